@@ -1,0 +1,21 @@
+// Printing decisions for people: colour (chalk honours NO_COLOR and non-TTY output) and
+// escaping of everything that came from the agent.
+import chalk from 'chalk';
+import type { Action, Decision } from '../policy/decision.js';
+import { escapeForTerminal } from '../shell/display.js';
+
+export function colorAction(a: Action): string {
+  const label = a.toUpperCase();
+  return a === 'deny' ? chalk.red.bold(label) : a === 'ask' ? chalk.yellow.bold(label) : chalk.green.bold(label);
+}
+
+export function formatDecision(command: string, d: Decision): string {
+  const lines = [`${colorAction(d.action)}  ${escapeForTerminal(command)}`];
+  for (const m of d.matches) {
+    lines.push(`  ${colorAction(m.action).padEnd(5)} ${chalk.bold(m.rule)} ${chalk.dim(`(${m.severity})`)}`);
+    lines.push(`        ${escapeForTerminal(m.message)}`);
+  }
+  for (const o of d.opaque) lines.push(`  ${chalk.yellow('opaque')} ${escapeForTerminal(o)}`);
+  if (d.action === 'allow' && !d.matches.length) lines.push(chalk.dim('  no rule matched; every write stays inside the write roots'));
+  return lines.join('\n');
+}

@@ -1,0 +1,93 @@
+// createGuard(): loads the parser and rules once, then answers check({command, cwd})
+// synchronously. The same engine serves the CLI, the session and the agent hooks.
+import os from 'node:os';
+import path from 'node:path';
+import { findWorkspace, realPath } from './policy/confine.js';
+import type { Decision } from './policy/decision.js';
+import { evaluate, type PolicyContext } from './policy/evaluate.js';
+import { defaultRuleSources, loadRules, type RuleSources } from './rules/load.js';
+import { compileRules, type RuleSet } from './rules/ruleset.js';
+import { analyse } from './shell/analyse.js';
+import { loadParser } from './shell/parser.js';
+import type { Script, ShellContext } from './shell/types.js';
+
+export interface GuardOptions {
+  /** Default cwd for checks (and for finding the project's rules): process.cwd(). */
+  cwd?: string;
+  /** Workspace roots; default: the git top-level of each check's cwd, or the cwd. */
+  workspaces?: string[];
+  /** Home directory: $HOME. */
+  home?: string;
+  /** Environment variables whose values the analysis may rely on; default: HOME, USER, LOGNAME, TMPDIR, SHELL from process.env. */
+  env?: Record<string, string>;
+  /** Where rules come from; default: built-in, ~/.config/agentguard/rules, <workspace>/.agentguard/rules. */
+  ruleSources?: RuleSources;
+  /** An already compiled rule set (skips loading). */
+  rules?: RuleSet;
+}
+
+export interface CheckRequest {
+  command: string;
+  cwd?: string;
+}
+
+export interface Explanation {
+  script: Script;
+  context: PolicyContext & { cwd: string };
+  decision: Decision;
+}
+
+export interface Guard {
+  rules: RuleSet;
+  check(req: CheckRequest): Decision;
+  explain(req: CheckRequest): Explanation;
+}
+
+const KNOWN_ENV = ['HOME', 'USER', 'LOGNAME', 'TMPDIR', 'SHELL'];
+
+export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
+  await loadParser();
+  const baseCwd = path.resolve(options.cwd ?? process.cwd());
+  const home = options.home ?? process.env.HOME ?? os.homedir();
+  const env: Record<string, string> = options.env ?? {};
+  if (!options.env) for (const k of KNOWN_ENV) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  env.HOME ??= home;
+  const tmp = env.TMPDIR || '/tmp';
+  const rules =
+    options.rules ??
+    compileRules(await loadRules(options.ruleSources ?? defaultRuleSources(options.workspaces?.[0] ?? findWorkspace(baseCwd))));
+
+  const contexts = new Map<string, PolicyContext>();
+  const contextFor = (cwd: string): PolicyContext => {
+    const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? [findWorkspace(cwd)];
+    const key = workspaces.join('\0');
+    let ctx = contexts.get(key);
+    if (!ctx) {
+      const roots = [...workspaces, tmp, '/tmp'].map((r) => realPath(r));
+      ctx = { home, workspaces, writeRoots: [...new Set(roots)] };
+      contexts.set(key, ctx);
+    }
+    return ctx;
+  };
+
+  const explain = (req: CheckRequest): Explanation => {
+    const cwd = path.resolve(baseCwd, req.cwd ?? '.');
+    const shellCtx: ShellContext = { cwd, home, env };
+    const script = analyse(req.command, shellCtx);
+    const context = contextFor(cwd);
+    return { script, context: { ...context, cwd }, decision: evaluate(script, rules, context) };
+  };
+
+  return {
+    rules,
+    explain,
+    check(req) {
+      try {
+        return explain(req).decision;
+      } catch (e) {
+        // Fail closed: an internal error is never an allow.
+        return { action: 'ask', matches: [], opaque: [`internal error while checking: ${(e as Error).message}`], commands: [] };
+      }
+    },
+  };
+}

@@ -1,0 +1,9 @@
+// The public library API.
+export { createGuard, type Guard, type GuardOptions, type CheckRequest, type Explanation } from './guard.js';
+export type { Decision, RuleMatch, Action, Severity } from './policy/decision.js';
+export { evaluate, type PolicyContext } from './policy/evaluate.js';
+export { analyse } from './shell/analyse.js';
+export { loadParser } from './shell/parser.js';
+export type { Script, Command, Word, ShellContext } from './shell/types.js';
+export { loadRules, defaultRuleSources, RuleLoadError, type RuleSources } from './rules/load.js';
+export { compileRules, type RuleSet } from './rules/ruleset.js';

@@ -1,0 +1,110 @@
+// evaluate(script, rules, context) → Decision: every rule over every command, workspace
+// confinement of every write, and anything opaque; the strictest action wins.
+import type { MatchContext } from '../rules/match.js';
+import { MAYBE, NO } from '../rules/match.js';
+import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
+import type { Command, PathTarget, Script } from '../shell/types.js';
+import { isHarmlessDevice, isInside, realPath } from './confine.js';
+import { atMost, stricter, type Action, type Decision, type RuleMatch } from './decision.js';
+
+export interface PolicyContext {
+  home: string;
+  /** Workspace roots: {workspace} in rules. */
+  workspaces: string[];
+  /** Where writes may land without asking: the workspaces, $TMPDIR, /tmp (symlinks resolved). */
+  writeRoots: string[];
+}
+
+export const CONFINEMENT_RULE = 'workspace-confinement';
+export const OPAQUE_RULE = 'not-analysable';
+
+export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, only?: readonly CompiledRule[]): Decision {
+  const real = new Map<string, string>();
+  const realOf = (p: string) => {
+    let r = real.get(p);
+    if (r === undefined) {
+      r = realPath(p);
+      real.set(p, r);
+    }
+    return r;
+  };
+  const mctx: MatchContext = {
+    script,
+    home: ctx.home,
+    workspaces: ctx.workspaces,
+    pathsOf(t: PathTarget) {
+      if (t.paths === null) return null;
+      const out = new Set<string>();
+      for (const p of t.paths) {
+        out.add(p);
+        out.add(realOf(p));
+      }
+      return [...out];
+    },
+  };
+  const matches = new Map<string, RuleMatch>();
+  const add = (m: RuleMatch) => {
+    const prev = matches.get(m.rule);
+    if (!prev || stricter(prev.action, m.action) !== prev.action) matches.set(m.rule, m);
+  };
+  let action: Action = 'allow';
+  for (const cmd of script.commands) {
+    for (const r of only ?? rules.candidates(cmd)) {
+      const t = r.match.test(cmd, mctx);
+      if (t === NO) continue;
+      // A rule that only maybe matches (a word is not known before run time) asks.
+      const a = t === MAYBE ? atMost(r.rule.action, 'ask') : r.rule.action;
+      const message = t === MAYBE ? `${r.rule.message} (could not rule this out: part of the command is only known when it runs)` : r.rule.message;
+      add({ rule: r.rule.id, action: a, severity: r.rule.severity, message });
+      action = stricter(action, a);
+    }
+    if (!only) {
+      const outside = confinement(cmd, ctx, realOf);
+      if (outside) {
+        add(outside);
+        action = stricter(action, outside.action);
+      }
+    }
+  }
+  const opaque = only ? [] : script.opaque;
+  if (opaque.length) action = stricter(action, 'ask');
+  return {
+    action,
+    matches: [...matches.values()],
+    opaque,
+    commands: script.commands.map((c) => c.argv.map((w) => w.value ?? w.raw)),
+  };
+}
+
+function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => string): RuleMatch | null {
+  const unknown: string[] = [];
+  const outside: string[] = [];
+  for (const t of cmd.writes) {
+    if (t.paths === null) {
+      unknown.push(t.raw);
+      continue;
+    }
+    for (const p of t.paths) {
+      if (isHarmlessDevice(p)) continue;
+      const r = realOf(p);
+      if (!isInside(r, ctx.writeRoots)) outside.push(r === p ? p : `${p} (→ ${r})`);
+    }
+  }
+  if (outside.length) {
+    return {
+      rule: CONFINEMENT_RULE,
+      action: 'ask',
+      severity: 'medium',
+      message: `writes outside the workspace: ${[...new Set(outside)].join(', ')} (write roots: ${ctx.writeRoots.join(', ')})`,
+    };
+  }
+  if (unknown.length) {
+    return {
+      rule: CONFINEMENT_RULE,
+      action: 'ask',
+      severity: 'medium',
+      message: `cannot tell where this writes before it runs: ${[...new Set(unknown)].join(', ')}; use a literal path inside the workspace`,
+    };
+  }
+  return null;
+}

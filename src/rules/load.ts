@@ -1,0 +1,186 @@
+// Finds rule files and named lists in the built-in, user and project directories and
+// layers them: a later layer may add rules or raise an action; a project may never
+// lower one nor change a built-in list (a repository must not switch its own guard off).
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ACTIONS, type Action } from './actions.js';
+import type { RuleSpec } from './schema.js';
+
+export type Layer = 'builtin' | 'user' | 'project';
+
+export interface LoadedRule extends RuleSpec {
+  /** Area folder (delete, git, credentials …). */
+  family: string;
+  file: string;
+  line: number;
+  actionLine: number;
+  layer: Layer;
+  /** Line of each example string, for error messages. */
+  exampleLines: { match: number[]; no_match: number[] };
+}
+
+export interface RuleSources {
+  builtin: string;
+  user?: string | null;
+  project?: string | null;
+}
+
+export interface LoadedRules {
+  rules: LoadedRule[];
+  lists: Map<string, string[]>;
+  /** Files read, for `doctor` and the log's rule-set digest. */
+  files: string[];
+  /** SHA-256 over every file's path and content. */
+  digest: string;
+}
+
+export class RuleLoadError extends Error {
+  constructor(public problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'RuleLoadError';
+  }
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const BUILTIN_RULES_DIR = path.resolve(here, '../../rules');
+/** Validated built-in rules, written at build time (agentguard rules compile). */
+export const BUILTIN_CACHE = path.resolve(here, '../builtin-rules.json');
+
+export function defaultRuleSources(workspace: string | null, env: NodeJS.ProcessEnv = process.env): RuleSources {
+  const home = env.HOME ?? '';
+  const config = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  return {
+    builtin: BUILTIN_RULES_DIR,
+    user: path.join(config, 'agentguard', 'rules'),
+    project: workspace ? path.join(workspace, '.agentguard', 'rules') : null,
+  };
+}
+
+interface LayerContent {
+  rules: LoadedRule[];
+  lists: { file: string; lists: Record<string, string[]>; lines: Record<string, number> }[];
+}
+
+interface BuiltinCache {
+  hash: string;
+  dir: string;
+  content: LayerContent;
+}
+
+export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
+  const problems: string[] = [];
+  const byId = new Map<string, LoadedRule>();
+  const lists = new Map<string, string[]>();
+  const files: string[] = [];
+  const digest = createHash('sha256');
+  const layers: [Layer, string | null | undefined][] = [
+    ['builtin', sources.builtin],
+    ['user', sources.user],
+    ['project', sources.project],
+  ];
+  for (const [layer, dir] of layers) {
+    if (!dir || !fs.existsSync(dir)) {
+      if (layer === 'builtin') problems.push(`${dir}: built-in rules directory not found (reinstall agentguard)`);
+      continue;
+    }
+    const layerFiles = listYaml(dir);
+    const hash = hashFiles(dir, layerFiles);
+    digest.update(`${layer}\0${hash}\0`);
+    files.push(...layerFiles);
+    const content = (layer === 'builtin' && readCache(dir, hash)) || (await parseLayer(dir, layer, layerFiles, problems));
+    for (const l of content.lists) {
+      for (const [name, items] of Object.entries(l.lists)) {
+        const prev = lists.get(name);
+        if (prev && layer === 'project') {
+          // Lists also appear under `not:`; letting a repository extend one could loosen a rule.
+          problems.push(`${l.file}:${l.lines[name] ?? 1}: lists.${name}: a project cannot change the list @${name}; add a list with a new name, or change it in ~/.config/agentguard/rules/lists.yaml`);
+          continue;
+        }
+        lists.set(name, prev ? [...prev, ...items] : items);
+      }
+    }
+    for (const rule of content.rules) {
+      const prev = byId.get(rule.id);
+      if (prev && layer === 'project' && rank(rule.action) < rank(prev.action)) {
+        problems.push(`${rule.file}:${rule.actionLine}: action: a project rule cannot lower ${prev.layer} rule "${rule.id}" from ${prev.action} to ${rule.action} (a repository must not switch its own guard off); change it in ~/.config/agentguard/rules instead`);
+        continue;
+      }
+      byId.set(rule.id, rule);
+    }
+  }
+  if (problems.length) throw new RuleLoadError(problems);
+  return { rules: [...byId.values()], lists, files, digest: digest.digest('hex') };
+}
+
+async function parseLayer(dir: string, layer: Layer, layerFiles: string[], problems: string[]): Promise<LayerContent> {
+  const { parseRuleFile, parseListsFile } = await import('./parse.js');
+  const content: LayerContent = { rules: [], lists: [] };
+  for (const file of layerFiles) {
+    if (/^lists\.ya?ml$/.test(path.basename(file))) {
+      const l = parseListsFile(file, problems);
+      if (l) content.lists.push(l);
+    } else {
+      const r = parseRuleFile(file, dir, layer, problems);
+      if (r) content.rules.push(r);
+    }
+  }
+  return content;
+}
+
+/** Writes the validated built-in rules next to the build, so cold starts skip YAML and zod. */
+export async function writeBuiltinCache(dir = BUILTIN_RULES_DIR, target = BUILTIN_CACHE): Promise<number> {
+  const problems: string[] = [];
+  const layerFiles = listYaml(dir);
+  const content = await parseLayer(dir, 'builtin', layerFiles, problems);
+  if (problems.length) throw new RuleLoadError(problems);
+  const rel = (f: string) => path.relative(dir, f);
+  const cache: BuiltinCache = {
+    hash: hashFiles(dir, layerFiles),
+    dir,
+    content: {
+      rules: content.rules.map((r) => ({ ...r, file: rel(r.file) })),
+      lists: content.lists.map((l) => ({ ...l, file: rel(l.file) })),
+    },
+  };
+  fs.writeFileSync(target, JSON.stringify(cache));
+  return content.rules.length;
+}
+
+function readCache(dir: string, hash: string): LayerContent | null {
+  try {
+    const cache = JSON.parse(fs.readFileSync(BUILTIN_CACHE, 'utf8')) as BuiltinCache;
+    if (cache.hash !== hash) return null;
+    const abs = (f: string) => path.join(dir, f);
+    return {
+      rules: cache.content.rules.map((r) => ({ ...r, file: abs(r.file) })),
+      lists: cache.content.lists.map((l) => ({ ...l, file: abs(l.file) })),
+    };
+  } catch {
+    return null;
+  }
+}
+
+function hashFiles(dir: string, files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(path.relative(dir, f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+function listYaml(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function rank(a: Action): number {
+  return ACTIONS.indexOf(a);
+}

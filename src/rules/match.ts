@@ -1,0 +1,316 @@
+// Compiles a rule's match block into a function over one analysed command.
+// Three-valued: a condition that depends on a word only known at run time
+// ("$DIR", $(…)) is MAYBE, and a rule that maybe matches is at least an ask.
+import path from 'node:path';
+import { Minimatch } from 'minimatch';
+import { GLOBAL_OPTION_SPECS, longFlagMatches, parseOptions, type ParsedOptions } from '../shell/options.js';
+import type { Command, PathTarget, Script } from '../shell/types.js';
+import type { MatchExpr } from './schema.js';
+
+export const NO = 0;
+export const MAYBE = 1;
+export const YES = 2;
+export type Tri = 0 | 1 | 2;
+
+export interface MatchContext {
+  script: Script;
+  home: string;
+  /** Workspace roots, for {workspace} in path globs. */
+  workspaces: string[];
+  /** Every path a target may denote: lexical and symlink-resolved; null when unknown. */
+  pathsOf(t: PathTarget): string[] | null;
+}
+
+export type Matcher = (cmd: Command, ctx: MatchContext) => Tri;
+
+export interface CompiledMatch {
+  test: Matcher;
+  /** Programs this match can apply to, or null when it may apply to any command. */
+  programs: Set<string> | null;
+}
+
+export class UnknownListError extends Error {}
+
+type Lists = ReadonlyMap<string, readonly string[]>;
+
+export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
+  const parts: CompiledMatch[] = [];
+  const expand = (v: string | string[]) => expandList(v, lists);
+  if (expr.program !== undefined) {
+    const pats = expand(expr.program);
+    const res = pats.map(wordGlob);
+    const exact = pats.every((p) => !/[*?[]/.test(p));
+    parts.push({ test: (c) => (c.program !== null && res.some((r) => r.test(c.program!)) ? YES : NO), programs: exact ? new Set(pats) : null });
+  }
+  if (expr.subcommand !== undefined) {
+    const res = expand(expr.subcommand).map(wordGlob);
+    parts.push({ test: (c) => anyWord(subcommandOf(c), res), programs: null });
+  }
+  if (expr.flags) {
+    const wanted = expr.flags;
+    parts.push({
+      test: (c) => {
+        const o = optionsOf(c);
+        const hit = o.flags.some((f) => wanted.some((w) => (w.startsWith('--') ? longFlagMatches(f, w) : f === w)));
+        if (hit) return YES;
+        return c.argv.slice(1).some((w) => w.value === null) ? MAYBE : NO;
+      },
+      programs: null,
+    });
+  }
+  if (expr.args !== undefined) {
+    const res = expand(expr.args).map(wordGlob);
+    parts.push({ test: (c) => anyWord(optionsOf(c).positionals.map((w) => w.value), res), programs: null });
+  }
+  if (expr.words !== undefined) {
+    const res = expand(expr.words).map(wordGlob);
+    parts.push({ test: (c) => anyWord(c.argv.slice(1).map((w) => w.value), res), programs: null });
+  }
+  if (expr.regex !== undefined) {
+    const re = userRegex(expr.regex);
+    parts.push({ test: (c) => anyWord(c.argv.slice(1).map((w) => w.value), [re]), programs: null });
+  }
+  if (expr.stdin_regex !== undefined) {
+    const re = userRegex(expr.stdin_regex);
+    parts.push({ test: (c) => (c.stdin !== null && re.test(c.stdin) ? YES : NO), programs: null });
+  }
+  if (expr.script_from_stdin !== undefined) {
+    const want = expr.script_from_stdin;
+    parts.push({ test: (c) => (c.scriptFromStdin === want ? YES : NO), programs: null });
+  }
+  if (expr.writes !== undefined) {
+    const pats = expand(expr.writes);
+    parts.push({ test: (c, ctx) => anyPath(c.writes, pats, ctx), programs: null });
+  }
+  if (expr.reads !== undefined) {
+    const pats = expand(expr.reads);
+    parts.push({ test: (c, ctx) => anyPath(c.reads, pats, ctx), programs: null });
+  }
+  if (expr.wrapped_by !== undefined) {
+    const res = expand(expr.wrapped_by).map(wordGlob);
+    parts.push({ test: (c) => (c.wrappers.some((w) => res.some((r) => r.test(w))) ? YES : NO), programs: null });
+  }
+  if (expr.pipeline) {
+    const from = expand(expr.pipeline.from).map(wordGlob);
+    if (expr.pipeline.to !== undefined) parts.push(compileMatch({ program: expr.pipeline.to }, lists));
+    parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx.script, from) ? YES : NO), programs: null });
+  }
+  if (expr.substitution) {
+    const from = expand(expr.substitution.from).map(wordGlob);
+    parts.push({ test: (c, ctx) => (substitutedFrom(c, ctx.script, from) ? YES : NO), programs: null });
+  }
+  if (expr.runs_file_from !== undefined) {
+    const from = expand(expr.runs_file_from).map(wordGlob);
+    const runners = [...(lists.get('shells') ?? []), ...(lists.get('interpreters') ?? []), 'source', '.'].map(wordGlob);
+    parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners), programs: null });
+  }
+  if (expr.all_of) parts.push(allOf(expr.all_of.map((m) => compileMatch(m, lists))));
+  if (expr.any_of) parts.push(anyOf(expr.any_of.map((m) => compileMatch(m, lists))));
+  if (expr.not) {
+    const inner = compileMatch(expr.not, lists);
+    parts.push({ test: (c, ctx) => (2 - inner.test(c, ctx)) as Tri, programs: null });
+  }
+  return allOf(parts);
+}
+
+function allOf(parts: CompiledMatch[]): CompiledMatch {
+  let programs: Set<string> | null = null;
+  for (const p of parts) {
+    const own = p.programs;
+    if (own) programs = programs === null ? own : new Set<string>([...(programs as Set<string>)].filter((x) => own.has(x)));
+  }
+  return {
+    programs,
+    test: (c, ctx) => {
+      let r: Tri = YES;
+      for (const p of parts) {
+        const t = p.test(c, ctx);
+        if (t === NO) return NO;
+        if (t === MAYBE) r = MAYBE;
+      }
+      return r;
+    },
+  };
+}
+
+function anyOf(parts: CompiledMatch[]): CompiledMatch {
+  const programs = parts.every((p) => p.programs) ? new Set(parts.flatMap((p) => [...p.programs!])) : null;
+  return {
+    programs,
+    test: (c, ctx) => {
+      let r: Tri = NO;
+      for (const p of parts) {
+        const t = p.test(c, ctx);
+        if (t === YES) return YES;
+        if (t === MAYBE) r = MAYBE;
+      }
+      return r;
+    },
+  };
+}
+
+function expandList(v: string | string[], lists: Lists): string[] {
+  const out: string[] = [];
+  for (const item of Array.isArray(v) ? v : [v]) {
+    if (item.startsWith('@')) {
+      const l = lists.get(item.slice(1));
+      if (!l) throw new UnknownListError(`unknown list ${item}: define it under lists: in rules/lists.yaml`);
+      out.push(...expandList([...l], lists));
+    } else out.push(item);
+  }
+  return out;
+}
+
+const globCache = new Map<string, RegExp>();
+
+/** A glob over one word: * and ? match any character, / included; [..] is a class. */
+export function wordGlob(pattern: string): RegExp {
+  let re = globCache.get(pattern);
+  if (re) return re;
+  let src = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '*') src += '[\\s\\S]*';
+    else if (ch === '?') src += '[\\s\\S]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) src += '\\[';
+      else {
+        src += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        i = end;
+      }
+    } else src += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  re = new RegExp(`^${src}$`);
+  globCache.set(pattern, re);
+  return re;
+}
+
+function userRegex(source: string): RegExp {
+  return source.startsWith('(?i)') ? new RegExp(source.slice(4), 'i') : new RegExp(source);
+}
+
+function anyWord(values: (string | null)[], res: RegExp[]): Tri {
+  let r: Tri = NO;
+  for (const v of values) {
+    if (v === null) r = MAYBE;
+    else if (res.some((re) => re.test(v))) return YES;
+  }
+  return r;
+}
+
+const optionCache = new WeakMap<Command, ParsedOptions>();
+const SINGLE_DASH = new Set(['find', 'dd', 'terraform', 'tofu', 'java', 'go']);
+
+function optionsOf(c: Command): ParsedOptions {
+  let o = optionCache.get(c);
+  if (!o) {
+    o = parseOptions(c.argv.slice(1), { singleDashLong: c.program !== null && SINGLE_DASH.has(c.program) });
+    optionCache.set(c, o);
+  }
+  return o;
+}
+
+function subcommandOf(c: Command): (string | null)[] {
+  const spec = (c.program && GLOBAL_OPTION_SPECS[c.program]) || { stopAtPositional: true };
+  const first = parseOptions(c.argv.slice(1), { ...spec, stopAtPositional: true }).positionals[0];
+  return first ? [first.value] : [];
+}
+
+// ---- paths ------------------------------------------------------------------
+
+const mmCache = new Map<string, Minimatch>();
+function mm(p: string): Minimatch {
+  let m = mmCache.get(p);
+  if (!m) {
+    m = new Minimatch(p, { dot: true, nonegate: true, nocomment: true });
+    mmCache.set(p, m);
+  }
+  return m;
+}
+
+/** Concrete minimatch patterns for one rule pattern in this context. */
+function concretePatterns(pattern: string, ctx: MatchContext): string[] {
+  let ps = [pattern];
+  if (pattern.includes('{workspace}')) ps = ctx.workspaces.map((w) => pattern.split('{workspace}').join(w));
+  return ps.flatMap((p) => {
+    if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
+    p = p.split('{home}').join(ctx.home);
+    if (!p.startsWith('/') && !p.startsWith('**')) p = '**/' + p;
+    if (p.length > 1 && p.endsWith('/') && !p.endsWith('**/')) p = p.slice(0, -1);
+    // "dir/**" also means dir itself.
+    return p.endsWith('/**') ? [p, p.slice(0, -3) || '/'] : [p];
+  });
+}
+
+export function pathMatches(paths: string[], patterns: string[], ctx: MatchContext): boolean {
+  for (const pat of patterns) for (const cp of concretePatterns(pat, ctx)) for (const p of paths) if (mm(cp).match(p)) return true;
+  return false;
+}
+
+function anyPath(targets: PathTarget[], patterns: string[], ctx: MatchContext): Tri {
+  let r: Tri = NO;
+  for (const t of targets) {
+    const paths = ctx.pathsOf(t);
+    if (paths === null) r = MAYBE;
+    else if (pathMatches(paths, patterns, ctx)) return YES;
+  }
+  return r;
+}
+
+// ---- relations between commands ----------------------------------------------
+
+/** The pipeline stage a command runs in: its own, or that of the command it runs inside. */
+function stageOf(c: Command, script: Script): { id: number; index: number } | null {
+  let cur: Command | undefined = c;
+  while (cur) {
+    if (cur.pipeline) return cur.pipeline;
+    cur = cur.origin.kind === 'top' ? undefined : script.commands[cur.origin.parent];
+  }
+  return null;
+}
+
+function pipelineFeeds(c: Command, script: Script, from: RegExp[]): boolean {
+  const stage = stageOf(c, script);
+  if (!stage) return false;
+  return script.commands.some((o) => {
+    if (o === c || o.program === null || !from.some((r) => r.test(o.program!))) return false;
+    const s = stageOf(o, script);
+    return !!s && s.id === stage.id && s.index < stage.index;
+  });
+}
+
+function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean {
+  // Any command inside a substitution whose parent (transitively) is c.
+  return script.commands.some((o) => {
+    if (o.program === null || !from.some((r) => r.test(o.program!))) return false;
+    let cur: Command | undefined = o;
+    while (cur && cur.origin.kind !== 'top') {
+      const parent: Command = script.commands[cur.origin.parent];
+      if (cur.origin.kind === 'substitution' && parent === c) return true;
+      cur = parent;
+    }
+    return false;
+  });
+}
+
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[]): Tri {
+  const written = new Set<string>();
+  for (const o of ctx.script.commands) {
+    if (o.index >= c.index || o.program === null) continue;
+    const isFrom = from.some((r) => r.test(o.program!)) || pipelineFeeds(o, ctx.script, from);
+    if (!isFrom) continue;
+    for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) written.add(p);
+  }
+  if (!written.size) return NO;
+  const candidates: PathTarget[] = [];
+  const resolve = (v: string): PathTarget => ({ raw: v, paths: v.startsWith('/') ? [path.posix.normalize(v)] : (c.cwds ?? []).map((d) => path.posix.resolve(d, v)), glob: false });
+  if (c.argv[0]?.value?.includes('/')) candidates.push(resolve(c.argv[0].value));
+  if (c.program !== null && runners.some((r) => r.test(c.program!))) {
+    // The script is the first positional (bash i.sh, python3 x.py); later ones are its data.
+    const script = optionsOf(c).positionals[0];
+    if (script?.value) candidates.push(resolve(script.value));
+  }
+  for (const t of candidates) for (const p of ctx.pathsOf(t) ?? []) if (written.has(p)) return YES;
+  return NO;
+}

@@ -1,0 +1,713 @@
+// bash source → Script: every simple command that would run, anywhere in the line,
+// with its argv, redirects, possible cwds and paths. Fails closed: anything it cannot
+// read with certainty is reported in Script.opaque (which the policy treats as ask).
+import fs from 'node:fs';
+import path from 'node:path';
+import { commandEffects } from './effects.js';
+import { parseBash, type Node } from './parser.js';
+import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
+import { evalWord, findSubstitutions, type WordEnv } from './words.js';
+import { innerCommands, joinWords, SHELLS, shellMode } from './wrappers.js';
+
+export const MAX_SOURCE_BYTES = 64 * 1024;
+export const MAX_DEPTH = 6;
+const MAX_CWDS = 8;
+
+/** Words bash reserves: as a command name they mean the parser misread the line. */
+const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '{', '}', '[[', ']]', '!', 'coproc']);
+
+/** Wrappers: their arguments are another command, not paths they touch themselves. */
+const WRAPPERS_WITHOUT_EFFECTS = new Set(['sudo', 'doas', 'su', 'runuser', 'env', 'command', 'builtin', 'exec', 'nice', 'ionice', 'nohup', 'timeout', 'stdbuf', 'time', 'taskset', 'chroot', 'flock', 'eval', 'trap', 'watch', 'script', 'xargs', 'parallel', 'setsid', 'unbuffer', 'caffeinate', 'busybox', 'catchsegv', 'alias']);
+
+/** Programs that read a script from stdin when given no script argument. */
+const STDIN_INTERPRETERS = new Set(['python', 'python2', 'python3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'deno', 'bun', 'Rscript', 'osascript']);
+
+/** Node types that may appear inside test/arithmetic expressions; only substitutions in them run. */
+const EXPRESSION_TYPES = new Set(['binary_expression', 'unary_expression', 'parenthesized_expression', 'ternary_expression', 'postfix_expression', 'test_operator', 'regex', 'subscript', 'word', 'string', 'raw_string', 'number', 'simple_expansion', 'expansion', 'concatenation', 'variable_name', 'arithmetic_expansion', 'ansi_c_string', 'extglob_pattern', 'command_substitution', 'process_substitution', 'translated_string']);
+
+/** Node types whose whole span counts as read by the coverage check. */
+const COVERING = new Set(['word', 'string', 'raw_string', 'ansi_c_string', 'heredoc_body', 'heredoc_content', 'comment', 'regex', 'extglob_pattern', 'string_content', 'number', 'variable_name', 'special_variable_name']);
+
+type Cwds = string[] | null;
+interface Flow {
+  /** cwds after the statement succeeded. */
+  ok: Cwds;
+  /** cwds after the statement, whether or not it succeeded. */
+  after: Cwds;
+}
+
+interface Scope {
+  cwds: Cwds;
+  origin: Origin;
+  depth: number;
+  vars: VarTable;
+  /** Redirects of an enclosing compound statement ({ …; } > f). */
+  redirects: Redirect[];
+  pipeline: { id: number; index: number } | null;
+  stdin: string | null;
+  /** The line contains a cd: a function body's cwd (at call time) is unknown. */
+  fnCwdUnknown: boolean;
+}
+
+interface VarEntry {
+  at: number;
+  value: string | null;
+}
+type VarTable = Map<string, VarEntry[]>;
+
+export function analyse(source: string, ctx: ShellContext): Script {
+  const a = new Analysis(ctx);
+  a.run(source, [ctx.cwd], { kind: 'top' }, 0);
+  return { source, commands: a.commands, opaque: [...new Set(a.opaque)] };
+}
+
+class Analysis {
+  commands: Command[] = [];
+  opaque: string[] = [];
+  private pipelines = 0;
+  constructor(private ctx: ShellContext) {}
+
+  /** Parses and walks one script (the line itself, or a nested bash -c / eval / heredoc script). */
+  run(source: string, cwds: Cwds, origin: Origin, depth: number): Flow {
+    const same = { ok: cwds, after: cwds };
+    if (depth > MAX_DEPTH) {
+      this.opaque.push(`scripts nested more than ${MAX_DEPTH} deep`);
+      return same;
+    }
+    if (Buffer.byteLength(source) > MAX_SOURCE_BYTES) {
+      this.opaque.push(`command longer than ${MAX_SOURCE_BYTES} bytes`);
+      return same;
+    }
+    const tree = parseBash(source);
+    try {
+      const root = tree.rootNode;
+      if (root.hasError) this.opaque.push(`could not parse: ${describeError(root)}`);
+      this.checkCoverage(root, source);
+      const vars = collectVars(root, this.ctx);
+      const hasCd = /\b(cd|pushd|popd)\b/.test(source);
+      return this.walk(root, { cwds, origin, depth, vars, redirects: [], pipeline: null, stdin: null, fnCwdUnknown: hasCd });
+    } finally {
+      tree.delete();
+    }
+  }
+
+  // ---- fail-closed checks -------------------------------------------------
+
+  /** Every non-blank character must belong to a token the walk reads. */
+  private checkCoverage(root: Node, source: string) {
+    const covered = new Uint8Array(source.length + 1);
+    const mark = (n: Node) => {
+      if (COVERING.has(n.type) || n.childCount === 0) {
+        for (let i = n.startIndex; i < n.endIndex && i < covered.length; i++) covered[i] = 1;
+        if (COVERING.has(n.type)) return;
+      }
+      for (const c of n.children) if (c) mark(c);
+    };
+    mark(root);
+    for (let i = 0; i < source.length; i++) {
+      if (covered[i]) continue;
+      const ch = source[i];
+      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
+      if (ch === '\\' && source[i + 1] === '\n') {
+        // A line continuation that joins two words (r\<newline>m) is read by bash as one word.
+        const before = source[i - 1];
+        const after = source[i + 2];
+        if (before && !/\s/.test(before) && after && !/\s/.test(after)) {
+          this.opaque.push('line continuation inside a word');
+          return;
+        }
+        continue;
+      }
+      this.opaque.push(`text the parser skipped at offset ${i}: ${JSON.stringify(source.slice(i, i + 20))}`);
+      return;
+    }
+  }
+
+  // ---- statements ---------------------------------------------------------
+
+  private walk(node: Node, scope: Scope): Flow {
+    const same: Flow = { ok: scope.cwds, after: scope.cwds };
+    switch (node.type) {
+      case 'program':
+      case 'compound_statement':
+      case 'do_group':
+      case 'else_clause':
+        return this.sequence(node.namedChildren, scope);
+      case 'comment':
+      case 'heredoc_body':
+      case 'heredoc_end':
+      case 'heredoc_start':
+        return same;
+      case 'ERROR':
+        // The parse error is already reported; still read what is inside (strictest wins).
+        this.sequence(node.namedChildren.filter((c) => c && isStatement(c)), scope);
+        return same;
+      case 'list':
+        return this.list(node, scope);
+      case 'pipeline':
+        this.pipeline(flattenPipeline(node), scope);
+        return same;
+      case 'negated_command':
+        return this.sequence(node.namedChildren, scope);
+      case 'subshell':
+        this.sequence(node.namedChildren, scope);
+        return same;
+      case 'redirected_statement':
+        return this.redirected(node, scope);
+      case 'command':
+        return this.command(node, scope, [], scope.stdin);
+      case 'declaration_command':
+      case 'unset_command':
+        return this.declaration(node, scope);
+      case 'variable_assignment':
+      case 'variable_assignments':
+        for (const c of node.namedChildren) if (c) this.scanExpression(c, scope);
+        return same;
+      case 'test_command':
+      case 'binary_expression':
+      case 'unary_expression':
+      case 'parenthesized_expression':
+      case 'postfix_expression':
+      case 'ternary_expression':
+      case 'arithmetic_expansion':
+        this.scanExpression(node, scope);
+        return same;
+      case 'if_statement':
+      case 'elif_clause':
+      case 'while_statement':
+      case 'c_style_for_statement':
+      case 'case_item':
+        return this.branch(node.namedChildren, scope);
+      case 'for_statement':
+      case 'case_statement': {
+        const values = new Set(node.childrenForFieldName('value').map((c) => c?.id));
+        const body: Node[] = [];
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (values.has(c.id) || c.type === 'variable_name') this.scanExpression(c, scope);
+          else body.push(c);
+        }
+        return this.branch(body, scope);
+      }
+      case 'function_definition': {
+        // The body runs wherever the function is called: with a cd in the line, its cwd is unknown.
+        const body = node.childForFieldName('body');
+        const fnScope = { ...scope, cwds: scope.fnCwdUnknown ? null : scope.cwds };
+        if (body) this.walk(body, fnScope);
+        return same;
+      }
+      default:
+        this.opaque.push(`unsupported syntax (${node.type}): ${clip(node.text)}`);
+        return same;
+    }
+  }
+
+  private sequence(nodes: (Node | null)[], scope: Scope): Flow {
+    let cur: Flow = { ok: scope.cwds, after: scope.cwds };
+    for (const n of nodes) {
+      if (!n) continue;
+      cur = this.walk(n, { ...scope, cwds: cur.after });
+    }
+    return cur;
+  }
+
+  /** if/while/case bodies may or may not run: afterwards, either cwd is possible. */
+  private branch(nodes: (Node | null)[], scope: Scope): Flow {
+    let after: Cwds = scope.cwds;
+    let cur = scope.cwds;
+    for (const n of nodes) {
+      if (!n) continue;
+      const r = this.walk(n, { ...scope, cwds: cur });
+      cur = r.after;
+      after = union(after, r.after);
+    }
+    return { ok: after, after };
+  }
+
+  private list(node: Node, scope: Scope): Flow {
+    const [left, right] = [node.namedChildren[0], node.namedChildren[node.namedChildren.length - 1]];
+    const op = node.children.find((c) => c && !c.isNamed)?.type;
+    if (!left || !right) return { ok: scope.cwds, after: scope.cwds };
+    const l = this.walk(left, scope);
+    if (op === '&&') {
+      const r = this.walk(right, { ...scope, cwds: l.ok });
+      return { ok: r.ok, after: union(l.after, r.after) };
+    }
+    // ||: the right side runs when the left failed, in the cwd from before it.
+    const r = this.walk(right, { ...scope, cwds: scope.cwds });
+    return { ok: union(l.ok, r.ok), after: union(l.after, r.after) };
+  }
+
+  private pipeline(stages: Node[], scope: Scope, first?: { node: Node; redirects: Node[]; stdin: string | null }) {
+    const id = ++this.pipelines;
+    let prevStart = this.commands.length;
+    const all: ({ node: Node; redirects: Node[]; stdin: string | null } | Node)[] = first ? [first, ...stages] : stages;
+    all.forEach((stage, index) => {
+      const start = this.commands.length;
+      const stdin = index === 0 ? scope.stdin : literalOutput(this.commands[prevStart]);
+      const s: Scope = { ...scope, pipeline: { id, index }, stdin };
+      if ('redirects' in stage) this.command(stage.node, s, stage.redirects, stage.stdin);
+      else this.walk(stage, s);
+      prevStart = start;
+    });
+  }
+
+  private redirected(node: Node, scope: Scope): Flow {
+    const body = node.childForFieldName('body');
+    const redirects: Node[] = [];
+    let stdin: string | null = scope.stdin;
+    let trailingPipeline: Node | null = null;
+    let trailingList: { op: string; right: Node } | null = null;
+    for (const c of node.children) {
+      if (!c || (body && c.id === body.id)) continue;
+      if (c.type === 'heredoc_redirect') {
+        stdin = this.heredoc(c, scope);
+        // tree-sitter puts what follows `<<EOF` on the same line inside the heredoc node.
+        for (const h of c.namedChildren) {
+          if (!h) continue;
+          if (h.type === 'pipeline') trailingPipeline = h;
+          else if (h.type === 'file_redirect' || h.type === 'herestring_redirect') redirects.push(h);
+          else if (c.fieldNameForChild(indexOf(c, h)) === 'right') {
+            const op = c.children.find((x) => x && (x.type === '&&' || x.type === '||'))?.type ?? '&&';
+            trailingList = { op, right: h };
+          } else if (!['heredoc_start', 'heredoc_body', 'heredoc_end', 'heredoc_content'].includes(h.type)) {
+            this.opaque.push(`unsupported syntax after heredoc (${h.type}): ${clip(h.text)}`);
+          }
+        }
+      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect') redirects.push(c);
+      else if (c.isNamed) this.opaque.push(`unsupported redirect (${c.type}): ${clip(c.text)}`);
+    }
+    if (!body) return { ok: scope.cwds, after: scope.cwds };
+    if (trailingPipeline) {
+      if (body.type !== 'command') this.opaque.push('heredoc on a compound command inside a pipeline');
+      this.pipeline(flattenPipeline(trailingPipeline), scope, { node: body, redirects, stdin });
+      return { ok: scope.cwds, after: scope.cwds };
+    }
+    let flow: Flow;
+    if (body.type === 'command') flow = this.command(body, scope, redirects, stdin);
+    else {
+      const evaluated = redirects.map((r) => this.redirect(r, scope, null)).filter((r): r is Redirect => r !== null);
+      const s: Scope = { ...scope, redirects: [...scope.redirects, ...evaluated], stdin };
+      const herestring = redirects.find((r) => r.type === 'herestring_redirect');
+      if (herestring) s.stdin = this.herestring(herestring, scope, null);
+      flow = this.walk(body, s);
+    }
+    if (trailingList) {
+      const r = this.walk(trailingList.right, { ...scope, cwds: trailingList.op === '&&' ? flow.ok : scope.cwds });
+      return { ok: r.ok, after: union(flow.after, r.after) };
+    }
+    return flow;
+  }
+
+  private declaration(node: Node, scope: Scope): Flow {
+    const keyword = node.children[0]?.type ?? 'declare';
+    const argv: Word[] = [{ value: keyword, raw: keyword, glob: false }];
+    const subs: Node[] = [];
+    const env = this.wordEnv(scope, subs);
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'variable_assignment') {
+        const value = c.childForFieldName('value');
+        const name = c.childForFieldName('name')?.text ?? '';
+        const w = value ? evalWord(value, env)[0] : { value: '', raw: '', glob: false };
+        argv.push({ value: w.value === null ? null : `${name}=${w.value}`, raw: c.text, glob: false });
+      } else if (c.type === 'variable_name') argv.push({ value: c.text, raw: c.text, glob: false });
+      else argv.push(...evalWord(c, env));
+    }
+    this.register(argv, scope, [], null, node.text, { subs });
+    return { ok: scope.cwds, after: scope.cwds };
+  }
+
+  /** Finds and analyses substitutions inside expressions ([[ … ]], $(( … )), assignment values). */
+  private scanExpression(node: Node, scope: Scope) {
+    const subs: Node[] = [];
+    const visit = (n: Node) => {
+      if (n.type === 'command_substitution' || n.type === 'process_substitution') subs.push(n);
+      else if (n.type === 'simple_expansion' || n.type === 'expansion' || EXPRESSION_TYPES.has(n.type) || n.type === 'variable_assignment' || n.type === 'test_command' || n.type === 'array' || n.type === 'brace_expression') {
+        for (const c of n.namedChildren) if (c) visit(c);
+      } else this.opaque.push(`unsupported syntax in expression (${n.type}): ${clip(n.text)}`);
+    };
+    visit(node);
+    for (const s of subs) this.substitution(s, scope, null);
+  }
+
+  // ---- commands -----------------------------------------------------------
+
+  private command(node: Node, scope: Scope, outerRedirects: Node[], stdin: string | null): Flow {
+    const subs: Node[] = [];
+    const env = this.wordEnv(scope, subs);
+    const argv: Word[] = [];
+    const assignments: Record<string, string | null> = {};
+    const redirectNodes = [...outerRedirects];
+    let nameNode: Node | null = null;
+    const children = node.children.filter((c): c is Node => !!c);
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      const field = node.fieldNameForChild(i);
+      if (c.type === 'variable_assignment' && !nameNode) {
+        const value = c.childForFieldName('value');
+        assignments[c.childForFieldName('name')?.text ?? ''] = value ? evalWord(value, env)[0].value : '';
+      } else if (field === 'name') {
+        nameNode = c;
+        const inner = c.namedChildren[0] ?? c;
+        argv.push(...evalWord(inner, env));
+      } else if (field === 'redirect' || c.type === 'file_redirect' || c.type === 'herestring_redirect') {
+        redirectNodes.push(c);
+      } else if (field === 'argument') {
+        // $"…" (locale translation) arrives as a bare `$` followed by a string.
+        if (c.type === '$' && children[i + 1]?.type === 'string') continue;
+        argv.push(...evalWord(c, env));
+      } else if (c.isNamed) this.opaque.push(`unsupported syntax in command (${c.type}): ${clip(c.text)}`);
+    }
+    const redirects: Redirect[] = [];
+    for (const r of redirectNodes) {
+      if (r.type === 'herestring_redirect') stdin = this.herestring(r, scope, subs);
+      else {
+        const ev = this.redirect(r, scope, subs);
+        if (ev) redirects.push(ev);
+      }
+    }
+    if (nameNode) {
+      const name = argv[0];
+      if (RESERVED.has(nameNode.text)) this.opaque.push(`reserved word used as a command name: ${nameNode.text}`);
+      else if (name.value === null) this.opaque.push(`command name is not static: ${clip(name.raw)}`);
+      else if (name.glob) this.opaque.push(`glob in command name: ${clip(name.raw)}`);
+      else if (argv.length > 1 && argv[0].raw === argv[1].raw && /[{}]/.test(name.raw)) this.opaque.push(`brace expansion in command name: ${clip(name.raw)}`);
+    }
+    return this.register(argv, scope, redirects, stdin, node.text, { subs, assignments });
+  }
+
+  /**
+   * Records a command and whatever it runs inside itself (wrapped commands, -c scripts,
+   * heredoc scripts). Returns how it changes the cwd (cd, pushd, eval 'cd …').
+   */
+  private register(
+    argv: Word[],
+    scope: Scope,
+    redirects: Redirect[],
+    stdin: string | null,
+    text: string,
+    extra: { subs?: Node[]; assignments?: Record<string, string | null>; wrappers?: string[]; dynamicArgs?: boolean },
+  ): Flow {
+    const same: Flow = { ok: scope.cwds, after: scope.cwds };
+    const program = argv[0]?.value != null ? path.posix.basename(argv[0].value) : null;
+    const args = argv.slice(1);
+    if (extra.dynamicArgs) args.push({ value: null, raw: '…', glob: false });
+    const allRedirects = [...scope.redirects, ...redirects];
+    const cmd: Command = {
+      index: this.commands.length,
+      argv: extra.dynamicArgs ? [...argv, { value: null, raw: '…', glob: false }] : argv,
+      program,
+      wrappers: extra.wrappers ?? [],
+      assignments: extra.assignments ?? {},
+      redirects: allRedirects,
+      cwds: scope.cwds,
+      pipeline: scope.pipeline,
+      stdin,
+      scriptFromStdin: false,
+      origin: scope.origin,
+      depth: scope.depth,
+      writes: [],
+      reads: [],
+      text,
+    };
+    this.commands.push(cmd);
+    let cwds = scope.cwds;
+    if (program === 'git') {
+      // git -C DIR acts on another repository: its paths resolve there.
+      const c = args.findIndex((w) => w.value === '-C');
+      if (c >= 0 && args[c + 1]) cwds = this.resolveDir(args[c + 1], cwds);
+    }
+    if (program !== null && !WRAPPERS_WITHOUT_EFFECTS.has(program)) {
+      const eff = commandEffects(program, args);
+      cmd.writes.push(...eff.writes.map((w) => this.target(w, cwds)));
+      cmd.reads.push(...eff.reads.map((w) => this.target(w, cwds)));
+    }
+    for (const r of allRedirects) {
+      if (r.kind === 'dup' || r.kind === 'close') continue;
+      (r.kind === 'read' ? cmd.reads : cmd.writes).push(this.target(r.target, scope.cwds));
+      if (r.kind === 'readwrite') cmd.reads.push(this.target(r.target, scope.cwds));
+    }
+    for (const s of extra.subs ?? []) this.substitution(s, scope, cmd.index);
+    if (program === null) return same;
+
+    const nested = (o: Origin = { kind: 'nested', parent: cmd.index }): Scope => ({ ...scope, origin: o, depth: scope.depth + 1, redirects: [], stdin: null });
+    // cd / pushd / popd: the cwd of what follows.
+    if (program === 'cd' || program === 'pushd' || program === 'popd') return this.changeDir(program, args, scope);
+    if (SHELLS.has(program)) {
+      const mode = shellMode(args);
+      if (mode.mode === 'command') this.nestedScript(mode.script, scope.cwds, nested(), `${program} -c`);
+      else if (mode.mode === 'stdin') {
+        cmd.scriptFromStdin = true;
+        if (stdin !== null) this.run(stdin, scope.cwds, { kind: 'nested', parent: cmd.index }, scope.depth + 1);
+        else if (scope.pipeline && scope.pipeline.index > 0) this.opaque.push(`script piped into ${program}: its content is not known before it runs`);
+      }
+      return same;
+    }
+    if (STDIN_INTERPRETERS.has(program) && interpreterReadsStdin(args)) {
+      cmd.scriptFromStdin = true;
+      if (stdin === null && scope.pipeline && scope.pipeline.index > 0) this.opaque.push(`program piped into ${program}: its content is not known before it runs`);
+    }
+    if (program === 'alias') {
+      for (const a of args) {
+        const eq = a.value?.indexOf('=') ?? -1;
+        if (a.value && eq > 0) this.run(a.value.slice(eq + 1), scope.cwds, { kind: 'nested', parent: cmd.index }, scope.depth + 1);
+      }
+      return same;
+    }
+    const inner = innerCommands(program, args);
+    if (!inner) return same;
+    let flow = same;
+    for (const i of inner) {
+      if (i.kind === 'script') {
+        const r = this.nestedScript(i.script, scope.cwds, nested(), program);
+        // eval runs in this shell: its cd moves the rest of the line.
+        if (program === 'eval' && r) flow = r;
+      } else {
+        const icwds = i.chdir ? this.resolveDir(i.chdir, scope.cwds) : scope.cwds;
+        const s: Scope = { ...nested(), cwds: icwds, pipeline: scope.pipeline, stdin };
+        const r = this.register(i.argv, s, [], stdin, joinWords(i.argv).raw, {
+          assignments: i.assignments,
+          wrappers: [...(extra.wrappers ?? []), program],
+          dynamicArgs: i.dynamicArgs,
+        });
+        if (program === 'builtin' || program === 'command') flow = r;
+      }
+    }
+    return flow;
+  }
+
+  private nestedScript(script: Word, cwds: Cwds, scope: Scope, by: string): Flow | null {
+    if (script.value === null) {
+      this.opaque.push(`script run by ${by} is not static: ${clip(script.raw)}`);
+      return null;
+    }
+    return this.run(script.value, cwds, scope.origin, scope.depth);
+  }
+
+  private substitution(node: Node, scope: Scope, parent: number | null) {
+    if (node.text.startsWith('`') && node.text.slice(1, -1).includes('`')) this.opaque.push(`nested backquotes: ${clip(node.text)}`);
+    const origin: Origin = parent === null ? scope.origin : { kind: 'substitution', parent };
+    const s: Scope = { ...scope, origin, depth: scope.depth + 1, redirects: [], pipeline: null, stdin: null };
+    if (s.depth > MAX_DEPTH) {
+      this.opaque.push(`substitutions nested more than ${MAX_DEPTH} deep`);
+      return;
+    }
+    this.sequence(node.namedChildren, s);
+  }
+
+  private changeDir(program: string, args: Word[], scope: Scope): Flow {
+    const positional = args.filter((w) => w.value === null || !/^-[LPe@]+$/.test(w.value));
+    if (program === 'popd') return { ok: null, after: null };
+    let target: Word | undefined = positional[0];
+    if (!target) {
+      if (program === 'pushd') return { ok: null, after: null };
+      target = { value: this.ctx.home, raw: '~', glob: false };
+    }
+    if (target.value === '-') return { ok: null, after: null };
+    const next = this.resolveDir(target, scope.cwds);
+    if (next === null) return { ok: null, after: null };
+    const exists = next.every((d) => isDir(d));
+    return { ok: next, after: exists ? next : union(next, scope.cwds) };
+  }
+
+  private resolveDir(w: Word, cwds: Cwds): Cwds {
+    if (w.value === null || w.glob) return null;
+    if (path.posix.isAbsolute(w.value)) return [path.posix.normalize(w.value)];
+    if (cwds === null) return null;
+    return cwds.map((c) => path.posix.resolve(c, w.value!));
+  }
+
+  private target(w: Word, cwds: Cwds): PathTarget {
+    if (w.value === null) return { raw: w.raw, paths: null, glob: false };
+    let v = w.value;
+    if (v === '~' || v.startsWith('~/')) v = this.ctx.home + v.slice(1);
+    // `dir/*` and `dir/.*` stand for everything in dir: treat them as dir itself.
+    const all = /(^|\/)(\*|\.\*|\*\*)$/.test(v);
+    if (all) v = v.replace(/(\*|\.\*|\*\*)$/, '') || '.';
+    if (path.posix.isAbsolute(v)) return { raw: w.raw, paths: [path.posix.normalize(v)], glob: w.glob && !all };
+    if (cwds === null) return { raw: w.raw, paths: null, glob: w.glob };
+    return { raw: w.raw, paths: cwds.map((c) => path.posix.resolve(c, v)), glob: w.glob && !all };
+  }
+
+  private redirect(node: Node, scope: Scope, subs: Node[] | null): Redirect | null {
+    const collected: Node[] = [];
+    const env = this.wordEnv(scope, subs ?? collected);
+    const op = node.children.find((c) => c && !c.isNamed && c.type !== 'ERROR')?.type ?? '>';
+    const fdNode = node.childForFieldName('descriptor');
+    const fd = fdNode ? Number(fdNode.text) : null;
+    const dest = node.childForFieldName('destination') ?? node.namedChildren.find((c) => c && c.type !== 'file_descriptor');
+    if (!dest) return null;
+    const target = evalWord(dest, env)[0];
+    if (!subs) for (const s of collected) this.substitution(s, scope, null);
+    let kind: RedirectKind;
+    if (op === '<') kind = 'read';
+    else if (op === '>>' || op === '&>>') kind = 'append';
+    else if (op === '>&' || op === '<&') kind = target.value !== null && /^(\d+|-)$/.test(target.value) ? (target.value === '-' ? 'close' : 'dup') : 'write';
+    else kind = 'write';
+    return { kind, fd, target };
+  }
+
+  private herestring(node: Node, scope: Scope, subs: Node[] | null): string | null {
+    const collected: Node[] = [];
+    const env = this.wordEnv(scope, subs ?? collected);
+    const w = node.namedChildren[0];
+    const value = w ? evalWord(w, env)[0].value : null;
+    if (!subs) for (const s of collected) this.substitution(s, scope, null);
+    return value === null ? null : value + '\n';
+  }
+
+  private heredoc(node: Node, scope: Scope): string | null {
+    const start = node.children.find((c) => c?.type === 'heredoc_start');
+    const body = node.children.find((c) => c?.type === 'heredoc_body');
+    if (!body) return '';
+    const quoted = !!start && /['"\\]/.test(start.text);
+    if (quoted) return body.text;
+    // Unquoted delimiter: $(…) inside the body runs when the heredoc is read.
+    for (const c of body.namedChildren) {
+      if (c && (c.type === 'command_substitution' || c.type === 'process_substitution')) this.substitution(c, scope, null);
+      else if (c && (c.type === 'expansion' || c.type === 'simple_expansion')) findSubstitutions(c, this.wordEnv(scope, []));
+    }
+    return body.text;
+  }
+
+  private wordEnv(scope: Scope, subs: Node[]): WordEnv {
+    return {
+      home: this.ctx.home,
+      lookup: (name, at) => {
+        if (name === 'PWD') return scope.cwds?.length === 1 ? scope.cwds[0] : null;
+        return lookupVar(scope.vars, name, at, this.ctx);
+      },
+      onSubstitution: (n) => subs.push(n),
+      onOpaque: (reason) => this.opaque.push(reason),
+    };
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+function lookupVar(vars: VarTable, name: string, at: number, ctx: ShellContext): string | null {
+  const entries = vars.get(name);
+  if (!entries) return Object.prototype.hasOwnProperty.call(ctx.env, name) ? ctx.env[name] : null;
+  // Known only when assigned exactly once, unconditionally, to a literal, before the use.
+  if (entries.length === 1 && entries[0].at < at) return entries[0].value;
+  return null;
+}
+
+/** Variables assigned in the script: straight-line literal assignments are known; any other assignment makes the name dynamic. */
+function collectVars(root: Node, ctx: ShellContext): VarTable {
+  const vars: VarTable = new Map();
+  const add = (name: string, e: VarEntry) => {
+    const list = vars.get(name);
+    if (list) list.push(e);
+    else vars.set(name, [e]);
+  };
+  const visit = (n: Node) => {
+    if (n.type === 'variable_assignment') {
+      const name = n.childForFieldName('name')?.text ?? '';
+      const parent = n.parent;
+      const grand = parent?.parent;
+      const straight = parent?.type === 'program' || (parent?.type === 'declaration_command' && grand?.type === 'program' && parent.children[0]?.type !== 'local');
+      // A prefix assignment (VAR=x cmd) only sets the command's environment.
+      if (parent?.type !== 'command') {
+        let value: string | null = null;
+        const v = n.childForFieldName('value');
+        if (straight) {
+          if (!v) value = '';
+          else if (['word', 'raw_string', 'number', 'string', 'concatenation', 'ansi_c_string'].includes(v.type)) {
+            const env: WordEnv = { home: ctx.home, lookup: (nm) => (Object.prototype.hasOwnProperty.call(ctx.env, nm) ? ctx.env[nm] : null), onSubstitution: () => {}, onOpaque: () => {} };
+            const words = evalWord(v, env);
+            value = words.length === 1 && !words[0].glob ? words[0].value : null;
+          }
+        }
+        add(name, { at: n.endIndex, value });
+      }
+    } else if (n.type === 'for_statement' || n.type === 'c_style_for_statement') {
+      const v = n.childForFieldName('variable');
+      if (v) add(v.text, { at: n.startIndex, value: null });
+    } else if (n.type === 'command') {
+      const name = n.childForFieldName('name')?.text;
+      if (name === 'read' || name === 'mapfile' || name === 'readarray' || name === 'getopts' || name === 'printf') {
+        for (const c of n.childrenForFieldName('argument')) if (c && /^[A-Za-z_]\w*$/.test(c.text)) add(c.text, { at: n.startIndex, value: null });
+      }
+    } else if (n.type === 'declaration_command' || n.type === 'unset_command') {
+      for (const c of n.namedChildren) if (c?.type === 'variable_name') add(c.text, { at: n.startIndex, value: null });
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(root);
+  return vars;
+}
+
+/** Text an echo/printf/heredoc-fed cat would write to a pipe, when it is literal. */
+function literalOutput(cmd: Command | undefined): string | null {
+  if (!cmd || cmd.program === null) return null;
+  if (cmd.program === 'cat' && cmd.argv.length === 1 && cmd.stdin !== null) return cmd.stdin;
+  if (cmd.program !== 'echo' && cmd.program !== 'printf') return null;
+  const args = cmd.argv.slice(1);
+  if (args.some((a) => a.value === null)) return null;
+  const vals = args.map((a) => a.value!);
+  if (cmd.program === 'printf') return vals.length ? vals.join(' ') : '';
+  while (vals.length && /^-[neE]+$/.test(vals[0])) vals.shift();
+  return vals.join(' ') + '\n';
+}
+
+function interpreterReadsStdin(args: Word[]): boolean {
+  // python -c / -m, node -e / script.js … do not take the program from stdin.
+  for (const a of args) {
+    if (a.value === null) return false;
+    if (a.value === '-') return true;
+    if (!a.value.startsWith('-')) return false;
+    if (/^-(c|m|e|E|r|p|i)$/.test(a.value) || /^--(eval|print|require|import)/.test(a.value)) return false;
+  }
+  return true;
+}
+
+function flattenPipeline(node: Node): Node[] {
+  const out: Node[] = [];
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'pipeline') out.push(...flattenPipeline(c));
+    else out.push(c);
+  }
+  return out;
+}
+
+function isStatement(n: Node): boolean {
+  return ['command', 'pipeline', 'list', 'redirected_statement', 'subshell', 'compound_statement', 'if_statement', 'for_statement', 'while_statement', 'function_definition', 'declaration_command', 'variable_assignment'].includes(n.type);
+}
+
+function union(a: Cwds, b: Cwds): Cwds {
+  if (a === null || b === null) return null;
+  if (a === b) return a;
+  const u = [...new Set([...a, ...b])];
+  return u.length > MAX_CWDS ? null : u;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function indexOf(parent: Node, child: Node): number {
+  for (let i = 0; i < parent.childCount; i++) if (parent.child(i)?.id === child.id) return i;
+  return -1;
+}
+
+function describeError(root: Node): string {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'ERROR') return `unexpected ${JSON.stringify(clip(n.text))}`;
+    if (n.isMissing) return `missing ${n.type}`;
+    for (const c of n.children) if (c && (c.hasError || c.isMissing || c.type === 'ERROR')) stack.push(c);
+  }
+  return 'syntax error';
+}
+
+function clip(s: string, n = 60): string {
+  return s.length > n ? s.slice(0, n) + '…' : s;
+}

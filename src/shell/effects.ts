@@ -1,0 +1,273 @@
+// Which paths a command writes and reads, from what each program does with its
+// arguments (cp's destination, tee's files, dd of=, sed -i, tar -C …). Redirects are
+// added by the analyser. Pure argv knowledge: resolution happens elsewhere.
+import { hasFlag, optionValues, parseOptions, type ParsedOptions } from './options.js';
+import type { Word } from './types.js';
+
+export interface Effects {
+  writes: Word[];
+  reads: Word[];
+}
+
+const lit = (value: string): Word => ({ value, raw: value, glob: false });
+
+/** Programs whose arguments are data, never paths they open. */
+const DATA_ONLY = new Set(['echo', 'printf', 'true', 'false', 'test', '[', 'expr', 'sleep', 'seq', 'basename', 'dirname', 'yes', 'export', 'alias', 'unset', 'set', 'shift', 'exit', 'return', 'read', 'local', 'declare', 'typeset', 'readonly', 'type', 'which', 'whereis', 'hash', 'kill', 'jobs', 'wait', 'bg', 'fg', 'disown', 'ulimit', 'umask', 'date', 'cd', 'pushd', 'popd', 'realpath', 'readlink']);
+
+/** Programs whose positional words after the first (a pattern or script) are files read. */
+const PATTERN_FIRST = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'awk', 'gawk', 'mawk', 'jq', 'yq']);
+
+const TAKES: Record<string, string[]> = {
+  cp: ['-t', '--target-directory', '-S', '--suffix'],
+  mv: ['-t', '--target-directory', '-S', '--suffix'],
+  ln: ['-t', '--target-directory', '-S', '--suffix'],
+  install: ['-t', '--target-directory', '-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'],
+  rsync: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '--chmod', '--chown', '--log-file', '-T', '--temp-dir', '--partial-dir', '--backup-dir'],
+  sed: ['-e', '--expression', '-f', '--file', '-l', '--line-length'],
+  tar: ['-C', '--directory', '-f', '--file', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '-H', '--format', '--transform', '--strip-components', '--owner', '--group', '--mode'],
+  unzip: ['-d', '-x', '-P'],
+  curl: ['-o', '--output', '-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '--data-ascii', '-F', '--form', '-T', '--upload-file', '-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-b', '--cookie', '-c', '--cookie-jar', '-K', '--config', '-w', '--write-out', '--output-dir', '-m', '--max-time', '--connect-timeout', '-x', '--proxy', '-r', '--range', '-E', '--cert', '--key', '--cacert', '--retry', '-Y', '-y', '-z', '--resolve', '--json'],
+  wget: ['-O', '--output-document', '-P', '--directory-prefix', '-o', '--output-file', '-a', '--append-output', '--post-file', '--post-data', '--body-file', '--header', '-U', '--user-agent', '-e', '--execute', '-T', '--timeout', '-t', '--tries', '-i', '--input-file', '--user', '--password', '--load-cookies', '--save-cookies'],
+  truncate: ['-s', '--size', '-r', '--reference'],
+  chmod: ['--reference'],
+  chown: ['--reference', '--from'],
+  sort: ['-o', '--output', '-k', '--key', '-t', '--field-separator', '-T', '--temporary-directory', '-S', '--buffer-size'],
+  git: ['-C', '-c', '--git-dir', '--work-tree', '-b', '--branch', '-o', '--origin', '--depth', '--reference', '--template', '--separate-git-dir', '--config', '-j', '--jobs', '--filter', '-m', '-F'],
+  mkdir: ['-m', '--mode'],
+  touch: ['-d', '--date', '-r', '--reference', '-t'],
+  mktemp: ['-p', '--tmpdir', '--suffix'],
+  split: ['-b', '-l', '-n', '-a', '-d'],
+  npm: ['--prefix', '-w', '--workspace', '--registry', '--tag', '--otp'],
+  pip: ['-r', '--requirement', '-c', '--constraint', '-t', '--target', '--prefix', '--root', '-i', '--index-url', '--extra-index-url', '-e', '--editable'],
+  zip: ['-x', '-i', '-b'],
+  patch: ['-p', '-i', '--input', '-o', '--output', '-d', '--directory', '-r', '--reject-file'],
+  scp: ['-P', '-i', '-o', '-F', '-S', '-c', '-l', '-J'],
+  ssh: ['-p', '-i', '-o', '-F', '-l', '-L', '-R', '-D', '-J', '-c', '-E', '-S', '-W', '-b', '-e', '-m', '-O', '-Q', '-w', '-B'],
+  grep: ['-e', '--regexp', '-f', '--file', '-m', '--max-count', '-A', '-B', '-C', '--include', '--exclude', '--exclude-dir', '--color', '--colour', '-d', '-D', '--label'],
+  rg: ['-e', '--regexp', '-f', '--file', '-g', '--glob', '-t', '--type', '-T', '--type-not', '-m', '--max-count', '-A', '-B', '-C', '--color', '-j', '--threads', '-M', '--max-columns', '--max-depth', '--iglob', '-r', '--replace', '--sort', '--sortr'],
+  head: ['-n', '--lines', '-c', '--bytes'],
+  tail: ['-n', '--lines', '-c', '--bytes', '-s', '--sleep-interval', '--pid'],
+  awk: ['-F', '-v', '-f'],
+  jq: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-f', '--from-file'],
+  cat: [],
+};
+
+/** Effects of a command given its program and arguments (argv without argv[0]). */
+export function commandEffects(program: string, args: readonly Word[]): Effects {
+  const writes: Word[] = [];
+  const reads: Word[] = [];
+  if (DATA_ONLY.has(program)) return { writes, reads };
+  const opts = parseOptions(args, {
+    takesValue: TAKES[program],
+    singleDashLong: program === 'find' || program === 'dd' || program === 'java',
+  });
+  const pos = opts.positionals;
+  const values = (names: string[]) => optionValues(opts, names).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v)));
+  const special = SPECIAL[program];
+  if (special) {
+    special(opts, args, writes, reads, values);
+    return { writes, reads };
+  }
+  if (PATTERN_FIRST.has(program)) {
+    const patternGiven = values(['-e', '--regexp', '-f', '--file', '--from-file']).length > 0;
+    reads.push(...pos.slice(patternGiven ? 0 : 1), ...values(['-f', '--file', '--from-file']));
+    return { writes, reads };
+  }
+  // Unknown programs: every path-looking word might be read (credential reads are
+  // asked about), but none is assumed written; the sandbox is the wall for that.
+  for (const w of pos) if (looksLikePath(w)) reads.push(w);
+  for (const vs of opts.values.values()) for (const v of vs) if (v !== null && looksLikePath(lit(v))) reads.push(lit(v));
+  return { writes, reads };
+}
+
+function looksLikePath(w: Word): boolean {
+  if (w.value === null) return false;
+  return w.value.length > 0 && !/[\s\n]/.test(w.value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value);
+}
+
+type Special = (
+  opts: ParsedOptions,
+  args: readonly Word[],
+  writes: Word[],
+  reads: Word[],
+  values: (names: string[]) => Word[],
+) => void;
+
+const deleteAll: Special = (o, _a, w) => w.push(...o.positionals);
+
+const copyLike: Special = (o, _a, w, r, values) => {
+  const target = values(['-t', '--target-directory']);
+  if (target.length) {
+    w.push(...target);
+    r.push(...o.positionals);
+    return;
+  }
+  if (o.positionals.length >= 2) {
+    w.push(o.positionals[o.positionals.length - 1]);
+    r.push(...o.positionals.slice(0, -1));
+  }
+};
+
+const SPECIAL: Record<string, Special> = {
+  rm: deleteAll,
+  rmdir: deleteAll,
+  unlink: deleteAll,
+  shred: deleteAll,
+  mkdir: deleteAll,
+  touch: deleteAll,
+  tee: deleteAll,
+  sudoedit: deleteAll,
+  truncate: deleteAll,
+  cp: copyLike,
+  mv: (o, a, w, r, values) => {
+    copyLike(o, a, w, r, values);
+    // A move also removes its sources.
+    w.push(...r.splice(0));
+  },
+  install: (o, a, w, r, values) => {
+    if (hasFlag(o, ['-d', '--directory'])) w.push(...o.positionals);
+    else copyLike(o, a, w, r, values);
+  },
+  rsync: (o, a, w, r, values) => {
+    copyLike(o, a, w, r, values);
+    if (hasFlag(o, ['--remove-source-files'])) w.push(...r);
+  },
+  ln: (o, _a, w, _r, values) => {
+    const target = values(['-t', '--target-directory']);
+    if (target.length) w.push(...target);
+    else if (o.positionals.length >= 2) w.push(o.positionals[o.positionals.length - 1]);
+    else if (o.positionals.length === 1 && o.positionals[0].value !== null) w.push(lit(o.positionals[0].value.split('/').pop() || '.'));
+  },
+  chmod: (o, _a, w) => w.push(...o.positionals.slice(values0(o) ? 0 : 1)),
+  chown: (o, _a, w) => w.push(...o.positionals.slice(values0(o) ? 0 : 1)),
+  chgrp: (o, _a, w) => w.push(...o.positionals.slice(values0(o) ? 0 : 1)),
+  dd: (_o, args, w, r) => {
+    for (const a of args) {
+      if (a.value?.startsWith('of=')) w.push(lit(a.value.slice(3)));
+      else if (a.value?.startsWith('if=')) r.push(lit(a.value.slice(3)));
+      else if (a.value === null) w.push(a);
+    }
+  },
+  sed: (o, _a, w, r, values) => {
+    const inPlace = o.flags.some((f) => f === '-i' || f.startsWith('--in-place') || f === '-I');
+    const script = values(['-e', '--expression', '-f', '--file']).length > 0;
+    const files = o.positionals.slice(script ? 0 : 1);
+    (inPlace ? w : r).push(...files);
+  },
+  perl: (o, _a, w) => {
+    if (o.flags.includes('-i') && o.values.size + o.flags.filter((f) => f === '-e' || f === '-E').length > 0) {
+      w.push(...o.positionals);
+    }
+  },
+  sort: (_o, _a, w, r, values) => {
+    w.push(...values(['-o', '--output']));
+    r.push(..._o.positionals);
+  },
+  tar: (o, args, w, r, values) => {
+    // Old-style bundles without a dash: tar xzf a.tar -C dir.
+    const first = args[0]?.value ?? '';
+    const oldStyle = /^[A-Za-z]+$/.test(first) ? first : '';
+    const has = (short: string, long: string) => o.flags.includes('-' + short) || hasFlag(o, [long]) || oldStyle.includes(short);
+    const dir = values(['-C', '--directory']);
+    const file = values(['-f', '--file']);
+    if (oldStyle.includes('f') && !file.length) {
+      const p = o.positionals.slice(1);
+      if (p.length) file.push(p[0]);
+    }
+    if (has('x', '--extract') || has('x', '--get')) {
+      w.push(...(dir.length ? dir : [lit('.')]));
+      r.push(...file);
+    } else if (has('c', '--create') || has('r', '--append') || has('u', '--update')) {
+      w.push(...file);
+      r.push(...o.positionals.filter((p) => p !== o.positionals[0] || !oldStyle));
+    } else r.push(...file);
+  },
+  unzip: (o, _a, w, r, values) => {
+    const d = values(['-d']);
+    if (o.flags.includes('-l') || o.flags.includes('-t') || o.flags.includes('-v')) {
+      r.push(...o.positionals.slice(0, 1));
+      return;
+    }
+    w.push(...(d.length ? d : [lit('.')]));
+    r.push(...o.positionals.slice(0, 1));
+  },
+  find: (o, args, w, r) => {
+    const starts: Word[] = [];
+    for (const a of args) {
+      if (a.value === null || a.value.startsWith('-') || a.value === '(' || a.value === '!') break;
+      starts.push(a);
+    }
+    if (!starts.length) starts.push(lit('.'));
+    r.push(...starts);
+    if (!o.flags.includes('-delete')) return;
+    // With a test (-name, -type …) only matches below the start are removed; without one, everything is.
+    const filtered = o.flags.some((f) => /^-(i?name|i?path|i?wholename|i?regex|type|mtime|mmin|atime|amin|ctime|cmin|newer|size|empty|user|group|perm|links|inum)$/.test(f));
+    for (const s of starts) w.push(filtered && s.value !== null ? lit((s.value.endsWith('/') ? s.value : s.value + '/') + '{}') : s);
+  },
+  git: (o, _a, w) => {
+    const sub = o.positionals[0]?.value;
+    if (sub === 'clone') {
+      const rest = o.positionals.slice(1);
+      if (rest.length >= 2) w.push(rest[1]);
+      else if (rest[0]?.value) w.push(lit(rest[0].value.replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop() || '.'));
+      else if (rest[0]) w.push(rest[0]);
+    } else if (sub === 'init' && o.positionals[1]) w.push(o.positionals[1]);
+    else if (sub === 'worktree' && o.positionals[1]?.value === 'add' && o.positionals[2]) w.push(o.positionals[2]);
+  },
+  curl: (o, _a, w, r, values) => {
+    w.push(...values(['-o', '--output', '-c', '--cookie-jar']));
+    if (o.flags.includes('-O') || hasFlag(o, ['--remote-name'])) {
+      const dir = values(['--output-dir'])[0]?.value;
+      for (const p of o.positionals) if (p.value) w.push(lit((dir ? dir + '/' : '') + urlBasename(p.value)));
+    }
+    for (const v of values(['-d', '--data', '--data-binary', '--data-urlencode', '--data-ascii', '-F', '--form', '--json'])) {
+      const m = v.value === null ? null : /(?:^|=)[@<]([^;]+)/.exec(v.value);
+      if (m && m[1] !== '-') r.push(lit(m[1]));
+    }
+    r.push(...values(['-T', '--upload-file', '-K', '--config']));
+  },
+  wget: (o, _a, w, r, values) => {
+    const out = values(['-O', '--output-document']);
+    if (out.length) w.push(...out.filter((x) => x.value !== '-'));
+    else {
+      const dir = values(['-P', '--directory-prefix'])[0]?.value;
+      for (const p of o.positionals) if (p.value) w.push(lit((dir ? dir + '/' : '') + urlBasename(p.value)));
+    }
+    w.push(...values(['-o', '--output-file', '-a', '--append-output']));
+    r.push(...values(['--post-file', '--body-file', '-i', '--input-file']));
+  },
+  npm: (o, _a, w, _r, values) => {
+    if (hasFlag(o, ['--global']) || o.flags.includes('-g')) {
+      const prefix = values(['--prefix'])[0];
+      w.push(prefix ?? lit('/usr/local/lib/node_modules'));
+    }
+  },
+  pip: pipEffects,
+  pip3: pipEffects,
+  split: (o, _a, w) => {
+    if (o.positionals.length >= 2) w.push(o.positionals[1]);
+  },
+  patch: (o, _a, w, r, values) => {
+    w.push(...values(['-o', '--output']), ...o.positionals.slice(0, 1));
+    r.push(...values(['-i', '--input']));
+  },
+  mktemp: () => {},
+};
+
+function pipEffects(o: ParsedOptions, _a: readonly Word[], w: Word[], r: Word[], values: (n: string[]) => Word[]) {
+  if (o.positionals[0]?.value !== 'install') return;
+  if (hasFlag(o, ['--user'])) w.push(lit('~/.local/lib/python'));
+  w.push(...values(['-t', '--target', '--prefix', '--root']));
+  r.push(...values(['-r', '--requirement', '-c', '--constraint']));
+}
+
+/** chmod/chown with --reference take no mode/owner positional. */
+function values0(o: ParsedOptions): boolean {
+  return o.values.has('--reference');
+}
+
+function urlBasename(url: string): string {
+  const path = url.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  const base = path.split('/').pop() || 'index.html';
+  return /^[a-z]+:$/i.test(base) || base.includes(':') ? 'index.html' : base;
+}

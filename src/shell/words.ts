@@ -1,0 +1,291 @@
+// Turns word-like syntax nodes into argv words: quote removal, $'…' decoding,
+// known-variable and ~ expansion, brace expansion. Anything decided at run time
+// ($(…), unknown $VAR, ${x:-y} …) makes the word dynamic (value null).
+import type { Node } from './parser.js';
+import type { Word } from './types.js';
+
+export interface WordEnv {
+  /** Value of a variable, or null when it is not statically known. */
+  lookup(name: string, at: number): string | null;
+  home: string;
+  /** A command or process substitution found inside a word: the caller analyses it. */
+  onSubstitution(node: Node): void;
+  onOpaque(reason: string): void;
+}
+
+interface Segment {
+  text: string;
+  quoted: boolean;
+}
+
+const GLOB_CHARS = /[*?[]/;
+const MAX_BRACE_WORDS = 64;
+
+/** Evaluates one argument node to one or more words (brace expansion may yield several). */
+export function evalWord(node: Node, env: WordEnv): Word[] {
+  const segs: Segment[] = [];
+  const dynamic = collect(node, env, segs);
+  const raw = node.text;
+  if (dynamic) return [{ value: null, raw, glob: false }];
+  const unquotedText = segs.filter((s) => !s.quoted).map((s) => s.text).join('');
+  let glob = GLOB_CHARS.test(unquotedText);
+  let value = segs.map((s) => s.text).join('');
+  // Tilde expansion: only an unquoted leading ~ or ~/ (~user is not knowable here).
+  const first = segs[0];
+  if (first && !first.quoted && first.text.startsWith('~')) {
+    const rest = value.slice(1);
+    if (rest === '' || rest.startsWith('/')) value = env.home + rest;
+    else if (/^[A-Za-z_][\w.-]*(\/|$)/.test(rest)) return [{ value: null, raw, glob: false }];
+  }
+  if (/[{}]/.test(unquotedText) && hasBraceExpansion(unquotedText)) {
+    if (segs.some((s) => s.quoted)) return [{ value: null, raw, glob: false }];
+    const expanded = expandBraces(value);
+    if (!expanded) {
+      env.onOpaque(`brace expansion too complex to analyse: ${raw}`);
+      return [{ value: null, raw, glob: false }];
+    }
+    return expanded.map((v) => ({ value: v, raw, glob: GLOB_CHARS.test(v) }));
+  }
+  if (glob && !GLOB_CHARS.test(value)) glob = false;
+  return [{ value, raw, glob }];
+}
+
+/** Fills segs; returns true if any part is dynamic. */
+function collect(node: Node, env: WordEnv, segs: Segment[]): boolean {
+  switch (node.type) {
+    case 'word':
+      if (node.text.includes('`')) {
+        env.onOpaque(`nested or stray backquote: ${node.text}`);
+        return true;
+      }
+      segs.push(...unescapeUnquoted(node.text));
+      return false;
+    case 'number':
+    case 'extglob_pattern':
+      segs.push({ text: node.text, quoted: false });
+      return false;
+    case 'raw_string':
+      segs.push({ text: node.text.slice(1, -1), quoted: true });
+      return false;
+    case 'ansi_c_string': {
+      const decoded = decodeAnsiC(node.text.slice(2, -1));
+      if (decoded === null) {
+        env.onOpaque(`unsupported $'…' escape: ${node.text}`);
+        return true;
+      }
+      segs.push({ text: decoded, quoted: true });
+      return false;
+    }
+    case 'string':
+    case 'translated_string':
+      return collectDoubleQuoted(node.type === 'translated_string' ? node.namedChildren[0] ?? node : node, env, segs);
+    case 'concatenation': {
+      let dyn = false;
+      for (const c of node.children) if (c && collect(c, env, segs)) dyn = true;
+      return dyn;
+    }
+    case 'simple_expansion':
+    case 'expansion':
+      return expandVariable(node, env, segs);
+    case 'command_substitution':
+    case 'process_substitution':
+      env.onSubstitution(node);
+      return true;
+    case 'arithmetic_expansion':
+      findSubstitutions(node, env);
+      return true;
+    case 'brace_expression':
+      segs.push({ text: node.text, quoted: false });
+      return false;
+    default:
+      env.onOpaque(`unsupported word syntax (${node.type}): ${node.text}`);
+      return true;
+  }
+}
+
+function collectDoubleQuoted(node: Node, env: WordEnv, segs: Segment[]): boolean {
+  let dyn = false;
+  // Walk the gaps between children too: tree-sitter leaves some literal text unlabelled.
+  let pos = node.startIndex + 1;
+  const end = node.endIndex - 1;
+  const src = node.text;
+  const base = node.startIndex;
+  for (const c of node.children) {
+    if (!c || !c.isNamed) continue;
+    if (c.startIndex > pos) segs.push({ text: unescapeDouble(src.slice(pos - base, c.startIndex - base)), quoted: true });
+    if (c.type === 'string_content') segs.push({ text: unescapeDouble(c.text), quoted: true });
+    else if (collect(c, env, segs)) dyn = true;
+    pos = c.endIndex;
+  }
+  if (end > pos) segs.push({ text: unescapeDouble(src.slice(pos - base, end - base)), quoted: true });
+  // Inside "…" nothing is a glob or brace: mark every segment quoted.
+  return dyn;
+}
+
+function expandVariable(node: Node, env: WordEnv, segs: Segment[]): boolean {
+  if (node.type === 'simple_expansion') {
+    const name = node.namedChildren[0];
+    if (name?.type === 'variable_name') {
+      const v = env.lookup(name.text, node.startIndex);
+      if (v !== null) {
+        segs.push({ text: v, quoted: true });
+        return false;
+      }
+    }
+    return true;
+  }
+  // ${NAME} with no operator is the same as $NAME; anything else is run-time logic.
+  const named = node.namedChildren.filter((c): c is Node => !!c);
+  if (named.length === 1 && named[0].type === 'variable_name' && node.text === `\${${named[0].text}}`) {
+    const v = env.lookup(named[0].text, node.startIndex);
+    if (v !== null) {
+      segs.push({ text: v, quoted: true });
+      return false;
+    }
+  }
+  findSubstitutions(node, env);
+  return true;
+}
+
+/** Reports substitutions nested anywhere below node (e.g. in ${x:-$(cmd)} or $(( $(cmd) ))). */
+export function findSubstitutions(node: Node, env: WordEnv): void {
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'command_substitution' || c.type === 'process_substitution') env.onSubstitution(c);
+    else findSubstitutions(c, env);
+  }
+}
+
+/** Unquoted word text: a backslash quotes the next character. */
+function unescapeUnquoted(text: string): Segment[] {
+  if (!text.includes('\\')) return [{ text, quoted: false }];
+  const out: Segment[] = [];
+  let buf = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\' && i + 1 < text.length) {
+      if (buf) out.push({ text: buf, quoted: false });
+      buf = '';
+      const next = text[++i];
+      if (next !== '\n') out.push({ text: next, quoted: true });
+    } else buf += ch;
+  }
+  if (buf) out.push({ text: buf, quoted: false });
+  return out;
+}
+
+/** Inside double quotes a backslash only escapes $ ` " \ and newline. */
+function unescapeDouble(text: string): string {
+  return text.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\\': '\\', "'": "'", '"': '"', '?': '?',
+};
+
+/** Decodes the body of $'…'. Returns null for escapes bash would treat specially (\c). */
+export function decodeAnsiC(body: string): string | null {
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const n = body[++i];
+    if (n === undefined) return out + '\\';
+    if (n in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[n];
+    else if (n === 'x') {
+      const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
+      if (!m) {
+        out += '\\x';
+        continue;
+      }
+      out += String.fromCharCode(parseInt(m[0], 16));
+      i += m[0].length;
+    } else if (n === 'u' || n === 'U') {
+      const m = new RegExp(`^[0-9a-fA-F]{1,${n === 'u' ? 4 : 8}}`).exec(body.slice(i + 1));
+      if (!m) {
+        out += '\\' + n;
+        continue;
+      }
+      out += String.fromCodePoint(parseInt(m[0], 16));
+      i += m[0].length;
+    } else if (/[0-7]/.test(n)) {
+      const m = /^[0-7]{1,3}/.exec(body.slice(i))!;
+      out += String.fromCharCode(parseInt(m[0], 8) & 0xff);
+      i += m[0].length - 1;
+    } else if (n === 'c') return null;
+    else out += '\\' + n;
+  }
+  return out;
+}
+
+function hasBraceExpansion(text: string): boolean {
+  return /\{[^{}]*(,|\.\.)[^{}]*\}/.test(text);
+}
+
+/** Bash brace expansion for literal text: a{b,c}d, {1..3}, nested. Null when it would explode. */
+export function expandBraces(text: string): string[] | null {
+  const results: string[] = [];
+  const stack = [text];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    const m = findBrace(cur);
+    if (!m) {
+      results.push(cur);
+      if (results.length > MAX_BRACE_WORDS) return null;
+      continue;
+    }
+    const [start, end, parts] = m;
+    for (const p of parts.reverse()) stack.push(cur.slice(0, start) + p + cur.slice(end + 1));
+    if (stack.length > MAX_BRACE_WORDS * 4) return null;
+  }
+  return results.reverse();
+}
+
+function findBrace(s: string): [number, number, string[]] | null {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '{') continue;
+    let depth = 0;
+    const commas: number[] = [];
+    for (let j = i; j < s.length; j++) {
+      if (s[j] === '{') depth++;
+      else if (s[j] === '}') {
+        depth--;
+        if (depth === 0) {
+          const inner = s.slice(i + 1, j);
+          if (commas.length) {
+            const parts: string[] = [];
+            let prev = i + 1;
+            for (const c of commas) {
+              parts.push(s.slice(prev, c));
+              prev = c + 1;
+            }
+            parts.push(s.slice(prev, j));
+            return [i, j, parts];
+          }
+          const seq = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])$/.exec(inner);
+          if (seq) {
+            const parts = sequence(seq[1], seq[2]);
+            if (parts) return [i, j, parts];
+          }
+          break;
+        }
+      } else if (s[j] === ',' && depth === 1) commas.push(j);
+    }
+  }
+  return null;
+}
+
+function sequence(a: string, b: string): string[] | null {
+  const num = /^-?\d+$/.test(a) && /^-?\d+$/.test(b);
+  const from = num ? Number(a) : a.charCodeAt(0);
+  const to = num ? Number(b) : b.charCodeAt(0);
+  if (Math.abs(to - from) > MAX_BRACE_WORDS) return null;
+  const step = from <= to ? 1 : -1;
+  const out: string[] = [];
+  for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(num ? String(v) : String.fromCharCode(v));
+  return out;
+}
