@@ -59,7 +59,8 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
 
   const contexts = new Map<string, PolicyContext>();
   const contextFor = (cwd: string): PolicyContext => {
-    const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? [findWorkspace(cwd)];
+    const found = findWorkspace(cwd);
+    const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? (found ? [found] : []);
     const key = workspaces.join('\0');
     let ctx = contexts.get(key);
     if (!ctx) {

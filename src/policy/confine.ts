@@ -37,13 +37,16 @@ export function isInside(p: string, roots: readonly string[]): boolean {
   return roots.some((r) => p === r || p.startsWith(r === '/' ? '/' : r + '/'));
 }
 
-/** The workspace for a cwd: the nearest enclosing git work tree, or the cwd itself. */
-export function findWorkspace(cwd: string): string {
+/**
+ * The workspace for a cwd: the nearest enclosing git work tree, or the cwd itself.
+ * Never `/`: a guard whose workspace is the whole filesystem confines nothing.
+ */
+export function findWorkspace(cwd: string): string | null {
   let dir = path.resolve(cwd);
   for (;;) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (fs.existsSync(path.join(dir, '.git'))) return dir === '/' ? null : dir;
     const up = path.dirname(dir);
-    if (up === dir) return path.resolve(cwd);
+    if (up === dir) return path.resolve(cwd) === '/' ? null : path.resolve(cwd);
     dir = up;
   }
 }

@@ -32,8 +32,7 @@ export interface MatchExpr {
   not?: MatchExpr;
 }
 
-export const MatchSchema: z.ZodType<MatchExpr> = z.lazy(() =>
-  z
+const MatchObject = z
     .object({
       program: oneOrMany('Program names, compared by basename (/usr/bin/rm, \\rm and "rm" all mean rm), after wrappers such as sudo/env/xargs are unwrapped').optional(),
       subcommand: oneOrMany('The first positional word after the program\'s global options (git -C dir push → push); any of these').optional(),
@@ -64,14 +63,20 @@ export const MatchSchema: z.ZodType<MatchExpr> = z.lazy(() =>
       stdin_regex: z.string().describe('A regular expression tested against the literal text fed to the command by a heredoc, here-string or echo pipe').optional(),
       script_from_stdin: z.boolean().describe('The command takes the program it runs from stdin: sh, bash -s, python -, node with no script argument').optional(),
       wrapped_by: oneOrMany('The command was started through one of these wrappers (sudo, env, xargs …)').optional(),
-      any_of: z.array(MatchSchema).min(1).describe('At least one of these holds').optional(),
-      all_of: z.array(MatchSchema).min(1).describe('All of these hold').optional(),
-      not: MatchSchema.describe('This does not hold').optional(),
+      get any_of() {
+        return z.array(MatchObject).min(1).describe('At least one of these holds').optional();
+      },
+      get all_of() {
+        return z.array(MatchObject).min(1).describe('All of these hold').optional();
+      },
+      get not() {
+        return MatchObject.optional().describe('This does not hold');
+      },
     })
     .strict()
-    .refine((m) => Object.keys(m).length > 0, 'a match block needs at least one condition')
-    .describe('All conditions given in one block must hold (an implicit all_of)'),
-);
+    .describe('All conditions given in one block must hold (an implicit all_of); a block needs at least one condition');
+
+export const MatchSchema = MatchObject.refine((m) => Object.keys(m).length > 0, 'a match block needs at least one condition');
 
 export const RuleSchema = z
   .object({
@@ -79,7 +84,7 @@ export const RuleSchema = z
     action: z.enum(ACTIONS).describe('allow < ask < deny; the strictest action over every matching rule wins'),
     severity: z.enum(SEVERITIES).describe('How bad the outcome would be, shown in prompts and logs'),
     message: z.string().min(1).describe('Shown to the person and to the agent: what is dangerous and, where one exists, the safer alternative'),
-    match: MatchSchema,
+    match: MatchSchema as unknown as z.ZodType<MatchExpr>,
     examples: z
       .object({
         match: z.array(z.string().min(1)).min(1).describe('Command lines this rule must match'),

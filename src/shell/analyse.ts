@@ -49,6 +49,16 @@ interface Scope {
   fnCwdUnknown: boolean;
 }
 
+/** Redirect nodes (and heredoc text) to bind to the last simple command of a statement. */
+interface Trailing {
+  redirects: Node[];
+  stdin: string | null;
+}
+
+interface Stage extends Trailing {
+  node: Node;
+}
+
 interface VarEntry {
   at: number;
   value: string | null;
@@ -224,29 +234,57 @@ class Analysis {
     return { ok: after, after };
   }
 
-  private list(node: Node, scope: Scope): Flow {
+  /** `trailing`: redirects that tree-sitter hung on the whole list but bash binds to its last command. */
+  private list(node: Node, scope: Scope, trailing?: Trailing): Flow {
     const [left, right] = [node.namedChildren[0], node.namedChildren[node.namedChildren.length - 1]];
     const op = node.children.find((c) => c && !c.isNamed)?.type;
     if (!left || !right) return { ok: scope.cwds, after: scope.cwds };
     const l = this.walk(left, scope);
+    const walkRight = (s: Scope) => (trailing ? this.withTrailing(right, s, trailing) : this.walk(right, s));
     if (op === '&&') {
-      const r = this.walk(right, { ...scope, cwds: l.ok });
+      const r = walkRight({ ...scope, cwds: l.ok });
       return { ok: r.ok, after: union(l.after, r.after) };
     }
     // ||: the right side runs when the left failed, in the cwd from before it.
-    const r = this.walk(right, { ...scope, cwds: scope.cwds });
+    const r = walkRight({ ...scope, cwds: scope.cwds });
     return { ok: union(l.ok, r.ok), after: union(l.after, r.after) };
   }
 
-  private pipeline(stages: Node[], scope: Scope, first?: { node: Node; redirects: Node[]; stdin: string | null }) {
+  /**
+   * Walks `node` with redirects that belong to its last simple command: tree-sitter
+   * parses `a && b > f` and `a | b > f` as a redirect of the whole list or pipeline,
+   * bash binds it to `b`.
+   */
+  private withTrailing(node: Node, scope: Scope, trailing: Trailing): Flow {
+    if (node.type === 'list') return this.list(node, scope, trailing);
+    if (node.type === 'pipeline') {
+      const stages = flattenPipeline(node);
+      const last = stages.pop()!;
+      this.pipeline(stages, scope, undefined, { node: last, ...trailing });
+      return { ok: scope.cwds, after: scope.cwds };
+    }
+    if (node.type === 'command') return this.command(node, scope, trailing.redirects, trailing.stdin ?? scope.stdin);
+    if (node.type === 'negated_command') {
+      const inner = node.namedChildren[0];
+      return inner ? this.withTrailing(inner, scope, trailing) : { ok: scope.cwds, after: scope.cwds };
+    }
+    // A compound statement ({ …; } > f, ( … ) < in): the redirect applies to everything inside.
+    const evaluated = trailing.redirects.filter((r) => r.type === 'file_redirect').map((r) => this.redirect(r, scope, null)).filter((r): r is Redirect => r !== null);
+    const s: Scope = { ...scope, redirects: [...scope.redirects, ...evaluated], stdin: trailing.stdin ?? scope.stdin };
+    const herestring = trailing.redirects.find((r) => r.type === 'herestring_redirect');
+    if (herestring) s.stdin = this.herestring(herestring, scope, null);
+    return this.walk(node, s);
+  }
+
+  private pipeline(stages: Node[], scope: Scope, first?: Stage, last?: Stage) {
     const id = ++this.pipelines;
     let prevStart = this.commands.length;
-    const all: ({ node: Node; redirects: Node[]; stdin: string | null } | Node)[] = first ? [first, ...stages] : stages;
+    const all: (Stage | Node)[] = [...(first ? [first] : []), ...stages, ...(last ? [last] : [])];
     all.forEach((stage, index) => {
       const start = this.commands.length;
       const stdin = index === 0 ? scope.stdin : literalOutput(this.commands[prevStart]);
       const s: Scope = { ...scope, pipeline: { id, index }, stdin };
-      if ('redirects' in stage) this.command(stage.node, s, stage.redirects, stage.stdin);
+      if ('redirects' in stage) this.withTrailing(stage.node, s, { redirects: stage.redirects, stdin: stage.stdin ?? stdin });
       else this.walk(stage, s);
       prevStart = start;
     });
@@ -279,19 +317,10 @@ class Analysis {
     }
     if (!body) return { ok: scope.cwds, after: scope.cwds };
     if (trailingPipeline) {
-      if (body.type !== 'command') this.opaque.push('heredoc on a compound command inside a pipeline');
       this.pipeline(flattenPipeline(trailingPipeline), scope, { node: body, redirects, stdin });
       return { ok: scope.cwds, after: scope.cwds };
     }
-    let flow: Flow;
-    if (body.type === 'command') flow = this.command(body, scope, redirects, stdin);
-    else {
-      const evaluated = redirects.map((r) => this.redirect(r, scope, null)).filter((r): r is Redirect => r !== null);
-      const s: Scope = { ...scope, redirects: [...scope.redirects, ...evaluated], stdin };
-      const herestring = redirects.find((r) => r.type === 'herestring_redirect');
-      if (herestring) s.stdin = this.herestring(herestring, scope, null);
-      flow = this.walk(body, s);
-    }
+    const flow = this.withTrailing(body, scope, { redirects, stdin: stdin === scope.stdin ? null : stdin });
     if (trailingList) {
       const r = this.walk(trailingList.right, { ...scope, cwds: trailingList.op === '&&' ? flow.ok : scope.cwds });
       return { ok: r.ok, after: union(flow.after, r.after) };
