@@ -59,14 +59,14 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
 
   const contexts = new Map<string, PolicyContext>();
   const contextFor = (cwd: string): PolicyContext => {
-    const found = findWorkspace(cwd);
-    const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? (found ? [found] : []);
-    const key = workspaces.join('\0');
-    let ctx = contexts.get(key);
+    let ctx = contexts.get(cwd);
     if (!ctx) {
+      const found = options.workspaces ? null : findWorkspace(cwd);
+      const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? (found ? [found] : []);
       const roots = [...workspaces, tmp, '/tmp'].map((r) => realPath(r));
       ctx = { home, workspaces, writeRoots: [...new Set(roots)] };
-      contexts.set(key, ctx);
+      if (contexts.size > 1000) contexts.clear();
+      contexts.set(cwd, ctx);
     }
     return ctx;
   };

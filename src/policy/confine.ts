@@ -12,25 +12,34 @@ export function isHarmlessDevice(p: string): boolean {
 
 /**
  * Resolves symlinks through the longest existing prefix of an absolute path; the rest
- * is appended lexically. A dangling symlink is followed to where it points.
+ * is appended lexically. A dangling symlink is followed to where it points. `memo`
+ * shares the resolution of common parents within one check.
  */
-export function realPath(p: string, depth = 0): string {
+export function realPath(p: string, memo: Map<string, string> = new Map(), depth = 0): string {
+  const known = memo.get(p);
+  if (known !== undefined) return known;
+  let r: string;
   try {
-    return fs.realpathSync.native(p);
+    r = fs.realpathSync.native(p);
   } catch {
-    // fall through: part of the path does not exist yet
+    r = resolveMissing(p, memo, depth);
   }
+  memo.set(p, r);
+  return r;
+}
+
+function resolveMissing(p: string, memo: Map<string, string>, depth: number): string {
   if (depth > 40 || p === '/') return p;
+  const parent = realPath(path.posix.dirname(p), memo, depth + 1);
+  const candidate = path.posix.join(parent, path.posix.basename(p));
   try {
-    if (fs.lstatSync(p).isSymbolicLink()) {
-      const target = fs.readlinkSync(p);
-      return realPath(path.posix.resolve(path.posix.dirname(realPath(path.posix.dirname(p), depth + 1)), target), depth + 1);
+    if (fs.lstatSync(candidate).isSymbolicLink()) {
+      return realPath(path.posix.resolve(parent, fs.readlinkSync(candidate)), memo, depth + 1);
     }
   } catch {
-    // does not exist at all
+    // the last component does not exist (yet)
   }
-  const parent = path.posix.dirname(p);
-  return path.posix.join(realPath(parent, depth + 1), path.posix.basename(p));
+  return candidate;
 }
 
 export function isInside(p: string, roots: readonly string[]): boolean {

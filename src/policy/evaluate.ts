@@ -19,15 +19,8 @@ export const CONFINEMENT_RULE = 'workspace-confinement';
 export const OPAQUE_RULE = 'not-analysable';
 
 export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, only?: readonly CompiledRule[]): Decision {
-  const real = new Map<string, string>();
-  const realOf = (p: string) => {
-    let r = real.get(p);
-    if (r === undefined) {
-      r = realPath(p);
-      real.set(p, r);
-    }
-    return r;
-  };
+  const memo = new Map<string, string>();
+  const realOf = (p: string) => realPath(p, memo);
   const mctx: MatchContext = {
     script,
     home: ctx.home,

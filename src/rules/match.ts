@@ -80,11 +80,13 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   }
   if (expr.writes !== undefined) {
     const pats = expand(expr.writes);
-    parts.push({ test: (c, ctx) => anyPath(c.writes, pats, ctx), programs: null });
+    parts.push({ test: (c, ctx) => anyPath(c.writes, pats, ctx, MAYBE), programs: null });
   }
   if (expr.reads !== undefined) {
     const pats = expand(expr.reads);
-    parts.push({ test: (c, ctx) => anyPath(c.reads, pats, ctx), programs: null });
+    // A read of a path only known at run time stays allowed (the sandbox masks credentials);
+    // an unknown write is what asks.
+    parts.push({ test: (c, ctx) => anyPath(c.reads, pats, ctx, NO), programs: null });
   }
   if (expr.wrapped_by !== undefined) {
     const res = expand(expr.wrapped_by).map(wordGlob);
@@ -229,8 +231,21 @@ function mm(p: string): Minimatch {
   return m;
 }
 
-/** Concrete minimatch patterns for one rule pattern in this context. */
+const concreteCache = new Map<string, string[]>();
+
+/** Concrete minimatch patterns for one rule pattern in this context (cached: rules × contexts is small). */
 function concretePatterns(pattern: string, ctx: MatchContext): string[] {
+  const key = `${pattern}\0${ctx.home}\0${ctx.workspaces.join('\0')}`;
+  let out = concreteCache.get(key);
+  if (!out) {
+    out = computePatterns(pattern, ctx);
+    if (concreteCache.size > 10_000) concreteCache.clear();
+    concreteCache.set(key, out);
+  }
+  return out;
+}
+
+function computePatterns(pattern: string, ctx: MatchContext): string[] {
   let ps = [pattern];
   if (pattern.includes('{workspace}')) ps = ctx.workspaces.map((w) => pattern.split('{workspace}').join(w));
   return ps.flatMap((p) => {
@@ -248,11 +263,11 @@ export function pathMatches(paths: string[], patterns: string[], ctx: MatchConte
   return false;
 }
 
-function anyPath(targets: PathTarget[], patterns: string[], ctx: MatchContext): Tri {
+function anyPath(targets: PathTarget[], patterns: string[], ctx: MatchContext, unknown: Tri): Tri {
   let r: Tri = NO;
   for (const t of targets) {
     const paths = ctx.pathsOf(t);
-    if (paths === null) r = MAYBE;
+    if (paths === null) r = unknown > r ? unknown : r;
     else if (pathMatches(paths, patterns, ctx)) return YES;
   }
   return r;

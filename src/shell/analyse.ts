@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { commandEffects } from './effects.js';
-import { parseBash, type Node } from './parser.js';
+import { parseBash, type Node, type Tree } from './parser.js';
 import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
 import { evalWord, findSubstitutions, type WordEnv } from './words.js';
 import { innerCommands, joinWords, SHELLS, shellMode } from './wrappers.js';
@@ -47,12 +47,16 @@ interface Scope {
   stdin: string | null;
   /** The line contains a cd: a function body's cwd (at call time) is unknown. */
   fnCwdUnknown: boolean;
+  /** Offsets of a bare `-` argument before `<<` that tree-sitter drops (python3 - <<'EOF'). */
+  droppedDashes: Set<number>;
 }
 
 /** Redirect nodes (and heredoc text) to bind to the last simple command of a statement. */
 interface Trailing {
   redirects: Node[];
   stdin: string | null;
+  /** Append the `-` argument tree-sitter dropped before a heredoc. */
+  dash?: boolean;
 }
 
 interface Stage extends Trailing {
@@ -92,10 +96,13 @@ class Analysis {
     try {
       const root = tree.rootNode;
       if (root.hasError) this.opaque.push(`could not parse: ${describeError(root)}`);
-      this.checkCoverage(root, source);
+      const droppedDashes = new Set<number>();
+      this.checkCoverage(tree, source, droppedDashes);
       const vars = collectVars(root, this.ctx);
       const hasCd = /\b(cd|pushd|popd)\b/.test(source);
-      return this.walk(root, { cwds, origin, depth, vars, redirects: [], pipeline: null, stdin: null, fnCwdUnknown: hasCd });
+      const flow = this.walk(root, { cwds, origin, depth, vars, redirects: [], pipeline: null, stdin: null, fnCwdUnknown: hasCd, droppedDashes });
+      if (droppedDashes.size) this.opaque.push(`text the parser skipped at offset ${[...droppedDashes][0]}: "-"`);
+      return flow;
     } finally {
       tree.delete();
     }
@@ -104,32 +111,50 @@ class Analysis {
   // ---- fail-closed checks -------------------------------------------------
 
   /** Every non-blank character must belong to a token the walk reads. */
-  private checkCoverage(root: Node, source: string) {
-    const covered = new Uint8Array(source.length + 1);
-    const mark = (n: Node) => {
-      if (COVERING.has(n.type) || n.childCount === 0) {
-        for (let i = n.startIndex; i < n.endIndex && i < covered.length; i++) covered[i] = 1;
-        if (COVERING.has(n.type)) return;
-      }
-      for (const c of n.children) if (c) mark(c);
-    };
-    mark(root);
-    for (let i = 0; i < source.length; i++) {
-      if (covered[i]) continue;
-      const ch = source[i];
-      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
-      if (ch === '\\' && source[i + 1] === '\n') {
-        // A line continuation that joins two words (r\<newline>m) is read by bash as one word.
-        const before = source[i - 1];
-        const after = source[i + 2];
-        if (before && !/\s/.test(before) && after && !/\s/.test(after)) {
-          this.opaque.push('line continuation inside a word');
-          return;
+  private checkCoverage(tree: Tree, source: string, droppedDashes: Set<number>) {
+    // Covered spans arrive in document order from a cursor walk (no node objects made).
+    const cursor = tree.walk();
+    let pos = 0;
+    const gap = (from: number, to: number): boolean => {
+      for (let i = from; i < to; i++) {
+        const ch = source[i];
+        if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
+        if (ch === '\\' && source[i + 1] === '\n') {
+          // A line continuation that joins two words (r\<newline>m) is read by bash as one word.
+          const before = source[i - 1];
+          const after = source[i + 2];
+          if (before && !/\s/.test(before) && after && !/\s/.test(after)) {
+            this.opaque.push('line continuation inside a word');
+            return false;
+          }
+          i++;
+          continue;
         }
-        continue;
+        if (ch === '-' && /^-[ \t]+<</.test(source.slice(i, i + 12)) && /\s/.test(source[i - 1] ?? '')) {
+          // Known tree-sitter-bash loss: `cmd - <<EOF` drops the `-`; the walk puts it back.
+          droppedDashes.add(i);
+          continue;
+        }
+        this.opaque.push(`text the parser skipped at offset ${i}: ${JSON.stringify(source.slice(i, i + 20))}`);
+        return false;
       }
-      this.opaque.push(`text the parser skipped at offset ${i}: ${JSON.stringify(source.slice(i, i + 20))}`);
-      return;
+      return true;
+    };
+    try {
+      for (;;) {
+        const covering = COVERING.has(cursor.nodeType);
+        if (!covering && cursor.gotoFirstChild()) continue;
+        if (cursor.startIndex > pos && !gap(pos, cursor.startIndex)) return;
+        if (cursor.endIndex > pos) pos = cursor.endIndex;
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent()) {
+            gap(pos, source.length);
+            return;
+          }
+        }
+      }
+    } finally {
+      cursor.delete();
     }
   }
 
@@ -263,7 +288,7 @@ class Analysis {
       this.pipeline(stages, scope, undefined, { node: last, ...trailing });
       return { ok: scope.cwds, after: scope.cwds };
     }
-    if (node.type === 'command') return this.command(node, scope, trailing.redirects, trailing.stdin ?? scope.stdin);
+    if (node.type === 'command') return this.command(node, scope, trailing.redirects, trailing.stdin ?? scope.stdin, trailing.dash);
     if (node.type === 'negated_command') {
       const inner = node.namedChildren[0];
       return inner ? this.withTrailing(inner, scope, trailing) : { ok: scope.cwds, after: scope.cwds };
@@ -320,7 +345,7 @@ class Analysis {
       this.pipeline(flattenPipeline(trailingPipeline), scope, { node: body, redirects, stdin });
       return { ok: scope.cwds, after: scope.cwds };
     }
-    const flow = this.withTrailing(body, scope, { redirects, stdin: stdin === scope.stdin ? null : stdin });
+    const flow = this.withTrailing(body, scope, { redirects, stdin: stdin === scope.stdin ? null : stdin, dash: this.takeDash(body, redirects, node, scope) });
     if (trailingList) {
       const r = this.walk(trailingList.right, { ...scope, cwds: trailingList.op === '&&' ? flow.ok : scope.cwds });
       return { ok: r.ok, after: union(flow.after, r.after) };
@@ -362,7 +387,21 @@ class Analysis {
 
   // ---- commands -----------------------------------------------------------
 
-  private command(node: Node, scope: Scope, outerRedirects: Node[], stdin: string | null): Flow {
+  /** A `-` tree-sitter dropped between a command and its heredoc belongs to that command. */
+  private takeDash(body: Node, redirects: Node[], stmt: Node, scope: Scope): boolean {
+    if (body.type !== 'command' || !scope.droppedDashes.size) return false;
+    const heredoc = stmt.children.find((c) => c?.type === 'heredoc_redirect');
+    const end = heredoc?.startIndex ?? redirects[0]?.startIndex ?? stmt.endIndex;
+    for (const d of scope.droppedDashes) {
+      if (d >= body.endIndex && d < end) {
+        scope.droppedDashes.delete(d);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private command(node: Node, scope: Scope, outerRedirects: Node[], stdin: string | null, dash = false): Flow {
     const subs: Node[] = [];
     const env = this.wordEnv(scope, subs);
     const argv: Word[] = [];
@@ -388,6 +427,7 @@ class Analysis {
         argv.push(...evalWord(c, env));
       } else if (c.isNamed) this.opaque.push(`unsupported syntax in command (${c.type}): ${clip(c.text)}`);
     }
+    if (dash) argv.push({ value: '-', raw: '-', glob: false });
     const redirects: Redirect[] = [];
     for (const r of redirectNodes) {
       if (r.type === 'herestring_redirect') stdin = this.herestring(r, scope, subs);

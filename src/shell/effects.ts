@@ -82,7 +82,7 @@ export function commandEffects(program: string, args: readonly Word[]): Effects 
 
 function looksLikePath(w: Word): boolean {
   if (w.value === null) return false;
-  return w.value.length > 0 && !/[\s\n]/.test(w.value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value);
+  return w.value.length > 0 && w.value !== '-' && !/[\s\n]/.test(w.value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value);
 }
 
 type Special = (

@@ -1,0 +1,72 @@
+// npm run bench: the figures the issues ask for, measured on this machine.
+//   decision latency per command in a warm process (p50, p99) over bench/corpus.txt,
+//   the same with 10x the default rule count (generated), and the cold `agentguard check`.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGuard } from '../dist/index.js';
+import { loadRules, BUILTIN_RULES_DIR } from '../dist/rules/load.js';
+import { compileRules } from '../dist/rules/ruleset.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+function readCorpus() {
+  return fs
+    .readFileSync(path.join(here, 'corpus.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.replace(/\\\\|\\n/g, (m) => (m === '\\n' ? '\n' : '\\')));
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function fmt(ms) {
+  return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+}
+
+async function warmLatency(label, rules, corpus) {
+  const guard = await createGuard({ cwd: root, workspaces: [root], rules });
+  for (let i = 0; i < 3; i++) for (const c of corpus) guard.check({ command: c });
+  const times = [];
+  for (let round = 0; round < 10; round++) {
+    for (const command of corpus) {
+      const t = process.hrtime.bigint();
+      guard.check({ command });
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${label.padEnd(44)} p50 ${fmt(percentile(times, 50)).padStart(8)}   p99 ${fmt(percentile(times, 99)).padStart(8)}   (${times.length} checks, ${rules.rules.length} rules)`);
+}
+
+/** 10x the default rules: each rule cloned for nine generated programs, as a large user rule set would be. */
+function tenfold(loaded) {
+  const rules = [...loaded.rules];
+  for (let i = 1; i <= 9; i++) {
+    for (const r of loaded.rules) rules.push({ ...r, id: `${r.id}-gen${i}`, match: { program: `gen-tool-${i}-${r.id}`, all_of: [r.match] } });
+  }
+  return compileRules({ ...loaded, rules });
+}
+
+function cold(runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/agentguard.js'), 'check', '--', 'git status --short'], { cwd: root, encoding: 'utf8' });
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) throw new Error(`agentguard check failed: ${r.stderr}`);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${'cold `agentguard check` process'.padEnd(44)} median ${fmt(percentile(times, 50))}   min ${fmt(times[0])}   (${runs} runs)`);
+}
+
+const corpus = readCorpus();
+console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}\n`);
+const loaded = await loadRules({ builtin: BUILTIN_RULES_DIR });
+await warmLatency('warm decision latency, default rules', compileRules(loaded), corpus);
+await warmLatency('warm decision latency, 10x rules (generated)', tenfold(loaded), corpus);
+cold(20);
