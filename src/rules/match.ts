@@ -296,13 +296,19 @@ function pipelineFeeds(c: Command, script: Script, from: RegExp[]): boolean {
 }
 
 function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean {
-  // Any command inside a substitution whose parent (transitively) is c.
+  // c and the wrappers it was unwrapped from (sudo bash <(curl …): the <(…) belongs to sudo's words).
+  const owners = new Set<Command>([c]);
+  for (let cur: Command = c; cur.wrappers.length && cur.origin.kind === 'nested'; ) {
+    cur = script.commands[cur.origin.parent];
+    owners.add(cur);
+  }
+  // Any command inside a substitution whose parent (transitively) is one of them.
   return script.commands.some((o) => {
     if (o.program === null || !from.some((r) => r.test(o.program!))) return false;
     let cur: Command | undefined = o;
     while (cur && cur.origin.kind !== 'top') {
       const parent: Command = script.commands[cur.origin.parent];
-      if (cur.origin.kind === 'substitution' && parent === c) return true;
+      if (cur.origin.kind === 'substitution' && owners.has(parent)) return true;
       cur = parent;
     }
     return false;

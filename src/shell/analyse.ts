@@ -167,7 +167,7 @@ class Analysis {
       case 'compound_statement':
       case 'do_group':
       case 'else_clause':
-        return this.sequence(node.namedChildren, scope);
+        return this.sequence(node.namedChildren, scope, node);
       case 'comment':
       case 'heredoc_body':
       case 'heredoc_end':
@@ -237,7 +237,8 @@ class Analysis {
     }
   }
 
-  private sequence(nodes: (Node | null)[], scope: Scope): Flow {
+  private sequence(nodes: (Node | null)[], scope: Scope, parent?: Node): Flow {
+    if (parent) for (const c of parent.children) if (c && (c.type === ';;' || c.type === ';&' || c.type === ';;&')) this.opaque.push(`${c.type} outside a case statement`);
     let cur: Flow = { ok: scope.cwds, after: scope.cwds };
     for (const n of nodes) {
       if (!n) continue;
@@ -294,6 +295,7 @@ class Analysis {
       return inner ? this.withTrailing(inner, scope, trailing) : { ok: scope.cwds, after: scope.cwds };
     }
     // A compound statement ({ …; } > f, ( … ) < in): the redirect applies to everything inside.
+    if (trailing.redirects.some((r) => redirectExtras(r).length)) this.opaque.push(`words after a redirect of a compound command: ${clip(node.text)}`);
     const evaluated = trailing.redirects.filter((r) => r.type === 'file_redirect').map((r) => this.redirect(r, scope, null)).filter((r): r is Redirect => r !== null);
     const s: Scope = { ...scope, redirects: [...scope.redirects, ...evaluated], stdin: trailing.stdin ?? scope.stdin };
     const herestring = trailing.redirects.find((r) => r.type === 'herestring_redirect');
@@ -428,6 +430,8 @@ class Analysis {
       } else if (c.isNamed) this.opaque.push(`unsupported syntax in command (${c.type}): ${clip(c.text)}`);
     }
     if (dash) argv.push({ value: '-', raw: '-', glob: false });
+    // tree-sitter reads `cmd < f x y` as a redirect to f, x, y; bash passes x and y to cmd.
+    for (const r of redirectNodes) for (const extra of redirectExtras(r)) argv.push(...evalWord(extra, env));
     const redirects: Redirect[] = [];
     for (const r of redirectNodes) {
       if (r.type === 'herestring_redirect') stdin = this.herestring(r, scope, subs);
@@ -498,7 +502,12 @@ class Analysis {
       if (r.kind === 'readwrite') cmd.reads.push(this.target(r.target, scope.cwds));
     }
     for (const s of extra.subs ?? []) this.substitution(s, scope, cmd.index);
-    if (program === null) return same;
+    if (program === null) {
+      // A wrapper whose command is only known at run time (exec "$@", sudo $CMD).
+      if (extra.wrappers?.length && argv.length) this.opaque.push(`command run by ${extra.wrappers[extra.wrappers.length - 1]} is not static: ${clip(argv[0].raw)}`);
+      return same;
+    }
+    if ((program === 'source' || program === '.') && args[0] && args[0].value === null) this.opaque.push(`file sourced by ${program} is not static: ${clip(args[0].raw)}`);
 
     const nested = (o: Origin = { kind: 'nested', parent: cmd.index }): Scope => ({ ...scope, origin: o, depth: scope.depth + 1, redirects: [], stdin: null });
     // cd / pushd / popd: the cwd of what follows.
@@ -506,6 +515,7 @@ class Analysis {
     if (SHELLS.has(program)) {
       const mode = shellMode(args);
       if (mode.mode === 'command') this.nestedScript(mode.script, scope.cwds, nested(), `${program} -c`);
+      else if (mode.mode === 'file' && mode.file.value === null) this.opaque.push(`script run by ${program} is not static: ${clip(mode.file.raw)}`);
       else if (mode.mode === 'stdin') {
         cmd.scriptFromStdin = true;
         if (stdin !== null) this.run(stdin, scope.cwds, { kind: 'nested', parent: cmd.index }, scope.depth + 1);
@@ -730,6 +740,12 @@ function interpreterReadsStdin(args: Word[]): boolean {
     if (/^-(c|m|e|E|r|p|i)$/.test(a.value) || /^--(eval|print|require|import)/.test(a.value)) return false;
   }
   return true;
+}
+
+/** Destination words after the first: arguments of the command, not redirect targets. */
+function redirectExtras(r: Node): Node[] {
+  if (r.type !== 'file_redirect') return [];
+  return r.childrenForFieldName('destination').filter((c): c is Node => !!c).slice(1);
 }
 
 function flattenPipeline(node: Node): Node[] {

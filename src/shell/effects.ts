@@ -3,6 +3,7 @@
 // added by the analyser. Pure argv knowledge: resolution happens elsewhere.
 import { hasFlag, optionValues, parseOptions, type ParsedOptions } from './options.js';
 import type { Word } from './types.js';
+import { hasFindFilter } from './wrappers.js';
 
 export interface Effects {
   writes: Word[];
@@ -201,7 +202,7 @@ const SPECIAL: Record<string, Special> = {
     r.push(...starts);
     if (!o.flags.includes('-delete')) return;
     // With a test (-name, -type …) only matches below the start are removed; without one, everything is.
-    const filtered = o.flags.some((f) => /^-(i?name|i?path|i?wholename|i?regex|type|mtime|mmin|atime|amin|ctime|cmin|newer|size|empty|user|group|perm|links|inum)$/.test(f));
+    const filtered = hasFindFilter(args);
     for (const s of starts) w.push(filtered && s.value !== null ? lit((s.value.endsWith('/') ? s.value : s.value + '/') + '{}') : s);
   },
   git: (o, _a, w) => {

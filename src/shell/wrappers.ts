@@ -170,6 +170,7 @@ const HANDLERS: Record<string, Handler> = {
       starts.push(w.value);
     }
     if (!starts.length) starts.push('.');
+    const filtered = hasFindFilter(args);
     const out: Inner[] = [];
     for (let i = 0; i < args.length; i++) {
       const v = args[i].value;
@@ -183,15 +184,21 @@ const HANDLERS: Record<string, Handler> = {
       }
       i = j;
       if (!argv.length) continue;
-      // One inner command per start point, with {} as a path strictly below it.
+      // One inner command per start point. With a test (-name, -type …) {} is a path
+      // strictly below it; without one, every path is visited, the start point included.
       for (const s of starts) {
-        const below = (s.endsWith('/') ? s : s + '/') + '{}';
+        const below = filtered ? (s.endsWith('/') ? s : s + '/') + '{}' : s;
         out.push({ kind: 'argv', argv: argv.map((w) => (w.value?.includes('{}') ? { value: w.value.split('{}').join(below), raw: w.raw, glob: false } : w)) });
       }
     }
     return out;
   },
 };
+
+/** find with a test (-name, -type, -mtime …) visits only some paths below its start points. */
+export function hasFindFilter(args: readonly Word[]): boolean {
+  return args.some((w) => w.value !== null && /^-(i?name|i?path|i?wholename|i?regex|type|mtime|mmin|atime|amin|ctime|cmin|newer|size|empty|user|group|perm|links|inum|maxdepth|mindepth)$/.test(w.value));
+}
 
 function tail(args: readonly Word[], spec: OptionSpec): Inner[] {
   const { rest } = afterOptions(args, spec);
