@@ -3,7 +3,7 @@
 // ("$DIR", $(…)) is MAYBE, and a rule that maybe matches is at least an ask.
 import path from 'node:path';
 import { Minimatch } from 'minimatch';
-import { GLOBAL_OPTION_SPECS, longFlagMatches, parseOptions, type ParsedOptions } from '../shell/options.js';
+import { GLOBAL_OPTION_SPECS, longFlagMatches, parseOptions, PROGRAM_OPTIONS, type ParsedOptions } from '../shell/options.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import type { MatchExpr } from './schema.js';
 
@@ -73,6 +73,36 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   if (expr.stdin_regex !== undefined) {
     const re = userRegex(expr.stdin_regex);
     parts.push({ test: (c) => (c.stdin !== null && re.test(c.stdin) ? YES : NO), programs: null });
+  }
+  if (expr.operands !== undefined) {
+    const res = expand(expr.operands).map(wordGlob);
+    parts.push({ test: (c) => anyWord(optionsOf(c).positionals.slice(1).map((w) => w.value), res), programs: null });
+  }
+  if (expr.hosts !== undefined) {
+    const res = expand(expr.hosts).map((h) => wordGlob(h.toLowerCase()));
+    parts.push({ test: (c) => anyWord(c.hosts.map((h) => h.host), res), programs: null });
+  }
+  if (expr.host_not_in !== undefined) {
+    const res = expand(expr.host_not_in).map((h) => wordGlob(h.toLowerCase()));
+    parts.push({
+      test: (c) => {
+        let r: Tri = NO;
+        for (const h of c.hosts) {
+          if (h.host === null) r = MAYBE;
+          else if (!res.some((re) => re.test(h.host!))) return YES;
+        }
+        return r;
+      },
+      programs: null,
+    });
+  }
+  if (expr.variables !== undefined) {
+    const res = expand(expr.variables).map(wordGlob);
+    parts.push({ test: (c) => (referencedVariables(c).some((v) => res.some((re) => re.test(v))) ? YES : NO), programs: null });
+  }
+  if (expr.recursive_function !== undefined) {
+    const want = expr.recursive_function;
+    parts.push({ test: (c, ctx) => ((c.program !== null && !!ctx.script.functions[c.program]?.recursive) === want ? YES : NO), programs: null });
   }
   if (expr.script_from_stdin !== undefined) {
     const want = expr.script_from_stdin;
@@ -202,15 +232,30 @@ function anyWord(values: (string | null)[], res: RegExp[]): Tri {
 }
 
 const optionCache = new WeakMap<Command, ParsedOptions>();
-const SINGLE_DASH = new Set(['find', 'dd', 'terraform', 'tofu', 'java', 'go']);
+const SINGLE_DASH = new Set(['find', 'dd', 'terraform', 'tofu', 'java']);
 
 function optionsOf(c: Command): ParsedOptions {
   let o = optionCache.get(c);
   if (!o) {
-    o = parseOptions(c.argv.slice(1), { singleDashLong: c.program !== null && SINGLE_DASH.has(c.program) });
+    const p = c.program ?? '';
+    o = parseOptions(c.argv.slice(1), { singleDashLong: SINGLE_DASH.has(p), takesValue: PROGRAM_OPTIONS[p] });
     optionCache.set(c, o);
   }
   return o;
+}
+
+const VAR_REF = /\$\{?#?!?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Names of the environment variables a command's words, redirects and heredoc refer to. */
+function referencedVariables(c: Command): string[] {
+  const names: string[] = [];
+  const scan = (raw: string) => {
+    for (const m of raw.matchAll(VAR_REF)) names.push(m[1]);
+  };
+  for (const w of c.argv) if (w.raw.includes('$')) scan(w.raw);
+  for (const r of c.redirects) if (r.target.raw.includes('$')) scan(r.target.raw);
+  if (c.stdin?.includes('$')) scan(c.stdin);
+  return names;
 }
 
 function subcommandOf(c: Command): (string | null)[] {

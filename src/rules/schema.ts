@@ -26,6 +26,11 @@ export interface MatchExpr {
   runs_file_from?: string | string[];
   stdin_regex?: string;
   script_from_stdin?: boolean;
+  operands?: string | string[];
+  hosts?: string | string[];
+  host_not_in?: string | string[];
+  variables?: string | string[];
+  recursive_function?: boolean;
   wrapped_by?: string | string[];
   any_of?: MatchExpr[];
   all_of?: MatchExpr[];
@@ -61,6 +66,11 @@ const MatchObject = z
         .optional(),
       runs_file_from: oneOrMany('This command runs (as a program, or as a script given to a shell/interpreter) a file that an earlier command in the line wrote, and that command is one of these').optional(),
       stdin_regex: z.string().describe('A regular expression tested against the literal text fed to the command by a heredoc, here-string or echo pipe').optional(),
+      operands: oneOrMany('Any positional word after the subcommand matches a glob (npm install <operand>), with the program\'s value-taking options skipped').optional(),
+      hosts: oneOrMany('Any network destination of the command (curl/wget URLs, ssh/nc hosts, scp host:path, git URLs) matches a host glob (*.example.com)').optional(),
+      host_not_in: oneOrMany('Some network destination of the command matches none of these host globs (a destination only known at run time may match)').optional(),
+      variables: oneOrMany('A word of the command references an environment variable whose name matches a glob ($AWS_SECRET_ACCESS_KEY, ${GITHUB_TOKEN})').optional(),
+      recursive_function: z.boolean().describe('The command calls a shell function defined in the line that calls itself (the shape of a fork bomb)').optional(),
       script_from_stdin: z.boolean().describe('The command takes the program it runs from stdin: sh, bash -s, python -, node with no script argument').optional(),
       wrapped_by: oneOrMany('The command was started through one of these wrappers (sudo, env, xargs …)').optional(),
       get any_of() {

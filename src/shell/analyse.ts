@@ -72,12 +72,13 @@ type VarTable = Map<string, VarEntry[]>;
 export function analyse(source: string, ctx: ShellContext): Script {
   const a = new Analysis(ctx);
   a.run(source, [ctx.cwd], { kind: 'top' }, 0);
-  return { source, commands: a.commands, opaque: [...new Set(a.opaque)] };
+  return { source, commands: a.commands, opaque: [...new Set(a.opaque)], functions: a.functions };
 }
 
 class Analysis {
   commands: Command[] = [];
   opaque: string[] = [];
+  functions: Record<string, { recursive: boolean }> = {};
   private pipelines = 0;
   constructor(private ctx: ShellContext) {}
 
@@ -227,8 +228,12 @@ class Analysis {
       case 'function_definition': {
         // The body runs wherever the function is called: with a cd in the line, its cwd is unknown.
         const body = node.childForFieldName('body');
+        const name = node.childForFieldName('name')?.text ?? '';
+        const first = this.commands.length;
         const fnScope = { ...scope, cwds: scope.fnCwdUnknown ? null : scope.cwds };
         if (body) this.walk(body, fnScope);
+        const recursive = this.commands.slice(first).some((c) => c.program === name);
+        this.functions[name] = { recursive: recursive || !!this.functions[name]?.recursive };
         return same;
       }
       default:
@@ -482,6 +487,7 @@ class Analysis {
       depth: scope.depth,
       writes: [],
       reads: [],
+      hosts: [],
       text,
     };
     this.commands.push(cmd);
@@ -495,6 +501,7 @@ class Analysis {
       const eff = commandEffects(program, args);
       cmd.writes.push(...eff.writes.map((w) => this.target(w, cwds)));
       cmd.reads.push(...eff.reads.map((w) => this.target(w, cwds)));
+      cmd.hosts.push(...eff.hosts);
     }
     for (const r of allRedirects) {
       if (r.kind === 'dup' || r.kind === 'close') continue;

@@ -1,13 +1,20 @@
 // Which paths a command writes and reads, from what each program does with its
 // arguments (cp's destination, tee's files, dd of=, sed -i, tar -C …). Redirects are
 // added by the analyser. Pure argv knowledge: resolution happens elsewhere.
-import { hasFlag, optionValues, parseOptions, type ParsedOptions } from './options.js';
+import { hasFlag, optionValues, parseOptions, PROGRAM_OPTIONS, type ParsedOptions } from './options.js';
 import type { Word } from './types.js';
 import { hasFindFilter } from './wrappers.js';
 
 export interface Effects {
   writes: Word[];
   reads: Word[];
+  /** Network destinations: host names (lower case), or null when only known at run time. */
+  hosts: HostRef[];
+}
+
+export interface HostRef {
+  host: string | null;
+  raw: string;
 }
 
 const lit = (value: string): Word => ({ value, raw: value, glob: false });
@@ -18,67 +25,89 @@ const DATA_ONLY = new Set(['echo', 'printf', 'true', 'false', 'test', '[', 'expr
 /** Programs whose positional words after the first (a pattern or script) are files read. */
 const PATTERN_FIRST = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'awk', 'gawk', 'mawk', 'jq', 'yq']);
 
-const TAKES: Record<string, string[]> = {
-  cp: ['-t', '--target-directory', '-S', '--suffix'],
-  mv: ['-t', '--target-directory', '-S', '--suffix'],
-  ln: ['-t', '--target-directory', '-S', '--suffix'],
-  install: ['-t', '--target-directory', '-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix'],
-  rsync: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '--chmod', '--chown', '--log-file', '-T', '--temp-dir', '--partial-dir', '--backup-dir'],
-  sed: ['-e', '--expression', '-f', '--file', '-l', '--line-length'],
-  tar: ['-C', '--directory', '-f', '--file', '-T', '--files-from', '-X', '--exclude-from', '--exclude', '-b', '-H', '--format', '--transform', '--strip-components', '--owner', '--group', '--mode'],
-  unzip: ['-d', '-x', '-P'],
-  curl: ['-o', '--output', '-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '--data-ascii', '-F', '--form', '-T', '--upload-file', '-H', '--header', '-X', '--request', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-b', '--cookie', '-c', '--cookie-jar', '-K', '--config', '-w', '--write-out', '--output-dir', '-m', '--max-time', '--connect-timeout', '-x', '--proxy', '-r', '--range', '-E', '--cert', '--key', '--cacert', '--retry', '-Y', '-y', '-z', '--resolve', '--json'],
-  wget: ['-O', '--output-document', '-P', '--directory-prefix', '-o', '--output-file', '-a', '--append-output', '--post-file', '--post-data', '--body-file', '--header', '-U', '--user-agent', '-e', '--execute', '-T', '--timeout', '-t', '--tries', '-i', '--input-file', '--user', '--password', '--load-cookies', '--save-cookies'],
-  truncate: ['-s', '--size', '-r', '--reference'],
-  chmod: ['--reference'],
-  chown: ['--reference', '--from'],
-  sort: ['-o', '--output', '-k', '--key', '-t', '--field-separator', '-T', '--temporary-directory', '-S', '--buffer-size'],
-  git: ['-C', '-c', '--git-dir', '--work-tree', '-b', '--branch', '-o', '--origin', '--depth', '--reference', '--template', '--separate-git-dir', '--config', '-j', '--jobs', '--filter', '-m', '-F'],
-  mkdir: ['-m', '--mode'],
-  touch: ['-d', '--date', '-r', '--reference', '-t'],
-  mktemp: ['-p', '--tmpdir', '--suffix'],
-  split: ['-b', '-l', '-n', '-a', '-d'],
-  npm: ['--prefix', '-w', '--workspace', '--registry', '--tag', '--otp'],
-  pip: ['-r', '--requirement', '-c', '--constraint', '-t', '--target', '--prefix', '--root', '-i', '--index-url', '--extra-index-url', '-e', '--editable'],
-  zip: ['-x', '-i', '-b'],
-  patch: ['-p', '-i', '--input', '-o', '--output', '-d', '--directory', '-r', '--reject-file'],
-  scp: ['-P', '-i', '-o', '-F', '-S', '-c', '-l', '-J'],
-  ssh: ['-p', '-i', '-o', '-F', '-l', '-L', '-R', '-D', '-J', '-c', '-E', '-S', '-W', '-b', '-e', '-m', '-O', '-Q', '-w', '-B'],
-  grep: ['-e', '--regexp', '-f', '--file', '-m', '--max-count', '-A', '-B', '-C', '--include', '--exclude', '--exclude-dir', '--color', '--colour', '-d', '-D', '--label'],
-  rg: ['-e', '--regexp', '-f', '--file', '-g', '--glob', '-t', '--type', '-T', '--type-not', '-m', '--max-count', '-A', '-B', '-C', '--color', '-j', '--threads', '-M', '--max-columns', '--max-depth', '--iglob', '-r', '--replace', '--sort', '--sortr'],
-  head: ['-n', '--lines', '-c', '--bytes'],
-  tail: ['-n', '--lines', '-c', '--bytes', '-s', '--sleep-interval', '--pid'],
-  awk: ['-F', '-v', '-f'],
-  jq: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-f', '--from-file'],
-  cat: [],
-};
 
 /** Effects of a command given its program and arguments (argv without argv[0]). */
 export function commandEffects(program: string, args: readonly Word[]): Effects {
   const writes: Word[] = [];
   const reads: Word[] = [];
-  if (DATA_ONLY.has(program)) return { writes, reads };
+  if (DATA_ONLY.has(program)) return { writes, reads, hosts: [] };
   const opts = parseOptions(args, {
-    takesValue: TAKES[program],
+    takesValue: PROGRAM_OPTIONS[program],
     singleDashLong: program === 'find' || program === 'dd' || program === 'java',
   });
   const pos = opts.positionals;
   const values = (names: string[]) => optionValues(opts, names).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v)));
+  const hosts = networkHosts(program, opts);
   const special = SPECIAL[program];
   if (special) {
     special(opts, args, writes, reads, values);
-    return { writes, reads };
+    return { writes, reads, hosts };
   }
   if (PATTERN_FIRST.has(program)) {
     const patternGiven = values(['-e', '--regexp', '-f', '--file', '--from-file']).length > 0;
     reads.push(...pos.slice(patternGiven ? 0 : 1), ...values(['-f', '--file', '--from-file']));
-    return { writes, reads };
+    return { writes, reads, hosts };
   }
   // Unknown programs: every path-looking word might be read (credential reads are
   // asked about), but none is assumed written; the sandbox is the wall for that.
   for (const w of pos) if (looksLikePath(w)) reads.push(w);
   for (const vs of opts.values.values()) for (const v of vs) if (v !== null && looksLikePath(lit(v))) reads.push(lit(v));
-  return { writes, reads };
+  return { writes, reads, hosts };
+}
+
+const URL_CLIENTS = new Set(['curl', 'wget', 'wget2', 'http', 'https', 'xh', 'httpie', 'curlie', 'aria2c', 'fetch', 'lwp-request', 'GET', 'POST', 'lynx', 'w3m', 'links']);
+const HOST_FIRST = new Set(['ssh', 'mosh', 'telnet', 'ftp', 'sftp', 'nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat']);
+
+/** Where a network client connects: URL hosts, ssh/nc hosts, scp/rsync host:path, git clone URLs. */
+function networkHosts(program: string, opts: ParsedOptions): HostRef[] {
+  const out: HostRef[] = [];
+  const pos = opts.positionals;
+  if (URL_CLIENTS.has(program)) {
+    for (const w of [...pos, ...optionValues(opts, ['--url']).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v)))]) {
+      if (w.value === null) out.push({ host: null, raw: w.raw });
+      else {
+        const h = urlHost(w.value, true);
+        if (h) out.push({ host: h, raw: w.raw });
+      }
+    }
+  } else if (HOST_FIRST.has(program)) {
+    if (program === 'socat') {
+      for (const w of pos) {
+        const m = w.value === null ? null : /^(?:tcp[46]?|udp[46]?|openssl|ssl)(?:-connect)?:([^:,]+):/i.exec(w.value);
+        if (w.value === null) out.push({ host: null, raw: w.raw });
+        else if (m) out.push({ host: m[1].toLowerCase(), raw: w.raw });
+      }
+    } else if (pos[0]) {
+      const v = pos[0].value;
+      out.push({ host: v === null ? null : v.replace(/^[^@]*@/, '').replace(/:.*$/, '').toLowerCase(), raw: pos[0].raw });
+    }
+  } else if (program === 'scp' || program === 'rsync' || program === 'sftp') {
+    for (const w of pos) {
+      if (w.value === null) continue;
+      const m = /^(?:[^@/:]+@)?([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):/.exec(w.value);
+      if (m && !w.value.startsWith('/') && !w.value.startsWith('.')) out.push({ host: m[1].toLowerCase(), raw: w.raw });
+      else if (/^rsync:\/\//.test(w.value)) out.push({ host: urlHost(w.value, false), raw: w.raw });
+    }
+  } else if (program === 'git') {
+    const sub = pos[0]?.value;
+    if (sub === 'clone' || sub === 'fetch' || sub === 'pull' || sub === 'push' || sub === 'ls-remote' || sub === 'remote' || sub === 'submodule') {
+      for (const w of pos.slice(1)) {
+        if (w.value === null) continue;
+        const h = urlHost(w.value, false) ?? /^(?:[^@/:]+@)([A-Za-z0-9.-]+):/.exec(w.value)?.[1]?.toLowerCase() ?? null;
+        if (h) out.push({ host: h, raw: w.raw });
+      }
+    }
+  }
+  return out;
+}
+
+/** Host of a URL ("https://u@Host:443/x" → "host"); with `bare`, also "host.tld/path" as curl accepts. */
+export function urlHost(value: string, bare: boolean): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^:/?#]*)/i.exec(value);
+  if (m) return m[1].toLowerCase() || null;
+  if (!bare) return null;
+  const b = /^(?:[^@/?#\s]*@)?(localhost|\[[0-9a-f:]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:[/?#]|$)/i.exec(value);
+  return b ? b[1].toLowerCase() : null;
 }
 
 function looksLikePath(w: Word): boolean {

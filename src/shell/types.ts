@@ -53,6 +53,8 @@ export interface Command {
   writes: PathTarget[];
   /** Paths the command reads (input redirects, cat/grep files, cp sources …). */
   reads: PathTarget[];
+  /** Network destinations (curl/wget URLs, ssh/nc hosts, scp host:path, git URLs); host null when dynamic. */
+  hosts: { host: string | null; raw: string }[];
   /** Source text of the command. */
   text: string;
 }
@@ -69,6 +71,8 @@ export interface PathTarget {
 export interface Script {
   source: string;
   commands: Command[];
+  /** Shell functions defined in the line, and whether each calls itself (a fork bomb's shape). */
+  functions: Record<string, { recursive: boolean }>;
   /** Reasons why part of the line could not be analysed. Opaque means at least `ask`. */
   opaque: string[];
 }
