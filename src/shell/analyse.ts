@@ -6,7 +6,7 @@ import path from 'node:path';
 import { commandEffects } from './effects.js';
 import { parseBash, type Node, type Tree } from './parser.js';
 import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
-import { evalWord, findSubstitutions, type WordEnv } from './words.js';
+import { decodeAnsiC, evalWord, findSubstitutions, type WordEnv } from './words.js';
 import { innerCommands, joinWords, SHELLS, shellMode } from './wrappers.js';
 
 export const MAX_SOURCE_BYTES = 64 * 1024;
@@ -212,8 +212,13 @@ class Analysis {
       case 'elif_clause':
       case 'while_statement':
       case 'c_style_for_statement':
-      case 'case_item':
         return this.branch(node.namedChildren, scope);
+      case 'case_item': {
+        // The patterns before `)` are words, not commands.
+        const patterns = new Set(node.childrenForFieldName('value').map((c) => c?.id));
+        for (const c of node.namedChildren) if (c && patterns.has(c.id)) this.scanExpression(c, scope);
+        return this.branch(node.namedChildren.filter((c) => c && !patterns.has(c.id)), scope);
+      }
       case 'for_statement':
       case 'case_statement': {
         const values = new Set(node.childrenForFieldName('value').map((c) => c?.id));
@@ -247,22 +252,25 @@ class Analysis {
     let cur: Flow = { ok: scope.cwds, after: scope.cwds };
     for (const n of nodes) {
       if (!n) continue;
-      cur = this.walk(n, { ...scope, cwds: cur.after });
+      const r = this.walk(n, { ...scope, cwds: cur.after });
+      // `cmd &` runs in a subshell: its cd does not move the rest of the line.
+      cur = n.nextSibling?.type === '&' ? { ok: cur.after, after: cur.after } : r;
     }
     return cur;
   }
 
-  /** if/while/case bodies may or may not run: afterwards, either cwd is possible. */
+  /**
+   * if/while/case parts may or may not run, and an else runs when its condition failed:
+   * every part may see the cwd from before the statement or from any part before it.
+   */
   private branch(nodes: (Node | null)[], scope: Scope): Flow {
-    let after: Cwds = scope.cwds;
-    let cur = scope.cwds;
+    let seen: Cwds = scope.cwds;
     for (const n of nodes) {
       if (!n) continue;
-      const r = this.walk(n, { ...scope, cwds: cur });
-      cur = r.after;
-      after = union(after, r.after);
+      const r = this.walk(n, { ...scope, cwds: seen });
+      seen = union(seen, r.after);
     }
-    return { ok: after, after };
+    return { ok: seen, after: seen };
   }
 
   /** `trailing`: redirects that tree-sitter hung on the whole list but bash binds to its last command. */
@@ -347,7 +355,13 @@ class Analysis {
       } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect') redirects.push(c);
       else if (c.isNamed) this.opaque.push(`unsupported redirect (${c.type}): ${clip(c.text)}`);
     }
-    if (!body) return { ok: scope.cwds, after: scope.cwds };
+    if (!body) {
+      // `> file` alone truncates (creates) file: a write with no command.
+      const subs: Node[] = [];
+      const evaluated = redirects.filter((r) => r.type === 'file_redirect').map((r) => this.redirect(r, scope, subs)).filter((r): r is Redirect => r !== null);
+      this.register([], scope, evaluated, stdin, node.text, { subs });
+      return { ok: scope.cwds, after: scope.cwds };
+    }
     if (trailingPipeline) {
       this.pipeline(flattenPipeline(trailingPipeline), scope, { node: body, redirects, stdin });
       return { ok: scope.cwds, after: scope.cwds };
@@ -409,6 +423,7 @@ class Analysis {
   }
 
   private command(node: Node, scope: Scope, outerRedirects: Node[], stdin: string | null, dash = false): Flow {
+    let stdinUnknown = false;
     const subs: Node[] = [];
     const env = this.wordEnv(scope, subs);
     const argv: Word[] = [];
@@ -439,7 +454,10 @@ class Analysis {
     for (const r of redirectNodes) for (const extra of redirectExtras(r)) argv.push(...evalWord(extra, env));
     const redirects: Redirect[] = [];
     for (const r of redirectNodes) {
-      if (r.type === 'herestring_redirect') stdin = this.herestring(r, scope, subs);
+      if (r.type === 'herestring_redirect') {
+        stdin = this.herestring(r, scope, subs);
+        if (stdin === null) stdinUnknown = true;
+      }
       else {
         const ev = this.redirect(r, scope, subs);
         if (ev) redirects.push(ev);
@@ -452,7 +470,7 @@ class Analysis {
       else if (name.glob) this.opaque.push(`glob in command name: ${clip(name.raw)}`);
       else if (argv.length > 1 && argv[0].raw === argv[1].raw && /[{}]/.test(name.raw)) this.opaque.push(`brace expansion in command name: ${clip(name.raw)}`);
     }
-    return this.register(argv, scope, redirects, stdin, node.text, { subs, assignments });
+    return this.register(argv, scope, redirects, stdin, node.text, { subs, assignments, stdinUnknown });
   }
 
   /**
@@ -465,7 +483,7 @@ class Analysis {
     redirects: Redirect[],
     stdin: string | null,
     text: string,
-    extra: { subs?: Node[]; assignments?: Record<string, string | null>; wrappers?: string[]; dynamicArgs?: boolean },
+    extra: { subs?: Node[]; assignments?: Record<string, string | null>; wrappers?: string[]; dynamicArgs?: boolean; stdinUnknown?: boolean },
   ): Flow {
     const same: Flow = { ok: scope.cwds, after: scope.cwds };
     const program = argv[0]?.value != null ? path.posix.basename(argv[0].value) : null;
@@ -526,6 +544,7 @@ class Analysis {
       else if (mode.mode === 'stdin') {
         cmd.scriptFromStdin = true;
         if (stdin !== null) this.run(stdin, scope.cwds, { kind: 'nested', parent: cmd.index }, scope.depth + 1);
+        else if (extra.stdinUnknown) this.opaque.push(`script fed to ${program} by a here-string is not static`);
         else if (scope.pipeline && scope.pipeline.index > 0) this.opaque.push(`script piped into ${program}: its content is not known before it runs`);
       }
       return same;
@@ -553,6 +572,7 @@ class Analysis {
         const icwds = i.chdir ? this.resolveDir(i.chdir, scope.cwds) : scope.cwds;
         const s: Scope = { ...nested(), cwds: icwds, pipeline: scope.pipeline, stdin };
         const r = this.register(i.argv, s, [], stdin, joinWords(i.argv).raw, {
+          stdinUnknown: extra.stdinUnknown,
           assignments: i.assignments,
           wrappers: [...(extra.wrappers ?? []), program],
           dynamicArgs: i.dynamicArgs,
@@ -650,10 +670,14 @@ class Analysis {
     const quoted = !!start && /['"\\]/.test(start.text);
     if (quoted) return body.text;
     // Unquoted delimiter: $(…) inside the body runs when the heredoc is read.
+    const subs: Node[] = [];
     for (const c of body.namedChildren) {
-      if (c && (c.type === 'command_substitution' || c.type === 'process_substitution')) this.substitution(c, scope, null);
-      else if (c && (c.type === 'expansion' || c.type === 'simple_expansion')) findSubstitutions(c, this.wordEnv(scope, []));
+      if (c && (c.type === 'command_substitution' || c.type === 'process_substitution')) subs.push(c);
+      else if (c && (c.type === 'expansion' || c.type === 'simple_expansion')) findSubstitutions(c, this.wordEnv(scope, subs));
     }
+    for (const sub of subs) this.substitution(sub, scope, null);
+    // tree-sitter leaves `…` in a heredoc body as text, but bash runs it.
+    if (/(^|[^\\])`/.test(body.text)) this.opaque.push('backquotes inside an unquoted heredoc');
     return body.text;
   }
 
@@ -733,9 +757,21 @@ function literalOutput(cmd: Command | undefined): string | null {
   const args = cmd.argv.slice(1);
   if (args.some((a) => a.value === null)) return null;
   const vals = args.map((a) => a.value!);
-  if (cmd.program === 'printf') return vals.length ? vals.join(' ') : '';
-  while (vals.length && /^-[neE]+$/.test(vals[0])) vals.shift();
-  return vals.join(' ') + '\n';
+  if (cmd.program === 'printf') {
+    // Only a format without conversions is literal text (its escapes decoded); %s … is not followed.
+    if (vals.length !== 1 || vals[0].includes('%')) return null;
+    return decodeAnsiC(vals[0]);
+  }
+  let escapes: boolean | null = null;
+  while (vals.length && /^-[neE]+$/.test(vals[0])) {
+    const f = vals.shift()!;
+    if (f.includes('e')) escapes = true;
+    if (f.includes('E')) escapes = false;
+  }
+  const text = vals.join(' ');
+  // bash's echo leaves backslashes alone, dash's interprets them: without -e or -E, either may run.
+  if (text.includes('\\') && escapes === null) return null;
+  return (escapes ? decodeAnsiC(text) : text) + '\n';
 }
 
 function interpreterReadsStdin(args: Word[]): boolean {

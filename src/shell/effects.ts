@@ -110,6 +110,11 @@ export function urlHost(value: string, bare: boolean): string | null {
   return b ? b[1].toLowerCase() : null;
 }
 
+/** host:path or user@host:path (scp/rsync), not a local path. */
+function isRemoteSpec(w: Word): boolean {
+  return w.value !== null && !w.value.startsWith('/') && !w.value.startsWith('.') && /^(?:[^@/:]+@)?[A-Za-z0-9.-]+:/.test(w.value);
+}
+
 function looksLikePath(w: Word): boolean {
   if (w.value === null) return false;
   return w.value.length > 0 && w.value !== '-' && !/[\s\n]/.test(w.value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value);
@@ -159,8 +164,17 @@ const SPECIAL: Record<string, Special> = {
     else copyLike(o, a, w, r, values);
   },
   rsync: (o, a, w, r, values) => {
-    copyLike(o, a, w, r, values);
+    copyLike({ ...o, positionals: o.positionals.filter((p) => !isRemoteSpec(p)) }, a, w, r, values);
+    if (o.positionals.length >= 2 && isRemoteSpec(o.positionals[o.positionals.length - 1])) r.push(...o.positionals.slice(0, -1).filter((p) => !isRemoteSpec(p)));
     if (hasFlag(o, ['--remove-source-files'])) w.push(...r);
+  },
+  scp: (o, _a, w, r) => {
+    const local = o.positionals.filter((p) => !isRemoteSpec(p));
+    const dest = o.positionals[o.positionals.length - 1];
+    if (dest && !isRemoteSpec(dest) && o.positionals.length >= 2) {
+      w.push(dest);
+      r.push(...local.slice(0, -1));
+    } else r.push(...local);
   },
   ln: (o, _a, w, _r, values) => {
     const target = values(['-t', '--target-directory']);

@@ -27,6 +27,9 @@ export function evalWord(node: Node, env: WordEnv): Word[] {
   const dynamic = collect(node, env, segs);
   const raw = node.text;
   if (dynamic) return [{ value: null, raw, glob: false }];
+  // A C string ends at NUL: bash passes $'a\0b' as "a".
+  const nul = segs.findIndex((s) => s.text.includes('\0'));
+  if (nul >= 0) segs.splice(nul, segs.length - nul, { ...segs[nul], text: segs[nul].text.slice(0, segs[nul].text.indexOf('\0')) });
   const unquotedText = segs.filter((s) => !s.quoted).map((s) => s.text).join('');
   let glob = GLOB_CHARS.test(unquotedText);
   let value = segs.map((s) => s.text).join('');
@@ -195,6 +198,7 @@ export function decodeAnsiC(body: string): string | null {
     }
     const n = body[++i];
     if (n === undefined) return out + '\\';
+    if (out.includes('\0')) break;
     if (n in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[n];
     else if (n === 'x') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
@@ -219,33 +223,33 @@ export function decodeAnsiC(body: string): string | null {
     } else if (n === 'c') return null;
     else out += '\\' + n;
   }
-  return out;
+  // bash's strings end at NUL.
+  const nul = out.indexOf('\0');
+  return nul >= 0 ? out.slice(0, nul) : out;
 }
 
 function hasBraceExpansion(text: string): boolean {
   return /\{[^{}]*(,|\.\.)[^{}]*\}/.test(text);
 }
 
-/** Bash brace expansion for literal text: a{b,c}d, {1..3}, nested. Null when it would explode. */
+/** Bash brace expansion for literal text: a{b,c}d, {1..3}, {1..10..2}, nested. Null when it would explode. */
 export function expandBraces(text: string): string[] | null {
-  const results: string[] = [];
-  const stack = [text];
-  while (stack.length) {
-    const cur = stack.pop()!;
-    const m = findBrace(cur);
-    if (!m) {
-      results.push(cur);
-      if (results.length > MAX_BRACE_WORDS) return null;
-      continue;
-    }
-    const [start, end, parts] = m;
-    for (const p of parts.reverse()) stack.push(cur.slice(0, start) + p + cur.slice(end + 1));
-    if (stack.length > MAX_BRACE_WORDS * 4) return null;
+  const m = findBrace(text);
+  if (!m) return [text];
+  if (m === 'too-large') return null;
+  const [start, end, parts] = m;
+  const out: string[] = [];
+  for (const p of parts) {
+    // Expand left to right: the alternatives in order, then whatever follows.
+    const rest = expandBraces(text.slice(0, start) + p + text.slice(end + 1));
+    if (!rest) return null;
+    out.push(...rest);
+    if (out.length > MAX_BRACE_WORDS) return null;
   }
-  return results.reverse();
+  return out;
 }
 
-function findBrace(s: string): [number, number, string[]] | null {
+function findBrace(s: string): [number, number, string[]] | 'too-large' | null {
   for (let i = 0; i < s.length; i++) {
     if (s[i] !== '{') continue;
     let depth = 0;
@@ -266,9 +270,10 @@ function findBrace(s: string): [number, number, string[]] | null {
             parts.push(s.slice(prev, j));
             return [i, j, parts];
           }
-          const seq = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])$/.exec(inner);
+          const seq = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.(-?\d+))?$/.exec(inner);
           if (seq) {
-            const parts = sequence(seq[1], seq[2]);
+            const parts = sequence(seq[1], seq[2], seq[3]);
+            if (parts === null) return 'too-large';
             if (parts) return [i, j, parts];
           }
           break;
@@ -279,13 +284,15 @@ function findBrace(s: string): [number, number, string[]] | null {
   return null;
 }
 
-function sequence(a: string, b: string): string[] | null {
+function sequence(a: string, b: string, stepText?: string): string[] | null | undefined {
   const num = /^-?\d+$/.test(a) && /^-?\d+$/.test(b);
+  if (!num && (/^-?\d+$/.test(a) || /^-?\d+$/.test(b))) return undefined;
   const from = num ? Number(a) : a.charCodeAt(0);
   const to = num ? Number(b) : b.charCodeAt(0);
-  if (Math.abs(to - from) > MAX_BRACE_WORDS) return null;
-  const step = from <= to ? 1 : -1;
+  const step = Math.abs(Number(stepText ?? 1)) || 1;
+  if (Math.abs(to - from) / step > MAX_BRACE_WORDS) return null;
+  const dir = from <= to ? step : -step;
   const out: string[] = [];
-  for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(num ? String(v) : String.fromCharCode(v));
+  for (let v = from; dir > 0 ? v <= to : v >= to; v += dir) out.push(num ? String(v) : String.fromCharCode(v));
   return out;
 }

@@ -116,14 +116,17 @@ const HANDLERS: Record<string, Handler> = {
     return rest.length > 1 ? [{ kind: 'argv', argv: rest.slice(1) }] : [];
   },
   chroot(args) {
+    // Inside, relative paths start at the new root.
     const { rest } = afterOptions(args, { takesValue: ['--userspec', '--groups'] });
-    return rest.length > 1 ? [{ kind: 'argv', argv: rest.slice(1) }] : [];
+    return rest.length > 1 ? [{ kind: 'argv', argv: rest.slice(1), chdir: rest[0] }] : [];
   },
   flock(args) {
-    const opts = parseOptions(args, { takesValue: ['-w', '--timeout', '-E', '--conflict-exit-code', '-c', '--command'], stopAtPositional: true });
-    const c = opts.values.get('-c') ?? opts.values.get('--command');
-    if (c) return c.map((s) => ({ kind: 'script' as const, script: s === null ? dyn('flock -c …') : lit(s) }));
-    return opts.positionals.length > 1 ? [{ kind: 'argv', argv: opts.positionals.slice(1) }] : [];
+    // flock [options] FILE -c COMMAND | flock [options] FILE COMMAND [ARGS…]: options may follow FILE.
+    const opts = parseOptions(args, { takesValue: ['-w', '--timeout', '-E', '--conflict-exit-code', '-c', '--command'] });
+    const c = [...(opts.values.get('-c') ?? []), ...(opts.values.get('--command') ?? [])];
+    if (c.length) return c.map((s) => ({ kind: 'script' as const, script: s === null ? dyn('flock -c …') : lit(s) }));
+    const first = args.findIndex((w) => w.value === null || !w.value.startsWith('-'));
+    return first >= 0 && first + 1 < args.length ? [{ kind: 'argv', argv: args.slice(first + 1) }] : [];
   },
   eval: (args) => (args.length ? [{ kind: 'script', script: joinWords(args) }] : []),
   trap(args) {
@@ -159,7 +162,8 @@ const HANDLERS: Record<string, Handler> = {
     const end = rest.findIndex((w) => w.value === ':::' || w.value === '::::' || w.value === ':::+');
     const template = end >= 0 ? rest.slice(0, end) : rest;
     if (!template.length) return [];
-    if (template.length === 1) return [{ kind: 'script', script: template[0].value?.includes('{') ? dyn(template[0].raw) : template[0] }];
+    // One word with spaces is a command line for a shell; one plain word is a program given the inputs.
+    if (template.length === 1 && /\s/.test(template[0].value ?? ' ')) return [{ kind: 'script', script: template[0].value?.includes('{') ? dyn(template[0].raw) : template[0] }];
     return [{ kind: 'argv', argv: template.map((w) => (w.value?.includes('{') ? dyn(w.raw) : w)), dynamicArgs: true }];
   },
   find(args) {
