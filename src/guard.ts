@@ -24,6 +24,8 @@ export interface GuardOptions {
   ruleSources?: RuleSources;
   /** An already compiled rule set (skips loading). */
   rules?: RuleSet;
+  /** More write roots beside the workspaces, $TMPDIR and /tmp (an agent profile's state directories). */
+  extraWriteRoots?: string[];
 }
 
 export interface CheckRequest {
@@ -39,6 +41,8 @@ export interface Explanation {
 
 export interface Guard {
   rules: RuleSet;
+  /** The write roots for a cwd: its workspace(s), $TMPDIR, /tmp and any extra roots, symlinks resolved. */
+  writeRoots(cwd: string): string[];
   check(req: CheckRequest): Decision;
   explain(req: CheckRequest): Explanation;
 }
@@ -63,7 +67,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
     if (!ctx) {
       const found = options.workspaces ? null : findWorkspace(cwd);
       const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? (found ? [found] : []);
-      const roots = [...workspaces, tmp, '/tmp'].map((r) => realPath(r));
+      const roots = [...workspaces, tmp, '/tmp', ...(options.extraWriteRoots ?? [])].map((r) => realPath(r));
       ctx = { home, workspaces, writeRoots: [...new Set(roots)] };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(cwd, ctx);
@@ -82,6 +86,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
   return {
     rules,
     explain,
+    writeRoots: (cwd) => contextFor(path.resolve(baseCwd, cwd)).writeRoots,
     check(req) {
       try {
         return explain(req).decision;

@@ -1,6 +1,6 @@
 // The agentguard command line: commander wiring only. Parses flags, calls the library,
 // prints, and sets the exit status (check: 0 allow, 1 ask, 2 deny, 3 usage or configuration error).
-import chalk from 'chalk';
+import { paint as chalk } from '../shell/display.js';
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { createGuard, type Guard } from '../guard.js';
@@ -10,6 +10,7 @@ import { runExamples } from '../rules/examples.js';
 import { formatDecision, colorAction } from './output.js';
 import { runBatch } from './batch.js';
 import { formatExplanation } from './explain.js';
+import { registerShell } from './shell.js';
 
 export const EXIT_USAGE = 3;
 
@@ -76,6 +77,8 @@ export function buildProgram(): Command {
       process.stdout.write(formatExplanation(command, ex) + '\n');
       process.exitCode = exitCodeFor(ex.decision.action);
     });
+
+  registerShell(program);
 
   const rules = program.command('rules').description('List, test and describe rule files.');
   rules
@@ -160,7 +163,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     } else if (e instanceof UsageError) {
       process.stderr.write(`agentguard: ${e.message}\n`);
     } else {
-      process.stderr.write(`agentguard: internal error: ${(e as Error).stack ?? e}\n`);
+      const err = e as Error;
+      process.stderr.write(`agentguard: ${err.message}\n${process.env.AGENTGUARD_DEBUG ? `${err.stack}\n` : ''}`);
     }
     process.exitCode = EXIT_USAGE;
   }

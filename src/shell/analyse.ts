@@ -23,7 +23,7 @@ const WRAPPERS_WITHOUT_EFFECTS = new Set(['sudo', 'doas', 'su', 'runuser', 'env'
 const STDIN_INTERPRETERS = new Set(['python', 'python2', 'python3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'deno', 'bun', 'Rscript', 'osascript']);
 
 /** Node types that may appear inside test/arithmetic expressions; only substitutions in them run. */
-const EXPRESSION_TYPES = new Set(['binary_expression', 'unary_expression', 'parenthesized_expression', 'ternary_expression', 'postfix_expression', 'test_operator', 'regex', 'subscript', 'word', 'string', 'raw_string', 'number', 'simple_expansion', 'expansion', 'concatenation', 'variable_name', 'arithmetic_expansion', 'ansi_c_string', 'extglob_pattern', 'command_substitution', 'process_substitution', 'translated_string']);
+const EXPRESSION_TYPES = new Set(['string_content', 'special_variable_name', 'file_descriptor', 'binary_expression', 'unary_expression', 'parenthesized_expression', 'ternary_expression', 'postfix_expression', 'test_operator', 'regex', 'subscript', 'word', 'string', 'raw_string', 'number', 'simple_expansion', 'expansion', 'concatenation', 'variable_name', 'arithmetic_expansion', 'ansi_c_string', 'extglob_pattern', 'command_substitution', 'process_substitution', 'translated_string']);
 
 /** Node types whose whole span counts as read by the coverage check. */
 const COVERING = new Set(['word', 'string', 'raw_string', 'ansi_c_string', 'heredoc_body', 'heredoc_content', 'comment', 'regex', 'extglob_pattern', 'string_content', 'number', 'variable_name', 'special_variable_name']);

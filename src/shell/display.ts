@@ -1,7 +1,14 @@
 // Showing commands to a person safely. An agent's command can carry terminal escape
 // sequences (or bidi overrides) that would repaint a prompt or hide text: every command
 // shown on a terminal goes through escapeForTerminal.
+import { Chalk } from 'chalk';
 import { quote } from 'shell-quote';
+
+/**
+ * Colour for everything agentguard prints. chalk already turns colour off for pipes and
+ * on for FORCE_COLOR; NO_COLOR (present and non-empty, per no-color.org) turns it off.
+ */
+export const paint = new Chalk(process.env.NO_COLOR ? { level: 0 } : {});
 
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 

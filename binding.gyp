@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "agentguard-shim",
+      "type": "executable",
+      "sources": ["src/shim/shim.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=c11"],
+      "cflags!": ["-fno-exceptions"],
+      "ldflags": []
+    }
+  ]
+}

@@ -1,0 +1,42 @@
+// `agentguard shell`: commander wiring for the session.
+import type { Command } from 'commander';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function registerShell(program: Command): void {
+  program
+    .command('shell')
+    .description('Run an agent (or an interactive shell) inside a guarded session: every shell command it starts is checked, and you approve what needs approval in this terminal.')
+    .argument('[command...]', 'the agent and its arguments, after -- (default: an interactive bash)')
+    .option('--workspace <dir>', 'a workspace root where writes are allowed (repeatable; default: the git top-level of the cwd, or the cwd)', collect)
+    .option('--no-sandbox', 'do not use bubblewrap: policy-only mode (shells started by absolute path are not intercepted)')
+    .option('--require-sandbox', 'refuse to start unless the bubblewrap sandbox works')
+    .option('--strict-nested', 'check shells started by allowed commands (make, npm test …) as fully as top-level ones')
+    .option('--prompt-timeout <seconds>', 'deny a prompt nobody answers within this many seconds', '300')
+    .addHelpText(
+      'after',
+      `
+Prompt keys: y allow once, a allow this exact command for the rest of the session, n or Enter deny.
+A refused command does not run; the agent gets "agentguard: denied by <rule>: <message>" and exit status 126.
+
+Examples:
+  agentguard shell -- claude
+  agentguard shell --workspace ~/src/app -- codex
+  agentguard shell                 # an interactive bash whose every line is checked`,
+    )
+    .action(async (command: string[], flags: { workspace?: string[]; sandbox: boolean; requireSandbox?: boolean; strictNested?: boolean; promptTimeout: string }) => {
+      const timeout = Number(flags.promptTimeout);
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--prompt-timeout must be a positive number of seconds, not ${flags.promptTimeout}`);
+      // Loaded here: a plain `agentguard check` never pays for the session's modules.
+      const { runShell } = await import('../session/session.js');
+      process.exitCode = await runShell({
+        command,
+        cwd: process.cwd(),
+        workspaces: flags.workspace,
+        noSandbox: !flags.sandbox,
+        requireSandbox: flags.requireSandbox,
+        strictNested: !!flags.strictNested,
+        promptTimeoutMs: timeout * 1000,
+      });
+    });
+}

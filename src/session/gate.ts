@@ -1,0 +1,142 @@
+// The gate: turns a shim request into ALLOW or DENY. It runs the policy on the script,
+// lets shells started by an allowed command through on their token, remembers commands
+// the person allowed for the session, and asks the person about everything else.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Guard } from '../guard.js';
+import { isInside, realPath } from '../policy/confine.js';
+import { shellMode } from '../shell/wrappers.js';
+import type { Decision, RuleMatch } from '../policy/decision.js';
+import { allowReply, denyReply, type ShimRequest } from './protocol.js';
+
+export type Answer = 'once' | 'session' | 'deny' | 'timeout';
+
+export interface AskInfo {
+  command: string;
+  cwd: string;
+  decision: Decision;
+}
+
+export interface GateEvent {
+  request: ShimRequest;
+  kind: 'checked' | 'nested' | 'interactive' | 'installed-script' | 'session-allowed';
+  decision: Decision | null;
+  /** What happened: the final verdict. */
+  verdict: 'allow' | 'deny';
+  answer?: Answer | 'no-terminal';
+}
+
+export interface GateOptions {
+  guard: Guard;
+  /** Check shells started by allowed commands like top-level ones. */
+  strictNested: boolean;
+  /** Asks the person; null when there is no terminal to ask. */
+  ask: ((info: AskInfo) => Promise<Answer>) | null;
+  onEvent?: (e: GateEvent) => void;
+}
+
+export class Gate {
+  private tokens = new Map<string, number>();
+  private allowedForSession = new Set<string>();
+  constructor(private opts: GateOptions) {}
+
+  async handle(req: ShimRequest): Promise<string> {
+    const emit = (e: Omit<GateEvent, 'request'>) => this.opts.onEvent?.({ request: req, ...e });
+    // Neither an interactive shell nor an installed script gets a token: the shells they
+    // start are checked like any other (a pyenv or nvm wrapper must not launder commands).
+    if (req.mode === 'interactive') {
+      // Each line typed into it is checked by the rc hook.
+      emit({ kind: 'interactive', decision: null, verdict: 'allow' });
+      return allowReply(req.token ?? '');
+    }
+    if (req.mode === 'file' && this.isInstalledScript(req)) {
+      // A script outside the write roots (a tool's #!/usr/bin/env bash, ~/.pyenv/…) was not
+      // written by the agent: the sandbox keeps those paths read-only. It runs like a program.
+      emit({ kind: 'installed-script', decision: null, verdict: 'allow' });
+      return allowReply(req.token && this.tokenValid(req.token) ? req.token : '');
+    }
+    if (req.token && !this.opts.strictNested && this.tokenValid(req.token)) {
+      emit({ kind: 'nested', decision: null, verdict: 'allow' });
+      return allowReply(req.token);
+    }
+    const command = req.script;
+    if (this.allowedForSession.has(command)) {
+      emit({ kind: 'session-allowed', decision: null, verdict: 'allow' });
+      return this.allow(req);
+    }
+    const decision = this.decide(req);
+    if (decision.action === 'allow') {
+      emit({ kind: 'checked', decision, verdict: 'allow' });
+      return this.allow(req);
+    }
+    if (decision.action === 'deny') {
+      emit({ kind: 'checked', decision, verdict: 'deny' });
+      return denyReply(refusal(decision, ''));
+    }
+    if (!this.opts.ask) {
+      emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal' });
+      return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)'));
+    }
+    const answer = await this.opts.ask({ command, cwd: req.cwd, decision });
+    if (answer === 'once' || answer === 'session') {
+      if (answer === 'session') this.allowedForSession.add(command);
+      emit({ kind: 'checked', decision, verdict: 'allow', answer });
+      return this.allow(req);
+    }
+    emit({ kind: 'checked', decision, verdict: 'deny', answer });
+    return denyReply(refusal(decision, answer === 'timeout' ? ' (no answer at the prompt in time)' : ' (refused at the prompt)'));
+  }
+
+  private isInstalledScript(req: ShimRequest): boolean {
+    const mode = shellMode(req.argv.slice(1).map((v) => ({ value: v, raw: v, glob: false })));
+    if (mode.mode !== 'file' || mode.file.value === null) return false;
+    const file = realPath(path.resolve(req.cwd || '/', mode.file.value));
+    return !isInside(file, this.opts.guard.writeRoots(req.cwd || '/'));
+  }
+
+  private decide(req: ShimRequest): Decision {
+    if (req.mode === 'unreadable' || req.mode === 'too-large') {
+      const what = req.mode === 'too-large' ? 'larger than 1 MiB' : 'not readable';
+      return { action: 'ask', matches: [], opaque: [`the script given to ${req.shell} is ${what}: its content could not be checked`], commands: [req.argv] };
+    }
+    return this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
+  }
+
+  private allow(req: ShimRequest): string {
+    if (req.mode === 'line') return allowReply('');
+    const token = crypto.randomBytes(16).toString('hex');
+    this.tokens.set(token, req.pid);
+    if (this.tokens.size > 4096) this.pruneTokens();
+    return allowReply(token);
+  }
+
+  /** A token is good while the shell it was given to (same pid after exec) is alive. */
+  private tokenValid(token: string): boolean {
+    const pid = this.tokens.get(token);
+    if (pid === undefined) return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      this.tokens.delete(token);
+      return false;
+    }
+  }
+
+  private pruneTokens() {
+    for (const t of [...this.tokens.keys()]) this.tokenValid(t);
+  }
+}
+
+/** The strictest match, or the first opaque reason, as the line the agent reads. */
+export function primaryReason(d: Decision): RuleMatch {
+  const order = { deny: 2, ask: 1, allow: 0 };
+  const sev = { critical: 3, high: 2, medium: 1, low: 0 };
+  const best = [...d.matches].sort((a, b) => order[b.action] - order[a.action] || sev[b.severity] - sev[a.severity])[0];
+  return best ?? { rule: 'not-analysable', action: 'ask', severity: 'medium', message: d.opaque[0] ?? 'the command could not be analysed' };
+}
+
+function refusal(d: Decision, suffix: string): string {
+  const r = primaryReason(d);
+  return `agentguard: denied by ${r.rule}: ${r.message}${suffix}`;
+}

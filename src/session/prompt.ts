@@ -1,0 +1,76 @@
+// Asking the person: one prompt at a time, drawn over the agent's screen, answered only
+// by a single key typed on the real terminal. Everything shown from the agent's command
+// is escaped; terminal replies and pasted text (several bytes at once) are ignored.
+import { escapeForTerminal, paint as chalk } from '../shell/display.js';
+import type { Answer, AskInfo } from './gate.js';
+import type { TerminalBridge } from './terminal.js';
+
+export interface PromptOptions {
+  timeoutMs: number;
+  /** Keys typed this soon after the prompt appears were meant for the agent: ignored. */
+  typeAheadMs?: number;
+}
+
+export class Prompter {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(
+    private term: TerminalBridge,
+    private opts: PromptOptions,
+  ) {}
+
+  ask(info: AskInfo): Promise<Answer> {
+    const next = this.queue.then(() => this.show(info));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private show(info: AskInfo): Promise<Answer> {
+    return new Promise((resolve) => {
+      const alt = this.term.agentAltScreen;
+      const shownAt = Date.now();
+      const typeAhead = this.opts.typeAheadMs ?? 150;
+      let timer: NodeJS.Timeout;
+      const finish = (a: Answer) => {
+        clearTimeout(timer);
+        // Leave the prompt: back to the agent's own screen.
+        this.term.write(alt ? '\x1b[2J\x1b[H' : '\x1b[2J\x1b[H\x1b[?1049l');
+        this.term.giveBack();
+        resolve(a);
+      };
+      this.term.takeOver((data) => {
+        if (Date.now() - shownAt < typeAhead) return;
+        // One key per read: anything longer is a paste or a terminal's reply, not an answer.
+        if (data.length !== 1) return;
+        const k = data.toLowerCase();
+        if (k === 'y') finish('once');
+        else if (k === 'a') finish('session');
+        else if (k === 'n' || k === '\r' || k === '\n' || k === '\x03' || k === '\x1b') finish('deny');
+      });
+      timer = setTimeout(() => finish('timeout'), this.opts.timeoutMs);
+      this.term.write((alt ? '' : '\x1b[?1049h') + '\x1b[2J\x1b[H\x1b[?25h' + render(info, this.opts.timeoutMs));
+    });
+  }
+}
+
+export function render(info: AskInfo, timeoutMs: number): string {
+  const d = info.decision;
+  const lines: string[] = [];
+  const head = d.matches.some((m) => m.severity === 'critical' || m.severity === 'high') ? chalk.bgRed.white.bold : chalk.bgYellow.black.bold;
+  lines.push(`${head(' agentguard ')} the agent wants to run a command that needs your approval`);
+  lines.push('');
+  for (const l of escapeForTerminal(info.command, { keepNewlines: true }).split('\n')) lines.push(`    ${chalk.bold(l)}`);
+  lines.push(chalk.dim(`    in ${escapeForTerminal(info.cwd)}`));
+  lines.push('');
+  for (const m of d.matches) {
+    const tag = m.action === 'deny' ? chalk.red(m.action.toUpperCase()) : chalk.yellow(m.action.toUpperCase());
+    lines.push(`  ${tag} ${chalk.bold(m.rule)} ${chalk.dim(`(${m.severity})`)}`);
+    lines.push(`       ${escapeForTerminal(m.message)}`);
+  }
+  for (const o of d.opaque) lines.push(`  ${chalk.yellow('NOT ANALYSABLE')} ${escapeForTerminal(o)}`);
+  lines.push('');
+  lines.push(`  ${chalk.green.bold('[y]')} allow once   ${chalk.green.bold('[a]')} allow this exact command for the session   ${chalk.red.bold('[n]')} or Enter: deny`);
+  const mins = Math.floor(timeoutMs / 60000);
+  const secs = Math.round((timeoutMs % 60000) / 1000);
+  lines.push(chalk.dim(`  No answer within ${mins ? `${mins} min ` : ''}${secs ? `${secs} s` : ''} denies. Keys typed here never reach the agent.`));
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,41 @@
+// The line protocol between the shim (src/shim/shim.c) and the session: one JSON request
+// line, one reply line ("ALLOW <token>" or "DENY <message>").
+
+export type ShimMode = 'c' | 'file' | 'stdin' | 'interactive' | 'line' | 'unreadable' | 'too-large';
+
+export interface ShimRequest {
+  v: 1;
+  shell: string;
+  mode: ShimMode;
+  cwd: string;
+  pid: number;
+  ppid: number;
+  /** Present when the shell was started by a command the session already allowed. */
+  token?: string;
+  argv: string[];
+  /** The script: the -c string, the file's content, stdin's content, or the typed line. */
+  script: string;
+}
+
+const MODES = new Set<ShimMode>(['c', 'file', 'stdin', 'interactive', 'line', 'unreadable', 'too-large']);
+
+/** Parses and validates one request line; throws with a reason on anything unexpected. */
+export function parseRequest(line: string): ShimRequest {
+  const r = JSON.parse(line) as Partial<ShimRequest>;
+  if (!r || typeof r !== 'object' || r.v !== 1) throw new Error('unknown protocol version');
+  if (typeof r.shell !== 'string' || typeof r.cwd !== 'string' || typeof r.script !== 'string') throw new Error('missing shell, cwd or script');
+  if (!MODES.has(r.mode as ShimMode)) throw new Error(`unknown mode ${String(r.mode)}`);
+  if (!Array.isArray(r.argv) || !r.argv.every((a) => typeof a === 'string')) throw new Error('argv must be a list of strings');
+  if (typeof r.pid !== 'number' || typeof r.ppid !== 'number') throw new Error('missing pid');
+  if (r.token !== undefined && typeof r.token !== 'string') throw new Error('token must be a string');
+  return r as ShimRequest;
+}
+
+export function allowReply(token: string): string {
+  return `ALLOW ${token}\n`;
+}
+
+export function denyReply(message: string): string {
+  // One line: the shim prints it to the agent's stderr as it is.
+  return `DENY ${message.replace(/[\r\n]+/g, ' ')}\n`;
+}

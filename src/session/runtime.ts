@@ -1,0 +1,104 @@
+// The session's private runtime directory: its socket, the shim links that stand in for
+// the shells, links to (or mount points for) the real shells, and the bash rc file that
+// checks each line an interactive shell is given. Readable by the user only.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bashrc } from './bashrc.js';
+
+export const SHELL_NAMES = ['sh', 'bash', 'zsh', 'dash', 'ksh'] as const;
+
+export interface Runtime {
+  id: string;
+  dir: string;
+  socket: string;
+  /** Directory put first on PATH: bash, sh, zsh, dash → the shim. */
+  shimDir: string;
+  shimBinary: string;
+  /** Where the shim finds the real shells: <dir>/real/<name>. */
+  realDir: string;
+  /** Real shell binaries found on this machine, by name (absolute, symlinks resolved). */
+  realShells: Map<string, string>;
+  bashrc: string;
+  remove(): void;
+}
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function shimBinaryPath(): string {
+  return path.join(packageRoot, 'build', 'Release', 'agentguard-shim');
+}
+
+export function runtimeBase(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_RUNTIME_DIR) return path.join(env.XDG_RUNTIME_DIR, 'agentguard');
+  const state = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), '.local', 'state');
+  return path.join(state, 'agentguard', 'run');
+}
+
+/** The real shell binaries, looked up on PATH before the shim directory is added. */
+export function findRealShells(pathVar: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const name of SHELL_NAMES) {
+    for (const dir of pathVar.split(':')) {
+      if (!dir) continue;
+      const p = path.join(dir, name);
+      try {
+        fs.accessSync(p, fs.constants.X_OK);
+        const real = fs.realpathSync(p);
+        if (path.basename(real) === 'agentguard-shim') continue;
+        found.set(name, real);
+        break;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Creates the runtime directory. With `mountPoints`, real/<name> are empty files for the
+ * sandbox to bind the real shells onto (their paths on the host will be covered by the
+ * shim); otherwise they are symlinks to the real shells.
+ */
+export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: boolean; pathVar: string }): Runtime {
+  const shimBinary = shimBinaryPath();
+  if (!fs.existsSync(shimBinary)) {
+    throw new Error(`the shell shim is not built (${shimBinary}): run npm install in ${packageRoot} (it needs a C compiler: apt-get install build-essential)`);
+  }
+  const base = runtimeBase(opts.env);
+  fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+  fs.chmodSync(base, 0o700);
+  const id = crypto.randomBytes(6).toString('hex');
+  const dir = path.join(base, id);
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const shimDir = path.join(dir, 'bin');
+  const realDir = path.join(dir, 'real');
+  fs.mkdirSync(shimDir, { mode: 0o700 });
+  fs.mkdirSync(realDir, { mode: 0o700 });
+  const realShells = findRealShells(opts.pathVar);
+  for (const name of SHELL_NAMES) {
+    fs.symlinkSync(shimBinary, path.join(shimDir, name));
+    const real = realShells.get(name);
+    if (!real) continue;
+    if (opts.mountPoints) fs.writeFileSync(path.join(realDir, name), '', { mode: 0o700 });
+    else fs.symlinkSync(real, path.join(realDir, name));
+  }
+  const rc = path.join(dir, 'bashrc');
+  fs.writeFileSync(rc, bashrc(path.join(shimDir, 'bash')), { mode: 0o600 });
+  const socket = path.join(dir, 'session.sock');
+  if (Buffer.byteLength(socket) > 100) throw new Error(`runtime directory path too long for a unix socket: ${socket} (set XDG_RUNTIME_DIR to a shorter path)`);
+  return {
+    id,
+    dir,
+    socket,
+    shimDir,
+    shimBinary,
+    realDir,
+    realShells,
+    bashrc: rc,
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}

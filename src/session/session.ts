@@ -1,0 +1,132 @@
+// agentguard shell: runs the agent in a pty the session owns, routes every shell it
+// starts through the shim to the gate, asks the person on the real terminal, and exits
+// with the agent's status.
+import { paint as chalk } from '../shell/display.js';
+import path from 'node:path';
+import type { IPty } from 'node-pty';
+import { createGuard } from '../guard.js';
+import { checkBubblewrap, wrapWithSandbox } from '../sandbox/bwrap.js';
+import { Gate, type GateEvent } from './gate.js';
+import { expandHome, loadProfiles, profileFor } from './profiles.js';
+import { Prompter } from './prompt.js';
+import { createRuntime } from './runtime.js';
+import { listen } from './server.js';
+import { TerminalBridge } from './terminal.js';
+
+export interface ShellOptions {
+  /** The agent command; empty for an interactive shell. */
+  command: string[];
+  cwd: string;
+  workspaces?: string[];
+  noSandbox: boolean;
+  requireSandbox?: boolean;
+  strictNested: boolean;
+  promptTimeoutMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SessionCounts {
+  allowed: number;
+  approved: number;
+  refused: number;
+  denied: number;
+  nested: number;
+}
+
+export async function runShell(opts: ShellOptions): Promise<number> {
+  const env = opts.env ?? process.env;
+  const home = env.HOME ?? '';
+  const profiles = loadProfiles(home, env);
+  const interactiveDefault = opts.command.length === 0;
+  const profile = interactiveDefault ? null : profileFor(opts.command, profiles);
+  const guard = await createGuard({
+    cwd: opts.cwd,
+    workspaces: opts.workspaces,
+    home,
+    extraWriteRoots: profile?.write.map((p) => expandHome(p, home)),
+  });
+  const sandbox = opts.noSandbox ? { ok: false, reason: 'disabled with --no-sandbox' } : checkBubblewrap();
+  if (!sandbox.ok && opts.requireSandbox) {
+    throw new Error(`--require-sandbox: ${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; ${sandbox.fix}` : ''}`);
+  }
+  const runtime = createRuntime({ env, mountPoints: sandbox.ok, pathVar: env.PATH ?? '/usr/bin:/bin' });
+  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, nested: 0 };
+  const stdin = process.stdin;
+  const stdout = process.stdout;
+  const hasTerminal = !!stdin.isTTY && !!stdout.isTTY;
+
+  let prompter: Prompter | null = null;
+  const gate = new Gate({
+    guard,
+    strictNested: opts.strictNested,
+    ask: hasTerminal ? (info) => prompter!.ask(info) : null,
+    onEvent: (e) => count(counts, e),
+  });
+  const server = await listen(runtime.socket, (req) => gate.handle(req));
+
+  const agentEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) agentEnv[k] = v;
+  Object.assign(agentEnv, {
+    PATH: `${runtime.shimDir}:${env.PATH ?? '/usr/bin:/bin'}`,
+    SHELL: path.join(runtime.shimDir, 'bash'),
+    CLAUDE_CODE_SHELL: path.join(runtime.shimDir, 'bash'),
+    AGENTGUARD_SOCKET: runtime.socket,
+    AGENTGUARD_RUN_DIR: runtime.dir,
+    AGENTGUARD_SESSION: runtime.id,
+  });
+  delete agentEnv.AGENTGUARD_TOKEN;
+  const command = interactiveDefault ? [path.join(runtime.shimDir, 'bash')] : opts.command;
+  const argv = sandbox.ok ? wrapWithSandbox({ command, shimBinary: runtime.shimBinary, realShells: runtime.realShells, realDir: runtime.realDir }) : command;
+
+  const enforcement = sandbox.ok
+    ? 'shims on PATH and over every shell binary (bubblewrap)'
+    : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted (${sandbox.reason})`;
+  const workspaces = opts.workspaces?.length ? opts.workspaces.join(', ') : (guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces.join(', ') || '(none)');
+  stdout.write(
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'}\r\n`,
+  );
+
+  const pty = await import('node-pty');
+  let child: IPty;
+  try {
+    child = pty.spawn(argv[0], argv.slice(1), {
+      name: env.TERM || 'xterm-256color',
+      cols: stdout.columns || 80,
+      rows: stdout.rows || 24,
+      cwd: opts.cwd,
+      env: agentEnv,
+    });
+  } catch (e) {
+    server.close();
+    runtime.remove();
+    throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`);
+  }
+  const bridge = new TerminalBridge(child, stdin, stdout);
+  prompter = new Prompter(bridge, { timeoutMs: opts.promptTimeoutMs });
+  bridge.start();
+
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+  const handlers = signals.map((s) => [s, forward(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+
+  const code = await new Promise<number>((resolve) => {
+    child.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode));
+  });
+  for (const [s, h] of handlers) process.off(s, h);
+  bridge.stop();
+  server.close();
+  runtime.remove();
+  stdout.write(
+    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied, ${counts.nested} nested or installed scripts passed\r\n`,
+  );
+  return code;
+}
+
+function count(c: SessionCounts, e: GateEvent) {
+  if (e.kind === 'interactive') return;
+  if (e.kind === 'nested' || e.kind === 'installed-script') c.nested++;
+  else if (e.answer && e.answer !== 'no-terminal') e.verdict === 'allow' ? c.approved++ : c.refused++;
+  else if (e.verdict === 'allow') c.allowed++;
+  else c.denied++;
+}

@@ -1,0 +1,286 @@
+/*
+ * agentguard-shim: stands in for sh, bash, zsh and dash inside an agentguard session.
+ *
+ * It only forwards: it works out what script the shell was asked to run (-c SCRIPT, a
+ * script file, or a script on stdin), sends it with the cwd to the session over a unix
+ * socket, and then either executes the real shell with the same arguments (and the same
+ * stdin bytes) or refuses with exit status 126 and the session's reason on stderr.
+ * Parsing and policy happen once, in the warm session process. Anything that goes wrong
+ * here refuses: a shim that cannot ask never runs the command.
+ *
+ * Protocol (one line each way):
+ *   request  {"v":1,"shell":"bash","mode":"c|file|stdin|nested|interactive","cwd":"…",
+ *             "argv":[…],"script":"…","token":"…","pid":N}
+ *   reply    "ALLOW <token>\n"  or  "DENY <message>\n"
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_SCRIPT (1 << 20) /* larger scripts are refused, not analysed in part */
+#define DEFAULT_RUN_DIR "/run/agentguard"
+#define DENIED 126
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+} buf_t;
+
+static void die(const char *fmt, const char *arg) {
+  fprintf(stderr, "agentguard: ");
+  fprintf(stderr, fmt, arg);
+  fputc('\n', stderr);
+  exit(DENIED);
+}
+
+static void buf_put(buf_t *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (b->len + n + 1 > cap) cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) die("%s", "out of memory");
+    b->data = d;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+static void buf_str(buf_t *b, const char *s) { buf_put(b, s, strlen(s)); }
+
+/* JSON string with every control byte escaped; other bytes pass through. */
+static void buf_json(buf_t *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  buf_put(b, "\"", 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') {
+      char e[2] = {'\\', (char)c};
+      buf_put(b, e, 2);
+    } else if (c < 0x20 || c == 0x7f) {
+      char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      buf_put(b, e, 6);
+    } else {
+      buf_put(b, (const char *)&s[i], 1);
+    }
+  }
+  buf_put(b, "\"", 1);
+}
+
+static const char *base_name(const char *p) {
+  const char *s = strrchr(p, '/');
+  return s ? s + 1 : p;
+}
+
+static int known_shell(const char *n) {
+  return !strcmp(n, "sh") || !strcmp(n, "bash") || !strcmp(n, "zsh") || !strcmp(n, "dash") || !strcmp(n, "ksh");
+}
+
+/* Which shell we stand in for: the path execve was given (AT_EXECFN), else argv[0]. */
+static const char *shell_name(const char *argv0) {
+  const char *fn = (const char *)getauxval(AT_EXECFN);
+  if (fn && known_shell(base_name(fn))) return base_name(fn);
+  const char *n = base_name(argv0);
+  if (*n == '-') n++; /* login shell: -bash */
+  if (known_shell(n)) return n;
+  return NULL;
+}
+
+static int read_all(int fd, buf_t *b, size_t limit) {
+  char chunk[65536];
+  for (;;) {
+    ssize_t r = read(fd, chunk, sizeof chunk);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (r == 0) return 0;
+    if (b->len + (size_t)r > limit) return 1;
+    buf_put(b, chunk, (size_t)r);
+  }
+}
+
+/* Sends one request line and reads one reply line. */
+static char *ask_session(const char *sock_path, buf_t *req) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("cannot create a socket: %s", strerror(errno));
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(sock_path) >= sizeof addr.sun_path) die("session socket path too long: %s", sock_path);
+  strcpy(addr.sun_path, sock_path);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+    die("cannot reach the agentguard session (%s); the command was not run. Start the agent inside `agentguard shell`.", strerror(errno));
+  size_t off = 0;
+  while (off < req->len) {
+    ssize_t w = write(fd, req->data + off, req->len - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      die("lost the agentguard session while asking (%s); the command was not run", strerror(errno));
+    }
+    off += (size_t)w;
+  }
+  buf_t reply = {0};
+  char c;
+  for (;;) {
+    ssize_t r = read(fd, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) die("%s", "the agentguard session closed without an answer; the command was not run");
+    if (c == '\n') break;
+    buf_put(&reply, &c, 1);
+  }
+  close(fd);
+  return reply.data ? reply.data : strdup("");
+}
+
+typedef enum { MODE_COMMAND, MODE_FILE, MODE_STDIN, MODE_INTERACTIVE, MODE_INFO } mode_t_;
+
+/* Mirrors shellMode() in src/shell/wrappers.ts: -c in any cluster, -s, --rcfile F, -o X. */
+static mode_t_ shell_mode(int argc, char **argv, int *script_index) {
+  int command = 0, stdin_mode = 0, interactive = 0, i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--") || !strcmp(a, "-")) {
+      i++;
+      break;
+    }
+    if (a[0] == '-' && a[1] == '-') {
+      if (!strcmp(a, "--version") || !strcmp(a, "--help")) return MODE_INFO;
+      if (!strcmp(a, "--rcfile") || !strcmp(a, "--init-file")) i++;
+      continue;
+    }
+    if ((a[0] != '-' && a[0] != '+') || !a[1]) break;
+    for (const char *p = a + 1; *p; p++) {
+      if (a[0] == '-' && *p == 'c') command = 1;
+      if (a[0] == '-' && *p == 's') stdin_mode = 1;
+      if (a[0] == '-' && *p == 'i') interactive = 1;
+      if (*p == 'o' || *p == 'O') i++;
+    }
+  }
+  *script_index = i < argc ? i : -1;
+  if (command) return *script_index >= 0 ? MODE_COMMAND : MODE_INFO;
+  if (stdin_mode || *script_index < 0) return (interactive || isatty(0)) ? MODE_INTERACTIVE : MODE_STDIN;
+  return MODE_FILE;
+}
+
+int main(int argc, char **argv) {
+  const char *name = shell_name(argv[0]);
+  if (!name) die("cannot tell which shell %s stands for; the command was not run", argv[0]);
+  const char *run_dir = getenv("AGENTGUARD_RUN_DIR");
+  if (!run_dir || !*run_dir) run_dir = DEFAULT_RUN_DIR;
+  const char *sock = getenv("AGENTGUARD_SOCKET");
+  char sock_buf[PATH_MAX], real[PATH_MAX], rc[PATH_MAX];
+  if (!sock || !*sock) {
+    snprintf(sock_buf, sizeof sock_buf, "%s/session.sock", run_dir);
+    sock = sock_buf;
+  }
+  snprintf(real, sizeof real, "%s/real/%s", run_dir, name);
+
+  /* The interactive-bash hook asks about a whole typed line: --agentguard-line LINE. */
+  int line_check = argc == 3 && !strcmp(argv[1], "--agentguard-line");
+  int script_index = -1;
+  mode_t_ mode = line_check ? MODE_COMMAND : shell_mode(argc, argv, &script_index);
+  if (line_check) script_index = 2;
+  if (mode == MODE_INFO) {
+    execv(real, argv);
+    die("cannot run the real shell: %s", strerror(errno));
+  }
+
+  buf_t script = {0};
+  const char *mode_name = line_check ? "line" : "c";
+  if (mode == MODE_COMMAND) {
+    buf_str(&script, argv[script_index]);
+  } else if (mode == MODE_FILE) {
+    mode_name = "file";
+    int fd = open(argv[script_index], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      mode_name = "unreadable";
+    } else {
+      int r = read_all(fd, &script, MAX_SCRIPT);
+      close(fd);
+      if (r != 0) mode_name = r > 0 ? "too-large" : "unreadable";
+    }
+  } else if (mode == MODE_STDIN) {
+    mode_name = "stdin";
+    int r = read_all(0, &script, MAX_SCRIPT);
+    if (r != 0) mode_name = r > 0 ? "too-large" : "unreadable";
+  } else {
+    mode_name = "interactive";
+  }
+
+  /* A shell started by an approved command carries that command's token. */
+  const char *token = getenv("AGENTGUARD_TOKEN");
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) strcpy(cwd, "");
+
+  buf_t req = {0};
+  buf_str(&req, "{\"v\":1,\"shell\":");
+  buf_json(&req, name, strlen(name));
+  buf_str(&req, ",\"mode\":");
+  buf_json(&req, mode_name, strlen(mode_name));
+  buf_str(&req, ",\"cwd\":");
+  buf_json(&req, cwd, strlen(cwd));
+  char pid[64];
+  snprintf(pid, sizeof pid, ",\"pid\":%d,\"ppid\":%d", (int)getpid(), (int)getppid());
+  buf_str(&req, pid);
+  if (token && *token) {
+    buf_str(&req, ",\"token\":");
+    buf_json(&req, token, strlen(token));
+  }
+  buf_str(&req, ",\"argv\":[");
+  for (int i = 0; i < argc; i++) {
+    if (i) buf_str(&req, ",");
+    buf_json(&req, argv[i], strlen(argv[i]));
+  }
+  buf_str(&req, "],\"script\":");
+  buf_json(&req, script.data ? script.data : "", script.len);
+  buf_str(&req, "}\n");
+
+  char *reply = ask_session(sock, &req);
+  if (strncmp(reply, "ALLOW ", 6) != 0 && strcmp(reply, "ALLOW") != 0) {
+    const char *msg = strncmp(reply, "DENY ", 5) == 0 ? reply + 5 : reply;
+    fprintf(stderr, "%s\n", *msg ? msg : "agentguard: denied");
+    return DENIED;
+  }
+  if (line_check) return 0;
+  if (reply[5] == ' ' && reply[6]) setenv("AGENTGUARD_TOKEN", reply + 6, 1);
+
+  if (mode == MODE_STDIN) {
+    /* Hand the real shell exactly the bytes that were checked. */
+    int mfd = memfd_create("agentguard-stdin", MFD_CLOEXEC);
+    if (mfd < 0) die("cannot keep the script for the shell: %s", strerror(errno));
+    size_t off = 0;
+    while (off < script.len) {
+      ssize_t w = write(mfd, script.data + off, script.len - off);
+      if (w < 0) die("cannot keep the script for the shell: %s", strerror(errno));
+      off += (size_t)w;
+    }
+    if (lseek(mfd, 0, SEEK_SET) < 0 || dup2(mfd, 0) < 0) die("cannot hand the script to the shell: %s", strerror(errno));
+  }
+
+  if (mode == MODE_INTERACTIVE && !strcmp(name, "bash")) {
+    /* An interactive bash in the session checks every line it is given. */
+    snprintf(rc, sizeof rc, "%s/bashrc", run_dir);
+    const char *rc_env = getenv("AGENTGUARD_BASHRC");
+    char **nargv = calloc((size_t)argc + 3, sizeof *nargv);
+    if (!nargv) die("%s", "out of memory");
+    nargv[0] = argv[0];
+    nargv[1] = "--rcfile";
+    nargv[2] = (char *)(rc_env && *rc_env ? rc_env : rc);
+    for (int i = 1; i < argc; i++) nargv[i + 2] = argv[i];
+    execv(real, nargv);
+    die("cannot run the real shell: %s", strerror(errno));
+  }
+  execv(real, argv);
+  die("cannot run the real shell: %s", strerror(errno));
+  return DENIED;
+}

@@ -1,0 +1,42 @@
+// A small stand-in for a coding agent: runs one command the way a real agent does and
+// reports the exit status. Usage: fake-agent.mjs <way> <command>
+//   name     spawn('bash', ['-c', cmd]) by name through PATH (Codex, Aider)
+//   node-shell   spawn(cmd, {shell: true}): /bin/sh -c by absolute path (many Node tools)
+//   python   subprocess.run(cmd, shell=True): /bin/sh -c from Python
+//   shellvar $SHELL -c cmd (Claude Code's CLAUDE_CODE_SHELL / SHELL)
+//   claude   Claude Code's composite: bash -c -l "source <snapshot> && eval '<cmd>' < /dev/null && pwd -P >| <tmp>"
+//   inject   starts cmd, and while it waits writes "y" and Enter to its own terminal, many times
+import { spawnSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const [way, cmd] = process.argv.slice(2);
+const done = (code) => {
+  process.stdout.write(`\nAGENT-DONE ${code}\n`);
+  setTimeout(() => process.exit(0), 50);
+};
+const sq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+if (way === 'name') done(spawnSync('bash', ['-c', cmd], { stdio: 'inherit' }).status);
+else if (way === 'node-shell') done(spawnSync(cmd, { shell: true, stdio: 'inherit' }).status);
+else if (way === 'python') done(spawnSync('python3', ['-c', 'import subprocess,sys; sys.exit(subprocess.run(sys.argv[1], shell=True).returncode)', cmd], { stdio: 'inherit' }).status);
+else if (way === 'shellvar') done(spawnSync(process.env.SHELL, ['-c', cmd], { stdio: 'inherit' }).status);
+else if (way === 'claude') {
+  const dir = path.join(os.homedir(), '.claude', 'shell-snapshots');
+  fs.mkdirSync(dir, { recursive: true });
+  const snapshot = path.join(dir, 'snapshot-bash-test.sh');
+  fs.writeFileSync(snapshot, 'export SNAPSHOT_LOADED=1\n');
+  const cwdFile = path.join(os.tmpdir(), `claude-${process.pid}-cwd`);
+  done(spawnSync('bash', ['-c', '-l', `source ${sq(snapshot)} && eval ${sq(cmd)} < /dev/null && pwd -P >| ${sq(cwdFile)}`], { stdio: 'inherit' }).status);
+} else if (way === 'inject') {
+  const child = spawn('bash', ['-c', cmd], { stdio: 'inherit' });
+  const t = setInterval(() => process.stdout.write('y\ry\r'), 100);
+  child.on('exit', (code) => {
+    clearInterval(t);
+    done(code);
+  });
+} else {
+  process.stderr.write(`unknown way ${way}\n`);
+  process.exit(2);
+}
