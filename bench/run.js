@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { createGuard } from '../dist/index.js';
 import { loadRules, BUILTIN_RULES_DIR } from '../dist/rules/load.js';
 import { compileRules } from '../dist/rules/ruleset.js';
+import { SessionLog } from '../dist/log/store.js';
+import { Redactor } from '../dist/log/redact.js';
+import { decisionFields } from '../dist/log/record.js';
+import os from 'node:os';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -64,9 +68,51 @@ function cold(runs) {
   console.log(`${'cold `agentguard check` process'.padEnd(44)} median ${fmt(percentile(times, 50))}   min ${fmt(times[0])}   (${runs} runs)`);
 }
 
+/** `sh -c true` inside an agentguard session (through the shim) against the same outside. */
+function shim(mode, inside) {
+  const loop = [process.execPath, path.join(here, 'shim-loop.js'), mode, '200'];
+  const argv = inside ? [path.join(root, 'bin/agentguard.js'), 'shell', '--no-sandbox', '--workspace', root, '--', ...loop] : loop.slice(1);
+  const r = spawnSync(process.execPath, argv, { cwd: root, encoding: 'utf8', input: '' });
+  const m = /SHIM-BENCH (\{.*\})/.exec(r.stdout);
+  if (!m) throw new Error(`shim bench (${mode}, ${inside ? 'inside' : 'outside'}) failed:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(m[1]).median;
+}
+
+function shimFigures() {
+  for (const mode of ['top', 'nested']) {
+    const outside = shim(mode, false);
+    const inside = shim(mode, true);
+    const label = mode === 'top' ? 'shim: top-level `sh -c true` (median)' : 'shim: nested `sh -c true` in an allowed command';
+    console.log(`${label.padEnd(44)} inside ${fmt(inside)}   outside ${fmt(outside)}   overhead ${fmt(inside - outside)} (${(inside / outside).toFixed(2)}x)`);
+  }
+}
+
+/** What writing a decision record adds to a decision: redaction, hashing, two appends. */
+async function logLatency(corpus) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentguard-bench-log-'));
+  const guard = await createGuard({ cwd: root, workspaces: [root] });
+  const log = new SessionLog('bench', { dir });
+  const redactor = new Redactor(process.env);
+  const decisions = corpus.map((command) => [command, guard.check({ command })]);
+  const times = [];
+  for (let round = 0; round < 4; round++) {
+    for (const [command, d] of decisions) {
+      const t = process.hrtime.bigint();
+      log.append('decision', decisionFields({ source: 'session', command, cwd: root, decision: d, verdict: d.action === 'allow' ? 'allow' : 'deny' }, redactor));
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  }
+  log.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  times.sort((a, b) => a - b);
+  console.log(`${'log: writing one decision record'.padEnd(44)} p50 ${fmt(percentile(times, 50)).padStart(8)}   p99 ${fmt(percentile(times, 99)).padStart(8)}   (${times.length} records)`);
+}
+
 const corpus = readCorpus();
 console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}\n`);
 const loaded = await loadRules({ builtin: BUILTIN_RULES_DIR });
 await warmLatency('warm decision latency, default rules', compileRules(loaded), corpus);
-await warmLatency('warm decision latency, 10x rules (generated)', tenfold(loaded), corpus);
+await warmLatency("warm decision latency, 10x rules (generated)", tenfold(loaded), corpus);
 cold(20);
+await logLatency(corpus);
+shimFigures();

@@ -3,16 +3,19 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Guard } from '../guard.js';
+import type { Decision } from '../policy/decision.js';
 
-export async function runBatch(guard: Guard, input: Readable, output: Writable): Promise<void> {
+export type BatchRecorder = (command: string, cwd: string | undefined, d: Decision) => void;
+
+export async function runBatch(guard: Guard, input: Readable, output: Writable, record?: BatchRecorder): Promise<void> {
   const rl = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of rl) {
     if (!line.trim()) continue;
-    output.write(JSON.stringify(decideLine(guard, line)) + '\n');
+    output.write(JSON.stringify(decideLine(guard, line, record)) + '\n');
   }
 }
 
-function decideLine(guard: Guard, line: string): unknown {
+function decideLine(guard: Guard, line: string, record?: BatchRecorder): unknown {
   let req: unknown;
   try {
     req = JSON.parse(line);
@@ -24,5 +27,7 @@ function decideLine(guard: Guard, line: string): unknown {
   }
   const { command, cwd } = req as { command: string; cwd?: unknown };
   if (cwd !== undefined && typeof cwd !== 'string') return { error: '"cwd" must be a string' };
-  return guard.check({ command, cwd });
+  const d = guard.check({ command, cwd });
+  record?.(command, cwd, d);
+  return d;
 }

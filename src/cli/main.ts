@@ -11,6 +11,9 @@ import { formatDecision, colorAction } from './output.js';
 import { runBatch } from './batch.js';
 import { formatExplanation } from './explain.js';
 import { registerShell } from './shell.js';
+import { registerLog } from './log.js';
+import { dailyLog, decisionFields } from '../log/record.js';
+import { Redactor } from '../log/redact.js';
 
 export const EXIT_USAGE = 3;
 
@@ -54,12 +57,13 @@ export function buildProgram(): Command {
       const guard = await createGuard(guardOptions(flags));
       if (flags.batch) {
         if (parts.length) throw new UsageError('--batch reads commands from stdin; give no command argument');
-        await runBatch(guard, process.stdin, process.stdout);
+        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d));
         process.exitCode = 0;
         return;
       }
       const command = commandText(parts);
       const d = guard.check({ command, cwd: flags.cwd });
+      recordCheck(command, flags.cwd ?? process.cwd(), d);
       process.stdout.write(flags.json ? JSON.stringify(d) + '\n' : formatDecision(command, d) + '\n');
       process.exitCode = exitCodeFor(d.action);
     });
@@ -79,6 +83,7 @@ export function buildProgram(): Command {
     });
 
   registerShell(program);
+  registerLog(program);
 
   const rules = program.command('rules').description('List, test and describe rule files.');
   rules
@@ -129,6 +134,18 @@ export function buildProgram(): Command {
       process.stdout.write(`compiled ${n} built-in rules\n`);
     });
   return program;
+}
+
+/** Every decision is recorded, `agentguard check`'s too, in a daily log (see `agentguard log`). */
+function recordCheck(command: string, cwd: string, d: import('../policy/decision.js').Decision): void {
+  try {
+    const log = dailyLog('check');
+    log.append('decision', decisionFields({ source: 'check', command, cwd, decision: d, verdict: d.action }, new Redactor(process.env)));
+    log.close();
+  } catch (e) {
+    // The decision stands (it was not an allow by default); the person learns the log failed.
+    process.stderr.write(`agentguard: could not write the log: ${(e as Error).message}\n`);
+  }
 }
 
 function listRules(guard: Guard, json: boolean) {

@@ -14,6 +14,8 @@ export interface RuleSet {
   rules: CompiledRule[];
   lists: ReadonlyMap<string, readonly string[]>;
   files: string[];
+  /** SHA-256 over the rule files in effect (recorded at session start). */
+  digest: string;
   /** Rules that may apply to a command, by its program. */
   candidates(cmd: Command): CompiledRule[];
 }
@@ -41,6 +43,7 @@ export function compileRules(loaded: LoadedRules): RuleSet {
     rules,
     lists: loaded.lists,
     files: loaded.files,
+    digest: loaded.digest,
     candidates(cmd) {
       if (cmd.program === null) return generic;
       let list = merged.get(cmd.program);

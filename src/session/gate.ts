@@ -7,7 +7,7 @@ import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { shellMode } from '../shell/wrappers.js';
 import type { Decision, RuleMatch } from '../policy/decision.js';
-import { allowReply, denyReply, type ShimRequest } from './protocol.js';
+import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 
 export type Answer = 'once' | 'session' | 'deny' | 'timeout';
 
@@ -32,16 +32,27 @@ export interface GateOptions {
   strictNested: boolean;
   /** Asks the person; null when there is no terminal to ask. */
   ask: ((info: AskInfo) => Promise<Answer>) | null;
-  onEvent?: (e: GateEvent) => void;
+  /** Called for every decision; returns the log sequence number of its record. */
+  onEvent?: (e: GateEvent) => number | void;
+  /** Called when a checked command ends, with the sequence number of its decision. */
+  onExit?: (decisionSeq: number | undefined, status: number, ms: number) => void;
 }
 
 export class Gate {
-  private tokens = new Map<string, number>();
+  private tokens = new Map<string, { pid: number; seq?: number }>();
   private allowedForSession = new Set<string>();
+  private lastSeq: number | undefined;
   constructor(private opts: GateOptions) {}
 
-  async handle(req: ShimRequest): Promise<string> {
-    const emit = (e: Omit<GateEvent, 'request'>) => this.opts.onEvent?.({ request: req, ...e });
+  async handle(req: ShimRequest | ExitReport): Promise<string> {
+    if ('report' in req) {
+      this.opts.onExit?.(this.tokens.get(req.token)?.seq, req.status, req.ms);
+      return 'OK\n';
+    }
+    const emit = (e: Omit<GateEvent, 'request'>) => {
+      const seq = this.opts.onEvent?.({ request: req, ...e });
+      this.lastSeq = typeof seq === 'number' ? seq : undefined;
+    };
     // Neither an interactive shell nor an installed script gets a token: the shells they
     // start are checked like any other (a pyenv or nvm wrapper must not launder commands).
     if (req.mode === 'interactive') {
@@ -105,17 +116,17 @@ export class Gate {
   private allow(req: ShimRequest): string {
     if (req.mode === 'line') return allowReply('');
     const token = crypto.randomBytes(16).toString('hex');
-    this.tokens.set(token, req.pid);
+    this.tokens.set(token, { pid: req.pid, seq: this.lastSeq });
     if (this.tokens.size > 4096) this.pruneTokens();
     return allowReply(token);
   }
 
   /** A token is good while the shell it was given to (same pid after exec) is alive. */
   private tokenValid(token: string): boolean {
-    const pid = this.tokens.get(token);
-    if (pid === undefined) return false;
+    const entry = this.tokens.get(token);
+    if (entry === undefined) return false;
     try {
-      process.kill(pid, 0);
+      process.kill(entry.pid, 0);
       return true;
     } catch {
       this.tokens.delete(token);

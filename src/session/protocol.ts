@@ -17,12 +17,25 @@ export interface ShimRequest {
   script: string;
 }
 
+/** Sent by the shim after a checked command ends, for the log. */
+export interface ExitReport {
+  v: 1;
+  report: 'exit';
+  token: string;
+  status: number;
+  ms: number;
+}
+
 const MODES = new Set<ShimMode>(['c', 'file', 'stdin', 'interactive', 'line', 'unreadable', 'too-large']);
 
 /** Parses and validates one request line; throws with a reason on anything unexpected. */
-export function parseRequest(line: string): ShimRequest {
-  const r = JSON.parse(line) as Partial<ShimRequest>;
+export function parseRequest(line: string): ShimRequest | ExitReport {
+  const r = JSON.parse(line) as Partial<ShimRequest> & Partial<ExitReport>;
   if (!r || typeof r !== 'object' || r.v !== 1) throw new Error('unknown protocol version');
+  if (r.report === 'exit') {
+    if (typeof r.token !== 'string' || typeof r.status !== 'number' || typeof r.ms !== 'number') throw new Error('malformed exit report');
+    return r as ExitReport;
+  }
   if (typeof r.shell !== 'string' || typeof r.cwd !== 'string' || typeof r.script !== 'string') throw new Error('missing shell, cwd or script');
   if (!MODES.has(r.mode as ShimMode)) throw new Error(`unknown mode ${String(r.mode)}`);
   if (!Array.isArray(r.argv) || !r.argv.every((a) => typeof a === 'string')) throw new Error('argv must be a list of strings');

@@ -2,11 +2,11 @@
 // The socket lives in a directory only the user can enter, and is itself mode 0600.
 import fs from 'node:fs';
 import net from 'node:net';
-import { denyReply, parseRequest, type ShimRequest } from './protocol.js';
+import { denyReply, parseRequest, type ExitReport, type ShimRequest } from './protocol.js';
 
 const MAX_REQUEST = 4 * 1024 * 1024;
 
-export type RequestHandler = (req: ShimRequest) => Promise<string>;
+export type RequestHandler = (req: ShimRequest | ExitReport) => Promise<string>;
 
 export function listen(socketPath: string, handle: RequestHandler): Promise<net.Server> {
   const server = net.createServer((conn) => {
@@ -26,7 +26,7 @@ export function listen(socketPath: string, handle: RequestHandler): Promise<net.
         return;
       }
       done = true;
-      let req: ShimRequest;
+      let req: ShimRequest | ExitReport;
       try {
         req = parseRequest(buf.slice(0, nl));
       } catch (e) {

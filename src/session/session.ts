@@ -12,6 +12,9 @@ import { Prompter } from './prompt.js';
 import { createRuntime } from './runtime.js';
 import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
+import { decisionFields } from '../log/record.js';
+import { Redactor } from '../log/redact.js';
+import { SessionLog } from '../log/store.js';
 
 export interface ShellOptions {
   /** The agent command; empty for an interactive shell. */
@@ -55,12 +58,24 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   const stdout = process.stdout;
   const hasTerminal = !!stdin.isTTY && !!stdout.isTTY;
 
+  const log = new SessionLog(runtime.id);
+  const redactor = new Redactor(env);
   let prompter: Prompter | null = null;
   const gate = new Gate({
     guard,
     strictNested: opts.strictNested,
     ask: hasTerminal ? (info) => prompter!.ask(info) : null,
-    onEvent: (e) => count(counts, e),
+    onEvent: (e) => {
+      count(counts, e);
+      return log.append(
+        'decision',
+        decisionFields(
+          { source: 'session', command: e.request.script, cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode },
+          redactor,
+        ),
+      );
+    },
+    onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
   });
   const server = await listen(runtime.socket, (req) => gate.handle(req));
 
@@ -82,8 +97,18 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     ? 'shims on PATH and over every shell binary (bubblewrap)'
     : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted (${sandbox.reason})`;
   const workspaces = opts.workspaces?.length ? opts.workspaces.join(', ') : (guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces.join(', ') || '(none)');
+  log.append('session-start', {
+    agent: redactor.deep(command),
+    cwd: opts.cwd,
+    workspaces: workspaces.split(', '),
+    rules: guard.rules.digest,
+    ruleCount: guard.rules.rules.length,
+    enforcement: sandbox.ok ? 'sandbox' : 'policy-only',
+    profile: profile?.name ?? null,
+    terminal: hasTerminal,
+  });
   stdout.write(
-    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'}\r\n`,
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
 
   const pty = await import('node-pty');
@@ -117,8 +142,10 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   bridge.stop();
   server.close();
   runtime.remove();
+  log.append('session-end', { exit: code, counts });
+  log.close();
   stdout.write(
-    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied, ${counts.nested} nested or installed scripts passed\r\n`,
+    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied, ${counts.nested} nested or installed scripts passed | log ${log.file}\r\n`,
   );
   return code;
 }

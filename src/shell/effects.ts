@@ -143,7 +143,11 @@ const copyLike: Special = (o, _a, w, r, values) => {
   }
 };
 
+/** Editors write the files they are given (an agent driving vim can change ~/.bashrc). */
+const EDITORS = ['vi', 'vim', 'nvim', 'nano', 'pico', 'emacs', 'emacsclient', 'ed', 'ex', 'micro', 'joe', 'mcedit', 'code', 'subl', 'gedit', 'kate', 'hx'];
+
 const SPECIAL: Record<string, Special> = {
+  ...Object.fromEntries(EDITORS.map((e) => [e, (o: ParsedOptions, _a: readonly Word[], w: Word[]) => w.push(...o.positionals.filter((p) => !p.value?.startsWith('+')))])),
   rm: deleteAll,
   rmdir: deleteAll,
   unlink: deleteAll,

@@ -25,6 +25,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_SCRIPT (1 << 20) /* larger scripts are refused, not analysed in part */
@@ -111,14 +114,29 @@ static int read_all(int fd, buf_t *b, size_t limit) {
   }
 }
 
+static int connect_session(const char *sock_path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(sock_path) >= sizeof addr.sun_path) {
+    close(fd);
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  strcpy(addr.sun_path, sock_path);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
 /* Sends one request line and reads one reply line. */
 static char *ask_session(const char *sock_path, buf_t *req) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) die("cannot create a socket: %s", strerror(errno));
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(sock_path) >= sizeof addr.sun_path) die("session socket path too long: %s", sock_path);
-  strcpy(addr.sun_path, sock_path);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+  int fd = connect_session(sock_path);
+  if (fd < 0)
     die("cannot reach the agentguard session (%s); the command was not run. Start the agent inside `agentguard shell`.", strerror(errno));
   size_t off = 0;
   while (off < req->len) {
@@ -140,6 +158,59 @@ static char *ask_session(const char *sock_path, buf_t *req) {
   }
   close(fd);
   return reply.data ? reply.data : strdup("");
+}
+
+static pid_t child_pid = 0;
+
+static void forward_signal(int sig) {
+  if (child_pid > 0) kill(child_pid, sig);
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Runs the real shell as a child and reports its exit status and duration to the session
+ * for the log, then exits the same way. Signals sent to the shim reach the shell; the
+ * terminal's own SIGINT/SIGQUIT already reach it directly (same process group).
+ */
+static int run_and_report(const char *real, char **argv, const char *sock, const char *token) {
+  double start = now_ms();
+  child_pid = fork();
+  if (child_pid < 0) die("cannot start the real shell: %s", strerror(errno));
+  if (child_pid == 0) {
+    execv(real, argv);
+    die("cannot run the real shell: %s", strerror(errno));
+  }
+  struct sigaction sa = {0};
+  sa.sa_handler = forward_signal;
+  sigemptyset(&sa.sa_mask);
+  int fwd[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM};
+  for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) sigaction(fwd[i], &sa, NULL);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  int status = 0;
+  while (waitpid(child_pid, &status, 0) < 0) {
+    if (errno != EINTR) die("lost the real shell: %s", strerror(errno));
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  char line[256];
+  int n = snprintf(line, sizeof line, "{\"v\":1,\"report\":\"exit\",\"token\":\"%.64s\",\"status\":%d,\"ms\":%.0f}\n", token, code, now_ms() - start);
+  int fd = connect_session(sock);
+  if (fd >= 0) {
+    if (write(fd, line, (size_t)n) < 0) { /* the log misses one exit status; the command already ran */ }
+    char c;
+    while (read(fd, &c, 1) > 0 && c != '\n') {}
+    close(fd);
+  }
+  if (WIFSIGNALED(status)) {
+    signal(WTERMSIG(status), SIG_DFL);
+    raise(WTERMSIG(status));
+  }
+  return code;
 }
 
 typedef enum { MODE_COMMAND, MODE_FILE, MODE_STDIN, MODE_INTERACTIVE, MODE_INFO } mode_t_;
@@ -252,7 +323,10 @@ int main(int argc, char **argv) {
     return DENIED;
   }
   if (line_check) return 0;
-  if (reply[5] == ' ' && reply[6]) setenv("AGENTGUARD_TOKEN", reply + 6, 1);
+  const char *granted = reply[5] == ' ' ? reply + 6 : "";
+  /* A new token means the session checked this command itself: report how it ends. */
+  int report = *granted && (!token || strcmp(token, granted) != 0) && mode != MODE_INTERACTIVE;
+  if (*granted) setenv("AGENTGUARD_TOKEN", granted, 1);
 
   if (mode == MODE_STDIN) {
     /* Hand the real shell exactly the bytes that were checked. */
@@ -280,6 +354,7 @@ int main(int argc, char **argv) {
     execv(real, nargv);
     die("cannot run the real shell: %s", strerror(errno));
   }
+  if (report) return run_and_report(real, argv, sock, granted);
   execv(real, argv);
   die("cannot run the real shell: %s", strerror(errno));
   return DENIED;

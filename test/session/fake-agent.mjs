@@ -29,6 +29,12 @@ else if (way === 'claude') {
   fs.writeFileSync(snapshot, 'export SNAPSHOT_LOADED=1\n');
   const cwdFile = path.join(os.tmpdir(), `claude-${process.pid}-cwd`);
   done(spawnSync('bash', ['-c', '-l', `source ${sq(snapshot)} && eval ${sq(cmd)} < /dev/null && pwd -P >| ${sq(cwdFile)}`], { stdio: 'inherit' }).status);
+} else if (way === 'parallel') {
+  // Many commands at once, as an agent running tool calls in parallel does.
+  let left = 20;
+  for (let i = 0; i < 20; i++) {
+    spawn('bash', ['-c', cmd.replace('{i}', String(i))], { stdio: 'ignore' }).on('exit', () => --left === 0 && done(0));
+  }
 } else if (way === 'inject') {
   const child = spawn('bash', ['-c', cmd], { stdio: 'inherit' });
   const t = setInterval(() => process.stdout.write('y\ry\r'), 100);

@@ -1,0 +1,96 @@
+// `agentguard sessions` and `agentguard log`: reviewing what an agent did.
+import type { Command } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function registerLog(program: Command): void {
+  program
+    .command('sessions')
+    .description('List recorded sessions: start, length, decisions per action, agent command, workspace.')
+    .option('--json', 'print as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const { listSessions } = await import('../log/store.js');
+      const { formatSessions } = await import('../log/review.js');
+      const list = listSessions();
+      process.stdout.write((flags.json ? JSON.stringify(list) : formatSessions(list)) + '\n');
+    });
+
+  const log = program.command('log').description('Review a session log (default: the latest session), verify it, or prune old sessions.');
+  log
+    .command('show [session]', { isDefault: true })
+    .description('Show a session as a timeline: time, action, command, rules. SESSION is an id or "latest".')
+    .option('--action <action>', 'only decisions with this action: allow, ask or deny')
+    .option('--since <duration>', 'only records newer than this (30m, 2h, 7d)')
+    .option('--grep <text>', 'only records containing this text')
+    .option('--all-sessions', 'every session, oldest first')
+    .option('--json', 'print the records as JSON Lines (for jq)')
+    .option('--follow', 'keep printing new records as a running session writes them')
+    .action(async (session: string | undefined, flags: { action?: string; since?: string; grep?: string; allSessions?: boolean; json?: boolean; follow?: boolean }) => {
+      const { listSessions, readRecords } = await import('../log/store.js');
+      const { formatRecord, matchesFilter, parseDuration } = await import('../log/review.js');
+      if (flags.action && !['allow', 'ask', 'deny'].includes(flags.action)) throw new Error(`--action must be allow, ask or deny, not ${flags.action}`);
+      const filter = { action: flags.action as 'allow' | 'ask' | 'deny' | undefined, sinceMs: flags.since ? parseDuration(flags.since) : undefined, grep: flags.grep };
+      const all = listSessions();
+      const chosen = flags.allSessions ? all : [pick(all, session ?? 'latest')];
+      const print = (r: import('../log/store.js').LogRecord) => {
+        if (matchesFilter(r, filter)) process.stdout.write((flags.json ? JSON.stringify(r) : formatRecord(r)) + '\n');
+      };
+      for (const s of chosen) {
+        if (!flags.json && chosen.length > 1) process.stdout.write(`── ${s.id}\n`);
+        for (const r of readRecords(s.file)) print(r);
+      }
+      if (flags.follow && chosen.length === 1) await follow(chosen[0].file, print);
+    });
+  log
+    .command('verify [session]')
+    .description('Check the hash chain and the index of a session (or --all); names the first bad record, exits 1 on any tampering.')
+    .option('--all', 'every session')
+    .action(async (session: string | undefined, flags: { all?: boolean }) => {
+      const { listSessions, verifyAll, verifySession } = await import('../log/store.js');
+      const results = flags.all ? verifyAll() : [verifySession(session && session !== 'latest' ? session : pick(listSessions(), 'latest').id)];
+      for (const r of results) process.stdout.write(r.ok ? `ok       ${r.session} (${r.records} records)\n` : `TAMPERED ${r.session}: ${r.problem}\n`);
+      process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+    });
+  log
+    .command('prune')
+    .description('Delete sessions whose last record is older than a duration, and their index entries.')
+    .requiredOption('--older-than <duration>', 'age, e.g. 30d')
+    .action(async (flags: { olderThan: string }) => {
+      const { pruneSessions } = await import('../log/store.js');
+      const { parseDuration } = await import('../log/review.js');
+      const removed = pruneSessions(parseDuration(flags.olderThan));
+      process.stdout.write(`removed ${removed.length} session${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.join(', ')}` : ''}\n`);
+    });
+}
+
+function pick<T extends { id: string }>(all: T[], which: string): T {
+  if (!all.length) throw new Error('no sessions recorded yet (logs are written by agentguard shell and agentguard check)');
+  if (which === 'latest') return all[all.length - 1];
+  const s = all.find((x) => x.id === which) ?? all.filter((x) => x.id.startsWith(which)).at(-1);
+  if (!s) throw new Error(`no session ${which}: see agentguard sessions`);
+  return s;
+}
+
+/** Prints records appended after the current end, until interrupted. */
+async function follow(file: string, print: (r: import('../log/store.js').LogRecord) => void): Promise<never> {
+  let offset = fs.statSync(file).size;
+  let partial = '';
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      throw new Error(`${path.basename(file)} was removed`);
+    }
+    if (size <= offset) continue;
+    const fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(size - offset);
+    fs.readSync(fd, buf, 0, buf.length, offset);
+    fs.closeSync(fd);
+    offset = size;
+    const lines = (partial + buf.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) if (l) print(JSON.parse(l));
+  }
+}

@@ -1,0 +1,48 @@
+// Secrets never reach the log: a table of real-format (fake) secrets.
+import { describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/log/redact.js';
+
+const r = new Redactor({ MY_SERVICE_TOKEN: 'tok-9f8e7d6c5b4a', HOME: '/home/dev', SHORT_KEY: 'abc' });
+
+describe('known secret formats are masked', () => {
+  it.each([
+    ['AWS access key id', 'aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
+    ['AWS secret in an assignment', 'export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    ['GitHub classic token', 'git clone https://ghp_1234567890abcdefghijklmnopqrstuvwxyzAB@github.com/a/b', 'ghp_1234567890abcdefghijklmnopqrstuvwxyzAB'],
+    ['GitHub fine-grained token', 'GH_TOKEN=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz gh pr list', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz'],
+    ['GitLab token', 'curl -H "PRIVATE-TOKEN: glpat-AbCdEfGhIjKlMnOpQrSt" https://gitlab.com/api/v4/user', 'glpat-AbCdEfGhIjKlMnOpQrSt'],
+    ['Slack bot token', 'curl -d token=xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp https://slack.com/api/x', 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp'],
+    ['Anthropic key', 'ANTHROPIC_API_KEY=sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz012345 claude', 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz012345'],
+    ['OpenAI key', 'curl -H "Authorization: Bearer sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123" https://api.openai.com', 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123'],
+    ['Google API key', 'curl "https://maps.googleapis.com/x?key=AIzaSyA1234567890abcdefghijklmnopqrstuv"', 'AIzaSyA1234567890abcdefghijklmnopqrstuv'],
+    ['Stripe live key', 'stripe --api-key sk_live_51H8abcdefghijklmnopqrstu charges list', 'sk_live_51H8abcdefghijklmnopqrstu'],
+    ['npm token', 'echo //registry.npmjs.org/:_authToken=npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 > .npmrc', 'npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'],
+    ['JWT', 'curl -H "X-Session: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U" localhost', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'],
+    ['private key block', "cat > k <<'EOF'\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\nEOF", 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU='],
+    ['Authorization header', 'curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA==" https://x.example', 'dXNlcjpwYXNzd29yZA=='],
+    ['password= value', 'mysql --host db -e "select 1" password=hunter2secret', 'hunter2secret'],
+    ['--password flag', 'docker login --password s3cr3tP4ss -u me', 's3cr3tP4ss'],
+    ['credentials in a URL', 'psql postgres://admin:Sup3rS3cret@db.internal:5432/app', 'Sup3rS3cret'],
+    ['secret env value of the session', 'echo tok-9f8e7d6c5b4a | base64', 'tok-9f8e7d6c5b4a'],
+  ])('%s', (_name, line, secret) => {
+    const out = r.redact(line);
+    expect(out).not.toContain(secret);
+    expect(out).toContain('[REDACTED]');
+  });
+});
+
+describe('ordinary text is left alone', () => {
+  it.each([
+    'git push origin feature/add-token-refresh',
+    'npm test -- --grep "password reset"',
+    'ls -la /home/dev/project',
+    'echo abc',
+    'curl -s http://localhost:3000/health',
+  ])('%s', (line) => {
+    expect(r.redact(line)).toBe(line);
+  });
+});
+
+it('masks strings inside records', () => {
+  expect(r.deep({ opaque: ['token=abcdef123456'], n: 1 })).toEqual({ opaque: ['token=[REDACTED]'], n: 1 });
+});
