@@ -79,11 +79,11 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
     parts.push({ test: (c) => anyWord(optionsOf(c).positionals.slice(1).map((w) => w.value), res), programs: null });
   }
   if (expr.hosts !== undefined) {
-    const res = expand(expr.hosts).map((h) => wordGlob(h.toLowerCase()));
+    const res = expand(expr.hosts).map(hostGlob);
     parts.push({ test: (c) => anyWord(c.hosts.map((h) => h.host), res), programs: null });
   }
   if (expr.host_not_in !== undefined) {
-    const res = expand(expr.host_not_in).map((h) => wordGlob(h.toLowerCase()));
+    const res = expand(expr.host_not_in).map(hostGlob);
     parts.push({
       test: (c) => {
         let r: Tri = NO;
@@ -98,7 +98,7 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   }
   if (expr.variables !== undefined) {
     const res = expand(expr.variables).map(wordGlob);
-    parts.push({ test: (c) => (referencedVariables(c).some((v) => res.some((re) => re.test(v))) ? YES : NO), programs: null });
+    parts.push({ test: (c, ctx) => (referencedVariables(c, ctx.script).some((v) => res.some((re) => re.test(v))) ? YES : NO), programs: null });
   }
   if (expr.recursive_function !== undefined) {
     const want = expr.recursive_function;
@@ -246,16 +246,36 @@ function optionsOf(c: Command): ParsedOptions {
 
 const VAR_REF = /\$\{?#?!?([A-Za-z_][A-Za-z0-9_]*)/g;
 
-/** Names of the environment variables a command's words, redirects and heredoc refer to. */
-function referencedVariables(c: Command): string[] {
+/**
+ * Names of the environment variables that flow into a command: referenced in its words,
+ * redirects or heredoc, or in the words of an earlier stage of its pipeline
+ * (echo "$SECRET" | nc host 80).
+ */
+function referencedVariables(c: Command, script: Script): string[] {
   const names: string[] = [];
   const scan = (raw: string) => {
-    for (const m of raw.matchAll(VAR_REF)) names.push(m[1]);
+    if (raw.includes('$')) for (const m of raw.matchAll(VAR_REF)) names.push(m[1]);
   };
-  for (const w of c.argv) if (w.raw.includes('$')) scan(w.raw);
-  for (const r of c.redirects) if (r.target.raw.includes('$')) scan(r.target.raw);
-  if (c.stdin?.includes('$')) scan(c.stdin);
+  const own = (x: Command) => {
+    for (const w of x.argv) scan(w.raw);
+    for (const r of x.redirects) scan(r.target.raw);
+    if (x.stdin) scan(x.stdin);
+  };
+  own(c);
+  const stage = stageOf(c, script);
+  if (stage) {
+    for (const o of script.commands) {
+      const s = o === c ? null : stageOf(o, script);
+      if (s && s.id === stage.id && s.index < stage.index) own(o);
+    }
+  }
   return names;
+}
+
+/** Host globs: `*` is the only wildcard ([::1] is a literal IPv6 address, not a class). */
+function hostGlob(pattern: string): RegExp {
+  const p = pattern.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
 }
 
 function subcommandOf(c: Command): (string | null)[] {

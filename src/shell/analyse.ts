@@ -299,7 +299,7 @@ class Analysis {
     if (node.type === 'pipeline') {
       const stages = flattenPipeline(node);
       const last = stages.pop()!;
-      this.pipeline(stages, scope, undefined, { node: last, ...trailing });
+      this.pipeline(stages, scope, undefined, 'redirects' in last ? { ...last, redirects: [...last.redirects, ...trailing.redirects], stdin: trailing.stdin ?? last.stdin } : { node: last, ...trailing });
       return { ok: scope.cwds, after: scope.cwds };
     }
     if (node.type === 'command') return this.command(node, scope, trailing.redirects, trailing.stdin ?? scope.stdin, trailing.dash);
@@ -316,7 +316,7 @@ class Analysis {
     return this.walk(node, s);
   }
 
-  private pipeline(stages: Node[], scope: Scope, first?: Stage, last?: Stage) {
+  private pipeline(stages: (Node | Stage)[], scope: Scope, first?: Stage, last?: Stage) {
     const id = ++this.pipelines;
     let prevStart = this.commands.length;
     const all: (Stage | Node)[] = [...(first ? [first] : []), ...stages, ...(last ? [last] : [])];
@@ -791,12 +791,23 @@ function redirectExtras(r: Node): Node[] {
   return r.childrenForFieldName('destination').filter((c): c is Node => !!c).slice(1);
 }
 
-function flattenPipeline(node: Node): Node[] {
-  const out: Node[] = [];
+/**
+ * The stages of a pipeline in order. tree-sitter nests `a | b 2>&1 | c` as a redirected
+ * pipeline `a | b` inside the outer one; bash has one pipeline a, b, c with the redirect
+ * on b. Plain nested pipelines are flattened too.
+ */
+function flattenPipeline(node: Node): (Node | Stage)[] {
+  const out: (Node | Stage)[] = [];
   for (const c of node.namedChildren) {
     if (!c) continue;
     if (c.type === 'pipeline') out.push(...flattenPipeline(c));
-    else out.push(c);
+    else if (c.type === 'redirected_statement' && c.childForFieldName('body')?.type === 'pipeline' && c.namedChildren.every((x) => x && (x.type === 'file_redirect' || x.type === 'pipeline'))) {
+      const body = c.childForFieldName('body')!;
+      const inner = flattenPipeline(body);
+      const last = inner.pop()!;
+      const redirects = c.namedChildren.filter((x): x is Node => !!x && x.type === 'file_redirect');
+      out.push(...inner, 'redirects' in last ? { ...last, redirects: [...last.redirects, ...redirects] } : { node: last, redirects, stdin: null });
+    } else out.push(c);
   }
   return out;
 }

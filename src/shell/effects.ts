@@ -64,7 +64,7 @@ function networkHosts(program: string, opts: ParsedOptions): HostRef[] {
   const pos = opts.positionals;
   if (URL_CLIENTS.has(program)) {
     for (const w of [...pos, ...optionValues(opts, ['--url']).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v)))]) {
-      if (w.value === null) out.push({ host: null, raw: w.raw });
+      if (w.value === null) out.push({ host: literalUrlHost(w.raw), raw: w.raw });
       else {
         const h = urlHost(w.value, true);
         if (h) out.push({ host: h, raw: w.raw });
@@ -79,7 +79,9 @@ function networkHosts(program: string, opts: ParsedOptions): HostRef[] {
       }
     } else if (pos[0]) {
       const v = pos[0].value;
-      out.push({ host: v === null ? null : v.replace(/^[^@]*@/, '').replace(/:.*$/, '').toLowerCase(), raw: pos[0].raw });
+      // user@host, host:port — but an IPv6 literal (::1) is all colons.
+      const h = v === null ? null : v.replace(/^[^@]*@/, '').toLowerCase();
+      out.push({ host: h === null ? null : (h.match(/:/g) ?? []).length > 1 ? h.replace(/^\[|\]$/g, '') : h.replace(/:.*$/, ''), raw: pos[0].raw });
     }
   } else if (program === 'scp' || program === 'rsync' || program === 'sftp') {
     for (const w of pos) {
@@ -99,6 +101,12 @@ function networkHosts(program: string, opts: ParsedOptions): HostRef[] {
     }
   }
   return out;
+}
+
+/** The host of a URL whose scheme and host are literal and only the rest is dynamic ("https://x.example/?k=$KEY"). */
+function literalUrlHost(raw: string): string | null {
+  const m = /^["']?([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#$"'`\\]*@)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+))(?=[/?#:"']|$)/i.exec(raw);
+  return m ? urlHost(m[1], false) : null;
 }
 
 /** Host of a URL ("https://u@Host:443/x" → "host"); with `bare`, also "host.tld/path" as curl accepts. */
