@@ -109,14 +109,14 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
     parts.push({ test: (c) => (c.scriptFromStdin === want ? YES : NO), programs: null });
   }
   if (expr.writes !== undefined) {
-    const pats = expand(expr.writes);
-    parts.push({ test: (c, ctx) => anyPath(c.writes, pats, ctx, MAYBE), programs: null });
+    const m = new PathMatcher(expand(expr.writes));
+    parts.push({ test: (c, ctx) => (c.writes.length ? anyPath(c.writes, m, ctx, MAYBE) : NO), programs: null });
   }
   if (expr.reads !== undefined) {
-    const pats = expand(expr.reads);
+    const m = new PathMatcher(expand(expr.reads));
     // A read of a path only known at run time stays allowed (the sandbox masks credentials);
     // an unknown write is what asks.
-    parts.push({ test: (c, ctx) => anyPath(c.reads, pats, ctx, NO), programs: null });
+    parts.push({ test: (c, ctx) => (c.reads.length ? anyPath(c.reads, m, ctx, NO) : NO), programs: null });
   }
   if (expr.wrapped_by !== undefined) {
     const res = expand(expr.wrapped_by).map(wordGlob);
@@ -286,31 +286,32 @@ function subcommandOf(c: Command): (string | null)[] {
 
 // ---- paths ------------------------------------------------------------------
 
-const mmCache = new Map<string, Minimatch>();
-function mm(p: string): Minimatch {
-  let m = mmCache.get(p);
-  if (!m) {
-    m = new Minimatch(p, { dot: true, nonegate: true, nocomment: true });
-    mmCache.set(p, m);
+/**
+ * A rule's path globs, compiled by minimatch for a given home and workspace set.
+ * Contexts are few and long-lived (one per cwd), so the compiled globs are cached by
+ * the identity of the context's workspace list.
+ */
+class PathMatcher {
+  private cache = new WeakMap<readonly string[], Minimatch[]>();
+  private home: string | null = null;
+  constructor(private patterns: string[]) {}
+
+  test(paths: readonly string[], ctx: MatchContext): boolean {
+    if (this.home !== ctx.home) {
+      this.cache = new WeakMap();
+      this.home = ctx.home;
+    }
+    let mms = this.cache.get(ctx.workspaces);
+    if (!mms) {
+      mms = this.patterns.flatMap((p) => concretePatterns(p, ctx)).map((p) => new Minimatch(p, { dot: true, nonegate: true, nocomment: true }));
+      this.cache.set(ctx.workspaces, mms);
+    }
+    for (const m of mms) for (const p of paths) if (m.match(p)) return true;
+    return false;
   }
-  return m;
 }
 
-const concreteCache = new Map<string, string[]>();
-
-/** Concrete minimatch patterns for one rule pattern in this context (cached: rules × contexts is small). */
 function concretePatterns(pattern: string, ctx: MatchContext): string[] {
-  const key = `${pattern}\0${ctx.home}\0${ctx.workspaces.join('\0')}`;
-  let out = concreteCache.get(key);
-  if (!out) {
-    out = computePatterns(pattern, ctx);
-    if (concreteCache.size > 10_000) concreteCache.clear();
-    concreteCache.set(key, out);
-  }
-  return out;
-}
-
-function computePatterns(pattern: string, ctx: MatchContext): string[] {
   let ps = [pattern];
   if (pattern.includes('{workspace}')) ps = ctx.workspaces.map((w) => pattern.split('{workspace}').join(w));
   return ps.flatMap((p) => {
@@ -323,17 +324,12 @@ function computePatterns(pattern: string, ctx: MatchContext): string[] {
   });
 }
 
-export function pathMatches(paths: string[], patterns: string[], ctx: MatchContext): boolean {
-  for (const pat of patterns) for (const cp of concretePatterns(pat, ctx)) for (const p of paths) if (mm(cp).match(p)) return true;
-  return false;
-}
-
-function anyPath(targets: PathTarget[], patterns: string[], ctx: MatchContext, unknown: Tri): Tri {
+function anyPath(targets: PathTarget[], matcher: PathMatcher, ctx: MatchContext, unknown: Tri): Tri {
   let r: Tri = NO;
   for (const t of targets) {
     const paths = ctx.pathsOf(t);
     if (paths === null) r = unknown > r ? unknown : r;
-    else if (pathMatches(paths, patterns, ctx)) return YES;
+    else if (matcher.test(paths, ctx)) return YES;
   }
   return r;
 }
