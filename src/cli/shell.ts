@@ -13,6 +13,12 @@ export function registerShell(program: Command): void {
     .option('--require-sandbox', 'refuse to start unless the bubblewrap sandbox works')
     .option('--strict-nested', 'check shells started by allowed commands (make, npm test …) as fully as top-level ones')
     .option('--prompt-timeout <seconds>', 'deny a prompt nobody answers within this many seconds', '300')
+    .option('--allow-write <dir>', 'another directory the agent may write (repeatable)', collect)
+    .option('--allow-read <path>', 'hand one credential path to this task on purpose: it is not masked in the sandbox (repeatable)', collect)
+    .option('--pass-env <name>', 'keep this secret-looking environment variable for the commands the agent runs (repeatable)', collect)
+    .option('--max-commands-per-minute <n>', 'pause the agent and ask when it starts more commands than this in a minute (0: no limit)', '60')
+    .option('--max-processes <n>', 'at most this many processes in the agent\'s whole process tree', '4096')
+    .option('--max-file-size <size>', 'no file the agent writes may grow beyond this (K, M, G)', '8G')
     .addHelpText(
       'after',
       `
@@ -24,9 +30,12 @@ Examples:
   agentguard shell --workspace ~/src/app -- codex
   agentguard shell                 # an interactive bash whose every line is checked`,
     )
-    .action(async (command: string[], flags: { workspace?: string[]; sandbox: boolean; requireSandbox?: boolean; strictNested?: boolean; promptTimeout: string }) => {
+    .action(async (command: string[], flags: ShellFlags) => {
       const timeout = Number(flags.promptTimeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--prompt-timeout must be a positive number of seconds, not ${flags.promptTimeout}`);
+      const perMinute = wholeNumber(flags.maxCommandsPerMinute, '--max-commands-per-minute');
+      const processes = wholeNumber(flags.maxProcesses, '--max-processes');
+      const { parseSize } = await import('../sandbox/limits.js');
       // Loaded here: a plain `agentguard check` never pays for the session's modules.
       const { runShell } = await import('../session/session.js');
       process.exitCode = await runShell({
@@ -37,6 +46,31 @@ Examples:
         requireSandbox: flags.requireSandbox,
         strictNested: !!flags.strictNested,
         promptTimeoutMs: timeout * 1000,
+        allowWrite: flags.allowWrite,
+        allowRead: flags.allowRead,
+        passEnv: flags.passEnv,
+        maxCommandsPerMinute: perMinute,
+        limits: { maxProcesses: processes, maxFileSize: parseSize(flags.maxFileSize) },
       });
     });
+}
+
+interface ShellFlags {
+  workspace?: string[];
+  sandbox: boolean;
+  requireSandbox?: boolean;
+  strictNested?: boolean;
+  promptTimeout: string;
+  allowWrite?: string[];
+  allowRead?: string[];
+  passEnv?: string[];
+  maxCommandsPerMinute: string;
+  maxProcesses: string;
+  maxFileSize: string;
+}
+
+function wholeNumber(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number, not ${v}`);
+  return n;
 }

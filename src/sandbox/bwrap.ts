@@ -1,15 +1,30 @@
 // Kernel enforcement with bubblewrap. One function per platform: this is Linux.
-// The agent's whole process tree runs in a mount namespace where every shell binary is
-// the shim, and the real shells are reachable only at the session's private path.
+// The agent's whole process tree runs in one sandbox: the root filesystem read-only,
+// the write roots writable, credentials masked, agentguard's logs hidden and its project
+// rules read-only, and every shell binary replaced by the shim (the real shells are
+// reachable only at the session's private path).
 import { spawnSync } from 'node:child_process';
 
 export interface SandboxParams {
   command: string[];
+  cwd: string;
   shimBinary: string;
   /** Real shell binaries (absolute, resolved) by name. */
   realShells: Map<string, string>;
   /** <runtime>/real: empty files the real shells are bound onto. */
   realDir: string;
+  /** The session's runtime directory (socket, shim links): stays reachable. */
+  runtimeDir: string;
+  /** Existing directories and files the agent may write. */
+  writable: string[];
+  /** Paths inside writable ones that stay read-only (a project's .agentguard rules). */
+  readOnly: string[];
+  /** Directories replaced by an empty one (credential directories, other sessions' runtime). */
+  maskDirs: string[];
+  /** Files replaced by an empty one (credential files). */
+  maskFiles: string[];
+  /** Directories whose content is hidden entirely (agentguard's session logs). */
+  hidden: string[];
 }
 
 export interface SandboxCheck {
@@ -23,30 +38,38 @@ let cached: SandboxCheck | null = null;
 /** Whether bubblewrap is installed and can create namespaces here (it actually starts one). */
 export function checkBubblewrap(): SandboxCheck {
   if (cached) return cached;
-  const r = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--', 'true'], { encoding: 'utf8', timeout: 5000 });
+  const r = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'], { encoding: 'utf8', timeout: 5000 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    cached = { ok: false, reason: 'bubblewrap (bwrap) not found', fix: 'install it (Debian/Ubuntu: apt-get install bubblewrap)' };
+    cached = { ok: false, reason: 'bubblewrap (bwrap) not found', fix: 'install it (Debian/Ubuntu: apt-get install bubblewrap) or run with --no-sandbox to accept policy-only mode' };
   } else if (r.status !== 0) {
     cached = {
       ok: false,
       reason: `bubblewrap cannot create a sandbox here: ${(r.stderr || String(r.error ?? '')).trim().split('\n')[0]}`,
-      fix: 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or the AppArmor bwrap profile on Ubuntu)',
+      fix: 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or the AppArmor bwrap profile on Ubuntu 24.04), or run with --no-sandbox',
     };
   } else cached = { ok: true };
   return cached;
 }
 
-/** argv that runs params.command inside the sandbox. */
+/** argv that runs params.command inside the sandbox. Order matters: later mounts cover earlier ones. */
 export function wrapWithSandbox(p: SandboxParams): string[] {
-  const args = ['bwrap', '--dev-bind', '/', '/', '--die-with-parent'];
-  const targets = new Set<string>();
+  const args = ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--die-with-parent'];
+  for (const w of p.writable) args.push('--bind', w, w);
+  for (const r of p.readOnly) args.push('--ro-bind', r, r);
+  for (const d of p.maskDirs) args.push('--tmpfs', d, '--remount-ro', d);
+  for (const f of p.maskFiles) args.push('--ro-bind', '/dev/null', f);
+  for (const h of p.hidden) args.push('--tmpfs', h);
+  // The session's own runtime directory is rebound inside the hidden ones, which then turn read-only.
+  args.push('--bind', p.runtimeDir, p.runtimeDir);
+  for (const h of p.hidden) args.push('--remount-ro', h);
   // First keep each real shell reachable at the private path, then cover it with the shim:
   // in the other order the shim would find itself.
+  const targets = new Set<string>();
   for (const [name, real] of p.realShells) {
     args.push('--ro-bind', real, `${p.realDir}/${name}`);
     targets.add(real);
   }
   for (const real of targets) args.push('--ro-bind', p.shimBinary, real);
-  args.push('--', ...p.command);
+  args.push('--chdir', p.cwd, '--', ...p.command);
   return args;
 }

@@ -36,13 +36,38 @@ export interface GateOptions {
   onEvent?: (e: GateEvent) => number | void;
   /** Called when a checked command ends, with the sequence number of its decision. */
   onExit?: (decisionSeq: number | undefined, status: number, ms: number) => void;
+  /** More checked commands than this in one minute pause the agent and ask the person (0: no limit). */
+  maxCommandsPerMinute?: number;
 }
 
 export class Gate {
   private tokens = new Map<string, { pid: number; seq?: number }>();
   private allowedForSession = new Set<string>();
   private lastSeq: number | undefined;
+  private recent: number[] = [];
   constructor(private opts: GateOptions) {}
+
+  /**
+   * The runaway-loop circuit breaker: past the per-minute limit the command waits for the
+   * person. Returns a refusal, or null to go on.
+   */
+  private async breaker(req: ShimRequest): Promise<string | null> {
+    const max = this.opts.maxCommandsPerMinute ?? 0;
+    if (!max) return null;
+    const now = Date.now();
+    this.recent = this.recent.filter((t) => now - t < 60_000);
+    this.recent.push(now);
+    if (this.recent.length <= max) return null;
+    const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop? Allow to let it go on for another minute.`;
+    const decision: Decision = { action: 'ask', matches: [{ rule: 'circuit-breaker', action: 'ask', severity: 'high', message }], opaque: [], commands: [req.argv] };
+    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision }) : 'deny';
+    if (answer === 'once' || answer === 'session') {
+      this.recent = [];
+      return null;
+    }
+    this.opts.onEvent?.({ request: req, kind: 'checked', decision, verdict: 'deny', answer: this.opts.ask ? answer : 'no-terminal' });
+    return denyReply(`agentguard: denied by circuit-breaker: ${message}${this.opts.ask ? ' (refused at the prompt)' : ' (no terminal to ask a person)'}`);
+  }
 
   async handle(req: ShimRequest | ExitReport): Promise<string> {
     if ('report' in req) {
@@ -71,6 +96,8 @@ export class Gate {
       return allowReply(req.token);
     }
     const command = req.script;
+    const paused = await this.breaker(req);
+    if (paused) return paused;
     if (this.allowedForSession.has(command)) {
       emit({ kind: 'session-allowed', decision: null, verdict: 'allow' });
       return this.allow(req);

@@ -2,10 +2,15 @@
 // starts through the shim to the gate, asks the person on the real terminal, and exits
 // with the agent's status.
 import { paint as chalk } from '../shell/display.js';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { IPty } from 'node-pty';
 import { createGuard } from '../guard.js';
 import { checkBubblewrap, wrapWithSandbox } from '../sandbox/bwrap.js';
+import { applyLimits, type Limits } from '../sandbox/limits.js';
+import { planSandbox } from '../sandbox/plan.js';
+import { sessionsDir } from '../log/store.js';
+import { runtimeBase } from './runtime.js';
 import { Gate, type GateEvent } from './gate.js';
 import { expandHome, loadProfiles, profileFor } from './profiles.js';
 import { Prompter } from './prompt.js';
@@ -25,6 +30,15 @@ export interface ShellOptions {
   requireSandbox?: boolean;
   strictNested: boolean;
   promptTimeoutMs: number;
+  /** More writable directories (--allow-write). */
+  allowWrite?: string[];
+  /** Credential paths handed to the task on purpose (--allow-read). */
+  allowRead?: string[];
+  /** Secret-looking variables the agent's commands may keep (--pass-env). */
+  passEnv?: string[];
+  /** Commands per minute before the session pauses and asks whether to go on. */
+  maxCommandsPerMinute?: number;
+  limits?: Limits;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -42,11 +56,12 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   const profiles = loadProfiles(home, env);
   const interactiveDefault = opts.command.length === 0;
   const profile = interactiveDefault ? null : profileFor(opts.command, profiles);
+  const profileWrites = profile?.write.map((p) => expandHome(p, home)) ?? [];
   const guard = await createGuard({
     cwd: opts.cwd,
     workspaces: opts.workspaces,
     home,
-    extraWriteRoots: profile?.write.map((p) => expandHome(p, home)),
+    extraWriteRoots: [...profileWrites, ...(opts.allowWrite ?? []).map((p) => path.resolve(opts.cwd, p))],
   });
   const sandbox = opts.noSandbox ? { ok: false, reason: 'disabled with --no-sandbox' } : checkBubblewrap();
   if (!sandbox.ok && opts.requireSandbox) {
@@ -76,6 +91,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
       );
     },
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
+    maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
   });
   const server = await listen(runtime.socket, (req) => gate.handle(req));
 
@@ -88,14 +104,43 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     AGENTGUARD_SOCKET: runtime.socket,
     AGENTGUARD_RUN_DIR: runtime.dir,
     AGENTGUARD_SESSION: runtime.id,
+    AGENTGUARD_PASS_ENV: (opts.passEnv ?? []).join(','),
   });
   delete agentEnv.AGENTGUARD_TOKEN;
   const command = interactiveDefault ? [path.join(runtime.shimDir, 'bash')] : opts.command;
-  const argv = sandbox.ok ? wrapWithSandbox({ command, shimBinary: runtime.shimBinary, realShells: runtime.realShells, realDir: runtime.realDir }) : command;
+  const writeRoots = guard.writeRoots(opts.cwd);
+  const plan = planSandbox({
+    home,
+    writeRoots,
+    credentialPatterns: guard.rules.lists.get('credential-paths') ?? [],
+    allowRead: (opts.allowRead ?? []).map((p) => path.resolve(opts.cwd, expandHome(p, home))),
+    logDirs: [sessionsDir(env)],
+    runtimeBase: runtimeBase(env),
+    runtimeDir: runtime.dir,
+    workspaces: guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces,
+    configDir: path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'agentguard'),
+  });
+  for (const f of profileWrites) {
+    // A profile path the agent has not created yet must exist to be made writable: a name
+    // with an extension (~/.claude.json) is a file, anything else a directory.
+    if (!sandbox.ok || fs.existsSync(f)) continue;
+    try {
+      if (path.extname(f)) fs.writeFileSync(f, '', { flag: 'a', mode: 0o600 });
+      else fs.mkdirSync(f, { recursive: true, mode: 0o700 });
+      plan.writable.push(f);
+    } catch {
+      // its parent is missing or read-only: the agent could not write it either
+    }
+  }
+  const limits = applyLimits(opts.limits ?? { maxProcesses: 4096, maxFileSize: 8 * 1024 ** 3 }, runtime.id);
+  const inner = sandbox.ok
+    ? wrapWithSandbox({ command, cwd: opts.cwd, shimBinary: runtime.shimBinary, realShells: runtime.realShells, realDir: runtime.realDir, runtimeDir: runtime.dir, ...plan })
+    : command;
+  const argv = [...limits.prefix, ...inner];
 
   const enforcement = sandbox.ok
-    ? 'shims on PATH and over every shell binary (bubblewrap)'
-    : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted (${sandbox.reason})`;
+    ? `sandbox: writes only to ${plan.writable.length} roots, ${plan.maskDirs.length + plan.maskFiles.length} credential paths masked, every shell binary is the shim`
+    : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted and writes outside the workspace are NOT blocked by the kernel (${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; fix: ${sandbox.fix}` : ''})`;
   const workspaces = opts.workspaces?.length ? opts.workspaces.join(', ') : (guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces.join(', ') || '(none)');
   log.append('session-start', {
     agent: redactor.deep(command),
@@ -123,6 +168,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     });
   } catch (e) {
     server.close();
+    limits.cleanup();
     runtime.remove();
     throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`);
   }
@@ -141,6 +187,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   for (const [s, h] of handlers) process.off(s, h);
   bridge.stop();
   server.close();
+  limits.cleanup();
   runtime.remove();
   log.append('session-end', { exit: code, counts });
   log.close();

@@ -160,6 +160,55 @@ static char *ask_session(const char *sock_path, buf_t *req) {
   return reply.data ? reply.data : strdup("");
 }
 
+/* Secret-looking variable names: removed from the environment of every shell the agent starts. */
+static int secret_name(const char *name, size_t n) {
+  static const char *parts[] = {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", NULL};
+  char up[256];
+  if (n == 0 || n >= sizeof up) return 0;
+  for (size_t i = 0; i < n; i++) up[i] = (char)((name[i] >= 'a' && name[i] <= 'z') ? name[i] - 32 : name[i]);
+  up[n] = 0;
+  if (!strncmp(up, "AGENTGUARD_", 11)) return 0;
+  if (!strncmp(up, "AWS_", 4)) return 1;
+  if (n > 4 && !strcmp(up + n - 4, "_KEY")) return 1;
+  for (int i = 0; parts[i]; i++)
+    if (strstr(up, parts[i])) return 1;
+  return 0;
+}
+
+static int passed_on_purpose(const char *name, size_t n) {
+  const char *pass = getenv("AGENTGUARD_PASS_ENV");
+  if (!pass) return 0;
+  for (const char *p = pass; *p;) {
+    const char *e = strchr(p, ',');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len == n && !strncmp(p, name, n)) return 1;
+    if (!e) break;
+    p = e + 1;
+  }
+  return 0;
+}
+
+extern char **environ;
+
+static void scrub_environment(void) {
+  for (;;) {
+    int removed = 0;
+    for (char **e = environ; *e; e++) {
+      const char *eq = strchr(*e, '=');
+      size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
+      if (secret_name(*e, n) && !passed_on_purpose(*e, n)) {
+        char name[256];
+        memcpy(name, *e, n);
+        name[n] = 0;
+        unsetenv(name);
+        removed = 1;
+        break; /* environ changed: start over */
+      }
+    }
+    if (!removed) return;
+  }
+}
+
 static pid_t child_pid = 0;
 
 static void forward_signal(int sig) {
@@ -262,6 +311,7 @@ int main(int argc, char **argv) {
   mode_t_ mode = line_check ? MODE_COMMAND : shell_mode(argc, argv, &script_index);
   if (line_check) script_index = 2;
   if (mode == MODE_INFO) {
+    scrub_environment();
     execv(real, argv);
     die("cannot run the real shell: %s", strerror(errno));
   }
@@ -323,6 +373,7 @@ int main(int argc, char **argv) {
     return DENIED;
   }
   if (line_check) return 0;
+  scrub_environment();
   const char *granted = reply[5] == ' ' ? reply + 6 : "";
   /* A new token means the session checked this command itself: report how it ends. */
   int report = *granted && (!token || strcmp(token, granted) != 0) && mode != MODE_INTERACTIVE;

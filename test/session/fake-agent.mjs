@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // A small stand-in for a coding agent: runs one command the way a real agent does and
 // reports the exit status. Usage: fake-agent.mjs <way> <command>
 //   name     spawn('bash', ['-c', cmd]) by name through PATH (Codex, Aider)
@@ -29,6 +30,16 @@ else if (way === 'claude') {
   fs.writeFileSync(snapshot, 'export SNAPSHOT_LOADED=1\n');
   const cwdFile = path.join(os.tmpdir(), `claude-${process.pid}-cwd`);
   done(spawnSync('bash', ['-c', '-l', `source ${sq(snapshot)} && eval ${sq(cmd)} < /dev/null && pwd -P >| ${sq(cwdFile)}`], { stdio: 'inherit' }).status);
+} else if (way === 'js') {
+  // Code the agent runs in its own process, never touching a shell (an edit tool, a node script).
+  let result;
+  try {
+    result = { ok: true, value: await new Function('fs', 'path', 'os', 'env', 'spawnSync', `return (async () => { ${cmd} })()`)(fs, path, os, process.env, spawnSync) };
+  } catch (e) {
+    result = { ok: false, error: e.code ?? e.message };
+  }
+  process.stdout.write(`\nAGENT-RESULT ${JSON.stringify(result)}\n`);
+  done(0);
 } else if (way === 'parallel') {
   // Many commands at once, as an agent running tool calls in parallel does.
   let left = 20;

@@ -28,6 +28,7 @@ export function makeWorld(prefix: string) {
 export class Terminal {
   output = '';
   exitCode: number | null = null;
+  private drained = false;
   private proc: pty.IPty;
   private exited: Promise<number>;
 
@@ -55,7 +56,15 @@ export class Terminal {
       const out = this.output.slice(from);
       const hit = typeof pattern === 'string' ? out.includes(pattern) : pattern.test(out);
       if (hit) return out;
-      if (this.exitCode !== null) throw new Error(`agentguard exited (${this.exitCode}) before ${pattern} appeared:\n${out}`);
+      if (this.exitCode !== null) {
+        // node-pty can report the exit before the last output: give it a moment.
+        if (!this.drained) {
+          this.drained = true;
+          await new Promise((r) => setTimeout(r, 300));
+          continue;
+        }
+        throw new Error(`agentguard exited (${this.exitCode}) before ${pattern} appeared:\n${out}`);
+      }
       if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${pattern}; output so far:\n${out}`);
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -16,8 +16,15 @@ const tracked = path.join(world.ws, 'tracked.txt');
 const dirty = () => fs.writeFileSync(tracked, 'changed by hand\n');
 const content = () => fs.readFileSync(tracked, 'utf8');
 
+// The claude way runs as a program named `claude`, so the session picks Claude Code's profile.
+const claudeBin = path.join(world.base, 'bin', 'claude');
+fs.mkdirSync(path.dirname(claudeBin), { recursive: true });
+fs.symlinkSync(FAKE_AGENT, claudeBin);
+fs.chmodSync(FAKE_AGENT, 0o755);
+
 function agent(way: string, command: string, extra: string[] = []) {
-  return new Terminal(['shell', '--workspace', world.ws, ...extra, '--', process.execPath, FAKE_AGENT, way, command], { cwd: world.ws, home: world.home });
+  const program = way === 'claude' ? [claudeBin] : [process.execPath, FAKE_AGENT];
+  return new Terminal(['shell', '--workspace', world.ws, ...extra, '--', ...program, way, command], { cwd: world.ws, home: world.home });
 }
 
 // How agents start commands. /bin/sh by absolute path is only caught inside the sandbox.
