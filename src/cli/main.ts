@@ -12,6 +12,7 @@ import { runBatch } from './batch.js';
 import { formatExplanation } from './explain.js';
 import { registerShell } from './shell.js';
 import { registerLog } from './log.js';
+import { registerDoctor } from './doctor.js';
 import { dailyLog, decisionFields } from '../log/record.js';
 import { Redactor } from '../log/redact.js';
 
@@ -84,6 +85,7 @@ export function buildProgram(): Command {
 
   registerShell(program);
   registerLog(program);
+  registerDoctor(program);
 
   const rules = program.command('rules').description('List, test and describe rule files.');
   rules

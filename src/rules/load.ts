@@ -162,9 +162,17 @@ function readCache(dir: string, hash: string): LayerContent | null {
   }
 }
 
+/**
+ * A fingerprint of a rule directory: every file's path, size and modification time.
+ * Reading and hashing every file on each cold start cost more than the check itself;
+ * the rule files are as protected as the cache (read-only inside the sandbox).
+ */
 function hashFiles(dir: string, files: string[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(path.relative(dir, f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  for (const f of files) {
+    const st = fs.statSync(f);
+    h.update(path.relative(dir, f)).update('\0').update(`${st.size}:${st.mtimeMs}:${st.ino}`).update('\0');
+  }
   return h.digest('hex');
 }
 

@@ -33,7 +33,50 @@ export class UnknownListError extends Error {}
 
 type Lists = ReadonlyMap<string, readonly string[]>;
 
+/**
+ * Compiles a match block. Which programs it applies to is worked out now (the rule
+ * index needs it, and unknown @lists are reported at load time); the matcher itself is
+ * built the first time a command could match, so a one-shot `agentguard check` only
+ * pays for the rules its command reaches.
+ */
 export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
+  checkLists(expr, lists);
+  let built: CompiledMatch | null = null;
+  const build = () => (built ??= buildMatch(expr, lists));
+  return { programs: programsOf(expr, lists), test: (c, ctx) => build().test(c, ctx) };
+}
+
+/** The programs a match block can apply to (null: any), mirroring how buildMatch combines parts. */
+function programsOf(expr: MatchExpr, lists: Lists): Set<string> | null {
+  const sets: Set<string>[] = [];
+  const own = (v: string | string[] | undefined) => {
+    if (v === undefined) return;
+    const pats = expandList(v, lists);
+    if (pats.every((p) => !/[*?[]/.test(p))) sets.push(new Set(pats));
+  };
+  own(expr.program);
+  own(expr.pipeline?.to);
+  if (expr.all_of) for (const m of expr.all_of) {
+    const p = programsOf(m, lists);
+    if (p) sets.push(p);
+  }
+  if (expr.any_of) {
+    const each = expr.any_of.map((m) => programsOf(m, lists));
+    if (each.every((p) => p)) sets.push(new Set(each.flatMap((p) => [...p!])));
+  }
+  if (!sets.length) return null;
+  return sets.reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+}
+
+/** Every @list a match block names exists. */
+function checkLists(expr: unknown, lists: Lists): void {
+  if (typeof expr === 'string') {
+    if (expr.startsWith('@') && !lists.has(expr.slice(1))) throw new UnknownListError(`unknown list ${expr}: define it under lists: in rules/lists.yaml`);
+  } else if (Array.isArray(expr)) for (const e of expr) checkLists(e, lists);
+  else if (expr && typeof expr === 'object') for (const [k, v] of Object.entries(expr)) if (k !== 'regex' && k !== 'stdin_regex') checkLists(v, lists);
+}
+
+function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   const parts: CompiledMatch[] = [];
   const expand = (v: string | string[]) => expandList(v, lists);
   if (expr.program !== undefined) {
@@ -124,7 +167,7 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   }
   if (expr.pipeline) {
     const from = expand(expr.pipeline.from).map(wordGlob);
-    if (expr.pipeline.to !== undefined) parts.push(compileMatch({ program: expr.pipeline.to }, lists));
+    if (expr.pipeline.to !== undefined) parts.push(buildMatch({ program: expr.pipeline.to }, lists));
     parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx.script, from) ? YES : NO), programs: null });
   }
   if (expr.substitution) {
@@ -136,10 +179,10 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
     const runners = [...(lists.get('shells') ?? []), ...(lists.get('interpreters') ?? []), 'source', '.'].map(wordGlob);
     parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners), programs: null });
   }
-  if (expr.all_of) parts.push(allOf(expr.all_of.map((m) => compileMatch(m, lists))));
-  if (expr.any_of) parts.push(anyOf(expr.any_of.map((m) => compileMatch(m, lists))));
+  if (expr.all_of) parts.push(allOf(expr.all_of.map((m) => buildMatch(m, lists))));
+  if (expr.any_of) parts.push(anyOf(expr.any_of.map((m) => buildMatch(m, lists))));
   if (expr.not) {
-    const inner = compileMatch(expr.not, lists);
+    const inner = buildMatch(expr.not, lists);
     parts.push({ test: (c, ctx) => (2 - inner.test(c, ctx)) as Tri, programs: null });
   }
   return allOf(parts);

@@ -199,3 +199,15 @@ describe('agentguard rules schema', () => {
     expect(shipped.properties.action.enum).toEqual(['allow', 'ask', 'deny']);
   });
 });
+
+describe('agentguard doctor', () => {
+  it('says what is enforced, with a fix for each problem', () => {
+    const r = run(['doctor', '--json']);
+    const lines = JSON.parse(r.stdout) as { ok: boolean | null; what: string; fix?: string }[];
+    expect(lines.some((l) => /bubblewrap|no sandbox/.test(l.what))).toBe(true);
+    expect(lines.some((l) => /rules in effect/.test(l.what))).toBe(true);
+    expect(lines.some((l) => /session logs: /.test(l.what))).toBe(true);
+    for (const l of lines) if (l.ok === false) expect(l.fix).toBeTruthy();
+    expect(r.status).toBe(lines.some((l) => l.ok === false) ? 1 : 0);
+  });
+});

@@ -1,0 +1,101 @@
+// `agentguard doctor`: what is enforced right now and why, and for each problem the fix.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { paint as chalk } from '../shell/display.js';
+
+interface Line {
+  ok: boolean | null;
+  what: string;
+  detail?: string;
+  fix?: string;
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('Show what agentguard enforces on this machine right now, and how to fix what it cannot.')
+    .option('--json', 'print as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const lines = await diagnose();
+      if (flags.json) process.stdout.write(JSON.stringify(lines) + '\n');
+      else
+        for (const l of lines) {
+          const mark = l.ok === null ? chalk.dim('  ·') : l.ok ? chalk.green('  ✓') : chalk.red('  ✗');
+          process.stdout.write(`${mark} ${l.what}${l.detail ? chalk.dim(`  ${l.detail}`) : ''}\n`);
+          if (l.fix) process.stdout.write(`      ${chalk.yellow('fix:')} ${l.fix}\n`);
+        }
+      process.exitCode = lines.some((l) => l.ok === false) ? 1 : 0;
+    });
+}
+
+async function diagnose(): Promise<Line[]> {
+  const { checkBubblewrap } = await import('../sandbox/bwrap.js');
+  const { existingCredentials } = await import('../sandbox/plan.js');
+  const { pidsCgroupRoot } = await import('../sandbox/limits.js');
+  const { findRealShells, shimBinaryPath, runtimeBase } = await import('../session/runtime.js');
+  const { loadProfiles } = await import('../session/profiles.js');
+  const { sessionsDir } = await import('../log/store.js');
+  const { createGuard } = await import('../guard.js');
+  const home = process.env.HOME ?? os.homedir();
+  const out: Line[] = [];
+
+  const bw = checkBubblewrap();
+  out.push({ ok: bw.ok, what: bw.ok ? 'bubblewrap works: agent sessions run in a sandbox (a test sandbox just started)' : `no sandbox: ${bw.reason}`, fix: bw.fix });
+  const userns = readProc('/proc/sys/kernel/unprivileged_userns_clone') ?? readProc('/proc/sys/user/max_user_namespaces');
+  out.push({ ok: null, what: `user namespaces: ${userns ?? 'unknown'}${process.getuid?.() === 0 ? ' (running as root: bubblewrap needs none)' : ''}` });
+
+  const shim = shimBinaryPath();
+  out.push(fs.existsSync(shim) ? { ok: true, what: 'shell shim built', detail: shim } : { ok: false, what: 'shell shim not built', fix: 'run npm install in the agentguard directory (needs a C compiler: apt-get install build-essential)' });
+  const shells = findRealShells(process.env.PATH ?? '');
+  out.push({ ok: shells.size > 0, what: `shells shimmed in a session: ${[...shells.keys()].join(', ') || 'none found'}`, detail: bw.ok ? 'on PATH and over the binaries inside the sandbox' : 'on PATH only: /bin/sh -c by absolute path is not intercepted' });
+
+  let guard;
+  try {
+    guard = await createGuard({ cwd: process.cwd() });
+    const byLayer = { builtin: 0, user: 0, project: 0 } as Record<string, number>;
+    for (const r of guard.rules.rules) byLayer[r.rule.layer]++;
+    out.push({ ok: true, what: `${guard.rules.rules.length} rules in effect: ${byLayer.builtin} built-in, ${byLayer.user} user, ${byLayer.project} project` });
+    for (const f of guard.rules.files.filter((f) => !f.includes(`${path.sep}rules${path.sep}`) || f.includes('.config') || f.includes('.agentguard'))) out.push({ ok: null, what: `rule file: ${f}` });
+  } catch (e) {
+    out.push({ ok: false, what: 'rule files have errors: nothing can be checked', detail: (e as Error).message.split('\n').slice(0, 3).join(' | '), fix: 'fix the file:line shown, or move the file away' });
+  }
+
+  const cred = existingCredentials(home, guard?.rules.lists.get('credential-paths') ?? []);
+  out.push({ ok: null, what: `credential paths present and masked in a sandbox: ${[...cred.dirs, ...cred.files].map((p) => p.replace(home, '~')).join(', ') || 'none found'}` });
+  out.push({ ok: null, what: `credential patterns the policy asks about but the sandbox cannot mask ahead of time: ${cred.unmaskable.join(', ')}` });
+
+  const profiles = loadProfiles(home);
+  out.push({ ok: null, what: `agent profiles: ${profiles.map((p) => `${p.name} (${p.programs.join('/')}: ${p.write.join(', ')})`).join('; ')}` });
+
+  const cg = pidsCgroupRoot();
+  out.push(
+    cg
+      ? { ok: true, what: 'process limit: pids cgroup', detail: cg }
+      : { ok: process.getuid?.() !== 0, what: 'process limit: RLIMIT_NPROC only', fix: process.getuid?.() === 0 ? 'root ignores RLIMIT_NPROC: mount the pids cgroup controller (or run as a normal user) so a fork bomb stops at a wall' : undefined },
+  );
+  out.push({ ok: null, what: `session logs: ${sessionsDir()}`, detail: `runtime: ${runtimeBase()}` });
+
+  try {
+    const hooks = (await import('../hooks/status.js' as string)) as { hookStatus?: () => { agent: string; installed: boolean; path?: string; works?: boolean; where?: string }[] };
+    for (const h of hooks.hookStatus?.() ?? []) {
+      out.push(
+        h.installed
+          ? { ok: h.works !== false, what: `${h.agent} hook installed${h.where ? ` in ${h.where}` : ''}`, detail: h.path, fix: h.works === false ? `the command in it no longer exists: agentguard install ${h.agent}` : undefined }
+          : { ok: null, what: `${h.agent} hook not installed`, detail: `agentguard install ${h.agent}` },
+      );
+    }
+  } catch {
+    // hooks are reported once that module exists
+  }
+  return out;
+}
+
+function readProc(p: string): string | null {
+  try {
+    return fs.readFileSync(p, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
