@@ -71,7 +71,7 @@ function cold(runs) {
 /** `sh -c true` inside an agentguard session (through the shim) against the same outside. */
 function shim(mode, inside) {
   const loop = [process.execPath, path.join(here, 'shim-loop.js'), mode, '200'];
-  const argv = inside ? [path.join(root, 'bin/agentguard.js'), 'shell', '--no-sandbox', '--workspace', root, '--', ...loop] : loop.slice(1);
+  const argv = inside ? [path.join(root, 'bin/agentguard.js'), 'shell', '--no-sandbox', '--max-commands-per-minute', '0', '--workspace', root, '--', ...loop] : loop.slice(1);
   const r = spawnSync(process.execPath, argv, { cwd: root, encoding: 'utf8', input: '' });
   const m = /SHIM-BENCH (\{.*\})/.exec(r.stdout);
   if (!m) throw new Error(`shim bench (${mode}, ${inside ? 'inside' : 'outside'}) failed:\n${r.stdout}\n${r.stderr}`);
@@ -108,6 +108,22 @@ async function logLatency(corpus) {
   console.log(`${'log: writing one decision record'.padEnd(44)} p50 ${fmt(percentile(times, 50)).padStart(8)}   p99 ${fmt(percentile(times, 99)).padStart(8)}   (${times.length} records)`);
 }
 
+/** Session start-up: `agentguard shell -- true`, with the sandbox and without. */
+function sessionStart(runs) {
+  for (const flags of [[], ['--no-sandbox']]) {
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, [path.join(root, 'bin/agentguard.js'), 'shell', ...flags, '--workspace', root, '--', 'true'], { cwd: root, encoding: 'utf8', input: '' });
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (r.status !== 0) throw new Error(`agentguard shell failed: ${r.stderr}`);
+    }
+    times.sort((a, b) => a - b);
+    const label = flags.length ? 'session start + exit, policy only' : 'session start + exit, with the sandbox';
+    console.log(`${label.padEnd(44)} median ${fmt(percentile(times, 50))}   (${runs} runs)`);
+  }
+}
+
 const corpus = readCorpus();
 console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}\n`);
 const loaded = await loadRules({ builtin: BUILTIN_RULES_DIR });
@@ -116,3 +132,4 @@ await warmLatency("warm decision latency, 10x rules (generated)", tenfold(loaded
 cold(20);
 await logLatency(corpus);
 shimFigures();
+sessionStart(7);
