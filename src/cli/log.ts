@@ -48,7 +48,7 @@ export function registerLog(program: Command): void {
     .action(async (session: string | undefined, flags: { all?: boolean }) => {
       const { listSessions, verifyAll, verifySession } = await import('../log/store.js');
       const results = flags.all ? verifyAll() : [verifySession(session && session !== 'latest' ? session : pick(listSessions(), 'latest').id)];
-      for (const r of results) process.stdout.write(r.ok ? `ok       ${r.session} (${r.records} records)\n` : `TAMPERED ${r.session}: ${r.problem}\n`);
+      for (const r of results) process.stdout.write(r.ok ? `ok       ${r.session} (${r.records} record${r.records === 1 ? '' : 's'})\n` : `TAMPERED ${r.session}: ${r.problem}\n`);
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;
     });
   log
@@ -65,7 +65,8 @@ export function registerLog(program: Command): void {
 
 function pick<T extends { id: string }>(all: T[], which: string): T {
   if (!all.length) throw new Error('no sessions recorded yet (logs are written by agentguard shell and agentguard check)');
-  if (which === 'latest') return all[all.length - 1];
+  // "latest" is the latest agent session; the daily `agentguard check` logs only when there is none.
+  if (which === 'latest') return all.filter((x) => !/^(check|hook-[a-z]+)-\d{4}-/.test(x.id)).at(-1) ?? all[all.length - 1];
   const s = all.find((x) => x.id === which) ?? all.filter((x) => x.id.startsWith(which)).at(-1);
   if (!s) throw new Error(`no session ${which}: see agentguard sessions`);
   return s;

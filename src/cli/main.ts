@@ -11,6 +11,7 @@ import { formatDecision, colorAction } from './output.js';
 import { runBatch } from './batch.js';
 import { formatExplanation } from './explain.js';
 import { registerShell } from './shell.js';
+import { registerHooks } from './hook.js';
 import { registerLog } from './log.js';
 import { registerDoctor } from './doctor.js';
 import { dailyLog, decisionFields } from '../log/record.js';
@@ -84,6 +85,7 @@ export function buildProgram(): Command {
     });
 
   registerShell(program);
+  registerHooks(program);
   registerLog(program);
   registerDoctor(program);
 

@@ -29,7 +29,7 @@ export function formatRecord(r: LogRecord): string {
   const t = chalk.dim(r.time.slice(11, 19));
   switch (r.type) {
     case 'session-start':
-      return `${t} ${chalk.bold('session start')} ${escapeForTerminal((r.agent as string[]).join(' '))} ${chalk.dim(`workspace ${(r.workspaces as string[]).join(', ')} | ${r.enforcement} | rules ${String(r.rules)}`)}`;
+      return `${t} ${chalk.bold('session start')} ${escapeForTerminal((r.agent as string[]).join(' '))} ${chalk.dim(`workspace ${(r.workspaces as string[]).join(', ')} | ${r.enforcement} | rules ${String(r.rules).slice(0, 12)}`)}`;
     case 'session-end':
       return `${t} ${chalk.bold('session end')} exit ${String(r.exit)} ${chalk.dim(JSON.stringify(r.counts))}`;
     case 'command-end':

@@ -71,6 +71,7 @@ export function render(info: AskInfo, timeoutMs: number): string {
   lines.push(`  ${chalk.green.bold('[y]')} allow once   ${chalk.green.bold('[a]')} allow this exact command for the session   ${chalk.red.bold('[n]')} or Enter: deny`);
   const mins = Math.floor(timeoutMs / 60000);
   const secs = Math.round((timeoutMs % 60000) / 1000);
-  lines.push(chalk.dim(`  No answer within ${mins ? `${mins} min ` : ''}${secs ? `${secs} s` : ''} denies. Keys typed here never reach the agent.`));
+  const wait = [mins ? `${mins} min` : '', secs ? `${secs} s` : ''].filter(Boolean).join(' ');
+  lines.push(chalk.dim(`  No answer within ${wait} denies. Keys typed here never reach the agent.`));
   return lines.join('\r\n') + '\r\n';
 }

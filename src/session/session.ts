@@ -85,7 +85,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
       return log.append(
         'decision',
         decisionFields(
-          { source: 'session', command: e.request.script, cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode },
+          { source: 'session', command: e.request.script || e.request.argv.join(' '), cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode },
           redactor,
         ),
       );
@@ -143,7 +143,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted and writes outside the workspace are NOT blocked by the kernel (${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; fix: ${sandbox.fix}` : ''})`;
   const workspaces = opts.workspaces?.length ? opts.workspaces.join(', ') : (guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces.join(', ') || '(none)');
   log.append('session-start', {
-    agent: redactor.deep(command),
+    agent: interactiveDefault ? ['(interactive bash)'] : redactor.deep(command),
     cwd: opts.cwd,
     workspaces: workspaces.split(', '),
     rules: guard.rules.digest,

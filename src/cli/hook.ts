@@ -1,0 +1,69 @@
+// `agentguard hook`, `install` and `uninstall`: commander wiring for the agents' native hooks.
+// The implementations are imported when a command runs, so a plain `agentguard check` never
+// loads them, and a hook loads only what it needs.
+import type { Command } from 'commander';
+
+const AGENT_LIST = 'claude, gemini, codex or cursor';
+
+export function registerHooks(program: Command): void {
+  program
+    .command('hook')
+    .description(`Answer an agent's pre-command hook (${AGENT_LIST}): read the hook JSON on stdin and print allow, ask or deny in the agent's format. Installed by \`agentguard install\`.`)
+    .argument('<agent>', AGENT_LIST)
+    .addHelpText(
+      'after',
+      `
+Inside an \`agentguard shell\` session (AGENTGUARD_SOCKET set) the session decides and you answer at its prompt;
+outside one the hook decides alone. Malformed input, an unreachable session or any internal error blocks the
+command (exit status 2, the reason on stderr).`,
+    )
+    .action(async (agent: string) => {
+      try {
+        const { runHook } = await import('../hooks/run.js');
+        process.exitCode = await runHook(agent);
+      } catch (e) {
+        // Not even the hook could load: block, never fall through to commander's exit status 3.
+        process.stderr.write(`agentguard: the hook failed (${(e as Error).message}); the command was blocked\n`);
+        process.exitCode = 2;
+      }
+    });
+
+  for (const verb of ['install', 'uninstall'] as const) {
+    program
+      .command(verb)
+      .description(
+        verb === 'install'
+          ? `Add agentguard's hook to an agent's settings (${AGENT_LIST}), keeping everything else in the file; a timestamped backup is written first. Running it again changes nothing.`
+          : `Remove the hook \`agentguard install\` added (${AGENT_LIST}), leaving everything else in the file as it was.`,
+      )
+      .argument('<agent>', AGENT_LIST)
+      .option('--user', "the agent's settings in your home directory (default)")
+      .option('--project', "the agent's settings in this project (the git top-level of the current directory)")
+      .addHelpText(
+        'after',
+        `
+Files: claude ~/.claude/settings.json, gemini ~/.gemini/settings.json, codex ~/.codex/hooks.json,
+cursor ~/.cursor/hooks.json; with --project: .claude/settings.json, .gemini/settings.json,
+.codex/hooks.json, .cursor/hooks.json in the project.`,
+      )
+      .action(async (agent: string, flags: { user?: boolean; project?: boolean }) => {
+        const { isAgent } = await import('../hooks/agents.js');
+        if (!isAgent(agent)) throw new Error(`unknown agent "${agent}": expected ${AGENT_LIST}`);
+        if (flags.user && flags.project) throw new Error('give --user or --project, not both');
+        const scope = flags.project ? 'project' : 'user';
+        const { install, uninstall } = await import('../hooks/install.js');
+        const r = verb === 'install' ? install({ agent, scope }) : uninstall({ agent, scope });
+        const lines: string[] = [];
+        if (verb === 'install') {
+          lines.push(r.changed ? `installed the agentguard hook for ${agent} in ${r.file}` : `the agentguard hook for ${agent} is already installed in ${r.file}`);
+          lines.push(`  command: ${r.command}`);
+        } else {
+          lines.push(r.changed ? `removed the agentguard hook for ${agent} from ${r.file}` : `no agentguard hook for ${agent} in ${r.file}; nothing to remove`);
+        }
+        if (r.backup) lines.push(`  backup of the previous file: ${r.backup}`);
+        if (verb === 'install') for (const n of r.notes) lines.push(`  note: ${n}`);
+        process.stdout.write(lines.join('\n') + '\n');
+        process.exitCode = 0;
+      });
+  }
+}

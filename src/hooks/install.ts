@@ -1,0 +1,434 @@
+// `agentguard install|uninstall <agent>` and hookStatus(): the hook entry in each agent's
+// settings file. Installing merges into what is there (other settings and other hooks are
+// kept), writes a timestamped backup first, and is idempotent; uninstalling removes exactly
+// the entries agentguard added (recognised by their command) and the containers that
+// became empty because of it, so everything else is left as it was.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findWorkspace } from '../policy/confine.js';
+import { AGENTS, type AgentName } from './agents.js';
+import { hookCommand, missingPaths, parseInstalledCommand } from './command.js';
+
+export type Scope = 'user' | 'project';
+
+export interface Where {
+  /** Home directory; default $HOME. */
+  home?: string;
+  /** Directory whose project is meant by --project; default process.cwd(). */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Seconds an agent lets the hook run. Inside a session the person may take a while to answer. */
+export const HOOK_TIMEOUT_S = 600;
+
+type Json = Record<string, unknown>;
+
+interface Target {
+  /** Where the hooks live in the file: hooks[event]. */
+  event: string;
+  /** The matcher group's matcher; null for Cursor, whose hooks.json has no groups. */
+  matcher: string | null;
+  handler(command: string): Json;
+  /** A new file starts as this. */
+  empty(): Json;
+  file(scope: Scope, w: Required<Where>): string;
+  /** Things about the agent's configuration that keep the hook from running. */
+  problems?(doc: Json, w: Required<Where>): string[];
+  notes: string[];
+}
+
+const home = (w: Required<Where>) => w.home;
+const projectRoot = (w: Required<Where>) => findWorkspace(w.cwd) ?? path.resolve(w.cwd);
+
+// The settings files and their hook shapes, from each agent's documentation:
+//   Claude Code  https://code.claude.com/docs/en/hooks  (settings.json "hooks" → event → [{matcher, hooks: [{type, command, timeout (s)}]}])
+//   Gemini CLI   https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md  (settings.json, timeout in ms, "name")
+//   Codex        https://developers.openai.com/codex/hooks  (hooks.json next to config.toml; only "hooks" allowed at the top level)
+//   Cursor       https://cursor.com/docs/agent/hooks  (hooks.json {version: 1, hooks: {beforeShellExecution: [{command, timeout, failClosed}]}})
+const TARGETS: Record<AgentName, Target> = {
+  claude: {
+    event: 'PreToolUse',
+    matcher: 'Bash',
+    handler: (command) => ({ type: 'command', command, timeout: HOOK_TIMEOUT_S }),
+    empty: () => ({}),
+    file: (scope, w) =>
+      scope === 'user' ? path.join(w.env.CLAUDE_CONFIG_DIR || path.join(home(w), '.claude'), 'settings.json') : path.join(projectRoot(w), '.claude', 'settings.json'),
+    problems: (doc) => (doc.disableAllHooks === true ? ['"disableAllHooks": true in this file turns every hook off'] : []),
+    notes: [],
+  },
+  gemini: {
+    event: 'BeforeTool',
+    matcher: 'run_shell_command',
+    handler: (command) => ({
+      name: 'agentguard',
+      type: 'command',
+      command,
+      description: 'agentguard checks each shell command before it runs',
+      timeout: HOOK_TIMEOUT_S * 1000,
+    }),
+    empty: () => ({}),
+    file: (scope, w) => (scope === 'user' ? path.join(home(w), '.gemini', 'settings.json') : path.join(projectRoot(w), '.gemini', 'settings.json')),
+    problems: (doc) => {
+      const p: string[] = [];
+      const cfg = doc.hooksConfig as Json | undefined;
+      if (cfg && cfg.enabled === false) p.push('"hooksConfig.enabled": false in this file turns every hook off');
+      const disabled = [cfg?.disabled, (doc.hooks as Json | undefined)?.disabled].flat();
+      if (disabled.includes('agentguard')) p.push('the agentguard hook is listed as disabled in this file');
+      return p;
+    },
+    notes: [],
+  },
+  codex: {
+    event: 'PreToolUse',
+    matcher: 'Bash',
+    handler: (command) => ({ type: 'command', command, timeout: HOOK_TIMEOUT_S, statusMessage: 'agentguard: checking the command' }),
+    empty: () => ({}),
+    file: (scope, w) => (scope === 'user' ? path.join(w.env.CODEX_HOME || path.join(home(w), '.codex'), 'hooks.json') : path.join(projectRoot(w), '.codex', 'hooks.json')),
+    problems: (_doc, w) => codexFeatureOff(path.join(w.env.CODEX_HOME || path.join(home(w), '.codex'), 'config.toml')),
+    notes: [
+      'Codex runs a new or changed hook only after you review it: start codex and trust the agentguard hook with /hooks.',
+      'A project hook (.codex/hooks.json) loads only in a project Codex trusts.',
+    ],
+  },
+  cursor: {
+    event: 'beforeShellExecution',
+    matcher: null,
+    handler: (command) => ({ command, timeout: HOOK_TIMEOUT_S, failClosed: true }),
+    empty: () => ({ version: 1 }),
+    file: (scope, w) => (scope === 'user' ? path.join(home(w), '.cursor', 'hooks.json') : path.join(projectRoot(w), '.cursor', 'hooks.json')),
+    notes: ['Cursor shows the hook under Settings → Hooks; restart Cursor if it does not appear.'],
+  },
+};
+
+/** `[features] hooks = false` (or the older codex_hooks) in Codex's config.toml turns hooks off. */
+function codexFeatureOff(configToml: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(configToml, 'utf8');
+  } catch {
+    return [];
+  }
+  let section = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const s = /^\[([^\]]+)\]$/.exec(line);
+    if (s) section = s[1].trim();
+    else if (section === 'features' && /^(codex_)?hooks\s*=\s*false$/.test(line)) return [`hooks are turned off in ${configToml} ([features] ${line})`];
+    else if (section === '' && /^features\.(codex_)?hooks\s*=\s*false$/.test(line)) return [`hooks are turned off in ${configToml} (${line})`];
+  }
+  return [];
+}
+
+function where(w: Where = {}): Required<Where> {
+  const env = w.env ?? process.env;
+  return { env, home: w.home ?? env.HOME ?? os.homedir(), cwd: path.resolve(w.cwd ?? process.cwd()) };
+}
+
+export function settingsFile(agent: AgentName, scope: Scope, w?: Where): string {
+  return TARGETS[agent].file(scope, where(w));
+}
+
+export class SettingsError extends Error {}
+
+interface Loaded {
+  file: string;
+  exists: boolean;
+  raw: string;
+  doc: Json;
+  indent: string | number;
+}
+
+function load(file: string, target: Target): Loaded {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file, exists: false, raw: '', doc: target.empty(), indent: 2 };
+    throw new SettingsError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = raw.trim() ? JSON.parse(raw) : {};
+  } catch (e) {
+    // Comments or trailing commas: refuse rather than rewrite the file without them.
+    throw new SettingsError(`${file} is not plain JSON (${(e as Error).message}); it was not changed. Fix it, or add the hook by hand (see agentguard's README).`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(`${file} does not hold a JSON object; it was not changed`);
+  return { file, exists: true, raw, doc: doc as Json, indent: detectIndent(raw) };
+}
+
+function detectIndent(raw: string): string | number {
+  const m = /\n([ \t]+)\S/.exec(raw);
+  if (!m) return 2;
+  return m[1][0] === '\t' ? '\t' : m[1].length;
+}
+
+/** hooks[event] of a document, checked for the documented shape. */
+function eventList(doc: Json, target: Target, file: string, create: boolean): unknown[] | null {
+  let hooks = doc.hooks;
+  if (hooks === undefined) {
+    if (!create) return null;
+    hooks = doc.hooks = {};
+  }
+  if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) throw new SettingsError(`"hooks" in ${file} is not an object; it was not changed`);
+  const h = hooks as Json;
+  let list = h[target.event];
+  if (list === undefined) {
+    if (!create) return null;
+    list = h[target.event] = [];
+  }
+  if (!Array.isArray(list)) throw new SettingsError(`"hooks.${target.event}" in ${file} is not a list; it was not changed`);
+  return list;
+}
+
+const isOurs = (agent: AgentName) => (handler: unknown) =>
+  !!handler && typeof handler === 'object' && parseInstalledCommand((handler as Json).command)?.agent === agent;
+
+/** Every agentguard handler for this agent in the file: [group index, handler index] (handler index -1 for Cursor). */
+function findOurs(list: unknown[], target: Target, agent: AgentName): Array<{ group: number; handler: number; value: Json }> {
+  const ours = isOurs(agent);
+  const found: Array<{ group: number; handler: number; value: Json }> = [];
+  list.forEach((entry, gi) => {
+    if (target.matcher === null) {
+      if (ours(entry)) found.push({ group: gi, handler: -1, value: entry as Json });
+      return;
+    }
+    const hs = entry && typeof entry === 'object' ? (entry as Json).hooks : undefined;
+    if (Array.isArray(hs)) hs.forEach((h, hi) => ours(h) && found.push({ group: gi, handler: hi, value: h as Json }));
+  });
+  return found;
+}
+
+/** Removes agentguard's handlers, and the groups, event list and hooks object that only held them. */
+function removeOurs(doc: Json, target: Target, agent: AgentName, file: string): number {
+  const list = eventList(doc, target, file, false);
+  if (!list) return 0;
+  const ours = isOurs(agent);
+  let removed = 0;
+  for (let gi = list.length - 1; gi >= 0; gi--) {
+    const entry = list[gi];
+    if (target.matcher === null) {
+      if (ours(entry)) {
+        list.splice(gi, 1);
+        removed++;
+      }
+      continue;
+    }
+    const hs = entry && typeof entry === 'object' ? (entry as Json).hooks : undefined;
+    if (!Array.isArray(hs)) continue;
+    const before = hs.length;
+    for (let hi = hs.length - 1; hi >= 0; hi--) if (ours(hs[hi])) hs.splice(hi, 1);
+    if (hs.length < before) {
+      removed += before - hs.length;
+      if (hs.length === 0) list.splice(gi, 1);
+    }
+  }
+  if (removed) {
+    const hooks = doc.hooks as Json;
+    if (list.length === 0) delete hooks[target.event];
+    if (Object.keys(hooks).length === 0) delete doc.hooks;
+  }
+  return removed;
+}
+
+function desiredEntry(target: Target, command: string): Json {
+  const handler = target.handler(command);
+  return target.matcher === null ? handler : { matcher: target.matcher, hooks: [handler] };
+}
+
+function timestamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+}
+
+/** Writes the new content atomically (temp file + rename), keeping the file's mode, after a backup of the old one. */
+function save(l: Loaded, doc: Json, now: Date): string | null {
+  const text = JSON.stringify(doc, null, l.indent) + '\n';
+  // Write through a symlink (dotfile managers) rather than replacing it.
+  let target = l.file;
+  try {
+    target = fs.realpathSync(l.file);
+  } catch {
+    // does not exist yet
+  }
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  let backup: string | null = null;
+  let mode = 0o644;
+  if (l.exists) {
+    mode = fs.statSync(target).mode & 0o7777;
+    backup = `${l.file}.agentguard-backup-${timestamp(now)}`;
+    for (let n = 1; fs.existsSync(backup); n++) backup = `${l.file}.agentguard-backup-${timestamp(now)}-${n}`;
+    // Settings can hold secrets (Claude Code's "env"): the backup is the owner's alone.
+    fs.writeFileSync(backup, l.raw, { mode: 0o600, flag: 'wx' });
+  }
+  const tmp = `${target}.agentguard-${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, text, { mode, flag: 'wx' });
+    fs.chmodSync(tmp, mode);
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  return backup;
+}
+
+export interface InstallOptions extends Where {
+  agent: AgentName;
+  scope: Scope;
+  /** The command to install; default: this Node and this agentguard (hookCommand()). */
+  command?: string;
+  now?: Date;
+}
+
+export interface ChangeResult {
+  agent: AgentName;
+  scope: Scope;
+  file: string;
+  /** False when the file already was as asked (install twice, uninstall when absent). */
+  changed: boolean;
+  backup: string | null;
+  command: string;
+  notes: string[];
+}
+
+export function install(opts: InstallOptions): ChangeResult {
+  const w = where(opts);
+  const target = TARGETS[opts.agent];
+  const file = target.file(opts.scope, w);
+  const command = opts.command ?? hookCommand(opts.agent);
+  const l = load(file, target);
+  const doc = l.doc;
+  const desired = desiredEntry(target, command);
+  const list = eventList(doc, target, file, true)!;
+  const ours = findOurs(list, target, opts.agent);
+  const result = { agent: opts.agent, scope: opts.scope, file, command, notes: target.notes };
+  if (ours.length === 1) {
+    const o = ours[0];
+    const entry = list[o.group] as Json;
+    const same =
+      target.matcher === null
+        ? JSON.stringify(entry) === JSON.stringify(desired)
+        : entry.matcher === target.matcher && (entry.hooks as unknown[]).length === 1 && JSON.stringify(o.value) === JSON.stringify(target.handler(command));
+    if (same) return { ...result, changed: false, backup: null };
+  }
+  // An older agentguard entry (another path, another Node) is replaced, not duplicated.
+  if (ours.length) removeOurs(doc, target, opts.agent, file);
+  eventList(doc, target, file, true)!.push(desired);
+  const backup = save(l, doc, opts.now ?? new Date());
+  return { ...result, changed: true, backup };
+}
+
+export function uninstall(opts: Omit<InstallOptions, 'command'>): ChangeResult {
+  const w = where(opts);
+  const target = TARGETS[opts.agent];
+  const file = target.file(opts.scope, w);
+  const l = load(file, target);
+  const result = { agent: opts.agent, scope: opts.scope, file, command: '', notes: [] as string[] };
+  if (!l.exists) return { ...result, changed: false, backup: null };
+  const found = findOurs(eventList(l.doc, target, file, false) ?? [], target, opts.agent);
+  if (!found.length) return { ...result, changed: false, backup: null };
+  removeOurs(l.doc, target, opts.agent, file);
+  const backup = save(l, l.doc, opts.now ?? new Date());
+  return { ...result, command: String(found[0].value.command), changed: true, backup };
+}
+
+export interface HookStatus {
+  agent: AgentName;
+  scope: Scope;
+  /** The settings file. */
+  file: string;
+  /** Same as file (the name `agentguard doctor` reads). */
+  where: string;
+  /** The settings file exists. */
+  exists: boolean;
+  /** An agentguard hook is in it. */
+  installed: boolean;
+  /** The installed command (the first one, if several). */
+  command: string | null;
+  /** The agentguard the command runs (bin/agentguard.js or an agentguard executable). */
+  path?: string;
+  /** Every path the installed command names exists (false when not installed). */
+  pathsExist: boolean;
+  /** Same as pathsExist when installed (the name `agentguard doctor` reads). */
+  works?: boolean;
+  /** The command is exactly what this agentguard would install now. */
+  current: boolean;
+  /** Readable problems: missing paths, an unreadable file, hooks turned off in the agent. */
+  problems: string[];
+  /** Things the person has to do in the agent itself (Codex: trust the hook). */
+  notes: string[];
+}
+
+/**
+ * Which agents have the agentguard hook, and whether the paths in it still exist: one entry
+ * for every settings file (user, and the project of `cwd`) that holds the hook or cannot be
+ * read, and one "not installed" entry (user settings) for an agent that has it nowhere.
+ * For `agentguard doctor`.
+ */
+export function hookStatus(w?: Where): HookStatus[] {
+  const wh = where(w);
+  const out: HookStatus[] = [];
+  const seen = new Set<string>();
+  const expectedCache: Partial<Record<AgentName, string | null>> = {};
+  const expected = (agent: AgentName) => {
+    if (!(agent in expectedCache)) {
+      try {
+        expectedCache[agent] = hookCommand(agent);
+      } catch {
+        expectedCache[agent] = null;
+      }
+    }
+    return expectedCache[agent];
+  };
+  for (const agent of AGENTS) {
+    const target = TARGETS[agent];
+    const entries: HookStatus[] = [];
+    for (const scope of ['user', 'project'] as const) {
+      const file = target.file(scope, wh);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const s: HookStatus = { agent, scope, file, where: file, exists: false, installed: false, command: null, pathsExist: false, current: false, problems: [], notes: [] };
+      entries.push(s);
+      let l: Loaded;
+      try {
+        l = load(file, target);
+      } catch (e) {
+        s.exists = true;
+        s.problems.push((e as Error).message);
+        continue;
+      }
+      s.exists = l.exists;
+      if (!l.exists) continue;
+      let list: unknown[] = [];
+      let found: ReturnType<typeof findOurs> = [];
+      try {
+        list = eventList(l.doc, target, file, false) ?? [];
+        found = findOurs(list, target, agent);
+      } catch (e) {
+        s.problems.push((e as Error).message);
+        continue;
+      }
+      if (!found.length) continue;
+      s.installed = true;
+      s.command = String(found[0].value.command);
+      s.path = parseInstalledCommand(s.command)!.bin;
+      const missing = found.flatMap((f) => missingPaths(parseInstalledCommand(f.value.command)!));
+      s.pathsExist = s.works = missing.length === 0;
+      for (const m of missing)
+        s.problems.push(`the hook runs ${m}, which does not exist: every shell command the agent runs is blocked until you run \`agentguard install ${agent}${scope === 'project' ? ' --project' : ''}\` again`);
+      s.current = found.length === 1 && s.command === expected(agent);
+      if (found.length > 1) s.problems.push(`${found.length} agentguard hooks in this file; \`agentguard install ${agent}\` keeps one`);
+      if (target.matcher !== null) {
+        const entry = list[found[0].group] as Json;
+        if (entry.matcher !== target.matcher) s.problems.push(`the hook's matcher is ${JSON.stringify(entry.matcher)}, not ${JSON.stringify(target.matcher)}`);
+      }
+      s.problems.push(...(target.problems?.(l.doc, wh) ?? []));
+      s.notes.push(...target.notes);
+    }
+    const relevant = entries.filter((e) => e.installed || e.problems.length);
+    out.push(...(relevant.length ? relevant : entries.slice(0, 1)));
+  }
+  return out;
+}

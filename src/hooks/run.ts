@@ -1,0 +1,155 @@
+// `agentguard hook <agent>`: read the agent's hook input on stdin, decide, answer in the
+// agent's format. Inside a session (AGENTGUARD_SOCKET set) the session decides and the person
+// answers there; outside one, createGuard decides alone. Nothing here may let a command
+// through by accident: malformed input, an unreachable session, a rule file error or any
+// other exception ends in the agent's "block".
+import path from 'node:path';
+import type { Decision, RuleMatch } from '../policy/decision.js';
+import { ADAPTERS, isAgent, MalformedInput, type Adapter, type ShellCall, type Verdict } from './agents.js';
+
+/** The hook is installed with a 600 s timeout; the session gets a little less, so the answer is ours, not a timeout's. */
+export const SESSION_WAIT_MS = 570_000;
+const STDIN_WAIT_MS = 30_000;
+const STDIN_MAX = 16 * 1024 * 1024;
+
+export interface HookIO {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const defaultIO = (): HookIO => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+
+/** Runs one hook invocation; returns the exit status. Never throws. */
+export async function runHook(agent: string, io: HookIO = defaultIO()): Promise<number> {
+  if (!isAgent(agent)) {
+    io.stderr.write(`agentguard: unknown agent "${agent}" (expected claude, gemini, codex or cursor); the command was blocked\n`);
+    return 2;
+  }
+  const adapter = ADAPTERS[agent];
+  let answer;
+  try {
+    answer = await decide(adapter, io);
+  } catch (e) {
+    answer = adapter.failure(failureReason(e));
+  }
+  io.stdout.write(answer.stdout);
+  if (answer.stderr) io.stderr.write(answer.stderr);
+  return answer.exitCode;
+}
+
+function failureReason(e: unknown): string {
+  const err = e as Error & { problems?: string[] };
+  if (e instanceof MalformedInput) return `agentguard: the hook input is malformed (${err.message}); the command was blocked`;
+  if (Array.isArray(err?.problems)) return `agentguard: rule files have errors, so nothing could be checked and the command was blocked: ${err.problems.join('; ')}`;
+  return `agentguard: ${err?.message ?? String(e)}; the command was blocked`;
+}
+
+async function decide(adapter: Adapter, io: HookIO) {
+  const raw = await readAll(io.stdin);
+  let input: unknown;
+  try {
+    input = JSON.parse(raw);
+  } catch (e) {
+    throw new MalformedInput(`not JSON: ${(e as Error).message}`);
+  }
+  const parsed = adapter.parse(input);
+  if (parsed.kind === 'pass') return adapter.pass();
+  const call = parsed.call;
+  const cwd = call.cwd ?? io.cwd;
+
+  const socket = io.env.AGENTGUARD_SOCKET;
+  if (socket !== undefined) {
+    const { askSession } = await import('./session.js');
+    const a = await askSession(socket, call.command, cwd, SESSION_WAIT_MS);
+    const verdict: Verdict = a.allow
+      ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session', fromSession: true }
+      : { action: 'deny', reason: a.message, fromSession: true };
+    return adapter.answer(verdict);
+  }
+
+  const { createGuard } = await import('../guard.js');
+  const guard = await createGuard({ cwd, workspaces: call.workspaces });
+  const decision = guard.check({ command: call.command, cwd });
+  const verdict = verdictFor(decision);
+  const answer = adapter.answer(verdict);
+  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict) : 'deny', io);
+  return answer;
+}
+
+/** What the agent was told, in allow / ask / deny terms (Codex and Gemini turn ask into deny). */
+function finalAction(adapter: Adapter, v: Verdict): 'allow' | 'ask' | 'deny' {
+  if (v.action === 'ask' && (adapter.name === 'codex' || adapter.name === 'gemini')) return 'deny';
+  return v.action;
+}
+
+function readAll(stdin: HookIO['stdin']): Promise<string> {
+  if (stdin.isTTY) return Promise.reject(new MalformedInput('stdin is a terminal: the hook reads the agent\'s hook JSON on stdin'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => done(new MalformedInput(`no hook input on stdin within ${STDIN_WAIT_MS / 1000} s`)), STDIN_WAIT_MS);
+    timer.unref();
+    let finished = false;
+    const done = (err: Error | null) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      stdin.removeListener('data', onData);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onData = (c: Buffer | string) => {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      size += b.length;
+      if (size > STDIN_MAX) return done(new MalformedInput('hook input larger than 16 MiB'));
+      chunks.push(b);
+    };
+    stdin.on('data', onData);
+    stdin.once('end', () => done(null));
+    stdin.once('error', (e: Error) => done(e));
+  });
+}
+
+const ORDER = { deny: 2, ask: 1, allow: 0 } as const;
+const SEVERITY = { critical: 3, high: 2, medium: 1, low: 0 } as const;
+
+/** The decision as one readable line: the strictest rule first, then anything not analysable. */
+export function verdictFor(d: Decision): Verdict {
+  if (d.action === 'allow') return { action: 'allow', reason: 'agentguard: allowed (no rule matched)' };
+  const matches = d.matches
+    .filter((m) => m.action !== 'allow')
+    .sort((a: RuleMatch, b: RuleMatch) => ORDER[b.action] - ORDER[a.action] || SEVERITY[b.severity] - SEVERITY[a.severity]);
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  for (const m of matches) {
+    if (seen.has(m.rule)) continue;
+    seen.add(m.rule);
+    parts.push(`${m.rule}: ${m.message}`);
+    if (parts.length === 3) break;
+  }
+  for (const o of d.opaque.slice(0, 2)) parts.push(`Not analysable: ${o}`);
+  if (!parts.length) parts.push('Not analysable: the command could not be analysed');
+  const head = d.action === 'deny' ? 'agentguard denied this command.' : 'agentguard asks for approval.';
+  return { action: d.action, reason: [head, ...parts.map(sentence)].join(' ') };
+}
+
+const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
+
+/** Outside a session the hook's decisions go to the shared daily log, like `agentguard check`'s. */
+async function record(adapter: Adapter, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO) {
+  try {
+    const [{ dailyLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
+    const log = dailyLog('hook');
+    try {
+      log.append('decision', decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict }, new Redactor(io.env)));
+    } finally {
+      log.close();
+    }
+  } catch (e) {
+    // The decision stands (it was not made an allow by this); the person can see the log failed.
+    io.stderr.write(`agentguard: could not write the log: ${(e as Error).message}\n`);
+  }
+}
