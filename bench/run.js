@@ -34,7 +34,7 @@ function fmt(ms) {
 
 async function warmLatency(label, rules, corpus) {
   const guard = await createGuard({ cwd: root, workspaces: [root], rules });
-  for (let i = 0; i < 3; i++) for (const c of corpus) guard.check({ command: c });
+  for (let i = 0; i < 8; i++) for (const c of corpus) guard.check({ command: c });
   const times = [];
   for (let round = 0; round < 10; round++) {
     for (const command of corpus) {

@@ -38,6 +38,11 @@ export function commandEffects(program: string, args: readonly Word[]): Effects 
   const pos = opts.positionals;
   const values = (names: string[]) => optionValues(opts, names).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v)));
   const hosts = networkHosts(program, opts);
+  // Formatting and wiping tools write the devices they are given.
+  if (/^(mkfs(\..+)?|mke2fs|mkswap|mkdosfs|mkntfs|wipefs|blkdiscard|shred)$/.test(program)) {
+    writes.push(...pos);
+    return { writes, reads, hosts };
+  }
   const special = SPECIAL[program];
   if (special) {
     special(opts, args, writes, reads, values);
@@ -48,11 +53,23 @@ export function commandEffects(program: string, args: readonly Word[]): Effects 
     reads.push(...pos.slice(patternGiven ? 0 : 1), ...values(['-f', '--file', '--from-file']));
     return { writes, reads, hosts };
   }
-  // Unknown programs: every path-looking word might be read (credential reads are
-  // asked about), but none is assumed written; the sandbox is the wall for that.
-  for (const w of pos) if (looksLikePath(w)) reads.push(w);
-  for (const vs of opts.values.values()) for (const v of vs) if (v !== null && looksLikePath(lit(v))) reads.push(lit(v));
+  if (FILE_READERS.has(program)) {
+    for (const w of pos) if (w.value !== '-') reads.push(w);
+    return { writes, reads, hosts };
+  }
+  // Unknown programs: a word that names a file (it has a / or a .) might be read, so
+  // credential reads are asked about; none is assumed written (the sandbox is the wall
+  // for that). Bare words (npm run build) are subcommands and names, not files.
+  for (const w of pos) if (looksLikeFile(w)) reads.push(w);
+  for (const vs of opts.values.values()) for (const v of vs) if (v !== null && looksLikeFile(lit(v))) reads.push(lit(v));
   return { writes, reads, hosts };
+}
+
+/** Programs whose every positional word is a file they read. */
+const FILE_READERS = new Set(['cat', 'tac', 'less', 'more', 'most', 'head', 'tail', 'nl', 'base64', 'base32', 'xxd', 'od', 'hexdump', 'strings', 'file', 'stat', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'diff', 'cmp', 'source', '.', 'bat', 'batcat', 'view', 'gpg', 'openssl', 'ssh-keygen', 'ssh-add', 'zcat', 'bzcat', 'xzcat', 'zless', 'jq', 'yq', 'column', 'cut', 'paste', 'sort', 'uniq', 'fold', 'fmt', 'tr', 'iconv', 'gzip', 'zip', '7z', 'ls', 'tree', 'du']);
+
+function looksLikeFile(w: Word): boolean {
+  return looksLikePath(w) && /[/.~]/.test(w.value!);
 }
 
 const URL_CLIENTS = new Set(['curl', 'wget', 'wget2', 'http', 'https', 'xh', 'httpie', 'curlie', 'aria2c', 'fetch', 'lwp-request', 'GET', 'POST', 'lynx', 'w3m', 'links']);
