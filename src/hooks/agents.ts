@@ -20,6 +20,12 @@ export interface ShellCall {
   cwd?: string;
   /** Workspace roots, when the agent says (Cursor's workspace_roots). */
   workspaces?: string[];
+  /**
+   * The agent's project directory (Claude Code's $CLAUDE_PROJECT_DIR, Gemini CLI's
+   * $GEMINI_PROJECT_DIR, else the cwd in the hook input): the workspace is its git top-level.
+   * Not the command's own directory: a command run from /etc must not make /etc the workspace.
+   */
+  project?: string;
 }
 
 export type Parsed = { kind: 'check'; call: ShellCall } | { kind: 'pass' };
@@ -45,7 +51,7 @@ export interface Adapter {
   title: string;
   /** The command that starts the agent, for "run it inside agentguard shell -- …". */
   binary: string;
-  parse(input: unknown): Parsed;
+  parse(input: unknown, env: NodeJS.ProcessEnv): Parsed;
   answer(v: Verdict): HookAnswer;
   /** A tool that is not the shell tool: no opinion. */
   pass(): HookAnswer;
@@ -119,12 +125,13 @@ const claude: Adapter = {
   name: 'claude',
   title: 'Claude Code',
   binary: 'claude',
-  parse(input) {
+  parse(input, env) {
     const o = object(input, 'hook input');
     if (otherEvent(o, 'PreToolUse')) return { kind: 'pass' };
     if (str(o, 'tool_name', 'hook input') !== 'Bash') return { kind: 'pass' };
     const ti = object(o.tool_input, 'tool_input');
-    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd: absolute(optionalStr(o, 'cwd', 'hook input')) } };
+    const cwd = absolute(optionalStr(o, 'cwd', 'hook input'));
+    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.CLAUDE_PROJECT_DIR) ?? cwd } };
   },
   answer(v) {
     return {
@@ -151,7 +158,7 @@ const gemini: Adapter = {
   name: 'gemini',
   title: 'Gemini CLI',
   binary: 'gemini',
-  parse(input) {
+  parse(input, env) {
     const o = object(input, 'hook input');
     if (otherEvent(o, 'BeforeTool')) return { kind: 'pass' };
     if (str(o, 'tool_name', 'hook input') !== 'run_shell_command') return { kind: 'pass' };
@@ -160,7 +167,7 @@ const gemini: Adapter = {
     const dir = optionalStr(ti, 'dir_path', 'tool_input') ?? optionalStr(ti, 'directory', 'tool_input');
     const cwd = absolute(dir, base);
     if (dir && !cwd) throw new MalformedInput('tool_input.dir_path is relative and the hook input has no cwd');
-    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd } };
+    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.GEMINI_PROJECT_DIR) ?? base } };
   },
   answer(v) {
     if (v.action === 'allow') return { stdout: json({ decision: 'allow' }), stderr: '', exitCode: 0 };
@@ -190,7 +197,8 @@ const codex: Adapter = {
     if (otherEvent(o, 'PreToolUse')) return { kind: 'pass' };
     if (str(o, 'tool_name', 'hook input') !== 'Bash') return { kind: 'pass' };
     const ti = object(o.tool_input, 'tool_input');
-    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd: absolute(optionalStr(o, 'cwd', 'hook input')) } };
+    const cwd = absolute(optionalStr(o, 'cwd', 'hook input'));
+    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: cwd } };
   },
   answer(v) {
     if (v.action === 'allow') return { stdout: '', stderr: '', exitCode: 0 };
@@ -223,7 +231,8 @@ const cursor: Adapter = {
     let workspaces: string[] | undefined;
     if (roots !== undefined && roots !== null) {
       if (!Array.isArray(roots) || !roots.every((r) => typeof r === 'string')) throw new MalformedInput('workspace_roots is not a list of strings');
-      workspaces = roots.filter((r) => path.isAbsolute(r)).map((r) => path.normalize(r));
+      // Never / as a workspace: it would make every write "inside".
+      workspaces = roots.filter((r) => path.isAbsolute(r)).map((r) => path.normalize(r)).filter((r) => r !== path.parse(r).root);
       if (!workspaces.length) workspaces = undefined;
     }
     const cwd = absolute(optionalStr(o, 'cwd', 'hook input') || undefined, workspaces?.[0]) ?? workspaces?.[0];

@@ -13,7 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentName } from './agents.js';
 
-export const FALLBACK = `sh -c 'echo "agentguard: the hook could not run, so the command was blocked (reinstall it: agentguard install AGENT)" >&2; exit 2'`;
+// It also runs after the hook's own deliberate block (exit 2), so its words fit both cases;
+// Codex needs the non-empty stderr, or it treats exit 2 as a failed hook and runs the command.
+export const FALLBACK = `sh -c 'echo "agentguard: command blocked (the agentguard hook failed or could not run; check it with: agentguard install AGENT)" >&2; exit 2'`;
 
 /** bin/agentguard.js of this installation. */
 export function agentguardBin(): string {

@@ -55,7 +55,7 @@ async function decide(adapter: Adapter, io: HookIO) {
   } catch (e) {
     throw new MalformedInput(`not JSON: ${(e as Error).message}`);
   }
-  const parsed = adapter.parse(input);
+  const parsed = adapter.parse(input, io.env);
   if (parsed.kind === 'pass') return adapter.pass();
   const call = parsed.call;
   const cwd = call.cwd ?? io.cwd;
@@ -70,8 +70,11 @@ async function decide(adapter: Adapter, io: HookIO) {
     return adapter.answer(verdict);
   }
 
-  const { createGuard } = await import('../guard.js');
-  const guard = await createGuard({ cwd, workspaces: call.workspaces });
+  const [{ createGuard }, { findWorkspace }] = await Promise.all([import('../guard.js'), import('../policy/confine.js')]);
+  // The workspace is the project's, fixed for the whole agent session like `agentguard shell`'s,
+  // not re-derived from wherever the command happens to run.
+  const top = findWorkspace(call.project ?? cwd);
+  const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []) });
   const decision = guard.check({ command: call.command, cwd });
   const verdict = verdictFor(decision);
   const answer = adapter.answer(verdict);
@@ -118,7 +121,7 @@ const SEVERITY = { critical: 3, high: 2, medium: 1, low: 0 } as const;
 
 /** The decision as one readable line: the strictest rule first, then anything not analysable. */
 export function verdictFor(d: Decision): Verdict {
-  if (d.action === 'allow') return { action: 'allow', reason: 'agentguard: allowed (no rule matched)' };
+  if (d.action === 'allow') return { action: 'allow', reason: 'agentguard: allowed' };
   const matches = d.matches
     .filter((m) => m.action !== 'allow')
     .sort((a: RuleMatch, b: RuleMatch) => ORDER[b.action] - ORDER[a.action] || SEVERITY[b.severity] - SEVERITY[a.severity]);
