@@ -78,11 +78,16 @@ async function diagnose(): Promise<Line[]> {
   out.push({ ok: null, what: `session logs: ${sessionsDir()}`, detail: `runtime: ${runtimeBase()}` });
 
   try {
-    const hooks = (await import('../hooks/status.js' as string)) as { hookStatus?: () => { agent: string; installed: boolean; path?: string; works?: boolean; where?: string }[] };
-    for (const h of hooks.hookStatus?.() ?? []) {
+    const { hookStatus } = await import('../hooks/status.js');
+    for (const h of hookStatus()) {
       out.push(
         h.installed
-          ? { ok: h.works !== false, what: `${h.agent} hook installed${h.where ? ` in ${h.where}` : ''}`, detail: h.path, fix: h.works === false ? `the command in it no longer exists: agentguard install ${h.agent}` : undefined }
+          ? {
+              ok: h.works !== false,
+              what: `${h.agent} hook installed${h.where ? ` in ${h.where}` : ''}`,
+              detail: [h.path, ...(h.problems ?? []), ...(h.notes ?? [])].filter(Boolean).join(' | '),
+              fix: h.works === false ? `the hook cannot run as installed: agentguard install ${h.agent}` : undefined,
+            }
           : { ok: null, what: `${h.agent} hook not installed`, detail: `agentguard install ${h.agent}` },
       );
     }

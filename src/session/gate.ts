@@ -19,7 +19,7 @@ export interface AskInfo {
 
 export interface GateEvent {
   request: ShimRequest;
-  kind: 'checked' | 'nested' | 'interactive' | 'installed-script' | 'session-allowed';
+  kind: 'checked' | 'nested' | 'interactive' | 'installed-script' | 'session-allowed' | 'hook-approved';
   decision: Decision | null;
   /** What happened: the final verdict. */
   verdict: 'allow' | 'deny';
@@ -45,7 +45,28 @@ export class Gate {
   private allowedForSession = new Set<string>();
   private lastSeq: number | undefined;
   private recent: number[] = [];
+  /** Commands an agent's hook got approved, for the shell that runs them right after (one answer, not two). */
+  private approvedByHook: { text: string; until: number }[] = [];
   constructor(private opts: GateOptions) {}
+
+  /**
+   * An agent with a native hook asks first (shell "hook"), then its own shell runs the
+   * same command, often wrapped (Claude Code: source … && eval '<cmd>' …). The wrapped
+   * line passes if, with the approved command taken out, nothing in it needs asking.
+   */
+  private hookApproved(req: ShimRequest): boolean {
+    const now = Date.now();
+    this.approvedByHook = this.approvedByHook.filter((a) => a.until > now);
+    for (const [i, a] of this.approvedByHook.entries()) {
+      if (!req.script.includes(a.text)) continue;
+      const rest = req.script.split(a.text).join('true');
+      if (this.opts.guard.check({ command: rest, cwd: req.cwd || undefined }).action === 'allow') {
+        this.approvedByHook.splice(i, 1);
+        return true;
+      }
+    }
+    return false;
+  }
 
   /**
    * The runaway-loop circuit breaker: past the per-minute limit the command waits for the
@@ -104,6 +125,10 @@ export class Gate {
       return this.allow(req);
     }
     const decision = this.decide(req);
+    if (decision.action === 'ask' && req.shell !== 'hook' && this.hookApproved(req)) {
+      emit({ kind: 'hook-approved', decision, verdict: 'allow' });
+      return this.allow(req);
+    }
     if (decision.action === 'allow') {
       emit({ kind: 'checked', decision, verdict: 'allow' });
       return this.allow(req);
@@ -119,6 +144,7 @@ export class Gate {
     const answer = await this.opts.ask({ command, cwd: req.cwd, decision });
     if (answer === 'once' || answer === 'session') {
       if (answer === 'session') this.allowedForSession.add(command);
+      if (req.shell === 'hook') this.approvedByHook.push({ text: command, until: Date.now() + 60_000 });
       emit({ kind: 'checked', decision, verdict: 'allow', answer });
       return this.allow(req);
     }

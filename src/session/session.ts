@@ -107,7 +107,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     AGENTGUARD_PASS_ENV: (opts.passEnv ?? []).join(','),
   });
   delete agentEnv.AGENTGUARD_TOKEN;
-  const command = interactiveDefault ? [path.join(runtime.shimDir, 'bash')] : opts.command;
+  const command = interactiveDefault ? [path.join(runtime.shimDir, 'bash')] : withAgentHook(opts.command, profile?.name);
   const writeRoots = guard.writeRoots(opts.cwd);
   const plan = planSandbox({
     home,
@@ -197,9 +197,22 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   return code;
 }
 
+/**
+ * Claude Code takes extra settings on its command line: the session adds agentguard's
+ * hook for this run only, without touching any settings file, so Claude itself shows the
+ * reason when a command is refused and the person answers once, at the session's prompt.
+ */
+function withAgentHook(command: string[], profile: string | undefined): string[] {
+  if (profile !== 'claude' || command.includes('--settings')) return command;
+  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/agentguard.js');
+  const hook = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} hook claude`;
+  const settings = { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: hook, timeout: 600 }] }] } };
+  return [command[0], '--settings', JSON.stringify(settings), ...command.slice(1)];
+}
+
 function count(c: SessionCounts, e: GateEvent) {
   if (e.kind === 'interactive') return;
-  if (e.kind === 'nested' || e.kind === 'installed-script') c.nested++;
+  if (e.kind === 'nested' || e.kind === 'installed-script' || e.kind === 'hook-approved') c.nested++;
   else if (e.answer && e.answer !== 'no-terminal') e.verdict === 'allow' ? c.approved++ : c.refused++;
   else if (e.verdict === 'allow') c.allowed++;
   else c.denied++;

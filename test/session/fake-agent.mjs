@@ -46,6 +46,15 @@ else if (way === 'claude') {
   for (let i = 0; i < 20; i++) {
     spawn('bash', ['-c', cmd.replace('{i}', String(i))], { stdio: 'ignore' }).on('exit', () => --left === 0 && done(0));
   }
+} else if (way === 'claude-hook') {
+  // Claude Code with agentguard's PreToolUse hook: ask the hook, then run the composite line.
+  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/agentguard.js');
+  const input = JSON.stringify({ session_id: 's', cwd: process.cwd(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: cmd } });
+  const r = spawnSync(process.execPath, [bin, 'hook', 'claude'], { input, encoding: 'utf8' });
+  const decision = r.status === 0 && r.stdout ? JSON.parse(r.stdout).hookSpecificOutput?.permissionDecision : 'blocked';
+  process.stdout.write(`\nHOOK-DECISION ${decision}\n`);
+  if (decision !== 'allow') done(126);
+  else done(spawnSync('bash', ['-c', '-l', `eval ${sq(cmd)} < /dev/null && pwd -P >| /dev/null`], { stdio: 'inherit' }).status);
 } else if (way === 'inject') {
   const child = spawn('bash', ['-c', cmd], { stdio: 'inherit' });
   const t = setInterval(() => process.stdout.write('y\ry\r'), 100);

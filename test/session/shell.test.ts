@@ -116,6 +116,30 @@ describe('the person, not the agent, answers', () => {
   });
 });
 
+describe("an agent's own hook inside a session", () => {
+  it('the person answers once: the hook asks the session, and the shell that runs the command does not ask again', async () => {
+    dirty();
+    const t = agent('claude-hook', 'git reset --hard');
+    await t.answer('y');
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toContain('HOOK-DECISION allow');
+    expect(out).toContain('AGENT-DONE 0');
+    expect(out.split('needs your approval').length - 1).toBe(1);
+    expect(content()).toBe('original\n');
+    await t.exit();
+  });
+
+  it('a command refused at the prompt is refused to the hook, and never runs', async () => {
+    dirty();
+    const t = agent('claude-hook', 'git reset --hard');
+    await t.answer('n');
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toContain('HOOK-DECISION deny');
+    expect(content()).toBe('changed by hand\n');
+    await t.exit();
+  });
+});
+
 describe('an interactive shell in the session', () => {
   it('checks each typed line: routine runs, asked lines wait for the person', async () => {
     const t = new Terminal(['shell', '--workspace', world.ws], { cwd: world.ws, home: world.home });

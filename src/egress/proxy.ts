@@ -1,0 +1,519 @@
+// The egress proxy: the sandboxed agent's only way out. It runs in the session, outside the
+// sandbox, on a unix socket the sandbox reaches through the bridge (bridge.ts). Plain HTTP
+// is forwarded by absolute URI, TLS and anything else by CONNECT tunnels (and Upgrade).
+// It decides per request: the allowlist, then the person (ask), then the resolved address,
+// which must not be private, loopback or metadata unless the configuration names it. It
+// connects to the address it checked, never the name again, and streams bodies with pipe().
+import dns from 'node:dns';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { specialAddress } from './addresses.js';
+import { Allowlist, canonicalHost, type AllowEntry } from './hosts.js';
+
+export type EgressAnswer = 'once' | 'session' | 'deny' | 'timeout';
+
+export interface EgressAsk {
+  host: string;
+  port: number;
+  method: string;
+  /** The full URL, for plain HTTP (a CONNECT tunnel shows only host and port). */
+  url?: string;
+}
+
+export interface EgressRecord {
+  host: string;
+  port: number;
+  method: string;
+  /** Path and query, for plain HTTP only (inside a tunnel the proxy sees nothing). */
+  path?: string;
+  /** Body bytes for plain HTTP; everything through the tunnel for CONNECT and Upgrade. */
+  bytesUp: number;
+  bytesDown: number;
+  decision: 'allow' | 'deny';
+  /** The allowlist entry that let it through, or "session" when the person allowed it for the session. */
+  entry?: string;
+  /** The person's answer, when asked; "no-terminal" when it would have asked but nobody can answer. */
+  answer?: EgressAnswer | 'no-terminal';
+  /** Why it was refused, or what failed after it was allowed (a 502). */
+  reason?: string;
+  /** The address connected to. */
+  address?: string;
+  /** Status sent to the client: the upstream's, or the proxy's own 400/403/502. */
+  status?: number;
+  ms: number;
+}
+
+export type EgressLookup = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+export interface ProxyOptions {
+  /** Unix socket to listen on (made mode 0600; a stale socket there is replaced). */
+  socketPath?: string;
+  /** Also listen on 127.0.0.1:port (0: any free port), for tests and benches. */
+  port?: number;
+  /** Allowlist entries: host, *.suffix, host:port, [v6]:port (see egressAllowlist()). */
+  allow: readonly string[];
+  /** Asks the person about a host not on the list; absent when there is no terminal (refuse). */
+  ask?: ((q: EgressAsk) => Promise<EgressAnswer>) | null;
+  /** Called once per request when it ends, whatever the decision. */
+  onRecord?: (r: EgressRecord) => void;
+  /** Name resolution (default: the system resolver). Tests simulate DNS answers with it. */
+  lookup?: EgressLookup;
+  /** Per-address connect timeout (default 15 s). */
+  connectTimeoutMs?: number;
+}
+
+export interface EgressProxy {
+  readonly socketPath: string | null;
+  readonly port: number | null;
+  /** Entries of opts.allow that could not be read (they allow nothing). */
+  readonly ignored: readonly string[];
+  /**
+   * Adds an entry for the rest of the session, as the answer "session" does; the static
+   * policy calls it when the person allows a command's host, so the proxy does not ask again.
+   * Like any approval, it does not open private or metadata addresses. false if unreadable.
+   */
+  allowHost(entry: string): boolean;
+  close(): Promise<void>;
+}
+
+const LISTS_FILE = '~/.config/agentguard/rules/lists.yaml';
+// Headers that describe one connection, not the message (RFC 9110 §7.6.1), and the proxy's own.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const RETRYABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'EAFNOSUPPORT']);
+
+interface Target {
+  host: string;
+  port: number;
+  method: string;
+  url?: string;
+}
+
+type Verdict =
+  | { ok: true; addresses: string[]; entry?: string; answer?: EgressAnswer }
+  | { ok: false; decision: 'allow' | 'deny'; status: number; reason: string; answer?: EgressAnswer | 'no-terminal'; entry?: string };
+
+export async function startProxy(opts: ProxyOptions): Promise<EgressProxy> {
+  if (!opts.socketPath && opts.port === undefined) throw new Error('startProxy: give a socketPath, a port, or both');
+  const proxy = new Proxy(opts);
+  await proxy.listen();
+  return proxy;
+}
+
+class Proxy implements EgressProxy {
+  socketPath: string | null;
+  port: number | null = null;
+  ignored: readonly string[];
+  private allow: Allowlist;
+  private server: http.Server;
+  private tcp: net.Server | null = null;
+  // Upstream keep-alive: a pooled socket belongs to an address that was checked.
+  private agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+  private sockets = new Set<net.Socket>();
+  // Requests for the same host:port while the person is being asked share the one prompt.
+  private asking = new Map<string, Promise<EgressAnswer | Error>>();
+  private lookup: EgressLookup;
+
+  constructor(private opts: ProxyOptions) {
+    this.socketPath = opts.socketPath ?? null;
+    this.allow = new Allowlist(opts.allow);
+    this.ignored = this.allow.ignored;
+    this.lookup = opts.lookup ?? ((h) => dns.promises.lookup(h, { all: true, verbatim: true }));
+    // No request timeout: a long upload through the proxy is legitimate.
+    this.server = http.createServer({ requestTimeout: 0 });
+    this.server.on('request', (req, res) => void this.onRequest(req, res));
+    this.server.on('connect', (req, socket, head) => void this.onTunnel(req, socket as net.Socket, head, 'connect'));
+    this.server.on('upgrade', (req, socket, head) => void this.onTunnel(req, socket as net.Socket, head, 'upgrade'));
+    this.server.on('connection', (s: net.Socket) => this.track(s));
+    this.server.on('clientError', (err, socket) => {
+      if (socket.writable) socket.end(rawResponse(400, `agentguard: malformed proxy request (${(err as Error).message})`));
+      else socket.destroy();
+    });
+  }
+
+  async listen(): Promise<void> {
+    if (this.socketPath) {
+      removeStaleSocket(this.socketPath);
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(this.socketPath!, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
+      });
+      fs.chmodSync(this.socketPath, 0o600);
+    }
+    if (this.opts.port !== undefined) {
+      // The TCP listener hands its connections to the same HTTP server.
+      const tcp = net.createServer({ noDelay: true }, (s) => this.server.emit('connection', s));
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(this.opts.port, '127.0.0.1', () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+      this.tcp = tcp;
+      this.port = (tcp.address() as net.AddressInfo).port;
+    }
+  }
+
+  allowHost(entry: string): boolean {
+    return this.allow.add(entry) !== null;
+  }
+
+  async close(): Promise<void> {
+    const closing = [new Promise<void>((r) => this.server.close(() => r()))];
+    if (this.tcp) closing.push(new Promise<void>((r) => this.tcp!.close(() => r())));
+    for (const s of this.sockets) s.destroy();
+    this.agent.destroy();
+    await Promise.all(closing);
+    if (this.socketPath) fs.rmSync(this.socketPath, { force: true });
+  }
+
+  private track(s: net.Socket) {
+    this.sockets.add(s);
+    s.once('close', () => this.sockets.delete(s));
+  }
+
+  private record(r: EgressRecord) {
+    try {
+      this.opts.onRecord?.(r);
+    } catch {
+      // The log's trouble must not take the network down with it.
+    }
+  }
+
+  // ---- the decision ---------------------------------------------------------
+
+  private async decide(t: Target): Promise<Verdict> {
+    const deny = (reason: string, answer?: EgressAnswer | 'no-terminal', entry?: string): Verdict => ({ ok: false, decision: 'deny', status: 403, reason, answer, entry });
+    const configured = () => this.allow.configuredExactly(t.host, t.port);
+    if (net.isIP(t.host)) {
+      // A private literal needs no DNS and no prompt to refuse: an answer could not open it.
+      const special = specialAddress(t.host);
+      if (special && !configured()) return deny(privateRefusal(t.host, t.host, special));
+    }
+    const entry = this.allow.match(t.host, t.port);
+    let answer: EgressAnswer | undefined;
+    if (!entry) {
+      if (!this.opts.ask) {
+        return deny(`agentguard: ${t.host} is not on the egress allowlist and there is no terminal to ask a person; to allow it, add "${t.host}" to egress-allowlist in ${LISTS_FILE}`, 'no-terminal');
+      }
+      const got = await this.askOnce(t);
+      if (got instanceof Error) return deny(`agentguard: ${t.host}:${t.port} is not on the egress allowlist and asking the person failed (${got.message})`);
+      answer = got;
+      if (answer === 'deny') return deny(`agentguard: ${t.host}:${t.port} was refused at the prompt; to allow it, add "${t.host}" to egress-allowlist in ${LISTS_FILE}`, answer);
+      if (answer === 'timeout') return deny(`agentguard: nobody answered the prompt for ${t.host}:${t.port} in time; to allow it, add "${t.host}" to egress-allowlist in ${LISTS_FILE}`, answer);
+      if (answer === 'session') this.allow.add(t.host);
+    }
+    const entryText = entry ? (entry.configured ? entry.raw : 'session') : undefined;
+    // Names are resolved only now: a host nobody allowed never reaches the resolver.
+    let addresses: string[];
+    if (net.isIP(t.host)) addresses = [t.host];
+    else if (t.host === 'localhost') addresses = ['127.0.0.1', '::1']; // RFC 6761: never asked of DNS
+    else {
+      try {
+        addresses = (await this.lookup(t.host)).map((a) => a.address);
+        if (!addresses.length) throw new Error('no addresses');
+      } catch (e) {
+        return { ok: false, decision: 'allow', status: 502, reason: `agentguard: cannot resolve ${t.host} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, answer, entry: entryText };
+      }
+    }
+    // Every answer is checked, not just the first: a mixed answer is how rebinding starts.
+    // A private address is fine only if the configuration names the host or the address
+    // exactly; the agent could reach such an address by its literal anyway.
+    for (const a of addresses) {
+      const canonical = canonicalHost(a);
+      const special = canonical ? specialAddress(canonical) : 'unparsable';
+      if (special && !configured() && !(canonical && this.allow.configuredExactly(canonical, t.port))) {
+        return deny(privateRefusal(t.host, a, special), answer, entryText);
+      }
+    }
+    return { ok: true, addresses: addresses.map((a) => canonicalHost(a) ?? a), entry: entryText, answer };
+  }
+
+  private askOnce(t: Target): Promise<EgressAnswer | Error> {
+    const key = `${t.host}:${t.port}`;
+    let p = this.asking.get(key);
+    if (!p) {
+      const q: EgressAsk = { host: t.host, port: t.port, method: t.method, ...(t.url ? { url: t.url } : {}) };
+      p = Promise.resolve()
+        .then(() => this.opts.ask!(q))
+        .then(
+          (a) => (['once', 'session', 'deny', 'timeout'].includes(a) ? a : new Error(`unexpected answer ${String(a)}`)),
+          (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+        )
+        .finally(() => this.asking.delete(key));
+      this.asking.set(key, p);
+    }
+    return p;
+  }
+
+  // ---- plain HTTP -------------------------------------------------------------
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
+    const start = performance.now();
+    const method = req.method ?? 'GET';
+    const target = parseAbsolute(req.url ?? '');
+    const base = { bytesUp: 0, bytesDown: 0 };
+    if ('error' in target) {
+      sendText(res, 400, target.error);
+      this.record({ host: '', port: 0, method, ...base, decision: 'deny', reason: target.error, status: 400, ms: performance.now() - start });
+      return;
+    }
+    const { host, port, path, authority } = target;
+    const v = await this.decide({ host, port, method, url: `http://${authority}${path}` });
+    const rec: EgressRecord = { host, port, method, path, ...base, decision: v.ok ? 'allow' : v.decision, ms: 0 };
+    if (v.answer) rec.answer = v.answer;
+    if (v.entry) rec.entry = v.entry;
+    const done = (extra: Partial<EgressRecord>) => {
+      if (rec.ms) return;
+      Object.assign(rec, extra, { ms: performance.now() - start || 0.001 });
+      this.record(rec);
+    };
+    if (!v.ok) {
+      sendText(res, v.status, v.reason);
+      done({ reason: v.reason, status: v.status });
+      return;
+    }
+    const headers = forwardHeaders(req.rawHeaders, authority);
+    let bodyStarted = false;
+    const attempt = (i: number) => {
+      const address = v.addresses[i];
+      rec.address = address;
+      const up = http.request({ host: address, port, method, path, headers, setHost: false, agent: this.agent, timeout: this.opts.connectTimeoutMs ?? 15_000 });
+      // The body is piped only once a socket is connected, so a refused first address can
+      // be retried with the next one without losing what the client sent.
+      const startBody = () => {
+        up.setTimeout(0);
+        if (bodyStarted) return;
+        bodyStarted = true;
+        req.on('data', (c: Buffer) => (rec.bytesUp += c.length));
+        req.pipe(up);
+      };
+      up.on('socket', (s) => (s.connecting ? s.once('connect', startBody) : startBody()));
+      up.on('timeout', () => up.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
+      up.on('response', (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, filterHeaders(upRes.rawHeaders));
+        upRes.on('data', (c: Buffer) => (rec.bytesDown += c.length));
+        upRes.pipe(res);
+        upRes.on('error', () => res.destroy());
+        rec.status = upRes.statusCode;
+      });
+      up.on('error', (e: NodeJS.ErrnoException) => {
+        if (!bodyStarted && i + 1 < v.addresses.length && RETRYABLE.has(e.code ?? '')) return attempt(i + 1);
+        const reason = `agentguard: cannot reach ${host}:${port} at ${address} (${e.code ?? e.message})`;
+        if (!res.headersSent) sendText(res, 502, reason);
+        else res.destroy();
+        done({ reason, status: res.headersSent && rec.status ? rec.status : 502 });
+      });
+      res.once('close', () => {
+        if (!res.writableFinished) up.destroy();
+      });
+    };
+    res.once('close', () => done({}));
+    attempt(0);
+  }
+
+  // ---- tunnels: CONNECT, and HTTP Upgrade (WebSocket over ws://) ----------------
+
+  private async onTunnel(req: http.IncomingMessage, client: net.Socket, head: Buffer, kind: 'connect' | 'upgrade') {
+    const start = performance.now();
+    const method = req.method ?? 'CONNECT';
+    client.on('error', () => {});
+    let target: { host: string; port: number; path?: string; authority?: string } | { error: string };
+    target = kind === 'connect' ? splitAuthority(req.url ?? '', null) : parseAbsolute(req.url ?? '');
+    const rec: EgressRecord = { host: '', port: 0, method, bytesUp: 0, bytesDown: 0, decision: 'deny', ms: 0 };
+    const finish = (extra: Partial<EgressRecord>) => {
+      if (rec.ms) return;
+      Object.assign(rec, extra, { ms: performance.now() - start || 0.001 });
+      this.record(rec);
+    };
+    if ('error' in target) {
+      client.end(rawResponse(400, target.error));
+      finish({ reason: target.error, status: 400 });
+      return;
+    }
+    Object.assign(rec, { host: target.host, port: target.port }, target.path !== undefined ? { path: target.path } : {});
+    const v = await this.decide({ host: target.host, port: target.port, method, ...(kind === 'upgrade' ? { url: `http://${target.authority}${target.path}` } : {}) });
+    if (v.answer) rec.answer = v.answer;
+    if (v.entry) rec.entry = v.entry;
+    if (!v.ok) {
+      client.end(rawResponse(v.status, v.reason));
+      finish({ decision: v.decision, reason: v.reason, status: v.status });
+      return;
+    }
+    rec.decision = 'allow';
+    let upstream: net.Socket;
+    try {
+      upstream = await this.connect(v.addresses, target.port);
+    } catch (e) {
+      const reason = `agentguard: cannot reach ${target.host}:${target.port} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+      client.end(rawResponse(502, reason));
+      finish({ reason, status: 502 });
+      return;
+    }
+    rec.address = upstream.remoteAddress;
+    if (client.destroyed) {
+      upstream.destroy();
+      finish({ reason: 'client went away' });
+      return;
+    }
+    this.track(upstream);
+    if (kind === 'connect') {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      rec.status = 200;
+    } else {
+      // Replay the request head to the upstream; its answer (101 or not) comes back through the pipe.
+      const headers = forwardHeaders(req.rawHeaders, target.authority!, true);
+      let text = `${method} ${target.path} HTTP/1.1\r\n`;
+      for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+      upstream.write(text + '\r\n');
+    }
+    const headerBytes = upstream.bytesWritten;
+    if (head.length) upstream.write(head);
+    client.setNoDelay(true);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const kill = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    upstream.on('error', kill);
+    client.on('error', kill);
+    let open = 2;
+    const closed = () => {
+      if (--open > 0) return;
+      finish({ bytesUp: upstream.bytesWritten - headerBytes, bytesDown: upstream.bytesRead });
+    };
+    // Half-closes pass through (pipe ends the other side once its source ends); a side that
+    // closes without ending (reset, destroyed) takes the other down with it.
+    client.once('close', () => {
+      if (!upstream.writableEnded) upstream.destroy();
+      closed();
+    });
+    upstream.once('close', () => {
+      if (!client.writableEnded) client.destroy();
+      closed();
+    });
+  }
+
+  /** Connects to the first address that answers, in the resolver's order. */
+  private async connect(addresses: string[], port: number): Promise<net.Socket> {
+    let last: Error = new Error('no address');
+    for (const host of addresses) {
+      try {
+        return await new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+          s.setTimeout(this.opts.connectTimeoutMs ?? 15_000, () => s.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
+          s.once('connect', () => {
+            s.setTimeout(0);
+            s.off('error', reject);
+            resolve(s);
+          });
+          s.once('error', reject);
+        });
+      } catch (e) {
+        last = e as Error;
+        if (!RETRYABLE.has((e as NodeJS.ErrnoException).code ?? '')) break;
+      }
+    }
+    throw last;
+  }
+}
+
+// ---- parsing and helpers --------------------------------------------------------
+
+/** http://host[:port]/path from a proxy request line; the path is passed on byte for byte. */
+function parseAbsolute(url: string): { host: string; port: number; path: string; authority: string } | { error: string } {
+  const m = /^http:\/\/([^/?#]*)([^#]*)/i.exec(url);
+  if (!m) {
+    if (/^https:\/\//i.test(url)) return { error: 'agentguard: send https:// through a CONNECT tunnel (curl -x http://proxy https://host does this)' };
+    return { error: 'agentguard: this is a forward proxy; send an absolute http:// URL or CONNECT host:port' };
+  }
+  const [, authority, rest] = m;
+  if (authority.includes('@')) return { error: 'agentguard: credentials in the proxy request URL are not forwarded; send an Authorization header' };
+  const a = splitAuthority(authority, 80);
+  if ('error' in a) return a;
+  const path = rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
+  return { ...a, path, authority };
+}
+
+/** host[:port] (CONNECT needs the port: defaultPort null). */
+function splitAuthority(authority: string, defaultPort: number | null): { host: string; port: number } | { error: string } {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(authority);
+  const port = m?.[2] !== undefined ? Number(m[2]) : defaultPort;
+  const host = m ? canonicalHost(m[1]) : null;
+  if (!host) return { error: `agentguard: not a host name: ${JSON.stringify(authority).slice(0, 200)}` };
+  if (port === null) return { error: `agentguard: CONNECT needs host:port, got ${JSON.stringify(authority).slice(0, 200)}` };
+  if (port < 1 || port > 65535) return { error: `agentguard: not a port: ${port}` };
+  return { host, port };
+}
+
+/** Request headers for the upstream: no hop-by-hop or proxy headers, Host from the URL. */
+function forwardHeaders(raw: string[], authority: string, keepUpgrade = false): string[] {
+  const out = ['Host', authority];
+  const drop = connectionTokens(raw);
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name === 'host') continue;
+    if (keepUpgrade && (name === 'connection' || name === 'upgrade')) {
+      out.push(raw[i], raw[i + 1]);
+      continue;
+    }
+    if (HOP_BY_HOP.has(name) || drop.has(name)) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  return out;
+}
+
+/** Response headers for the client: Node sets its own framing (chunked or length) and keep-alive. */
+function filterHeaders(raw: string[]): string[] {
+  const out: string[] = [];
+  const drop = connectionTokens(raw);
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || drop.has(name)) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  return out;
+}
+
+/** Headers a Connection header names are hop-by-hop too. */
+function connectionTokens(raw: string[]): Set<string> {
+  const s = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'connection') for (const t of raw[i + 1].split(',')) s.add(t.trim().toLowerCase());
+  }
+  return s;
+}
+
+function privateRefusal(host: string, address: string, kind: string): string {
+  const what = `${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind} address`;
+  const lead = host === address ? `${host} is ${what}` : `${host} resolves to ${address}, ${what}`;
+  return `agentguard: ${lead}; private, loopback, link-local and cloud metadata addresses are reachable only when egress-allowlist names the host or address exactly (not a wildcard or a prompt answer); to allow it, add "${host}" to egress-allowlist in ${LISTS_FILE}`;
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string) {
+  const body = `${text.replace(/[\r\n]+/g, ' ')}\n`;
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Agentguard': 'egress', Connection: 'close' });
+  res.end(body);
+}
+
+function rawResponse(status: number, text: string): string {
+  const body = `${text.replace(/[\r\n]+/g, ' ')}\n`;
+  const phrase = status === 403 ? 'Forbidden' : status === 502 ? 'Bad Gateway' : 'Bad Request';
+  return `HTTP/1.1 ${status} ${phrase}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Agentguard: egress\r\nConnection: close\r\n\r\n${body}`;
+}
+
+function removeStaleSocket(p: string) {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch {
+    return;
+  }
+  if (!st.isSocket()) throw new Error(`${p} exists and is not a socket; not replacing it`);
+  fs.rmSync(p);
+}
