@@ -133,3 +133,9 @@ cold(20);
 await logLatency(corpus);
 shimFigures();
 sessionStart(7);
+for (const extra of ['hooks.js', 'egress.js']) {
+  if (!fs.existsSync(path.join(here, extra))) continue;
+  const r = spawnSync(process.execPath, [path.join(here, extra)], { cwd: root, encoding: 'utf8' });
+  process.stdout.write(r.stdout);
+  if (r.status !== 0) throw new Error(`${extra} failed:\n${r.stderr}`);
+}
