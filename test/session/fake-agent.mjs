@@ -12,7 +12,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const [way, cmd] = process.argv.slice(2);
+// Claude Code takes `--settings <json>` before anything else; the session adds it for the
+// program named claude. Keep it so a test can look at it, and read the way after it.
+const args = process.argv.slice(2);
+const settings = args[0] === '--settings' ? args.splice(0, 2)[1] : undefined;
+if (settings !== undefined) process.env.FAKE_AGENT_SETTINGS = settings;
+const [way, cmd] = args;
 const done = (code) => {
   process.stdout.write(`\nAGENT-DONE ${code}\n`);
   setTimeout(() => process.exit(0), 50);

@@ -27,8 +27,9 @@ function agent(way: string, command: string, extra: string[] = []) {
   return new Terminal(['shell', '--workspace', world.ws, ...extra, '--', ...program, way, command], { cwd: world.ws, home: world.home });
 }
 
-// How agents start commands. /bin/sh by absolute path is only caught inside the sandbox.
-const ways = ['name', 'shellvar', 'claude', 'python', ...(hasSandbox ? ['node-shell'] : [])];
+// How agents start commands. /bin/sh by absolute path (Node's shell: true, Python's
+// shell=True) is only caught inside the sandbox, where every shell binary is the shim.
+const ways = ['name', 'shellvar', 'claude', ...(hasSandbox ? ['python', 'node-shell'] : [])];
 
 describe.each(ways)('an agent that starts commands via %s', (way) => {
   it('runs a routine command without a prompt', async () => {
@@ -117,6 +118,17 @@ describe('the person, not the agent, answers', () => {
 });
 
 describe("an agent's own hook inside a session", () => {
+  it('claude is started with agentguard as its Bash hook, for this run only', async () => {
+    const t = new Terminal(['shell', '--workspace', world.ws, '--', claudeBin, 'js', 'return process.env.FAKE_AGENT_SETTINGS ?? null'], { cwd: world.ws, home: world.home });
+    const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
+    const settings = JSON.parse(JSON.parse(out.match(/AGENT-RESULT ([^\r\n]*)/)![1]).value);
+    const hook = settings.hooks.PreToolUse[0];
+    expect(hook.matcher).toBe('Bash');
+    expect(hook.hooks[0].command).toMatch(/agentguard.* hook claude/);
+    expect(fs.existsSync(path.join(world.home, '.claude', 'settings.json'))).toBe(false);
+    await t.exit();
+  });
+
   it('the person answers once: the hook asks the session, and the shell that runs the command does not ask again', async () => {
     dirty();
     const t = agent('claude-hook', 'git reset --hard');
