@@ -26,6 +26,11 @@ export interface GuardOptions {
   rules?: RuleSet;
   /** More write roots beside the workspaces, $TMPDIR and /tmp (an agent profile's state directories). */
   extraWriteRoots?: string[];
+  /**
+   * Hosts allowed for this session beside the egress allowlist; the session and its egress
+   * proxy add to this set as the person answers, and checks see it at once.
+   */
+  sessionHosts?: { has(host: string): boolean };
 }
 
 export interface CheckRequest {
@@ -68,7 +73,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
       const found = options.workspaces ? null : findWorkspace(cwd);
       const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? (found ? [found] : []);
       const roots = [...workspaces, tmp, '/tmp', ...(options.extraWriteRoots ?? [])].map((r) => realPath(r));
-      ctx = { home, workspaces, writeRoots: [...new Set(roots)] };
+      ctx = { home, workspaces, writeRoots: [...new Set(roots)], sessionHosts: options.sessionHosts };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(cwd, ctx);
     }

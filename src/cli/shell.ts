@@ -19,15 +19,24 @@ export function registerShell(program: Command): void {
     .option('--max-commands-per-minute <n>', 'pause the agent and ask when it starts more commands than this in a minute (0: no limit)', '60')
     .option('--max-processes <n>', 'at most this many processes in the agent\'s whole process tree', '4096')
     .option('--max-file-size <size>', 'no file the agent writes may grow beyond this (K, M, G)', '8G')
+    .option('--allow-host <host>', 'let the agent reach this host through the egress proxy without asking: host, *.suffix or host:port (repeatable)', collect)
+    .option('--network <mode>', 'proxy: the sandbox has no network but the egress proxy, which allows, asks and logs; open: keep the host network (only commands like curl are checked)', 'proxy')
+    .option('--no-network', 'no network at all for the agent, not even through the proxy')
     .addHelpText(
       'after',
       `
+Network (with the sandbox): the agent's only way out is agentguard's egress proxy. Hosts on
+egress-allowlist (rules lists), the agent profile's API hosts and --allow-host pass; any other
+host is asked about like a command; private, loopback and cloud metadata addresses are refused
+unless named exactly. Tools that ignore HTTP_PROXY/HTTPS_PROXY get no network at all.
+
 Prompt keys: y allow once, a allow this exact command for the rest of the session, n or Enter deny.
 A refused command does not run; the agent gets "agentguard: denied by <rule>: <message>" and exit status 126.
 
 Examples:
   agentguard shell -- claude
   agentguard shell --workspace ~/src/app -- codex
+  agentguard shell --allow-host api.example.com -- aider
   agentguard shell                 # an interactive bash whose every line is checked`,
     )
     .action(async (command: string[], flags: ShellFlags) => {
@@ -35,6 +44,10 @@ Examples:
       if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--prompt-timeout must be a positive number of seconds, not ${flags.promptTimeout}`);
       const perMinute = wholeNumber(flags.maxCommandsPerMinute, '--max-commands-per-minute');
       const processes = wholeNumber(flags.maxProcesses, '--max-processes');
+      const network = flags.network === false ? 'none' : flags.network;
+      if (network !== 'proxy' && network !== 'open' && network !== 'none') throw new Error(`--network must be proxy, open or none (--no-network), not ${String(flags.network)}`);
+      const { parseAllowEntry } = await import('../egress/hosts.js');
+      for (const h of flags.allowHost ?? []) if (!parseAllowEntry(h)) throw new Error(`--allow-host ${h}: not a host, *.suffix or host:port`);
       const { parseSize } = await import('../sandbox/limits.js');
       // Loaded here: a plain `agentguard check` never pays for the session's modules.
       const { runShell } = await import('../session/session.js');
@@ -51,6 +64,8 @@ Examples:
         passEnv: flags.passEnv,
         maxCommandsPerMinute: perMinute,
         limits: { maxProcesses: processes, maxFileSize: parseSize(flags.maxFileSize) },
+        network,
+        allowHosts: flags.allowHost,
       });
     });
 }
@@ -67,6 +82,8 @@ interface ShellFlags {
   maxCommandsPerMinute: string;
   maxProcesses: string;
   maxFileSize: string;
+  allowHost?: string[];
+  network: string | false;
 }
 
 function wholeNumber(v: string, flag: string): number {

@@ -1,17 +1,20 @@
 // The bridge: runs INSIDE the sandbox, where only loopback exists, and forwards each TCP
 // connection on 127.0.0.1:<port> to the proxy's unix socket (bound in from outside). It
 // understands nothing of HTTP: every decision is the proxy's, outside the agent's reach.
-// Node built-ins only, nothing else imported, so that it starts as fast as node does.
+// Node built-ins and relay.ts only, so that it starts as fast as node does.
 //
-//   node dist/egress/bridge.js <unix-socket-path> <port> [--ready-fd N] [--watch-pid PID]
+//   node dist/egress/bridge.js <unix-socket-path> <port> [--ready-fd N] [--watch-pid PID] [-- command…]
 //
-// --ready-fd N   writes "ready <port>\n" to file descriptor N once listening (port 0 picks one),
-//                so the session can start the agent only when the proxy is reachable.
-// --watch-pid P  exits when process P is gone (when the sandbox has no pid namespace of its own,
-//                nothing else would end the bridge after the agent).
+// --ready-fd N   writes "ready <port>\n" to file descriptor N once listening (port 0 picks one).
+// --watch-pid P  exits when process P is gone.
+// -- command…    the session's way: once listening, runs the agent as its child on the same
+//                terminal, and exits with the agent's status when it ends. The agent starts only
+//                when the proxy is reachable, and the bridge lives exactly as long as the agent.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { connectRelay, join } from './relay.js';
 
 export interface Bridge {
   server: net.Server;
@@ -23,24 +26,12 @@ export function startBridge(socketPath: string, port: number, host = '127.0.0.1'
   const open = new Set<net.Socket>();
   // allowHalfOpen on both sides: a client that has sent its request (FIN) still gets the answer.
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
-    const upstream = net.connect({ path: socketPath, allowHalfOpen: true });
-    open.add(client).add(upstream);
-    const kill = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', kill);
-    upstream.on('error', kill);
-    client.once('close', () => {
+    const relay = connectRelay({ path: socketPath, allowHalfOpen: true });
+    open.add(client).add(relay.socket);
+    join(client, relay, () => {
       open.delete(client);
-      if (!upstream.writableEnded) upstream.destroy();
+      open.delete(relay.socket);
     });
-    upstream.once('close', () => {
-      open.delete(upstream);
-      if (!client.writableEnded) client.destroy();
-    });
-    client.pipe(upstream);
-    upstream.pipe(client);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -60,10 +51,12 @@ export function startBridge(socketPath: string, port: number, host = '127.0.0.1'
 }
 
 async function main(argv: string[]) {
-  const usage = 'usage: bridge.js <unix-socket-path> <port> [--ready-fd N] [--watch-pid PID]';
-  const [socketPath, portText, ...rest] = argv;
+  const usage = 'usage: bridge.js <unix-socket-path> <port> [--ready-fd N] [--watch-pid PID] [-- command…]';
+  const dash = argv.indexOf('--');
+  const command = dash >= 0 ? argv.slice(dash + 1) : [];
+  const [socketPath, portText, ...rest] = dash >= 0 ? argv.slice(0, dash) : argv;
   const port = Number(portText);
-  if (!socketPath || !/^\d+$/.test(portText ?? '') || port > 65535) fail(usage);
+  if (!socketPath || !/^\d+$/.test(portText ?? '') || port > 65535 || (dash >= 0 && !command.length)) fail(usage);
   let readyFd: number | null = null;
   let watchPid: number | null = null;
   for (let i = 0; i < rest.length; i += 2) {
@@ -77,7 +70,9 @@ async function main(argv: string[]) {
   try {
     bridge = await startBridge(socketPath, port);
   } catch (e) {
-    fail(`agentguard bridge: cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`);
+    // Fail closed: without the bridge the agent would have no network it was promised, so it
+    // does not start at all.
+    fail(`agentguard: the egress bridge cannot listen on 127.0.0.1:${port} inside the sandbox (${(e as Error).message}); the agent was not started`);
   }
   if (readyFd !== null) {
     fs.writeSync(readyFd, `ready ${bridge.port}\n`);
@@ -93,12 +88,30 @@ async function main(argv: string[]) {
       }
     }, 1000).unref(); // the listening server is what keeps the process alive
   }
+  if (command.length) return runAgent(command);
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => process.exit(0));
 }
 
-function fail(message: string): never {
+/** Runs the agent in the foreground of the same terminal; the bridge ends with it. */
+function runAgent(command: string[]) {
+  const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
+  // Keys like Ctrl-C reach the agent directly (same process group); the bridge ignores them.
+  for (const sig of ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const) process.on(sig, () => {});
+  for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+  child.on('error', (e) => fail(`agentguard: cannot start ${command[0]}: ${e.message}`, 127));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      // Die of the same signal, so the session reports what happened to the agent.
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code ?? 1);
+  });
+}
+
+function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
-  process.exit(2);
+  process.exit(code);
 }
 
 function isMain(): boolean {

@@ -99,6 +99,12 @@ export class Allowlist {
     return this.exact.get(host)?.find(fits) ?? this.wildcards.find((e) => fits(e) && e.wildcard!.test(host)) ?? null;
   }
 
+  /** Whether some entry names this host, on any port (how the static policy asks: it sees no ports). */
+  has(host: string): boolean {
+    const c = canonicalHost(host);
+    return c !== null && (this.exact.has(c) || this.wildcards.some((e) => e.wildcard!.test(c)));
+  }
+
   /**
    * Whether the configuration names host:port exactly (no wildcard, no prompt answer).
    * Only such an entry opens a private or metadata address: a wildcard covers names

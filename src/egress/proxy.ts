@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { specialAddress } from './addresses.js';
-import { Allowlist, canonicalHost, type AllowEntry } from './hosts.js';
+import { Allowlist, canonicalHost } from './hosts.js';
+import { connectRelay, join, READ_BUFFER_SIZE, type Relay } from './relay.js';
 
 export type EgressAnswer = 'once' | 'session' | 'deny' | 'timeout';
 
@@ -108,7 +109,7 @@ class Proxy implements EgressProxy {
   private server: http.Server;
   private tcp: net.Server | null = null;
   // Upstream keep-alive: a pooled socket belongs to an address that was checked.
-  private agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+  private agent = new LargeReadAgent({ keepAlive: true, scheduling: 'lifo' });
   private sockets = new Set<net.Socket>();
   // Requests for the same host:port while the person is being asked share the one prompt.
   private asking = new Map<string, Promise<EgressAnswer | Error>>();
@@ -222,11 +223,14 @@ class Proxy implements EgressProxy {
     }
     // Every answer is checked, not just the first: a mixed answer is how rebinding starts.
     // A private address is fine only if the configuration names the host or the address
-    // exactly; the agent could reach such an address by its literal anyway.
+    // exactly (a wildcard covers names somebody else controls, a prompt answer was about a
+    // name, not where it points). A metadata address needs the address itself listed: no
+    // name, however trusted, may be re-pointed at the cloud's credential service.
     for (const a of addresses) {
       const canonical = canonicalHost(a);
       const special = canonical ? specialAddress(canonical) : 'unparsable';
-      if (special && !configured() && !(canonical && this.allow.configuredExactly(canonical, t.port))) {
+      const addressListed = !!canonical && this.allow.configuredExactly(canonical, t.port);
+      if (special && !addressListed && (special === 'cloud metadata' || !configured())) {
         return deny(privateRefusal(t.host, a, special), answer, entryText);
       }
     }
@@ -345,15 +349,16 @@ class Proxy implements EgressProxy {
       return;
     }
     rec.decision = 'allow';
-    let upstream: net.Socket;
+    let relay: Relay;
     try {
-      upstream = await this.connect(v.addresses, target.port);
+      relay = await this.connect(v.addresses, target.port);
     } catch (e) {
       const reason = `agentguard: cannot reach ${target.host}:${target.port} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
       client.end(rawResponse(502, reason));
       finish({ reason, status: 502 });
       return;
     }
+    const upstream = relay.socket;
     rec.address = upstream.remoteAddress;
     if (client.destroyed) {
       upstream.destroy();
@@ -365,7 +370,7 @@ class Proxy implements EgressProxy {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       rec.status = 200;
     } else {
-      // Replay the request head to the upstream; its answer (101 or not) comes back through the pipe.
+      // Replay the request head to the upstream; its answer (101 or not) comes back through the tunnel.
       const headers = forwardHeaders(req.rawHeaders, target.authority!, true);
       let text = `${method} ${target.path} HTTP/1.1\r\n`;
       for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
@@ -374,43 +379,22 @@ class Proxy implements EgressProxy {
     const headerBytes = upstream.bytesWritten;
     if (head.length) upstream.write(head);
     client.setNoDelay(true);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const kill = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    upstream.on('error', kill);
-    client.on('error', kill);
-    let open = 2;
-    const closed = () => {
-      if (--open > 0) return;
-      finish({ bytesUp: upstream.bytesWritten - headerBytes, bytesDown: upstream.bytesRead });
-    };
-    // Half-closes pass through (pipe ends the other side once its source ends); a side that
-    // closes without ending (reset, destroyed) takes the other down with it.
-    client.once('close', () => {
-      if (!upstream.writableEnded) upstream.destroy();
-      closed();
-    });
-    upstream.once('close', () => {
-      if (!client.writableEnded) client.destroy();
-      closed();
-    });
+    join(client, relay, () => finish({ bytesUp: upstream.bytesWritten - headerBytes, bytesDown: upstream.bytesRead }));
   }
 
   /** Connects to the first address that answers, in the resolver's order. */
-  private async connect(addresses: string[], port: number): Promise<net.Socket> {
+  private async connect(addresses: string[], port: number): Promise<Relay> {
     let last: Error = new Error('no address');
     for (const host of addresses) {
       try {
-        return await new Promise<net.Socket>((resolve, reject) => {
-          const s = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+        return await new Promise<Relay>((resolve, reject) => {
+          const relay = connectRelay({ host, port, allowHalfOpen: true, noDelay: true });
+          const s = relay.socket;
           s.setTimeout(this.opts.connectTimeoutMs ?? 15_000, () => s.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
           s.once('connect', () => {
             s.setTimeout(0);
             s.off('error', reject);
-            resolve(s);
+            resolve(relay);
           });
           s.once('error', reject);
         });
@@ -420,6 +404,28 @@ class Proxy implements EgressProxy {
       }
     }
     throw last;
+  }
+}
+
+/**
+ * Upstream sockets for plain HTTP that read 1 MB at a time instead of 64 KB (see relay.ts):
+ * twice the throughput of a large download. Node's HTTP client reads the socket's 'data'
+ * events, so each read is handed to it as one; it is a copy, because the read buffer is reused.
+ * Pausing (the client's backpressure) stops reads as on any socket.
+ */
+class LargeReadAgent extends http.Agent {
+  createConnection(options: net.NetConnectOpts): net.Socket {
+    const socket: net.Socket = net.connect({
+      ...options,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
+        callback: (n: number, buf: Uint8Array) => {
+          socket.emit('data', Buffer.from(buf.subarray(0, n)));
+          return true;
+        },
+      },
+    } as net.NetConnectOpts);
+    return socket;
   }
 }
 
@@ -492,7 +498,10 @@ function connectionTokens(raw: string[]): Set<string> {
 function privateRefusal(host: string, address: string, kind: string): string {
   const what = `${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind} address`;
   const lead = host === address ? `${host} is ${what}` : `${host} resolves to ${address}, ${what}`;
-  return `agentguard: ${lead}; private, loopback, link-local and cloud metadata addresses are reachable only when egress-allowlist names the host or address exactly (not a wildcard or a prompt answer); to allow it, add "${host}" to egress-allowlist in ${LISTS_FILE}`;
+  if (kind === 'loopback') {
+    return `agentguard: ${lead}: a service on the developer's machine, outside the sandbox; to let the agent reach it, start the session with --allow-host ${host.includes(':') ? `[${host}]` : host}:<port>`;
+  }
+  return `agentguard: ${lead}; private, link-local and cloud metadata addresses are reachable only when the allowlist names the host or address exactly (not a wildcard or a prompt answer); to allow it, start the session with --allow-host ${host.includes(':') ? `[${host}]` : host}, or add it to egress-allowlist in ${LISTS_FILE}`;
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string) {

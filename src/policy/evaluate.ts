@@ -13,6 +13,8 @@ export interface PolicyContext {
   workspaces: string[];
   /** Where writes may land without asking: the workspaces, $TMPDIR, /tmp (symlinks resolved). */
   writeRoots: string[];
+  /** Hosts the person allowed for this session (shared with the egress proxy). */
+  sessionHosts?: { has(host: string): boolean };
 }
 
 export const CONFINEMENT_RULE = 'workspace-confinement';
@@ -25,6 +27,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     script,
     home: ctx.home,
     workspaces: ctx.workspaces,
+    sessionHosts: ctx.sessionHosts,
     pathsOf(t: PathTarget) {
       if (t.paths === null) return null;
       const out = new Set<string>();

@@ -19,6 +19,8 @@ export interface MatchContext {
   workspaces: string[];
   /** Every path a target may denote: lexical and symlink-resolved; null when unknown. */
   pathsOf(t: PathTarget): string[] | null;
+  /** Hosts the person allowed during this session: they count as listed for host_not_in. */
+  sessionHosts?: { has(host: string): boolean };
 }
 
 export type Matcher = (cmd: Command, ctx: MatchContext) => Tri;
@@ -128,11 +130,11 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   if (expr.host_not_in !== undefined) {
     const res = expand(expr.host_not_in).map(hostGlob);
     parts.push({
-      test: (c) => {
+      test: (c, ctx) => {
         let r: Tri = NO;
         for (const h of c.hosts) {
           if (h.host === null) r = MAYBE;
-          else if (!res.some((re) => re.test(h.host!))) return YES;
+          else if (!res.some((re) => re.test(h.host!)) && !ctx.sessionHosts?.has(h.host)) return YES;
         }
         return r;
       },

@@ -25,6 +25,8 @@ export interface SandboxParams {
   maskFiles: string[];
   /** Directories whose content is hidden entirely (agentguard's session logs). */
   hidden: string[];
+  /** A network namespace of its own: only loopback inside (egress goes through the proxy, or nowhere). */
+  isolateNetwork?: boolean;
 }
 
 export interface SandboxCheck {
@@ -51,9 +53,27 @@ export function checkBubblewrap(): SandboxCheck {
   return cached;
 }
 
+let netCached: SandboxCheck | null = null;
+
+/** Whether bubblewrap can also give the sandbox a network namespace of its own. */
+export function checkNetworkNamespace(): SandboxCheck {
+  if (netCached) return netCached;
+  const r = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--', 'true'], { encoding: 'utf8', timeout: 5000 });
+  netCached =
+    r.status === 0
+      ? { ok: true }
+      : {
+          ok: false,
+          reason: `bubblewrap cannot create a network namespace here: ${(r.stderr || String(r.error ?? '')).trim().split('\n')[0]}`,
+          fix: 'run with --network open to keep the host network (policy-only for the network), or allow network namespaces for unprivileged users',
+        };
+  return netCached;
+}
+
 /** argv that runs params.command inside the sandbox. Order matters: later mounts cover earlier ones. */
 export function wrapWithSandbox(p: SandboxParams): string[] {
   const args = ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--die-with-parent'];
+  if (p.isolateNetwork) args.push('--unshare-net');
   for (const w of p.writable) args.push('--bind', w, w);
   for (const r of p.readOnly) args.push('--ro-bind', r, r);
   for (const d of p.maskDirs) args.push('--tmpfs', d, '--remount-ro', d);

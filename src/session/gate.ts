@@ -15,6 +15,8 @@ export interface AskInfo {
   command: string;
   cwd: string;
   decision: Decision;
+  /** Set when the egress proxy asks about a destination rather than the gate about a command. */
+  network?: { host: string; port: number; method: string; url?: string };
 }
 
 export interface GateEvent {
@@ -38,6 +40,8 @@ export interface GateOptions {
   onExit?: (decisionSeq: number | undefined, status: number, ms: number) => void;
   /** More checked commands than this in one minute pause the agent and ask the person (0: no limit). */
   maxCommandsPerMinute?: number;
+  /** Called when the person allows an asked command (the session shares its hosts with the egress proxy). */
+  onApproved?: (req: ShimRequest, answer: 'once' | 'session') => void;
 }
 
 export class Gate {
@@ -145,6 +149,7 @@ export class Gate {
     if (answer === 'once' || answer === 'session') {
       if (answer === 'session') this.allowedForSession.add(command);
       if (req.shell === 'hook') this.approvedByHook.push({ text: command, until: Date.now() + 60_000 });
+      this.opts.onApproved?.(req, answer);
       emit({ kind: 'checked', decision, verdict: 'allow', answer });
       return this.allow(req);
     }

@@ -1,5 +1,5 @@
 // Agent profiles: what an agent needs to keep working inside the guard (its own state
-// directories stay writable). Profiles are data (profiles/*.yaml), chosen by the name of
+// directories stay writable, its model API is on the egress allowlist). Profiles are data (profiles/*.yaml), chosen by the name of
 // the command the session runs, and extendable in ~/.config/agentguard/profiles/.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ export const ProfileSchema = z
     name: z.string().min(1).describe('Profile name'),
     programs: z.array(z.string().min(1)).min(1).describe('Command names (basename) this profile applies to'),
     write: z.array(z.string().min(1)).default([]).describe('Paths the agent keeps writable for its own state; ~ is the home directory. An empty list adds none'),
+    hosts: z.array(z.string().min(1)).default([]).describe("Hosts the agent itself talks to (its model API), added to the egress allowlist for its sessions: host, *.suffix, host:port"),
   })
   .strict();
 

@@ -53,6 +53,7 @@ export class Prompter {
 }
 
 export function render(info: AskInfo, timeoutMs: number): string {
+  if (info.network) return renderNetwork(info.network, timeoutMs);
   const d = info.decision;
   const lines: string[] = [];
   const head = d.matches.some((m) => m.severity === 'critical' || m.severity === 'high') ? chalk.bgRed.white.bold : chalk.bgYellow.black.bold;
@@ -69,9 +70,30 @@ export function render(info: AskInfo, timeoutMs: number): string {
   for (const o of d.opaque) lines.push(`  ${chalk.yellow('NOT ANALYSABLE')} ${escapeForTerminal(o)}`);
   lines.push('');
   lines.push(`  ${chalk.green.bold('[y]')} allow once   ${chalk.green.bold('[a]')} allow this exact command for the session   ${chalk.red.bold('[n]')} or Enter: deny`);
+  lines.push(footer(timeoutMs));
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** The egress proxy's question: a connection to a host that is not on the allowlist. */
+function renderNetwork(n: NonNullable<AskInfo['network']>, timeoutMs: number): string {
+  const target = n.url ? `${n.method} ${n.url}` : `${n.method} ${n.host}:${n.port}`;
+  return [
+    `${chalk.bgYellow.black.bold(' agentguard ')} the agent wants to connect to a host that is not on the egress allowlist`,
+    '',
+    `    ${chalk.bold(escapeForTerminal(target))}`,
+    n.url ? '' : chalk.dim('    (an encrypted tunnel: only the host and port are visible)'),
+    '',
+    `  ${chalk.green.bold('[y]')} allow this request   ${chalk.green.bold('[a]')} allow ${escapeForTerminal(n.host)} for the session   ${chalk.red.bold('[n]')} or Enter: refuse`,
+    chalk.dim(`  To allow it in every session: add it to egress-allowlist in ~/.config/agentguard/rules/lists.yaml`),
+    footer(timeoutMs),
+  ]
+    .filter((l, i, all) => l !== '' || all[i - 1] !== '')
+    .join('\r\n') + '\r\n';
+}
+
+function footer(timeoutMs: number): string {
   const mins = Math.floor(timeoutMs / 60000);
   const secs = Math.round((timeoutMs % 60000) / 1000);
   const wait = [mins ? `${mins} min` : '', secs ? `${secs} s` : ''].filter(Boolean).join(' ');
-  lines.push(chalk.dim(`  No answer within ${wait} denies. Keys typed here never reach the agent.`));
-  return lines.join('\r\n') + '\r\n';
+  return chalk.dim(`  No answer within ${wait} denies. Keys typed here never reach the agent.`);
 }

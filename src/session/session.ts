@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IPty } from 'node-pty';
 import { createGuard } from '../guard.js';
-import { checkBubblewrap, wrapWithSandbox } from '../sandbox/bwrap.js';
+import { checkBubblewrap, checkNetworkNamespace, wrapWithSandbox } from '../sandbox/bwrap.js';
+import { behindBridge, proxyEnv, sessionAllowlist, startSessionEgress, type NetworkMode, type SessionEgress } from '../egress/session.js';
+import type { EgressRecord } from '../egress/proxy.js';
+import { Allowlist } from '../egress/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
 import { planSandbox } from '../sandbox/plan.js';
 import { sessionsDir } from '../log/store.js';
@@ -39,6 +42,10 @@ export interface ShellOptions {
   /** Commands per minute before the session pauses and asks whether to go on. */
   maxCommandsPerMinute?: number;
   limits?: Limits;
+  /** proxy (default): out only through the egress proxy; none: no network; open: the host's network. */
+  network?: NetworkMode;
+  /** More egress allowlist entries (--allow-host). */
+  allowHosts?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -48,6 +55,9 @@ export interface SessionCounts {
   refused: number;
   denied: number;
   nested: number;
+  /** Requests through the egress proxy, and how many it refused. */
+  network: number;
+  networkRefused: number;
 }
 
 export async function runShell(opts: ShellOptions): Promise<number> {
@@ -57,7 +67,11 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   const interactiveDefault = opts.command.length === 0;
   const profile = interactiveDefault ? null : profileFor(opts.command, profiles);
   const profileWrites = profile?.write.map((p) => expandHome(p, home)) ?? [];
+  // The session's own hosts (the profile's API hosts, --allow-host, and what the person allows
+  // as the session goes): the policy counts them as on the egress allowlist, like the proxy.
+  const sessionHosts = new Allowlist([...(profile?.hosts ?? []), ...(opts.allowHosts ?? [])]);
   const guard = await createGuard({
+    sessionHosts,
     cwd: opts.cwd,
     workspaces: opts.workspaces,
     home,
@@ -67,8 +81,15 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   if (!sandbox.ok && opts.requireSandbox) {
     throw new Error(`--require-sandbox: ${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; ${sandbox.fix}` : ''}`);
   }
+  // The network: only a sandbox can take it away; without one it stays the host's.
+  const requested: NetworkMode = opts.network ?? 'proxy';
+  const network: NetworkMode | 'unconfined' = !sandbox.ok ? 'unconfined' : requested;
+  if (network === 'proxy' || network === 'none') {
+    const ns = checkNetworkNamespace();
+    if (!ns.ok) throw new Error(`${ns.reason}; ${ns.fix}`);
+  }
   const runtime = createRuntime({ env, mountPoints: sandbox.ok, pathVar: env.PATH ?? '/usr/bin:/bin' });
-  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, nested: 0 };
+  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, nested: 0, network: 0, networkRefused: 0 };
   const stdin = process.stdin;
   const stdout = process.stdout;
   const hasTerminal = !!stdin.isTTY && !!stdout.isTTY;
@@ -92,8 +113,37 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     },
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
+    // A command the person allowed opens its hosts to the proxy too: one question, not two.
+    onApproved: (req, answer) => {
+      const hosts = guard.explain({ command: req.script, cwd: req.cwd || undefined }).script.commands.flatMap((c) => c.hosts.map((h) => h.host ?? []).flat());
+      if (hosts.length) egress?.approveHosts(hosts, answer === 'session');
+      if (answer === 'session' && !egress) for (const h of hosts) sessionHosts.add(h);
+    },
   });
   const server = await listen(runtime.socket, (req) => gate.handle(req));
+
+  let egress: SessionEgress | null = null;
+  const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: profile?.hosts ?? [], flagHosts: opts.allowHosts ?? [] });
+  if (network === 'proxy') {
+    try {
+      egress = await startSessionEgress({
+        runtimeDir: runtime.dir,
+        allow: egressAllow,
+        hosts: sessionHosts,
+        ask: hasTerminal ? (q) => prompter!.ask({ command: `${q.method} ${q.url ?? `${q.host}:${q.port}`}`, cwd: opts.cwd, decision: { action: 'ask', matches: [], opaque: [], commands: [] }, network: q }) : null,
+        onRecord: (r) => {
+          counts.network++;
+          if (r.decision === 'deny') counts.networkRefused++;
+          log.append('network', networkFields(r, redactor));
+        },
+      });
+    } catch (e) {
+      server.close();
+      runtime.remove();
+      throw new Error(`cannot start the egress proxy: ${(e as Error).message}`);
+    }
+    if (egress.proxy.ignored.length) stdout.write(`agentguard: egress allowlist entries that are not host names were ignored: ${egress.proxy.ignored.join(', ')}\r\n`);
+  }
 
   const agentEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) agentEnv[k] = v;
@@ -107,7 +157,13 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     AGENTGUARD_PASS_ENV: (opts.passEnv ?? []).join(','),
   });
   delete agentEnv.AGENTGUARD_TOKEN;
-  const command = interactiveDefault ? [path.join(runtime.shimDir, 'bash')] : withAgentHook(opts.command, profile?.name);
+  if (network === 'proxy' || network === 'none') {
+    // The host's proxy settings mean nothing inside the sandbox's own network namespace.
+    for (const k of Object.keys(agentEnv)) if (/^(https?|all|no|ftp)_proxy$/i.test(k)) delete agentEnv[k];
+  }
+  if (egress) Object.assign(agentEnv, proxyEnv());
+  const agentCommand = interactiveDefault ? [path.join(runtime.shimDir, 'bash')] : withAgentHook(opts.command, profile?.name);
+  const command = egress ? behindBridge(egress.socketPath, agentCommand) : agentCommand;
   const writeRoots = guard.writeRoots(opts.cwd);
   const plan = planSandbox({
     home,
@@ -134,13 +190,19 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   }
   const limits = applyLimits(opts.limits ?? { maxProcesses: 4096, maxFileSize: 8 * 1024 ** 3 }, runtime.id);
   const inner = sandbox.ok
-    ? wrapWithSandbox({ command, cwd: opts.cwd, shimBinary: runtime.shimBinary, realShells: runtime.realShells, realDir: runtime.realDir, runtimeDir: runtime.dir, ...plan })
+    ? wrapWithSandbox({ command, cwd: opts.cwd, shimBinary: runtime.shimBinary, realShells: runtime.realShells, realDir: runtime.realDir, runtimeDir: runtime.dir, ...plan, isolateNetwork: network !== 'open' })
     : command;
   const argv = [...limits.prefix, ...inner];
 
   const enforcement = sandbox.ok
     ? `sandbox: writes only to ${plan.writable.length} roots, ${plan.maskDirs.length + plan.maskFiles.length} credential paths masked, every shell binary is the shim`
     : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted and writes outside the workspace are NOT blocked by the kernel (${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; fix: ${sandbox.fix}` : ''})`;
+  const networkNote = {
+    proxy: `network: only through the egress proxy (${egressAllow.length} allowlist entries; other hosts ${hasTerminal ? 'are asked about' : 'are refused'})`,
+    none: 'network: none (--no-network)',
+    open: "network: open (--network open: the agent's own connections are not confined; only commands like curl are checked)",
+    unconfined: 'network: not confined (no sandbox)',
+  }[network];
   const workspaces = opts.workspaces?.length ? opts.workspaces.join(', ') : (guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces.join(', ') || '(none)');
   log.append('session-start', {
     agent: interactiveDefault ? ['(interactive bash)'] : redactor.deep(command),
@@ -149,11 +211,13 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     rules: guard.rules.digest,
     ruleCount: guard.rules.rules.length,
     enforcement: sandbox.ok ? 'sandbox' : 'policy-only',
+    network,
+    ...(egress ? { egressAllowlist: egressAllow } : {}),
     profile: profile?.name ?? null,
     terminal: hasTerminal,
   });
   stdout.write(
-    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
 
   const pty = await import('node-pty');
@@ -168,6 +232,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     });
   } catch (e) {
     server.close();
+    await egress?.proxy.close();
     limits.cleanup();
     runtime.remove();
     throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`);
@@ -187,12 +252,13 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   for (const [s, h] of handlers) process.off(s, h);
   bridge.stop();
   server.close();
+  await egress?.proxy.close();
   limits.cleanup();
   runtime.remove();
   log.append('session-end', { exit: code, counts });
   log.close();
   stdout.write(
-    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied, ${counts.nested} nested or installed scripts passed | log ${log.file}\r\n`,
+    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied, ${counts.nested} nested or installed scripts passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
   return code;
 }
@@ -216,4 +282,10 @@ function count(c: SessionCounts, e: GateEvent) {
   else if (e.answer && e.answer !== 'no-terminal') e.verdict === 'allow' ? c.approved++ : c.refused++;
   else if (e.verdict === 'allow') c.allowed++;
   else c.denied++;
+}
+
+/** A proxy record as a log record: `action` like a decision's, the URL path redacted like a command. */
+function networkFields(r: EgressRecord, redactor: Redactor): Record<string, unknown> {
+  const { decision, ...rest } = r;
+  return redactor.deep({ action: decision, ...rest, ms: Math.round(r.ms * 100) / 100 });
 }

@@ -1,0 +1,103 @@
+// Egress for one session: which hosts the proxy allows, the proxy on the session's runtime
+// directory, and what the sandbox needs to reach it (the bridge in front of the agent, the
+// proxy variables). The session (src/session/session.ts) calls this; the decisions are the
+// proxy's (proxy.ts).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord } from './proxy.js';
+import { Allowlist, canonicalHost } from './hosts.js';
+
+/** proxy: own network namespace, out only through the proxy; none: no network at all; open: the host's network. */
+export type NetworkMode = 'proxy' | 'none' | 'open';
+
+/** Where the bridge listens inside the sandbox's own network namespace (nothing else is there). */
+export const BRIDGE_PORT = 3128;
+const BRIDGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bridge.js');
+
+export interface AllowlistSources {
+  /** The merged rule lists (built-in, user, project): egress-allowlist and network-loopback. */
+  lists: ReadonlyMap<string, readonly string[]>;
+  /** The agent profile's hosts (its model API). */
+  profileHosts: readonly string[];
+  /** --allow-host. */
+  flagHosts: readonly string[];
+}
+
+/**
+ * The proxy's allowlist. The policy's loopback entries (localhost, 127.0.0.1) are left out:
+ * for a command they mean the machine the agent runs on, which inside the sandbox is the
+ * sandbox's own loopback, reached without the proxy. Through the proxy they would mean the
+ * developer's machine (its databases, its Docker socket on TCP): only --allow-host opens that.
+ */
+export function sessionAllowlist(s: AllowlistSources): string[] {
+  const loopback = new Set(s.lists.get('network-loopback') ?? []);
+  const listed = (s.lists.get('egress-allowlist') ?? []).filter((e) => !loopback.has(e));
+  return [...new Set([...listed, ...s.profileHosts, ...s.flagHosts])];
+}
+
+/** The variables every proxy-aware client reads (curl, git, npm, pip, cargo, go, undici's EnvHttpProxyAgent …). */
+export function proxyEnv(port = BRIDGE_PORT): Record<string, string> {
+  const url = `http://127.0.0.1:${port}`;
+  const noProxy = 'localhost,127.0.0.1,::1';
+  const env: Record<string, string> = {};
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
+    env[name] = url;
+    env[name.toLowerCase()] = url;
+  }
+  env.NO_PROXY = env.no_proxy = noProxy;
+  return env;
+}
+
+/** The argv that runs `command` behind the bridge (inside the sandbox). */
+export function behindBridge(socketPath: string, command: string[], port = BRIDGE_PORT): string[] {
+  return [process.execPath, BRIDGE, socketPath, String(port), '--', ...command];
+}
+
+export interface SessionEgress {
+  proxy: EgressProxy;
+  socketPath: string;
+  /** Hosts a person allowed during the session, shared with the static policy (guard sessionHosts). */
+  hosts: Allowlist;
+  /** Called when the person approves a command that goes to these hosts: the proxy does not ask again. */
+  approveHosts(hosts: readonly string[], forSession: boolean): void;
+}
+
+export interface EgressSetup {
+  runtimeDir: string;
+  allow: readonly string[];
+  /** The session's own hosts (profile, --allow-host, answers), which the guard reads too. */
+  hosts: Allowlist;
+  ask: ((q: EgressAsk) => Promise<EgressAnswer>) | null;
+  onRecord: (r: EgressRecord) => void;
+}
+
+export async function startSessionEgress(s: EgressSetup): Promise<SessionEgress> {
+  const socketPath = path.join(s.runtimeDir, 'egress.sock');
+  const ask = s.ask;
+  const proxy = await startProxy({
+    socketPath,
+    allow: s.allow,
+    // An answer "for the session" at the proxy also lets `curl` to that host through the policy.
+    ask: ask
+      ? async (q) => {
+          const a = await ask(q);
+          if (a === 'session') s.hosts.add(q.host);
+          return a;
+        }
+      : null,
+    onRecord: s.onRecord,
+  });
+  return {
+    proxy,
+    socketPath,
+    hosts: s.hosts,
+    approveHosts(hosts, forSession) {
+      for (const h of hosts) {
+        const c = canonicalHost(h);
+        if (!c) continue;
+        proxy.allowHost(c);
+        if (forSession) s.hosts.add(c);
+      }
+    },
+  };
+}
