@@ -71,8 +71,8 @@ export class Terminal {
   }
 
   /** Waits for the approval prompt, then answers with one key (after the type-ahead guard). */
-  async answer(key: string, from = 0): Promise<string> {
-    const screen = await this.waitFor('needs your approval', 20_000, from);
+  async answer(key: string, from = 0, prompt: string | RegExp = 'needs your approval'): Promise<string> {
+    const screen = await this.waitFor(prompt, 20_000, from);
     await new Promise((r) => setTimeout(r, 300));
     this.type(key);
     return screen;
