@@ -7,6 +7,14 @@
       "cflags": ["-O2", "-Wall", "-Wextra", "-std=c11"],
       "cflags!": ["-fno-exceptions"],
       "ldflags": []
+    },
+    {
+      "target_name": "agentguard-bridge",
+      "type": "executable",
+      "sources": ["src/egress/bridge.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=c11", "-pthread"],
+      "cflags!": ["-fno-exceptions"],
+      "ldflags": ["-pthread"]
     }
   ]
 }

@@ -1,10 +1,10 @@
-// Moving bytes from a socket we connect to another socket, faster than pipe(). Node reads a
-// socket 64 KB at a time into a fresh buffer; at loopback speed the cost per chunk, not the
+// Moving bytes between two sockets inside Node, faster than pipe(). Node reads a socket
+// 64 KB at a time into a fresh buffer; at loopback speed the cost per chunk, not the
 // copying, is the limit (a pipe() relay reached a quarter of a direct transfer). Here the
-// socket reads into one fixed 1 MB buffer (net's `onread` option), each chunk is written on
-// and reading pauses until that write is done, so the buffer is free again: fewer, larger
-// reads, no allocation, and backpressure for free. Used by the proxy (tunnels) and the bridge,
-// so it imports node:net only.
+// upstream socket reads into one fixed 1 MB buffer (net's `onread` option), each chunk is
+// written on and reading pauses until that write is done, so the buffer is free again:
+// fewer, larger reads, no allocation, and backpressure for free. A relay can also be
+// stopped cleanly, so that a long tunnel can be handed to the splice relay (bridge.c).
 import net from 'node:net';
 
 export const READ_BUFFER_SIZE = 1 << 20;
@@ -13,6 +13,12 @@ export interface Relay {
   socket: net.Socket;
   /** Starts (or resumes) forwarding what the socket reads to `to`, and its end. */
   forwardTo(to: net.Socket): void;
+  /** What arrived while nothing was forwarded; reading stays paused. */
+  takeEarly(): Buffer[];
+  /** Stops forwarding once the write in flight is done; reading stays paused. */
+  stop(): Promise<void>;
+  /** Calls `cb` once, when at least `bytes` have been forwarded. */
+  whenForwarded(bytes: number, cb: () => void): void;
 }
 
 /**
@@ -22,6 +28,10 @@ export interface Relay {
 export function connectRelay(options: net.NetConnectOpts, size = READ_BUFFER_SIZE): Relay {
   let sink: net.Socket | null = null;
   let ended = false;
+  let inflight = false;
+  let stopped: (() => void) | null = null;
+  let forwarded = 0;
+  let watch: { bytes: number; cb: () => void } | null = null;
   const early: Buffer[] = [];
   const socket = net.connect({
     ...options,
@@ -32,9 +42,22 @@ export function connectRelay(options: net.NetConnectOpts, size = READ_BUFFER_SIZ
           early.push(Buffer.from(buf.subarray(0, n)));
           return false;
         }
+        inflight = true;
+        forwarded += n;
         sink.write(buf.subarray(0, n), (err) => {
-          if (err) socket.destroy();
-          else socket.resume();
+          inflight = false;
+          if (err) return void socket.destroy();
+          if (stopped) {
+            const done = stopped;
+            stopped = null;
+            return done();
+          }
+          if (watch && forwarded >= watch.bytes) {
+            const w = watch;
+            watch = null;
+            queueMicrotask(w.cb);
+          }
+          socket.resume();
         });
         return false; // paused until the write is done: the buffer is reused by the next read
       },
@@ -46,13 +69,28 @@ export function connectRelay(options: net.NetConnectOpts, size = READ_BUFFER_SIZ
   });
   return {
     socket,
+    takeEarly: () => early.splice(0),
     forwardTo(to) {
       sink = to;
       for (const b of early.splice(0)) to.write(b);
       if (ended) to.end();
       else socket.resume();
     },
+    stop() {
+      sink = null;
+      if (inflight) return new Promise((resolve) => (stopped = resolve));
+      socket.pause();
+      return Promise.resolve();
+    },
+    whenForwarded(bytes, cb) {
+      watch = { bytes, cb };
+    },
   };
+}
+
+export interface Joined {
+  /** Takes both sockets out of the join: no more forwarding, no more close handling. */
+  detach(): Promise<void>;
 }
 
 /**
@@ -60,26 +98,37 @@ export function connectRelay(options: net.NetConnectOpts, size = READ_BUFFER_SIZ
  * Half-closes pass through (each side is ended once its source ends); a side that closes
  * without ending (a reset, a kill) takes the other down with it.
  */
-export function join(client: net.Socket, relay: Relay, onClosed?: () => void) {
+export function join(client: net.Socket, relay: Relay, onClosed?: () => void): Joined {
   const upstream = relay.socket;
   const kill = () => {
     client.destroy();
     upstream.destroy();
   };
-  client.on('error', kill);
-  upstream.on('error', kill);
   let open = 2;
   const closed = () => {
     if (--open === 0) onClosed?.();
   };
-  client.once('close', () => {
+  const clientClosed = () => {
     if (!upstream.writableEnded) upstream.destroy();
     closed();
-  });
-  upstream.once('close', () => {
+  };
+  const upstreamClosed = () => {
     if (!client.writableEnded) client.destroy();
     closed();
-  });
+  };
+  client.on('error', kill);
+  upstream.on('error', kill);
+  client.once('close', clientClosed);
+  upstream.once('close', upstreamClosed);
   client.pipe(upstream);
   relay.forwardTo(client);
+  return {
+    async detach() {
+      client.unpipe(upstream);
+      client.pause();
+      await relay.stop();
+      client.off('close', clientClosed).off('error', kill).on('error', () => {});
+      upstream.off('close', upstreamClosed).off('error', kill).on('error', () => {});
+    },
+  };
 }

@@ -1,7 +1,8 @@
 // Egress for one session: which hosts the proxy allows, the proxy on the session's runtime
-// directory, and what the sandbox needs to reach it (the bridge in front of the agent, the
-// proxy variables). The session (src/session/session.ts) calls this; the decisions are the
+// directory, and what the sandbox needs to reach it (the bridge, bridge.c, in front of the
+// agent; the proxy variables). The session (src/session/session.ts) calls this; the decisions are the
 // proxy's (proxy.ts).
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord } from './proxy.js';
@@ -12,7 +13,8 @@ export type NetworkMode = 'proxy' | 'none' | 'open';
 
 /** Where the bridge listens inside the sandbox's own network namespace (nothing else is there). */
 export const BRIDGE_PORT = 3128;
-const BRIDGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bridge.js');
+/** The bridge (bridge.c), built by `npm install` beside the shim. */
+export const BRIDGE_BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-bridge');
 
 export interface AllowlistSources {
   /** The merged rule lists (built-in, user, project): egress-allowlist and network-loopback. */
@@ -48,9 +50,15 @@ export function proxyEnv(port = BRIDGE_PORT): Record<string, string> {
   return env;
 }
 
+/** Why the bridge cannot run, or null. Checked before the session starts anything. */
+export function bridgeProblem(): string | null {
+  if (fs.existsSync(BRIDGE_BINARY)) return null;
+  return `the egress bridge is not built (${BRIDGE_BINARY}); run npm install (or npm run build:shim) in the agentguard checkout, or start the session with --network open or --no-network`;
+}
+
 /** The argv that runs `command` behind the bridge (inside the sandbox). */
 export function behindBridge(socketPath: string, command: string[], port = BRIDGE_PORT): string[] {
-  return [process.execPath, BRIDGE, socketPath, String(port), '--', ...command];
+  return [BRIDGE_BINARY, socketPath, String(port), '--', ...command];
 }
 
 export interface SessionEgress {

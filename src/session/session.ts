@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { IPty } from 'node-pty';
 import { createGuard } from '../guard.js';
 import { checkBubblewrap, checkNetworkNamespace, wrapWithSandbox } from '../sandbox/bwrap.js';
-import { behindBridge, proxyEnv, sessionAllowlist, startSessionEgress, type NetworkMode, type SessionEgress } from '../egress/session.js';
+import { behindBridge, bridgeProblem, proxyEnv, sessionAllowlist, startSessionEgress, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../egress/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
@@ -88,6 +88,8 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     const ns = checkNetworkNamespace();
     if (!ns.ok) throw new Error(`${ns.reason}; ${ns.fix}`);
   }
+  const noBridge = network === 'proxy' ? bridgeProblem() : null;
+  if (noBridge) throw new Error(noBridge);
   const runtime = createRuntime({ env, mountPoints: sandbox.ok, pathVar: env.PATH ?? '/usr/bin:/bin' });
   const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, nested: 0, network: 0, networkRefused: 0 };
   const stdin = process.stdin;

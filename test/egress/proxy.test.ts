@@ -2,6 +2,7 @@
 // is the one thing simulated (the `lookup` option): a name can then stand for a public host
 // or for a rebinding attacker's answer, without any traffic leaving the machine.
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -27,6 +28,27 @@ beforeAll(async () => {
       res.setHeader('Content-Type', 'application/json');
       return res.end(JSON.stringify({ name: 'left-pad', 'dist-tags': { latest: '1.3.0' }, versions: { '1.3.0': { name: 'left-pad', version: '1.3.0', dist: { tarball } } } }));
     }
+    const big = /^\/bytes\/(\d+)$/.exec(req.url ?? '');
+    if (big) {
+      // Deterministic content, so the client can check every byte arrived in order.
+      const n = Number(big[1]);
+      res.writeHead(200, { 'Content-Length': n });
+      let sent = 0;
+      const write = () => {
+        while (sent < n) {
+          const chunk = pattern(sent, Math.min(256 * 1024, n - sent));
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', write);
+        }
+        res.end();
+      };
+      return write();
+    }
+    if (req.url === '/digest') {
+      const h = crypto.createHash('sha256');
+      req.on('data', (c: Buffer) => h.update(c));
+      return req.on('end', () => res.end(h.digest('hex')));
+    }
     let body = 0;
     req.on('data', (c: Buffer) => (body += c.length));
     req.on('end', () => res.end(`hello ${req.url} got ${body} proxy-authorization=${req.headers['proxy-authorization'] ?? 'none'}\n`));
@@ -38,6 +60,12 @@ afterAll(async () => {
   upstream.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+function pattern(offset: number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) b[i] = (offset + i) % 251;
+  return b;
+}
 
 function serveFile(file: string, res: http.ServerResponse) {
   fs.readFile(file, (err, data) => {
@@ -312,5 +340,68 @@ describe('requests the proxy does not forward', () => {
     expect(fs.statSync(socketPath).mode & 0o777).toBe(0o600);
     await proxy.close();
     expect(fs.existsSync(socketPath)).toBe(false);
+  });
+});
+
+describe('a long tunnel from the sandbox', () => {
+  /** Reads one HTTP response with a Content-Length from a raw socket. */
+  function response(sock: net.Socket): Promise<{ head: string; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      let buf = Buffer.alloc(0);
+      const onData = (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString();
+        const len = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < end + 4 + len) return;
+        sock.off('data', onData);
+        resolve({ head, body: buf.subarray(end + 4, end + 4 + len) });
+      };
+      sock.on('data', onData);
+      sock.once('error', reject);
+    });
+  }
+
+  it('moves to the splice relay after a few megabytes without losing or reordering a byte, both ways', async () => {
+    const socketPath = path.join(tmp, 'tunnel.sock');
+    const records: EgressRecord[] = [];
+    const proxy = await startProxy({ socketPath, allow: [`127.0.0.1:${port}`], onRecord: (r) => records.push(r) });
+    const sock = net.connect({ path: socketPath });
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    await new Promise<void>((resolve) => {
+      let got = '';
+      const onData = (d: Buffer) => {
+        got += d.toString('latin1');
+        if (got.includes('\r\n\r\n')) {
+          sock.off('data', onData);
+          expect(got).toMatch(/^HTTP\/1\.1 200/);
+          resolve();
+        }
+      };
+      sock.on('data', onData);
+    });
+    // Down: 12 MB, well past the hand-off point, on a keep-alive connection.
+    const n = 12 * 1024 * 1024;
+    sock.write(`GET /bytes/${n} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const down = await response(sock);
+    expect(down.body.length).toBe(n);
+    expect(down.body.equals(pattern(0, n))).toBe(true);
+    // Up, on the same tunnel after the hand-off: 5 MB whose digest the server sends back.
+    const upload = crypto.randomBytes(5 * 1024 * 1024);
+    sock.write(`POST /digest HTTP/1.1\r\nHost: x\r\nContent-Length: ${upload.length}\r\n\r\n`);
+    sock.write(upload);
+    const digest = await response(sock);
+    expect(digest.body.toString()).toBe(crypto.createHash('sha256').update(upload).digest('hex'));
+    // The tunnel is in the relay process now, a child of this (the proxy's) process.
+    const children = (await run('ps', ['--ppid', String(process.pid), '-o', 'args='])).stdout;
+    expect(children).toMatch(/agentguard-bridge --relay/);
+    sock.end();
+    const [rec] = await recorded(records, 1);
+    expect(rec).toMatchObject({ method: 'CONNECT', decision: 'allow' });
+    expect(rec.bytesDown).toBeGreaterThan(n);
+    expect(rec.bytesUp).toBeGreaterThan(upload.length);
+    await proxy.close();
   });
 });
