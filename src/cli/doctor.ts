@@ -46,6 +46,15 @@ async function diagnose(): Promise<Line[]> {
   const userns = readProc('/proc/sys/kernel/unprivileged_userns_clone') ?? readProc('/proc/sys/user/max_user_namespaces');
   out.push({ ok: null, what: `user namespaces: ${userns ?? 'unknown'}${process.getuid?.() === 0 ? ' (running as root: bubblewrap needs none)' : ''}` });
 
+  const { checkNetworkNamespace } = await import('../sandbox/bwrap.js');
+  const { bridgeProblem } = await import('../egress/session.js');
+  const ns = bw.ok ? checkNetworkNamespace() : null;
+  const noBridge = bridgeProblem();
+  if (!bw.ok) out.push({ ok: null, what: 'network: not confined without the sandbox (the policy still checks commands like curl)' });
+  else if (!ns!.ok) out.push({ ok: false, what: `network: ${ns!.reason}`, fix: ns!.fix });
+  else if (noBridge) out.push({ ok: false, what: 'network: the egress bridge is not built', fix: 'run npm install in the agentguard directory (needs a C compiler), or use --network open' });
+  else out.push({ ok: true, what: 'network: the sandbox gets its own network namespace; the agent goes out only through the egress proxy' });
+
   const shim = shimBinaryPath();
   out.push(fs.existsSync(shim) ? { ok: true, what: 'shell shim built', detail: shim } : { ok: false, what: 'shell shim not built', fix: 'run npm install in the agentguard directory (needs a C compiler: apt-get install build-essential)' });
   const shells = findRealShells(process.env.PATH ?? '');
@@ -67,7 +76,9 @@ async function diagnose(): Promise<Line[]> {
   out.push({ ok: null, what: `credential patterns the policy asks about but the sandbox cannot mask ahead of time: ${cred.unmaskable.join(', ')}` });
 
   const profiles = loadProfiles(home);
-  out.push({ ok: null, what: `agent profiles: ${profiles.map((p) => `${p.name} (${p.programs.join('/')}: ${p.write.join(', ')})`).join('; ')}` });
+  out.push({ ok: null, what: `agent profiles: ${profiles.map((p) => `${p.name} (${p.programs.join('/')}: ${p.write.join(', ')}${p.hosts.length ? `; hosts ${p.hosts.join(', ')}` : ''})`).join('; ')}` });
+  const egress = guard?.rules.lists.get('egress-allowlist') ?? [];
+  out.push({ ok: null, what: `egress allowlist: ${egress.length} entries (lists.yaml egress-allowlist), plus the agent profile's hosts and --allow-host` });
 
   const cg = pidsCgroupRoot();
   out.push(
