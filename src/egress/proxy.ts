@@ -581,6 +581,9 @@ function connectionTokens(raw: string[]): Set<string> {
 function privateRefusal(host: string, address: string, kind: string): string {
   const what = `${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind} address`;
   const lead = host === address ? `${host} is ${what}` : `${host} resolves to ${address}, ${what}`;
+  if (kind === 'cloud metadata') {
+    return `agentguard: ${lead}: it hands out the machine's cloud credentials to whoever asks; it is reachable only when egress-allowlist names this address itself (never through a name, a wildcard or a prompt answer)`;
+  }
   if (kind === 'loopback') {
     return `agentguard: ${lead}: a service on the developer's machine, outside the sandbox; to let the agent reach it, start the session with --allow-host ${host.includes(':') ? `[${host}]` : host}:<port>`;
   }
