@@ -32,7 +32,7 @@ export function registerDoctor(program: Command): void {
 
 async function diagnose(): Promise<Line[]> {
   const { checkBubblewrap } = await import('../sandbox/bwrap.js');
-  const { existingCredentials } = await import('../sandbox/plan.js');
+  const { daemonSockets, existingCredentials } = await import('../sandbox/plan.js');
   const { pidsCgroupRoot } = await import('../sandbox/limits.js');
   const { findRealShells, shimBinaryPath, runtimeBase } = await import('../session/runtime.js');
   const { loadProfiles } = await import('../session/profiles.js');
@@ -73,6 +73,8 @@ async function diagnose(): Promise<Line[]> {
 
   const cred = existingCredentials(home, guard?.rules.lists.get('credential-paths') ?? []);
   out.push({ ok: null, what: `credential paths present and masked in a sandbox: ${[...cred.dirs, ...cred.files].map((p) => p.replace(home, '~')).join(', ') || 'none found'}` });
+  const daemons = daemonSockets(home, process.env);
+  out.push({ ok: null, what: `daemon sockets present and covered in a sandbox (Docker, SSH/GPG agents, D-Bus): ${daemons.map((p) => p.replace(home, '~')).join(', ') || 'none found'}` });
   out.push({ ok: null, what: `credential patterns the policy asks about but the sandbox cannot mask ahead of time: ${cred.unmaskable.join(', ')}` });
 
   const profiles = loadProfiles(home);

@@ -20,6 +20,8 @@ export interface PlanInput {
   workspaces: string[];
   /** agentguard's user configuration and rules (~/.config/agentguard): never writable inside. */
   configDir: string;
+  /** The agent's environment, for the daemon sockets it names (SSH_AUTH_SOCK, DOCKER_HOST, XDG_RUNTIME_DIR). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SandboxPlan {
@@ -28,6 +30,44 @@ export interface SandboxPlan {
   maskDirs: string[];
   maskFiles: string[];
   hidden: string[];
+}
+
+/**
+ * Sockets of daemons that act for the user outside the sandbox: Docker or Podman (a
+ * container with the host's network and any mount), the SSH and GPG agents (the user's
+ * keys), D-Bus (the desktop's and the system's services). Connecting needs no write access
+ * to the file, so a read-only root does not stop it; each is covered by an empty file.
+ * Only those that exist, symlinks resolved; --allow-read hands one over.
+ */
+export function daemonSockets(home: string, env: NodeJS.ProcessEnv = {}): string[] {
+  const runtime = env.XDG_RUNTIME_DIR;
+  const unixPath = (v: string | undefined) => (v?.startsWith('unix://') ? v.slice('unix://'.length) : undefined);
+  const candidates = [
+    '/var/run/docker.sock',
+    '/run/docker.sock',
+    '/run/containerd/containerd.sock',
+    '/run/podman/podman.sock',
+    '/run/dbus/system_bus_socket',
+    path.join(home, '.docker', 'run', 'docker.sock'),
+    ...(runtime ? ['docker.sock', 'podman/podman.sock', 'bus', 'ssh-agent.socket', 'gcr/ssh', 'keyring/ssh', 'gnupg/S.gpg-agent', 'gnupg/S.gpg-agent.ssh', 'gnupg/S.gpg-agent.extra'].map((f) => path.join(runtime, f)) : []),
+    path.join(home, '.gnupg', 'S.gpg-agent'),
+    path.join(home, '.gnupg', 'S.gpg-agent.ssh'),
+    env.SSH_AUTH_SOCK,
+    unixPath(env.DOCKER_HOST),
+    unixPath(env.CONTAINER_HOST),
+    env.DBUS_SESSION_BUS_ADDRESS?.match(/^unix:path=([^,;]+)/)?.[1],
+  ];
+  const out = new Set<string>();
+  for (const c of candidates) {
+    if (!c || !path.isAbsolute(c)) continue;
+    try {
+      const real = fs.realpathSync(c);
+      if (fs.statSync(real).isSocket()) out.add(real);
+    } catch {
+      // not there
+    }
+  }
+  return [...out];
 }
 
 /** Credential paths that exist, split into directories and files. Globs other than a trailing /** cannot be masked ahead of time. */
@@ -65,7 +105,7 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
     readOnly,
     // A credential handed over with --allow-read stays visible; a directory that contains it is not masked whole.
     maskDirs: cred.dirs.filter((d) => !allowed(d)),
-    maskFiles: cred.files.filter((f) => !allowed(f)),
+    maskFiles: [...cred.files, ...daemonSockets(i.home, i.env)].filter((f) => !allowed(f)),
     // Session logs, and other sessions' runtime directories (their sockets), are not visible.
     hidden: [...i.logDirs, i.runtimeBase].filter(exists),
     unmaskable: cred.unmaskable,

@@ -177,6 +177,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     runtimeDir: runtime.dir,
     workspaces: guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces,
     configDir: path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'agentguard'),
+    env,
   });
   for (const f of profileWrites) {
     // A profile path the agent has not created yet must exist to be made writable: a name

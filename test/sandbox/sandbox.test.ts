@@ -1,6 +1,7 @@
 // Kernel enforcement, tested from inside a real sandboxed session with programs that
 // never pass through a shell: the agent's own Node code, Python's open(), a fork loop.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -69,6 +70,33 @@ describe.skipIf(!hasSandbox)('inside the sandbox (bubblewrap)', () => {
     const { result } = await inAgent(`fs.mkdirSync(path.join(os.homedir(), '.claude', 'todos'), { recursive: true }); fs.writeFileSync(path.join(os.homedir(), '.claude', 'todos', 't.json'), '[]'); return 1`, [], {}, [path.join(bin, 'claude')]);
     expect(result.ok).toBe(true);
     expect(fs.existsSync(path.join(world.home, '.claude', 'todos', 't.json'))).toBe(true);
+  });
+
+  it("daemon sockets (an SSH agent, Docker) cannot be reached from inside; --allow-read hands one over", async () => {
+    // Real unix-socket servers outside, named the way the environment names them.
+    const sockets = path.join(world.base, 'sockets');
+    fs.mkdirSync(sockets, { recursive: true });
+    const servers = await Promise.all(
+      ['agent.sock', 'docker.sock'].map(
+        (name) =>
+          new Promise<net.Server>((resolve) => {
+            const srv = net.createServer((c) => c.end('DAEMON-ANSWERED'));
+            srv.listen(path.join(sockets, name), () => resolve(srv));
+          }),
+      ),
+    );
+    const env = { SSH_AUTH_SOCK: path.join(sockets, 'agent.sock'), DOCKER_HOST: `unix://${path.join(sockets, 'docker.sock')}` };
+    const probe = `const net = await import('node:net');
+      const ask = (p) => new Promise((r) => { const s = net.connect(p); let got = ''; s.on('data', (d) => (got += d)); s.on('end', () => r(got)); s.on('error', (e) => r(e.code)); });
+      return [await ask(env.SSH_AUTH_SOCK), await ask(env.DOCKER_HOST.slice(7))]`;
+    try {
+      const { result } = await inAgent(probe, [], env);
+      expect(result.value).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+      const handed = await inAgent(probe, ['--allow-read', env.SSH_AUTH_SOCK], env);
+      expect(handed.result.value).toEqual(['DAEMON-ANSWERED', 'ECONNREFUSED']);
+    } finally {
+      for (const s of servers) s.close();
+    }
   });
 
   it('the session log cannot be read or changed from inside', async () => {
