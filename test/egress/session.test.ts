@@ -3,6 +3,7 @@
 // outside the sandbox. The agent's own process makes the requests (as an agent's built-in
 // fetch tool would), so that only the network layer stands in the way; where a shell
 // command is involved, the policy and the proxy share their answers.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -17,8 +18,22 @@ let port: number;
 const hits: string[] = [];
 
 beforeAll(async () => {
+  // A bare repository served as static files ("dumb" HTTP), for git inside the sandbox.
+  const work = path.join(world.base, 'upstream-src');
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { PATH: process.env.PATH, HOME: world.home, GIT_CONFIG_NOSYSTEM: '1' }, stdio: 'pipe' });
+  fs.mkdirSync(work);
+  git(work, 'init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(work, 'README'), 'fetched through the egress proxy\n');
+  git(work, 'add', 'README');
+  git(work, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'one');
+  git(world.base, 'clone', '-q', '--bare', work, path.join(world.base, 'served', 'repo.git'));
+  git(path.join(world.base, 'served', 'repo.git'), 'update-server-info');
   server = http.createServer((req, res) => {
     hits.push(req.url ?? '');
+    if (req.url?.startsWith('/git/')) {
+      const file = path.join(world.base, 'served', req.url.slice(5).split('?')[0]);
+      return fs.readFile(file, (err, data) => (err ? ((res.statusCode = 404), res.end()) : res.end(data)));
+    }
     res.end(`hello from outside ${req.url}\n`);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -67,6 +82,20 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect(await t.exit()).toBe(0);
     expect(networkRecords(t)).toMatchObject([{ action: 'allow', method: 'GET', host: '127.0.0.1', port, path: '/allowed', bytesDown: 28, status: 200 }]);
     expect(t.output).toMatch(/1 network requests \(0 refused\)/);
+  });
+
+  it('git clones from an allowed host inside the sandbox, through the proxy variables', async () => {
+    // NO_PROXY keeps 127.0.0.1 inside the sandbox; the served repository is outside, so this
+    // clone clears it to reach the developer machine's loopback the way an allowed host is.
+    const dest = path.join(world.ws, 'cloned');
+    const code = `const r = spawnSync('git', ['clone', '-q', 'http://127.0.0.1:${'${PORT}'}/git/repo.git', ${JSON.stringify(dest)}], { encoding: 'utf8', env: { ...env, NO_PROXY: '', no_proxy: '', GIT_TERMINAL_PROMPT: '0' } }); return [r.status, r.stderr]`;
+    const t = agent('js', code.replace('${PORT}', String(port)), ['--allow-host', `127.0.0.1:${port}`]);
+    expect((await result(t)).value).toEqual([0, '']);
+    await t.exit();
+    expect(fs.readFileSync(path.join(dest, 'README'), 'utf8')).toBe('fetched through the egress proxy\n');
+    const recs = networkRecords(t);
+    expect(recs.length).toBeGreaterThanOrEqual(3);
+    expect(recs.every((r) => r.action === 'allow' && r.path.startsWith('/git/repo.git/'))).toBe(true);
   });
 
   it('a host not on the list is asked about; refused at the prompt, it gets nothing', async () => {
