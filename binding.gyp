@@ -6,7 +6,7 @@
       "sources": ["src/shim/shim.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-std=c11"],
       "cflags!": ["-fno-exceptions"],
-      "ldflags": []
+      "ldflags": ["-static"]
     },
     {
       "target_name": "agentguard-bridge",

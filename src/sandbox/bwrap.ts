@@ -79,8 +79,10 @@ export function wrapWithSandbox(p: SandboxParams): string[] {
   for (const d of p.maskDirs) args.push('--tmpfs', d, '--remount-ro', d);
   for (const f of p.maskFiles) args.push('--ro-bind', '/dev/null', f);
   for (const h of p.hidden) args.push('--tmpfs', h);
-  // The session's own runtime directory is rebound inside the hidden ones, which then turn read-only.
-  args.push('--bind', p.runtimeDir, p.runtimeDir);
+  // The session's own runtime directory is rebound inside the hidden ones, which then turn
+  // read-only. It is read-only itself: the shim links, the rc hook and the token files are
+  // the session's (its sockets are still reachable: connecting is not writing).
+  args.push('--ro-bind', p.runtimeDir, p.runtimeDir);
   for (const h of p.hidden) args.push('--remount-ro', h);
   // First keep each real shell reachable at the private path, then cover it with the shim:
   // in the other order the shim would find itself.

@@ -2,6 +2,7 @@
 // lets shells started by an allowed command through on their token, remembers commands
 // the person allowed for the session, and asks the person about everything else.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
@@ -40,12 +41,17 @@ export interface GateOptions {
   onExit?: (decisionSeq: number | undefined, status: number, ms: number) => void;
   /** More checked commands than this in one minute pause the agent and ask the person (0: no limit). */
   maxCommandsPerMinute?: number;
+  /**
+   * Where token files go (the runtime's tokens/): a nested shell whose ancestor holds the
+   * token runs without a round trip. Not written with strictNested.
+   */
+  tokensDir?: string;
   /** Called when the person allows an asked command (the session shares its hosts with the egress proxy). */
   onApproved?: (req: ShimRequest, answer: 'once' | 'session') => void;
 }
 
 export class Gate {
-  private tokens = new Map<string, { pid: number; seq?: number }>();
+  private tokens = new Map<string, { pid: number; seq?: number; start?: string }>();
   private allowedForSession = new Set<string>();
   private lastSeq: number | undefined;
   private recent: number[] = [];
@@ -114,9 +120,15 @@ export class Gate {
       // A script outside the write roots (a tool's #!/usr/bin/env bash, ~/.pyenv/…) was not
       // written by the agent: the sandbox keeps those paths read-only. It runs like a program.
       emit({ kind: 'installed-script', decision: null, verdict: 'allow' });
-      return allowReply(req.token && this.tokenValid(req.token) ? req.token : '');
+      return allowReply(req.token && this.tokenValid(req.token, req.pid) ? req.token : '');
     }
-    if (req.token && !this.opts.strictNested && this.tokenValid(req.token)) {
+    if (req.local) {
+      // The shim found its token's file and an ancestor holding it, and already ran the
+      // shell: this is the note for the log (nobody reads the reply).
+      emit({ kind: 'nested', decision: null, verdict: 'allow' });
+      return allowReply(req.token ?? '');
+    }
+    if (req.token && !this.opts.strictNested && this.tokenValid(req.token, req.pid)) {
       // The fast path for make/npm test running sh -c many times: answer first, log right after.
       setImmediate(() => emit({ kind: 'nested', decision: null, verdict: 'allow' }));
       return allowReply(req.token);
@@ -175,22 +187,38 @@ export class Gate {
   private allow(req: ShimRequest): string {
     if (req.mode === 'line') return allowReply('');
     const token = crypto.randomBytes(16).toString('hex');
-    this.tokens.set(token, { pid: req.pid, seq: this.lastSeq });
+    const start = procStat(req.pid)?.start;
+    this.tokens.set(token, { pid: req.pid, seq: this.lastSeq, start });
+    if (this.opts.tokensDir && !this.opts.strictNested && start !== undefined) {
+      try {
+        fs.writeFileSync(path.join(this.opts.tokensDir, token), `${req.pid} ${start}\n`, { mode: 0o600 });
+      } catch {
+        // no file: the nested shells of this command ask the whole way round
+      }
+    }
     if (this.tokens.size > 4096) this.pruneTokens();
     return allowReply(token);
   }
 
-  /** A token is good while the shell it was given to (same pid after exec) is alive. */
-  private tokenValid(token: string): boolean {
+  /**
+   * A token is good while the shell it was given to (same pid and start time after exec) is
+   * alive, and only for that shell and its descendants: a token read from another
+   * process's environment does not let a sibling through.
+   */
+  private tokenValid(token: string, requester?: number): boolean {
     const entry = this.tokens.get(token);
     if (entry === undefined) return false;
-    try {
-      process.kill(entry.pid, 0);
-      return true;
-    } catch {
-      this.tokens.delete(token);
+    const now = procStat(entry.pid);
+    if (!now || (entry.start !== undefined && now.start !== entry.start)) {
+      this.forget(token);
       return false;
     }
+    return requester === undefined || descendsFrom(requester, entry.pid);
+  }
+
+  private forget(token: string) {
+    this.tokens.delete(token);
+    if (this.opts.tokensDir) fs.rmSync(path.join(this.opts.tokensDir, token), { force: true });
   }
 
   private pruneTokens() {
@@ -209,4 +237,28 @@ export function primaryReason(d: Decision): RuleMatch {
 function refusal(d: Decision, suffix: string): string {
   const r = primaryReason(d);
   return `agentguard: denied by ${r.rule}: ${r.message}${suffix}`;
+}
+
+/** Parent pid and start time of a process (/proc/<pid>/stat), or null when it is gone. */
+function procStat(pid: number): { ppid: number; start: string } | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name may hold spaces and parentheses: fields start after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), start: fields[19] };
+}
+
+/** Whether `pid` is `ancestor` or runs under it. */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = pid, depth = 0; p > 1 && depth < 128; depth++) {
+    if (p === ancestor) return true;
+    const s = procStat(p);
+    if (!s) return false;
+    p = s.ppid;
+  }
+  return false;
 }

@@ -15,6 +15,8 @@ export interface ShimRequest {
   argv: string[];
   /** The script: the -c string, the file's content, stdin's content, or the typed line. */
   script: string;
+  /** Set when the shim already ran the shell on its token (checked locally): a note for the log, no reply is read. */
+  local?: 1;
 }
 
 /** Sent by the shim after a checked command ends, for the log. */
@@ -41,6 +43,7 @@ export function parseRequest(line: string): ShimRequest | ExitReport {
   if (!Array.isArray(r.argv) || !r.argv.every((a) => typeof a === 'string')) throw new Error('argv must be a list of strings');
   if (typeof r.pid !== 'number' || typeof r.ppid !== 'number') throw new Error('missing pid');
   if (r.token !== undefined && typeof r.token !== 'string') throw new Error('token must be a string');
+  if (r.local !== undefined && (r.local !== 1 || typeof r.token !== 'string')) throw new Error('a local note needs its token');
   return r as ShimRequest;
 }
 

@@ -17,6 +17,8 @@ export interface Runtime {
   /** Directory put first on PATH: bash, sh, zsh, dash → the shim. */
   shimDir: string;
   shimBinary: string;
+  /** tokens/<token>: the pid and start time each token was granted to (read-only in the sandbox). */
+  tokensDir: string;
   /** Where the shim finds the real shells: <dir>/real/<name>. */
   realDir: string;
   /** Real shell binaries found on this machine, by name (absolute, symlinks resolved). */
@@ -78,6 +80,8 @@ export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: bool
   const realDir = path.join(dir, 'real');
   fs.mkdirSync(shimDir, { mode: 0o700 });
   fs.mkdirSync(realDir, { mode: 0o700 });
+  const tokensDir = path.join(dir, 'tokens');
+  fs.mkdirSync(tokensDir, { mode: 0o700 });
   const realShells = findRealShells(opts.pathVar);
   for (const name of SHELL_NAMES) {
     fs.symlinkSync(shimBinary, path.join(shimDir, name));
@@ -98,6 +102,7 @@ export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: bool
     shimBinary,
     realDir,
     realShells,
+    tokensDir,
     bashrc: rc,
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };

@@ -115,6 +115,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     },
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
+    tokensDir: runtime.tokensDir,
     // A command the person allowed opens its hosts to the proxy too: one question, not two.
     onApproved: (req, answer) => {
       const hosts = guard.explain({ command: req.script, cwd: req.cwd || undefined }).script.commands.flatMap((c) => c.hosts.map((h) => h.host ?? []).flat());

@@ -12,6 +12,13 @@
  *   request  {"v":1,"shell":"bash","mode":"c|file|stdin|nested|interactive","cwd":"…",
  *             "argv":[…],"script":"…","token":"…","pid":N}
  *   reply    "ALLOW <token>\n"  or  "DENY <message>\n"
+ *
+ * A shell started by a command the session already allowed (make, npm test running sh -c
+ * a thousand times) carries that command's token. The session also writes the token to
+ * <run dir>/tokens/<token> with the pid and start time of the shell it was granted to, in
+ * a directory the sandbox keeps read-only. If that process is this shim or one of its
+ * ancestors, the shim runs the shell without waiting for an answer and only tells the
+ * session, for the log ("local":1). Anything else goes the whole way round.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -292,6 +299,93 @@ static mode_t_ shell_mode(int argc, char **argv, int *script_index) {
   return MODE_FILE;
 }
 
+/* Parent pid and start time (clock ticks since boot) of a process, from /proc/<pid>/stat. */
+static int proc_stat(int pid, int *ppid, unsigned long long *start) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  /* The command name may hold spaces and parentheses: fields start after the last ')'. */
+  char *p = strrchr(buf, ')');
+  if (!p) return -1;
+  p++;
+  /* After ')': state (3), ppid (4), … starttime is field 22. */
+  int field = 2;
+  char *save = NULL;
+  for (char *t = strtok_r(p, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+    field++;
+    if (field == 4) *ppid = atoi(t);
+    if (field == 22) {
+      *start = strtoull(t, NULL, 10);
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* Whether the session granted `token` to this process or one of its ancestors. */
+static int token_is_ours(const char *run_dir, const char *token) {
+  size_t len = strlen(token);
+  if (len != 32) return 0;
+  for (size_t i = 0; i < len; i++)
+    if (!((token[i] >= '0' && token[i] <= '9') || (token[i] >= 'a' && token[i] <= 'f'))) return 0;
+  char path[PATH_MAX], buf[128];
+  snprintf(path, sizeof path, "%s/tokens/%s", run_dir, token);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  int granted;
+  unsigned long long granted_start;
+  if (sscanf(buf, "%d %llu", &granted, &granted_start) != 2 || granted <= 1) return 0;
+  int pid = (int)getpid();
+  for (int depth = 0; depth < 128 && pid > 1; depth++) {
+    int ppid = 0;
+    unsigned long long start = 0;
+    if (proc_stat(pid, &ppid, &start) != 0) return 0;
+    if (pid == granted) return start == granted_start;
+    pid = ppid;
+  }
+  return 0;
+}
+
+/* Hands the real shell exactly the bytes that were checked, as its stdin. */
+static void hand_stdin(const buf_t *script) {
+  int mfd = memfd_create("agentguard-stdin", MFD_CLOEXEC);
+  if (mfd < 0) die("cannot keep the script for the shell: %s", strerror(errno));
+  size_t off = 0;
+  while (off < script->len) {
+    ssize_t w = write(mfd, script->data + off, script->len - off);
+    if (w < 0) die("cannot keep the script for the shell: %s", strerror(errno));
+    off += (size_t)w;
+  }
+  if (lseek(mfd, 0, SEEK_SET) < 0 || dup2(mfd, 0) < 0) die("cannot hand the script to the shell: %s", strerror(errno));
+}
+
+/* Tells the session a nested shell ran on its token, without waiting for an answer. */
+static int notify_session(const char *sock_path, buf_t *req) {
+  int fd = connect_session(sock_path);
+  if (fd < 0) return -1;
+  size_t off = 0;
+  while (off < req->len) {
+    ssize_t w = write(fd, req->data + off, req->len - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      close(fd);
+      return -1;
+    }
+    off += (size_t)w;
+  }
+  close(fd);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *name = shell_name(argv[0]);
   if (!name) die("cannot tell which shell %s stands for; the command was not run", argv[0]);
@@ -364,6 +458,16 @@ int main(int argc, char **argv) {
   }
   buf_str(&req, "],\"script\":");
   buf_json(&req, script.data ? script.data : "", script.len);
+
+  /* The fast way for a nested shell: the token's file says it was granted to an ancestor. */
+  if (token && *token && !line_check && (mode == MODE_COMMAND || mode == MODE_FILE || mode == MODE_STDIN) && token_is_ours(run_dir, token)) {
+    buf_str(&req, ",\"local\":1}\n");
+    if (notify_session(sock, &req) != 0) die("%s", "cannot reach the agentguard session to log this shell; the command was not run");
+    scrub_environment();
+    if (mode == MODE_STDIN) hand_stdin(&script);
+    execv(real, argv);
+    die("cannot run the real shell: %s", strerror(errno));
+  }
   buf_str(&req, "}\n");
 
   char *reply = ask_session(sock, &req);
@@ -379,18 +483,7 @@ int main(int argc, char **argv) {
   int report = *granted && (!token || strcmp(token, granted) != 0) && mode != MODE_INTERACTIVE;
   if (*granted) setenv("AGENTGUARD_TOKEN", granted, 1);
 
-  if (mode == MODE_STDIN) {
-    /* Hand the real shell exactly the bytes that were checked. */
-    int mfd = memfd_create("agentguard-stdin", MFD_CLOEXEC);
-    if (mfd < 0) die("cannot keep the script for the shell: %s", strerror(errno));
-    size_t off = 0;
-    while (off < script.len) {
-      ssize_t w = write(mfd, script.data + off, script.len - off);
-      if (w < 0) die("cannot keep the script for the shell: %s", strerror(errno));
-      off += (size_t)w;
-    }
-    if (lseek(mfd, 0, SEEK_SET) < 0 || dup2(mfd, 0) < 0) die("cannot hand the script to the shell: %s", strerror(errno));
-  }
+  if (mode == MODE_STDIN) hand_stdin(&script);
 
   if (mode == MODE_INTERACTIVE && !strcmp(name, "bash")) {
     /* An interactive bash in the session checks every line it is given. */

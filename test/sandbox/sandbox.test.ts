@@ -99,6 +99,13 @@ describe.skipIf(!hasSandbox)('inside the sandbox (bubblewrap)', () => {
     }
   });
 
+  it("the session's runtime directory (shim links, rc hook, token files) is read-only inside", async () => {
+    const code = `const dir = env.AGENTGUARD_RUN_DIR; const tryIt = (f) => { try { f(); return 'written'; } catch (e) { return e.code; } };
+      return [tryIt(() => fs.writeFileSync(path.join(dir, 'tokens', 'a'.repeat(32)), '1 1\\n')), tryIt(() => fs.rmSync(path.join(dir, 'bin', 'bash'))), tryIt(() => fs.appendFileSync(path.join(dir, 'bashrc'), 'trap - DEBUG\\n'))]`;
+    const { result } = await inAgent(code);
+    expect(result.value).toEqual(['EROFS', 'EROFS', 'EROFS']);
+  });
+
   it('the session log cannot be read or changed from inside', async () => {
     await run('name', 'true');
     expect(fs.readdirSync(sessionsDir).length).toBeGreaterThan(0);

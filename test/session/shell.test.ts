@@ -152,6 +152,64 @@ describe("an agent's own hook inside a session", () => {
   });
 });
 
+describe('shells started by an allowed command', () => {
+  // tool.py stands for make, npm test or a build script: the session allowed it, and the
+  // shells it starts carry its token.
+  const tool = path.join(world.ws, 'tool.py');
+  fs.writeFileSync(tool, "import subprocess, sys\nsys.exit(subprocess.run(['bash', '-c', 'git reset --hard']).returncode)\n");
+  const logOf = (t: Terminal) =>
+    fs
+      .readFileSync(/log (\S+\.jsonl)/.exec(t.output)![1], 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+
+  it('run on its token, without a prompt, and are logged as nested', async () => {
+    dirty();
+    const t = agent('name', 'python3 tool.py');
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toContain('AGENT-DONE 0');
+    expect(out).not.toContain('needs your approval');
+    expect(content()).toBe('original\n');
+    await t.exit();
+    expect(logOf(t).some((r) => r.type === 'decision' && r.kind === 'nested' && r.command === 'git reset --hard')).toBe(true);
+  });
+
+  it('are checked like top-level commands with --strict-nested', async () => {
+    dirty();
+    const t = agent('name', 'python3 tool.py', ['--strict-nested']);
+    await t.answer('n');
+    expect(await t.waitFor(/AGENT-DONE \d+/)).not.toContain('AGENT-DONE 0');
+    expect(content()).toBe('changed by hand\n');
+    await t.exit();
+  });
+
+  it("a token read from another process's environment does not let a shell through", async () => {
+    dirty();
+    // The agent starts an allowed command, reads that shell's token from /proc, and starts a
+    // sibling shell with it: the sibling is not a descendant of the token's shell.
+    const code = `const { spawn } = await import('node:child_process');
+      const sleeper = spawn('bash', ['-c', 'sleep 20'], { stdio: 'ignore' });
+      let token;
+      for (let i = 0; i < 200 && !token; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        // The checked shell runs as the shim's child (the shim reports its exit status).
+        for (const pid of [sleeper.pid, ...(() => { try { return fs.readFileSync('/proc/' + sleeper.pid + '/task/' + sleeper.pid + '/children', 'utf8').trim().split(' '); } catch { return []; } })()]) {
+          try { token ??= /AGENTGUARD_TOKEN=([0-9a-f]+)/.exec(fs.readFileSync('/proc/' + pid + '/environ', 'latin1'))?.[1]; } catch {}
+        }
+      }
+      const r = spawnSync('bash', ['-c', 'git reset --hard'], { env: { ...env, AGENTGUARD_TOKEN: token }, encoding: 'utf8' });
+      sleeper.kill();
+      return [Boolean(token), r.status]`;
+    const t = agent('js', code);
+    await t.answer('n');
+    const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
+    expect(JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value).toEqual([true, 126]);
+    expect(content()).toBe('changed by hand\n');
+    await t.exit();
+  });
+});
+
 describe('an interactive shell in the session', () => {
   it('checks each typed line: routine runs, asked lines wait for the person', async () => {
     const t = new Terminal(['shell', '--workspace', world.ws], { cwd: world.ws, home: world.home });
