@@ -17,13 +17,13 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The splice relay (bridge.c --relay): a CONNECT tunnel from the sandbox that has carried a
- * few megabytes is handed to it, so the rest of an https download moves kernel to kernel
+ * megabyte is handed to it, so the rest of an https download moves kernel to kernel
  * instead of through JavaScript. In a session every byte also crosses the bridge and a unix
  * socket; with both hops in C a download measured about half the speed of a direct
  * loopback transfer, against 0.4x with this hop in Node (bench/egress.js, 2 cores).
  */
 /** Bytes down a tunnel after which it moves to the splice relay. */
-const HAND_OFF_BYTES = 4 << 20;
+const HAND_OFF_BYTES = 1 << 20;
 const SPLICE_RELAY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-bridge');
 
 export type EgressAnswer = 'once' | 'session' | 'deny' | 'timeout';
