@@ -352,6 +352,8 @@ class Proxy implements EgressProxy {
     client.on('error', () => {});
     // Nothing the agent sends is read before the decision (and what is read is kept).
     client.pause();
+    // A refusal: the answer, then reading again so that the client's close is noticed.
+    const refuse = (status: number, text: string) => client.resume().end(rawResponse(status, text));
     let target: { host: string; port: number; path?: string; authority?: string } | { error: string };
     target = kind === 'connect' ? splitAuthority(req.url ?? '', null) : parseAbsolute(req.url ?? '');
     const rec: EgressRecord = { host: '', port: 0, method, bytesUp: 0, bytesDown: 0, decision: 'deny', ms: 0 };
@@ -361,7 +363,7 @@ class Proxy implements EgressProxy {
       this.record(rec);
     };
     if ('error' in target) {
-      client.end(rawResponse(400, target.error));
+      refuse(400, target.error);
       finish({ reason: target.error, status: 400 });
       return;
     }
@@ -370,7 +372,7 @@ class Proxy implements EgressProxy {
     if (v.answer) rec.answer = v.answer;
     if (v.entry) rec.entry = v.entry;
     if (!v.ok) {
-      client.end(rawResponse(v.status, v.reason));
+      refuse(v.status, v.reason);
       finish({ decision: v.decision, reason: v.reason, status: v.status });
       return;
     }
@@ -380,7 +382,7 @@ class Proxy implements EgressProxy {
       relay = await this.connect(v.addresses, target.port);
     } catch (e) {
       const reason = `agentguard: cannot reach ${target.host}:${target.port} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
-      client.end(rawResponse(502, reason));
+      refuse(502, reason);
       finish({ reason, status: 502 });
       return;
     }

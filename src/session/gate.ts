@@ -161,7 +161,11 @@ export class Gate {
     if (answer === 'once' || answer === 'session') {
       if (answer === 'session') this.allowedForSession.add(command);
       if (req.shell === 'hook') this.approvedByHook.push({ text: command, until: Date.now() + 60_000 });
-      this.opts.onApproved?.(req, answer);
+      try {
+        this.opts.onApproved?.(req, answer);
+      } catch {
+        // Sharing the command's hosts with the proxy is a convenience: the proxy still asks.
+      }
       emit({ kind: 'checked', decision, verdict: 'allow', answer });
       return this.allow(req);
     }

@@ -97,6 +97,8 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   const hasTerminal = !!stdin.isTTY && !!stdout.isTTY;
 
   const log = new SessionLog(runtime.id);
+  // Set once the egress proxy runs (below); the gate shares approved hosts with it.
+  let egress: SessionEgress | null = null;
   const redactor = new Redactor(env);
   let prompter: Prompter | null = null;
   const gate = new Gate({
@@ -125,7 +127,6 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   });
   const server = await listen(runtime.socket, (req) => gate.handle(req));
 
-  let egress: SessionEgress | null = null;
   const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: profile?.hosts ?? [], flagHosts: opts.allowHosts ?? [] });
   if (network === 'proxy') {
     try {
