@@ -126,6 +126,12 @@ function where(w: Where = {}): Required<Where> {
   return { env, home: w.home ?? env.HOME ?? os.homedir(), cwd: path.resolve(w.cwd ?? process.cwd()) };
 }
 
+/** A settings document holding only agentguard's hook, in the agent's shape (for one run). */
+export function hookSettings(agent: 'claude' | 'gemini', command: string): Json {
+  const t = TARGETS[agent];
+  return { hooks: { [t.event]: [{ matcher: t.matcher, hooks: [t.handler(command)] }] } };
+}
+
 export function settingsFile(agent: AgentName, scope: Scope, w?: Where): string {
   return TARGETS[agent].file(scope, where(w));
 }

@@ -20,6 +20,7 @@ import { Prompter } from './prompt.js';
 import { createRuntime } from './runtime.js';
 import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
+import { withAgentHook } from '../hooks/inject.js';
 import { decisionFields } from '../log/record.js';
 import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
@@ -166,7 +167,10 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     for (const k of Object.keys(agentEnv)) if (/^(https?|all|no|ftp)_proxy$/i.test(k)) delete agentEnv[k];
   }
   if (egress) Object.assign(agentEnv, proxyEnv());
-  const agentCommand = interactiveDefault ? [path.join(runtime.shimDir, 'bash')] : withAgentHook(opts.command, profile?.name);
+  const hooked = interactiveDefault ? { command: [path.join(runtime.shimDir, 'bash')], env: {}, skipped: null } : withAgentHook(opts.command, profile?.name, runtime.dir, env);
+  Object.assign(agentEnv, hooked.env);
+  if (hooked.skipped) stdout.write(`agentguard: ${profile?.name} runs without agentguard's hook: ${hooked.skipped}\r\n`);
+  const agentCommand = hooked.command;
   const command = egress ? behindBridge(egress.socketPath, agentCommand) : agentCommand;
   const writeRoots = guard.writeRoots(opts.cwd);
   const plan = planSandbox({
@@ -266,19 +270,6 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied, ${counts.nested} nested or installed scripts passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
   return code;
-}
-
-/**
- * Claude Code takes extra settings on its command line: the session adds agentguard's
- * hook for this run only, without touching any settings file, so Claude itself shows the
- * reason when a command is refused and the person answers once, at the session's prompt.
- */
-function withAgentHook(command: string[], profile: string | undefined): string[] {
-  if (profile !== 'claude' || command.includes('--settings')) return command;
-  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/agentguard.js');
-  const hook = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} hook claude`;
-  const settings = { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: hook, timeout: 600 }] }] } };
-  return [command[0], '--settings', JSON.stringify(settings), ...command.slice(1)];
 }
 
 function count(c: SessionCounts, e: GateEvent) {

@@ -118,6 +118,21 @@ describe('the person, not the agent, answers', () => {
 });
 
 describe("an agent's own hook inside a session", () => {
+  it('gemini gets agentguard as its BeforeTool hook through its system settings path, for this run only', async () => {
+    const geminiBin = path.join(world.base, 'bin', 'gemini');
+    if (!fs.existsSync(geminiBin)) fs.symlinkSync(FAKE_AGENT, geminiBin);
+    const t = new Terminal(['shell', '--workspace', world.ws, '--', geminiBin, 'js', 'return [env.GEMINI_CLI_SYSTEM_SETTINGS_PATH, fs.readFileSync(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH, "utf8")]'], { cwd: world.ws, home: world.home });
+    const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
+    const [file, text] = JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value as [string, string];
+    expect(file).toMatch(/gemini-system-settings\.json$/);
+    const group = JSON.parse(text).hooks.BeforeTool[0];
+    expect(group.matcher).toBe('run_shell_command');
+    expect(group.hooks[0]).toMatchObject({ name: 'agentguard', type: 'command' });
+    expect(group.hooks[0].command).toMatch(/agentguard.* hook gemini/);
+    expect(fs.existsSync(path.join(world.home, '.gemini', 'settings.json'))).toBe(false);
+    await t.exit();
+  });
+
   it('claude is started with agentguard as its Bash hook, for this run only', async () => {
     const t = new Terminal(['shell', '--workspace', world.ws, '--', claudeBin, 'js', 'return process.env.FAKE_AGENT_SETTINGS ?? null'], { cwd: world.ws, home: world.home });
     const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
