@@ -65,8 +65,7 @@ static void done(struct conn *c) {
   }
 }
 
-/* Sockets handed over by Node are non-blocking (the flag belongs to the shared file
- * description, so it is left alone): wait for them instead. */
+/* A socket may be non-blocking (the --relay sockets come from Node): wait for it. */
 static int wait_for(int fd, short events) {
   struct pollfd p = {.fd = fd, .events = events};
   for (;;) {
@@ -272,12 +271,22 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  /* Signals wait until the handlers are set: a SIGTERM right after the fork must reach the
+   * agent, not end the bridge alone. The agent gets the old mask back. */
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGHUP);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGQUIT);
+  sigprocmask(SIG_BLOCK, &block, &old);
   pid_t pid = fork();
   if (pid < 0) {
     fprintf(stderr, "agentguard-bridge: fork: %s\n", strerror(errno));
     return 2;
   }
   if (pid == 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
     /* The listener is close-on-exec: the agent inherits nothing of the bridge. */
     execvp(argv[4], argv + 4);
     fprintf(stderr, "agentguard: cannot start %s: %s\n", argv[4], strerror(errno));
@@ -295,6 +304,7 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+  sigprocmask(SIG_SETMASK, &old, NULL);
 
   pthread_t t;
   if (pthread_create(&t, NULL, accept_loop, &listener) != 0) {

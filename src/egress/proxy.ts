@@ -425,27 +425,40 @@ class Proxy implements EgressProxy {
     const upstream = relay.socket;
     if (client.destroyed || upstream.destroyed) return;
     await joined.detach();
+    if (client.destroyed || upstream.destroyed) {
+      // One side went away meanwhile: the join's close handling is detached, so do it here.
+      client.destroy();
+      upstream.destroy();
+      finish(counted());
+      return;
+    }
+    // Only a quiet tunnel moves: nothing of the agent's read and not yet sent, nothing
+    // waiting to be written either way. Checked and done in one tick, so nothing more can
+    // arrive in Node's buffers before the relay has the sockets. A busy tunnel goes on in
+    // Node and tries again a megabyte later (waiting instead could deadlock a peer that
+    // writes before it reads).
     const pendingUp: Buffer[] = [];
     for (let b: Buffer | null; (b = client.read() as Buffer | null) !== null; ) pendingUp.push(b);
-    for (const b of pendingUp) upstream.write(b);
-    for (const b of relay.takeEarly()) client.write(b);
-    while ((client.writableLength > 0 || upstream.writableLength > 0) && !client.destroyed && !upstream.destroyed) await new Promise((r) => setImmediate(r));
-    const before = counted();
+    const early = relay.takeEarly();
     let child: ChildProcess | null = null;
-    if (!client.destroyed && !upstream.destroyed) {
+    if (!pendingUp.length && !early.length && client.writableLength === 0 && upstream.writableLength === 0) {
       try {
         child = spawn(this.spliceRelay!, ['--relay'], { stdio: ['ignore', 'ignore', 'ignore', client, upstream, 'pipe'] });
-        if (!child.pid) child = null;
+        // A spawn that fails (EAGAIN, EMFILE …) has no pid and emits 'error' next: handled here.
+        child.on('error', () => {});
       } catch {
         child = null;
       }
     }
-    if (!child) {
-      // Back to Node: the same join, from where it stopped.
-      client.resume();
-      join(client, relay, () => finish(counted()));
+    if (!child?.pid) {
+      // Back to Node, from where it stopped, in order.
+      for (const b of pendingUp) upstream.write(b);
+      for (const b of early) client.write(b);
+      const again = join(client, relay, () => finish(counted()));
+      relay.whenForwarded(relay.forwarded() + HAND_OFF_BYTES, () => void this.handOff(client, relay, again, counted, finish));
       return;
     }
+    const before = counted();
     const relayProcess = child;
     this.relays.add(relayProcess);
     // The relay holds its own copies of both connections: this closes only Node's.

@@ -19,6 +19,8 @@ export interface Relay {
   stop(): Promise<void>;
   /** Calls `cb` once, when at least `bytes` have been forwarded. */
   whenForwarded(bytes: number, cb: () => void): void;
+  /** Bytes forwarded so far. */
+  forwarded(): number;
 }
 
 /**
@@ -46,7 +48,13 @@ export function connectRelay(options: net.NetConnectOpts, size = READ_BUFFER_SIZ
         forwarded += n;
         sink.write(buf.subarray(0, n), (err) => {
           inflight = false;
-          if (err) return void socket.destroy();
+          if (err) {
+            // A stop() waiting for this write learns of it first (and finds the socket gone).
+            socket.destroy();
+            const done = stopped;
+            stopped = null;
+            return void done?.();
+          }
           if (stopped) {
             const done = stopped;
             stopped = null;
@@ -85,6 +93,7 @@ export function connectRelay(options: net.NetConnectOpts, size = READ_BUFFER_SIZ
     whenForwarded(bytes, cb) {
       watch = { bytes, cb };
     },
+    forwarded: () => forwarded,
   };
 }
 

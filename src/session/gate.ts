@@ -22,7 +22,8 @@ export interface AskInfo {
 
 export interface GateEvent {
   request: ShimRequest;
-  kind: 'checked' | 'nested' | 'interactive' | 'installed-script' | 'session-allowed' | 'hook-approved';
+  /** unverified-nested: a shim ran a shell on a token this session did not grant to its ancestors (a forged run directory). */
+  kind: 'checked' | 'nested' | 'unverified-nested' | 'interactive' | 'installed-script' | 'session-allowed' | 'hook-approved';
   decision: Decision | null;
   /** What happened: the final verdict. */
   verdict: 'allow' | 'deny';
@@ -124,9 +125,11 @@ export class Gate {
     }
     if (req.local) {
       // The shim found its token's file and an ancestor holding it, and already ran the
-      // shell: this is the note for the log (nobody reads the reply).
-      emit({ kind: 'nested', decision: null, verdict: 'allow' });
-      return allowReply(req.token ?? '');
+      // shell: this is the note for the log (nobody reads the reply). A note whose token this
+      // session did not grant to an ancestor means a forged run directory: logged as such.
+      const granted = !!req.token && this.tokenValid(req.token, req.pid);
+      emit(granted ? { kind: 'nested', decision: null, verdict: 'allow' } : { kind: 'unverified-nested', decision: null, verdict: 'allow' });
+      return allowReply('');
     }
     if (req.token && !this.opts.strictNested && this.tokenValid(req.token, req.pid)) {
       // The fast path for make/npm test running sh -c many times: answer first, log right after.

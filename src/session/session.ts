@@ -84,6 +84,9 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   }
   // The network: only a sandbox can take it away; without one it stays the host's.
   const requested: NetworkMode = opts.network ?? 'proxy';
+  if (requested === 'none' && !sandbox.ok) {
+    throw new Error(`--no-network needs the sandbox, which is not available: ${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; ${sandbox.fix}` : ''}`);
+  }
   const network: NetworkMode | 'unconfined' = !sandbox.ok ? 'unconfined' : requested;
   if (network === 'proxy' || network === 'none') {
     const ns = checkNetworkNamespace();
@@ -118,7 +121,8 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     },
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
-    tokensDir: runtime.tokensDir,
+    // Token files only where the sandbox keeps them read-only: outside it the agent could write one.
+    tokensDir: sandbox.ok ? runtime.tokensDir : undefined,
     // A command the person allowed opens its hosts to the proxy too: one question, not two.
     onApproved: (req, answer) => {
       const hosts = guard.explain({ command: req.script, cwd: req.cwd || undefined }).script.commands.flatMap((c) => c.hosts.map((h) => h.host ?? []).flat());
@@ -274,7 +278,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
 
 function count(c: SessionCounts, e: GateEvent) {
   if (e.kind === 'interactive') return;
-  if (e.kind === 'nested' || e.kind === 'installed-script' || e.kind === 'hook-approved') c.nested++;
+  if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script' || e.kind === 'hook-approved') c.nested++;
   else if (e.answer && e.answer !== 'no-terminal') e.verdict === 'allow' ? c.approved++ : c.refused++;
   else if (e.verdict === 'allow') c.allowed++;
   else c.denied++;

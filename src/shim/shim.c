@@ -427,7 +427,9 @@ int main(int argc, char **argv) {
   } else if (mode == MODE_STDIN) {
     mode_name = "stdin";
     int r = read_all(0, &script, MAX_SCRIPT);
-    if (r != 0) mode_name = r > 0 ? "too-large" : "unreadable";
+    /* What was read is all the real shell would get: never run part of a script. */
+    if (r > 0) die("%s", "the script on stdin is larger than 1 MiB, too large to check; the command was not run");
+    if (r < 0) die("cannot read the script on stdin (%s); the command was not run", strerror(errno));
   } else {
     mode_name = "interactive";
   }
@@ -460,7 +462,8 @@ int main(int argc, char **argv) {
   buf_json(&req, script.data ? script.data : "", script.len);
 
   /* The fast way for a nested shell: the token's file says it was granted to an ancestor. */
-  if (token && *token && !line_check && (mode == MODE_COMMAND || mode == MODE_FILE || mode == MODE_STDIN) && token_is_ours(run_dir, token)) {
+  if (token && *token && !line_check && (mode == MODE_COMMAND || mode == MODE_FILE || mode == MODE_STDIN) && !strcmp(mode_name, mode == MODE_FILE ? "file" : mode == MODE_STDIN ? "stdin" : "c") &&
+      token_is_ours(run_dir, token)) {
     buf_str(&req, ",\"local\":1}\n");
     if (notify_session(sock, &req) != 0) die("%s", "cannot reach the agentguard session to log this shell; the command was not run");
     scrub_environment();

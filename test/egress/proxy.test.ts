@@ -404,4 +404,91 @@ describe('a long tunnel from the sandbox', () => {
     expect(rec.bytesUp).toBeGreaterThan(upload.length);
     await proxy.close();
   });
+
+  /** A raw upstream on loopback, a proxy on a unix socket, and a tunnel to the upstream through it. */
+  async function tunnelTo(onUpstream: (s: net.Socket) => void) {
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.on('error', () => {});
+      onUpstream(s);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const upPort = (server.address() as net.AddressInfo).port;
+    const records: EgressRecord[] = [];
+    const socketPath = path.join(tmp, `t-${upPort}.sock`);
+    const proxy = await startProxy({ socketPath, allow: [`127.0.0.1:${upPort}`], onRecord: (r) => records.push(r) });
+    const client = net.connect({ path: socketPath, allowHalfOpen: true });
+    client.on('error', () => {});
+    client.write(`CONNECT 127.0.0.1:${upPort} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    // The proxy's answer, and whatever of the upstream's came with it; then paused.
+    const rest = await new Promise<Buffer>((resolve) => {
+      let buf = Buffer.alloc(0);
+      const onData = (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        client.off('data', onData);
+        client.pause();
+        resolve(buf.subarray(end + 4));
+      };
+      client.on('data', onData);
+    });
+    return { client, rest, records, close: async () => (client.destroy(), await proxy.close(), server.close()) };
+  }
+
+  it('loses no upload bytes when the upstream is slow to read while the tunnel moves', async () => {
+    const UP = 16 << 20;
+    let received = 0;
+    let firstBad = -1;
+    let upstreamDone!: () => void;
+    const done = new Promise<void>((r) => (upstreamDone = r));
+    const t = await tunnelTo((s) => {
+      // Reads late: the upload backs up in Node while the download passes the hand-off point.
+      s.pause();
+      setTimeout(() => s.resume(), 300);
+      s.on('data', (d: Buffer) => {
+        for (let i = 0; i < d.length && firstBad < 0; i++) if (d[i] !== (received + i) % 251) firstBad = received + i;
+        received += d.length;
+      });
+      s.on('end', () => (upstreamDone(), s.end()));
+      setTimeout(() => s.write(Buffer.alloc(2 << 20, 0x61)), 150);
+    });
+    let sent = 0;
+    const pump = () => {
+      while (sent < UP) {
+        const b = pattern(sent, 32 * 1024);
+        sent += b.length;
+        if (!t.client.write(b)) return void t.client.once('drain', pump);
+      }
+      t.client.end();
+    };
+    t.client.resume();
+    pump();
+    await done;
+    expect(received).toBe(UP);
+    expect(firstBad).toBe(-1);
+    await t.close();
+  }, 60_000);
+
+  it('a tunnel in the relay is closed on both sides and logged when the agent goes away', async () => {
+    let upstreamClosed = false;
+    const t = await tunnelTo((s) => {
+      s.resume();
+      s.on('end', () => s.end()); // a server that closes when its client does
+      s.on('close', () => (upstreamClosed = true));
+      s.write(Buffer.alloc(3 << 20, 0x61));
+    });
+    let got = t.rest.length;
+    await new Promise<void>((resolve) =>
+      t.client.on('data', (d: Buffer) => {
+        got += d.length;
+        if (got >= 3 << 20) resolve();
+      }).resume(),
+    );
+    t.client.destroy();
+    for (let i = 0; i < 100 && !(upstreamClosed && t.records.length); i++) await new Promise((r) => setTimeout(r, 30));
+    expect(upstreamClosed).toBe(true);
+    expect(t.records).toMatchObject([{ method: 'CONNECT', decision: 'allow' }]);
+    expect(t.records[0].bytesDown).toBeGreaterThanOrEqual(3 << 20);
+    await t.close();
+  }, 60_000);
 });

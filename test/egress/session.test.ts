@@ -199,6 +199,12 @@ describe('egress flags', () => {
     expect(t.output).toMatch(/--network must be proxy, open or none/);
   });
 
+  it('--no-network without the sandbox refuses to start rather than keep the network', async () => {
+    const t = new Terminal(['shell', '--no-sandbox', '--no-network', '--', 'true'], { cwd: world.ws, home: world.home });
+    expect(await t.exit()).not.toBe(0);
+    expect(t.output).toMatch(/--no-network needs the sandbox, which is not available: disabled with --no-sandbox/);
+  });
+
   it('without the sandbox the network is stated as not confined', async () => {
     const t = agent('js', 'return 1', ['--no-sandbox']);
     await result(t);

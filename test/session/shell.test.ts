@@ -167,6 +167,21 @@ describe("an agent's own hook inside a session", () => {
   });
 });
 
+describe('a script on stdin', () => {
+  it('larger than 1 MiB is refused whole, never run in part', async () => {
+    const marker = path.join(world.ws, 'stdin-tail.txt');
+    const code = `const script = ':\\n'.repeat(600000) + 'echo ran > ${'${MARKER}'}\\n';
+      const r = spawnSync('bash', [], { input: script, encoding: 'utf8' }); return [r.status, r.stderr]`;
+    const t = agent('js', code.replace('${MARKER}', marker));
+    const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
+    const [status, stderr] = JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value as [number, string];
+    expect(status).toBe(126);
+    expect(stderr).toMatch(/larger than 1 MiB, too large to check; the command was not run/);
+    expect(fs.existsSync(marker)).toBe(false);
+    await t.exit();
+  });
+});
+
 describe('shells started by an allowed command', () => {
   // tool.py stands for make, npm test or a build script: the session allowed it, and the
   // shells it starts carry its token.
