@@ -23,7 +23,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -65,16 +64,6 @@ static void done(struct conn *c) {
   }
 }
 
-/* A socket may be non-blocking (the --relay sockets come from Node): wait for it. */
-static int wait_for(int fd, short events) {
-  struct pollfd p = {.fd = fd, .events = events};
-  for (;;) {
-    int r = poll(&p, 1, -1);
-    if (r > 0) return 1;
-    if (r < 0 && errno != EINTR) return 0;
-  }
-}
-
 static void *relay(void *arg) {
   struct direction d = *(struct direction *)arg;
   free(arg);
@@ -89,14 +78,12 @@ static void *relay(void *arg) {
       if (n == 0) break;
       if (n < 0) {
         if (errno == EINTR) continue;
-        if (errno == EAGAIN && wait_for(d.from, POLLIN)) continue;
         failed = 1;
         break;
       }
       while (n > 0) {
         ssize_t m = splice(p[0], NULL, d.to, NULL, (size_t)n, SPLICE_F_MOVE); /* no SPLICE_F_MORE: it corks TCP */
         if (m < 0 && errno == EINTR) continue;
-        if (m < 0 && errno == EAGAIN && wait_for(d.to, POLLOUT)) continue;
         if (m <= 0) {
           failed = 1;
           break;

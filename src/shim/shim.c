@@ -121,6 +121,20 @@ static int read_all(int fd, buf_t *b, size_t limit) {
   }
 }
 
+/* Writes all of data, going on after a signal; 0, or -1 with errno set. */
+static int write_all(int fd, const char *data, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    ssize_t w = write(fd, data + off, len - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    off += (size_t)w;
+  }
+  return 0;
+}
+
 static int connect_session(const char *sock_path) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
@@ -145,15 +159,7 @@ static char *ask_session(const char *sock_path, buf_t *req) {
   int fd = connect_session(sock_path);
   if (fd < 0)
     die("cannot reach the agentguard session (%s); the command was not run. Start the agent inside `agentguard shell`.", strerror(errno));
-  size_t off = 0;
-  while (off < req->len) {
-    ssize_t w = write(fd, req->data + off, req->len - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      die("lost the agentguard session while asking (%s); the command was not run", strerror(errno));
-    }
-    off += (size_t)w;
-  }
+  if (write_all(fd, req->data, req->len) != 0) die("lost the agentguard session while asking (%s); the command was not run", strerror(errno));
   buf_t reply = {0};
   char c;
   for (;;) {
@@ -358,13 +364,7 @@ static int token_is_ours(const char *run_dir, const char *token) {
 /* Hands the real shell exactly the bytes that were checked, as its stdin. */
 static void hand_stdin(const buf_t *script) {
   int mfd = memfd_create("agentguard-stdin", MFD_CLOEXEC);
-  if (mfd < 0) die("cannot keep the script for the shell: %s", strerror(errno));
-  size_t off = 0;
-  while (off < script->len) {
-    ssize_t w = write(mfd, script->data + off, script->len - off);
-    if (w < 0) die("cannot keep the script for the shell: %s", strerror(errno));
-    off += (size_t)w;
-  }
+  if (mfd < 0 || write_all(mfd, script->data, script->len) != 0) die("cannot keep the script for the shell: %s", strerror(errno));
   if (lseek(mfd, 0, SEEK_SET) < 0 || dup2(mfd, 0) < 0) die("cannot hand the script to the shell: %s", strerror(errno));
 }
 
@@ -372,18 +372,9 @@ static void hand_stdin(const buf_t *script) {
 static int notify_session(const char *sock_path, buf_t *req) {
   int fd = connect_session(sock_path);
   if (fd < 0) return -1;
-  size_t off = 0;
-  while (off < req->len) {
-    ssize_t w = write(fd, req->data + off, req->len - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      close(fd);
-      return -1;
-    }
-    off += (size_t)w;
-  }
+  int r = write_all(fd, req->data, req->len);
   close(fd);
-  return 0;
+  return r;
 }
 
 int main(int argc, char **argv) {
@@ -462,8 +453,9 @@ int main(int argc, char **argv) {
   buf_json(&req, script.data ? script.data : "", script.len);
 
   /* The fast way for a nested shell: the token's file says it was granted to an ancestor. */
-  if (token && *token && !line_check && (mode == MODE_COMMAND || mode == MODE_FILE || mode == MODE_STDIN) && !strcmp(mode_name, mode == MODE_FILE ? "file" : mode == MODE_STDIN ? "stdin" : "c") &&
-      token_is_ours(run_dir, token)) {
+  /* (Not for a script file that was too large or unreadable: the session decides about those.) */
+  int checkable = mode == MODE_COMMAND || mode == MODE_STDIN || (mode == MODE_FILE && !strcmp(mode_name, "file"));
+  if (token && *token && !line_check && checkable && token_is_ours(run_dir, token)) {
     buf_str(&req, ",\"local\":1}\n");
     if (notify_session(sock, &req) != 0) die("%s", "cannot reach the agentguard session to log this shell; the command was not run");
     scrub_environment();
