@@ -5,6 +5,7 @@ import path from 'node:path';
 import { findWorkspace, realPath } from './policy/confine.js';
 import type { Decision } from './policy/decision.js';
 import { evaluate, type PolicyContext } from './policy/evaluate.js';
+import type { HostSet } from './rules/match.js';
 import { defaultRuleSources, loadRules, type RuleSources } from './rules/load.js';
 import { compileRules, type RuleSet } from './rules/ruleset.js';
 import { analyse } from './shell/analyse.js';
@@ -30,7 +31,7 @@ export interface GuardOptions {
    * Hosts allowed for this session beside the egress allowlist; the session and its egress
    * proxy add to this set as the person answers, and checks see it at once.
    */
-  sessionHosts?: { has(host: string): boolean };
+  sessionHosts?: HostSet;
 }
 
 export interface CheckRequest {

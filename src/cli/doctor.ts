@@ -31,7 +31,7 @@ export function registerDoctor(program: Command): void {
 }
 
 async function diagnose(): Promise<Line[]> {
-  const { checkBubblewrap } = await import('../sandbox/bwrap.js');
+  const { checkBubblewrap, checkNetworkNamespace } = await import('../sandbox/bwrap.js');
   const { daemonSockets, existingCredentials } = await import('../sandbox/plan.js');
   const { pidsCgroupRoot } = await import('../sandbox/limits.js');
   const { findRealShells, shimBinaryPath, runtimeBase } = await import('../session/runtime.js');
@@ -46,7 +46,6 @@ async function diagnose(): Promise<Line[]> {
   const userns = readProc('/proc/sys/kernel/unprivileged_userns_clone') ?? readProc('/proc/sys/user/max_user_namespaces');
   out.push({ ok: null, what: `user namespaces: ${userns ?? 'unknown'}${process.getuid?.() === 0 ? ' (running as root: bubblewrap needs none)' : ''}` });
 
-  const { checkNetworkNamespace } = await import('../sandbox/bwrap.js');
   const { bridgeProblem } = await import('../egress/session.js');
   const ns = bw.ok ? checkNetworkNamespace() : null;
   const noBridge = bridgeProblem();

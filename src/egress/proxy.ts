@@ -9,22 +9,23 @@ import dns from 'node:dns';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { specialAddress } from './addresses.js';
 import { Allowlist, canonicalHost } from './hosts.js';
 import { connectRelay, join, READ_BUFFER_SIZE, type Joined, type Relay } from './relay.js';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
- * The splice relay (bridge.c --relay): a CONNECT tunnel from the sandbox that has carried a
- * megabyte is handed to it, so the rest of an https download moves kernel to kernel
- * instead of through JavaScript. In a session every byte also crosses the bridge and a unix
- * socket; with both hops in C a download measured about half the speed of a direct
- * loopback transfer, against 0.4x with this hop in Node (bench/egress.js, 2 cores).
+ * bridge.c, built by `npm install` beside the shim: the bridge in front of the agent inside
+ * the sandbox (session.ts), and with --relay the splice relay. A CONNECT tunnel from the
+ * sandbox that has carried HAND_OFF_BYTES is handed to the relay, so the rest of an https
+ * download moves kernel to kernel instead of through JavaScript. In a session every byte
+ * also crosses the bridge and a unix socket; with both hops in C a download measured about
+ * half the speed of a direct loopback transfer, against 0.4x with this hop in Node
+ * (bench/egress.js, 2 cores).
  */
-/** Bytes down a tunnel after which it moves to the splice relay. */
+export const BRIDGE_BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-bridge');
 const HAND_OFF_BYTES = 1 << 20;
-const SPLICE_RELAY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-bridge');
 
 export type EgressAnswer = 'once' | 'session' | 'deny' | 'timeout';
 
@@ -136,7 +137,7 @@ class Proxy implements EgressProxy {
 
   constructor(private opts: ProxyOptions) {
     this.socketPath = opts.socketPath ?? null;
-    this.spliceRelay = opts.spliceTunnels !== false && fs.existsSync(SPLICE_RELAY) ? SPLICE_RELAY : null;
+    this.spliceRelay = opts.spliceTunnels !== false && fs.existsSync(BRIDGE_BINARY) ? BRIDGE_BINARY : null;
     this.allow = new Allowlist(opts.allow);
     this.ignored = this.allow.ignored;
     this.lookup = opts.lookup ?? ((h) => dns.promises.lookup(h, { all: true, verbatim: true }));
@@ -596,13 +597,14 @@ function connectionTokens(raw: string[]): Set<string> {
 function privateRefusal(host: string, address: string, kind: string): string {
   const what = `${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind} address`;
   const lead = host === address ? `${host} is ${what}` : `${host} resolves to ${address}, ${what}`;
+  const flag = `--allow-host ${host.includes(':') ? `[${host}]` : host}`;
   if (kind === 'cloud metadata') {
     return `agentguard: ${lead}: it hands out the machine's cloud credentials to whoever asks; it is reachable only when egress-allowlist names this address itself (never through a name, a wildcard or a prompt answer)`;
   }
   if (kind === 'loopback') {
-    return `agentguard: ${lead}: a service on the developer's machine, outside the sandbox; to let the agent reach it, start the session with --allow-host ${host.includes(':') ? `[${host}]` : host}:<port>`;
+    return `agentguard: ${lead}: a service on the developer's machine, outside the sandbox; to let the agent reach it, start the session with ${flag}:<port>`;
   }
-  return `agentguard: ${lead}; private, link-local and cloud metadata addresses are reachable only when the allowlist names the host or address exactly (not a wildcard or a prompt answer); to allow it, start the session with --allow-host ${host.includes(':') ? `[${host}]` : host}, or add it to egress-allowlist in ${LISTS_FILE}`;
+  return `agentguard: ${lead}; private, link-local and cloud metadata addresses are reachable only when the allowlist names the host or address exactly (not a wildcard or a prompt answer); to allow it, start the session with ${flag}, or add it to egress-allowlist in ${LISTS_FILE}`;
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string) {

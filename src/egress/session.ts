@@ -4,17 +4,14 @@
 // proxy's (proxy.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord } from './proxy.js';
-import { Allowlist, canonicalHost } from './hosts.js';
+import { BRIDGE_BINARY, startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord } from './proxy.js';
+import type { Allowlist } from './hosts.js';
 
 /** proxy: own network namespace, out only through the proxy; none: no network at all; open: the host's network. */
 export type NetworkMode = 'proxy' | 'none' | 'open';
 
 /** Where the bridge listens inside the sandbox's own network namespace (nothing else is there). */
 export const BRIDGE_PORT = 3128;
-/** The bridge (bridge.c), built by `npm install` beside the shim. */
-export const BRIDGE_BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-bridge');
 
 export interface AllowlistSources {
   /** The merged rule lists (built-in, user, project): egress-allowlist and network-loopback. */
@@ -64,10 +61,6 @@ export function behindBridge(socketPath: string, command: string[], port = BRIDG
 export interface SessionEgress {
   proxy: EgressProxy;
   socketPath: string;
-  /** Hosts a person allowed during the session, shared with the static policy (guard sessionHosts). */
-  hosts: Allowlist;
-  /** Called when the person approves a command that goes to these hosts: the proxy does not ask again. */
-  approveHosts(hosts: readonly string[], forSession: boolean): void;
 }
 
 export interface EgressSetup {
@@ -95,17 +88,5 @@ export async function startSessionEgress(s: EgressSetup): Promise<SessionEgress>
       : null,
     onRecord: s.onRecord,
   });
-  return {
-    proxy,
-    socketPath,
-    hosts: s.hosts,
-    approveHosts(hosts, forSession) {
-      for (const h of hosts) {
-        const c = canonicalHost(h);
-        if (!c) continue;
-        proxy.allowHost(c);
-        if (forSession) s.hosts.add(c);
-      }
-    },
-  };
+  return { proxy, socketPath };
 }

@@ -1,6 +1,6 @@
 // evaluate(script, rules, context) → Decision: every rule over every command, workspace
 // confinement of every write, and anything opaque; the strictest action wins.
-import type { MatchContext } from '../rules/match.js';
+import type { HostSet, MatchContext } from '../rules/match.js';
 import { MAYBE, NO } from '../rules/match.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
@@ -14,7 +14,7 @@ export interface PolicyContext {
   /** Where writes may land without asking: the workspaces, $TMPDIR, /tmp (symlinks resolved). */
   writeRoots: string[];
   /** Hosts the person allowed for this session (shared with the egress proxy). */
-  sessionHosts?: { has(host: string): boolean };
+  sessionHosts?: HostSet;
 }
 
 export const CONFINEMENT_RULE = 'workspace-confinement';

@@ -12,6 +12,11 @@ export const MAYBE = 1;
 export const YES = 2;
 export type Tri = 0 | 1 | 2;
 
+/** Hosts counted as listed for host_not_in beside the rule's own list (the session's). */
+export interface HostSet {
+  has(host: string): boolean;
+}
+
 export interface MatchContext {
   script: Script;
   home: string;
@@ -20,7 +25,7 @@ export interface MatchContext {
   /** Every path a target may denote: lexical and symlink-resolved; null when unknown. */
   pathsOf(t: PathTarget): string[] | null;
   /** Hosts the person allowed during this session: they count as listed for host_not_in. */
-  sessionHosts?: { has(host: string): boolean };
+  sessionHosts?: HostSet;
 }
 
 export type Matcher = (cmd: Command, ctx: MatchContext) => Tri;

@@ -35,18 +35,28 @@ export interface SandboxCheck {
   fix?: string;
 }
 
+/** Starts a throwaway sandbox with these extra flags; the result of bwrap itself. */
+function probe(extra: string[]) {
+  return spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', ...extra, '--', 'true'], { encoding: 'utf8', timeout: 5000 });
+}
+
+/** bwrap's first line of complaint. */
+function complaint(r: ReturnType<typeof probe>): string {
+  return (r.stderr || String(r.error ?? '')).trim().split('\n')[0];
+}
+
 let cached: SandboxCheck | null = null;
 
 /** Whether bubblewrap is installed and can create namespaces here (it actually starts one). */
 export function checkBubblewrap(): SandboxCheck {
   if (cached) return cached;
-  const r = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'], { encoding: 'utf8', timeout: 5000 });
+  const r = probe([]);
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
     cached = { ok: false, reason: 'bubblewrap (bwrap) not found', fix: 'install it (Debian/Ubuntu: apt-get install bubblewrap) or run with --no-sandbox to accept policy-only mode' };
   } else if (r.status !== 0) {
     cached = {
       ok: false,
-      reason: `bubblewrap cannot create a sandbox here: ${(r.stderr || String(r.error ?? '')).trim().split('\n')[0]}`,
+      reason: `bubblewrap cannot create a sandbox here: ${complaint(r)}`,
       fix: 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or the AppArmor bwrap profile on Ubuntu 24.04), or run with --no-sandbox',
     };
   } else cached = { ok: true };
@@ -58,13 +68,13 @@ let netCached: SandboxCheck | null = null;
 /** Whether bubblewrap can also give the sandbox a network namespace of its own. */
 export function checkNetworkNamespace(): SandboxCheck {
   if (netCached) return netCached;
-  const r = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--', 'true'], { encoding: 'utf8', timeout: 5000 });
+  const r = probe(['--unshare-net']);
   netCached =
     r.status === 0
       ? { ok: true }
       : {
           ok: false,
-          reason: `bubblewrap cannot create a network namespace here: ${(r.stderr || String(r.error ?? '')).trim().split('\n')[0]}`,
+          reason: `bubblewrap cannot create a network namespace here: ${complaint(r)}`,
           fix: 'run with --network open to keep the host network (policy-only for the network), or allow network namespaces for unprivileged users',
         };
   return netCached;

@@ -1,6 +1,7 @@
 // Agent profiles: what an agent needs to keep working inside the guard (its own state
-// directories stay writable, its model API is on the egress allowlist). Profiles are data (profiles/*.yaml), chosen by the name of
-// the command the session runs, and extendable in ~/.config/agentguard/profiles/.
+// directories stay writable, its model API is on the egress allowlist). Profiles are data
+// (profiles/*.yaml), chosen by the name of the command the session runs, and extendable in
+// ~/.config/agentguard/profiles/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

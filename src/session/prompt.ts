@@ -81,14 +81,12 @@ function renderNetwork(n: NonNullable<AskInfo['network']>, timeoutMs: number): s
     `${chalk.bgYellow.black.bold(' agentguard ')} the agent wants to connect to a host that is not on the egress allowlist`,
     '',
     `    ${chalk.bold(escapeForTerminal(target))}`,
-    n.url ? '' : chalk.dim('    (an encrypted tunnel: only the host and port are visible)'),
+    ...(n.url ? [] : [chalk.dim('    (an encrypted tunnel: only the host and port are visible)')]),
     '',
     `  ${chalk.green.bold('[y]')} allow this request   ${chalk.green.bold('[a]')} allow ${escapeForTerminal(n.host)} for the session   ${chalk.red.bold('[n]')} or Enter: refuse`,
     chalk.dim(`  To allow it in every session: add it to egress-allowlist in ~/.config/agentguard/rules/lists.yaml`),
     footer(timeoutMs),
-  ]
-    .filter((l, i, all) => l !== '' || all[i - 1] !== '')
-    .join('\r\n') + '\r\n';
+  ].join('\r\n') + '\r\n';
 }
 
 function footer(timeoutMs: number): string {

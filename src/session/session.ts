@@ -123,11 +123,14 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
     // Token files only where the sandbox keeps them read-only: outside it the agent could write one.
     tokensDir: sandbox.ok ? runtime.tokensDir : undefined,
-    // A command the person allowed opens its hosts to the proxy too: one question, not two.
+    // A command the person allowed opens its hosts to the proxy for the session (one
+    // question, not two); allowed for the session, they are also listed for the policy.
     onApproved: (req, answer) => {
-      const hosts = guard.explain({ command: req.script, cwd: req.cwd || undefined }).script.commands.flatMap((c) => c.hosts.map((h) => h.host ?? []).flat());
-      if (hosts.length) egress?.approveHosts(hosts, answer === 'session');
-      if (answer === 'session' && !egress) for (const h of hosts) sessionHosts.add(h);
+      const commands = guard.explain({ command: req.script, cwd: req.cwd || undefined }).script.commands;
+      for (const host of commands.flatMap((c) => c.hosts.flatMap((h) => (h.host ? [h.host] : [])))) {
+        egress?.proxy.allowHost(host);
+        if (answer === 'session') sessionHosts.add(host);
+      }
     },
   });
   const server = await listen(runtime.socket, (req) => gate.handle(req));
