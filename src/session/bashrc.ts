@@ -4,6 +4,9 @@
 // from history once per prompt, so a loop is checked once, not per iteration.
 // extdebug also makes functions and command substitutions inherit the trap, so the hook
 // lets its own functions through by name (FUNCNAME), or it would skip its own resets.
+// The hook arms at the very end of PROMPT_COMMAND and notes the history entry then: the
+// person's own prompt hooks (pyenv, direnv, starship) run before it, unarmed, and the
+// last line of a previous shell's history is never taken for the line just typed.
 
 export function bashrc(shim: string): string {
   return `# agentguard: every line typed into this shell is checked before it runs.
@@ -15,7 +18,8 @@ __agentguard_last=""
 HISTCONTROL=
 HISTIGNORE=
 set -o history
-__agentguard_prompt() { __agentguard_armed=1; __agentguard_skip=0; }
+__agentguard_prompt_begin() { __agentguard_armed=0; __agentguard_skip=0; }
+__agentguard_prompt() { __agentguard_last=$(HISTTIMEFORMAT= builtin history 1); __agentguard_armed=1; }
 __agentguard_preexec() {
   # extdebug makes functions and $(…) inherit this trap: our own code is not the person's line.
   case "\${FUNCNAME[1]}" in __agentguard_*) return 0 ;; esac
@@ -27,7 +31,8 @@ __agentguard_preexec() {
     entry=$(HISTTIMEFORMAT= builtin history 1)
     line="\${entry#*[0-9]  }"
     if [ -z "$entry" ] || [ "$entry" = "$__agentguard_last" ]; then
-      # The line did not reach history (history off or a repeat): check this command alone.
+      # No line reached history since the prompt (history off, a repeat, or a command
+      # run by something other than the person): check this command alone.
       line="$BASH_COMMAND"
       __agentguard_armed=1
     fi
@@ -41,10 +46,15 @@ __agentguard_preexec() {
   [ "$__agentguard_skip" = 1 ] && return 1
   return 0
 }
-PROMPT_COMMAND="__agentguard_prompt\${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
+# The person's own PROMPT_COMMAND runs between the two (without its trailing ';', which
+# would make ';;').
+__agentguard_pc=$PROMPT_COMMAND
+while :; do case $__agentguard_pc in *';' | *' ') __agentguard_pc=\${__agentguard_pc%?} ;; *) break ;; esac; done
+PROMPT_COMMAND="__agentguard_prompt_begin; \${__agentguard_pc:+$__agentguard_pc; }__agentguard_prompt"
+unset __agentguard_pc
 # Lines typed later cannot redefine the hook or stop it from re-arming; removing the
 # trap or extdebug is refused by the guard-hook-tamper rule.
-readonly -f __agentguard_preexec __agentguard_prompt
+readonly -f __agentguard_preexec __agentguard_prompt_begin __agentguard_prompt
 readonly PROMPT_COMMAND HISTCONTROL HISTIGNORE __agentguard_shim
 shopt -s extdebug
 trap '__agentguard_preexec' DEBUG

@@ -261,6 +261,26 @@ describe('an interactive shell in the session', () => {
     expect(t.output).toMatch(/session \w+ ended \(exit 5\): \d+ allowed, 1 asked \(0 approved, 1 refused\)/);
   });
 
+  it("works with the person's own prompt hooks and history (pyenv, direnv)", async () => {
+    // A home like many: ~/.bashrc adds a PROMPT_COMMAND hook that runs commands at each
+    // prompt, and ~/.bash_history ends with a line the guard refuses.
+    const home = path.join(world.base, 'home-with-rc');
+    fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(path.join(home, '.bashrc'), '_my_hook() { local ret=$?; eval "$(echo true)"; return $ret; }\nPROMPT_COMMAND="_my_hook;${PROMPT_COMMAND-}"\nHISTFILE=~/.bash_history\n');
+    fs.writeFileSync(path.join(home, '.bash_history'), 'ls\ntrap - DEBUG\n');
+    const t = new Terminal(['shell', '--workspace', world.ws], { cwd: world.ws, home });
+    await t.waitFor(PROMPT);
+    t.type('echo typed-with-hooks > hooked.txt\r');
+    await t.waitFor(/[$#] [\s\S]*[$#] $/);
+    expect(fs.readFileSync(path.join(world.ws, 'hooked.txt'), 'utf8')).toBe('typed-with-hooks\n');
+    expect(t.output).not.toContain('agentguard: denied');
+    const mark = t.output.length;
+    t.type('trap - DEBUG\r');
+    await t.waitFor('agentguard: denied by guard-hook-tamper', 10_000, mark);
+    t.type('exit\r');
+    await t.exit();
+  });
+
   it('refuses to remove its own hook', async () => {
     const t = new Terminal(['shell', '--workspace', world.ws], { cwd: world.ws, home: world.home });
     await t.waitFor(PROMPT);
