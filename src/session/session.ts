@@ -138,7 +138,14 @@ export async function runShell(opts: ShellOptions): Promise<number> {
       }
     },
   });
-  const server = await listen(runtime.socket, (req, signal) => gate.handle(req, signal));
+  // Requests in flight, so that the session's end waits for their records (an abandoned prompt's among them).
+  const inFlight = new Set<Promise<string>>();
+  const server = await listen(runtime.socket, (req, signal) => {
+    const p = gate.handle(req, signal);
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  });
 
   const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: profile?.hosts ?? [], flagHosts: opts.allowHosts ?? [] });
   if (network === 'proxy') {
@@ -281,6 +288,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   // shells it left behind get no more answers.
   prompter.closeAll();
   server.close();
+  await settled([...inFlight], 2000);
   bridge.stop();
   await egress?.proxy.close();
   limits.cleanup();
@@ -291,6 +299,13 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
   return code;
+}
+
+/** Waits for these promises to settle, but no longer than `ms`. */
+async function settled(ps: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(ps), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 function count(c: SessionCounts, e: GateEvent) {
