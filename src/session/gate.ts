@@ -235,6 +235,10 @@ export class Gate {
 
   private allow(req: ShimRequest, keys: ReadonlySet<string>): string {
     if (req.mode === 'line') return allowReply('');
+    // A nested shell that was granted nothing new keeps its parent's token: the shim then
+    // execs the shell directly (no exit report), which keeps make and npm fast.
+    const parent = req.token ? this.validToken(req.token, req.pid) : null;
+    if (parent && parent.keys === keys) return allowReply(req.token!);
     const token = crypto.randomBytes(16).toString('hex');
     const start = procStat(req.pid)?.start;
     this.tokens.set(token, { pid: req.pid, seq: this.lastSeq, start, keys });
