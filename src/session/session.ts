@@ -214,7 +214,8 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     // with an extension (~/.claude.json) is a file, anything else a directory.
     if (!sandbox.ok || fs.existsSync(f)) continue;
     try {
-      if (path.extname(f)) fs.writeFileSync(f, '', { flag: 'a', mode: 0o600 });
+      // An empty .json is not valid JSON (Claude Code calls it corrupted and backs it up): start it as {}.
+      if (path.extname(f)) fs.writeFileSync(f, path.extname(f) === '.json' ? '{}\n' : '', { flag: 'wx', mode: 0o600 });
       else fs.mkdirSync(f, { recursive: true, mode: 0o700 });
       plan.writable.push(f);
     } catch {
