@@ -64,6 +64,11 @@ export interface GateOptions {
   onApproved?: (req: ShimRequest, answer: 'once' | 'session') => void;
   /** Whether the files a cached decision was read from are unchanged (default: never reuse a decision that read files). */
   inputsUnchanged?: (d: Decision) => boolean;
+  /**
+   * The /proc that shows the requesters' pids: a sandbox with its own PID namespace numbers
+   * its processes its own way, and its /proc is reachable as /proc/<a process inside>/root/proc.
+   */
+  procRoot?: () => string;
 }
 
 interface TokenEntry {
@@ -240,7 +245,7 @@ export class Gate {
     const parent = req.token ? this.validToken(req.token, req.pid) : null;
     if (parent && parent.keys === keys) return allowReply(req.token!);
     const token = crypto.randomBytes(16).toString('hex');
-    const start = procStat(req.pid)?.start;
+    const start = procStat(req.pid, this.proc())?.start;
     this.tokens.set(token, { pid: req.pid, seq: this.lastSeq, start, keys });
     if (this.opts.tokensDir && this.opts.trustNested && start !== undefined) {
       try {
@@ -261,12 +266,17 @@ export class Gate {
   private validToken(token: string, requester?: number): TokenEntry | null {
     const entry = this.tokens.get(token);
     if (entry === undefined) return null;
-    const now = procStat(entry.pid);
+    const proc = this.proc();
+    const now = procStat(entry.pid, proc);
     if (!now || (entry.start !== undefined && now.start !== entry.start)) {
       this.forget(token);
       return null;
     }
-    return requester === undefined || descendsFrom(requester, entry.pid) ? entry : null;
+    return requester === undefined || descendsFrom(requester, entry.pid, proc) ? entry : null;
+  }
+
+  private proc(): string {
+    return this.opts.procRoot?.() ?? '/proc';
   }
 
   private forget(token: string) {
@@ -304,10 +314,10 @@ function refusal(d: Decision, suffix: string): string {
 }
 
 /** Parent pid and start time of a process (/proc/<pid>/stat), or null when it is gone. */
-function procStat(pid: number): { ppid: number; start: string } | null {
+function procStat(pid: number, proc = '/proc'): { ppid: number; start: string } | null {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = fs.readFileSync(`${proc}/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
@@ -317,10 +327,10 @@ function procStat(pid: number): { ppid: number; start: string } | null {
 }
 
 /** Whether `pid` is `ancestor` or runs under it. */
-function descendsFrom(pid: number, ancestor: number): boolean {
+function descendsFrom(pid: number, ancestor: number, proc = '/proc'): boolean {
   for (let p = pid, depth = 0; p > 1 && depth < 128; depth++) {
     if (p === ancestor) return true;
-    const s = procStat(p);
+    const s = procStat(p, proc);
     if (!s) return false;
     p = s.ppid;
   }
