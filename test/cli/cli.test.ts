@@ -51,6 +51,14 @@ describe('agentguard check', () => {
     expect(typeof d.matches[0].message).toBe('string');
   });
 
+  it('names what made each rule match, and --json carries it as an optional subject', () => {
+    const r = run(['check', '--', 'cat ~/.npmrc']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('credential-read: ~/.npmrc');
+    const d = JSON.parse(run(['check', '--json', '--', 'git push --force origin main']).stdout);
+    expect(d.matches[0]).toMatchObject({ rule: 'git-force-push', subject: ['--force'] });
+  });
+
   it('reports what it could not analyse, and asks', () => {
     const d = JSON.parse(run(['check', '--json', '--', 'echo "unterminated']).stdout);
     expect(d.action).toBe('ask');
