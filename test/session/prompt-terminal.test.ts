@@ -1,0 +1,58 @@
+// The prompt on a real terminal: `agentguard shell` in a real pty, resized while a prompt
+// is up, and an agent that left terminal modes set before it asked.
+import path from 'node:path';
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FAKE_AGENT, makeWorld, Terminal } from './harness.js';
+
+const world = makeWorld('prompt');
+afterAll(() => world.remove());
+const PROMPT = /[$#] $/m;
+const tracked = path.join(world.ws, 'tracked.txt');
+
+describe('the prompt on a real terminal', () => {
+  it('is drawn again for the new size when the terminal is resized', async () => {
+    fs.writeFileSync(tracked, 'changed by hand\n');
+    const t = new Terminal(['shell', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'name', 'git reset --hard'], { cwd: world.ws, home: world.home });
+    const first = await t.waitFor('needs your approval');
+    // 120 columns: the long keys line.
+    expect(first).toContain('[a] allow this command in this directory for the session');
+    const before = t.output.length;
+    t.resize(60, 14);
+    const again = await t.answer('n', before, 'needs your approval');
+    // Drawn again, reset first, laid out for 60 columns.
+    expect(again.indexOf('\x1b[r')).toBeGreaterThanOrEqual(0);
+    expect(again.indexOf('\x1b[r')).toBeLessThan(again.indexOf('needs your approval'));
+    expect(again).toContain('[a] this command here, this session');
+    expect(again).toContain('git-reset-hard');
+    expect(await t.waitFor(/AGENT-DONE \d+/)).toContain('AGENT-DONE 126');
+    expect(fs.readFileSync(tracked, 'utf8')).toBe('changed by hand\n');
+    await t.exit();
+  });
+
+  it('resets the modes the agent left on, and gives them back after the answer', async () => {
+    const t = new Terminal(['shell', '--workspace', world.ws], { cwd: world.ws, home: world.home });
+    await t.waitFor(PROMPT);
+    // The "agent" turns on mouse tracking, sets a scroll region and hides the cursor.
+    t.type("printf '\\033[?1000h\\033[3;20r\\033[?25l'; echo MODES-SET\r");
+    await t.waitFor('\x1b[?25lMODES-SET');
+    fs.writeFileSync(tracked, 'changed by hand\n');
+    const before = t.output.length;
+    t.type('git reset --hard\r');
+    const screen = await t.answer('n', before);
+    const draw = screen.slice(screen.lastIndexOf('\x1b[?1049h'));
+    const text = draw.indexOf('needs your approval');
+    for (const reset of ['\x1b[?1000l', '\x1b[r', '\x1b[?25h']) {
+      expect(draw.indexOf(reset)).toBeGreaterThanOrEqual(0);
+      expect(draw.indexOf(reset)).toBeLessThan(text);
+    }
+    const after = await t.waitFor(/refused at the prompt|denied/, 10_000, before);
+    const back = after.slice(after.lastIndexOf('\x1b[?1049l'));
+    expect(back).toContain('\x1b[3;20r');
+    expect(back).toContain('\x1b[?1000h');
+    expect(back).toContain('\x1b[?25l');
+    expect(fs.readFileSync(tracked, 'utf8')).toBe('changed by hand\n');
+    t.type('exit\r');
+    await t.exit();
+  });
+});
