@@ -18,9 +18,9 @@ describe('the prompt on a real terminal', () => {
     // 120 columns: the long keys line.
     expect(first).toContain('[a] allow this command in this directory for the session');
     const before = t.output.length;
-    t.resize(60, 14);
+    t.resize(72, 16);
     const again = await t.answer('n', before, 'needs your approval');
-    // Drawn again, reset first, laid out for 60 columns.
+    // Drawn again, reset first, laid out for 72 columns.
     expect(again.indexOf('\x1b[r')).toBeGreaterThanOrEqual(0);
     expect(again.indexOf('\x1b[r')).toBeLessThan(again.indexOf('needs your approval'));
     expect(again).toContain('[a] this command here, this session');
