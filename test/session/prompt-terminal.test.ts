@@ -30,6 +30,24 @@ describe('the prompt on a real terminal', () => {
     await t.exit();
   });
 
+  it("shows the command inside Claude Code's wrapper, and the wrapper once as context", async () => {
+    // The claude way runs as a program named `claude`, so the session picks Claude Code's profile.
+    const claude = path.join(world.base, 'bin', 'claude');
+    fs.mkdirSync(path.dirname(claude), { recursive: true });
+    if (!fs.existsSync(claude)) fs.symlinkSync(FAKE_AGENT, claude);
+    fs.chmodSync(FAKE_AGENT, 0o755);
+    fs.writeFileSync(tracked, 'changed by hand\n');
+    const t = new Terminal(['shell', '--workspace', world.ws, '--', claude, 'claude', 'git reset --hard'], { cwd: world.ws, home: world.home });
+    const screen = await t.answer('n');
+    const prompt = screen.slice(screen.lastIndexOf('\x1b[?1049h'));
+    expect(prompt).toMatch(/\n {4}git reset --hard\r/);
+    expect(prompt.split("run by Claude Code's wrapper: source").length - 1).toBe(1);
+    expect(prompt).toContain("eval '…'");
+    expect(await t.waitFor(/AGENT-DONE \d+/)).toContain('AGENT-DONE 126');
+    expect(fs.readFileSync(tracked, 'utf8')).toBe('changed by hand\n');
+    await t.exit();
+  });
+
   it('resets the modes the agent left on, and gives them back after the answer', async () => {
     const t = new Terminal(['shell', '--workspace', world.ws], { cwd: world.ws, home: world.home });
     await t.waitFor(PROMPT);
