@@ -222,7 +222,20 @@ function subjectsOf(info: AskInfo): string[] {
  * them, then lines from the top; every run of lines left out becomes one marker line.
  */
 export function pickLines(lines: string[], room: number, subjects: string[], width = 80): string[] {
-  const indent = (l: string) => `    ${chalk.bold(l)}`;
+  // What a rule matched is underlined where it appears (colour terminals only; the text is the same).
+  const marks = subjects.filter((x) => x.length >= 3);
+  const indent = (l: string) => {
+    const hit = new Array<boolean>(l.length).fill(false);
+    for (const m of marks) for (let at = l.indexOf(m); at >= 0; at = l.indexOf(m, at + 1)) hit.fill(true, at, at + m.length);
+    let out = '';
+    for (let i = 0; i < l.length; ) {
+      let j = i;
+      while (j < l.length && hit[j] === hit[i]) j++;
+      out += hit[i] ? chalk.underline(l.slice(i, j)) : l.slice(i, j);
+      i = j;
+    }
+    return `    ${chalk.bold(out)}`;
+  };
   if (lines.length <= room) return lines.map(indent);
   const wanted: number[] = [];
   // Longer subjects first: `~/.npmrc` says more than `-f`.
