@@ -47,6 +47,15 @@ export const TERMINAL_RESET =
 
 const CLEAR = '\x1b[2J\x1b[H';
 
+/**
+ * Keys as plain bytes while the prompt is up: an agent that turned on the kitty keyboard
+ * protocol would otherwise have `y` arrive as an escape sequence, which the prompt ignores.
+ * Pushing flags 0 on the terminal's stack and popping them afterwards gives the agent back
+ * exactly what it had; terminals without the protocol ignore both.
+ */
+const KEYS_PLAIN = '\x1b[>0u';
+const KEYS_AGENT = '\x1b[<u';
+
 export class Prompter {
   private queue: Promise<unknown> = Promise.resolve();
   /** Aborted when the session ends: every prompt open or waiting closes as abandoned. */
@@ -81,12 +90,12 @@ export class Prompter {
         clearTimeout(timer);
         for (const s of signals) s.removeEventListener('abort', onAbort);
         // Leave the prompt: back to the agent's own screen.
-        this.term.write(alt ? CLEAR : CLEAR + '\x1b[?1049l');
+        this.term.write(KEYS_AGENT + (alt ? CLEAR : CLEAR + '\x1b[?1049l'));
         this.term.giveBack();
         resolve(a);
       };
       for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
-      const draw = (first: boolean) => this.term.write(drawPrompt(info, this.opts.timeoutMs, this.term.size(), { enterAltScreen: first && !alt }));
+      const draw = (first: boolean) => this.term.write(drawPrompt(info, this.opts.timeoutMs, this.term.size(), { first, enterAltScreen: first && !alt }));
       this.term.takeOver(
         (data) => {
           if (Date.now() - shownAt < typeAhead) return;
@@ -106,8 +115,8 @@ export class Prompter {
 }
 
 /** Everything written to draw the prompt: the alternate screen, the reset, a clear screen, the prompt. */
-export function drawPrompt(info: AskInfo, timeoutMs: number, size: ScreenSize, { enterAltScreen = false } = {}): string {
-  return (enterAltScreen ? '\x1b[?1049h' : '') + TERMINAL_RESET + CLEAR + render(info, timeoutMs, size);
+export function drawPrompt(info: AskInfo, timeoutMs: number, size: ScreenSize, { first = true, enterAltScreen = false } = {}): string {
+  return (enterAltScreen ? '\x1b[?1049h' : '') + (first ? KEYS_PLAIN : '') + TERMINAL_RESET + CLEAR + render(info, timeoutMs, size);
 }
 
 /** The prompt's text for a terminal of `size`: at most size.rows lines, none wider than the screen. */

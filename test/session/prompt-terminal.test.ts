@@ -65,6 +65,9 @@ describe('the prompt on a real terminal', () => {
       expect(draw.indexOf(reset)).toBeLessThan(text);
     }
     const after = await t.waitFor(/refused at the prompt|denied/, 10_000, before);
+    // The keyboard flags pushed for the prompt are popped before the agent's screen comes back.
+    expect(after.lastIndexOf('\x1b[<u')).toBeGreaterThan(after.indexOf('\x1b[>0u'));
+    expect(after.indexOf('\x1b[>0u')).toBeGreaterThanOrEqual(0);
     const back = after.slice(after.lastIndexOf('\x1b[?1049l'));
     expect(back).toContain('\x1b[3;20r');
     expect(back).toContain('\x1b[?1000h');

@@ -66,6 +66,11 @@ describe('the terminal is reset before the prompt is drawn', () => {
     }
   });
 
+  it('keys arrive as plain bytes while the prompt is up (kitty keyboard flags pushed on the first draw only)', () => {
+    expect(drawPrompt(ask('git reset --hard'), 300_000, { cols: 80, rows: 24 }, { first: true })).toContain('\x1b[>0u');
+    expect(drawPrompt(ask('git reset --hard'), 300_000, { cols: 80, rows: 24 }, { first: false })).not.toContain('\x1b[>0u');
+  });
+
   it("a command's escape sequences are shown escaped: they cannot set a scroll region, colours or hidden text", () => {
     const command = 'echo \x1b[5;10r\x1b[8m\x1b]11;#000000\x07\x1b(0 hidden && rm -rf .git';
     const out = render(ask(command), 300_000, { cols: 80, rows: 24 });
