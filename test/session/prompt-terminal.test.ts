@@ -30,6 +30,25 @@ describe('the prompt on a real terminal', () => {
     await t.exit();
   });
 
+  it('a command of 500 lines keeps the question and the keys on a 120x40 screen, with the line that matched', async () => {
+    fs.writeFileSync(tracked, 'changed by hand\n');
+    const command = Array.from({ length: 500 }, (_, i) => (i === 300 ? 'git reset --hard' : `echo step ${i} >/dev/null`)).join('\n');
+    const t = new Terminal(['shell', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'name', command], { cwd: world.ws, home: world.home });
+    // The footer is the last line drawn: the whole prompt is on screen when it is.
+    const screen = await t.answer('n', 0, 'never reach the agent');
+    const draw = screen.slice(screen.lastIndexOf('\x1b[2J\x1b[H') + 7);
+    const lines = draw.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    expect(lines[0]).toContain('needs your approval');
+    expect(draw).toContain('git-reset-hard: --hard');
+    expect(draw).toContain('    git reset --hard');
+    expect(draw).toMatch(/… \d+ more lines \(the whole command is in the log\)/);
+    expect(lines.at(-2)).toContain('[y] allow once');
+    expect(await t.waitFor(/AGENT-DONE \d+/)).toContain('AGENT-DONE 126');
+    expect(fs.readFileSync(tracked, 'utf8')).toBe('changed by hand\n');
+    await t.exit();
+  });
+
   it("shows the command inside Claude Code's wrapper, and the wrapper once as context", async () => {
     // The claude way runs as a program named `claude`, so the session picks Claude Code's profile.
     const claude = path.join(world.base, 'bin', 'claude');
