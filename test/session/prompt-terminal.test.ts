@@ -8,18 +8,20 @@ import { FAKE_AGENT, makeWorld, Terminal } from './harness.js';
 const world = makeWorld('prompt');
 afterAll(() => world.remove());
 const PROMPT = /[$#] $/m;
+// The keys line: drawn after everything but the footer, so the prompt above it is complete.
+const KEYS = /\[n\][^\r\n]*deny/;
 const tracked = path.join(world.ws, 'tracked.txt');
 
 describe('the prompt on a real terminal', () => {
   it('is drawn again for the new size when the terminal is resized', async () => {
     fs.writeFileSync(tracked, 'changed by hand\n');
     const t = new Terminal(['shell', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'name', 'git reset --hard'], { cwd: world.ws, home: world.home });
-    const first = await t.waitFor('needs your approval');
+    const first = await t.waitFor(KEYS);
     // 120 columns: the long keys line.
     expect(first).toContain('[a] allow this command in this directory for the session');
     const before = t.output.length;
     t.resize(72, 16);
-    const again = await t.answer('n', before, 'needs your approval');
+    const again = await t.answer('n', before, KEYS);
     // Drawn again, reset first, laid out for 72 columns.
     expect(again.indexOf('\x1b[r')).toBeGreaterThanOrEqual(0);
     expect(again.indexOf('\x1b[r')).toBeLessThan(again.indexOf('needs your approval'));
@@ -57,7 +59,7 @@ describe('the prompt on a real terminal', () => {
     fs.chmodSync(FAKE_AGENT, 0o755);
     fs.writeFileSync(tracked, 'changed by hand\n');
     const t = new Terminal(['shell', '--workspace', world.ws, '--', claude, 'claude', 'git reset --hard'], { cwd: world.ws, home: world.home });
-    const screen = await t.answer('n');
+    const screen = await t.answer('n', 0, KEYS);
     const prompt = screen.slice(screen.lastIndexOf('\x1b[?1049h'));
     expect(prompt).toMatch(/\n {4}git reset --hard\r/);
     expect(prompt.split("run by Claude Code's wrapper: source").length - 1).toBe(1);
@@ -76,7 +78,7 @@ describe('the prompt on a real terminal', () => {
     fs.writeFileSync(tracked, 'changed by hand\n');
     const before = t.output.length;
     t.type('git reset --hard\r');
-    const screen = await t.answer('n', before);
+    const screen = await t.answer('n', before, KEYS);
     const draw = screen.slice(screen.lastIndexOf('\x1b[?1049h'));
     const text = draw.indexOf('needs your approval');
     for (const reset of ['\x1b[?1000l', '\x1b[r', '\x1b[?25h']) {
