@@ -165,7 +165,7 @@ function layout(info: AskInfo, timeoutMs: number, width: number, rows: number): 
       if (!last) continue;
       // Too many rules for this screen: keep what fits, and say how many are left out.
       const keep = Math.max(1, rules.length - (Math.min(lv.minCommand, s.command.length) - room) - 1);
-      shownRules = [...rules.slice(0, keep), chalk.dim(`  … ${rules.length - keep} more (see the log)`)];
+      shownRules = [...rules.slice(0, keep), chalk.dim(cut(`  … ${rules.length - keep} more (see the log)`, width))];
       room = rows - fixedHead - fixedTail - shownRules.length;
     }
     const command = pickLines(s.command, Math.max(1, room), subjectsOf(info), width);
@@ -192,7 +192,11 @@ function sections(info: AskInfo, timeoutMs: number, width: number): Sections {
   const head = d.matches.some((m) => m.severity === 'critical' || m.severity === 'high') ? chalk.bgRed.white.bold : chalk.bgYellow.black.bold;
   const asks = ['the agent wants to run a command that needs your approval', 'a command needs your approval', 'needs your approval', 'approval needed'];
   const title = `${head(' agentguard ')} ${cut(asks.find((a) => a.length <= width - 13) ?? asks[3], width - 13)}`;
-  const rules = d.matches.map((m) => {
+  // The strictest first: on a small screen the last ones are the ones left out.
+  const order = { deny: 2, ask: 1, allow: 0 };
+  const severity = { critical: 3, high: 2, medium: 1, low: 0 };
+  const sorted = [...d.matches].sort((a, b) => order[b.action] - order[a.action] || severity[b.severity] - severity[a.severity]);
+  const rules = sorted.map((m) => {
     const tag = m.action === 'deny' ? chalk.red(m.action.toUpperCase()) : chalk.yellow(m.action.toUpperCase());
     const subject = m.subject?.length ? `: ${escapeForTerminal(m.subject.join(', '))}` : '';
     const sev = ` (${m.severity})`;

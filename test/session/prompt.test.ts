@@ -45,6 +45,12 @@ describe('a long command on a small screen', () => {
     expect(out).toContain('rm -rf ~/old');
   });
 
+  it('rules are listed strictest first, so a small screen keeps the deny', () => {
+    const lines = render(ask('cp x "$DIR/y"; echo hi > /etc/passwd'), 300_000, { cols: 60, rows: 8 }).split('\r\n');
+    expect(lines[1]).toMatch(/DENY system-auth-write: .*\/etc\/passwd/);
+    expect(lines.some((l) => l.includes('more (see the log)'))).toBe(true);
+  });
+
   it('many matching rules on a tiny screen still leave the keys line', () => {
     const command = 'cp x "$DIR/y"';
     const lines = render(ask(command), 300_000, { cols: 40, rows: 8 }).split('\r\n');
