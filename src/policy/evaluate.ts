@@ -76,7 +76,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   if (opaque.length) action = stricter(action, 'ask');
   return {
     action,
-    matches: [...matches.values()],
+    matches: [...matches.values()].map(shortSubjects),
     opaque,
     commands: script.commands.map((c) => c.argv.map((w) => w.value ?? w.raw)),
     triggers,
@@ -88,9 +88,16 @@ const MAX_SUBJECTS = 8;
 const MAX_SUBJECT_CHARS = 160;
 
 function mergeSubjects(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
-  if (!a?.length && !b?.length) return undefined;
-  const all = [...new Set([...(a ?? []), ...(b ?? [])].map((s) => (s.length > MAX_SUBJECT_CHARS ? s.slice(0, MAX_SUBJECT_CHARS - 1) + '…' : s)))];
-  return all.length > MAX_SUBJECTS ? [...all.slice(0, MAX_SUBJECTS), `… ${all.length - MAX_SUBJECTS} more`] : all;
+  if (!a?.length) return b?.length ? b : undefined;
+  if (!b?.length || a.length >= 1024) return a;
+  return [...new Set([...a, ...b])];
+}
+
+/** The subjects as shown: the first few, each cut short, and how many more there were. */
+function shortSubjects(m: RuleMatch): RuleMatch {
+  if (!m.subject) return m;
+  const all = [...new Set(m.subject.map((s) => (s.length > MAX_SUBJECT_CHARS ? s.slice(0, MAX_SUBJECT_CHARS - 1) + '…' : s)))];
+  return { ...m, subject: all.length > MAX_SUBJECTS ? [...all.slice(0, MAX_SUBJECTS), `… ${all.length - MAX_SUBJECTS} more`] : all };
 }
 
 function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => string): RuleMatch | null {

@@ -69,3 +69,13 @@ describe('subjects in the log record', () => {
     expect(matches.find((m) => m.rule === 'example')?.subject).toEqual(['[REDACTED]']);
   });
 });
+
+describe('subjects stay short', () => {
+  it('a rule that matched many paths names the first few and how many more', () => {
+    const command = Array.from({ length: 12 }, (_, i) => `cat ~/.ssh/id_rsa_${i}`).join('; ');
+    const s = subjectOf(command, 'credential-read')!;
+    expect(s).toHaveLength(9);
+    expect(s.slice(0, 2)).toEqual(['~/.ssh/id_rsa_0', '~/.ssh/id_rsa_1']);
+    expect(s[8]).toBe('… 4 more');
+  });
+});
