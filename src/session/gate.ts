@@ -49,6 +49,11 @@ export interface GateOptions {
   tokensDir?: string;
   /** Called when the person allows an asked command (the session shares its hosts with the egress proxy). */
   onApproved?: (req: ShimRequest, answer: 'once' | 'session') => void;
+  /**
+   * In the sandbox's own PID namespace, a shim's pid as the gate's /proc shows it (pidns.ts);
+   * null when it cannot be found, and then no token is granted or honoured (it asks).
+   */
+  translatePid?: (inside: number) => number | null;
 }
 
 export class Gate {
@@ -106,6 +111,10 @@ export class Gate {
       this.opts.onExit?.(this.tokens.get(req.token)?.seq, req.status, req.ms);
       return 'OK\n';
     }
+    // Tokens and /proc work with pids as the gate sees them; the token file the shim reads
+    // keeps the pid the shim knows itself by.
+    const insidePid = req.pid;
+    if (this.opts.translatePid) req = { ...req, pid: this.opts.translatePid(req.pid) ?? -1 };
     const emit = (e: Omit<GateEvent, 'request'>) => {
       const seq = this.opts.onEvent?.({ request: req, ...e });
       this.lastSeq = typeof seq === 'number' ? seq : undefined;
@@ -141,16 +150,16 @@ export class Gate {
     if (paused) return paused;
     if (this.allowedForSession.has(command)) {
       emit({ kind: 'session-allowed', decision: null, verdict: 'allow' });
-      return this.allow(req);
+      return this.allow(req, insidePid);
     }
     const decision = this.decide(req);
     if (decision.action === 'ask' && req.shell !== 'hook' && this.hookApproved(req)) {
       emit({ kind: 'hook-approved', decision, verdict: 'allow' });
-      return this.allow(req);
+      return this.allow(req, insidePid);
     }
     if (decision.action === 'allow') {
       emit({ kind: 'checked', decision, verdict: 'allow' });
-      return this.allow(req);
+      return this.allow(req, insidePid);
     }
     if (decision.action === 'deny') {
       emit({ kind: 'checked', decision, verdict: 'deny' });
@@ -170,7 +179,7 @@ export class Gate {
         // Sharing the command's hosts with the proxy is a convenience: the proxy still asks.
       }
       emit({ kind: 'checked', decision, verdict: 'allow', answer });
-      return this.allow(req);
+      return this.allow(req, insidePid);
     }
     emit({ kind: 'checked', decision, verdict: 'deny', answer });
     return denyReply(refusal(decision, answer === 'timeout' ? ' (no answer at the prompt in time)' : ' (refused at the prompt)'));
@@ -191,14 +200,14 @@ export class Gate {
     return this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
   }
 
-  private allow(req: ShimRequest): string {
+  private allow(req: ShimRequest, insidePid = req.pid): string {
     if (req.mode === 'line') return allowReply('');
     const token = crypto.randomBytes(16).toString('hex');
     const start = procStat(req.pid)?.start;
     this.tokens.set(token, { pid: req.pid, seq: this.lastSeq, start });
     if (this.opts.tokensDir && !this.opts.strictNested && start !== undefined) {
       try {
-        fs.writeFileSync(path.join(this.opts.tokensDir, token), `${req.pid} ${start}\n`, { mode: 0o600 });
+        fs.writeFileSync(path.join(this.opts.tokensDir, token), `${insidePid} ${start}\n`, { mode: 0o600 });
       } catch {
         // no file: the nested shells of this command ask the whole way round
       }

@@ -71,8 +71,6 @@ export interface SessionPlan {
   warnings: string[];
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
 /** The loopback entries among --allow-host values that name a port. */
 export function loopbackForwards(allowHosts: readonly string[], runtimeDir: string): LoopbackForward[] {
   const out: LoopbackForward[] = [];
@@ -146,7 +144,9 @@ export function planSession(o: PlanOptions, guard: Guard): SessionPlan {
       ? { bytes: ttyInjectionFilter() }
       : { missing: `no seccomp filter for ${process.arch}: TIOCSTI is not refused (the agent still holds no terminal but its own pty)` };
   const forwards = network === 'proxy' ? loopbackForwards(o.allowHosts ?? [], runtime.dir) : [];
-  const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: o.profile?.hosts ?? [], flagHosts: (o.allowHosts ?? []).filter((h) => !forwards.some((f) => h.endsWith(`:${f.port}`) && LOOPBACK_HOSTS.has(h.slice(0, h.lastIndexOf(':')).toLowerCase()))) });
+  // A forwarded loopback entry stays on the proxy's list too: a client that sends even
+  // loopback through the proxy (curl --noproxy '') reaches the same host port that way.
+  const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: o.profile?.hosts ?? [], flagHosts: o.allowHosts ?? [] });
   const warnings = network === 'proxy' || network === 'none' ? unforwardedLoopback(o.env, forwards) : [];
   return { runtime, sandbox, network, mounts, privateTmp, keepTmp: !!o.keepTmp, seccomp, forwards, egressAllow, extra: o.extraResources ?? [], warnings };
 }

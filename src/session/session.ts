@@ -25,6 +25,7 @@ import { decisionFields } from '../log/record.js';
 import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
+import { pidTranslator } from './pidns.js';
 import { describePlan, planSession, sandboxArgv, type ExtraResource, type LoopbackForward, type SessionPlan } from './plan.js';
 export interface ShellOptions {
   /** The agent command; empty for an interactive shell. */
@@ -157,6 +158,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   let egress: SessionEgress | null = null;
   const redactor = new Redactor(env);
   let prompter: Prompter | null = null;
+  // Set once the agent runs: the root of its process tree, for the gate's pid translation.
+  let agentPid: number | null = null;
   const gate = new Gate({
     guard,
     strictNested: opts.strictNested,
@@ -175,6 +178,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
     // Token files only where the sandbox keeps them read-only: outside it the agent could write one.
     tokensDir: sandbox.ok ? runtime.tokensDir : undefined,
+    // In the sandbox's own PID namespace a shim's pid means another process outside.
+    translatePid: sandbox.ok ? pidTranslator(() => agentPid) : undefined,
     // A command the person allowed opens its hosts to the proxy for the session (one
     // question, not two); allowed for the session, they are also listed for the policy.
     onApproved: (req, answer) => {
@@ -312,6 +317,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   } catch (e) {
     throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`);
   }
+  agentPid = child.pid;
   const bridge = new TerminalBridge(child, stdin, stdout);
   prompter = new Prompter(bridge, { timeoutMs: opts.promptTimeoutMs });
   bridge.start();
