@@ -22,6 +22,8 @@ export interface MatchContext {
   home: string;
   /** Workspace roots, for {workspace} in path globs. */
   workspaces: string[];
+  /** $TMPDIR (default /tmp), for {tmpdir} in path globs. */
+  tmpdir?: string;
   /** Every path a target may denote: lexical and symlink-resolved; null when unknown. */
   pathsOf(t: PathTarget): string[] | null;
   /** Hosts the person allowed during this session: they count as listed for host_not_in. */
@@ -344,12 +346,14 @@ function subcommandOf(c: Command): (string | null)[] {
 class PathMatcher {
   private cache = new WeakMap<readonly string[], Minimatch[]>();
   private home: string | null = null;
+  private tmpdir: string | undefined = undefined;
   constructor(private patterns: string[]) {}
 
   test(paths: readonly string[], ctx: MatchContext): boolean {
-    if (this.home !== ctx.home) {
+    if (this.home !== ctx.home || this.tmpdir !== ctx.tmpdir) {
       this.cache = new WeakMap();
       this.home = ctx.home;
+      this.tmpdir = ctx.tmpdir;
     }
     let mms = this.cache.get(ctx.workspaces);
     if (!mms) {
@@ -367,6 +371,7 @@ function concretePatterns(pattern: string, ctx: MatchContext): string[] {
   return ps.flatMap((p) => {
     if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
     p = p.split('{home}').join(ctx.home);
+    p = p.split('{tmpdir}').join(ctx.tmpdir || '/tmp');
     if (!p.startsWith('/') && !p.startsWith('**')) p = '**/' + p;
     if (p.length > 1 && p.endsWith('/') && !p.endsWith('**/')) p = p.slice(0, -1);
     // "dir/**" also means dir itself.

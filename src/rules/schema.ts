@@ -49,7 +49,7 @@ const MatchObject = z
       args: oneOrMany('Any positional (non-option) word matches any of these globs (* matches anything, including /)').optional(),
       words: oneOrMany('Any argv word after the program, options included, matches any of these globs').optional(),
       regex: z.string().describe('A JavaScript regular expression tested against each argv word after the program, for what nothing else expresses').optional(),
-      writes: oneOrMany('Any path the command writes (redirects, cp/mv/ln destinations, tee, dd of=, sed -i, rm …) matches any of these path globs, after cd, ~, .. and symlinks are resolved. {workspace} is each workspace root; "dir/**" also matches dir itself').optional(),
+      writes: oneOrMany('Any path the command writes (redirects, cp/mv/ln destinations, tee, dd of=, sed -i, rm …) matches any of these path globs, after cd, ~, .. and symlinks are resolved. {workspace} is each workspace root, {tmpdir} is $TMPDIR (or /tmp); "dir/**" also matches dir itself').optional(),
       reads: oneOrMany('Any path the command reads (input redirects, cat/grep files, cp sources, curl -d @file …) matches any of these path globs').optional(),
       pipeline: z
         .object({
