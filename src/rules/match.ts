@@ -170,6 +170,16 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
     // an unknown write is what asks.
     parts.push({ test: (c, ctx) => (c.reads.length ? anyPath(c.reads, m, ctx, NO) : NO), programs: null });
   }
+  if (expr.text !== undefined) {
+    // The command's source text as written: a literal mention, never a maybe (a word only
+    // known at run time is not text that matches).
+    const res = expand(expr.text).map(wordGlob);
+    parts.push({ test: (c) => (res.some((r) => r.test(c.text)) ? YES : NO), programs: null });
+  }
+  if (expr.assigns !== undefined) {
+    const res = expand(expr.assigns).map(wordGlob);
+    parts.push({ test: (c) => (Object.keys(c.assignments).some((k) => res.some((r) => r.test(k))) ? YES : NO), programs: null });
+  }
   if (expr.wrapped_by !== undefined) {
     const res = expand(expr.wrapped_by).map(wordGlob);
     parts.push({ test: (c) => (c.wrappers.some((w) => res.some((r) => r.test(w))) ? YES : NO), programs: null });

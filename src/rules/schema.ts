@@ -31,6 +31,8 @@ export interface MatchExpr {
   host_not_in?: string | string[];
   variables?: string | string[];
   recursive_function?: boolean;
+  text?: string | string[];
+  assigns?: string | string[];
   wrapped_by?: string | string[];
   any_of?: MatchExpr[];
   all_of?: MatchExpr[];
@@ -72,6 +74,8 @@ const MatchObject = z
       variables: oneOrMany('A word of the command references an environment variable whose name matches a glob ($AWS_SECRET_ACCESS_KEY, ${GITHUB_TOKEN})').optional(),
       recursive_function: z.boolean().describe('The command calls a shell function defined in the line that calls itself (the shape of a fork bomb)').optional(),
       script_from_stdin: z.boolean().describe('The command takes the program it runs from stdin: sh, bash -s, python -, node with no script argument').optional(),
+      text: oneOrMany('The command\'s source text, as written before expansion, matches any of these globs (* matches anything, including /): for literal mentions of a path whatever the program (a private copy of a shell, a socket)').optional(),
+      assigns: oneOrMany('A leading VAR=value of the command (also through env) sets a variable whose name matches any of these globs').optional(),
       wrapped_by: oneOrMany('The command was started through one of these wrappers (sudo, env, xargs …)').optional(),
       get any_of() {
         return z.array(MatchObject).min(1).describe('At least one of these holds').optional();

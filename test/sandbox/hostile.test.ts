@@ -98,3 +98,35 @@ describe.skipIf(!hasSandbox)('a hostile agent inside the sandbox', () => {
     });
   }
 });
+
+describe("the session's internals are no way around the check", () => {
+  const w = makeWorld('internals');
+  afterAll(() => w.remove());
+  const FAKE = path.join(__dirname, '..', 'session', 'fake-agent.mjs');
+
+  it.each([
+    ['AGENTGUARD_SOCKET=/var/tmp/forged.sock bash -c "echo forged"', 'session-variable-tamper'],
+    ['nc -U "$AGENTGUARD_SOCKET"', 'session-socket-connect'],
+    ['"$AGENTGUARD_RUN_DIR/real/bash" -c "echo unchecked"', 'session-socket-connect'],
+  ])('%s is denied (%s) and logged', async (command, rule) => {
+    const t = new Terminal(['shell', '--workspace', w.ws, '--', process.execPath, FAKE, 'name', command], { cwd: w.ws, home: w.home });
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    await t.exit();
+    expect(out).toContain(`agentguard: denied by ${rule}`);
+    expect(out).not.toMatch(/^(forged|unchecked)/m);
+    const log = fs.readFileSync(/log (\S+\.jsonl)/.exec(out)![1], 'utf8');
+    expect(log).toContain(`"${rule}"`);
+  });
+
+  it('without the sandbox, a Codex session says only its hook can check /bin/bash and how to install it', async () => {
+    const bin = path.join(w.base, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.chmodSync(FAKE, 0o755);
+    if (!fs.existsSync(path.join(bin, 'codex'))) fs.symlinkSync(FAKE, path.join(bin, 'codex'));
+    const t = new Terminal(['shell', '--no-sandbox', '--workspace', w.ws, '--', path.join(bin, 'codex'), 'name', 'true'], { cwd: w.ws, home: w.home });
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    await t.exit();
+    expect(out).toContain('agentguard install codex');
+    expect(out).toContain('not a boundary against an agent that attacks agentguard itself');
+  });
+});
