@@ -6,7 +6,7 @@
 // user namespace with every capability dropped (even when agentguard runs as root), its own
 // PID namespace (agentguard's process, its /proc and its descriptors are out of sight), and a
 // seccomp filter against typing into terminals (seccomp.ts).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 export interface SandboxParams {
@@ -170,14 +170,15 @@ export interface Confinement {
 
 const NAMESPACES = ['user', 'pid', 'mnt', 'net', 'ipc', 'uts', 'cgroup'];
 
-/** Starts a probe sandbox with the session's privilege flags and reports what a process inside really has. */
-export function probeConfinement(opts: { isolateNetwork?: boolean; seccompFile?: string } = {}): Confinement {
+function confinementArgv(opts: { isolateNetwork?: boolean; seccompFile?: string }): string[] {
   const script = `grep '^CapEff' /proc/self/status; for n in ${NAMESPACES.join(' ')}; do echo "ns $n $(readlink /proc/self/ns/$n)"; done; echo "uid $(id -u)"; ls /proc | grep -c '^[0-9]'`;
   const inner = ['bwrap', ...PRIVILEGE_FLAGS, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', ...(opts.seccompFile ? ['--seccomp', '3'] : []), ...(opts.isolateNetwork ? ['--unshare-net'] : []), '--', '/bin/sh', '-c', script];
-  const argv = opts.seccompFile ? [...seccompPrefix(opts.seccompFile), ...inner] : inner;
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 5000 });
-  if (r.status !== 0) return { capEff: '?', ownNamespaces: [], uid: -1, visiblePids: -1, error: complaint(r) || `exit ${r.status}` };
-  const lines = r.stdout.trim().split('\n');
+  return opts.seccompFile ? [...seccompPrefix(opts.seccompFile), ...inner] : inner;
+}
+
+function parseConfinement(status: number | null, stdout: string, stderr: string): Confinement {
+  if (status !== 0) return { capEff: '?', ownNamespaces: [], uid: -1, visiblePids: -1, error: stderr.trim().split('\n')[0] || `exit ${status}` };
+  const lines = stdout.trim().split('\n');
   const own: string[] = [];
   for (const l of lines) {
     const m = /^ns (\w+) (.*)$/.exec(l);
@@ -191,9 +192,30 @@ export function probeConfinement(opts: { isolateNetwork?: boolean; seccompFile?:
     if (m[2] && m[2] !== outside) own.push(m[1]);
   }
   return {
-    capEff: /CapEff:\s*(\w+)/.exec(r.stdout)?.[1] ?? '?',
+    capEff: /CapEff:\s*(\w+)/.exec(stdout)?.[1] ?? '?',
     ownNamespaces: own,
-    uid: Number(/^uid (\d+)/m.exec(r.stdout)?.[1] ?? -1),
+    uid: Number(/^uid (\d+)/m.exec(stdout)?.[1] ?? -1),
     visiblePids: Number(lines[lines.length - 1]),
   };
+}
+
+/** Starts a probe sandbox with the session's privilege flags and reports what a process inside really has. */
+export function probeConfinement(opts: { isolateNetwork?: boolean; seccompFile?: string } = {}): Confinement {
+  const argv = confinementArgv(opts);
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 5000 });
+  return parseConfinement(r.status, r.stdout ?? '', r.stderr || String(r.error ?? ''));
+}
+
+/** The same, without blocking: the session starts it first and reads it when it prints its start line. */
+export function probeConfinementAsync(opts: { isolateNetwork?: boolean; seccompFile?: string } = {}): Promise<Confinement> {
+  const argv = confinementArgv(opts);
+  return new Promise((resolve) => {
+    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    c.on('error', (e) => resolve(parseConfinement(-1, '', e.message)));
+    c.on('close', (code) => resolve(parseConfinement(code, out, err)));
+  });
 }

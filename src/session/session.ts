@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { IPty } from 'node-pty';
 import { createGuard, type Guard } from '../guard.js';
-import { probeConfinement } from '../sandbox/bwrap.js';
+import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
 import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../egress/hosts.js';
@@ -103,9 +103,12 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   }
 
   // 2. Apply it. From here every resource is registered with the lifecycle as it is made.
+  // What the agent will really have is read from a probe sandbox, started now so that it
+  // runs while the rest starts up (it is only needed for the start line).
+  const confinement = plan.sandbox.ok ? probeConfinementAsync({ isolateNetwork: plan.network !== 'open' }) : Promise.resolve(null);
   const life = new Lifecycle();
   try {
-    return await applyAndRun(opts, plan, guard, life, { env, home, profile, profileWrites, interactiveDefault, sessionHosts });
+    return await applyAndRun(opts, plan, guard, life, { env, home, profile, profileWrites, interactiveDefault, sessionHosts, confinement });
   } catch (e) {
     await life.releaseAll();
     if (e instanceof StartAborted) {
@@ -123,6 +126,7 @@ interface Context {
   profileWrites: string[];
   interactiveDefault: boolean;
   sessionHosts: Allowlist;
+  confinement: Promise<Confinement | null>;
 }
 
 async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, life: Lifecycle, c: Context): Promise<number> {
@@ -267,7 +271,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   life.add('process limits', () => limits.cleanup());
   const argv = [...limits.prefix, ...sandboxArgv(plan, command, opts.cwd, runtime.realShells)];
 
-  const confined = sandbox.ok ? probeConfinement({ isolateNetwork: network !== 'open' }) : null;
+  const confined = await c.confinement;
   const m = plan.mounts;
   const privilege = confined ? (confined.error ? `privilege: unknown (${confined.error})` : `CapEff ${confined.capEff}, own ${confined.ownNamespaces.join('/')} namespaces`) : '';
   const home_ = (p: string) => (home && p.startsWith(home + '/') ? '~' + p.slice(home.length) : p);
