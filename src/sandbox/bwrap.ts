@@ -99,12 +99,14 @@ export function checkNetworkNamespace(): SandboxCheck {
 /**
  * The privilege flags. --unshare-user maps the caller's uid and gid to the same ids inside
  * (root stays uid 0, a user stays themself), so --uid/--gid are not needed: file ownership
- * and permissions read as before, only capabilities are gone. --cap-drop ALL empties the
- * bounding set too, and bwrap always sets no_new_privs, so no setuid or file-capability
- * binary gives them back. A user namespace the agent creates inside gets capabilities
- * over nothing it did not create: the mounts made here are locked in it (umount and remount
- * fail), which the hostile-agent test checks. --unshare-pid with a fresh --proc: the agent
- * sees only its own processes. --die-with-parent: the tree ends when the session does.
+ * and permissions read as before, only capabilities are gone (as root, files of other users
+ * are no longer writable through CAP_DAC_OVERRIDE). --cap-drop ALL empties the bounding set
+ * too, and bwrap always sets no_new_privs, so no setuid or file-capability binary gives them
+ * back. A user namespace the agent creates inside gets capabilities over nothing it did not
+ * create: the mounts made here are locked in it (umount and remount fail; the hostile-agent
+ * test checks it), so --disable-userns is not used (a headless browser's sandbox or a
+ * rootless container in a test suite needs one). --unshare-pid with a fresh --proc: the
+ * agent sees only its own processes. --die-with-parent: the tree ends when the session does.
  */
 export const PRIVILEGE_FLAGS = ['--unshare-user', '--cap-drop', 'ALL', '--unshare-pid', '--die-with-parent'];
 

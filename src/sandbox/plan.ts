@@ -1,6 +1,7 @@
 // What the sandbox of one session contains, worked out from the policy's write roots, the
-// @credential-paths list, the agent profile and the person's flags. Pure data in, data out:
-// the same plan drives the bwrap arguments and `agentguard doctor`.
+// @credential-paths list, the agent profile and the person's flags. Data in, data out (it
+// reads which paths exist and the config files it filters, and creates nothing): the same
+// plan drives the bwrap arguments, `agentguard shell --dry-run` and `agentguard doctor`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isInside } from '../policy/confine.js';

@@ -353,7 +353,13 @@ async function startForward(f: LoopbackForward, onRecord: (r: EgressRecord) => v
   if (f.port === BRIDGE_PORT) throw new Error(`--allow-host ${f.host}:${f.port}: port ${BRIDGE_PORT} is the egress proxy's inside the sandbox; a server on that port cannot be forwarded`);
   const target = f.host === 'localhost' ? '127.0.0.1' : f.host.replace(/^\[|\]$/g, '');
   const sockets = new Set<net.Socket>();
+  // Each connection's record is written when it closes; release waits for those records,
+  // so that a connection cut by the session's end is still logged before the log closes.
+  const pending = new Set<Promise<void>>();
   const server = net.createServer((inner) => {
+    let settle!: () => void;
+    const recorded = new Promise<void>((r) => (settle = r));
+    pending.add(recorded);
     const t0 = performance.now();
     const outer = net.connect({ host: target, port: f.port });
     sockets.add(inner);
@@ -377,6 +383,8 @@ async function startForward(f: LoopbackForward, onRecord: (r: EgressRecord) => v
       sockets.delete(inner);
       sockets.delete(outer);
       onRecord({ host: f.host, port: f.port, method: 'FORWARD', bytesUp: up, bytesDown: down, decision: 'allow', entry: `${f.host}:${f.port}`, address: `${target}:${f.port}`, ...(failure ? { reason: `the host's ${target}:${f.port}: ${failure}` } : {}), ms: performance.now() - t0 });
+      pending.delete(recorded);
+      settle();
     };
     inner.on('close', done);
   });
@@ -384,11 +392,11 @@ async function startForward(f: LoopbackForward, onRecord: (r: EgressRecord) => v
     server.once('error', reject);
     server.listen(f.socket, () => resolve());
   });
-  return () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
+  return async () => {
+    for (const s of sockets) s.destroy();
+    await Promise.all([...pending]);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 }
 
 function count(c: SessionCounts, e: GateEvent) {

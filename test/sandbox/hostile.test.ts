@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeWorld, sandboxWorks, Terminal } from '../session/harness.js';
+import { BIN, makeWorld, sandboxWorks, Terminal } from '../session/harness.js';
 
 const HOSTILE = path.join(__dirname, 'hostile-agent.py');
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -20,6 +20,9 @@ function unprivilegedProblem(): string | null {
   if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv is not installed (util-linux)';
   const r = spawnSync(DROP[0], [...DROP.slice(1), 'bwrap', '--unshare-user', '--cap-drop', 'ALL', '--unshare-pid', '--ro-bind', '/', '/', '--proc', '/proc', '--', 'true'], { encoding: 'utf8', cwd: '/' });
   if (r.status !== 0) return `unprivileged user namespaces are not available to nobody here (${(r.stderr || '').trim().split('\n')[0]}): the sandbox cannot start for that user`;
+  // The checkout itself must be reachable for that user (a clone under /root is not).
+  const reach = spawnSync(DROP[0], [...DROP.slice(1), process.execPath, BIN, '--version'], { encoding: 'utf8', cwd: '/' });
+  if (reach.status !== 0 || spawnSync(DROP[0], [...DROP.slice(1), 'test', '-r', HOSTILE]).status !== 0) return `nobody cannot read this checkout (${BIN}): put it where other users can read it to run this part`;
   return null;
 }
 
