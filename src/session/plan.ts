@@ -69,6 +69,8 @@ export interface SessionPlan {
   extra: ExtraResource[];
   /** One-line warnings for the start line (a loopback model server without a forward …). */
   warnings: string[];
+  /** Whether the agent is put in the terminal's foreground inside the sandbox (bridge.c --foreground). */
+  foreground: boolean;
 }
 
 /** The loopback entries among --allow-host values that name a port. */
@@ -114,8 +116,8 @@ export function planSession(o: PlanOptions, guard: Guard): SessionPlan {
     const ns = checkNetworkNamespace();
     if (!ns.ok) throw new Error(`${ns.reason}; ${ns.fix}`);
   }
-  const noBridge = network === 'proxy' || sandbox.ok ? bridgeProblem() : null;
-  if (noBridge) throw new Error(noBridge);
+  const noBridge = bridgeProblem();
+  if (noBridge && network === 'proxy') throw new Error(noBridge);
 
   const runtime = runtimePaths(o.env);
   const privateTmp = sandbox.ok ? path.join(privateTmpBase(o.env), runtime.id) : null;
@@ -148,7 +150,11 @@ export function planSession(o: PlanOptions, guard: Guard): SessionPlan {
   // loopback through the proxy (curl --noproxy '') reaches the same host port that way.
   const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: o.profile?.hosts ?? [], flagHosts: o.allowHosts ?? [] });
   const warnings = network === 'proxy' || network === 'none' ? unforwardedLoopback(o.env, forwards) : [];
-  return { runtime, sandbox, network, mounts, privateTmp, keepTmp: !!o.keepTmp, seccomp, forwards, egressAllow, extra: o.extraResources ?? [], warnings };
+  // The bridge binary also gives the agent the terminal's foreground inside the sandbox;
+  // without it (not built) the session still runs, but Ctrl-C ends the whole sandbox.
+  const foreground = sandbox.ok && !noBridge;
+  if (sandbox.ok && noBridge) warnings.push(`${noBridge}: without it Ctrl-C in the agent ends the whole session`);
+  return { runtime, sandbox, network, mounts, privateTmp, keepTmp: !!o.keepTmp, seccomp, forwards, egressAllow, extra: o.extraResources ?? [], warnings, foreground };
 }
 
 /** The argv that starts `command` (the agent, behind the bridge where there is one) as the plan says. */
@@ -164,7 +170,7 @@ export function sandboxArgv(plan: SessionPlan, command: string[], cwd: string, r
     ...plan.mounts,
     isolateNetwork: plan.network !== 'open',
     seccompFd: 'bytes' in plan.seccomp ? 3 : undefined,
-    foreground: [BRIDGE_BINARY, '--foreground', '--'],
+    foreground: plan.foreground ? [BRIDGE_BINARY, '--foreground', '--'] : [],
     extraArgs: plan.extra.flatMap((e) => e.bwrapArgs ?? []),
   });
   return 'bytes' in plan.seccomp ? [...seccompPrefix(plan.runtime.seccompFile, 3), ...bwrap] : bwrap;
