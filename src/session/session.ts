@@ -96,7 +96,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   if (opts.dryRun) {
     const agent = interactiveDefault ? [path.join(plan.runtime.shimDir, 'bash')] : opts.command;
     const inner = plan.network === 'proxy' ? behindBridge(path.join(plan.runtime.dir, 'egress.sock'), agent, BRIDGE_PORT, plan.forwards) : agent;
-    stdout.write(`${chalk.bold('agentguard')} session plan (--dry-run: nothing was created or started)\n`);
+    stdout.write(`${chalk.bold('agentguard')} session plan (--dry-run: nothing was created and the agent was not started)\n`);
     for (const l of describePlan(plan, home)) stdout.write(`  ${l}\n`);
     stdout.write(`  argv (before the process-limit prefix and the agent's hook): ${JSON.stringify(sandboxArgv(plan, inner, opts.cwd, findRealShells(env.PATH ?? '/usr/bin:/bin')))}\n`);
     return 0;

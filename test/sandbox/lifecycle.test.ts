@@ -112,7 +112,7 @@ describe.skipIf(!hasSandbox)('every resource is released', () => {
   it('--dry-run prints the plan and the bwrap argv and creates nothing', () => {
     const r = spawnSync(process.execPath, [BIN, 'shell', '--dry-run', '--workspace', world.ws, '--', 'claude'], { cwd: world.ws, env: { ...process.env, HOME: world.home }, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('nothing was created or started');
+    expect(r.stdout).toContain('nothing was created and the agent was not started');
     expect(r.stdout).toMatch(/private \/tmp: .*bound at \/tmp/);
     expect(r.stdout).toContain('"--unshare-user","--cap-drop","ALL","--unshare-pid"');
     expect(r.stdout).toContain('"--seccomp","3"');
