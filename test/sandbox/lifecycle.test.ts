@@ -119,3 +119,17 @@ describe.skipIf(!hasSandbox)('every resource is released', () => {
     expect(leftovers()).toEqual([]);
   });
 });
+
+describe.skipIf(!hasSandbox)('doctor', () => {
+  it("reports the capabilities and namespaces a process in the agent's place really has, and the plan", () => {
+    const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: world.ws, env: { ...process.env, HOME: world.home }, encoding: 'utf8' });
+    const lines = JSON.parse(r.stdout) as { ok: boolean | null; what: string; detail?: string }[];
+    const caps = lines.find((l) => l.what.startsWith('the agent runs with capabilities'));
+    expect(caps).toMatchObject({ ok: true });
+    expect(caps!.what).toMatch(/capabilities 0+ \(none\), uid \d+, in its own user, pid, mnt/);
+    expect(caps!.detail).toContain('TIOCSTI and TIOCLINUX refused');
+    expect(lines.some((l) => /private \/tmp: .* bound at \/tmp/.test(l.what))).toBe(true);
+    expect(leftovers()).toEqual([]);
+  });
+});
+
