@@ -144,6 +144,38 @@ function sessionStart(runs) {
   }
 }
 
+/**
+ * What the privilege flags cost on their own: bwrap as before (network namespace only) against
+ * the session's flags now (user and PID namespaces, no capabilities, the seccomp program on
+ * fd 3 through the /bin/sh prefix, the foreground step), interleaved so that load hits both.
+ */
+async function privilegeCost(runs) {
+  if (!sandboxed) return;
+  const { ttyInjectionFilter } = await import('../dist/sandbox/seccomp.js');
+  const { PRIVILEGE_FLAGS, seccompPrefix } = await import('../dist/sandbox/bwrap.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentguard-bench-seccomp-'));
+  const file = path.join(dir, 'seccomp.bpf');
+  fs.writeFileSync(file, ttyInjectionFilter());
+  const base = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net'];
+  const variants = {
+    before: ['bwrap', ...base, '--', 'true'],
+    now: [...seccompPrefix(file), 'bwrap', ...PRIVILEGE_FLAGS, ...base, '--seccomp', '3', '--', path.join(root, 'build/Release/agentguard-bridge'), '--foreground', '--', 'true'],
+  };
+  const times = { before: [], now: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const [k, argv] of Object.entries(variants)) {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(argv[0], argv.slice(1));
+      times[k].push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (r.status !== 0) throw new Error(`${k} sandbox failed: ${r.stderr}`);
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const k of Object.keys(times)) times[k].sort((a, b) => a - b);
+  const [b, n] = [percentile(times.before, 50), percentile(times.now, 50)];
+  console.log(`${'sandbox launch: privilege flags + seccomp'.padEnd(44)} median ${fmt(n)}   before ${fmt(b)}   added ${fmt(n - b)}   (${runs} runs each, interleaved)`);
+}
+
 const corpus = readCorpus();
 console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 const loaded = await loadRules({ builtin: BUILTIN_RULES_DIR });
@@ -152,6 +184,7 @@ await warmLatency("warm decision latency, 10x rules (generated)", tenfold(loaded
 cold(20);
 await logLatency(corpus);
 shimFigures();
+await privilegeCost(30);
 sessionStart(7);
 for (const extra of ['hooks.js', 'egress.js']) {
   if (!fs.existsSync(path.join(here, extra))) continue;
