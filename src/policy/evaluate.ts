@@ -88,6 +88,11 @@ function writable(p: string, ctx: PolicyContext, realOf: (p: string) => string):
   return ctx.writeRoots.some((root) => isInside(p, [root]) && !(ctx.tempRoots!.includes(root) && isInside(home, [root]) && isInside(p, [home])));
 }
 
+function homeUnderTemp(ctx: PolicyContext, realOf: (p: string) => string): boolean {
+  const home = realOf(ctx.home);
+  return !!ctx.tempRoots?.some((r) => isInside(home, [r]));
+}
+
 function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => string): RuleMatch | null {
   const unknown: string[] = [];
   const outside: string[] = [];
@@ -107,7 +112,7 @@ function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => st
       rule: CONFINEMENT_RULE,
       action: 'ask',
       severity: 'medium',
-      message: `writes outside the workspace: ${[...new Set(outside)].join(', ')} (write roots: ${ctx.writeRoots.join(', ')})`,
+      message: `writes outside the workspace: ${[...new Set(outside)].join(', ')} (write roots: ${ctx.writeRoots.join(', ')}${homeUnderTemp(ctx, realOf) ? `; your home ${ctx.home} is not opened by the temporary roots` : ''})`,
     };
   }
   if (unknown.length) {

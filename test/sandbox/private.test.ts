@@ -1,7 +1,6 @@
 // What the sandbox shows in place of shared or secret things: a private /tmp instead of the
 // host's, and config files with their secrets taken out instead of nothing.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAKE_AGENT, makeWorld, sandboxWorks, Terminal } from '../session/harness.js';
@@ -21,7 +20,7 @@ async function inAgent(code: string, flags: string[] = []) {
 describe.skipIf(!hasSandbox)('a private /tmp', () => {
   it("the agent's /tmp is its own: a file in the host's /tmp is not there to delete, and what it writes stays in the session's", async () => {
     // Only this sentinel is ever targeted, never the host's /tmp as a whole.
-    const sentinel = fs.mkdtempSync(path.join(os.tmpdir() === '/tmp' ? '/tmp' : '/tmp', 'agentguard-host-sentinel-'));
+    const sentinel = fs.mkdtempSync('/tmp/agentguard-host-sentinel-');
     fs.writeFileSync(path.join(sentinel, 'keep.txt'), 'host file\n');
     try {
       const code = `let del; try { fs.rmSync(${JSON.stringify(sentinel)}, { recursive: false }); del = 'deleted' } catch (e) { del = e.code }
