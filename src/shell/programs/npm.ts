@@ -17,7 +17,7 @@ const PM_BUILTINS = new Set([
   'link', 'list', 'ls', 'login', 'logout', 'outdated', 'owner', 'pack', 'patch', 'patch-commit', 'prune', 'publish', 'rebuild', 'recursive', 'remove', 'rm', 'root', 'server',
   'setup', 'store', 'tag', 'team', 'unlink', 'update', 'up', 'upgrade', 'upgrade-interactive', 'version', 'versions', 'view', 'why', 'workspace', 'workspaces', 'global',
   'help', 'node', 'plugin', 'policies', 'search', 'dedupe', 'check', 'autoclean', 'generate-lock-entry', 'importing', 'unplug', 'constraints', 'explain', 'npm', 'set', 'stage',
-  'sdks', 'self-update', 'c', 'r', 'x', 'cat-index', 'cat-file', 'find-hash', 'ignored-builds', 'approve-builds', 'self',
+  'sdks', 'self-update', 'cat-index', 'cat-file', 'find-hash', 'ignored-builds', 'approve-builds', 'self',
 ]);
 /** Options of the four managers that take the next word as their value. */
 const TAKES_VALUE = new Set(['--prefix', '-C', '--dir', '--cwd', '-w', '--workspace', '--filter', '-F', '--userconfig', '--cache', '--registry', '--loglevel', '--reporter', '--script-shell', '--tag', '--otp', '--scope', '--network-concurrency', '--mutex']);
