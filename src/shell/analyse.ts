@@ -88,6 +88,8 @@ class Analysis {
   private pipelines = 0;
   private fs: FsView;
   private bytesRead = 0;
+  /** Files looked up in this analysis: the real path (null: missing) and what reading gave. */
+  private files = new Map<string, { real: string | null; read: FileRead | null }>();
   constructor(private ctx: ShellContext) {
     this.fs = ctx.fs ?? realFs;
   }
@@ -656,20 +658,34 @@ class Analysis {
   /** A file a program runs or reads its code from, through the file view, within the byte budget. */
   private readFile(p: string, always: boolean): FileRead {
     if (this.writtenEarlier(p)) return { kind: 'written' };
-    const real = this.fs.realpath(p);
-    if (real === null) {
-      this.inputs.set(p, 'missing');
-      return { kind: 'missing' };
+    let f = this.files.get(p);
+    if (!f) {
+      // Read once per analysis: nested runs (npm run inside an npm script, $(MAKE)) reuse it.
+      const real = this.fs.realpath(p);
+      if (real === null) {
+        f = { real: null, read: { kind: 'missing' } };
+        this.inputs.set(p, 'missing');
+      } else {
+        f = { real, read: null };
+      }
+      this.files.set(p, f);
     }
-    if (real !== p && this.writtenEarlier(real)) return { kind: 'written' };
-    this.inputs.set(p, this.fs.stamp(p));
-    if (!always && this.ctx.analysesFile && !this.ctx.analysesFile(real)) return { kind: 'installed' };
-    const left = MAX_READ_BYTES - this.bytesRead;
-    if (left <= 0) return { kind: 'over-budget' };
-    const r = this.fs.readText(p, Math.min(MAX_FILE_BYTES, left));
-    if (r.kind === 'too-large' && r.size <= MAX_FILE_BYTES) return { kind: 'over-budget' };
-    if (r.kind === 'text') this.bytesRead += r.text.length;
-    return r;
+    if (f.real === null) return { kind: 'missing' };
+    if (f.real !== p && this.writtenEarlier(f.real)) return { kind: 'written' };
+    if (!always && this.ctx.analysesFile && !this.ctx.analysesFile(f.real)) {
+      if (!this.inputs.has(p)) this.inputs.set(p, this.fs.stamp(p));
+      return { kind: 'installed' };
+    }
+    if (!f.read) {
+      const left = MAX_READ_BYTES - this.bytesRead;
+      if (left <= 0) return { kind: 'over-budget' };
+      const r = this.fs.readText(p, Math.min(MAX_FILE_BYTES, left));
+      this.inputs.set(p, r.kind === 'text' && r.stamp ? r.stamp : this.fs.stamp(p));
+      if (r.kind === 'too-large' && r.size <= MAX_FILE_BYTES) return { kind: 'over-budget' };
+      if (r.kind === 'text') this.bytesRead += r.text.length;
+      f.read = r;
+    }
+    return f.read;
   }
 
   /** Whether a command analysed before this point writes `p` or a directory above it. */

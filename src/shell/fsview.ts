@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export type ReadResult =
-  | { kind: 'text'; text: string }
+  /** `stamp`: the file's stamp when it was read, when the view can give it without another call. */
+  | { kind: 'text'; text: string; stamp?: Stamp }
   | { kind: 'missing' }
   | { kind: 'unreadable'; reason: string }
   | { kind: 'too-large'; size: number };
@@ -56,11 +57,12 @@ export const realFs: FsView = {
       return { kind: 'unreadable', reason: code ?? (e as Error).message };
     }
     try {
-      const st = fs.fstatSync(fd);
+      const st = fs.fstatSync(fd, { bigint: true });
       if (!st.isFile()) return { kind: 'unreadable', reason: st.isDirectory() ? 'a directory' : 'not a regular file' };
-      if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
+      const size = Number(st.size);
+      if (size > maxBytes) return { kind: 'too-large', size };
       // Read one byte past the limit: the file may have grown since fstat.
-      const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
+      const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
       let n = 0;
       for (;;) {
         const r = fs.readSync(fd, buf, n, buf.length - n, n);
@@ -69,7 +71,7 @@ export const realFs: FsView = {
         if (n === buf.length) break;
       }
       if (n > maxBytes) return { kind: 'too-large', size: n };
-      return { kind: 'text', text: buf.subarray(0, n).toString('utf8') };
+      return { kind: 'text', text: buf.subarray(0, n).toString('utf8'), stamp: stampOf(st) };
     } catch (e) {
       return { kind: 'unreadable', reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
     } finally {
@@ -78,13 +80,16 @@ export const realFs: FsView = {
   },
   stamp(p) {
     try {
-      const st = fs.statSync(p, { bigint: true });
-      return `${st.mtimeNs}:${st.size}:${st.ino}`;
+      return stampOf(fs.statSync(p, { bigint: true }));
     } catch {
       return 'missing';
     }
   },
 };
+
+function stampOf(st: fs.BigIntStats): Stamp {
+  return `${st.mtimeNs}:${st.size}:${st.ino}`;
+}
 
 /**
  * An in-memory file system for tests: `files` maps absolute paths to contents (null: exists

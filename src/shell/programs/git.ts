@@ -124,7 +124,9 @@ export function codeItRuns(args: readonly Word[], ctx: ProgramContext): CodeRuns
   };
   const xdg = ctx.env.XDG_CONFIG_HOME ? path.posix.join(ctx.env.XDG_CONFIG_HOME, 'git/config') : path.posix.join(ctx.home, '.config/git/config');
   const globalFile = ctx.assigned.has('GIT_CONFIG_GLOBAL') ? ctx.env.GIT_CONFIG_GLOBAL : undefined;
-  for (const f of globalFile !== undefined ? [resolve(dir, globalFile, ctx.home)] : [xdg, path.posix.join(ctx.home, '.gitconfig')]) add(readConfig(f, ctx, out, 0), 'global');
+  // The person's global config matters here only for aliases, which git's own commands never use.
+  const mayBeAlias = !!sub && sub.value !== null && !BUILTINS.has(sub.value);
+  if (mayBeAlias) for (const f of globalFile !== undefined ? [resolve(dir, globalFile, ctx.home)] : [xdg, path.posix.join(ctx.home, '.gitconfig')]) add(readConfig(f, ctx, out, 0), 'global');
   if (repo) {
     add(readConfig(path.posix.join(repo.common, 'config'), ctx, out, 0), 'repository');
     if (repo.gitDir !== repo.common) add(readConfig(path.posix.join(repo.gitDir, 'config.worktree'), ctx, out, 0), 'repository');
