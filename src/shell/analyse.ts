@@ -670,7 +670,8 @@ class Analysis {
       }
       this.files.set(p, f);
     }
-    if (f.real === null) return { kind: 'missing' };
+    // Outside the places the agent writes, a missing file is an uninstalled program, not one it is about to write.
+    if (f.real === null) return !always && this.ctx.analysesFile && !this.ctx.analysesFile(p) ? { kind: 'installed' } : { kind: 'missing' };
     if (f.real !== p && this.writtenEarlier(f.real)) return { kind: 'written' };
     if (!always && this.ctx.analysesFile && !this.ctx.analysesFile(f.real)) {
       if (!this.inputs.has(p)) this.inputs.set(p, this.fs.stamp(p));

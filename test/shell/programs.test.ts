@@ -331,3 +331,39 @@ describe('Script.inputs: the files a decision relied on', () => {
     expect(s.inputs).toEqual([]);
   });
 });
+
+describe('hook managers: the project hook behind a generated wrapper is read', () => {
+  const husky9 = (hook: string): Files => ({
+    ...f('.git/HEAD', 'ref: refs/heads/main\n'),
+    ...f('.git/config', '[core]\n\thooksPath = .husky/_\n'),
+    ...f('.husky/_/pre-commit', '#!/usr/bin/env sh\n. "${0%/*}/h"\n'),
+    ...f('.husky/_/h', '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\nsh -e "$s" "$@"\n'),
+    ...f('.husky/pre-commit', hook),
+    ...f('package.json', '{"scripts":{"lint":"eslint ."}}'),
+  });
+  table([
+    ['husky 9: routine hook', husky9('npx lint-staged\nnpm run lint\n'), 'git commit -m x', 'allow', null],
+    ['husky 9: the project hook is what runs', husky9('rm -rf .git\n'), 'git commit -m x', 'ask', DEL],
+    [
+      'husky 9: a wrapper that is not husky’s is read as it is',
+      { ...husky9('true\n'), ...f('.husky/_/pre-commit', '#!/usr/bin/env sh\nrm -rf .git\n') },
+      'git commit -m x',
+      'ask',
+      DEL,
+    ],
+    [
+      'husky 8: the setup line is husky’s, the rest is read',
+      { ...f('.git/HEAD', 'x'), ...f('.git/config', '[core]\n\thooksPath = .husky\n'), ...f('.husky/pre-commit', '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\nrm -rf .git\n') },
+      'git commit -m x',
+      'ask',
+      DEL,
+    ],
+    [
+      'husky 8: routine hook',
+      { ...f('.git/HEAD', 'x'), ...f('.git/config', '[core]\n\thooksPath = .husky\n'), ...f('.husky/pre-commit', '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\nnpx lint-staged\n') },
+      'git commit -m x',
+      'allow',
+      null,
+    ],
+  ]);
+});

@@ -191,14 +191,35 @@ export function codeItRuns(args: readonly Word[], ctx: ProgramContext): CodeRuns
     let hooksDir = path.posix.join(repo.common, 'hooks');
     if (hp && hp.value !== null) hooksDir = resolve(runDir, hp.value, ctx.home);
     for (const h of hooks) {
-      const file = path.posix.join(hooksDir, h);
-      const r = runFile(file, `git hook ${h}`, runDir, ctx, true);
+      const r = runHook(hooksDir, h, runDir, ctx);
       // A hook that is not there does not run.
       out.scripts.push(...r.scripts);
       out.opaque.push(...r.opaque.filter((o) => !o.startsWith('runs a file that does not exist yet')));
     }
   }
   return out;
+}
+
+/** husky 9's generated hook (core.hooksPath=.husky/_): it runs .husky/<hook> with `sh -e` through `h`. */
+const HUSKY9_WRAPPER = /^#!\/usr\/bin\/env sh\n\. "(\$\{0%\/\*\}|\$\(dirname "\$0"\))\/h"\n?$/;
+/** husky 4–8's first line of a user hook (core.hooksPath=.husky): its setup, not the hook's work. */
+const HUSKY8_SETUP = /^\. "\$\(dirname -- "\$0"\)\/_\/husky\.sh"$|^\. "\$\(dirname "\$0"\)\/_\/husky\.sh"$/m;
+
+/**
+ * The hook `name` in `hooksDir`, analysed as what it runs. Hook managers' generated wrappers
+ * (husky) compute the real hook's path at run time; for them the project's own hook file is
+ * read instead, and only when the wrapper is byte-for-byte husky's.
+ */
+function runHook(hooksDir: string, name: string, cwd: string, ctx: ProgramContext): CodeRuns {
+  const file = path.posix.join(hooksDir, name);
+  const by = `git hook ${name}`;
+  if (path.posix.basename(hooksDir) === '_' && path.posix.basename(path.posix.dirname(hooksDir)) === '.husky') {
+    const w = ctx.read(file);
+    if (w.kind === 'text' && HUSKY9_WRAPPER.test(w.text)) return runFile(path.posix.join(path.posix.dirname(hooksDir), name), `${by} (.husky/${name})`, cwd, ctx, false);
+  }
+  const r = runFile(file, by, cwd, ctx, true);
+  if (path.posix.basename(hooksDir) === '.husky') for (const s of r.scripts) s.source = s.source.replace(HUSKY8_SETUP, '');
+  return r;
 }
 
 interface Repository {

@@ -136,7 +136,8 @@ function findPackage(start: string, ctx: ProgramContext, exact: boolean): Found 
   for (let dir = start; ; dir = path.posix.dirname(dir)) {
     const file = path.posix.join(dir, 'package.json');
     const r = ctx.read(file);
-    if (r.kind === 'installed') return { kind: 'installed' };
+    // Above the analysed roots: an existing package.json is installed code; a missing one, keep looking.
+    if (r.kind === 'installed' && ctx.exists(file)) return { kind: 'installed' };
     if (r.kind === 'text') {
       try {
         const json = JSON.parse(r.text) as { scripts?: unknown };
@@ -146,7 +147,7 @@ function findPackage(start: string, ctx: ProgramContext, exact: boolean): Found 
         return { kind: 'opaque', reason: `cannot read ${shown(file, ctx.cwd)} as JSON: ${(e as Error).message}` };
       }
     }
-    if (r.kind !== 'missing') return { kind: 'opaque', reason: unreadable(r, file, ctx.cwd)! };
+    if (r.kind !== 'missing' && r.kind !== 'installed') return { kind: 'opaque', reason: unreadable(r, file, ctx.cwd)! };
     if (exact || dir === '/') return { kind: 'none' };
   }
 }
