@@ -636,6 +636,7 @@ class Analysis {
         assigned,
         stdin,
         read: (p, opts) => this.readFile(p, opts?.always ?? false),
+        earlier: () => this.commands.slice(0, cmd.index),
         exists: (p) => this.fs.exists(p),
         isDirectory: (p) => this.fs.isDirectory(p),
       };

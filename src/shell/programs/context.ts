@@ -3,7 +3,7 @@
 // through the analysis' file view. Pure: files only through ProgramContext.read.
 import path from 'node:path';
 import type { ReadResult } from '../fsview.js';
-import type { Word } from '../types.js';
+import type { Command, Word } from '../types.js';
 
 /** Shell source the command will run, and where. */
 export interface ScriptToRun {
@@ -47,6 +47,8 @@ export interface ProgramContext {
   stdin: string | null;
   /** Reads a file the command runs or configures itself from; records it as an input. `always`: read even when installed. */
   read(p: string, opts?: { always?: boolean }): FileRead;
+  /** Commands analysed before this one in the line (what they write is not on disk yet). */
+  earlier(): readonly Command[];
   exists(p: string): boolean;
   isDirectory(p: string): boolean;
 }

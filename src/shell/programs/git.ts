@@ -5,7 +5,7 @@
 // Configuration comes from -c, --config-env, the repository's config and the person's
 // ~/.gitconfig (aliases only: the rest there is the person's own setup).
 import path from 'node:path';
-import type { Word } from '../types.js';
+import type { Command, Word } from '../types.js';
 import { resolve, shown, shq, unreadable, type CodeRuns, type ProgramContext } from './context.js';
 import { runFile } from './scripts.js';
 
@@ -150,6 +150,9 @@ export function codeItRuns(args: readonly Word[], ctx: ProgramContext): CodeRuns
 
   if (!sub || sub.value === null) return out;
   const name = sub.value;
+  // `git config alias.x '!…' && git x`: the config file still holds the old value when this line is read.
+  const changed = changedConfigKey(ctx.earlier());
+  if (changed) out.opaque.push(`git runs what its configuration names, and this command changes ${changed} first`);
 
   // Aliases: only for names that are not git's own commands.
   if (!BUILTINS.has(name)) {
@@ -220,6 +223,26 @@ function runHook(hooksDir: string, name: string, cwd: string, ctx: ProgramContex
   const r = runFile(file, by, cwd, ctx, true);
   if (path.posix.basename(hooksDir) === '.husky') for (const s of r.scripts) s.source = s.source.replace(HUSKY8_SETUP, '');
   return r;
+}
+
+/** An exec-ish configuration key an earlier `git config` in the line sets, or null. */
+function changedConfigKey(cmds: readonly Command[]): string | null {
+  for (const c of cmds) {
+    if (c.program !== 'git') continue;
+    const words = c.argv.slice(1).map((w) => w.value);
+    const i = words.indexOf('config');
+    if (i < 0) continue;
+    const rest = words.slice(i + 1);
+    if (rest.some((w) => w !== null && /^(--get|--list|-l$|--show|get$|list$)/.test(w))) continue;
+    const positional = rest.filter((w) => w === null || !w.startsWith('-'));
+    if (rest.includes('--edit') || rest.includes('-e') || positional[0] === 'edit') return 'the config file (--edit)';
+    // git 2.46: `git config set KEY VALUE`.
+    const key = positional[0] === 'set' ? positional[1] : positional[0];
+    if (key === undefined) continue;
+    if (key === null) return 'a key only known when it runs';
+    if (isExecKey(normKey(key))) return key;
+  }
+  return null;
 }
 
 interface Repository {

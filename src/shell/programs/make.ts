@@ -308,8 +308,8 @@ class Make {
         this.opaque.push(`${this.program}: $(eval …) makes Makefile text at run time: ${clip(line)}`);
         continue;
       }
-      const r = this.statement(line);
-      if (r !== undefined) rule = r;
+      // Any other line ends the recipe of the rule before it.
+      rule = this.statement(line) ?? null;
     }
   }
 
