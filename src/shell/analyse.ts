@@ -639,6 +639,10 @@ class Analysis {
         earlier: () => this.commands.slice(0, cmd.index),
         exists: (p) => this.fs.exists(p),
         isDirectory: (p) => this.fs.isDirectory(p),
+        readdir: (p) => {
+          if (!this.inputs.has(p)) this.inputs.set(p, this.fs.stamp(p));
+          return this.fs.readdir(p);
+        },
       };
       const code = codeItRuns(program, argv, pctx, stdinRedirect?.target ?? null);
       if (!code) continue;

@@ -22,6 +22,8 @@ export interface FsView {
   realpath(p: string): string | null;
   /** Contents as UTF-8, unless the file is missing, unreadable or larger than maxBytes. */
   readText(p: string, maxBytes: number): ReadResult;
+  /** Names in a directory, or null when it is not one or cannot be read. */
+  readdir(p: string): string[] | null;
   stamp(p: string): Stamp;
 }
 
@@ -78,6 +80,13 @@ export const realFs: FsView = {
       fs.closeSync(fd);
     }
   },
+  readdir(p) {
+    try {
+      return fs.readdirSync(p);
+    } catch {
+      return null;
+    }
+  },
   stamp(p) {
     try {
       return stampOf(fs.statSync(p, { bigint: true }));
@@ -117,9 +126,16 @@ export function tableFs(files: Record<string, string | null>, opts: { dirs?: str
       const size = Buffer.byteLength(text);
       return size > maxBytes ? { kind: 'too-large', size } : { kind: 'text', text };
     },
+    readdir(p) {
+      if (!dirs.has(p)) return fb?.readdir(p) ?? null;
+      const prefix = p === '/' ? '/' : p + '/';
+      const names = new Set<string>();
+      for (const x of [...Object.keys(files), ...dirs]) if (x.startsWith(prefix) && x.length > prefix.length) names.add(x.slice(prefix.length).split('/')[0]);
+      return [...names].sort();
+    },
     stamp(p) {
+      if (dirs.has(p)) return `table:dir:${view.readdir(p)?.join('/') ?? ''}`;
       if (has(p)) return `table:${files[p]?.length ?? -1}:${hash(files[p] ?? '')}`;
-      if (dirs.has(p)) return 'table:dir';
       return fb ? fb.stamp(p) : 'missing';
     },
   };

@@ -367,3 +367,105 @@ describe('hook managers: the project hook behind a generated wrapper is read', (
     ],
   ]);
 });
+
+describe('make: Makefiles as projects write them stay allowed', () => {
+  const GO = [
+    'BINARY := app',
+    'VERSION ?= $(shell git describe --tags --always --dirty)',
+    'LDFLAGS := -ldflags "-X main.version=$(VERSION)"',
+    'GOFILES := $(shell find . -name "*.go" -not -path "./vendor/*")',
+    '.DEFAULT_GOAL := build',
+    '.PHONY: build test lint clean help',
+    'help: ## Show this help',
+    "\t@grep -E '^[a-zA-Z_-]+:.*?## .*$$' $(MAKEFILE_LIST) | awk 'BEGIN {FS = \":.*?## \"}; {printf \"\\033[36m%-20s\\033[0m %s\\n\", $$1, $$2}'",
+    'build: ## Build',
+    '\tgo build $(LDFLAGS) -o bin/$(BINARY) ./cmd/$(BINARY)',
+    'test:',
+    '\tgo test -race -count=1 ./...',
+    'lint:',
+    '\tgolangci-lint run ./...',
+    'clean:',
+    '\trm -rf bin/ dist/',
+    '\tgo clean -testcache',
+    '',
+  ].join('\n');
+  const PY = [
+    'ifeq ($(shell uname -s),Darwin)',
+    '    PYTHON := python3',
+    'else',
+    '    PYTHON := python3',
+    'endif',
+    'RMDIR := rm -rf',
+    'VENV = .venv',
+    'BIN = $(VENV)/bin',
+    'SRC_DIRS = src tests',
+    'define run_in_venv',
+    '\t$(BIN)/$(1) $(2)',
+    'endef',
+    '$(VENV)/bin/activate: requirements.txt',
+    '\t$(PYTHON) -m venv $(VENV)',
+    '\t$(BIN)/pip install -r requirements.txt',
+    'install: $(VENV)/bin/activate',
+    'test: install',
+    '\t$(call run_in_venv,pytest,-q)',
+    'fmt: install',
+    '\t$(foreach d,$(SRC_DIRS),$(BIN)/black $(d);)',
+    'clean:',
+    '\t$(RMDIR) $(VENV) build dist *.egg-info',
+    "\tfind . -name '__pycache__' -type d -prune -exec rm -rf {} +",
+    '.PHONY: install test fmt clean',
+    '',
+  ].join('\n');
+  const C = [
+    'CC = gcc',
+    'CFLAGS = -Wall -Wextra -O2 -MMD -MP',
+    'SRC := $(wildcard src/*.c)',
+    'OBJ := $(SRC:src/%.c=build/%.o)',
+    'DEP := $(OBJ:.o=.d)',
+    'all: bin/tool',
+    'bin/tool: $(OBJ) | bin',
+    '\t$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)',
+    'build/%.o: src/%.c | build',
+    '\t$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@',
+    'bin build:',
+    '\tmkdir -p $@',
+    'clean:',
+    '\t$(RM) -r build bin',
+    '-include $(DEP)',
+    '.PHONY: all clean',
+    '',
+  ].join('\n');
+  const world: Files = { ...f('go/Makefile', GO), ...f('py/Makefile', PY), ...f('py/requirements.txt', 'black\n'), ...f('c/Makefile', C), ...f('c/src/main.c', 'int main(){}'), ...f('c/src/util.c', '') };
+  it.each([
+    ['go', 'make'],
+    ['go', 'make build'],
+    ['go', 'make test lint'],
+    ['go', 'make clean'],
+    ['go', 'make help'],
+    ['py', 'make test'],
+    ['py', 'make fmt'],
+    ['py', 'make clean'],
+    ['c', 'make'],
+    ['c', 'make -j4 all'],
+    ['c', 'make clean'],
+  ])('%s: %s', async (dir, command) => {
+    const d = (await guardFor(world)).check({ command, cwd: `${P}/${dir}` });
+    expect({ action: d.action, why: why(d) }).toEqual({ action: 'allow', why: [] });
+  });
+  it('a branch only known at run time is read as well: a Windows-only rmdir /s looks like a path outside', async () => {
+    // $(OS) is not set by the Makefile, the command or the known environment: both branches may run.
+    const mk = f('Makefile', 'ifeq ($(OS),Windows_NT)\nRMDIR := rmdir /s /q\nelse\nRMDIR := rm -rf\nendif\nclean:\n\t$(RMDIR) build\n');
+    await expectDecision(mk, 'make clean', 'ask', OUT);
+    await expectDecision(mk, 'make clean OS=Linux', 'allow', null);
+  });
+  it('a test that is known picks its branch', async () => {
+    const mk = f('Makefile', 'MODE = safe\nifeq ($(MODE),safe)\nCMD = echo\nelse\nCMD = rm -rf\nendif\nifdef NOPE_NOT_SET\nCMD2 = rm -rf\nendif\nt:\n\t$(CMD) .git\n');
+    await expectDecision(mk, 'make t', 'allow', null);
+    await expectDecision(mk, 'make t MODE=other', 'ask', DEL);
+  });
+  it('the C build compiles each source and links them', async () => {
+    const s = await analyseIn(world, 'make', `${P}/c`);
+    const run = s.commands.filter((c) => c.origin.kind === 'nested' && c.origin.from?.startsWith('make target')).map((c) => c.argv.map((w) => w.value ?? '$?').join(' '));
+    expect(run).toEqual(['mkdir -p build', 'gcc -Wall -Wextra -O2 -MMD -MP -c src/main.c -o build/main.o', 'gcc -Wall -Wextra -O2 -MMD -MP -c src/util.c -o build/util.o', 'mkdir -p bin', 'gcc -o bin/tool build/main.o build/util.o']);
+  });
+});

@@ -51,6 +51,8 @@ export interface ProgramContext {
   earlier(): readonly Command[];
   exists(p: string): boolean;
   isDirectory(p: string): boolean;
+  /** Names in a directory (recorded as an input: adding a file changes it), or null. */
+  readdir(p: string): string[] | null;
 }
 
 export const MAX_FILE_BYTES = 1024 * 1024;

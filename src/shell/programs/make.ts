@@ -152,6 +152,8 @@ class Make {
   private oneshell = false;
   private makefiles: string[] = [];
   private condDepth = 0;
+  /** Set when an expansion read a variable nobody defines (empty for make, unknown to us). */
+  private undefinedSeen = false;
   private steps = 0;
   private unknowns = 0;
   private recipeLines = 0;
@@ -222,7 +224,9 @@ class Make {
       return;
     }
     if (/[*?[]/.test(name)) {
-      this.opaque.push(`${this.program} includes makefiles by a pattern: ${name}`);
+      const found = this.glob(name);
+      if (found.length === 1 && found[0] === name) this.opaque.push(`${this.program} includes makefiles by a pattern: ${name}`);
+      else for (const f of found) this.include(f, optional, depth, explicit);
       return;
     }
     const file = resolve(this.dir, name, this.ctx.home);
@@ -244,8 +248,17 @@ class Make {
   private parse(text: string, file: string, depth = 0) {
     const lines = text.split('\n');
     let rule: Rule | null = null;
+    // Conditionals: a branch is taken, skipped, or (when its test depends on what is only
+    // known at run time) read as possibly taken.
+    const frames: { branch: 'true' | 'false' | 'both'; taken: boolean; maybe: boolean }[] = [];
+    const active = () => frames.every((f) => f.branch !== 'false');
+    const uncertain = () => frames.filter((f) => f.branch === 'both').length;
     for (let i = 0; i < lines.length; i++) {
       let raw = lines[i].replace(/\r$/, '');
+      if (rule && raw.startsWith('\t') && !active()) {
+        while (/(^|[^\\])(\\\\)*\\$/.test(raw) && i + 1 < lines.length) raw = lines[++i];
+        continue;
+      }
       if (rule && raw.startsWith('\t')) {
         // A recipe line: backslash-newlines stay for the shell; the next line's leading tab goes.
         let recipe = raw.slice(1);
@@ -262,6 +275,41 @@ class Make {
       if (!line) continue;
       const word = /^(\S+)(\s+|$)/.exec(line)?.[1] ?? '';
       const rest = line.slice(word.length).trim();
+      if (['ifeq', 'ifneq', 'ifdef', 'ifndef'].includes(word)) {
+        const c = active() ? this.condition(word, rest) : false;
+        frames.push({ branch: c === null ? 'both' : c ? 'true' : 'false', taken: c === true, maybe: c === null });
+        this.condDepth = uncertain();
+        continue;
+      }
+      if (word === 'else') {
+        const f = frames[frames.length - 1];
+        if (!f) continue;
+        const parentActive = frames.slice(0, -1).every((x) => x.branch !== 'false');
+        const m = /^(ifeq|ifneq|ifdef|ifndef)\s*(.*)$/.exec(rest);
+        let c: boolean | null = f.taken || !parentActive ? false : m ? this.condition(m[1], m[2]) : true;
+        if (c !== false && f.maybe) c = null;
+        f.branch = c === null ? 'both' : c ? 'true' : 'false';
+        f.taken ||= c === true;
+        f.maybe ||= c === null;
+        this.condDepth = uncertain();
+        continue;
+      }
+      if (word === 'endif') {
+        frames.pop();
+        this.condDepth = uncertain();
+        continue;
+      }
+      if (!active()) {
+        if (word === 'define' || ((word === 'override' || word === 'export' || word === 'private') && rest.startsWith('define'))) {
+          let nest = 1;
+          while (++i < lines.length) {
+            const t = lines[i].trim();
+            if (/^(override\s+|export\s+)?define(\s|$)/.test(t)) nest++;
+            if (/^endef(\s|$)/.test(t) && --nest === 0) break;
+          }
+        }
+        continue;
+      }
       if (word === 'define' || ((word === 'override' || word === 'export' || word === 'private') && rest.startsWith('define'))) {
         const head = word === 'define' ? rest : rest.slice(6).trim();
         const body: string[] = [];
@@ -276,19 +324,6 @@ class Make {
         const m = /^(.*?)\s*(::?=|:::=|\?=|\+=|!=|=)?\s*$/.exec(head)!;
         this.assign(this.one(this.expand(m[1].trim())), m[2] ?? '=', body.join('\n'), word === 'override' ? 'override' : 'file');
         rule = null;
-        continue;
-      }
-      if (['ifeq', 'ifneq', 'ifdef', 'ifndef'].includes(word)) {
-        this.condDepth++;
-        this.expand(rest);
-        continue;
-      }
-      if (word === 'else') {
-        if (/^(ifeq|ifneq|ifdef|ifndef)\b/.test(rest)) this.expand(rest.replace(/^\S+/, ''));
-        continue;
-      }
-      if (word === 'endif') {
-        this.condDepth = Math.max(0, this.condDepth - 1);
         continue;
       }
       if (word === 'include' || word === '-include' || word === 'sinclude') {
@@ -311,6 +346,36 @@ class Make {
       // Any other line ends the recipe of the rule before it.
       rule = this.statement(line) ?? null;
     }
+    this.condDepth = 0;
+  }
+
+  /**
+   * The value of a conditional's test, or null when it depends on what is only known at run
+   * time: a variable neither the Makefile, the command line nor the known environment sets
+   * (the real environment may), or a value with several possibilities.
+   */
+  private condition(kind: string, text: string): boolean | null {
+    this.undefinedSeen = false;
+    let result: boolean | null;
+    if (kind === 'ifdef' || kind === 'ifndef') {
+      const name = this.one(this.expand(text.trim()));
+      const v = this.vars.get(name);
+      const defined = v ? v.values.some((x) => x !== '') : null;
+      if (v && v.values.length > 1 && new Set(v.values.map((x) => x !== '')).size > 1) result = null;
+      else result = defined === null || name.includes('$__AGENTGUARD_MAKE_') ? null : kind === 'ifdef' ? defined : !defined;
+    } else {
+      const args = conditionArgs(text);
+      if (!args) {
+        this.opaque.push(`${this.program}: a conditional that is not understood: ${clip(text)}`);
+        return null;
+      }
+      const a = this.expand(args[0]);
+      const b = this.expand(args[1]);
+      if (a.length > 1 || b.length > 1 || this.undefinedSeen || (a[0] + b[0]).includes('$__AGENTGUARD_MAKE_')) result = null;
+      else result = (a[0].trim() === b[0].trim()) === (kind === 'ifeq');
+    }
+    this.undefinedSeen = false;
+    return result;
   }
 
   /** An assignment or a rule line; returns the rule its recipe lines attach to (null: none). */
@@ -483,7 +548,7 @@ class Make {
       if (stem === null) continue;
       const prereqs = r.prereqs.map((p) => p.replace('%', stem));
       if (!prereqs.every((p) => this.explicit.has(p) || this.ctx.exists(resolve(this.dir, p)))) continue;
-      for (const p of prereqs) this.build(p, visited);
+      for (const p of [...prereqs, ...r.orderOnly.map((o) => o.replace('%', stem))]) this.build(p, visited);
       if (r.recipe.length) this.recipe(r, target, prereqs, stem);
       return;
     }
@@ -533,6 +598,20 @@ class Make {
 
   private shell(text: string) {
     for (const v of this.expand(text)) this.emit(v, `${this.program} $(shell …)`);
+  }
+
+  /** The existing files a pattern names (make's $(wildcard) and include); globs in the last part only. */
+  private glob(pattern: string): string[] {
+    if (!/[*?[]/.test(pattern)) return this.ctx.exists(resolve(this.dir, pattern, this.ctx.home)) ? [pattern] : [];
+    const slash = pattern.lastIndexOf('/');
+    const dirPart = slash >= 0 ? pattern.slice(0, slash + 1) : '';
+    const last = pattern.slice(slash + 1);
+    // A glob above the last part: the shell's glob of the same pattern is a superset of make's.
+    if (/[*?[]/.test(dirPart)) return [pattern];
+    const names = this.ctx.readdir(resolve(this.dir, dirPart || '.', this.ctx.home));
+    if (!names) return [];
+    const re = globRegex(last);
+    return names.filter((n) => re.test(n) && (last.startsWith('.') || !n.startsWith('.'))).sort().map((n) => dirPart + n);
   }
 
   // ---- expansion ---------------------------------------------------------
@@ -629,6 +708,7 @@ class Make {
     const v = this.vars.get(name);
     if (!v) {
       if (name === 'MAKEFILE_LIST') return [this.makefiles.join(' ')];
+      this.undefinedSeen = true;
       if (name.startsWith('.') && /^\.[A-Z_]+$/.test(name) && name !== '.DEFAULT_GOAL') return [this.unknown()];
       return [''];
     }
@@ -711,8 +791,7 @@ class Make {
         return [Array.from({ length: Math.max(x.length, y.length) }, (_, i) => (x[i] ?? '') + (y[i] ?? '')).join(' ')];
       }
       case 'wildcard':
-        // The files that exist matching the patterns: the shell's glob of the same patterns is a superset.
-        return [e(a(0))];
+        return [ws(a(0)).flatMap((p) => this.glob(p)).join(' ')];
       case 'realpath':
       case 'abspath':
         return [ws(a(0)).map((w) => resolve(this.dir, w)).join(' ')];
@@ -773,6 +852,36 @@ const FUNCTIONS = new Set(['subst', 'patsubst', 'strip', 'findstring', 'filter',
 const ONE_ARG = new Set(['strip', 'sort', 'words', 'firstword', 'lastword', 'dir', 'notdir', 'suffix', 'basename', 'wildcard', 'realpath', 'abspath', 'value', 'eval', 'origin', 'flavor', 'shell', 'error', 'warning', 'info', 'guile']);
 const TWO_ARGS = new Set(['findstring', 'filter', 'filter-out', 'word', 'addsuffix', 'addprefix', 'join', 'file']);
 const THREE_ARGS = new Set(['subst', 'patsubst', 'wordlist', 'foreach', 'if', 'let']);
+
+/** The two operands of ifeq/ifneq: (a,b), "a" "b", 'a' 'b' or a mix of quotes. */
+function conditionArgs(text: string): [string, string] | null {
+  const t = text.trim();
+  if (t.startsWith('(') && t.endsWith(')')) {
+    const inner = t.slice(1, -1);
+    const parts = splitArgs(inner, 2);
+    return parts.length === 2 ? [parts[0], parts[1]] : null;
+  }
+  const m = /^(["'])(.*?)\1\s+(["'])(.*?)\3$/.exec(t);
+  return m ? [m[2], m[4]] : null;
+}
+
+function globRegex(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 2);
+      if (end < 0) re += '\\[';
+      else {
+        re += '[' + glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
 
 /** The first top-level `=`-style or `:`-style operator of a line. */
 function findOperator(text: string): { kind: 'assign' | 'rule'; at: number; op: string } | null {

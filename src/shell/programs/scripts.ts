@@ -36,9 +36,25 @@ export function sourced(program: string, args: readonly Word[], ctx: ProgramCont
   return r;
 }
 
+/**
+ * Programs that make executables as a side effect the analysis does not see as a write
+ * (compilers, venvs, package managers, build systems): what they make is a program, like
+ * any binary, so `gcc -o app app.c && ./app` does not ask.
+ */
+const BUILDERS = /^(cc|gcc|g\+\+|c\+\+|clang|clang\+\+|tcc|zig|go|cargo|rustc|javac|kotlinc|swiftc|swift|dotnet|ghc|ocamlfind|ocamlopt|nim|crystal|cmake|ninja|make|gmake|meson|bazel|bazelisk|gradle|mvn|npm|pnpm|yarn|bun|deno|npx|tsc|esbuild|pip|pip3|uv|poetry|pipenv|virtualenv|pyinstaller|nuitka|ld|as)$/;
+
 /** A command word with a slash runs that file: a shell script unless its `#!` names another interpreter. */
 export function pathCommand(argv0: string, ctx: ProgramContext): CodeRuns {
-  return readScript(resolve(ctx.cwd, argv0, ctx.home), argv0, ctx, true);
+  const r = readScript(resolve(ctx.cwd, argv0, ctx.home), argv0, ctx, true);
+  if (r.opaque[0]?.startsWith('runs a file that does not exist yet') && ctx.earlier().some(isBuilder)) return { scripts: [], opaque: [] };
+  return r;
+}
+
+function isBuilder(c: { program: string | null; argv: readonly Word[] }): boolean {
+  if (c.program === null) return false;
+  if (BUILDERS.test(c.program)) return true;
+  // python -m venv / virtualenv / pip
+  return /^python[0-9.]*$/.test(c.program) && c.argv.some((w, i) => w.value === '-m' && /^(venv|virtualenv|pip)$/.test(c.argv[i + 1]?.value ?? ''));
 }
 
 /** A file run as a program (a git hook, a path command) in `cwd`: analysed when it is a shell script. */
