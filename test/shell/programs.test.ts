@@ -469,3 +469,18 @@ describe('make: Makefiles as projects write them stay allowed', () => {
     expect(run).toEqual(['mkdir -p build', 'gcc -Wall -Wextra -O2 -MMD -MP -c src/main.c -o build/main.o', 'gcc -Wall -Wextra -O2 -MMD -MP -c src/util.c -o build/util.o', 'mkdir -p bin', 'gcc -o bin/tool build/main.o build/util.o']);
   });
 });
+
+describe('bounds', () => {
+  it('past 4 MiB of files read in one analysis, what is left is opaque', async () => {
+    const big = '#' + ' '.repeat(900 * 1024) + '\n';
+    const files: Files = { ...f('all.sh', 'source a.sh; source b.sh; source c.sh; source d.sh; source e.sh\n') };
+    for (const n of ['a', 'b', 'c', 'd', 'e']) files[`${P}/${n}.sh`] = big;
+    await expectDecision(files, 'bash all.sh', 'ask', 'over its byte budget');
+  });
+  it('make calling itself forever stops at the nesting limit', async () => {
+    await expectDecision(f('Makefile', 'all:\n\t$(MAKE) all\n'), 'make', 'ask', 'nested more than');
+  });
+  it('git aliases calling each other stop at the nesting limit', async () => {
+    await expectDecision(f('.git/config', '[alias]\n\ta = b\n\tb = a\n'), 'git a', 'ask', 'nested more than');
+  });
+});
