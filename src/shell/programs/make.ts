@@ -28,6 +28,9 @@ const DEFAULTS: Record<string, string> = {
   'COMPILE.cc': '$(CXX) $(CXXFLAGS) $(CPPFLAGS) $(TARGET_ARCH) -c', 'LINK.cc': '$(CXX) $(CXXFLAGS) $(CPPFLAGS) $(LDFLAGS) $(TARGET_ARCH)', 'LINK.o': '$(CC) $(LDFLAGS) $(TARGET_ARCH)',
 };
 
+/** The defaults as variables, made once: a Make copies the map (values are never changed in place). */
+const DEFAULT_VARS: ReadonlyMap<string, Var> = new Map(Object.entries(DEFAULTS).map(([k, v]) => [k, { flavor: 'recursive', values: [v], origin: 'default' }]));
+
 /** GNU make's built-in pattern rules that matter for C and C++ builds. */
 const BUILTIN_PATTERNS: [string, string, string][] = [
   ['%.o', '%.c', '$(COMPILE.c) $(OUTPUT_OPTION) $<'],
@@ -145,7 +148,7 @@ function addPositional(o: Options, v: string) {
 class Make {
   scripts: ScriptToRun[] = [];
   opaque: string[] = [];
-  private vars = new Map<string, Var>();
+  private vars: Map<string, Var> = new Map();
   private explicit = new Map<string, Rule[]>();
   private patterns: Rule[] = [];
   private defaultGoal: string | null = null;
@@ -165,7 +168,7 @@ class Make {
   }
 
   run() {
-    for (const [k, v] of Object.entries(DEFAULTS)) this.vars.set(k, { flavor: 'recursive', values: [v], origin: 'default' });
+    this.vars = new Map(DEFAULT_VARS);
     for (const [k, v] of Object.entries(this.env)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && k !== 'SHELL' && k !== 'MAKEFLAGS') this.vars.set(k, { flavor: 'simple', values: [v], origin: 'environment' });
     for (const k of this.ctx.dynamicEnv) this.vars.set(k, { flavor: 'simple', values: [this.unknown()], origin: 'environment' });
     this.set('CURDIR', this.dir, 'default', 'simple');
