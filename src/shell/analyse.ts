@@ -694,12 +694,14 @@ class Analysis {
     return f.read;
   }
 
-  /** Whether a command analysed before this point writes `p` or a directory above it. */
+  /** Whether a command analysed before this point writes `p` or a directory above it (cp -r, mv, tar -C …). */
   private writtenEarlier(p: string): boolean {
     for (const c of this.commands) {
+      // mkdir and touch make empty things: nothing below them comes from them.
+      const exact = c.program === 'mkdir' || c.program === 'touch';
       for (const w of c.writes) {
         if (!w.paths) continue;
-        for (const wp of w.paths) if (wp === p || p.startsWith(wp.endsWith('/') ? wp : wp + '/')) return true;
+        for (const wp of w.paths) if (wp === p || (!exact && p.startsWith(wp.endsWith('/') ? wp : wp + '/'))) return true;
       }
     }
     return false;

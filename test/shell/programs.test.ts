@@ -484,3 +484,15 @@ describe('bounds', () => {
     await expectDecision(f('.git/config', '[alias]\n\ta = b\n\tb = a\n'), 'git a', 'ask', 'nested more than');
   });
 });
+
+describe('files a generator or mkdir makes in the same line', () => {
+  table([
+    ['cmake writes the Makefile make reads', f('CMakeLists.txt', 'project(x)\n'), 'mkdir -p build && cd build && cmake .. && make -j4', 'allow', null],
+    ['./configure writes the Makefile', f('configure', '#!/bin/sh\necho configuring\n'), './configure --prefix=/tmp/x && make', 'allow', null],
+    ['without a generator a missing Makefile is opaque', {}, 'mkdir -p build && cd build && make', 'ask', 'runs a file that does not exist yet: Makefile'],
+    ['mkdir does not write the files below it', f('scripts/x.sh', 'rm -rf .git\n'), 'mkdir -p scripts && bash scripts/x.sh', 'ask', DEL],
+    ['cp -r does', f('scripts/x.sh', 'ls\n'), 'cp -r tpl/scripts . && bash scripts/x.sh', 'ask', 'runs a file written in this command'],
+    ['a compiled program made in the line', f('app.c', 'int main(){}'), 'gcc -o app app.c && ./app', 'allow', null],
+    ['a venv made in the line', f('requirements.txt', 'x\n'), 'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt', 'allow', null],
+  ]);
+});

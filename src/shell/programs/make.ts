@@ -42,6 +42,9 @@ const BUILTIN_PATTERNS: [string, string, string][] = [
   ['%', '%.o', '$(LINK.o) $^ $(LOADLIBES) $(LDLIBS) -o $@'],
 ];
 
+/** Programs that write a Makefile from the project's build description. */
+const MAKEFILE_GENERATORS = /^(cmake|meson|qmake|qmake6|autoreconf|automake|configure|config\.status|node-gyp|gyp|premake[45]?|bootstrap|autogen\.sh)$/;
+
 const SPECIAL_TARGETS = new Set(['.PHONY', '.SUFFIXES', '.DEFAULT', '.PRECIOUS', '.INTERMEDIATE', '.NOTINTERMEDIATE', '.SECONDARY', '.SECONDEXPANSION', '.DELETE_ON_ERROR', '.IGNORE', '.LOW_RESOLUTION_TIME', '.SILENT', '.EXPORT_ALL_VARIABLES', '.NOTPARALLEL', '.ONESHELL', '.POSIX', '.WAIT']);
 /** Options that take a value (attached or as the next word). */
 const VALUE_LETTERS = new Set(['f', 'C', 'I', 'o', 'W']);
@@ -201,7 +204,8 @@ class Make {
         break;
       }
       if (!found) {
-        this.opaque.push(unreadable({ kind: 'missing' }, path.posix.join(this.dir, 'Makefile'), this.ctx.cwd)!);
+        // `cmake .. && make`, `./configure && make`: the Makefile is one a generator is about to write.
+        if (!this.ctx.earlier().some((c) => c.program !== null && MAKEFILE_GENERATORS.test(c.program))) this.opaque.push(unreadable({ kind: 'missing' }, path.posix.join(this.dir, 'Makefile'), this.ctx.cwd)!);
         return;
       }
     }
