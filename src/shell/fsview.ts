@@ -12,7 +12,7 @@ export type ReadResult =
   | { kind: 'unreadable'; reason: string }
   | { kind: 'too-large'; size: number };
 
-/** A file's identity and version: "mtimeNs:size:ino", or "missing". */
+/** A file's identity and version: "ino:size:mtimeNs:ctimeNs" (ctime catches writes that keep the mtime), or "missing". */
 export type Stamp = string;
 
 export interface FsView {
@@ -96,8 +96,9 @@ export const realFs: FsView = {
   },
 };
 
+/** The same spelling as the session's fileStamp (src/session/inputs.ts): either can check the other's. */
 function stampOf(st: fs.BigIntStats): Stamp {
-  return `${st.mtimeNs}:${st.size}:${st.ino}`;
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 /**
