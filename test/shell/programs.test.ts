@@ -496,3 +496,14 @@ describe('files a generator or mkdir makes in the same line', () => {
     ['a venv made in the line', f('requirements.txt', 'x\n'), 'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt', 'allow', null],
   ]);
 });
+
+describe('git: configured programs count where the subcommand starts them', () => {
+  const repo = (config: string): Files => ({ ...f('.git/HEAD', 'x'), ...f('.git/config', config) });
+  table([
+    ['a deploy key in the repository config is the person’s', repo('[core]\n\tsshCommand = ssh -i ~/.ssh/deploy_key -o IdentitiesOnly=yes\n'), 'git push origin main', 'allow', null],
+    ['…and the same on the command line is read', repo(''), "git -c core.sshCommand='ssh -i ~/.ssh/deploy_key' push origin main", 'ask', 'credential-read'],
+    ['the pager is not started by commit -m', repo('[core]\n\tpager = rm -rf .git\n'), 'git commit -m x', 'allow', null],
+    ['the pager is started by log', repo('[core]\n\tpager = rm -rf .git\n'), 'git log', 'ask', DEL],
+    ['-c options reach the git command an alias expands to', repo('[alias]\n\tl = log --oneline\n'), "git -c core.pager='rm -rf .git' l", 'ask', DEL],
+  ]);
+});

@@ -53,6 +53,27 @@ const EXEC_KEYS = [
   /^uploadpack\.packobjectshook$/, /^alias\..+$/, /^core\.hookspath$/, /^include\.path$/, /^includeif\..+\.path$/,
 ];
 const isExecKey = (k: string) => EXEC_KEYS.some((re) => re.test(k));
+/** Settings a person keeps per repository for who they are (a deploy key, a signing key). */
+const PERSONAL_KEYS = /^(core\.sshcommand|core\.askpass|credential\..*|gpg\..*)$/;
+
+const sets = (s: string) => new Set(s.split(' '));
+const NETWORK = sets('fetch pull push clone ls-remote submodule remote archive fetch-pack send-pack');
+const INDEX = sets('status diff add commit checkout switch restore reset stash merge rebase pull cherry-pick revert rm mv ls-files update-index am apply worktree');
+/** Which subcommands use a configured program (others never start it). */
+const USED_BY: [RegExp, Set<string> | null][] = [
+  [/^core\.pager$|^pager\./, sets('log diff show blame branch tag grep shortlog reflog whatchanged range-diff stash config help annotate describe ls-files ls-tree cat-file')],
+  [/^core\.sshcommand$|^core\.gitproxy$|^credential\.|^core\.askpass$|^uploadpack\./, NETWORK],
+  [/^core\.fsmonitor$/, INDEX],
+  [/^core\.editor$|^sequence\.editor$/, sets('commit merge rebase tag am cherry-pick revert notes config add pull stash var')],
+  [/^diff\./, sets('diff log show blame merge pull rebase cherry-pick stash add checkout restore range-diff grep')],
+  [/^filter\./, new Set([...INDEX, 'clone', 'grep', 'archive', 'show', 'log', 'blame'])],
+  [/^merge\./, sets('merge pull rebase cherry-pick revert stash am checkout switch restore')],
+  [/^gpg\./, sets('commit tag merge rebase am cherry-pick revert verify-commit verify-tag log show pull')],
+];
+function usedBy(key: string, sub: string): boolean {
+  for (const [re, subs] of USED_BY) if (re.test(key)) return subs === null || subs.has(sub);
+  return true;
+}
 const BOOLEAN = /^(true|false|yes|no|on|off|1|0|)$/i;
 /** Environment variables git runs as a shell command, or as a program (`path`). */
 const EXEC_ENV: Record<string, 'shell' | 'path'> = { GIT_SSH_COMMAND: 'shell', GIT_PAGER: 'shell', GIT_EDITOR: 'shell', GIT_SEQUENCE_EDITOR: 'shell', GIT_EXTERNAL_DIFF: 'shell', GIT_SSH: 'path', GIT_ASKPASS: 'path' };
@@ -134,11 +155,16 @@ export function codeItRuns(args: readonly Word[], ctx: ProgramContext): CodeRuns
   add(cmdline, 'command line');
   const runDir = repo?.top ?? dir;
 
-  // Programs named in configuration: from -c always, from the repository's config (which the
-  // agent can write), never from the person's global config.
+  // Programs named in configuration, where the subcommand uses them: from -c always, from the
+  // repository's config (which the agent can write) except the identity settings people keep
+  // there (ssh command, credential helper, askpass, gpg), never from the person's global config.
+  const builtin = !!sub && sub.value !== null && BUILTINS.has(sub.value);
   for (const [key, { value, from }] of config) {
     if (from === 'global' || key.startsWith('alias.') || key === 'core.hookspath' || key.startsWith('include')) continue;
     if (!isExecKey(key) || value === null) continue;
+    if (from === 'repository' && PERSONAL_KEYS.test(key)) continue;
+    // An alias re-enters git with the -c options: the git command it expands to is checked in turn.
+    if (builtin ? !usedBy(key, sub!.value!) : from !== 'command line') continue;
     if ((key === 'core.fsmonitor' || key.startsWith('pager.')) && BOOLEAN.test(value.trim())) continue;
     if (key.startsWith('credential.') && !value.startsWith('!') && !value.includes('/') && !/\s/.test(value)) continue;
     const source = key.startsWith('credential.') && value.startsWith('!') ? value.slice(1) : value;
