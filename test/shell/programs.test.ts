@@ -507,3 +507,14 @@ describe('git: configured programs count where the subcommand starts them', () =
     ['-c options reach the git command an alias expands to', repo('[alias]\n\tl = log --oneline\n'), "git -c core.pager='rm -rf .git' l", 'ask', DEL],
   ]);
 });
+
+describe('npm workspaces', () => {
+  const mono: Files = { ...f('package.json', '{"workspaces":["packages/*"],"scripts":{"lint":"eslint ."}}'), ...f('packages/web/package.json', '{"name":"@acme/web","scripts":{"build":"vite build","nuke":"rm -rf ../../.git"}}') };
+  table([
+    ['-w DIR runs that package’s script', mono, 'npm run nuke -w packages/web', 'ask', DEL],
+    ['-w DIR routine', mono, 'npm run build -w packages/web', 'allow', null],
+    ['a script the root does not have, in workspaces', mono, 'npm run build --workspaces', 'allow', null],
+    ['pnpm -r', mono, 'pnpm -r build', 'allow', null],
+    ['pnpm --filter NAME', mono, 'pnpm --filter @acme/web build', 'allow', null],
+  ]);
+});

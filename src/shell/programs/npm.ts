@@ -29,10 +29,14 @@ interface Parsed {
   extra: Word[];
   ignoreScripts: boolean;
   scriptShell: string | null | undefined;
+  /** -w/--workspace(s), pnpm -r/--filter: scripts of workspace packages run (the root's may be absent). */
+  workspaces: boolean;
+  /** -w DIR naming a package directory. */
+  workspaceDirs: string[];
 }
 
 function parse(args: readonly Word[]): Parsed {
-  const out: Parsed = { dir: null, positionals: [], extra: [], ignoreScripts: false, scriptShell: undefined };
+  const out: Parsed = { dir: null, positionals: [], extra: [], ignoreScripts: false, scriptShell: undefined, workspaces: false, workspaceDirs: [] };
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
     if (v === '--') {
@@ -50,6 +54,10 @@ function parse(args: readonly Word[]): Parsed {
     if (name === '--prefix' || name === '-C' || name === '--dir' || name === '--cwd') out.dir = value == null ? { value: null, raw: v, glob: false } : { value, raw: value, glob: false };
     if (name === '--ignore-scripts') out.ignoreScripts = value !== 'false';
     if (name === '--script-shell') out.scriptShell = value ?? null;
+    if (['-w', '--workspace', '--workspaces', '-ws', '-r', '--recursive', '--filter', '-F'].includes(name)) {
+      out.workspaces = true;
+      if ((name === '-w' || name === '--workspace') && value) out.workspaceDirs.push(value);
+    }
   }
   return out;
 }
@@ -107,7 +115,7 @@ export function codeItRuns(program: string, args: readonly Word[], ctx: ProgramC
   else if (name) {
     const n = name.value!;
     if (program === 'npm' && n === 'restart' && scripts.restart === undefined) wanted = ['prestop', 'stop', 'poststop', 'prestart', 'start', 'poststart'].map((x) => ({ name: x, main: false, required: false }));
-    else wanted = [{ name: `pre${n}`, main: false, required: false }, { name: n, main: true, required: !implicit && n !== 'start' && n !== 'stop' && n !== 'restart' }, { name: `post${n}`, main: false, required: false }];
+    else wanted = [{ name: `pre${n}`, main: false, required: false }, { name: n, main: true, required: !implicit && !p.workspaces && n !== 'start' && n !== 'stop' && n !== 'restart' }, { name: `post${n}`, main: false, required: false }];
     if (program === 'npm' && n === 'restart') wanted = [{ name: 'prerestart', main: false, required: false }, ...wanted, { name: 'postrestart', main: false, required: false }];
   }
   if (p.scriptShell !== undefined && !(p.scriptShell && /(^|\/)(sh|bash|dash|zsh)$/.test(p.scriptShell))) opaque.push(`${program} runs its scripts with another shell: ${p.scriptShell ?? '(not static)'}`);
@@ -125,6 +133,23 @@ export function codeItRuns(program: string, args: readonly Word[], ctx: ProgramC
     }
     const args = w.main ? extra.map((a) => (a.value === null ? '"$__AGENTGUARD_NPM_ARG"' : shq(a.value))).join(' ') : '';
     out.scripts.push({ source: args ? `${text} ${args}` : text, cwd: dir, by: by(w.name) });
+  }
+  // `npm run build -w packages/web`: that package's scripts too. Workspaces named by package
+  // name (or all of them, pnpm -r) are not looked up here; their shells are checked when they run.
+  for (const wd of p.workspaceDirs) {
+    const wdir = resolve(dir, wd, ctx.home);
+    const r = ctx.read(path.posix.join(wdir, 'package.json'));
+    if (r.kind !== 'text') continue;
+    let ws: Record<string, unknown> = {};
+    try {
+      ws = (JSON.parse(r.text) as { scripts?: Record<string, unknown> }).scripts ?? {};
+    } catch {
+      opaque.push(`cannot read ${shown(path.posix.join(wdir, 'package.json'), ctx.cwd)} as JSON`);
+    }
+    for (const w of wanted) {
+      const text = ws[w.name];
+      if (typeof text === 'string') out.scripts.push({ source: text, cwd: wdir, by: `${program} script ${w.name} (${shown(path.posix.join(wdir, 'package.json'), ctx.cwd)})` });
+    }
   }
   return out;
 }
