@@ -2,13 +2,14 @@
 // synchronously. The same engine serves the CLI, the session and the agent hooks.
 import os from 'node:os';
 import path from 'node:path';
-import { findWorkspace, realPath } from './policy/confine.js';
+import { findWorkspace, isInside, realPath } from './policy/confine.js';
 import type { Decision } from './policy/decision.js';
 import { evaluate, type PolicyContext } from './policy/evaluate.js';
 import type { HostSet } from './rules/match.js';
 import { defaultRuleSources, loadRules, type RuleSources } from './rules/load.js';
 import { compileRules, type RuleSet } from './rules/ruleset.js';
 import { analyse } from './shell/analyse.js';
+import { realFs, type FsView } from './shell/fsview.js';
 import { loadParser } from './shell/parser.js';
 import type { Script, ShellContext } from './shell/types.js';
 
@@ -25,8 +26,16 @@ export interface GuardOptions {
   ruleSources?: RuleSources;
   /** An already compiled rule set (skips loading). */
   rules?: RuleSet;
-  /** More write roots beside the workspaces, $TMPDIR and /tmp (an agent profile's state directories). */
+  /** More write roots beside the workspaces, $TMPDIR and /tmp (--allow-write). Scripts there are analysed when they run. */
   extraWriteRoots?: string[];
+  /**
+   * Write roots that hold an agent's own state (~/.claude, ~/.codex …): writable, but the
+   * scripts there (Claude Code's shell snapshots, sourced before every command) are the
+   * agent's machinery and run unread, like installed programs.
+   */
+  agentStateRoots?: string[];
+  /** How the analysis sees files (scripts, Makefiles, package.json, git config); default: the real file system. */
+  fs?: FsView;
   /**
    * Hosts allowed for this session beside the egress allowlist; the session and its egress
    * proxy add to this set as the person answers, and checks see it at once.
@@ -67,17 +76,22 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
     options.rules ??
     compileRules(await loadRules(options.ruleSources ?? defaultRuleSources(options.workspaces?.[0] ?? findWorkspace(baseCwd))));
 
-  const contexts = new Map<string, PolicyContext>();
-  const contextFor = (cwd: string): PolicyContext => {
+  const fsview = options.fs ?? realFs;
+  const agentRoots = (options.agentStateRoots ?? []).map((r) => realPath(r));
+  const contexts = new Map<string, { policy: PolicyContext; analysesFile: (p: string) => boolean }>();
+  const contextFor = (cwd: string) => {
     let ctx = contexts.get(cwd);
     if (!ctx) {
       const found = options.workspaces ? null : findWorkspace(cwd);
       const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? (found ? [found] : []);
-      const roots = [...workspaces, tmp, '/tmp', ...(options.extraWriteRoots ?? [])].map((r) => realPath(r));
+      const analysed = [...new Set([...workspaces, tmp, '/tmp', ...(options.extraWriteRoots ?? [])].map((r) => realPath(r)))];
+      const roots = [...new Set([...analysed, ...agentRoots])];
       // The temporary roots never open $HOME (unless a workspace or extra root is the same directory).
-      const real = new Set([...workspaces, ...(options.extraWriteRoots ?? [])].map((r) => realPath(r)));
+      const real = new Set([...workspaces, ...(options.extraWriteRoots ?? []), ...agentRoots].map((r) => realPath(r)));
       const tempRoots = [...new Set([tmp, '/tmp'].map((r) => realPath(r)))].filter((r) => !real.has(r));
-      ctx = { home, workspaces, writeRoots: [...new Set(roots)], sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots };
+      // Scripts are the agent's where it writes as routine; elsewhere they are installed programs.
+      const analysesFile = (p: string) => isInside(p, analysed) && !isInside(p, agentRoots);
+      ctx = { policy: { home, workspaces, writeRoots: roots, sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots }, analysesFile };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(cwd, ctx);
     }
@@ -86,16 +100,16 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
 
   const explain = (req: CheckRequest): Explanation => {
     const cwd = path.resolve(baseCwd, req.cwd ?? '.');
-    const shellCtx: ShellContext = { cwd, home, env };
+    const { policy: context, analysesFile } = contextFor(cwd);
+    const shellCtx: ShellContext = { cwd, home, env, fs: fsview, analysesFile };
     const script = analyse(req.command, shellCtx);
-    const context = contextFor(cwd);
     return { script, context: { ...context, cwd }, decision: evaluate(script, rules, context) };
   };
 
   return {
     rules,
     explain,
-    writeRoots: (cwd) => contextFor(path.resolve(baseCwd, cwd)).writeRoots,
+    writeRoots: (cwd) => contextFor(path.resolve(baseCwd, cwd)).policy.writeRoots,
     check(req) {
       try {
         return explain(req).decision;

@@ -4,10 +4,62 @@ import { createGuard, type Guard } from '../src/guard.js';
 import { EXAMPLE_CONTEXT } from '../src/rules/examples.js';
 import { BUILTIN_RULES_DIR } from '../src/rules/load.js';
 import { analyse } from '../src/shell/analyse.js';
+import { realFs, tableFs } from '../src/shell/fsview.js';
 import { loadParser } from '../src/shell/parser.js';
 import type { Script } from '../src/shell/types.js';
 
 let guard: Promise<Guard> | null = null;
+
+/**
+ * The files of the example project: a routine package.json, Makefile and git repository, so
+ * that `npm test`, `make build` and `git commit` read what a real project would give them.
+ * Everything else comes from the real file system (/, /tmp, /usr exist; /home/dev does not).
+ */
+export const EXAMPLE_FILES: Record<string, string> = {
+  '/home/dev/project/package.json': JSON.stringify({
+    name: 'example',
+    scripts: { build: 'tsc -p .', typecheck: 'tsc --noEmit', lint: 'eslint .', test: 'vitest run', pretest: 'tsc --noEmit', dev: 'vite', start: 'node dist/index.js', prepare: 'husky' },
+  }),
+  '/home/dev/project/Makefile': [
+    '.PHONY: all build test clean lint',
+    'CFLAGS ?= -O2 -Wall',
+    'OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))',
+    'all: build',
+    'build:',
+    '	npm run build',
+    'test: build',
+    '	@npm test',
+    'lint:',
+    '	npx eslint .',
+    'app: $(OBJS)',
+    '	$(CC) $(CFLAGS) -o $@ $^',
+    'clean:',
+    '	rm -rf dist build coverage',
+    '	$(RM) app src/*.o',
+    '',
+  ].join('\n'),
+  '/home/dev/project/.git/HEAD': 'ref: refs/heads/main\n',
+  '/home/dev/project/.git/config': '[core]\n\trepositoryformatversion = 0\n\tbare = false\n[remote "origin"]\n\turl = https://github.com/acme/example.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+  '/home/dev/project/.git/hooks/pre-commit.sample': '#!/bin/sh\nrm -rf .git\n',
+  '/home/dev/project/docs/Makefile': [
+    'SPHINXOPTS    ?=',
+    'SPHINXBUILD   ?= sphinx-build',
+    'SOURCEDIR     = source',
+    'BUILDDIR      = build',
+    'help:',
+    '\t@$(SPHINXBUILD) -M help "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)',
+    '.PHONY: help Makefile',
+    '%: Makefile',
+    '\t@$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)',
+    '',
+  ].join('\n'),
+  '/home/dev/project/gradlew': '#!/bin/sh\nAPP_HOME=$(cd "${0%/*}" && pwd -P) || exit\nexec java -classpath "$APP_HOME/gradle/wrapper/gradle-wrapper.jar" org.gradle.wrapper.GradleWrapperMain "$@"\n',
+  '/home/dev/project/scripts/test.sh': '#!/usr/bin/env bash\nset -euo pipefail\ncd "$(dirname "$0")/.."\nnpm run lint\nnpx vitest run "$@"\n',
+  '/home/dev/project/.venv/bin/python': '\x7fELF\x02\x01\x01\0\0\0',
+  '/home/dev/project/.venv/bin/pip': '#!/home/dev/project/.venv/bin/python\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n',
+  '/home/dev/.gitconfig': '[user]\n\tname = Dev\n[alias]\n\tco = checkout\n\tst = status -sb\n\tlg = !git log --oneline --graph -20\n',
+};
+export const exampleFs = tableFs(EXAMPLE_FILES, { fallback: realFs });
 
 export function exampleGuard(): Promise<Guard> {
   guard ??= createGuard({
@@ -16,13 +68,14 @@ export function exampleGuard(): Promise<Guard> {
     env: EXAMPLE_CONTEXT.env,
     workspaces: EXAMPLE_CONTEXT.policy.workspaces,
     ruleSources: { builtin: BUILTIN_RULES_DIR },
+    fs: exampleFs,
   });
   return guard;
 }
 
 export async function analyseExample(command: string, cwd = EXAMPLE_CONTEXT.cwd): Promise<Script> {
   await loadParser();
-  return analyse(command, { cwd, home: EXAMPLE_CONTEXT.home, env: EXAMPLE_CONTEXT.env });
+  return analyse(command, { cwd, home: EXAMPLE_CONTEXT.home, env: EXAMPLE_CONTEXT.env, fs: exampleFs });
 }
 
 /** argv values of every command, dynamic words shown as `$?`. */

@@ -89,6 +89,8 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     opaque,
     commands: script.commands.map((c) => c.argv.map((w) => w.value ?? w.raw)),
     triggers,
+    // The files the analysis read: a decision reused later holds only while they are unchanged.
+    ...(script.inputs?.length ? { inputs: script.inputs } : {}),
   };
 }
 

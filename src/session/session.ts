@@ -26,7 +26,7 @@ import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
 import { sandboxProc } from './pidns.js';
-import { inputsUnchanged } from './inputs.js';
+import { inputsUnchanged } from '../shell/fsview.js';
 import { describePlan, planSession, sandboxArgv, type ExtraResource, type LoopbackForward, type SessionPlan } from './plan.js';
 export interface ShellOptions {
   /** The agent command; empty for an interactive shell. */
@@ -89,7 +89,10 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     cwd: opts.cwd,
     workspaces: opts.workspaces,
     home,
-    extraWriteRoots: [...profileWrites, ...(opts.allowWrite ?? []).map((p) => path.resolve(opts.cwd, p))],
+    // The agent's own state (~/.claude, ~/.codex …) is writable, but scripts there (Claude Code's
+    // shell snapshots) are the agent's machinery, not code it wrote for the task: not read ahead.
+    agentStateRoots: profileWrites,
+    extraWriteRoots: (opts.allowWrite ?? []).map((p) => path.resolve(opts.cwd, p)),
   });
 
   // 1. The plan: nothing exists yet.

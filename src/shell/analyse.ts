@@ -1,17 +1,21 @@
 // bash source → Script: every simple command that would run, anywhere in the line,
 // with its argv, redirects, possible cwds and paths. Fails closed: anything it cannot
 // read with certainty is reported in Script.opaque (which the policy treats as ask).
-import fs from 'node:fs';
 import path from 'node:path';
 import { commandEffects } from './effects.js';
+import { realFs, type FileInput, type FsView } from './fsview.js';
 import { parseBash, type Node, type Tree } from './parser.js';
 import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
 import { decodeAnsiC, evalWord, findSubstitutions, type WordEnv } from './words.js';
 import { innerCommands, joinWords, SHELLS, shellMode } from './wrappers.js';
+import { codeItRuns, MAX_FILE_BYTES, mayRunCode, type FileRead, type ProgramContext } from './programs/index.js';
+import { writesOwnFile } from './programs/scripts.js';
 
 export const MAX_SOURCE_BYTES = 64 * 1024;
 export const MAX_DEPTH = 6;
 const MAX_CWDS = 8;
+/** Bytes of scripts, Makefiles, package.json and git config one analysis reads at most. */
+export const MAX_READ_BYTES = 4 * 1024 * 1024;
 
 /** Words bash reserves: as a command name they mean the parser misread the line. */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '{', '}', '[[', ']]', '!', 'coproc']);
@@ -72,25 +76,33 @@ type VarTable = Map<string, VarEntry[]>;
 export function analyse(source: string, ctx: ShellContext): Script {
   const a = new Analysis(ctx);
   a.run(source, [ctx.cwd], { kind: 'top' }, 0);
-  return { source, commands: a.commands, opaque: [...new Set(a.opaque)], functions: a.functions };
+  return { source, commands: a.commands, opaque: [...new Set(a.opaque)], functions: a.functions, inputs: [...a.inputs].map(([p, stamp]) => ({ path: p, stamp })) };
 }
 
 class Analysis {
   commands: Command[] = [];
   opaque: string[] = [];
   functions: Record<string, { recursive: boolean }> = {};
+  /** Files read or relied on, with their stamps (FileInput). */
+  inputs = new Map<string, FileInput['stamp']>();
   private pipelines = 0;
-  constructor(private ctx: ShellContext) {}
+  private fs: FsView;
+  private bytesRead = 0;
+  /** Files looked up in this analysis: the real path (null: missing) and what reading gave. */
+  private files = new Map<string, { real: string | null; read: FileRead | null }>();
+  constructor(private ctx: ShellContext) {
+    this.fs = ctx.fs ?? realFs;
+  }
 
   /** Parses and walks one script (the line itself, or a nested bash -c / eval / heredoc script). */
-  run(source: string, cwds: Cwds, origin: Origin, depth: number): Flow {
+  run(source: string, cwds: Cwds, origin: Origin, depth: number, maxBytes = MAX_SOURCE_BYTES): Flow {
     const same = { ok: cwds, after: cwds };
     if (depth > MAX_DEPTH) {
       this.opaque.push(`scripts nested more than ${MAX_DEPTH} deep`);
       return same;
     }
-    if (Buffer.byteLength(source) > MAX_SOURCE_BYTES) {
-      this.opaque.push(`command longer than ${MAX_SOURCE_BYTES} bytes`);
+    if (Buffer.byteLength(source) > maxBytes) {
+      this.opaque.push(`command longer than ${maxBytes} bytes`);
       return same;
     }
     const tree = parseBash(source);
@@ -537,6 +549,11 @@ class Analysis {
     const nested = (o: Origin = { kind: 'nested', parent: cmd.index }): Scope => ({ ...scope, origin: o, depth: scope.depth + 1, redirects: [], stdin: null });
     // cd / pushd / popd: the cwd of what follows.
     if (program === 'cd' || program === 'pushd' || program === 'popd') return this.changeDir(program, args, scope);
+    // Code the program runs for you from files: scripts, Makefile recipes, package.json scripts, git aliases and hooks.
+    if (mayRunCode(program, argv[0].value!)) {
+      const r = this.programCode(cmd, program, scope, stdin);
+      if (r) return r;
+    }
     if (SHELLS.has(program)) {
       const mode = shellMode(args);
       if (mode.mode === 'command') this.nestedScript(mode.script, scope.cwds, nested(), `${program} -c`);
@@ -583,6 +600,113 @@ class Analysis {
     return flow;
   }
 
+  /**
+   * Reads and analyses what `cmd` runs from files, once per possible cwd. Returns the flow of
+   * a sourced script (it runs in this shell), else null.
+   */
+  private programCode(cmd: Command, program: string, scope: Scope, stdin: string | null): Flow | null {
+    const argv = cmd.argv;
+    const stdinRedirect = cmd.redirects.find((r) => r.kind === 'read' && (r.fd === null || r.fd === 0));
+    const assigned = new Set(Object.keys(cmd.assignments));
+    const dynamicEnv = new Set(Object.entries(cmd.assignments).filter(([, v]) => v === null).map(([k]) => k));
+    const env: Record<string, string> = { ...this.ctx.env };
+    for (const [k, v] of Object.entries(cmd.assignments)) if (v !== null) env[k] = v;
+    else delete env[k];
+    if (scope.cwds === null) {
+      // npm scripts and git hooks in a directory only known at run time are not read here (their
+      // shells reach the session's shim); make's recipe lines may run without any shell, so make asks.
+      if (npmLike(program) || program === 'git') return null;
+      const relative = !argv[0].value!.startsWith('/') && argv[0].value!.includes('/');
+      const needsCwd = relative || !(SHELLS.has(program) || program === 'source' || program === '.' || argv[0].value!.includes('/'));
+      // A shell or source given an absolute file needs no cwd to be read; anything else does.
+      const file = SHELLS.has(program) ? (shellMode(argv.slice(1)) as { file?: Word }).file : program === 'source' || program === '.' ? argv[1] : undefined;
+      if (needsCwd || (file && file.value !== null && !file.value.startsWith('/'))) {
+        if (needsCwd && !SHELLS.has(program)) this.opaque.push(`cannot tell which directory ${program} runs in, so not what it runs: ${clip(cmd.text)}`);
+        else if (file) this.opaque.push(`cannot tell which directory ${program} runs in, so not which file it runs: ${clip(cmd.text)}`);
+        return null;
+      }
+    }
+    let flow: Flow | null = null;
+    for (const cwd of scope.cwds ?? ['/']) {
+      const pctx: ProgramContext = {
+        cwd,
+        home: this.ctx.home,
+        env,
+        dynamicEnv,
+        assigned,
+        stdin,
+        read: (p, opts) => this.readFile(p, opts?.always ?? false),
+        earlier: () => this.commands.slice(0, cmd.index),
+        exists: (p) => this.fs.exists(p),
+        isDirectory: (p) => this.fs.isDirectory(p),
+        readdir: (p) => {
+          if (!this.inputs.has(p)) this.inputs.set(p, this.fs.stamp(p));
+          return this.fs.readdir(p);
+        },
+      };
+      const code = codeItRuns(program, argv, pctx, stdinRedirect?.target ?? null);
+      if (!code) continue;
+      this.opaque.push(...code.opaque);
+      for (const s of code.scripts) {
+        const first = this.commands.length;
+        const r = this.run(s.source, [s.cwd], { kind: 'nested', parent: cmd.index, from: s.by }, scope.depth + 1, s.file ? MAX_FILE_BYTES : MAX_SOURCE_BYTES);
+        if (s.file) {
+          const written = this.commands.slice(first).flatMap((c) => c.writes);
+          if (writesOwnFile(written, s.file)) this.opaque.push(`the script modifies itself while running: ${s.by}`);
+        }
+        if (s.inCallingShell && scope.cwds?.length === 1) flow = r;
+      }
+    }
+    return flow;
+  }
+
+  /** A file a program runs or reads its code from, through the file view, within the byte budget. */
+  private readFile(p: string, always: boolean): FileRead {
+    if (this.writtenEarlier(p)) return { kind: 'written' };
+    let f = this.files.get(p);
+    if (!f) {
+      // Read once per analysis: nested runs (npm run inside an npm script, $(MAKE)) reuse it.
+      const real = this.fs.realpath(p);
+      if (real === null) {
+        f = { real: null, read: { kind: 'missing' } };
+        this.inputs.set(p, 'missing');
+      } else {
+        f = { real, read: null };
+      }
+      this.files.set(p, f);
+    }
+    // Outside the places the agent writes, a missing file is an uninstalled program, not one it is about to write.
+    if (f.real === null) return !always && this.ctx.analysesFile && !this.ctx.analysesFile(p) ? { kind: 'installed' } : { kind: 'missing' };
+    if (f.real !== p && this.writtenEarlier(f.real)) return { kind: 'written' };
+    if (!always && this.ctx.analysesFile && !this.ctx.analysesFile(f.real)) {
+      if (!this.inputs.has(p)) this.inputs.set(p, this.fs.stamp(p));
+      return { kind: 'installed' };
+    }
+    if (!f.read) {
+      const left = MAX_READ_BYTES - this.bytesRead;
+      if (left <= 0) return { kind: 'over-budget' };
+      const r = this.fs.readText(p, Math.min(MAX_FILE_BYTES, left));
+      this.inputs.set(p, r.kind === 'text' && r.stamp ? r.stamp : this.fs.stamp(p));
+      if (r.kind === 'too-large' && r.size <= MAX_FILE_BYTES) return { kind: 'over-budget' };
+      if (r.kind === 'text') this.bytesRead += r.text.length;
+      f.read = r;
+    }
+    return f.read;
+  }
+
+  /** Whether a command analysed before this point writes `p` or a directory above it (cp -r, mv, tar -C …). */
+  private writtenEarlier(p: string): boolean {
+    for (const c of this.commands) {
+      // mkdir and touch make empty things: nothing below them comes from them.
+      const exact = c.program === 'mkdir' || c.program === 'touch';
+      for (const w of c.writes) {
+        if (!w.paths) continue;
+        for (const wp of w.paths) if (wp === p || (!exact && p.startsWith(wp.endsWith('/') ? wp : wp + '/'))) return true;
+      }
+    }
+    return false;
+  }
+
   private nestedScript(script: Word, cwds: Cwds, scope: Scope, by: string): Flow | null {
     if (script.value === null) {
       this.opaque.push(`script run by ${by} is not static: ${clip(script.raw)}`);
@@ -613,7 +737,7 @@ class Analysis {
     if (target.value === '-') return { ok: null, after: null };
     const next = this.resolveDir(target, scope.cwds);
     if (next === null) return { ok: null, after: null };
-    const exists = next.every((d) => isDir(d));
+    const exists = next.every((d) => this.fs.isDirectory(d));
     return { ok: next, after: exists ? next : union(next, scope.cwds) };
   }
 
@@ -816,19 +940,15 @@ function isStatement(n: Node): boolean {
   return ['command', 'pipeline', 'list', 'redirected_statement', 'subshell', 'compound_statement', 'if_statement', 'for_statement', 'while_statement', 'function_definition', 'declaration_command', 'variable_assignment'].includes(n.type);
 }
 
+function npmLike(program: string): boolean {
+  return program === 'npm' || program === 'pnpm' || program === 'yarn' || program === 'bun';
+}
+
 function union(a: Cwds, b: Cwds): Cwds {
   if (a === null || b === null) return null;
   if (a === b) return a;
   const u = [...new Set([...a, ...b])];
   return u.length > MAX_CWDS ? null : u;
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function indexOf(parent: Node, child: Node): number {

@@ -1,4 +1,5 @@
 // The analysis result: what a bash command line would run. Knows nothing about rules.
+import type { FileInput, FsView } from './fsview.js';
 
 /** One argv word after quote removal and expansion of what is statically known. */
 export interface Word {
@@ -24,7 +25,12 @@ export type Origin =
   /** inside $(…), `…` or <(…) >(…) that appears in the argv, redirects or assignments of `parent` */
   | { kind: 'substitution'; parent: number }
   /** a script run by `parent`: bash -c, eval, xargs, find -exec, a heredoc fed to a shell … */
-  | { kind: 'nested'; parent: number };
+  | {
+      kind: 'nested';
+      parent: number;
+      /** Code `parent` read from a file and runs: "bash x.sh", "make target build", "npm script test (package.json)", "git alias x". */
+      from?: string;
+    };
 
 export interface Command {
   /** Index in Script.commands. */
@@ -75,6 +81,12 @@ export interface Script {
   functions: Record<string, { recursive: boolean }>;
   /** Reasons why part of the line could not be analysed. Opaque means at least `ask`. */
   opaque: string[];
+  /**
+   * Files the analysis read or relied on (scripts, Makefiles, package.json, git config and
+   * hooks, their absence included), with the stamp each had: a decision cached for this line
+   * holds only while inputsUnchanged(inputs) does.
+   */
+  inputs: FileInput[];
 }
 
 /** Facts about the environment the line would run in: all analysis needs beyond the text. */
@@ -83,4 +95,11 @@ export interface ShellContext {
   home: string;
   /** Known environment variables ($HOME, $TMPDIR, $USER …); anything else is dynamic. */
   env: Record<string, string>;
+  /** How the analysis sees files (scripts, Makefiles, package.json, git config); default: the real file system. */
+  fs?: FsView;
+  /**
+   * Whether a script file (symlinks resolved) is the agent's to analyse. Files outside the
+   * places an agent writes as routine are installed programs and run unread. Default: every file.
+   */
+  analysesFile?: (realPath: string) => boolean;
 }

@@ -10,7 +10,8 @@ import { Gate, type Answer, type AskInfo, type GateEvent } from '../../src/sessi
 import type { ShimRequest } from '../../src/session/protocol.js';
 import { listen, type SessionServer } from '../../src/session/server.js';
 import { EXAMPLE_CONTEXT } from '../../src/rules/examples.js';
-import { exampleGuard } from '../helpers.js';
+import { exampleFs, exampleGuard } from '../helpers.js';
+import { inputsUnchanged } from '../../src/shell/fsview.js';
 
 const WS = EXAMPLE_CONTEXT.policy.workspaces[0];
 const VENDOR = path.join(WS, 'vendor/lib');
@@ -21,6 +22,8 @@ async function gateWith(answers: Answer[], extra: { trustNested?: boolean } = {}
   const events: GateEvent[] = [];
   const gate = new Gate({
     guard: await exampleGuard(),
+    // The example world's files live in a table: its stamps are checked against the same table.
+    inputsUnchanged: (d) => inputsUnchanged(d.inputs ?? [], exampleFs),
     ...extra,
     ask: async (info) => {
       asked.push(info);
