@@ -96,7 +96,7 @@ export const realFs: FsView = {
   },
 };
 
-/** The same spelling as the session's fileStamp (src/session/inputs.ts): either can check the other's. */
+/** A file's state: inode, size, modification and change times (a rewrite with the same size and mtime still changes ctime). */
 function stampOf(st: fs.BigIntStats): Stamp {
   return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
