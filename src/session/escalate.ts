@@ -1,0 +1,243 @@
+// Escalation: a "yes" at the prompt is honoured. What an approved command needs that the
+// sandbox refuses (a write outside the writable roots, a read of a masked credential, a
+// connection the namespace cannot make) is worked out here, shown in the prompt before the
+// key is pressed, and the command then runs outside the sandbox through the broker
+// (src/broker/broker.c) on a one-time ticket. This module owns the pure decision
+// (`outsideNeeds`, `escalatedArgv`), the broker process and its ticket pipe, and the
+// `Escalation` the gate calls; the gate only asks it two questions.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Guard } from '../guard.js';
+import { isInside, realPath } from '../policy/confine.js';
+import { URL_CLIENTS } from '../shell/effects.js';
+import type { Script, Word } from '../shell/types.js';
+import { shellMode } from '../shell/wrappers.js';
+import { denyReply, type ShimRequest } from './protocol.js';
+
+export const BROKER_BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-broker');
+
+/** What the sandbox lets a command do: the parts of a SandboxPlan that matter here, and the network. */
+export interface Wall {
+  writable: readonly string[];
+  /** Inside writable roots, but read-only (a project's .agentguard rules). */
+  readOnly: readonly string[];
+  maskDirs: readonly string[];
+  maskFiles: readonly string[];
+  /** agentguard's own logs and runtime: never reached, not even on a yes. */
+  hidden: readonly string[];
+  /** Config files replaced inside by copies without their secrets. */
+  filtered?: readonly string[];
+  /** proxy: HTTP(S) through the egress proxy only; none: no network; open: the host's. */
+  network: 'proxy' | 'none' | 'open';
+}
+
+export interface OutsideNeeds {
+  /** One line per thing only the outside can do ("writes /home/dev/old-checkout"); empty: it runs inside. */
+  outside: string[];
+  /** Set when the command touches agentguard's own hidden files: it stays inside whatever the answer. */
+  keptInside?: string;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d+){3}|::1|\[::1\])$/i;
+
+/**
+ * Pure: what `script` would need from outside the sandbox `wall`. Only what is known before
+ * it runs counts: a path or host known only at run time stays inside (where the wall holds),
+ * since running it outside would give more than the person could read in the prompt.
+ */
+export function outsideNeeds(script: Script, wall: Wall, realOf: (p: string) => string = (p) => realPath(p)): OutsideNeeds {
+  const out = new Set<string>();
+  let hidden: string | undefined;
+  const masked = (p: string) => isInside(p, wall.maskDirs) || wall.maskFiles.includes(p);
+  for (const cmd of script.commands) {
+    for (const t of cmd.writes) {
+      for (const p of t.paths ?? []) {
+        const r = realOf(p);
+        if (isInside(r, wall.hidden) || isInside(p, wall.hidden)) hidden ??= r;
+        else if (masked(r)) out.add(`writes ${r} (masked in the sandbox)`);
+        else if (!isInside(r, wall.writable) || isInside(r, wall.readOnly)) out.add(`writes ${r}`);
+      }
+    }
+    for (const t of cmd.reads) {
+      for (const p of t.paths ?? []) {
+        const r = realOf(p);
+        if (isInside(r, wall.hidden) || isInside(p, wall.hidden)) hidden ??= r;
+        else if (masked(r)) out.add(`reads ${r} (masked in the sandbox)`);
+        else if (wall.filtered?.includes(r)) out.add(`reads ${r} (its secrets are filtered out in the sandbox)`);
+      }
+    }
+    if (wall.network === 'open') continue;
+    for (const h of cmd.hosts) {
+      if (!h.host || LOOPBACK.test(h.host)) continue;
+      if (wall.network === 'none') out.add(`connects to ${h.host} (no network in the sandbox)`);
+      else if (!throughProxy(cmd.program, h.raw)) out.add(`connects to ${h.host} with ${cmd.program ?? 'a program'} (the sandbox lets only HTTP(S) out, through the proxy)`);
+    }
+  }
+  if (hidden) return { outside: [], keptInside: `touches agentguard's own files (${hidden}): runs inside the sandbox` };
+  return { outside: [...out] };
+}
+
+/** Whether a connection goes out through the egress proxy: an HTTP(S) URL, or a URL client's bare host. */
+function throughProxy(program: string | null, raw: string): boolean {
+  const value = raw.replace(/^["']/, '');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme) return scheme === 'http' || scheme === 'https';
+  return program !== null && URL_CLIENTS.has(program);
+}
+
+/**
+ * Pure: the argv the broker runs for a request, with exactly the checked script bytes. A -c
+ * request runs as it came (after checking that the checked script is the -c string); a
+ * script file or stdin runs as `-c <checked content>`, since the file could change after the
+ * check. null when the request cannot be run that way.
+ */
+export function escalatedArgv(req: ShimRequest): string[] | null {
+  const words: Word[] = req.argv.slice(1).map((v) => ({ value: v, raw: v, glob: false }));
+  const mode = shellMode(words);
+  const arg0 = req.argv[0] ?? req.shell;
+  if (req.mode === 'c') {
+    if (mode.mode !== 'command') return null;
+    const i = words.indexOf(mode.script) + 1;
+    return req.argv[i] === req.script ? [...req.argv] : null;
+  }
+  if (req.mode === 'file') {
+    if (mode.mode !== 'file') return null;
+    const i = words.indexOf(mode.file) + 1;
+    // $0 stays the script's name and the arguments after it stay $1 …
+    return [...req.argv.slice(0, i), '-c', req.script, ...req.argv.slice(i)];
+  }
+  if (req.mode === 'stdin') return [arg0, '-c', req.script, arg0];
+  return null;
+}
+
+export interface Broker {
+  /** Registers a one-time ticket for this command; resolves when the broker holds it. */
+  register(shell: string, cwd: string, argv: readonly string[]): Promise<string>;
+  close(): void;
+}
+
+const hex = (s: string) => '=' + Buffer.from(s, 'utf8').toString('hex');
+
+/**
+ * Starts the broker outside the sandbox, listening on <runtimeDir>/broker.sock. `commandPath`
+ * is PATH for escalated commands (the shim directory first: the shells they start are still
+ * checked). `onEnd` hears how each escalated command ended, for the log.
+ */
+export async function startBroker(opts: {
+  runtimeDir: string;
+  commandPath: string;
+  realShells: ReadonlyMap<string, string>;
+  onEnd: (ticket: string, status: number, ms: number) => void;
+}): Promise<Broker> {
+  if (!fs.existsSync(BROKER_BINARY)) throw new Error(`the escalation broker is not built (${BROKER_BINARY}); run npm install (or npm run build:shim) in the agentguard checkout`);
+  // Shells started by an escalated command find the real shells here (real/ holds the sandbox's mount points).
+  const hostDir = path.join(opts.runtimeDir, 'host');
+  fs.mkdirSync(hostDir, { recursive: true, mode: 0o700 });
+  for (const [name, real] of opts.realShells) {
+    const link = path.join(hostDir, name);
+    if (!fs.existsSync(link)) fs.symlinkSync(real, link);
+  }
+  const child: ChildProcess = spawn(BROKER_BINARY, [opts.runtimeDir, opts.commandPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const pending = new Map<string, () => void>();
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdin!.on('error', () => {
+    // the broker is gone: registrations time out and the command is refused
+  });
+  let buffered = '';
+  let ready: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  child.stdout!.on('data', (d: Buffer) => {
+    buffered += d.toString('utf8');
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const [what, ticket, a, b] = buffered.slice(0, nl).split(' ');
+      buffered = buffered.slice(nl + 1);
+      if (what === 'READY') ready();
+      else if (what === 'TICKET') pending.get(ticket)?.();
+      else if (what === 'END') opts.onEnd(ticket, Number(a), Number(b));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the escalation broker did not start within 5 s')), 5000);
+    child.once('exit', (code) => reject(new Error(`the escalation broker exited (${code}): ${stderr.trim()}`)));
+    child.once('error', reject);
+    void isReady.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return {
+    register(shell, cwd, argv) {
+      const ticket = crypto.randomBytes(16).toString('hex');
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(ticket);
+          reject(new Error('the escalation broker did not take the ticket'));
+        }, 5000);
+        pending.set(ticket, () => {
+          clearTimeout(timer);
+          pending.delete(ticket);
+          resolve(ticket);
+        });
+        child.stdin!.write(`${ticket} ${hex(shell)} ${hex(cwd)} ${argv.map(hex).join(' ')}\n`);
+      });
+    },
+    close() {
+      // EOF on its pipe ends the broker; its runners kill the commands still running.
+      child.stdin!.end();
+      setTimeout(() => child.kill('SIGTERM'), 1000).unref();
+    },
+  };
+}
+
+/** What the gate asks, for a sandboxed session (policy-only sessions have no wall to go around). */
+export interface Escalation {
+  /** What the command needs from outside the sandbox; empty when it runs inside. Shown before the answer. */
+  outside(req: ShimRequest): string[];
+  /** After a yes: a ticket for the broker, as the reply for the shim ("ESCALATE <ticket>"). */
+  reply(req: ShimRequest, decisionSeq?: number): Promise<string>;
+}
+
+export class Escalator implements Escalation {
+  /** Set once the sandbox plan is known; until then nothing escalates. */
+  wall: Wall | null = null;
+  /** Ticket → the decision's log sequence number, for the command's end. */
+  private seqs = new Map<string, number | undefined>();
+
+  constructor(
+    private guard: Guard,
+    private broker: Broker,
+    private realShells: ReadonlyMap<string, string>,
+  ) {}
+
+  outside(req: ShimRequest): string[] {
+    if (!this.wall || !this.realShells.has(req.shell) || escalatedArgv(req) === null) return [];
+    const script = this.guard.explain({ command: req.script, cwd: req.cwd || undefined }).script;
+    return outsideNeeds(script, this.wall).outside;
+  }
+
+  async reply(req: ShimRequest, decisionSeq?: number): Promise<string> {
+    const argv = escalatedArgv(req);
+    const shell = this.realShells.get(req.shell);
+    if (!argv || !shell) return denyReply(`agentguard: ${req.shell} cannot be run outside the sandbox; the command was not run`);
+    try {
+      const ticket = await this.broker.register(shell, req.cwd || '/', argv);
+      this.seqs.set(ticket, decisionSeq);
+      if (this.seqs.size > 4096) this.seqs.delete(this.seqs.keys().next().value!);
+      return `ESCALATE ${ticket}\n`;
+    } catch (e) {
+      return denyReply(`agentguard: approved, but it cannot run outside the sandbox: ${(e as Error).message}; the command was not run`);
+    }
+  }
+
+  /** The decision an escalated command's end belongs to (once). */
+  takeSeq(ticket: string): number | undefined {
+    const seq = this.seqs.get(ticket);
+    this.seqs.delete(ticket);
+    return seq;
+  }
+}
