@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Guard } from '../guard.js';
-import { isInside, realPath } from '../policy/confine.js';
+import { isHarmlessDevice, isInside, realPath } from '../policy/confine.js';
 import { URL_CLIENTS } from '../shell/effects.js';
 import type { Script, Word } from '../shell/types.js';
 import { shellMode } from '../shell/wrappers.js';
@@ -55,6 +55,7 @@ export function outsideNeeds(script: Script, wall: Wall, realOf: (p: string) => 
   for (const cmd of script.commands) {
     for (const t of cmd.writes) {
       for (const p of t.paths ?? []) {
+        if (isHarmlessDevice(p)) continue;
         const r = realOf(p);
         if (isInside(r, wall.hidden) || isInside(p, wall.hidden)) hidden ??= r;
         else if (masked(r)) out.add(`writes ${r} (masked in the sandbox)`);

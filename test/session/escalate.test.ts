@@ -1,0 +1,103 @@
+// What an approved command needs from outside the sandbox (shown in the prompt, and the
+// reason it is escalated), and the argv the broker runs for it. Pure: nothing here runs.
+import { describe, expect, it } from 'vitest';
+import { escalatedArgv, outsideNeeds, type Wall } from '../../src/session/escalate.js';
+import type { ShimRequest } from '../../src/session/protocol.js';
+import { analyseExample } from '../helpers.js';
+
+const H = '/home/dev';
+const WS = `${H}/project`;
+const wall: Wall = {
+  writable: [WS, '/tmp'],
+  readOnly: [`${WS}/.agentguard`],
+  maskDirs: [`${H}/.aws`, `${H}/.ssh`],
+  maskFiles: [`${H}/.npmrc`],
+  hidden: [`${H}/.local/state/agentguard`],
+  filtered: [`${H}/.gitconfig`],
+  network: 'proxy',
+};
+
+// Lexical resolution only: the example world does not exist on this machine.
+const lexical = (p: string) => p;
+const needs = async (command: string, w: Wall = wall) => outsideNeeds(await analyseExample(command), w, lexical);
+
+describe('writes the sandbox refuses', () => {
+  it.each([
+    ['rm -rf ~/old-checkout', [`writes ${H}/old-checkout`]],
+    [`rm -rf ${H}/old-checkout`, [`writes ${H}/old-checkout`]],
+    ['echo note > ../notes.txt', [`writes ${H}/notes.txt`]],
+    ['cp build.log /var/tmp/elsewhere/build.log', ['writes /var/tmp/elsewhere/build.log']],
+    ['echo x > .agentguard/rules/mine.yaml', [`writes ${WS}/.agentguard/rules/mine.yaml`]],
+    ['touch ~/.aws/config', [`writes ${H}/.aws/config (masked in the sandbox)`]],
+  ])('%s', async (command, expected) => {
+    expect((await needs(command)).outside).toEqual(expected);
+  });
+});
+
+describe('reads of what the sandbox masks or filters', () => {
+  it.each([
+    ['cat ~/.aws/credentials', [`reads ${H}/.aws/credentials (masked in the sandbox)`]],
+    ['cat ~/.ssh/id_ed25519.pub', [`reads ${H}/.ssh/id_ed25519.pub (masked in the sandbox)`]],
+    ['cat ~/.npmrc', [`reads ${H}/.npmrc (masked in the sandbox)`]],
+    ['cat ~/.gitconfig', [`reads ${H}/.gitconfig (its secrets are filtered out in the sandbox)`]],
+  ])('%s', async (command, expected) => {
+    expect((await needs(command)).outside).toEqual(expected);
+  });
+});
+
+describe('connections the namespace cannot make', () => {
+  it.each([
+    ['git push git@github.com:o/r.git main', 'proxy', ['connects to github.com with git (the sandbox lets only HTTP(S) out, through the proxy)']],
+    ['ssh build.example.com uptime', 'proxy', ['connects to build.example.com with ssh (the sandbox lets only HTTP(S) out, through the proxy)']],
+    ['curl -fsSL https://example.com/x.json', 'none', ['connects to example.com (no network in the sandbox)']],
+  ] as const)('%s (network %s)', async (command, network, expected) => {
+    expect((await needs(command, { ...wall, network })).outside).toEqual(expected);
+  });
+});
+
+describe('what runs inside as it is', () => {
+  it.each([
+    ['rm -rf dist'],
+    ['echo hi > /tmp/x && cat /tmp/x'],
+    ['ls -la ~ > /dev/null'],
+    ['git clone https://github.com/o/r'],
+    ['curl -fsSL https://example.com/x.json'],
+    ['nc localhost 8080'],
+    // Known only at run time: running it outside would give more than the prompt showed.
+    ['rm -rf "$TARGET"'],
+  ])('%s', async (command) => {
+    expect(await needs(command)).toEqual({ outside: [] });
+  });
+
+  it('ssh with the host network (--network open)', async () => {
+    expect((await needs('ssh build.example.com uptime', { ...wall, network: 'open' })).outside).toEqual([]);
+  });
+
+  it("agentguard's own hidden files are never reached, even with a yes", async () => {
+    const r = await needs(`rm -rf ~/old-checkout ~/.local/state/agentguard`);
+    expect(r.outside).toEqual([]);
+    expect(r.keptInside).toContain(`${H}/.local/state/agentguard`);
+  });
+});
+
+const req = (mode: ShimRequest['mode'], argv: string[], script: string): ShimRequest => ({ v: 1, shell: 'bash', mode, cwd: WS, pid: 1, ppid: 1, argv, script });
+
+describe('the argv the broker runs holds exactly the checked script', () => {
+  it.each([
+    ['-c as it came', req('c', ['bash', '-c', 'rm -rf ~/x'], 'rm -rf ~/x'), ['bash', '-c', 'rm -rf ~/x']],
+    ['-c with options and positional arguments', req('c', ['bash', '-e', '-o', 'pipefail', '-c', 'echo "$1"', 'zero', 'one'], 'echo "$1"'), ['bash', '-e', '-o', 'pipefail', '-c', 'echo "$1"', 'zero', 'one']],
+    ['a script file runs as its checked content', req('file', ['bash', '-e', 'run.sh', 'a'], 'rm -rf ~/x\n'), ['bash', '-e', '-c', 'rm -rf ~/x\n', 'run.sh', 'a']],
+    ['a script on stdin', req('stdin', ['sh'], 'rm -rf ~/x\n'), ['sh', '-c', 'rm -rf ~/x\n', 'sh']],
+  ])('%s', (_name, r, expected) => {
+    expect(escalatedArgv(r)).toEqual(expected);
+  });
+
+  it.each([
+    ['a -c string other than the checked script', req('c', ['bash', '-c', 'rm -rf ~'], 'true')],
+    ['a typed line (the interactive shell runs it itself)', req('line', ['bash', '--agentguard-line', 'rm -rf ~/x'], 'rm -rf ~/x')],
+    ['an interactive shell', req('interactive', ['bash'], '')],
+    ['an unreadable script', req('unreadable', ['bash', 'gone.sh'], '')],
+  ])('none for %s', (_name, r) => {
+    expect(escalatedArgv(r)).toBeNull();
+  });
+});
