@@ -3,7 +3,10 @@
  * command the sandbox would refuse (a write outside the write roots, a masked credential,
  * a connection the namespace cannot make), with the agent's own stdin, stdout and stderr.
  *
- *   agentguard-broker <run dir> <PATH for escalated commands>
+ *   agentguard-broker <run dir> [NAME=VALUE ...]
+ *
+ * The NAME=VALUE pairs are the session's own values for variables the requester does not
+ * get to choose (PATH with the shim directory first, HOME, TMPDIR, agentguard's own).
  *
  * It never decides anything. The session (src/session/escalate.ts) registers one ticket per
  * approved command on the broker's stdin, a pipe only the session holds:
@@ -58,7 +61,9 @@ struct ticket {
 
 static struct ticket tickets[MAX_TICKETS];
 static const char *run_dir;
-static const char *cmd_path;
+/* The session's fixed variables (argv[2..]): they replace the requester's. */
+static char **fixed_env;
+static int fixed_count;
 
 static double now_ms(void) {
   struct timespec ts;
@@ -155,19 +160,25 @@ static char *take_ticket(const char *id) {
 /*
  * Variables that would make the approved command run something other than what the person
  * read (a library preloaded, a startup file sourced, an exported function standing in for
- * rm, an ssh command for git) are dropped; the sandbox's proxy variables mean nothing out
- * here; PATH and agentguard's own variables are the session's, not the requester's.
+ * rm, an ssh command for git, a pager on a terminal) are dropped; the sandbox's proxy
+ * variables mean nothing out here; the session's fixed ones replace the requester's. A list
+ * of known names: what it misses is still bounded by what the person approved to run.
  */
 static int dropped(const char *e) {
   static const char *prefixes[] = {"LD_", "BASH_FUNC_", "GIT_CONFIG_", "AGENTGUARD_", NULL};
-  static const char *names[] = {"PATH", "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND", "IFS", "CDPATH",
-                                "GLOBIGNORE", "NODE_OPTIONS", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PERL5OPT", "PERL5LIB",
-                                "PERLLIB", "RUBYOPT", "RUBYLIB", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_ASKPASS",
-                                "SSH_ASKPASS", "ZDOTDIR", NULL};
+  /* HOME and TMPDIR: ~ and $TMPDIR must mean what the policy resolved them to (the session's). */
+  static const char *names[] = {"HOME", "TMPDIR", "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND", "IFS", "CDPATH", "GLOBIGNORE",
+                                "ZDOTDIR", "GCONV_PATH", "LOCPATH", "NLSPATH", "HOSTALIASES", "NODE_OPTIONS", "NODE_PATH",
+                                "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT",
+                                "RUBYLIB", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH",
+                                "GIT_ASKPASS", "GIT_PAGER", "GIT_EDITOR", "GIT_TEMPLATE_DIR", "SSH_ASKPASS", "PAGER", "MANPAGER",
+                                "EDITOR", "VISUAL", "LESSOPEN", "LESSCLOSE", NULL};
   static const char *proxies[] = {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy", NULL};
   const char *eq = strchr(e, '=');
   if (!eq) return 1;
   size_t n = (size_t)(eq - e);
+  for (int i = 0; i < fixed_count; i++)
+    if (!strncmp(e, fixed_env[i], n + 1)) return 1;
   for (int i = 0; prefixes[i]; i++)
     if (!strncmp(e, prefixes[i], strlen(prefixes[i]))) return 1;
   for (int i = 0; names[i]; i++)
@@ -177,8 +188,8 @@ static int dropped(const char *e) {
   return 0;
 }
 
-static char **build_env(char *env, size_t len, char *session_id) {
-  size_t count = 8;
+static char **build_env(char *env, size_t len) {
+  size_t count = (size_t)fixed_count + 1;
   for (size_t i = 0; i < len; i++)
     if (!env[i]) count++;
   char **out = calloc(count + 1, sizeof *out);
@@ -188,18 +199,10 @@ static char **build_env(char *env, size_t len, char *session_id) {
     char *e = env + i;
     size_t n = strnlen(e, len - i);
     if (n == len - i) break; /* unterminated: ignored */
-    if (!strncmp(e, "AGENTGUARD_SESSION=", 19)) snprintf(session_id, 64, "%s", e + 19);
-    else if (!dropped(e)) out[k++] = e;
+    if (!dropped(e)) out[k++] = e;
     i += n + 1;
   }
-  /* Shells the command starts are still checked by the session, through the shim dir on PATH. */
-  char *v;
-  if (asprintf(&v, "PATH=%s", cmd_path) > 0) out[k++] = v;
-  if (asprintf(&v, "AGENTGUARD_RUN_DIR=%s", run_dir) > 0) out[k++] = v;
-  if (asprintf(&v, "AGENTGUARD_SOCKET=%s/session.sock", run_dir) > 0) out[k++] = v;
-  /* Out here the runtime's real/ holds the sandbox's empty mount points; host/ links the real shells. */
-  if (asprintf(&v, "AGENTGUARD_REAL_DIR=%s/host", run_dir) > 0) out[k++] = v;
-  if (*session_id && asprintf(&v, "AGENTGUARD_SESSION=%s", session_id) > 0) out[k++] = v;
+  for (int i = 0; i < fixed_count; i++) out[k++] = fixed_env[i];
   out[k] = NULL;
   return out;
 }
@@ -240,8 +243,7 @@ static void run(int conn, int fds[3], char *line, char *env, size_t env_len, con
   char *a;
   while (argc < 4095 && (a = next_field(&cursor))) argv[argc++] = a;
   argv[argc] = NULL;
-  char session_id[64] = "";
-  char **envp = build_env(env, env_len, session_id);
+  char **envp = build_env(env, env_len);
   if (!shell || !cwd || argc == 0 || cursor || !envp) {
     dprintf(conn, "REFUSED malformed ticket\n");
     _exit(1);
@@ -384,12 +386,18 @@ out:
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: agentguard-broker <run dir> <PATH>\n");
+  if (argc < 2) {
+    fprintf(stderr, "usage: agentguard-broker <run dir> [NAME=VALUE ...]\n");
     return 2;
   }
   run_dir = argv[1];
-  cmd_path = argv[2];
+  fixed_env = argv + 2;
+  fixed_count = argc - 2;
+  for (int i = 0; i < fixed_count; i++)
+    if (!strchr(fixed_env[i], '=')) {
+      fprintf(stderr, "agentguard-broker: not NAME=VALUE: %s\n", fixed_env[i]);
+      return 2;
+    }
   /* Dies with the session that started it; the check covers a session that died first. */
   pid_t parent = getppid();
   prctl(PR_SET_PDEATHSIG, SIGTERM);

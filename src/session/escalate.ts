@@ -89,26 +89,54 @@ function throughProxy(program: string | null, raw: string): boolean {
   return program !== null && URL_CLIENTS.has(program);
 }
 
+/** Option letters that only change how a script runs (errexit, nounset, xtrace, -o/-O settings). */
+const SAFE_LETTERS = new Set('aefhkmnptuvxBCEHPT');
+const SAFE_LONG = new Set(['--norc', '--noprofile', '--posix', '--noediting']);
+
 /**
- * Pure: the argv the broker runs for a request, with exactly the checked script bytes. A -c
- * request runs as it came (after checking that the checked script is the -c string); a
- * script file or stdin runs as `-c <checked content>`, since the file could change after the
- * check. null when the request cannot be run that way.
+ * The options before the script, minus those that would run code the check never saw:
+ * -i, -l/--login, --rcfile/--init-file (start-up files), -s, -r, -D and unknown long options.
+ */
+function safeOptions(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w.startsWith('--')) {
+      if (w === '--rcfile' || w === '--init-file') i++;
+      else if (SAFE_LONG.has(w)) out.push(w);
+      continue;
+    }
+    if (!/^[-+][A-Za-z]+$/.test(w)) continue;
+    const kept = [...w.slice(1)].filter((l) => SAFE_LETTERS.has(l) || l === 'o' || l === 'O');
+    const takesArg = [...w.slice(1)].filter((l) => l === 'o' || l === 'O').length;
+    if (kept.length) out.push(w[0] + kept.join(''));
+    for (let k = 0; k < takesArg && i + 1 < words.length; k++) out.push(words[++i]);
+  }
+  return out;
+}
+
+/**
+ * Pure: the argv the broker runs for a request: the shell with only harmless options,
+ * `-c` with exactly the checked script bytes, then the positional arguments. A script file
+ * or stdin runs as `-c <checked content>`, since the file could change after the check
+ * ($0 stays the script's name). null when the request cannot be run that way (a -c string
+ * that is not the checked script, a typed line, an interactive shell).
  */
 export function escalatedArgv(req: ShimRequest): string[] | null {
   const words: Word[] = req.argv.slice(1).map((v) => ({ value: v, raw: v, glob: false }));
   const mode = shellMode(words);
   const arg0 = req.argv[0] ?? req.shell;
+  const args = req.argv.slice(1);
   if (req.mode === 'c') {
     if (mode.mode !== 'command') return null;
-    const i = words.indexOf(mode.script) + 1;
-    return req.argv[i] === req.script ? [...req.argv] : null;
+    const i = words.indexOf(mode.script);
+    if (args[i] !== req.script) return null;
+    return [arg0, ...safeOptions(args.slice(0, i)), '-c', req.script, ...args.slice(i + 1)];
   }
   if (req.mode === 'file') {
     if (mode.mode !== 'file') return null;
-    const i = words.indexOf(mode.file) + 1;
-    // $0 stays the script's name and the arguments after it stay $1 …
-    return [...req.argv.slice(0, i), '-c', req.script, ...req.argv.slice(i)];
+    const i = words.indexOf(mode.file);
+    return [arg0, ...safeOptions(args.slice(0, i)), '-c', req.script, ...args.slice(i)];
   }
   if (req.mode === 'stdin') return [arg0, '-c', req.script, arg0];
   return null;
@@ -123,13 +151,15 @@ export interface Broker {
 const hex = (s: string) => '=' + Buffer.from(s, 'utf8').toString('hex');
 
 /**
- * Starts the broker outside the sandbox, listening on <runtimeDir>/broker.sock. `commandPath`
- * is PATH for escalated commands (the shim directory first: the shells they start are still
- * checked). `onEnd` hears how each escalated command ended, for the log.
+ * Starts the broker outside the sandbox, listening on <runtimeDir>/broker.sock. `env` holds
+ * the session's values for what the requester does not choose: PATH (the shim directory
+ * first, so the shells an escalated command starts are still checked), HOME and TMPDIR (what
+ * the policy resolved ~ and $TMPDIR to), agentguard's own variables. `onEnd` hears how each
+ * escalated command ended, for the log.
  */
 export async function startBroker(opts: {
   runtimeDir: string;
-  commandPath: string;
+  env: Record<string, string>;
   realShells: ReadonlyMap<string, string>;
   onEnd: (ticket: string, status: number, ms: number) => void;
 }): Promise<Broker> {
@@ -141,7 +171,15 @@ export async function startBroker(opts: {
     const link = path.join(hostDir, name);
     if (!fs.existsSync(link)) fs.symlinkSync(real, link);
   }
-  const child: ChildProcess = spawn(BROKER_BINARY, [opts.runtimeDir, opts.commandPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const fixed = {
+    ...opts.env,
+    AGENTGUARD_RUN_DIR: opts.runtimeDir,
+    AGENTGUARD_SOCKET: path.join(opts.runtimeDir, 'session.sock'),
+    // Out here real/ holds the sandbox's empty mount points; host/ links the real shells.
+    AGENTGUARD_REAL_DIR: hostDir,
+  };
+  const args = [opts.runtimeDir, ...Object.entries(fixed).map(([k, v]) => `${k}=${v}`)];
+  const child: ChildProcess = spawn(BROKER_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const pending = new Map<string, () => void>();
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

@@ -169,7 +169,13 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     const m = plan.mounts;
     const broker = await startBroker({
       runtimeDir: runtime.dir,
-      commandPath: `${runtime.shimDir}:${env.PATH ?? '/usr/bin:/bin'}`,
+      env: {
+        PATH: `${runtime.shimDir}:${env.PATH ?? '/usr/bin:/bin'}`,
+        HOME: home,
+        ...(env.TMPDIR ? { TMPDIR: env.TMPDIR } : {}),
+        AGENTGUARD_SESSION: runtime.id,
+        AGENTGUARD_PASS_ENV: (opts.passEnv ?? []).join(','),
+      },
       realShells: runtime.realShells,
       onEnd: (ticket, status, ms) => log.append('command-end', { decision: escalator?.takeSeq(ticket) ?? null, status, ms, escalated: true }),
     });

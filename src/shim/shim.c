@@ -316,12 +316,13 @@ static int escalate(const char *run_dir, const char *ticket) {
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof fds);
   memcpy(CMSG_DATA(c), fds, sizeof fds);
+  /* A broker that refuses closes early: the refusal is read below, not lost to SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
   ssize_t sent;
   do sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
   while (sent < 0 && errno == EINTR);
-  if (sent != 1 || write_all(fd, head + 1, (size_t)n - 1) != 0 || (env.len && write_all(fd, env.data, env.len) != 0))
-    die("lost the agentguard broker while handing over the command (%s); the command was not run", strerror(errno));
-  signal(SIGPIPE, SIG_IGN);
+  int handed = sent == 1 && write_all(fd, head + 1, (size_t)n - 1) == 0 && (!env.len || write_all(fd, env.data, env.len) == 0);
+  int send_errno = errno;
   broker_fd = fd;
   struct sigaction sa = {0};
   sa.sa_handler = relay_signal;
@@ -333,6 +334,7 @@ static int escalate(const char *run_dir, const char *ticket) {
   for (;;) {
     ssize_t r = read(fd, &ch, 1);
     if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 && !handed) die("lost the agentguard broker while handing over the command (%s); the command was not run", strerror(send_errno));
     if (r <= 0) die("%s", "the agentguard broker closed without saying how the command ended");
     if (ch == '\n') break;
     buf_put(&reply, &ch, 1);

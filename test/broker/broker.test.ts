@@ -29,7 +29,7 @@ let nextReply = '';
 const ends: { ticket: string; status: number }[] = [];
 
 beforeAll(async () => {
-  broker = await startBroker({ runtimeDir: runDir, commandPath: COMMAND_PATH, realShells: new Map([['bash', BASH]]), onEnd: (ticket, status) => ends.push({ ticket, status }) });
+  broker = await startBroker({ runtimeDir: runDir, env: { PATH: COMMAND_PATH, HOME: base }, realShells: new Map([['bash', BASH]]), onEnd: (ticket, status) => ends.push({ ticket, status }) });
   server = net.createServer((c) => c.once('data', () => c.end(nextReply)));
   await new Promise<void>((r) => server.listen(path.join(runDir, 'session.sock'), r));
 });
@@ -74,12 +74,12 @@ describe('a valid ticket', () => {
     expect(fs.readFileSync(sentinel, 'utf8')).toBe('ran\n');
   });
 
-  it("keeps the requester's variables but not its PATH, loader or shell start-up ones, nor the sandbox's proxy", async () => {
-    const ticket = await broker.register(BASH, base, ['bash', '-c', 'echo "[$FOO][$PATH][$BASH_ENV][$HTTP_PROXY][$AGENTGUARD_RUN_DIR]"']);
+  it("keeps the requester's variables but not its PATH, HOME, start-up, loader or pager ones, nor the sandbox's proxy", async () => {
+    const ticket = await broker.register(BASH, base, ['bash', '-c', 'echo "[$FOO][$PATH][$HOME][$BASH_ENV][$LD_PRELOAD][$PAGER][$HTTP_PROXY][$AGENTGUARD_RUN_DIR][$AGENTGUARD_REAL_DIR]"']);
     const startup = path.join(base, 'startup.sh');
     fs.writeFileSync(startup, 'echo startup file sourced\n');
-    const r = await shim(ticket, 'true', { FOO: 'kept', BASH_ENV: startup, HTTP_PROXY: 'http://127.0.0.1:3128', AGENTGUARD_RUN_DIR: runDir });
-    expect(r.stdout).toBe(`[kept][${COMMAND_PATH}][][][${runDir}]\n`);
+    const r = await shim(ticket, 'true', { FOO: 'kept', HOME: path.join(base, 'elsewhere'), BASH_ENV: startup, LD_PRELOAD: path.join(base, 'evil.so'), PAGER: startup, HTTP_PROXY: 'http://127.0.0.1:3128' });
+    expect(r.stdout).toBe(`[kept][${COMMAND_PATH}][${base}][][][][][${runDir}][${runDir}/host]\n`);
   });
 });
 

@@ -88,6 +88,10 @@ describe('the argv the broker runs holds exactly the checked script', () => {
     ['-c with options and positional arguments', req('c', ['bash', '-e', '-o', 'pipefail', '-c', 'echo "$1"', 'zero', 'one'], 'echo "$1"'), ['bash', '-e', '-o', 'pipefail', '-c', 'echo "$1"', 'zero', 'one']],
     ['a script file runs as its checked content', req('file', ['bash', '-e', 'run.sh', 'a'], 'rm -rf ~/x\n'), ['bash', '-e', '-c', 'rm -rf ~/x\n', 'run.sh', 'a']],
     ['a script on stdin', req('stdin', ['sh'], 'rm -rf ~/x\n'), ['sh', '-c', 'rm -rf ~/x\n', 'sh']],
+    // Start-up files are code the check never saw: a login or interactive shell, an rc file.
+    ['without -l, -i or --rcfile', req('c', ['bash', '--rcfile', `${WS}/evil.sh`, '-i', '-lc', 'rm -rf ~/x'], 'rm -rf ~/x'), ['bash', '-c', 'rm -rf ~/x']],
+    ["Claude Code's -c -l", req('c', ['bash', '-c', '-l', 'rm -rf ~/x'], 'rm -rf ~/x'), ['bash', '-c', 'rm -rf ~/x']],
+    ['a script file without its --login', req('file', ['bash', '--login', '-x', 'run.sh'], 'true\n'), ['bash', '-x', '-c', 'true\n', 'run.sh']],
   ])('%s', (_name, r, expected) => {
     expect(escalatedArgv(r)).toEqual(expected);
   });
