@@ -281,7 +281,8 @@ static void run(int conn, int fds[3], char *line, char *env, size_t env_len, con
 
   int status = 0, have_status = 0, gone = 0;
   while (!have_status) {
-    struct pollfd p[2] = {{.fd = conn, .events = gone ? 0 : POLLIN}, {.fd = wake[0], .events = POLLIN}};
+    /* Once the shim is gone its socket is left out: a hung-up fd would wake poll forever. */
+    struct pollfd p[2] = {{.fd = gone ? -1 : conn, .events = POLLIN}, {.fd = wake[0], .events = POLLIN}};
     int r = poll(p, 2, -1);
     if (r < 0 && errno != EINTR) break;
     char junk[64];
