@@ -110,9 +110,22 @@ describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
     expect(logRecords(t.output).filter((r) => r.kind === 'escalated')).toHaveLength(3);
   });
 
-  // Approvals for the session are keyed on the command text in this branch; keying them on
-  // (analysed command, cwd) is the gate rewrite's, which this test waits for.
-  it.todo('the same command approved with a, run in another cwd, is asked about again');
+  it('the same command approved with a, run in another cwd, is asked about again', async () => {
+    fs.rmSync(w.outsideFile, { force: true });
+    const other = path.join(w.ws, 'sub');
+    fs.mkdirSync(other, { recursive: true });
+    const cmd = `echo run >> ${w.outsideFile}`;
+    const t = agent(w, 'steps', JSON.stringify([{ cmd, cwd: w.ws }, { cmd, cwd: w.ws }, { cmd, cwd: other }]));
+    await t.answer('a');
+    await t.waitFor('AGENT-STEP 1 ');
+    const second = await t.answer('n', t.output.indexOf('AGENT-STEP 1 '));
+    expect(second).toContain(`in ${other}`);
+    expect(second).toContain('runs outside the sandbox');
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toMatch(/AGENT-STEP 0 0[\s\S]*AGENT-STEP 1 0[\s\S]*AGENT-STEP 2 126/);
+    expect(fs.readFileSync(w.outsideFile, 'utf8')).toBe('run\nrun\n');
+    await t.exit();
+  });
 });
 
 // CI runs as root; a person usually does not. The same yes, from an unprivileged user.
