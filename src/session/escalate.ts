@@ -32,12 +32,17 @@ export interface Wall {
   filtered?: readonly string[];
   /** proxy: HTTP(S) through the egress proxy only; none: no network; open: the host's. */
   network: 'proxy' | 'none' | 'open';
+  /**
+   * Paths that are the sandbox's own inside and something else outside (a private /tmp): a
+   * command that uses them, or runs in them, means another file outside, so it stays inside.
+   */
+  privateDirs?: readonly string[];
 }
 
 export interface OutsideNeeds {
   /** One line per thing only the outside can do ("writes /home/dev/old-checkout"); empty: it runs inside. */
   outside: string[];
-  /** Set when the command touches agentguard's own hidden files: it stays inside whatever the answer. */
+  /** Set when the command touches agentguard's own hidden files or the sandbox's private directories: it stays inside whatever the answer. */
   keptInside?: string;
 }
 
@@ -51,8 +56,13 @@ const LOOPBACK = /^(localhost|127(?:\.\d+){3}|::1|\[::1\])$/i;
 export function outsideNeeds(script: Script, wall: Wall, realOf: (p: string) => string = (p) => realPath(p)): OutsideNeeds {
   const out = new Set<string>();
   let hidden: string | undefined;
+  let own: string | undefined;
+  const privateDirs = wall.privateDirs ?? [];
   const masked = (p: string) => isInside(p, wall.maskDirs) || wall.maskFiles.includes(p);
   for (const cmd of script.commands) {
+    for (const p of [...(cmd.cwds ?? []), ...[...cmd.writes, ...cmd.reads].flatMap((t) => t.paths ?? [])]) {
+      if (isInside(p, privateDirs) || isInside(realOf(p), privateDirs)) own ??= p;
+    }
     for (const t of cmd.writes) {
       for (const p of t.paths ?? []) {
         if (isHarmlessDevice(p)) continue;
@@ -78,6 +88,7 @@ export function outsideNeeds(script: Script, wall: Wall, realOf: (p: string) => 
     }
   }
   if (hidden) return { outside: [], keptInside: `touches agentguard's own files (${hidden}): runs inside the sandbox` };
+  if (own && out.size) return { outside: [], keptInside: `uses ${own}, which is the sandbox's own: runs inside the sandbox` };
   return { outside: [...out] };
 }
 

@@ -73,6 +73,13 @@ describe('what runs inside as it is', () => {
     expect((await needs('ssh build.example.com uptime', { ...wall, network: 'open' })).outside).toEqual([]);
   });
 
+  it("a command using the sandbox's private /tmp stays inside: outside, /tmp is another directory", async () => {
+    const r = await needs('cp /tmp/build.tar ~/old-checkout/', { ...wall, privateDirs: ['/tmp'] });
+    expect(r.outside).toEqual([]);
+    expect(r.keptInside).toContain('/tmp/build.tar');
+    expect((await needs('cp /tmp/build.tar ~/old-checkout/')).outside).toEqual([`writes ${H}/old-checkout/`]);
+  });
+
   it("agentguard's own hidden files are never reached, even with a yes", async () => {
     const r = await needs(`rm -rf ~/old-checkout ~/.local/state/agentguard`);
     expect(r.outside).toEqual([]);
