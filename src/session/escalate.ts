@@ -265,7 +265,9 @@ export class Escalator implements Escalation {
   ) {}
 
   outside(req: ShimRequest): string[] {
-    if (!this.wall || !this.realShells.has(req.shell) || escalatedArgv(req) === null) return [];
+    // An agent's hook asks before its shell runs the command: the question says what that shell will need.
+    const runnable = req.shell === 'hook' || (this.realShells.has(req.shell) && escalatedArgv(req) !== null);
+    if (!this.wall || !runnable) return [];
     const script = this.guard.explain({ command: req.script, cwd: req.cwd || undefined }).script;
     return outsideNeeds(script, this.wall).outside;
   }

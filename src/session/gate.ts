@@ -179,7 +179,7 @@ export class Gate {
       // The person already answered this question: with `a` for the session, or with `y` for
       // the shell that started this one (bash x.sh re-reading what was approved).
       // An `a` they gave after reading "runs outside the sandbox" escalates the same way each time.
-      const outside = keys.every((k) => this.sessionKeys.has(k)) ? (this.opts.escalation?.outside(req) ?? []) : [];
+      const outside = req.shell !== 'hook' && keys.every((k) => this.sessionKeys.has(k)) ? (this.opts.escalation?.outside(req) ?? []) : [];
       if (outside.length) {
         emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
         return this.opts.escalation!.reply(req, this.lastSeq);
@@ -188,6 +188,12 @@ export class Gate {
       return this.allow(req, inherited);
     }
     if (req.shell !== 'hook' && this.takeHookOnce(keys)) {
+      // The hook's prompt said "runs outside the sandbox": the agent's shell that runs it escalates.
+      const outside = this.opts.escalation?.outside(req) ?? [];
+      if (outside.length) {
+        emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
+        return this.opts.escalation!.reply(req, this.lastSeq);
+      }
       emit({ kind: 'hook-approved', decision, verdict: 'allow', cached });
       return this.allow(req, union(inherited, keys));
     }
@@ -205,7 +211,8 @@ export class Gate {
       } catch {
         // Sharing the command's hosts with the proxy is a convenience: the proxy still asks.
       }
-      if (outside.length) {
+      // A hook only asks: the agent's shell that runs the command is what escalates (above).
+      if (outside.length && req.shell !== 'hook') {
         emit({ kind: 'escalated', decision, verdict: 'allow', answer, cached, outside });
         return this.opts.escalation!.reply(req, this.lastSeq);
       }

@@ -110,6 +110,20 @@ describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
     expect(logRecords(t.output).filter((r) => r.kind === 'escalated')).toHaveLength(3);
   });
 
+  it("through an agent's own hook: one question, and the agent's shell runs it outside", async () => {
+    const t = agent(w, 'claude-hook', `rm -rf ${w.checkout} && echo removed-$((1+1))`);
+    expect(await t.answer('y')).toContain(`runs outside the sandbox: writes ${w.checkout}`);
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toContain('HOOK-DECISION allow');
+    expect(out).toContain('removed-2');
+    expect(out).toContain('AGENT-DONE 0');
+    expect(out.split('needs your approval').length - 1).toBe(1);
+    expect(fs.existsSync(w.checkout)).toBe(false);
+    await t.exit();
+    fs.mkdirSync(w.checkout);
+    fs.writeFileSync(path.join(w.checkout, 'sentinel.txt'), 'keep me unless approved\n');
+  });
+
   it('the same command approved with a, run in another cwd, is asked about again', async () => {
     fs.rmSync(w.outsideFile, { force: true });
     const other = path.join(w.ws, 'sub');
