@@ -15,7 +15,7 @@ import { isHarmlessDevice, isInside, realPath } from '../policy/confine.js';
 import { URL_CLIENTS } from '../shell/effects.js';
 import type { Script, Word } from '../shell/types.js';
 import { shellMode } from '../shell/wrappers.js';
-import { denyReply, type ShimRequest } from './protocol.js';
+import { denyReply, escalateReply, type ShimRequest } from './protocol.js';
 
 export const BROKER_BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-broker');
 
@@ -157,6 +157,7 @@ export interface Broker {
   /** Registers a one-time ticket for this command; resolves when the broker holds it. */
   register(shell: string, cwd: string, argv: readonly string[]): Promise<string>;
   close(): void;
+  pid: number | undefined;
 }
 
 const hex = (s: string) => '=' + Buffer.from(s, 'utf8').toString('hex');
@@ -191,6 +192,7 @@ export async function startBroker(opts: {
   };
   const args = [opts.runtimeDir, ...Object.entries(fixed).map(([k, v]) => `${k}=${v}`)];
   const child: ChildProcess = spawn(BROKER_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Ticket → called when the broker acknowledges it (or exits before it does). */
   const pending = new Map<string, () => void>();
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -211,6 +213,12 @@ export async function startBroker(opts: {
       else if (what === 'END') opts.onEnd(ticket, Number(a), Number(b));
     }
   });
+  let gone: string | null = null;
+  child.once('exit', (code, signal) => {
+    // Nothing escalates any more: pending and later registrations fail at once (the command is refused).
+    gone = `the escalation broker exited (${signal ?? code})${stderr.trim() ? `: ${stderr.trim()}` : ''}`;
+    for (const fail of pending.values()) fail();
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the escalation broker did not start within 5 s')), 5000);
     child.once('exit', (code) => reject(new Error(`the escalation broker exited (${code}): ${stderr.trim()}`)));
@@ -221,9 +229,11 @@ export async function startBroker(opts: {
     });
   });
   return {
+    pid: child.pid,
     register(shell, cwd, argv) {
       const ticket = crypto.randomBytes(16).toString('hex');
       return new Promise((resolve, reject) => {
+        if (gone) return reject(new Error(gone));
         const timer = setTimeout(() => {
           pending.delete(ticket);
           reject(new Error('the escalation broker did not take the ticket'));
@@ -231,13 +241,16 @@ export async function startBroker(opts: {
         pending.set(ticket, () => {
           clearTimeout(timer);
           pending.delete(ticket);
-          resolve(ticket);
+          if (gone) reject(new Error(gone));
+          else resolve(ticket);
         });
         child.stdin!.write(`${ticket} ${hex(shell)} ${hex(cwd)} ${argv.map(hex).join(' ')}\n`);
       });
     },
     close() {
-      // EOF on its pipe ends the broker; its runners kill the commands still running.
+      // EOF on its pipe ends the broker; its runners kill the commands still running. Their
+      // ends are not reported: the log is closing.
+      child.stdout!.removeAllListeners('data');
       child.stdin!.end();
       setTimeout(() => child.kill('SIGTERM'), 1000).unref();
     },
@@ -280,7 +293,7 @@ export class Escalator implements Escalation {
       const ticket = await this.broker.register(shell, req.cwd || '/', argv);
       this.seqs.set(ticket, decisionSeq);
       if (this.seqs.size > 4096) this.seqs.delete(this.seqs.keys().next().value!);
-      return `ESCALATE ${ticket}\n`;
+      return escalateReply(ticket);
     } catch (e) {
       return denyReply(`agentguard: approved, but it cannot run outside the sandbox: ${(e as Error).message}; the command was not run`);
     }

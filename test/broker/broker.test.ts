@@ -115,6 +115,28 @@ describe('refused', () => {
   });
 });
 
+describe('a broker that is gone', () => {
+  it('refuses new tickets at once, so the approved command is refused rather than left waiting', async () => {
+    const dir = path.join(base, 'gone');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const b = await startBroker({ runtimeDir: dir, env: {}, realShells: new Map(), onEnd: () => {} });
+    const exited = new Promise((r) => {
+      const poll = setInterval(() => {
+        try {
+          process.kill(b.pid!, 0);
+        } catch {
+          clearInterval(poll);
+          r(null);
+        }
+      }, 20);
+    });
+    process.kill(b.pid!, 'SIGKILL');
+    await exited;
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(b.register(BASH, base, ['bash', '-c', 'true'])).rejects.toThrow(/the escalation broker exited/);
+  });
+});
+
 describe('signals and the end of the requester', () => {
   it('Ctrl-C at the shim reaches the command outside, and the shim ends by the same signal', async () => {
     const ticket = await broker.register(BASH, base, ['bash', '-c', 'echo started; exec sleep 30']);
