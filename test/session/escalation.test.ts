@@ -5,6 +5,8 @@
 // fresh directory under /var/tmp are targets.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAKE_AGENT, makeWorld, sandboxWorks, Terminal } from './harness.js';
@@ -139,6 +141,54 @@ describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
     expect(out).toMatch(/AGENT-STEP 0 0[\s\S]*AGENT-STEP 1 0[\s\S]*AGENT-STEP 2 126/);
     expect(fs.readFileSync(w.outsideFile, 'utf8')).toBe('run\nrun\n');
     await t.exit();
+  });
+});
+
+// A connection the sandbox's own network cannot make: ssh to this machine's non-loopback
+// address (the sandbox has only its own loopback), to a TCP server here that records the
+// client's first bytes (ssh's version banner) and hangs up.
+const hostAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+const hasSsh = (() => {
+  try {
+    execFileSync('ssh', ['-V'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasSandbox || !hostAddress || !hasSsh)('approving a connection the sandbox cannot make', () => {
+  const w = world('escalate-net');
+  let received = '';
+  const server = net.createServer((c) => {
+    c.on('data', (d) => {
+      received += d.toString('latin1');
+      c.destroy();
+    });
+  });
+  afterAll(() => {
+    server.close();
+    w.remove();
+  });
+
+  const ssh = (port: number) => `ssh -p ${port} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 ${hostAddress} true`;
+
+  it('n: nothing connects; y: ssh runs outside and reaches the host', async () => {
+    await new Promise<void>((r) => server.listen(0, hostAddress, r));
+    const port = (server.address() as net.AddressInfo).port;
+    let t = agent(w, 'name', ssh(port));
+    expect(await t.answer('n')).toContain(`runs outside the sandbox: connects to ${hostAddress} with ssh`);
+    expect(await t.waitFor(/AGENT-DONE \d+/)).toContain('AGENT-DONE 126');
+    await t.exit();
+    expect(received).toBe('');
+    t = agent(w, 'name', ssh(port));
+    await t.answer('y');
+    // ssh gives up when the server hangs up after its banner: its own status, 255, reaches the agent.
+    expect(await t.waitFor(/AGENT-DONE \d+/)).toContain('AGENT-DONE 255');
+    await t.exit();
+    expect(received).toMatch(/^SSH-2\.0-/);
   });
 });
 
