@@ -284,7 +284,12 @@ static void run(int conn, int fds[3], char *line, char *env, size_t env_len, con
     /* Once the shim is gone its socket is left out: a hung-up fd would wake poll forever. */
     struct pollfd p[2] = {{.fd = gone ? -1 : conn, .events = POLLIN}, {.fd = wake[0], .events = POLLIN}};
     int r = poll(p, 2, -1);
-    if (r < 0 && errno != EINTR) break;
+    if (r < 0 && errno != EINTR) {
+      /* Cannot watch it any more: end it rather than report a status it did not have. */
+      killpg(child, SIGKILL);
+      while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+      break;
+    }
     char junk[64];
     if (p[1].revents) while (read(wake[0], junk, sizeof junk) > 0) {}
     if (terminated && !gone) {
