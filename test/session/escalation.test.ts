@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_AGENT, makeWorld, sandboxWorks, Terminal } from './harness.js';
 
 const hasSandbox = sandboxWorks();
@@ -37,8 +37,10 @@ function logRecords(out: string): Record<string, unknown>[] {
 }
 
 describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
-  const w = world('escalate');
-  afterAll(() => w.remove());
+  let w!: ReturnType<typeof world>;
+  // Made when a test of this block runs (not when it is filtered out), and always removed.
+  beforeAll(() => void (w = world('escalate')));
+  afterAll(() => w?.remove());
 
   it('y to a delete outside the write roots deletes it; the prompt said it runs outside the sandbox', async () => {
     const t = agent(w, 'name', `rm -rf ${w.checkout} && echo removed-$((1+1))`);
@@ -160,7 +162,8 @@ const hasSsh = (() => {
 })();
 
 describe.skipIf(!hasSandbox || !hostAddress || !hasSsh)('approving a connection the sandbox cannot make', () => {
-  const w = world('escalate-net');
+  let w!: ReturnType<typeof world>;
+  beforeAll(() => void (w = world('escalate-net')));
   let received = '';
   const server = net.createServer((c) => {
     c.on('data', (d) => {
@@ -170,7 +173,7 @@ describe.skipIf(!hasSandbox || !hostAddress || !hasSsh)('approving a connection 
   });
   afterAll(() => {
     server.close();
-    w.remove();
+    w?.remove();
   });
 
   const ssh = (port: number) => `ssh -p ${port} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 ${hostAddress} true`;
@@ -204,8 +207,9 @@ const canDropPrivileges = hasSandbox && process.getuid?.() === 0 && (() => {
 })();
 
 describe.skipIf(!canDropPrivileges)('approving as an unprivileged user', () => {
-  const w = world('escalate-user', NOBODY);
-  afterAll(() => w.remove());
+  let w!: ReturnType<typeof world>;
+  beforeAll(() => void (w = world('escalate-user', NOBODY)));
+  afterAll(() => w?.remove());
 
   it('y deletes outside the write roots, n keeps', async () => {
     let t = agent(w, 'name', `rm -rf ${w.checkout} && echo removed-$((1+1))`, NOBODY);
