@@ -112,3 +112,28 @@ describe('the argv the broker runs holds exactly the checked script', () => {
     expect(escalatedArgv(r)).toBeNull();
   });
 });
+
+describe('the prompt says it before the key is pressed', () => {
+  const info = (outside?: string[]) => ({
+    command: 'rm -rf ~/old-checkout',
+    cwd: WS,
+    decision: { action: 'ask' as const, matches: [{ rule: 'workspace-confinement', action: 'ask' as const, severity: 'medium' as const, message: 'writes outside the workspace' }], opaque: [], commands: [['rm', '-rf', `${H}/old-checkout`]] },
+    ...(outside ? { outside } : {}),
+  });
+
+  it.each([
+    [80, 24],
+    [60, 10],
+  ])('on a %ix%i screen', async (cols, rows) => {
+    const { render } = await import('../../src/session/prompt.js');
+    const screen = render(info([`writes ${H}/old-checkout`]), 300_000, { cols, rows }).replace(/\x1b\[[0-9;]*m/g, '');
+    expect(screen).toContain(`runs outside the sandbox: writes ${H}/old-checkout`);
+    expect(screen.split('\r\n').length).toBeLessThanOrEqual(rows);
+    expect(screen).toContain('[y]');
+  });
+
+  it('and says nothing of the kind for a command that runs inside', async () => {
+    const { render } = await import('../../src/session/prompt.js');
+    expect(render(info(), 300_000, { cols: 80, rows: 24 })).not.toContain('outside the sandbox');
+  });
+});
