@@ -132,6 +132,13 @@ describe('the prompt says it before the key is pressed', () => {
     expect(screen).toContain('[y]');
   });
 
+  it('a long list wraps rather than being cut', async () => {
+    const { render } = await import('../../src/session/prompt.js');
+    const long = `writes ${H}/${'deep/'.repeat(14)}old-checkout`;
+    const screen = render(info([long]), 300_000, { cols: 60, rows: 24 }).replace(/\x1b\[[0-9;]*m/g, '');
+    expect(screen.replace(/\r\n {2}/g, '')).toContain(`runs outside the sandbox: ${long}`);
+  });
+
   it('and says nothing of the kind for a command that runs inside', async () => {
     const { render } = await import('../../src/session/prompt.js');
     expect(render(info(), 300_000, { cols: 80, rows: 24 })).not.toContain('outside the sandbox');
