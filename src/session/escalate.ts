@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unwrapAgentCommand } from '../agents/wrappers.js';
 import type { Guard } from '../guard.js';
 import { isHarmlessDevice, isInside, realPath } from '../policy/confine.js';
 import { URL_CLIENTS } from '../shell/effects.js';
@@ -281,8 +282,13 @@ export class Escalator implements Escalation {
     // An agent's hook asks before its shell runs the command: the question says what that shell will need.
     const runnable = req.shell === 'hook' || (this.realShells.has(req.shell) && escalatedArgv(req) !== null);
     if (!this.wall || !runnable) return [];
-    const script = this.guard.explain({ command: req.script, cwd: req.cwd || undefined }).script;
-    return outsideNeeds(script, this.wall).outside;
+    const analyse = (command: string) => this.guard.explain({ command, cwd: req.cwd || undefined }).script;
+    const wrapped = this.wall.privateDirs?.length ? unwrapAgentCommand(req.script) : null;
+    if (!wrapped) return outsideNeeds(analyse(req.script), this.wall).outside;
+    // An agent's own wrapper keeps its bookkeeping in /tmp (Claude Code writes its cwd there):
+    // whether a private directory keeps the command inside is decided on what the agent meant.
+    if (outsideNeeds(analyse(wrapped.inner), this.wall).keptInside) return [];
+    return outsideNeeds(analyse(req.script), { ...this.wall, privateDirs: [] }).outside;
   }
 
   async reply(req: ShimRequest, decisionSeq?: number): Promise<string> {

@@ -181,7 +181,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     });
     life.add('escalation broker', () => broker.close());
     escalator = new Escalator(guard, broker, runtime.realShells);
-    escalator.wall = { ...m, filtered: m.filtered.map((f) => f.path), network: network === 'unconfined' ? 'open' : network };
+    // Inside, /tmp is the session's own: a command using it means another directory outside.
+    escalator.wall = { ...m, filtered: m.filtered.map((f) => f.path), network: network === 'unconfined' ? 'open' : network, privateDirs: plan.privateTmp ? ['/tmp'] : [] };
   }
   life.check();
   // Set once the egress proxy runs (below); the gate shares approved hosts with it.

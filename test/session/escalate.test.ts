@@ -1,9 +1,9 @@
 // What an approved command needs from outside the sandbox (shown in the prompt, and the
 // reason it is escalated), and the argv the broker runs for it. Pure: nothing here runs.
 import { describe, expect, it } from 'vitest';
-import { escalatedArgv, outsideNeeds, type Wall } from '../../src/session/escalate.js';
+import { Escalator, escalatedArgv, outsideNeeds, type Broker, type Wall } from '../../src/session/escalate.js';
 import type { ShimRequest } from '../../src/session/protocol.js';
-import { analyseExample } from '../helpers.js';
+import { analyseExample, exampleGuard } from '../helpers.js';
 
 const H = '/home/dev';
 const WS = `${H}/project`;
@@ -142,5 +142,29 @@ describe('the prompt says it before the key is pressed', () => {
   it('and says nothing of the kind for a command that runs inside', async () => {
     const { render } = await import('../../src/session/prompt.js');
     expect(render(info(), 300_000, { cols: 80, rows: 24 })).not.toContain('outside the sandbox');
+  });
+});
+
+describe("an agent's wrapper and the private /tmp", () => {
+  // Claude Code's wrapper writes its cwd to /tmp: the agent's bookkeeping, not the command's.
+  const claude = (cmd: string) => `source ${H}/.claude/shell-snapshots/snapshot-bash-1.sh 2>/dev/null || true && eval '${cmd}' < /dev/null && pwd -P >| /tmp/claude-1a2b-cwd`;
+  const unused: Broker = { pid: undefined, register: () => Promise.reject(new Error('not used')), close: () => {} };
+  const escalator = async () => {
+    const e = new Escalator(await exampleGuard(), unused, new Map([['bash', '/bin/bash']]));
+    e.wall = { ...wall, privateDirs: ['/tmp'] };
+    return e;
+  };
+  const request = (script: string) => req('c', ['bash', '-c', '-l', script], script);
+
+  it('the wrapped command escalates: its cwd file is not what the person approved', async () => {
+    expect((await escalator()).outside(request(claude('rm -rf ~/old-checkout')))).toEqual([`writes ${H}/old-checkout`]);
+  });
+
+  it('but what the agent meant, using /tmp, stays inside', async () => {
+    expect((await escalator()).outside(request(claude('cp /tmp/build.tar ~/old-checkout/')))).toEqual([]);
+  });
+
+  it('a /tmp write of its own outside a known wrapper keeps the command inside', async () => {
+    expect((await escalator()).outside(request('rm -rf ~/old-checkout && pwd -P > /tmp/where'))).toEqual([]);
   });
 });
