@@ -38,6 +38,8 @@ export interface Wall {
    * command that uses them, or runs in them, means another file outside, so it stays inside.
    */
   privateDirs?: readonly string[];
+  /** Paths under a private directory that are bound at the same place inside (read-only): the same file both ways. */
+  keepUnderTmp?: readonly string[];
 }
 
 export interface OutsideNeeds {
@@ -62,7 +64,10 @@ export function outsideNeeds(script: Script, wall: Wall, realOf: (p: string) => 
   const masked = (p: string) => isInside(p, wall.maskDirs) || wall.maskFiles.includes(p);
   for (const cmd of script.commands) {
     for (const p of [...(cmd.cwds ?? []), ...[...cmd.writes, ...cmd.reads].flatMap((t) => t.paths ?? [])]) {
-      if (isInside(p, privateDirs) || isInside(realOf(p), privateDirs)) own ??= p;
+      // A workspace under /tmp is bound at its own path: the same directory inside and out.
+      const shared = [...wall.writable, ...wall.readOnly, ...(wall.keepUnderTmp ?? [])].filter((d) => !privateDirs.includes(d));
+      const own_ = (q: string) => isInside(q, privateDirs) && !isInside(q, shared);
+      if (own_(p) || own_(realOf(p))) own ??= p;
     }
     for (const t of cmd.writes) {
       for (const p of t.paths ?? []) {

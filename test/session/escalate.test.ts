@@ -80,6 +80,12 @@ describe('what runs inside as it is', () => {
     expect((await needs('cp /tmp/build.tar ~/old-checkout/')).outside).toEqual([`writes ${H}/old-checkout/`]);
   });
 
+  it('a workspace under /tmp is bound at its own path: using it does not keep a command inside', async () => {
+    const tmpWall = { ...wall, writable: ['/tmp/ws'], privateDirs: ['/tmp'] };
+    expect((await needs('cp /tmp/ws/build.tar ~/old-checkout/', tmpWall)).outside).toEqual([`writes ${H}/old-checkout/`]);
+    expect((await needs('cp /tmp/other/build.tar ~/old-checkout/', tmpWall)).keptInside).toContain('/tmp/other/build.tar');
+  });
+
   it("agentguard's own hidden files are never reached, even with a yes", async () => {
     const r = await needs(`rm -rf ~/old-checkout ~/.local/state/agentguard`);
     expect(r.outside).toEqual([]);
