@@ -29,6 +29,20 @@ function agent(w: ReturnType<typeof world>, way: string, command: string, asUser
   return new Terminal(['shell', '--workspace', w.ws, '--', process.execPath, FAKE_AGENT, way, command], { cwd: w.ws, home: w.home, prefix });
 }
 
+/** Pids of broker processes whose runtime directory lies under `dir`. */
+function brokersOf(dir: string): number[] {
+  const out: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv[0].endsWith('agentguard-broker') && argv[1]?.startsWith(dir)) out.push(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 /** The session log's records, from the file named on the session's first line. */
 function logRecords(out: string): Record<string, unknown>[] {
   const file = /\| log (\S+\.jsonl)/.exec(out)?.[1];
@@ -68,6 +82,8 @@ describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
   it("the agent sees the command's own output, error output and exit status, and the log says escalated", async () => {
     fs.rmSync(w.outsideFile, { force: true });
     const t = agent(w, 'name', `echo written > ${w.outsideFile}; echo to-stdout; echo to-stderr >&2; exit 3`);
+    await t.waitFor('needs your approval');
+    expect(brokersOf(w.base)).toHaveLength(1);
     expect(await t.answer('y')).toContain(`runs outside the sandbox: writes ${w.outsideFile}`);
     const out = await t.waitFor(/AGENT-DONE \d+/);
     expect(out).toContain('to-stdout');
@@ -75,6 +91,9 @@ describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
     expect(out).toContain('AGENT-DONE 3');
     expect(fs.readFileSync(w.outsideFile, 'utf8')).toBe('written\n');
     await t.exit();
+    // The broker ends with the session.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(brokersOf(w.base)).toEqual([]);
     const records = logRecords(t.output);
     const decision = records.find((r) => r.type === 'decision' && r.kind === 'escalated');
     expect(decision).toMatchObject({ verdict: 'allow', answer: 'once', outside: [`writes ${w.outsideFile}`] });
