@@ -15,6 +15,13 @@
       "cflags": ["-O2", "-Wall", "-Wextra", "-std=c11", "-pthread"],
       "cflags!": ["-fno-exceptions"],
       "ldflags": ["-pthread"]
+    },
+    {
+      "target_name": "agentguard-broker",
+      "type": "executable",
+      "sources": ["src/broker/broker.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=c11"],
+      "cflags!": ["-fno-exceptions"]
     }
   ]
 }

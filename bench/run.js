@@ -186,7 +186,7 @@ await logLatency(corpus);
 shimFigures();
 await privilegeCost(30);
 sessionStart(7);
-for (const extra of ['hooks.js', 'egress.js']) {
+for (const extra of ['hooks.js', 'egress.js', 'escalate.js']) {
   if (!fs.existsSync(path.join(here, extra))) continue;
   const r = spawnSync(process.execPath, [path.join(here, extra)], { cwd: root, encoding: 'utf8' });
   process.stdout.write(r.stdout);

@@ -82,6 +82,15 @@ async function diagnose(): Promise<Line[]> {
 
   const shim = shimBinaryPath();
   out.push(fs.existsSync(shim) ? { ok: true, what: 'shell shim built', detail: shim } : { ok: false, what: 'shell shim not built', fix: 'run npm install in the agentguard directory (needs a C compiler: apt-get install build-essential)' });
+  if (bw.ok) {
+    // Without it a session cannot honour a yes to what the sandbox refuses, so it does not start.
+    const { BROKER_BINARY } = await import('../session/escalate.js');
+    out.push(
+      fs.existsSync(BROKER_BINARY)
+        ? { ok: true, what: 'escalation broker built: an approved command the sandbox would refuse runs outside it', detail: BROKER_BINARY }
+        : { ok: false, what: 'escalation broker not built: sandboxed sessions will not start', fix: 'run npm install in the agentguard directory (needs a C compiler), or use --no-sandbox' },
+    );
+  }
   const shells = findRealShells(process.env.PATH ?? '');
   out.push({ ok: shells.size > 0, what: `shells shimmed in a session: ${[...shells.keys()].join(', ') || 'none found'}`, detail: bw.ok ? 'on PATH and over the binaries inside the sandbox' : 'on PATH only: /bin/sh -c by absolute path is not intercepted' });
   out.push({ ok: null, what: 'nested shells (make, npm scripts, git aliases, scripts the agent wrote): checked like top-level commands', detail: '`agentguard shell --trust-nested` lets shells started by an allowed command run unchecked: faster, and weaker' });

@@ -11,6 +11,7 @@ import { shellMode } from '../shell/wrappers.js';
 import { isCodexStartupScript, isRcSourceReason } from '../agents/wrappers.js';
 import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
+import type { Escalation } from './escalate.js';
 
 export type Answer = 'once' | 'session' | 'deny' | 'timeout' | 'abandoned';
 
@@ -22,6 +23,8 @@ export interface AskInfo {
   network?: { host: string; port: number; method: string; url?: string };
   /** Aborted when whoever asked is gone (the shim or hook died): the prompt closes as abandoned. */
   signal?: AbortSignal;
+  /** What an approval would run outside the sandbox ("writes /home/dev/old-checkout"): said before the key is pressed. */
+  outside?: string[];
 }
 
 export interface GateEvent {
@@ -30,15 +33,18 @@ export interface GateEvent {
    * checked: analysed and decided here. nested / unverified-nested: ran on a token without a
    * check (--trust-nested only). session-allowed: covered by an `a` answer. approved-above:
    * covered by what the person approved for the shell that started it. hook-approved: covered
-   * by the answer the agent's hook just got.
+   * by the answer the agent's hook just got. escalated: approved (now or with `a`), and run
+   * outside the sandbox by the broker (escalate.ts).
    */
-  kind: 'checked' | 'nested' | 'unverified-nested' | 'interactive' | 'installed-script' | 'session-allowed' | 'approved-above' | 'hook-approved';
+  kind: 'checked' | 'nested' | 'unverified-nested' | 'interactive' | 'installed-script' | 'session-allowed' | 'approved-above' | 'hook-approved' | 'escalated';
   decision: Decision | null;
   /** What happened: the final verdict. */
   verdict: 'allow' | 'deny';
   answer?: Answer | 'no-terminal';
   /** The decision came from the nested-shell cache (not analysed again). */
   cached?: boolean;
+  /** For escalated commands: what only the outside could do. */
+  outside?: string[];
 }
 
 export interface GateOptions {
@@ -70,6 +76,8 @@ export interface GateOptions {
    * its processes its own way, and its /proc is reachable as /proc/<a process inside>/root/proc.
    */
   procRoot?: () => string;
+  /** Sandboxed sessions: approved commands the sandbox would refuse run outside it (escalate.ts). */
+  escalation?: Escalation;
 }
 
 interface TokenEntry {
@@ -170,10 +178,22 @@ export class Gate {
     if (keys.every((k) => this.sessionKeys.has(k) || inherited.has(k))) {
       // The person already answered this question: with `a` for the session, or with `y` for
       // the shell that started this one (bash x.sh re-reading what was approved).
+      // An `a` they gave after reading "runs outside the sandbox" escalates the same way each time.
+      const outside = req.shell !== 'hook' && keys.every((k) => this.sessionKeys.has(k)) ? (this.opts.escalation?.outside(req) ?? []) : [];
+      if (outside.length) {
+        emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
+        return this.opts.escalation!.reply(req, this.lastSeq);
+      }
       emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached });
       return this.allow(req, inherited);
     }
     if (req.shell !== 'hook' && this.takeHookOnce(keys)) {
+      // The hook's prompt said "runs outside the sandbox": the agent's shell that runs it escalates.
+      const outside = this.opts.escalation?.outside(req) ?? [];
+      if (outside.length) {
+        emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
+        return this.opts.escalation!.reply(req, this.lastSeq);
+      }
       emit({ kind: 'hook-approved', decision, verdict: 'allow', cached });
       return this.allow(req, union(inherited, keys));
     }
@@ -181,7 +201,8 @@ export class Gate {
       emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal', cached });
       return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)'));
     }
-    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal });
+    const outside = this.opts.escalation?.outside(req) ?? [];
+    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(outside.length ? { outside } : {}) });
     if ((answer === 'once' || answer === 'session') && !signal?.aborted) {
       if (answer === 'session') for (const k of keys) this.sessionKeys.add(k);
       if (req.shell === 'hook') this.hookOnce.push({ keys, until: Date.now() + HOOK_ONCE_MS });
@@ -189,6 +210,11 @@ export class Gate {
         this.opts.onApproved?.(req, answer);
       } catch {
         // Sharing the command's hosts with the proxy is a convenience: the proxy still asks.
+      }
+      // A hook only asks: the agent's shell that runs the command is what escalates (above).
+      if (outside.length && req.shell !== 'hook') {
+        emit({ kind: 'escalated', decision, verdict: 'allow', answer, cached, outside });
+        return this.opts.escalation!.reply(req, this.lastSeq);
       }
       emit({ kind: 'checked', decision, verdict: 'allow', answer, cached });
       return this.allow(req, union(inherited, keys));

@@ -193,6 +193,7 @@ export function describePlan(plan: SessionPlan, home: string): string[] {
     out.push(`hidden: ${m.hidden.map(h).join(', ')}`);
     out.push(`seccomp: ${'bytes' in plan.seccomp ? `ioctl TIOCSTI and TIOCLINUX refused (${plan.seccomp.bytes.length / 8} BPF instructions at ${plan.runtime.seccompFile})` : plan.seccomp.missing}`);
     out.push('privilege: user namespace with every capability dropped, own PID namespace, dies with the session');
+    out.push(`escalation broker: ${plan.runtime.dir}/broker.sock, outside the sandbox: a command you approve that the sandbox would refuse runs there, once per approval (src/session/escalate.ts)`);
   }
   out.push(`network: ${plan.network}${plan.network === 'proxy' ? ` (${plan.egressAllow.length} allowlist entries)` : ''}`);
   for (const f of plan.forwards) out.push(`forward: ${f.host}:${f.port} inside → the host's ${f.host}:${f.port} (via ${f.socket}, logged)`);

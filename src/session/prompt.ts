@@ -136,6 +136,8 @@ interface Sections {
   context: string | null;
   command: string[];
   cwd: string;
+  /** "runs outside the sandbox: …" (escalate.ts), said before the key is pressed; kept at every size, up to 3 lines. */
+  outside: string[];
   keys: string;
   footer: string;
 }
@@ -157,7 +159,7 @@ function layout(info: AskInfo, timeoutMs: number, width: number, rows: number): 
   for (const [i, lv] of levels.entries()) {
     const rules = [...s.rules.flatMap((r) => [r.line, ...r.message.slice(0, lv.message)]), ...s.opaque];
     const fixedHead = 1 + (lv.blanks ? 1 : 0);
-    const fixedTail = 1 + (lv.context && s.context ? 1 : 0) + (lv.blanks ? 2 : 0) + 1 + (lv.footer ? 1 : 0);
+    const fixedTail = 1 + s.outside.length + (lv.context && s.context ? 1 : 0) + (lv.blanks ? 2 : 0) + 1 + (lv.footer ? 1 : 0);
     let room = rows - fixedHead - fixedTail - rules.length;
     let shownRules = rules;
     const last = i === levels.length - 1;
@@ -175,6 +177,7 @@ function layout(info: AskInfo, timeoutMs: number, width: number, rows: number): 
     if (lv.blanks) out.push('');
     if (lv.context && s.context) out.push(s.context);
     out.push(...command, s.cwd);
+    out.push(...s.outside);
     if (lv.blanks) out.push('');
     out.push(s.keys);
     if (lv.footer) out.push(s.footer);
@@ -211,7 +214,9 @@ function sections(info: AskInfo, timeoutMs: number, width: number): Sections {
   const text = wrapped ? wrapped.inner : info.command;
   const command = text.split('\n').flatMap((l) => hardWrap(escapeForTerminal(l.replace(/\t/g, '    ')), width - 4));
   const cwd = chalk.dim(cut(`    in ${escapeForTerminal(info.cwd)}`, width));
-  return { title, rules, opaque, context, command, cwd, keys: keysLine(width), footer: chalk.dim(cut(footer(timeoutMs), width)) };
+  const outsideText = info.outside?.length ? hardWrap(`runs outside the sandbox: ${escapeForTerminal(info.outside.join('; '))}`, width - 2) : [];
+  const outside = outsideText.slice(0, 3).map((l, i) => `  ${chalk.magenta.bold(i === 2 && outsideText.length > 3 ? cut(`${l}…`, width - 2) : l)}`);
+  return { title, rules, opaque, context, command, cwd, outside, keys: keysLine(width), footer: chalk.dim(cut(footer(timeoutMs), width)) };
 }
 
 /** What the rules named (paths, hosts, flags), as they may appear in the command's text. */

@@ -1,5 +1,6 @@
 // The line protocol between the shim (src/shim/shim.c) and the session: one JSON request
-// line, one reply line ("ALLOW <token>" or "DENY <message>").
+// line, one reply line ("ALLOW <token>", "DENY <message>", or "ESCALATE <ticket>": run it
+// outside the sandbox through the broker, src/broker/broker.c).
 
 export type ShimMode = 'c' | 'file' | 'stdin' | 'interactive' | 'line' | 'unreadable' | 'too-large';
 
@@ -49,6 +50,11 @@ export function parseRequest(line: string): ShimRequest | ExitReport {
 
 export function allowReply(token: string): string {
   return `ALLOW ${token}\n`;
+}
+
+/** The person approved what the sandbox would refuse: the shim hands its stdio to the broker with this ticket. */
+export function escalateReply(ticket: string): string {
+  return `ESCALATE ${ticket}\n`;
 }
 
 export function denyReply(message: string): string {

@@ -15,6 +15,7 @@ import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../egress/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
 import { Gate, type GateEvent } from './gate.js';
+import { Escalator, startBroker } from './escalate.js';
 import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
 import { Prompter } from './prompt.js';
 import { createPrivateTmp, createRuntime, findRealShells } from './runtime.js';
@@ -165,6 +166,28 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
   const log = new SessionLog(runtime.id);
   life.add('session log', () => log.close());
+  // In the sandbox, a yes to what the wall refuses runs outside it through the broker (escalate.ts).
+  let escalator: Escalator | null = null;
+  if (plan.mounts) {
+    const m = plan.mounts;
+    const broker = await startBroker({
+      runtimeDir: runtime.dir,
+      env: {
+        PATH: `${runtime.shimDir}:${env.PATH ?? '/usr/bin:/bin'}`,
+        HOME: home,
+        ...(env.TMPDIR ? { TMPDIR: env.TMPDIR } : {}),
+        AGENTGUARD_SESSION: runtime.id,
+        AGENTGUARD_PASS_ENV: (opts.passEnv ?? []).join(','),
+      },
+      realShells: runtime.realShells,
+      onEnd: (ticket, status, ms) => log.append('command-end', { decision: escalator?.takeSeq(ticket) ?? null, status, ms, escalated: true }),
+    });
+    life.add('escalation broker', () => broker.close());
+    escalator = new Escalator(guard, broker, runtime.realShells);
+    // Inside, /tmp is the session's own: a command using it means another directory outside.
+    escalator.wall = { ...m, filtered: m.filtered.map((f) => f.path), network: network === 'unconfined' ? 'open' : network, privateDirs: plan.privateTmp ? ['/tmp'] : [] };
+  }
+  life.check();
   // Set once the egress proxy runs (below); the gate shares approved hosts with it.
   let egress: SessionEgress | null = null;
   const redactor = new Redactor(env);
@@ -177,15 +200,16 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     ask: hasTerminal ? (info) => prompter!.ask(info) : null,
     onEvent: (e) => {
       count(counts, e);
-      return log.append(
-        'decision',
-        decisionFields(
+      return log.append('decision', {
+        ...decisionFields(
           { source: 'session', command: e.request.script || e.request.argv.join(' '), cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode },
           redactor,
         ),
-      );
+        ...(e.outside ? { outside: redactor.deep(e.outside) } : {}),
+      });
     },
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
+    escalation: escalator ?? undefined,
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
     // Token files only where the sandbox keeps them read-only: outside it the agent could write one.
     tokensDir: sandbox.ok ? runtime.tokensDir : undefined,

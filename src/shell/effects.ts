@@ -72,7 +72,7 @@ function looksLikeFile(w: Word): boolean {
   return looksLikePath(w) && /[/.~]/.test(w.value!);
 }
 
-const URL_CLIENTS = new Set(['curl', 'wget', 'wget2', 'http', 'https', 'xh', 'httpie', 'curlie', 'aria2c', 'fetch', 'lwp-request', 'GET', 'POST', 'lynx', 'w3m', 'links']);
+export const URL_CLIENTS = new Set(['curl', 'wget', 'wget2', 'http', 'https', 'xh', 'httpie', 'curlie', 'aria2c', 'fetch', 'lwp-request', 'GET', 'POST', 'lynx', 'w3m', 'links']);
 const HOST_FIRST = new Set(['ssh', 'mosh', 'telnet', 'ftp', 'sftp', 'nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat']);
 
 /** Where a network client connects: URL hosts, ssh/nc hosts, scp/rsync host:path, git clone URLs. */

@@ -13,6 +13,11 @@
  *             "argv":[…],"script":"…","token":"…","pid":N}
  *   reply    "ALLOW <token>\n"  or  "DENY <message>\n"
  *
+ * "ESCALATE <ticket>\n" means the person approved a command the sandbox would refuse: the
+ * shim hands its stdin, stdout and stderr and its environment to the broker outside the
+ * sandbox (src/broker/broker.c) with the ticket, relays signals to it, and exits with the
+ * command's status. The ticket, not the shim, says what runs there.
+ *
  * A shell started by a command the session already allowed (make, npm test running sh -c
  * a thousand times) carries that command's token, and is checked like any other: the
  * token only tells the session what the person already approved above it. With
@@ -277,6 +282,76 @@ static int run_and_report(const char *real, char **argv, const char *sock, const
   return code;
 }
 
+static volatile sig_atomic_t broker_fd = -1;
+
+/* Ctrl-C reaches the shim (the agent's foreground group), not the command outside: pass it on. */
+static void relay_signal(int sig) {
+  unsigned char b = (unsigned char)sig;
+  int e = errno;
+  if (broker_fd >= 0 && write(broker_fd, &b, 1) < 0) { /* the broker is gone: the reply says so */ }
+  errno = e;
+}
+
+/*
+ * Runs the approved command outside the sandbox through the broker: the ticket and this
+ * process's fds 0, 1, 2 (SCM_RIGHTS) and environment go over <run dir>/broker.sock; the
+ * reply is how the command ended. Anything else refuses with 126.
+ */
+static int escalate(const char *run_dir, const char *ticket) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/broker.sock", run_dir);
+  int fd = connect_session(path);
+  if (fd < 0) die("cannot reach the agentguard broker to run the approved command outside the sandbox (%s); the command was not run", strerror(errno));
+  buf_t env = {0};
+  for (char **e = environ; *e; e++) buf_put(&env, *e, strlen(*e) + 1);
+  char head[128];
+  int n = snprintf(head, sizeof head, "%.32s %zu\n", ticket, env.len);
+  int fds[3] = {0, 1, 2};
+  char cbuf[CMSG_SPACE(sizeof fds)];
+  memset(cbuf, 0, sizeof cbuf);
+  struct iovec iov = {.iov_base = head, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof fds);
+  memcpy(CMSG_DATA(c), fds, sizeof fds);
+  /* A broker that refuses closes early: the refusal is read below, not lost to SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
+  ssize_t sent;
+  do sent = sendmsg(fd, &msg, MSG_NOSIGNAL);
+  while (sent < 0 && errno == EINTR);
+  int handed = sent == 1 && write_all(fd, head + 1, (size_t)n - 1) == 0 && (!env.len || write_all(fd, env.data, env.len) == 0);
+  int send_errno = errno;
+  broker_fd = fd;
+  struct sigaction sa = {0};
+  sa.sa_handler = relay_signal;
+  sigemptyset(&sa.sa_mask);
+  int relayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  for (size_t i = 0; i < sizeof relayed / sizeof relayed[0]; i++) sigaction(relayed[i], &sa, NULL);
+  buf_t reply = {0};
+  char ch;
+  for (;;) {
+    ssize_t r = read(fd, &ch, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 && !handed) die("lost the agentguard broker while handing over the command (%s); the command was not run", strerror(send_errno));
+    if (r <= 0) die("%s", "the agentguard broker closed without saying how the command ended");
+    if (ch == '\n') break;
+    buf_put(&reply, &ch, 1);
+  }
+  const char *line = reply.data ? reply.data : "";
+  int code;
+  if (sscanf(line, "EXIT %d", &code) == 1) return code;
+  if (sscanf(line, "SIGNAL %d", &code) == 1) {
+    /* End the way the command ended, so the agent sees the same signal. */
+    signal(code, SIG_DFL);
+    raise(code);
+    return 128 + code;
+  }
+  die("the agentguard broker refused the command: %s", strncmp(line, "REFUSED ", 8) ? line : line + 8);
+  return DENIED;
+}
+
 typedef enum { MODE_COMMAND, MODE_FILE, MODE_STDIN, MODE_INTERACTIVE, MODE_INFO } mode_t_;
 
 /* Mirrors shellMode() in src/shell/wrappers.ts: -c in any cluster, -s, --rcfile F, -o X. */
@@ -406,7 +481,10 @@ int main(int argc, char **argv) {
     snprintf(sock_buf, sizeof sock_buf, "%s/session.sock", run_dir);
     sock = sock_buf;
   }
-  snprintf(real, sizeof real, "%s/real/%s", run_dir, name);
+  /* Outside the sandbox (a shell started by an escalated command) real/ holds only mount points. */
+  const char *real_dir = getenv("AGENTGUARD_REAL_DIR");
+  if (real_dir && *real_dir) snprintf(real, sizeof real, "%s/%s", real_dir, name);
+  else snprintf(real, sizeof real, "%s/real/%s", run_dir, name);
 
   /* The interactive-bash hook asks about a whole typed line: --agentguard-line LINE. */
   int line_check = argc == 3 && !strcmp(argv[1], "--agentguard-line");
@@ -484,6 +562,10 @@ int main(int argc, char **argv) {
   buf_str(&req, "}\n");
 
   char *reply = ask_session(sock, &req);
+  if (!line_check && !strncmp(reply, "ESCALATE ", 9)) {
+    scrub_environment();
+    return escalate(run_dir, reply + 9);
+  }
   if (strncmp(reply, "ALLOW ", 6) != 0 && strcmp(reply, "ALLOW") != 0) {
     const char *msg = strncmp(reply, "DENY ", 5) == 0 ? reply + 5 : reply;
     fprintf(stderr, "%s\n", *msg ? msg : "agentguard: denied");

@@ -6,6 +6,7 @@
 //   python   subprocess.run(cmd, shell=True): /bin/sh -c from Python
 //   shellvar $SHELL -c cmd (Claude Code's CLAUDE_CODE_SHELL / SHELL)
 //   claude   Claude Code's composite: bash -c -l "source <snapshot> && eval '<cmd>' < /dev/null && pwd -P >| <tmp>"
+//   steps    a JSON list of {cmd, cwd}: each run by name in its cwd, with AGENT-STEP <i> <status>
 //   inject   starts cmd, and while it waits writes "y" and Enter to its own terminal, many times
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,6 +68,13 @@ else if (way === 'claude') {
     clearInterval(t);
     done(code);
   });
+} else if (way === 'steps') {
+  // Several commands one after another, each in its own cwd: [{"cmd": "...", "cwd": "..."}].
+  for (const [i, step] of JSON.parse(cmd).entries()) {
+    const status = spawnSync('bash', ['-c', step.cmd], { stdio: 'inherit', cwd: step.cwd }).status;
+    process.stdout.write(`\nAGENT-STEP ${i} ${status}\n`);
+  }
+  done(0);
 } else {
   process.stderr.write(`unknown way ${way}\n`);
   process.exit(2);
