@@ -7,6 +7,12 @@
 //   shellvar $SHELL -c cmd (Claude Code's CLAUDE_CODE_SHELL / SHELL)
 //   claude   Claude Code's composite: bash -c -l "source <snapshot> && eval '<cmd>' < /dev/null && pwd -P >| <tmp>"
 //   inject   starts cmd, and while it waits writes "y" and Enter to its own terminal, many times
+//            (and one byte to ./inject-count per round, so a test can wait for rounds, not time)
+//   steps    a JSON list of tool calls run in order, as an agent's turn does:
+//              {"write": file, "text": …, "mode"?: 0o755}  its edit tool: fs.writeFileSync, no shell
+//              {"append": file, "text": …}                 the same, appending
+//              {"run": cmd, "shell"?: "/bin/bash"}         its shell tool: <shell> -c cmd (default: bash by name)
+//            prints STEP <i> <status> for each run, and AGENT-DONE with the last run's status
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,11 +68,28 @@ else if (way === 'claude') {
   else done(spawnSync('bash', ['-c', '-l', `eval ${sq(cmd)} < /dev/null && pwd -P >| /dev/null`], { stdio: 'inherit' }).status);
 } else if (way === 'inject') {
   const child = spawn('bash', ['-c', cmd], { stdio: 'inherit' });
-  const t = setInterval(() => process.stdout.write('y\ry\r'), 100);
+  const t = setInterval(() => {
+    process.stdout.write('y\ry\r');
+    fs.appendFileSync('inject-count', '.');
+  }, 100);
   child.on('exit', (code) => {
     clearInterval(t);
     done(code);
   });
+} else if (way === 'steps') {
+  let status = null;
+  for (const [i, step] of JSON.parse(cmd).entries()) {
+    if ('write' in step) {
+      fs.writeFileSync(step.write, step.text);
+      if (step.mode !== undefined) fs.chmodSync(step.write, step.mode);
+    } else if ('append' in step) {
+      fs.appendFileSync(step.append, step.text);
+    } else {
+      status = spawnSync(step.shell ?? 'bash', ['-c', step.run], { stdio: 'inherit' }).status;
+      process.stdout.write(`\nSTEP ${i} ${status}\n`);
+    }
+  }
+  done(status);
 } else {
   process.stderr.write(`unknown way ${way}\n`);
   process.exit(2);
