@@ -11,7 +11,12 @@
 //   steps    a JSON list of tool calls run in order, as an agent's turn does:
 //              {"write": file, "text": …, "mode"?: 0o755}  its edit tool: fs.writeFileSync, no shell
 //              {"append": file, "text": …}                 the same, appending
-//              {"run": cmd, "shell"?: "/bin/bash"}         its shell tool: <shell> -c cmd (default: bash by name)
+//              {"run": cmd, "shell"?: "/bin/bash", "cwd"?: dir}  its shell tool: <shell> -c cmd (default: bash by name)
+//              {"hook": cmd}         only agentguard's Claude Code hook for cmd: prints HOOK-DECISION
+//              {"claude": cmd}       Claude Code with agentguard's hook: asks the hook, and if allowed runs
+//                                    Claude's wrapper line, whose temp file name changes on every call
+//              {"background": cmd, "when": file, "then": "kill" | "exit"}  starts bash -c cmd, and once
+//                                    `file` exists kills it (SIGKILL), or exits at once, leaving it running
 //            prints STEP <i> <status> for each run, and AGENT-DONE with the last run's status
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +34,24 @@ const done = (code) => {
   setTimeout(() => process.exit(0), 50);
 };
 const sq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+const BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/agentguard.js');
+
+/** agentguard's PreToolUse hook, called as Claude Code calls it: its decision, or 'blocked'. */
+function askHook(command) {
+  const input = JSON.stringify({ session_id: 's', cwd: process.cwd(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+  const r = spawnSync(process.execPath, [BIN, 'hook', 'claude'], { input, encoding: 'utf8' });
+  return r.status === 0 && r.stdout ? JSON.parse(r.stdout).hookSpecificOutput?.permissionDecision : 'blocked';
+}
+
+/** Claude Code's Bash tool: its snapshot, the command in eval, and a fresh temp file for the cwd each call. */
+function claudeWrapper(command) {
+  const dir = path.join(os.homedir(), '.claude', 'shell-snapshots');
+  fs.mkdirSync(dir, { recursive: true });
+  const snapshot = path.join(dir, 'snapshot-bash-test.sh');
+  fs.writeFileSync(snapshot, 'export SNAPSHOT_LOADED=1\n');
+  const cwdFile = path.join(os.tmpdir(), `claude-${Math.random().toString(16).slice(2, 6)}-cwd`);
+  return spawnSync('bash', ['-c', '-l', `source ${sq(snapshot)} && eval ${sq(command)} < /dev/null && pwd -P >| ${sq(cwdFile)}`], { stdio: 'inherit' }).status;
+}
 
 if (way === 'name') done(spawnSync('bash', ['-c', cmd], { stdio: 'inherit' }).status);
 else if (way === 'node-shell') done(spawnSync(cmd, { shell: true, stdio: 'inherit' }).status);
@@ -84,8 +107,26 @@ else if (way === 'claude') {
       if (step.mode !== undefined) fs.chmodSync(step.write, step.mode);
     } else if ('append' in step) {
       fs.appendFileSync(step.append, step.text);
+    } else if ('hook' in step) {
+      process.stdout.write(`\nHOOK-DECISION ${askHook(step.hook)}\n`);
+    } else if ('claude' in step) {
+      const decision = askHook(step.claude);
+      process.stdout.write(`\nHOOK-DECISION ${decision}\n`);
+      status = decision === 'allow' ? claudeWrapper(step.claude) : 126;
+      process.stdout.write(`\nSTEP ${i} ${status}\n`);
+    } else if ('background' in step) {
+      const child = spawn('bash', ['-c', step.background], { stdio: 'inherit' });
+      const exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? signal)));
+      while (!fs.existsSync(step.when)) await new Promise((r) => setTimeout(r, 25));
+      if (step.then === 'exit') {
+        process.stdout.write(`\nAGENT-EXIT\n`);
+        process.exit(0);
+      }
+      child.kill('SIGKILL');
+      status = await exited;
+      process.stdout.write(`\nSTEP ${i} ${status}\n`);
     } else {
-      status = spawnSync(step.shell ?? 'bash', ['-c', step.run], { stdio: 'inherit' }).status;
+      status = spawnSync(step.shell ?? 'bash', ['-c', step.run], { stdio: 'inherit', cwd: step.cwd }).status;
       process.stdout.write(`\nSTEP ${i} ${status}\n`);
     }
   }

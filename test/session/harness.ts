@@ -118,15 +118,15 @@ export class Terminal {
     }
   }
 
-  /** The prompt's text is returned from `from` to the end of its keys line. */
+  /** Returns the screen from `from` up to the key: the whole prompt, however it is laid out. */
   private async answerAt(key: string, from: number, headerEnd: number): Promise<string> {
-    // The header comes first: wait for the keys line after it, so the whole prompt is drawn.
-    const keys = await this.waitForAny([PROMPT_KEYS], 20_000, headerEnd);
-    const seen = Date.now();
-    const screen = this.output.slice(from, keys.end);
-    this.cursor = keys.end;
-    const wait = TYPE_AHEAD_MS - (Date.now() - seen);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Wait for the keys line after the header as well, so the prompt is up and taking keys.
+    await this.waitForAny([PROMPT_KEYS], 20_000, headerEnd);
+    await new Promise((r) => setTimeout(r, TYPE_AHEAD_MS));
+    // Prompts are shown one at a time, and the next only after this one is answered: anything
+    // on the screen by now belongs to this prompt, and the next answer looks after it.
+    const screen = this.output.slice(from);
+    this.cursor = this.output.length;
     this.type(key);
     return screen;
   }
