@@ -58,6 +58,7 @@ async function diagnose(): Promise<Line[]> {
   out.push(fs.existsSync(shim) ? { ok: true, what: 'shell shim built', detail: shim } : { ok: false, what: 'shell shim not built', fix: 'run npm install in the agentguard directory (needs a C compiler: apt-get install build-essential)' });
   const shells = findRealShells(process.env.PATH ?? '');
   out.push({ ok: shells.size > 0, what: `shells shimmed in a session: ${[...shells.keys()].join(', ') || 'none found'}`, detail: bw.ok ? 'on PATH and over the binaries inside the sandbox' : 'on PATH only: /bin/sh -c by absolute path is not intercepted' });
+  out.push({ ok: null, what: 'nested shells (make, npm scripts, git aliases, scripts the agent wrote): checked like top-level commands', detail: '`agentguard shell --trust-nested` lets shells started by an allowed command run unchecked: faster, and weaker' });
 
   let guard;
   try {

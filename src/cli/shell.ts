@@ -1,5 +1,5 @@
 // `agentguard shell`: commander wiring for the session.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -11,7 +11,8 @@ export function registerShell(program: Command): void {
     .option('--workspace <dir>', 'a workspace root where writes are allowed (repeatable; default: the git top-level of the cwd, or the cwd)', collect)
     .option('--no-sandbox', 'do not use bubblewrap: policy-only mode (shells started by absolute path are not intercepted)')
     .option('--require-sandbox', 'refuse to start unless the bubblewrap sandbox works')
-    .option('--strict-nested', 'check shells started by allowed commands (make, npm test …) as fully as top-level ones')
+    .option('--trust-nested', 'let shells started by an allowed command (make, npm test, a script) run without a check: faster, but a script or Makefile the agent wrote runs unchecked')
+    .addOption(new Option('--strict-nested', 'the default now: every nested shell is checked').hideHelp())
     .option('--prompt-timeout <seconds>', 'deny a prompt nobody answers within this many seconds', '300')
     .option('--allow-write <dir>', 'another directory the agent may write (repeatable)', collect)
     .option('--allow-read <path>', 'hand one credential path to this task on purpose: it is not masked in the sandbox (repeatable)', collect)
@@ -57,7 +58,7 @@ Examples:
         workspaces: flags.workspace,
         noSandbox: !flags.sandbox,
         requireSandbox: flags.requireSandbox,
-        strictNested: !!flags.strictNested,
+        trustNested: !!flags.trustNested,
         promptTimeoutMs: timeout * 1000,
         allowWrite: flags.allowWrite,
         allowRead: flags.allowRead,
@@ -74,7 +75,7 @@ interface ShellFlags {
   workspace?: string[];
   sandbox: boolean;
   requireSandbox?: boolean;
-  strictNested?: boolean;
+  trustNested?: boolean;
   promptTimeout: string;
   allowWrite?: string[];
   allowRead?: string[];

@@ -16,6 +16,38 @@ export interface Decision {
   matches: RuleMatch[];
   opaque: string[];
   commands: string[][];
+  /**
+   * The analysed commands that made the decision stricter than allow, each with the
+   * directories it may run in and the rules it triggered. Approvals are keyed on these
+   * (with the opaque reasons), not on the line's text: a wrapper around the same command
+   * is the same question, the same command in another directory is another one.
+   */
+  triggers?: Trigger[];
+  /**
+   * Files the analysis read to reach this decision (scripts, Makefiles, package.json, git
+   * config), each with a stamp of its state then: a reused decision is stale once one changed.
+   */
+  inputs?: { path: string; stamp: string }[];
+}
+
+export interface Trigger {
+  command: string[];
+  cwds: string[] | null;
+  rules: string[];
+}
+
+/**
+ * What a person's approval of this decision covers: one key per triggering command (argv
+ * and cwds) and per opaque reason. Another decision is covered when its keys are a subset.
+ */
+export function approvalKeys(d: Decision): string[] {
+  const keys = new Set<string>();
+  for (const t of d.triggers ?? []) keys.add(JSON.stringify([t.command, t.cwds]));
+  for (const o of d.opaque) keys.add(JSON.stringify(['opaque', o]));
+  // A stricter-than-allow decision with nothing to key on (an internal error, a gate-made
+  // decision) is covered by nothing: its single key can never be granted by another answer.
+  if (!keys.size && d.action !== 'allow') keys.add(JSON.stringify(['unkeyed', d.commands, d.matches.map((m) => m.rule)]));
+  return [...keys].sort();
 }
 
 const ORDER: Record<Action, number> = { allow: 0, ask: 1, deny: 2 };

@@ -5,7 +5,7 @@ import { MAYBE, NO } from '../rules/match.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import { isHarmlessDevice, isInside, realPath } from './confine.js';
-import { atMost, stricter, type Action, type Decision, type RuleMatch } from './decision.js';
+import { atMost, stricter, type Action, type Decision, type RuleMatch, type Trigger } from './decision.js';
 
 export interface PolicyContext {
   home: string;
@@ -44,7 +44,9 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     if (!prev || stricter(prev.action, m.action) !== prev.action) matches.set(m.rule, m);
   };
   let action: Action = 'allow';
+  const triggers: Trigger[] = [];
   for (const cmd of script.commands) {
+    const fired: string[] = [];
     for (const r of only ?? rules.candidates(cmd)) {
       const t = r.match.test(cmd, mctx);
       if (t === NO) continue;
@@ -53,14 +55,17 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
       const message = t === MAYBE ? `${r.rule.message} (could not rule this out: part of the command is only known when it runs)` : r.rule.message;
       add({ rule: r.rule.id, action: a, severity: r.rule.severity, message });
       action = stricter(action, a);
+      if (a !== 'allow') fired.push(r.rule.id);
     }
     if (!only) {
       const outside = confinement(cmd, ctx, realOf);
       if (outside) {
         add(outside);
         action = stricter(action, outside.action);
+        fired.push(outside.rule);
       }
     }
+    if (fired.length) triggers.push({ command: cmd.argv.map((w) => w.value ?? w.raw), cwds: cmd.cwds, rules: fired });
   }
   const opaque = only ? [] : script.opaque;
   if (opaque.length) action = stricter(action, 'ask');
@@ -69,6 +74,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     matches: [...matches.values()],
     opaque,
     commands: script.commands.map((c) => c.argv.map((w) => w.value ?? w.raw)),
+    triggers,
   };
 }
 

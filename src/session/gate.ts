@@ -1,16 +1,17 @@
-// The gate: turns a shim request into ALLOW or DENY. It runs the policy on the script,
-// lets shells started by an allowed command through on their token, remembers commands
-// the person allowed for the session, and asks the person about everything else.
+// The gate: turns a shim or hook request into ALLOW or DENY. Every shell is checked, nested
+// or not; a person's answer is keyed on the analysed commands and the directory they run
+// in (not on the line's text), so the same question is never asked twice and an answer
+// never covers a different command. Everything else is asked about.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { shellMode } from '../shell/wrappers.js';
-import type { Decision, RuleMatch } from '../policy/decision.js';
+import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 
-export type Answer = 'once' | 'session' | 'deny' | 'timeout';
+export type Answer = 'once' | 'session' | 'deny' | 'timeout' | 'abandoned';
 
 export interface AskInfo {
   command: string;
@@ -18,22 +19,34 @@ export interface AskInfo {
   decision: Decision;
   /** Set when the egress proxy asks about a destination rather than the gate about a command. */
   network?: { host: string; port: number; method: string; url?: string };
+  /** Aborted when whoever asked is gone (the shim or hook died): the prompt closes as abandoned. */
+  signal?: AbortSignal;
 }
 
 export interface GateEvent {
   request: ShimRequest;
-  /** unverified-nested: a shim ran a shell on a token this session did not grant to its ancestors (a forged run directory). */
-  kind: 'checked' | 'nested' | 'unverified-nested' | 'interactive' | 'installed-script' | 'session-allowed' | 'hook-approved';
+  /**
+   * checked: analysed and decided here. nested / unverified-nested: ran on a token without a
+   * check (--trust-nested only). session-allowed: covered by an `a` answer. approved-above:
+   * covered by what the person approved for the shell that started it. hook-approved: covered
+   * by the answer the agent's hook just got.
+   */
+  kind: 'checked' | 'nested' | 'unverified-nested' | 'interactive' | 'installed-script' | 'session-allowed' | 'approved-above' | 'hook-approved';
   decision: Decision | null;
   /** What happened: the final verdict. */
   verdict: 'allow' | 'deny';
   answer?: Answer | 'no-terminal';
+  /** The decision came from the nested-shell cache (not analysed again). */
+  cached?: boolean;
 }
 
 export interface GateOptions {
   guard: Guard;
-  /** Check shells started by allowed commands like top-level ones. */
-  strictNested: boolean;
+  /**
+   * Let shells started by an allowed command through on its token, unchecked (--trust-nested).
+   * Off by default: every shell is checked, nested or not.
+   */
+  trustNested?: boolean;
   /** Asks the person; null when there is no terminal to ask. */
   ask: ((info: AskInfo) => Promise<Answer>) | null;
   /** Called for every decision; returns the log sequence number of its record. */
@@ -43,47 +56,51 @@ export interface GateOptions {
   /** More checked commands than this in one minute pause the agent and ask the person (0: no limit). */
   maxCommandsPerMinute?: number;
   /**
-   * Where token files go (the runtime's tokens/): a nested shell whose ancestor holds the
-   * token runs without a round trip. Not written with strictNested.
+   * Where token files go (the runtime's tokens/): with trustNested, a nested shell whose
+   * ancestor holds the token runs without a round trip.
    */
   tokensDir?: string;
   /** Called when the person allows an asked command (the session shares its hosts with the egress proxy). */
   onApproved?: (req: ShimRequest, answer: 'once' | 'session') => void;
+  /** Whether the files a cached decision was read from are unchanged (default: never reuse a decision that read files). */
+  inputsUnchanged?: (d: Decision) => boolean;
+  /**
+   * The /proc that shows the requesters' pids: a sandbox with its own PID namespace numbers
+   * its processes its own way, and its /proc is reachable as /proc/<a process inside>/root/proc.
+   */
+  procRoot?: () => string;
 }
 
+interface TokenEntry {
+  pid: number;
+  seq?: number;
+  start?: string;
+  /** Approval keys the person granted to this shell: its descendants asking the same are not asked again. */
+  keys: ReadonlySet<string>;
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+const CACHE_MAX = 4096;
+/** How long a hook's "allow once" waits for the agent's shell to run the command. */
+const HOOK_ONCE_MS = 60_000;
+
 export class Gate {
-  private tokens = new Map<string, { pid: number; seq?: number; start?: string }>();
-  private allowedForSession = new Set<string>();
+  private tokens = new Map<string, TokenEntry>();
+  /** Approval keys answered with `a`: commands (argv and cwd) and opaque reasons. */
+  private sessionKeys = new Set<string>();
   private lastSeq: number | undefined;
   private recent: number[] = [];
-  /** Commands an agent's hook got approved, for the shell that runs them right after (one answer, not two). */
-  private approvedByHook: { text: string; until: number }[] = [];
+  /** What an agent's hook got approved once, for the shell that runs it right after (one answer, not two). */
+  private hookOnce: { keys: string[]; until: number }[] = [];
+  /** Decisions for nested shells by (cwd, mode, script): make and npm run the same lines again and again. */
+  private cache = new Map<string, Decision>();
   constructor(private opts: GateOptions) {}
-
-  /**
-   * An agent with a native hook asks first (shell "hook"), then its own shell runs the
-   * same command, often wrapped (Claude Code: source … && eval '<cmd>' …). The wrapped
-   * line passes if, with the approved command taken out, nothing in it needs asking.
-   */
-  private hookApproved(req: ShimRequest): boolean {
-    const now = Date.now();
-    this.approvedByHook = this.approvedByHook.filter((a) => a.until > now);
-    for (const [i, a] of this.approvedByHook.entries()) {
-      if (!req.script.includes(a.text)) continue;
-      const rest = req.script.split(a.text).join('true');
-      if (this.opts.guard.check({ command: rest, cwd: req.cwd || undefined }).action === 'allow') {
-        this.approvedByHook.splice(i, 1);
-        return true;
-      }
-    }
-    return false;
-  }
 
   /**
    * The runaway-loop circuit breaker: past the per-minute limit the command waits for the
    * person. Returns a refusal, or null to go on.
    */
-  private async breaker(req: ShimRequest): Promise<string | null> {
+  private async breaker(req: ShimRequest, signal?: AbortSignal): Promise<string | null> {
     const max = this.opts.maxCommandsPerMinute ?? 0;
     if (!max) return null;
     const now = Date.now();
@@ -92,16 +109,17 @@ export class Gate {
     if (this.recent.length <= max) return null;
     const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop? Allow to let it go on for another minute.`;
     const decision: Decision = { action: 'ask', matches: [{ rule: 'circuit-breaker', action: 'ask', severity: 'high', message }], opaque: [], commands: [req.argv] };
-    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision }) : 'deny';
+    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal }) : 'deny';
     if (answer === 'once' || answer === 'session') {
       this.recent = [];
       return null;
     }
     this.opts.onEvent?.({ request: req, kind: 'checked', decision, verdict: 'deny', answer: this.opts.ask ? answer : 'no-terminal' });
-    return denyReply(`agentguard: denied by circuit-breaker: ${message}${this.opts.ask ? ' (refused at the prompt)' : ' (no terminal to ask a person)'}`);
+    return denyReply(`agentguard: denied by circuit-breaker: ${message}${this.opts.ask ? refusalSuffix(answer) : ' (no terminal to ask a person)'}`);
   }
 
-  async handle(req: ShimRequest | ExitReport): Promise<string> {
+  /** `signal` is aborted when the requester (shim or hook) disconnects before the answer. */
+  async handle(req: ShimRequest | ExitReport, signal?: AbortSignal): Promise<string> {
     if ('report' in req) {
       this.opts.onExit?.(this.tokens.get(req.token)?.seq, req.status, req.ms);
       return 'OK\n';
@@ -117,63 +135,77 @@ export class Gate {
       emit({ kind: 'interactive', decision: null, verdict: 'allow' });
       return allowReply(req.token ?? '');
     }
+    const parent = req.token ? this.validToken(req.token, req.pid) : null;
     if (req.mode === 'file' && this.isInstalledScript(req)) {
       // A script outside the write roots (a tool's #!/usr/bin/env bash, ~/.pyenv/…) was not
       // written by the agent: the sandbox keeps those paths read-only. It runs like a program.
       emit({ kind: 'installed-script', decision: null, verdict: 'allow' });
-      return allowReply(req.token && this.tokenValid(req.token, req.pid) ? req.token : '');
+      return allowReply(parent ? req.token! : '');
     }
     if (req.local) {
-      // The shim found its token's file and an ancestor holding it, and already ran the
-      // shell: this is the note for the log (nobody reads the reply). A note whose token this
-      // session did not grant to an ancestor means a forged run directory: logged as such.
-      const granted = !!req.token && this.tokenValid(req.token, req.pid);
-      emit(granted ? { kind: 'nested', decision: null, verdict: 'allow' } : { kind: 'unverified-nested', decision: null, verdict: 'allow' });
+      // --trust-nested: the shim found its token's file and an ancestor holding it, and
+      // already ran the shell; this is the note for the log. A token this session did not
+      // grant to an ancestor means a forged run directory: logged as such.
+      emit(parent ? { kind: 'nested', decision: null, verdict: 'allow' } : { kind: 'unverified-nested', decision: null, verdict: 'allow' });
       return allowReply('');
     }
-    if (req.token && !this.opts.strictNested && this.tokenValid(req.token, req.pid)) {
-      // The fast path for make/npm test running sh -c many times: answer first, log right after.
+    if (parent && this.opts.trustNested) {
       setImmediate(() => emit({ kind: 'nested', decision: null, verdict: 'allow' }));
-      return allowReply(req.token);
+      return allowReply(req.token!);
     }
-    const command = req.script;
-    const paused = await this.breaker(req);
+    const paused = await this.breaker(req, signal);
     if (paused) return paused;
-    if (this.allowedForSession.has(command)) {
-      emit({ kind: 'session-allowed', decision: null, verdict: 'allow' });
-      return this.allow(req);
-    }
-    const decision = this.decide(req);
-    if (decision.action === 'ask' && req.shell !== 'hook' && this.hookApproved(req)) {
-      emit({ kind: 'hook-approved', decision, verdict: 'allow' });
-      return this.allow(req);
-    }
+    const { decision, cached } = this.decide(req, !!parent);
     if (decision.action === 'allow') {
-      emit({ kind: 'checked', decision, verdict: 'allow' });
-      return this.allow(req);
+      emit({ kind: 'checked', decision, verdict: 'allow', cached });
+      return this.allow(req, parent?.keys ?? NO_KEYS);
     }
     if (decision.action === 'deny') {
-      emit({ kind: 'checked', decision, verdict: 'deny' });
+      emit({ kind: 'checked', decision, verdict: 'deny', cached });
       return denyReply(refusal(decision, ''));
     }
+    const keys = approvalKeys(decision);
+    const inherited = parent?.keys ?? NO_KEYS;
+    if (keys.every((k) => this.sessionKeys.has(k) || inherited.has(k))) {
+      // The person already answered this question: with `a` for the session, or with `y` for
+      // the shell that started this one (bash x.sh re-reading what was approved).
+      emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached });
+      return this.allow(req, inherited);
+    }
+    if (req.shell !== 'hook' && this.takeHookOnce(keys)) {
+      emit({ kind: 'hook-approved', decision, verdict: 'allow', cached });
+      return this.allow(req, union(inherited, keys));
+    }
     if (!this.opts.ask) {
-      emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal' });
+      emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal', cached });
       return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)'));
     }
-    const answer = await this.opts.ask({ command, cwd: req.cwd, decision });
-    if (answer === 'once' || answer === 'session') {
-      if (answer === 'session') this.allowedForSession.add(command);
-      if (req.shell === 'hook') this.approvedByHook.push({ text: command, until: Date.now() + 60_000 });
+    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal });
+    if ((answer === 'once' || answer === 'session') && !signal?.aborted) {
+      if (answer === 'session') for (const k of keys) this.sessionKeys.add(k);
+      if (req.shell === 'hook') this.hookOnce.push({ keys, until: Date.now() + HOOK_ONCE_MS });
       try {
         this.opts.onApproved?.(req, answer);
       } catch {
         // Sharing the command's hosts with the proxy is a convenience: the proxy still asks.
       }
-      emit({ kind: 'checked', decision, verdict: 'allow', answer });
-      return this.allow(req);
+      emit({ kind: 'checked', decision, verdict: 'allow', answer, cached });
+      return this.allow(req, union(inherited, keys));
     }
-    emit({ kind: 'checked', decision, verdict: 'deny', answer });
-    return denyReply(refusal(decision, answer === 'timeout' ? ' (no answer at the prompt in time)' : ' (refused at the prompt)'));
+    // Whoever asked is gone: the command never runs, whatever was pressed.
+    const final = signal?.aborted ? 'abandoned' : answer;
+    emit({ kind: 'checked', decision, verdict: 'deny', answer: final, cached });
+    return denyReply(refusal(decision, refusalSuffix(final)));
+  }
+
+  /** A hook's "allow once" covers the agent's next shell that asks for nothing more. */
+  private takeHookOnce(keys: string[]): boolean {
+    const now = Date.now();
+    this.hookOnce = this.hookOnce.filter((a) => a.until > now);
+    const i = this.hookOnce.findIndex((a) => keys.every((k) => a.keys.includes(k)));
+    if (i < 0) return false;
+    this.hookOnce.splice(i, 1);
+    return true;
   }
 
   private isInstalledScript(req: ShimRequest): boolean {
@@ -183,20 +215,39 @@ export class Gate {
     return !isInside(file, this.opts.guard.writeRoots(req.cwd || '/'));
   }
 
-  private decide(req: ShimRequest): Decision {
+  /**
+   * The policy's answer for a request. A nested shell may reuse the decision for the same
+   * (cwd, script) while the files it was read from are unchanged; top-level commands are
+   * always analysed afresh.
+   */
+  private decide(req: ShimRequest, nested: boolean): { decision: Decision; cached: boolean } {
     if (req.mode === 'unreadable' || req.mode === 'too-large') {
       const what = req.mode === 'too-large' ? 'larger than 1 MiB' : 'not readable';
-      return { action: 'ask', matches: [], opaque: [`the script given to ${req.shell} is ${what}: its content could not be checked`], commands: [req.argv] };
+      return { decision: { action: 'ask', matches: [], opaque: [`the script given to ${req.shell} is ${what}: its content could not be checked`], commands: [req.argv] }, cached: false };
     }
-    return this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
+    const key = nested ? `${req.cwd}\0${req.mode}\0${req.script}` : null;
+    if (key !== null) {
+      const hit = this.cache.get(key);
+      if (hit && (this.opts.inputsUnchanged?.(hit) ?? !hit.inputs?.length)) return { decision: hit, cached: true };
+    }
+    const decision = this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
+    if (key !== null && !decision.opaque.some((o) => o.startsWith('internal error'))) {
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(key, decision);
+    }
+    return { decision, cached: false };
   }
 
-  private allow(req: ShimRequest): string {
+  private allow(req: ShimRequest, keys: ReadonlySet<string>): string {
     if (req.mode === 'line') return allowReply('');
+    // A nested shell that was granted nothing new keeps its parent's token: the shim then
+    // execs the shell directly (no exit report), which keeps make and npm fast.
+    const parent = req.token ? this.validToken(req.token, req.pid) : null;
+    if (parent && parent.keys === keys) return allowReply(req.token!);
     const token = crypto.randomBytes(16).toString('hex');
-    const start = procStat(req.pid)?.start;
-    this.tokens.set(token, { pid: req.pid, seq: this.lastSeq, start });
-    if (this.opts.tokensDir && !this.opts.strictNested && start !== undefined) {
+    const start = procStat(req.pid, this.proc())?.start;
+    this.tokens.set(token, { pid: req.pid, seq: this.lastSeq, start, keys });
+    if (this.opts.tokensDir && this.opts.trustNested && start !== undefined) {
       try {
         fs.writeFileSync(path.join(this.opts.tokensDir, token), `${req.pid} ${start}\n`, { mode: 0o600 });
       } catch {
@@ -212,15 +263,20 @@ export class Gate {
    * alive, and only for that shell and its descendants: a token read from another
    * process's environment does not let a sibling through.
    */
-  private tokenValid(token: string, requester?: number): boolean {
+  private validToken(token: string, requester?: number): TokenEntry | null {
     const entry = this.tokens.get(token);
-    if (entry === undefined) return false;
-    const now = procStat(entry.pid);
+    if (entry === undefined) return null;
+    const proc = this.proc();
+    const now = procStat(entry.pid, proc);
     if (!now || (entry.start !== undefined && now.start !== entry.start)) {
       this.forget(token);
-      return false;
+      return null;
     }
-    return requester === undefined || descendsFrom(requester, entry.pid);
+    return requester === undefined || descendsFrom(requester, entry.pid, proc) ? entry : null;
+  }
+
+  private proc(): string {
+    return this.opts.procRoot?.() ?? '/proc';
   }
 
   private forget(token: string) {
@@ -229,8 +285,19 @@ export class Gate {
   }
 
   private pruneTokens() {
-    for (const t of [...this.tokens.keys()]) this.tokenValid(t);
+    for (const t of [...this.tokens.keys()]) this.validToken(t);
   }
+}
+
+function union(a: ReadonlySet<string>, b: readonly string[]): ReadonlySet<string> {
+  if (b.every((k) => a.has(k))) return a;
+  return new Set([...a, ...b]);
+}
+
+function refusalSuffix(answer: Answer | 'no-terminal'): string {
+  if (answer === 'timeout') return ' (no answer at the prompt in time)';
+  if (answer === 'abandoned') return ' (the request was abandoned: its process ended before the answer)';
+  return ' (refused at the prompt)';
 }
 
 /** The strictest match, or the first opaque reason, as the line the agent reads. */
@@ -247,10 +314,10 @@ function refusal(d: Decision, suffix: string): string {
 }
 
 /** Parent pid and start time of a process (/proc/<pid>/stat), or null when it is gone. */
-function procStat(pid: number): { ppid: number; start: string } | null {
+function procStat(pid: number, proc = '/proc'): { ppid: number; start: string } | null {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = fs.readFileSync(`${proc}/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
@@ -260,10 +327,10 @@ function procStat(pid: number): { ppid: number; start: string } | null {
 }
 
 /** Whether `pid` is `ancestor` or runs under it. */
-function descendsFrom(pid: number, ancestor: number): boolean {
+function descendsFrom(pid: number, ancestor: number, proc = '/proc'): boolean {
   for (let p = pid, depth = 0; p > 1 && depth < 128; depth++) {
     if (p === ancestor) return true;
-    const s = procStat(p);
+    const s = procStat(p, proc);
     if (!s) return false;
     p = s.ppid;
   }

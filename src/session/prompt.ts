@@ -13,6 +13,8 @@ export interface PromptOptions {
 
 export class Prompter {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Aborted when the session ends: every prompt open or waiting closes as abandoned. */
+  private ending = new AbortController();
   constructor(
     private term: TerminalBridge,
     private opts: PromptOptions,
@@ -24,19 +26,30 @@ export class Prompter {
     return next;
   }
 
+  /** The agent is gone: close the prompt on screen and answer every waiting one as abandoned. */
+  closeAll(): void {
+    this.ending.abort();
+  }
+
   private show(info: AskInfo): Promise<Answer> {
+    // Whoever asked may have gone while this prompt waited its turn: never show it then.
+    if (info.signal?.aborted || this.ending.signal.aborted) return Promise.resolve('abandoned');
     return new Promise((resolve) => {
       const alt = this.term.agentAltScreen;
       const shownAt = Date.now();
       const typeAhead = this.opts.typeAheadMs ?? 150;
       let timer: NodeJS.Timeout;
+      const signals = [info.signal, this.ending.signal].filter((s): s is AbortSignal => !!s);
+      const onAbort = () => finish('abandoned');
       const finish = (a: Answer) => {
         clearTimeout(timer);
+        for (const s of signals) s.removeEventListener('abort', onAbort);
         // Leave the prompt: back to the agent's own screen.
         this.term.write(alt ? '\x1b[2J\x1b[H' : '\x1b[2J\x1b[H\x1b[?1049l');
         this.term.giveBack();
         resolve(a);
       };
+      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
       this.term.takeOver((data) => {
         if (Date.now() - shownAt < typeAhead) return;
         // One key per read: anything longer is a paste or a terminal's reply, not an answer.
@@ -69,7 +82,7 @@ export function render(info: AskInfo, timeoutMs: number): string {
   }
   for (const o of d.opaque) lines.push(`  ${chalk.yellow('NOT ANALYSABLE')} ${escapeForTerminal(o)}`);
   lines.push('');
-  lines.push(`  ${chalk.green.bold('[y]')} allow once   ${chalk.green.bold('[a]')} allow this exact command for the session   ${chalk.red.bold('[n]')} or Enter: deny`);
+  lines.push(`  ${chalk.green.bold('[y]')} allow once   ${chalk.green.bold('[a]')} allow this command in this directory for the session   ${chalk.red.bold('[n]')} or Enter: deny`);
   lines.push(footer(timeoutMs));
   return lines.join('\r\n') + '\r\n';
 }

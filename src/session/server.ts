@@ -6,14 +6,28 @@ import { denyReply, parseRequest, type ExitReport, type ShimRequest } from './pr
 
 const MAX_REQUEST = 4 * 1024 * 1024;
 
-export type RequestHandler = (req: ShimRequest | ExitReport) => Promise<string>;
+/** `signal` is aborted when the requester disconnects before its answer: it is gone, and so is its question. */
+export type RequestHandler = (req: ShimRequest | ExitReport, signal: AbortSignal) => Promise<string>;
 
-export function listen(socketPath: string, handle: RequestHandler): Promise<net.Server> {
+export interface SessionServer {
+  server: net.Server;
+  /** Stops listening and drops every open connection, aborting the requests still waiting. */
+  close(): void;
+}
+
+export function listen(socketPath: string, handle: RequestHandler): Promise<SessionServer> {
+  const open = new Set<net.Socket>();
   const server = net.createServer((conn) => {
     let buf = '';
     let done = false;
+    const gone = new AbortController();
+    open.add(conn);
     conn.setEncoding('utf8');
     conn.on('error', () => {});
+    conn.on('close', () => {
+      open.delete(conn);
+      gone.abort();
+    });
     conn.on('data', (chunk: string) => {
       if (done) return;
       buf += chunk;
@@ -33,7 +47,7 @@ export function listen(socketPath: string, handle: RequestHandler): Promise<net.
         conn.end(denyReply(`agentguard: malformed request (${(e as Error).message}); the command was not run`));
         return;
       }
-      handle(req).then(
+      handle(req, gone.signal).then(
         (reply) => conn.end(reply),
         // Fail closed: an internal error refuses the command.
         (e: Error) => conn.end(denyReply(`agentguard: internal error (${e.message}); the command was not run`)),
@@ -44,7 +58,13 @@ export function listen(socketPath: string, handle: RequestHandler): Promise<net.
     server.once('error', reject);
     server.listen(socketPath, () => {
       fs.chmodSync(socketPath, 0o600);
-      resolve(server);
+      resolve({
+        server,
+        close() {
+          server.close();
+          for (const c of open) c.destroy();
+        },
+      });
     });
   });
 }

@@ -15,6 +15,7 @@ import { planSandbox } from '../sandbox/plan.js';
 import { sessionsDir } from '../log/store.js';
 import { runtimeBase } from './runtime.js';
 import { Gate, type GateEvent } from './gate.js';
+import { inputsUnchanged } from './inputs.js';
 import { expandHome, loadProfiles, profileFor } from './profiles.js';
 import { Prompter } from './prompt.js';
 import { createRuntime } from './runtime.js';
@@ -32,7 +33,8 @@ export interface ShellOptions {
   workspaces?: string[];
   noSandbox: boolean;
   requireSandbox?: boolean;
-  strictNested: boolean;
+  /** Let shells started by allowed commands through unchecked on their token (weaker; off by default). */
+  trustNested?: boolean;
   promptTimeoutMs: number;
   /** More writable directories (--allow-write). */
   allowWrite?: string[];
@@ -55,6 +57,8 @@ export interface SessionCounts {
   approved: number;
   refused: number;
   denied: number;
+  /** Prompts closed because whoever asked was gone. */
+  abandoned: number;
   nested: number;
   /** Requests through the egress proxy, and how many it refused. */
   network: number;
@@ -95,7 +99,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   const noBridge = network === 'proxy' ? bridgeProblem() : null;
   if (noBridge) throw new Error(noBridge);
   const runtime = createRuntime({ env, mountPoints: sandbox.ok, pathVar: env.PATH ?? '/usr/bin:/bin' });
-  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, nested: 0, network: 0, networkRefused: 0 };
+  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
   const stdin = process.stdin;
   const stdout = process.stdout;
   const hasTerminal = !!stdin.isTTY && !!stdout.isTTY;
@@ -107,7 +111,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   let prompter: Prompter | null = null;
   const gate = new Gate({
     guard,
-    strictNested: opts.strictNested,
+    trustNested: opts.trustNested,
     ask: hasTerminal ? (info) => prompter!.ask(info) : null,
     onEvent: (e) => {
       count(counts, e);
@@ -121,8 +125,9 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     },
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
-    // Token files only where the sandbox keeps them read-only: outside it the agent could write one.
+    // Token files (--trust-nested) only where the sandbox keeps them read-only: outside it the agent could write one.
     tokensDir: sandbox.ok ? runtime.tokensDir : undefined,
+    inputsUnchanged: (d) => inputsUnchanged(d.inputs ?? []),
     // A command the person allowed opens its hosts to the proxy for the session (one
     // question, not two); allowed for the session, they are also listed for the policy.
     onApproved: (req, answer) => {
@@ -133,7 +138,14 @@ export async function runShell(opts: ShellOptions): Promise<number> {
       }
     },
   });
-  const server = await listen(runtime.socket, (req) => gate.handle(req));
+  // Requests in flight, so that the session's end waits for their records (an abandoned prompt's among them).
+  const inFlight = new Set<Promise<string>>();
+  const server = await listen(runtime.socket, (req, signal) => {
+    const p = gate.handle(req, signal);
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  });
 
   const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: profile?.hosts ?? [], flagHosts: opts.allowHosts ?? [] });
   if (network === 'proxy') {
@@ -142,7 +154,12 @@ export async function runShell(opts: ShellOptions): Promise<number> {
         runtimeDir: runtime.dir,
         allow: egressAllow,
         hosts: sessionHosts,
-        ask: hasTerminal ? (q) => prompter!.ask({ command: `${q.method} ${q.url ?? `${q.host}:${q.port}`}`, cwd: opts.cwd, decision: { action: 'ask', matches: [], opaque: [], commands: [] }, network: q }) : null,
+        ask: hasTerminal
+          ? async (q) => {
+              const a = await prompter!.ask({ command: `${q.method} ${q.url ?? `${q.host}:${q.port}`}`, cwd: opts.cwd, decision: { action: 'ask', matches: [], opaque: [], commands: [] }, network: q });
+              return a === 'abandoned' ? 'deny' : a;
+            }
+          : null,
         onRecord: (r) => {
           counts.network++;
           if (r.decision === 'deny') counts.networkRefused++;
@@ -197,7 +214,8 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     // with an extension (~/.claude.json) is a file, anything else a directory.
     if (!sandbox.ok || fs.existsSync(f)) continue;
     try {
-      if (path.extname(f)) fs.writeFileSync(f, '', { flag: 'a', mode: 0o600 });
+      // An empty .json is not valid JSON (Claude Code calls it corrupted and backs it up): start it as {}.
+      if (path.extname(f)) fs.writeFileSync(f, path.extname(f) === '.json' ? '{}\n' : '', { flag: 'wx', mode: 0o600 });
       else fs.mkdirSync(f, { recursive: true, mode: 0o700 });
       plan.writable.push(f);
     } catch {
@@ -213,6 +231,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   const enforcement = sandbox.ok
     ? `sandbox: writes only to ${plan.writable.length} roots, ${plan.maskDirs.length + plan.maskFiles.length} credential paths masked, every shell binary is the shim`
     : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted and writes outside the workspace are NOT blocked by the kernel (${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; fix: ${sandbox.fix}` : ''})`;
+  const nestedNote = opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : '';
   const networkNote = {
     proxy: `network: only through the egress proxy (${egressAllow.length} allowlist entries; other hosts ${hasTerminal ? 'are asked about' : 'are refused'})`,
     none: 'network: none (--no-network)',
@@ -233,7 +252,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     terminal: hasTerminal,
   });
   stdout.write(
-    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${nestedNote} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
 
   const pty = await import('node-pty');
@@ -266,22 +285,35 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     child.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode));
   });
   for (const [s, h] of handlers) process.off(s, h);
-  bridge.stop();
+  // The agent is gone: nobody waits for an open prompt (its command will not run), and
+  // shells it left behind get no more answers.
+  prompter.closeAll();
   server.close();
+  await settled([...inFlight], 2000);
+  bridge.stop();
   await egress?.proxy.close();
   limits.cleanup();
   runtime.remove();
   log.append('session-end', { exit: code, counts });
   log.close();
   stdout.write(
-    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied, ${counts.nested} nested or installed scripts passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
+    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
   return code;
 }
 
+/** Waits for these promises to settle, but no longer than `ms`. */
+async function settled(ps: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(ps), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 function count(c: SessionCounts, e: GateEvent) {
   if (e.kind === 'interactive') return;
-  if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script' || e.kind === 'hook-approved') c.nested++;
+  if (e.answer === 'abandoned') c.abandoned++;
+  else if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script') c.nested++;
+  else if (e.kind === 'hook-approved' || e.kind === 'approved-above' || e.kind === 'session-allowed') c.allowed++;
   else if (e.answer && e.answer !== 'no-terminal') e.verdict === 'allow' ? c.approved++ : c.refused++;
   else if (e.verdict === 'allow') c.allowed++;
   else c.denied++;

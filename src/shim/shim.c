@@ -14,11 +14,13 @@
  *   reply    "ALLOW <token>\n"  or  "DENY <message>\n"
  *
  * A shell started by a command the session already allowed (make, npm test running sh -c
- * a thousand times) carries that command's token. The session also writes the token to
+ * a thousand times) carries that command's token, and is checked like any other: the
+ * token only tells the session what the person already approved above it. With
+ * --trust-nested (weaker, off by default) the session also writes the token to
  * <run dir>/tokens/<token> with the pid and start time of the shell it was granted to, in
- * a directory the sandbox keeps read-only. If that process is this shim or one of its
+ * a directory the sandbox keeps read-only; if that process is this shim or one of its
  * ancestors, the shim runs the shell without waiting for an answer and only tells the
- * session, for the log ("local":1). Anything else goes the whole way round.
+ * session, for the log ("local":1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -368,6 +370,22 @@ static void hand_stdin(const buf_t *script) {
   if (lseek(mfd, 0, SEEK_SET) < 0 || dup2(mfd, 0) < 0) die("cannot hand the script to the shell: %s", strerror(errno));
 }
 
+/*
+ * The real shell reads a script file by its path (so $0 and BASH_SOURCE stay the script's),
+ * which means it reads the file again. Refuse if the file no longer holds the bytes the
+ * session checked: an edit between check and run must not run unchecked. (A script that
+ * rewrites itself while running is the analysis's business: a write to its own path asks.)
+ */
+static void same_script_or_die(const char *file, const buf_t *checked) {
+  buf_t now = {0};
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  int r = fd < 0 ? -1 : read_all(fd, &now, MAX_SCRIPT);
+  if (fd >= 0) close(fd);
+  int same = r == 0 && now.len == checked->len && (now.len == 0 || !memcmp(now.data, checked->data, now.len));
+  free(now.data);
+  if (!same) die("%s changed after it was checked; the command was not run", file);
+}
+
 /* Tells the session a nested shell ran on its token, without waiting for an answer. */
 static int notify_session(const char *sock_path, buf_t *req) {
   int fd = connect_session(sock_path);
@@ -479,6 +497,7 @@ int main(int argc, char **argv) {
   if (*granted) setenv("AGENTGUARD_TOKEN", granted, 1);
 
   if (mode == MODE_STDIN) hand_stdin(&script);
+  if (mode == MODE_FILE && !strcmp(mode_name, "file")) same_script_or_die(argv[script_index], &script);
 
   if (mode == MODE_INTERACTIVE && !strcmp(name, "bash")) {
     /* An interactive bash in the session checks every line it is given. */

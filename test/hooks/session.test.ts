@@ -9,7 +9,7 @@ import { createGuard } from '../../src/guard.js';
 import { BUILTIN_RULES_DIR } from '../../src/rules/load.js';
 import { Gate, type AskInfo } from '../../src/session/gate.js';
 import { parseRequest } from '../../src/session/protocol.js';
-import { listen } from '../../src/session/server.js';
+import { listen, type SessionServer } from '../../src/session/server.js';
 import { claudeInput, codexInput, cursorInput, geminiInput, hookAsync, makeWorld } from './helpers.js';
 
 const world = makeWorld('hook-session');
@@ -132,7 +132,7 @@ describe('a hook inside a session (a test server answering like one)', () => {
 });
 
 describe('a hook inside a session (the real session server and gate)', () => {
-  let server: net.Server;
+  let server: SessionServer;
   const socket = path.join(world.base, 'real.sock');
   const asked: AskInfo[] = [];
   let answer: 'once' | 'deny' = 'once';
@@ -141,15 +141,14 @@ describe('a hook inside a session (the real session server and gate)', () => {
     const guard = await createGuard({ cwd: project, home, env: { HOME: home }, workspaces: [project], ruleSources: { builtin: BUILTIN_RULES_DIR } });
     const gate = new Gate({
       guard,
-      strictNested: false,
       ask: async (info) => {
         asked.push(info);
         return answer;
       },
     });
-    server = await listen(socket, (req) => gate.handle(req));
+    server = await listen(socket, (req, signal) => gate.handle(req, signal));
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server.close());
 
   it('routine work passes without a prompt', async () => {
     const r = await hookAsync('claude', claudeInput('git status', project), { home, cwd: project, env: { AGENTGUARD_SOCKET: socket } });

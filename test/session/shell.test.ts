@@ -197,10 +197,21 @@ describe('shells started by an allowed command', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
 
-  it('run on its token, without a prompt, and are logged as nested', async () => {
+  it('are checked like top-level commands: the nested git reset --hard is asked, and refused', async () => {
     dirty();
     const t = agent('name', 'python3 tool.py');
+    await t.answer('n');
+    expect(await t.waitFor(/AGENT-DONE \d+/)).not.toContain('AGENT-DONE 0');
+    expect(content()).toBe('changed by hand\n');
+    await t.exit();
+    expect(logOf(t).some((r) => r.type === 'decision' && r.kind === 'checked' && r.command === 'git reset --hard' && r.verdict === 'deny')).toBe(true);
+  });
+
+  it('run on their token, without a prompt, only with --trust-nested (and are logged as nested)', async () => {
+    dirty();
+    const t = agent('name', 'python3 tool.py', ['--trust-nested']);
     const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toContain('--trust-nested: shells started by allowed commands run UNCHECKED');
     expect(out).toContain('AGENT-DONE 0');
     expect(out).not.toContain('needs your approval');
     expect(content()).toBe('original\n');
@@ -208,16 +219,7 @@ describe('shells started by an allowed command', () => {
     expect(logOf(t).some((r) => r.type === 'decision' && r.kind === 'nested' && r.command === 'git reset --hard')).toBe(true);
   });
 
-  it('are checked like top-level commands with --strict-nested', async () => {
-    dirty();
-    const t = agent('name', 'python3 tool.py', ['--strict-nested']);
-    await t.answer('n');
-    expect(await t.waitFor(/AGENT-DONE \d+/)).not.toContain('AGENT-DONE 0');
-    expect(content()).toBe('changed by hand\n');
-    await t.exit();
-  });
-
-  it("a token read from another process's environment does not let a shell through", async () => {
+  it("with --trust-nested, a token read from another process's environment does not let a shell through", async () => {
     dirty();
     // The agent starts an allowed command, reads that shell's token from /proc, and starts a
     // sibling shell with it: the sibling is not a descendant of the token's shell.
@@ -234,7 +236,7 @@ describe('shells started by an allowed command', () => {
       const r = spawnSync('bash', ['-c', 'git reset --hard'], { env: { ...env, AGENTGUARD_TOKEN: token }, encoding: 'utf8' });
       sleeper.kill();
       return [Boolean(token), r.status]`;
-    const t = agent('js', code);
+    const t = agent('js', code, ['--trust-nested']);
     await t.answer('n');
     const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
     expect(JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value).toEqual([true, 126]);
