@@ -15,8 +15,6 @@
 //              {"hook": cmd}         only agentguard's Claude Code hook for cmd: prints HOOK-DECISION
 //              {"claude": cmd}       Claude Code with agentguard's hook: asks the hook, and if allowed runs
 //                                    Claude's wrapper line, whose temp file name changes on every call
-//              {"background": cmd, "when": file, "then": "kill" | "exit"}  starts bash -c cmd, and once
-//                                    `file` exists kills it (SIGKILL), or exits at once, leaving it running
 //            prints STEP <i> <status> for each run, and AGENT-DONE with the last run's status
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -113,17 +111,6 @@ else if (way === 'claude') {
       const decision = askHook(step.claude);
       process.stdout.write(`\nHOOK-DECISION ${decision}\n`);
       status = decision === 'allow' ? claudeWrapper(step.claude) : 126;
-      process.stdout.write(`\nSTEP ${i} ${status}\n`);
-    } else if ('background' in step) {
-      const child = spawn('bash', ['-c', step.background], { stdio: 'inherit' });
-      const exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? signal)));
-      while (!fs.existsSync(step.when)) await new Promise((r) => setTimeout(r, 25));
-      if (step.then === 'exit') {
-        process.stdout.write(`\nAGENT-EXIT\n`);
-        process.exit(0);
-      }
-      child.kill('SIGKILL');
-      status = await exited;
       process.stdout.write(`\nSTEP ${i} ${status}\n`);
     } else {
       status = spawnSync(step.shell ?? 'bash', ['-c', step.run], { stdio: 'inherit', cwd: step.cwd }).status;

@@ -144,6 +144,11 @@ export class Terminal {
   }
 }
 
+/** The text of a screen without terminal control sequences (colours, underlines, cursor moves). */
+export function plain(screen: string): string {
+  return screen.replace(/\x1b\[[0-9;?<>=]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>\\]|[\x0e\x0f\x18]/g, '');
+}
+
 function locate(pattern: RegExp, text: string): { i: number; n: number } | null {
   const m = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(text);
   return m ? { i: m.index, n: m[0].length } : null;

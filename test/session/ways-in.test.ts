@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAKE_AGENT, makeWorld, sandboxWorks, Terminal } from './harness.js';
+import { FAKE_AGENT, makeWorld, plain, sandboxWorks, Terminal } from './harness.js';
 
 const hasSandbox = sandboxWorks();
 
@@ -133,7 +133,7 @@ for (const mode of MODES) {
           // All three at once, so a failure says which part of the promise broke.
           expect({ prompted: r.prompts.length > 0, intact: target.intact(w), refused: /agentguard: denied by/.test(r.out) && r.status !== '0' }, r.out).toEqual({ prompted: true, intact: true, refused: true });
           // The prompt is about the deletion (or the unreadable script), not something else.
-          expect(r.prompts.join('\n')).toMatch(target.reason);
+          expect(plain(r.prompts.join('\n'))).toMatch(target.reason);
           // Both sentinels: the run must not have hit the other one either.
           expect(w.gitIntact() && w.outsideIntact()).toBe(true);
           if (way.static === 'always' || (way.static === 'without-sandbox' && mode.flags.includes('--no-sandbox'))) {
@@ -141,7 +141,7 @@ for (const mode of MODES) {
             // absolute path without the sandbox): the check of the agent's own command must
             // have asked, before it ran.
             const call = steps.filter((s) => 'run' in s).at(-1) as { run: string };
-            expect(r.prompts[0]).toContain(call.run);
+            expect(plain(r.prompts[0]), `the check of the agent's own command (${call.run}) did not ask first`).toContain(call.run);
           }
         } finally {
           w.remove();
