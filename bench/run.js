@@ -175,7 +175,8 @@ function sessionStart(runs) {
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const corpus = readCorpus();
-console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}\n`);
+// Shared machines: say how loaded this one was, since every ratio below depends on it.
+console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}, load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n`);
 if (want('latency')) {
   const loaded = await loadRules({ builtin: BUILTIN_RULES_DIR });
   await warmLatency('warm decision latency, default rules', compileRules(loaded), corpus);
