@@ -11,7 +11,8 @@ export function colorAction(a: Action): string {
 export function formatDecision(command: string, d: Decision): string {
   const lines = [`${colorAction(d.action)}  ${escapeForTerminal(command)}`];
   for (const m of d.matches) {
-    lines.push(`  ${colorAction(m.action).padEnd(5)} ${chalk.bold(m.rule)} ${chalk.dim(`(${m.severity})`)}`);
+    const subject = m.subject?.length ? `: ${escapeForTerminal(m.subject.join(', '))}` : '';
+    lines.push(`  ${colorAction(m.action).padEnd(5)} ${chalk.bold(m.rule)}${subject} ${chalk.dim(`(${m.severity})`)}`);
     lines.push(`        ${escapeForTerminal(m.message)}`);
   }
   for (const o of d.opaque) lines.push(`  ${chalk.yellow('opaque')} ${escapeForTerminal(o)}`);

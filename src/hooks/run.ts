@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Decision, RuleMatch } from '../policy/decision.js';
 import { ADAPTERS, isAgent, MalformedInput, type Adapter, type ShellCall, type Verdict } from './agents.js';
+import { escapeForTerminal } from '../shell/display.js';
 
 /** The hook is installed with a 600 s timeout; the session gets a little less, so the answer is ours, not a timeout's. */
 export const SESSION_WAIT_MS = 570_000;
@@ -130,7 +131,8 @@ export function verdictFor(d: Decision): Verdict {
   for (const m of matches) {
     if (seen.has(m.rule)) continue;
     seen.add(m.rule);
-    parts.push(`${m.rule}: ${m.message}`);
+    // What matched (`credential-read (~/.npmrc)`), escaped: agents show this reason to the person.
+    parts.push(`${m.rule}${m.subject?.length ? ` (${escapeForTerminal(m.subject.join(', '))})` : ''}: ${m.message}`);
     if (parts.length === 3) break;
   }
   for (const o of d.opaque.slice(0, 2)) parts.push(`Not analysable: ${o}`);

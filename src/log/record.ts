@@ -24,7 +24,7 @@ export function decisionFields(c: DecisionContext, redactor: Redactor): Record<s
     command: redactor.redact(c.command),
     cwd: c.cwd,
     action: d?.action ?? c.verdict,
-    matches: d?.matches.map((m) => ({ rule: m.rule, action: m.action, severity: m.severity })) ?? [],
+    matches: d?.matches.map((m) => ({ rule: m.rule, action: m.action, severity: m.severity, ...(m.subject?.length ? { subject: redactor.deep(m.subject) } : {}) })) ?? [],
     opaque: d ? redactor.deep(d.opaque) : [],
     verdict: c.verdict,
     ...(c.kind ? { kind: c.kind } : {}),

@@ -37,7 +37,7 @@ export function formatRecord(r: LogRecord): string {
     case 'network':
       return `${t} ${ACTION[String(r.action)] ?? String(r.action)} ${chalk.cyan('net')} ${escapeForTerminal(`${String(r.method)} ${String(r.host)}:${String(r.port)}${r.path ? String(r.path) : ''}`)} ${chalk.dim(`↑${String(r.bytesUp)} ↓${String(r.bytesDown)}`)}${r.answer ? chalk.bold(` [${String(r.answer)}]`) : ''}${r.action === 'deny' && r.reason ? chalk.dim(`  ${escapeForTerminal(String(r.reason).replace(/^agentguard: /, '').split(/[;:] /)[0])}`) : ''}`;
     case 'decision': {
-      const rules = (r.matches as { rule: string }[] | undefined)?.map((m) => m.rule) ?? [];
+      const rules = (r.matches as { rule: string; subject?: string[] }[] | undefined)?.map((m) => (m.subject?.length ? `${m.rule}: ${escapeForTerminal(m.subject.join(' '))}` : m.rule)) ?? [];
       const answer = r.answer ? chalk.bold(` [${String(r.answer)}${r.answeredFrom ? ` at the ${String(r.answeredFrom)}` : ''}]`) : '';
       const verdict = r.verdict && r.verdict !== r.action ? chalk.dim(` → ${String(r.verdict)}`) : '';
       const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${String(r.kind)})`) : '';

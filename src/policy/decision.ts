@@ -8,6 +8,12 @@ export interface RuleMatch {
   action: Action;
   severity: Severity;
   message: string;
+  /**
+   * What made the rule match: the path, host, flag, word or variable (`~/.npmrc`,
+   * `evil.example`, `--force`). Absent when the command itself is the reason. Shown
+   * escaped; the log redacts it like the command.
+   */
+  subject?: string[];
 }
 
 /** The shape `agentguard check --json` prints and `Guard.check()` returns. */

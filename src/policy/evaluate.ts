@@ -1,7 +1,7 @@
 // evaluate(script, rules, context) → Decision: every rule over every command, workspace
 // confinement of every write, and anything opaque; the strictest action wins.
 import type { HostSet, MatchContext } from '../rules/match.js';
-import { MAYBE, NO } from '../rules/match.js';
+import { MAYBE, NO, tildify } from '../rules/match.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import { isHarmlessDevice, isInside, realPath } from './confine.js';
@@ -41,7 +41,10 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   const matches = new Map<string, RuleMatch>();
   const add = (m: RuleMatch) => {
     const prev = matches.get(m.rule);
-    if (!prev || stricter(prev.action, m.action) !== prev.action) matches.set(m.rule, m);
+    // One line per rule: the strictest match, with what every command it matched showed.
+    const subject = mergeSubjects(prev?.subject, m.subject);
+    const kept = !prev || stricter(prev.action, m.action) !== prev.action ? m : prev;
+    matches.set(m.rule, subject ? { ...kept, subject } : kept);
   };
   let action: Action = 'allow';
   const triggers: Trigger[] = [];
@@ -53,7 +56,9 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
       // A rule that only maybe matches (a word is not known before run time) asks.
       const a = t === MAYBE ? atMost(r.rule.action, 'ask') : r.rule.action;
       const message = t === MAYBE ? `${r.rule.message} (could not rule this out: part of the command is only known when it runs)` : r.rule.message;
-      add({ rule: r.rule.id, action: a, severity: r.rule.severity, message });
+      // Worked out only now that the rule matched: matching stays as fast as before.
+      const subject = r.match.subjects?.(cmd, mctx);
+      add({ rule: r.rule.id, action: a, severity: r.rule.severity, message, ...(subject?.length ? { subject } : {}) });
       action = stricter(action, a);
       if (a !== 'allow') fired.push(r.rule.id);
     }
@@ -71,11 +76,28 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   if (opaque.length) action = stricter(action, 'ask');
   return {
     action,
-    matches: [...matches.values()],
+    matches: [...matches.values()].map(shortSubjects),
     opaque,
     commands: script.commands.map((c) => c.argv.map((w) => w.value ?? w.raw)),
     triggers,
   };
+}
+
+/** Subjects are for a person to read: a few, short, no repeats. */
+const MAX_SUBJECTS = 8;
+const MAX_SUBJECT_CHARS = 160;
+
+function mergeSubjects(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  if (!a?.length) return b?.length ? b : undefined;
+  if (!b?.length || a.length >= 1024) return a;
+  return [...new Set([...a, ...b])];
+}
+
+/** The subjects as shown: the first few, each cut short, and how many more there were. */
+function shortSubjects(m: RuleMatch): RuleMatch {
+  if (!m.subject) return m;
+  const all = [...new Set(m.subject.map((s) => (s.length > MAX_SUBJECT_CHARS ? s.slice(0, MAX_SUBJECT_CHARS - 1) + '…' : s)))];
+  return { ...m, subject: all.length > MAX_SUBJECTS ? [...all.slice(0, MAX_SUBJECTS), `… ${all.length - MAX_SUBJECTS} more`] : all };
 }
 
 function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => string): RuleMatch | null {
@@ -98,6 +120,7 @@ function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => st
       action: 'ask',
       severity: 'medium',
       message: `writes outside the workspace: ${[...new Set(outside)].join(', ')} (write roots: ${ctx.writeRoots.join(', ')})`,
+      subject: [...new Set(outside.map((p) => tildify(p, ctx.home)))],
     };
   }
   if (unknown.length) {
@@ -106,6 +129,7 @@ function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => st
       action: 'ask',
       severity: 'medium',
       message: `cannot tell where this writes before it runs: ${[...new Set(unknown)].join(', ')}; use a literal path inside the workspace`,
+      subject: [...new Set(unknown)],
     };
   }
   return null;

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { Minimatch } from 'minimatch';
 import { GLOBAL_OPTION_SPECS, longFlagMatches, parseOptions, PROGRAM_OPTIONS, type ParsedOptions } from '../shell/options.js';
-import type { Command, PathTarget, Script } from '../shell/types.js';
+import type { Command, PathTarget, Script, Word } from '../shell/types.js';
 import type { MatchExpr } from './schema.js';
 
 export const NO = 0;
@@ -30,8 +30,16 @@ export interface MatchContext {
 
 export type Matcher = (cmd: Command, ctx: MatchContext) => Tri;
 
+/**
+ * What made a match hit, for the person: the path, host, flag, word or variable. Only
+ * called after `test` said YES or MAYBE, so commands that match nothing pay nothing.
+ */
+export type Witness = (cmd: Command, ctx: MatchContext) => string[];
+
 export interface CompiledMatch {
   test: Matcher;
+  /** Absent for parts that have nothing to show beyond the command itself (program, subcommand). */
+  subjects?: Witness;
   /** Programs this match can apply to, or null when it may apply to any command. */
   programs: Set<string> | null;
 }
@@ -50,7 +58,7 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   checkLists(expr, lists);
   let built: CompiledMatch | null = null;
   const build = () => (built ??= buildMatch(expr, lists));
-  return { programs: programsOf(expr, lists), test: (c, ctx) => build().test(c, ctx) };
+  return { programs: programsOf(expr, lists), test: (c, ctx) => build().test(c, ctx), subjects: (c, ctx) => build().subjects?.(c, ctx) ?? [] };
 }
 
 /** The programs a match block can apply to (null: any), mirroring how buildMatch combines parts. */
@@ -105,32 +113,36 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
         if (hit) return YES;
         return c.argv.slice(1).some((w) => w.value === null) ? MAYBE : NO;
       },
+      subjects: (c) => {
+        const hits = optionsOf(c).flags.filter((f) => wanted.some((w) => (w.startsWith('--') ? longFlagMatches(f, w) : f === w)));
+        return hits.length ? hits : unknownWords(c.argv.slice(1));
+      },
       programs: null,
     });
   }
   if (expr.args !== undefined) {
     const res = expand(expr.args).map(wordGlob);
-    parts.push({ test: (c) => anyWord(optionsOf(c).positionals.map((w) => w.value), res), programs: null });
+    parts.push({ test: (c) => anyWord(optionsOf(c).positionals.map((w) => w.value), res), subjects: (c) => wordsHit(optionsOf(c).positionals, res), programs: null });
   }
   if (expr.words !== undefined) {
     const res = expand(expr.words).map(wordGlob);
-    parts.push({ test: (c) => anyWord(c.argv.slice(1).map((w) => w.value), res), programs: null });
+    parts.push({ test: (c) => anyWord(c.argv.slice(1).map((w) => w.value), res), subjects: (c) => wordsHit(c.argv.slice(1), res), programs: null });
   }
   if (expr.regex !== undefined) {
     const re = userRegex(expr.regex);
-    parts.push({ test: (c) => anyWord(c.argv.slice(1).map((w) => w.value), [re]), programs: null });
+    parts.push({ test: (c) => anyWord(c.argv.slice(1).map((w) => w.value), [re]), subjects: (c) => wordsHit(c.argv.slice(1), [re]), programs: null });
   }
   if (expr.stdin_regex !== undefined) {
     const re = userRegex(expr.stdin_regex);
-    parts.push({ test: (c) => (c.stdin !== null && re.test(c.stdin) ? YES : NO), programs: null });
+    parts.push({ test: (c) => (c.stdin !== null && re.test(c.stdin) ? YES : NO), subjects: (c) => (c.stdin === null ? [] : [`stdin: ${re.exec(c.stdin)?.[0] ?? ''}`]), programs: null });
   }
   if (expr.operands !== undefined) {
     const res = expand(expr.operands).map(wordGlob);
-    parts.push({ test: (c) => anyWord(optionsOf(c).positionals.slice(1).map((w) => w.value), res), programs: null });
+    parts.push({ test: (c) => anyWord(optionsOf(c).positionals.slice(1).map((w) => w.value), res), subjects: (c) => wordsHit(optionsOf(c).positionals.slice(1), res), programs: null });
   }
   if (expr.hosts !== undefined) {
     const res = expand(expr.hosts).map(hostGlob);
-    parts.push({ test: (c) => anyWord(c.hosts.map((h) => h.host), res), programs: null });
+    parts.push({ test: (c) => anyWord(c.hosts.map((h) => h.host), res), subjects: (c) => hostsWhere(c, (h) => res.some((re) => re.test(h))), programs: null });
   }
   if (expr.host_not_in !== undefined) {
     const res = expand(expr.host_not_in).map(hostGlob);
@@ -143,12 +155,17 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
         }
         return r;
       },
+      subjects: (c, ctx) => hostsWhere(c, (h) => !res.some((re) => re.test(h)) && !ctx.sessionHosts?.has(h)),
       programs: null,
     });
   }
   if (expr.variables !== undefined) {
     const res = expand(expr.variables).map(wordGlob);
-    parts.push({ test: (c, ctx) => (referencedVariables(c, ctx.script).some((v) => res.some((re) => re.test(v))) ? YES : NO), programs: null });
+    parts.push({
+      test: (c, ctx) => (referencedVariables(c, ctx.script).some((v) => res.some((re) => re.test(v))) ? YES : NO),
+      subjects: (c, ctx) => [...new Set(referencedVariables(c, ctx.script).filter((v) => res.some((re) => re.test(v))))].map((v) => `$${v}`),
+      programs: null,
+    });
   }
   if (expr.recursive_function !== undefined) {
     const want = expr.recursive_function;
@@ -160,31 +177,31 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   }
   if (expr.writes !== undefined) {
     const m = new PathMatcher(expand(expr.writes));
-    parts.push({ test: (c, ctx) => (c.writes.length ? anyPath(c.writes, m, ctx, MAYBE) : NO), programs: null });
+    parts.push({ test: (c, ctx) => (c.writes.length ? anyPath(c.writes, m, ctx, MAYBE) : NO), subjects: (c, ctx) => pathsHit(c.writes, m, ctx, true), programs: null });
   }
   if (expr.reads !== undefined) {
     const m = new PathMatcher(expand(expr.reads));
     // A read of a path only known at run time stays allowed (the sandbox masks credentials);
     // an unknown write is what asks.
-    parts.push({ test: (c, ctx) => (c.reads.length ? anyPath(c.reads, m, ctx, NO) : NO), programs: null });
+    parts.push({ test: (c, ctx) => (c.reads.length ? anyPath(c.reads, m, ctx, NO) : NO), subjects: (c, ctx) => pathsHit(c.reads, m, ctx, false), programs: null });
   }
   if (expr.wrapped_by !== undefined) {
     const res = expand(expr.wrapped_by).map(wordGlob);
-    parts.push({ test: (c) => (c.wrappers.some((w) => res.some((r) => r.test(w))) ? YES : NO), programs: null });
+    parts.push({ test: (c) => (c.wrappers.some((w) => res.some((r) => r.test(w))) ? YES : NO), subjects: (c) => c.wrappers.filter((w) => res.some((r) => r.test(w))), programs: null });
   }
   if (expr.pipeline) {
     const from = expand(expr.pipeline.from).map(wordGlob);
     if (expr.pipeline.to !== undefined) parts.push(buildMatch({ program: expr.pipeline.to }, lists));
-    parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx.script, from) ? YES : NO), programs: null });
+    parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx.script, from) ? YES : NO), subjects: (c, ctx) => feeders(c, ctx.script, from).map((o) => `from ${o.text}`), programs: null });
   }
   if (expr.substitution) {
     const from = expand(expr.substitution.from).map(wordGlob);
-    parts.push({ test: (c, ctx) => (substitutedFrom(c, ctx.script, from) ? YES : NO), programs: null });
+    parts.push({ test: (c, ctx) => (substitutedFrom(c, ctx.script, from) ? YES : NO), subjects: (c, ctx) => substitutedFrom(c, ctx.script, from, true).map((o) => `from ${o.text}`), programs: null });
   }
   if (expr.runs_file_from !== undefined) {
     const from = expand(expr.runs_file_from).map(wordGlob);
     const runners = [...(lists.get('shells') ?? []), ...(lists.get('interpreters') ?? []), 'source', '.'].map(wordGlob);
-    parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners), programs: null });
+    parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners), subjects: (c, ctx) => runsFileFrom(c, ctx, from, runners, true).map((p) => tildify(p, ctx.home)), programs: null });
   }
   if (expr.all_of) parts.push(allOf(expr.all_of.map((m) => buildMatch(m, lists))));
   if (expr.any_of) parts.push(anyOf(expr.any_of.map((m) => buildMatch(m, lists))));
@@ -212,6 +229,8 @@ function allOf(parts: CompiledMatch[]): CompiledMatch {
       }
       return r;
     },
+    // Every part matched, so each one's witness is part of the answer.
+    subjects: (c, ctx) => parts.flatMap((p) => p.subjects?.(c, ctx) ?? []),
   };
 }
 
@@ -227,6 +246,12 @@ function anyOf(parts: CompiledMatch[]): CompiledMatch {
         if (t === MAYBE) r = MAYBE;
       }
       return r;
+    },
+    // The alternatives that hit; those that only maybe hit when none surely did.
+    subjects: (c, ctx) => {
+      const tests = parts.map((p) => p.test(c, ctx));
+      const want = tests.includes(YES) ? YES : MAYBE;
+      return parts.flatMap((p, i) => (tests[i] === want ? (p.subjects?.(c, ctx) ?? []) : []));
     },
   };
 }
@@ -279,6 +304,45 @@ function anyWord(values: (string | null)[], res: RegExp[]): Tri {
     else if (res.some((re) => re.test(v))) return YES;
   }
   return r;
+}
+
+// ---- witnesses (what made a part match) -----------------------------------------
+
+/** Words a glob hit, as the agent wrote them; or, when none surely did, the words only known at run time. */
+function wordsHit(words: readonly Word[], res: RegExp[]): string[] {
+  const hits = words.filter((w) => w.value !== null && res.some((re) => re.test(w.value!))).map((w) => w.value!);
+  return hits.length ? [...new Set(hits)] : unknownWords(words);
+}
+
+function unknownWords(words: readonly Word[]): string[] {
+  return [...new Set(words.filter((w) => w.value === null).map((w) => w.raw))];
+}
+
+function hostsWhere(c: Command, hit: (host: string) => boolean): string[] {
+  const hits = c.hosts.filter((h) => h.host !== null && hit(h.host)).map((h) => h.host!);
+  return [...new Set(hits.length ? hits : c.hosts.filter((h) => h.host === null).map((h) => h.raw))];
+}
+
+/** `~/.npmrc` rather than `/home/dev/.npmrc`: shorter, and what people recognise. */
+export function tildify(p: string, home: string): string {
+  if (!home || home === '/') return p;
+  if (p === home) return '~';
+  return p.startsWith(home + '/') ? '~' + p.slice(home.length) : p;
+}
+
+/** The paths a path glob hit; unknown targets count only where an unknown path is a maybe (writes). */
+function pathsHit(targets: PathTarget[], matcher: PathMatcher, ctx: MatchContext, unknownCounts: boolean): string[] {
+  const hits: string[] = [];
+  const unknown: string[] = [];
+  for (const t of targets) {
+    const paths = ctx.pathsOf(t);
+    if (paths === null) unknown.push(t.raw);
+    else {
+      const p = matcher.first(paths, ctx);
+      if (p !== null) hits.push(tildify(p, ctx.home));
+    }
+  }
+  return [...new Set(hits.length ? hits : unknownCounts ? unknown : [])];
 }
 
 const optionCache = new WeakMap<Command, ParsedOptions>();
@@ -359,6 +423,12 @@ class PathMatcher {
     for (const m of mms) for (const p of paths) if (m.match(p)) return true;
     return false;
   }
+
+  /** The first of `paths` a glob matches (the same search as test), or null. */
+  first(paths: readonly string[], ctx: MatchContext): string | null {
+    for (const p of paths) if (this.test([p], ctx)) return p;
+    return null;
+  }
 }
 
 function concretePatterns(pattern: string, ctx: MatchContext): string[] {
@@ -399,14 +469,24 @@ function stageOf(c: Command, script: Script): { id: number; index: number } | nu
 function pipelineFeeds(c: Command, script: Script, from: RegExp[]): boolean {
   const stage = stageOf(c, script);
   if (!stage) return false;
-  return script.commands.some((o) => {
-    if (o === c || o.program === null || !from.some((r) => r.test(o.program!))) return false;
-    const s = stageOf(o, script);
-    return !!s && s.id === stage.id && s.index < stage.index;
-  });
+  return script.commands.some((o) => feeds(o, c, stage, script, from));
 }
 
-function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean {
+/** The earlier stages of c's pipeline that run one of `from` (the witness of pipelineFeeds). */
+function feeders(c: Command, script: Script, from: RegExp[]): Command[] {
+  const stage = stageOf(c, script);
+  return stage ? script.commands.filter((o) => feeds(o, c, stage, script, from)) : [];
+}
+
+function feeds(o: Command, c: Command, stage: { id: number; index: number }, script: Script, from: RegExp[]): boolean {
+  if (o === c || o.program === null || !from.some((r) => r.test(o.program!))) return false;
+  const s = stageOf(o, script);
+  return !!s && s.id === stage.id && s.index < stage.index;
+}
+
+function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean;
+function substitutedFrom(c: Command, script: Script, from: RegExp[], collect: true): Command[];
+function substitutedFrom(c: Command, script: Script, from: RegExp[], collect = false): boolean | Command[] {
   // c and the wrappers it was unwrapped from (sudo bash <(curl …): the <(…) belongs to sudo's words).
   const owners = new Set<Command>([c]);
   for (let cur: Command = c; cur.wrappers.length && cur.origin.kind === 'nested'; ) {
@@ -414,7 +494,7 @@ function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean {
     owners.add(cur);
   }
   // Any command inside a substitution whose parent (transitively) is one of them.
-  return script.commands.some((o) => {
+  const inside = (o: Command) => {
     if (o.program === null || !from.some((r) => r.test(o.program!))) return false;
     let cur: Command | undefined = o;
     while (cur && cur.origin.kind !== 'top') {
@@ -423,10 +503,13 @@ function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean {
       cur = parent;
     }
     return false;
-  });
+  };
+  return collect ? script.commands.filter(inside) : script.commands.some(inside);
 }
 
-function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[]): Tri {
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[]): Tri;
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], collect: true): string[];
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], collect = false): Tri | string[] {
   const written = new Set<string>();
   for (const o of ctx.script.commands) {
     if (o.index >= c.index || o.program === null) continue;
@@ -434,7 +517,7 @@ function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: Re
     if (!isFrom) continue;
     for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) written.add(p);
   }
-  if (!written.size) return NO;
+  if (!written.size) return collect ? [] : NO;
   const candidates: PathTarget[] = [];
   const resolve = (v: string): PathTarget => ({ raw: v, paths: v.startsWith('/') ? [path.posix.normalize(v)] : (c.cwds ?? []).map((d) => path.posix.resolve(d, v)), glob: false });
   if (c.argv[0]?.value?.includes('/')) candidates.push(resolve(c.argv[0].value));
@@ -443,6 +526,10 @@ function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: Re
     const script = optionsOf(c).positionals[0];
     if (script?.value) candidates.push(resolve(script.value));
   }
-  for (const t of candidates) for (const p of ctx.pathsOf(t) ?? []) if (written.has(p)) return YES;
-  return NO;
+  const hits: string[] = [];
+  for (const t of candidates) for (const p of ctx.pathsOf(t) ?? []) if (written.has(p)) {
+    if (!collect) return YES;
+    hits.push(p);
+  }
+  return collect ? [...new Set(hits)] : NO;
 }

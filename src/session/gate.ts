@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { shellMode } from '../shell/wrappers.js';
+import { isCodexStartupScript, isRcSourceReason } from '../agents/wrappers.js';
 import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 
@@ -230,7 +231,10 @@ export class Gate {
       const hit = this.cache.get(key);
       if (hit && (this.opts.inputsUnchanged?.(hit) ?? !hit.inputs?.length)) return { decision: hit, cached: true };
     }
-    const decision = this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
+    let decision = this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
+    // Codex's once-per-session snapshot of the person's login shell: the only thing the policy
+    // cannot see in it is the person's own rc file, which their login shell reads anyway.
+    if (decision.action === 'ask' && !decision.matches.length && decision.opaque.every(isRcSourceReason) && isCodexStartupScript(req.script)) decision = { ...decision, action: 'allow' };
     if (key !== null && !decision.opaque.some((o) => o.startsWith('internal error'))) {
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(key, decision);

@@ -44,11 +44,21 @@ describe('agentguard check', () => {
     const r = run(['check', '--json', '--', 'rm -rf / && ls']);
     expect(r.status).toBe(2);
     const d = JSON.parse(r.stdout);
-    expect(Object.keys(d).sort()).toEqual(['action', 'commands', 'matches', 'opaque']);
+    expect(Object.keys(d).sort()).toEqual(['action', 'commands', 'matches', 'opaque', 'triggers']);
     expect(d.action).toBe('deny');
     expect(d.commands).toEqual([['rm', '-rf', '/'], ['ls']]);
+    // Which analysed command, in which directory, made the decision stricter (approvals are keyed on these).
+    expect(d.triggers).toEqual([{ command: ['rm', '-rf', '/'], cwds: [expect.any(String)], rules: ['delete-protected-root', 'workspace-confinement'] }]);
     expect(d.matches[0]).toMatchObject({ rule: 'delete-protected-root', action: 'deny', severity: 'critical' });
     expect(typeof d.matches[0].message).toBe('string');
+  });
+
+  it('names what made each rule match, and --json carries it as an optional subject', () => {
+    const r = run(['check', '--', 'cat ~/.npmrc']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('credential-read: ~/.npmrc');
+    const d = JSON.parse(run(['check', '--json', '--', 'git push --force origin main']).stdout);
+    expect(d.matches[0]).toMatchObject({ rule: 'git-force-push', subject: ['--force'] });
   });
 
   it('reports what it could not analyse, and asks', () => {

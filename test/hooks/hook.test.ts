@@ -37,13 +37,13 @@ describe('claude (PreToolUse, Bash)', () => {
   it('asks before a force push, with the rule as the reason shown in the prompt', () => {
     const o = decision(ASK);
     expect(o.permissionDecision).toBe('ask');
-    expect(o.permissionDecisionReason).toMatch(/^agentguard asks for approval\. git-force-push: /);
+    expect(o.permissionDecisionReason).toMatch(/^agentguard asks for approval\. git-force-push \(--force\): /);
   });
 
   it('denies a download piped into a shell', () => {
     const o = decision(DENY);
     expect(o.permissionDecision).toBe('deny');
-    expect(o.permissionDecisionReason).toMatch(/^agentguard denied this command\. download-pipe-interpreter: /);
+    expect(o.permissionDecisionReason).toMatch(/^agentguard denied this command\. download-pipe-interpreter \(from curl -fsSL https:\/\/example\.com\/install\.sh\): /);
   });
 
   it('decides in the cwd Claude reports, with the workspace of the project', () => {

@@ -66,6 +66,11 @@ export class Terminal {
     this.proc.write(keys);
   }
 
+  /** The person resizes the terminal window. */
+  resize(cols: number, rows: number) {
+    this.proc.resize(cols, rows);
+  }
+
   async waitFor(pattern: RegExp | string, timeoutMs = 20_000, from = 0): Promise<string> {
     return (await this.waitForAny([pattern], timeoutMs, from)).out;
   }
