@@ -29,7 +29,7 @@ export function makeWorld(prefix: string) {
  * How the approval prompt looks on the screen (src/session/prompt.ts): its header, and the keys
  * line, which is drawn last. Kept here, in one place, so that a change of wording is one edit.
  */
-export const PROMPT_HEADER = /needs your approval|not on the egress allowlist/;
+export const PROMPT_HEADER = /needs your approval|approval needed|not on the egress allowlist/;
 export const PROMPT_KEYS = /\[n\][^\r\n]*(?:deny|refuse)/;
 /**
  * The prompt ignores keys typed this soon after it is drawn (its type-ahead guard,
@@ -106,8 +106,8 @@ export class Terminal {
    */
   async answer(key: string, from?: number, prompt: string | RegExp = PROMPT_HEADER, timeoutMs = 20_000): Promise<string> {
     const start = from ?? this.cursor;
-    const at = await this.waitForAny([prompt], timeoutMs, start);
-    return this.answerAt(key, start, at.end);
+    await this.waitForAny([prompt], timeoutMs, start);
+    return this.answerAt(key, start);
   }
 
   /**
@@ -119,14 +119,14 @@ export class Terminal {
     for (;;) {
       const at = await this.waitForAny([PROMPT_HEADER, done], timeoutMs, this.cursor);
       if (at.index === 1) return prompts;
-      prompts.push(await this.answerAt(key, at.start, at.end));
+      prompts.push(await this.answerAt(key, at.start));
     }
   }
 
   /** Returns the screen from `from` up to the key: the whole prompt, however it is laid out. */
-  private async answerAt(key: string, from: number, headerEnd: number): Promise<string> {
-    // Wait for the keys line after the header as well, so the prompt is up and taking keys.
-    await this.waitForAny([PROMPT_KEYS], 20_000, headerEnd);
+  private async answerAt(key: string, from: number): Promise<string> {
+    // The keys line is drawn after what the prompt asks: once it is there, the prompt takes keys.
+    await this.waitForAny([PROMPT_KEYS], 20_000, from);
     await new Promise((r) => setTimeout(r, TYPE_AHEAD_MS));
     // Prompts are shown one at a time, and the next only after this one is answered: anything
     // on the screen by now belongs to this prompt, and the next answer looks after it.
