@@ -48,7 +48,10 @@ function claudeWrapper(command) {
   const snapshot = path.join(dir, 'snapshot-bash-test.sh');
   fs.writeFileSync(snapshot, 'export SNAPSHOT_LOADED=1\n');
   const cwdFile = path.join(os.tmpdir(), `claude-${Math.random().toString(16).slice(2, 6)}-cwd`);
-  return spawnSync('bash', ['-c', '-l', `source ${sq(snapshot)} && eval ${sq(command)} < /dev/null && pwd -P >| ${sq(cwdFile)}`], { stdio: 'inherit' }).status;
+  const status = spawnSync('bash', ['-c', '-l', `source ${sq(snapshot)} && eval ${sq(command)} < /dev/null && pwd -P >| ${sq(cwdFile)}`], { stdio: 'inherit' }).status;
+  // Claude Code reads the new cwd from the file and removes it.
+  fs.rmSync(cwdFile, { force: true });
+  return status;
 }
 
 if (way === 'name') done(spawnSync('bash', ['-c', cmd], { stdio: 'inherit' }).status);
