@@ -2,7 +2,7 @@
 //   decision latency per command in a warm process (p50, p99) over bench/corpus.txt,
 //   the same with 10x the default rule count (generated), the cold `agentguard check`, shells
 //   and make inside a session against outside (issue 11), session start-up, hooks and egress.
-//   `node bench/run.js shim` (section names: latency cold log shim start extra) runs only those.
+//   `node bench/run.js shim` (section names: latency cold log shim privilege start extra) runs only those.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -71,7 +71,7 @@ function cold(runs) {
 }
 
 /** Whether sessions here run in the bubblewrap sandbox (the default where it works). */
-const sandboxed = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-net', '--', 'true']).status === 0;
+const sandboxed = spawnSync('bwrap', ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', '--unshare-net', '--', 'true']).status === 0;
 
 /**
  * Shells inside an agentguard session (through the shim) against the same outside, in the
@@ -107,10 +107,13 @@ function pair(mode, args, dir, { rounds = 3, flags = [] } = {}) {
   return [{ median: median(inside.times), counted: inside.counted }, { median: median(outside.times) }];
 }
 
-function compare(label, [inside, outside], target) {
+/** One line: inside against outside, and its target (a ratio, or at most `overheadMs` added) met or not. */
+function compare(label, [inside, outside], target, overheadMs) {
   const ratio = inside.median / outside.median;
-  const verdict = target === undefined ? '' : `   target <= ${target}x: ${ratio <= target ? 'met' : 'NOT met'}`;
-  console.log(`${label.padEnd(62)} inside ${fmt(inside.median)}   outside ${fmt(outside.median)}   overhead ${fmt(inside.median - outside.median)} (${ratio.toFixed(2)}x)${verdict}  [${sandboxed ? 'sandbox' : 'policy only'}]`);
+  const overhead = inside.median - outside.median;
+  const verdict =
+    target !== undefined ? `   target <= ${target}x: ${ratio <= target ? 'met' : 'NOT met'}` : overheadMs !== undefined ? `   target overhead ≤ ${fmt(overheadMs)}: ${overhead <= overheadMs ? 'met' : 'NOT met'}` : '';
+  console.log(`${label.padEnd(62)} inside ${fmt(inside.median)}   outside ${fmt(outside.median)}   overhead ${fmt(overhead)} (${ratio.toFixed(2)}x)${verdict}  [${sandboxed ? 'sandbox: user+PID namespaces, no capabilities, seccomp' : 'policy only'}]`);
   if (inside.counted) console.log(`${''.padEnd(62)} the session counted (last round): ${inside.counted}`);
 }
 
@@ -118,7 +121,7 @@ function shimFigures() {
   // A workspace outside /tmp (the sandbox's /tmp is its own), where the loops write their timings.
   const dir = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-bench-shim-'));
   try {
-    compare('shim: top-level `sh -c true` (median of 3x200)', pair('top', ['200'], dir));
+    compare('shim: top-level `sh -c true` (median of 3x200)', pair('top', ['200'], dir), undefined, SHIM_TARGET_MS);
     // Issue 11: every nested shell is checked; the target is at most twice a bare `sh -c true`.
     compare('nested `sh -c true` in a session vs bare (median of 3x500)', pair('nested', ['500'], dir), 2);
     // The other way round from the default, for reference: checked where the default is the
@@ -155,6 +158,16 @@ async function logLatency(corpus) {
   console.log(`${'log: writing one decision record'.padEnd(44)} p50 ${fmt(percentile(times, 50)).padStart(8)}   p99 ${fmt(percentile(times, 99)).padStart(8)}   (${times.length} records)`);
 }
 
+/**
+ * Targets from issue 12: start-up with the sandbox within 1.2x of the figure measured before
+ * the agent got its own user and PID namespaces, the seccomp filter and the private /tmp
+ * (264 ms, 2026-12-01, this machine unloaded); the shim's top-level overhead at most 15 ms.
+ * Figures on a loaded machine (check `uptime`) say little: run again when it is quiet.
+ */
+const START_BEFORE_MS = 264;
+const START_TARGET_MS = START_BEFORE_MS * 1.2;
+const SHIM_TARGET_MS = 15;
+
 /** Session start-up: `agentguard shell -- true`, with the sandbox and without. */
 function sessionStart(runs) {
   for (const flags of [[], ['--no-sandbox']]) {
@@ -167,16 +180,49 @@ function sessionStart(runs) {
     }
     times.sort((a, b) => a - b);
     const label = flags.length ? 'session start + exit, policy only' : 'session start + exit, with the sandbox';
-    console.log(`${label.padEnd(44)} median ${fmt(percentile(times, 50))}   (${runs} runs)`);
+    const median = percentile(times, 50);
+    const target = flags.length ? '' : `   before namespaces ${fmt(START_BEFORE_MS)}, target ≤ ${fmt(START_TARGET_MS)} ${median <= START_TARGET_MS ? 'met' : 'NOT met'}`;
+    console.log(`${label.padEnd(44)} median ${fmt(median)}   min ${fmt(times[0])}   (${runs} runs)${target}`);
   }
+}
+
+/**
+ * What the privilege flags cost on their own: bwrap as before (network namespace only) against
+ * the session's flags now (user and PID namespaces, no capabilities, the seccomp program on
+ * fd 3 through the /bin/sh prefix, the foreground step), interleaved so that load hits both.
+ */
+async function privilegeCost(runs) {
+  if (!sandboxed) return;
+  const { ttyInjectionFilter } = await import('../dist/sandbox/seccomp.js');
+  const { PRIVILEGE_FLAGS, seccompPrefix } = await import('../dist/sandbox/bwrap.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentguard-bench-seccomp-'));
+  const file = path.join(dir, 'seccomp.bpf');
+  fs.writeFileSync(file, ttyInjectionFilter());
+  const base = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net'];
+  const variants = {
+    before: ['bwrap', ...base, '--', 'true'],
+    now: [...seccompPrefix(file), 'bwrap', ...PRIVILEGE_FLAGS, ...base, '--seccomp', '3', '--', path.join(root, 'build/Release/agentguard-bridge'), '--foreground', '--', 'true'],
+  };
+  const times = { before: [], now: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const [k, argv] of Object.entries(variants)) {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(argv[0], argv.slice(1));
+      times[k].push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (r.status !== 0) throw new Error(`${k} sandbox failed: ${r.stderr}`);
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const k of Object.keys(times)) times[k].sort((a, b) => a - b);
+  const [b, n] = [percentile(times.before, 50), percentile(times.now, 50)];
+  console.log(`${'sandbox launch: privilege flags + seccomp'.padEnd(44)} median ${fmt(n)}   before ${fmt(b)}   added ${fmt(n - b)}   (${runs} runs each, interleaved)`);
 }
 
 // `node bench/run.js shim` (or any section names) runs only those sections.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const corpus = readCorpus();
-// Shared machines: say how loaded this one was, since every ratio below depends on it.
-console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}, load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n`);
+console.log(`agentguard bench — ${corpus.length} corpus commands, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);
 if (want('latency')) {
   const loaded = await loadRules({ builtin: BUILTIN_RULES_DIR });
   await warmLatency('warm decision latency, default rules', compileRules(loaded), corpus);
@@ -185,6 +231,7 @@ if (want('latency')) {
 if (want('cold')) cold(20);
 if (want('log')) await logLatency(corpus);
 if (want('shim')) shimFigures();
+if (want('privilege')) await privilegeCost(30);
 if (want('start')) sessionStart(7);
 for (const extra of want('extra') ? ['hooks.js', 'egress.js'] : []) {
   if (!fs.existsSync(path.join(here, extra))) continue;

@@ -74,7 +74,10 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
       const found = options.workspaces ? null : findWorkspace(cwd);
       const workspaces = options.workspaces?.map((w) => path.resolve(baseCwd, w)) ?? (found ? [found] : []);
       const roots = [...workspaces, tmp, '/tmp', ...(options.extraWriteRoots ?? [])].map((r) => realPath(r));
-      ctx = { home, workspaces, writeRoots: [...new Set(roots)], sessionHosts: options.sessionHosts };
+      // The temporary roots never open $HOME (unless a workspace or extra root is the same directory).
+      const real = new Set([...workspaces, ...(options.extraWriteRoots ?? [])].map((r) => realPath(r)));
+      const tempRoots = [...new Set([tmp, '/tmp'].map((r) => realPath(r)))].filter((r) => !real.has(r));
+      ctx = { home, workspaces, writeRoots: [...new Set(roots)], sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(cwd, ctx);
     }

@@ -44,7 +44,33 @@ async function diagnose(): Promise<Line[]> {
   const bw = checkBubblewrap();
   out.push({ ok: bw.ok, what: bw.ok ? 'bubblewrap works: agent sessions run in a sandbox (a test sandbox just started)' : `no sandbox: ${bw.reason}`, fix: bw.fix });
   const userns = readProc('/proc/sys/kernel/unprivileged_userns_clone') ?? readProc('/proc/sys/user/max_user_namespaces');
-  out.push({ ok: null, what: `user namespaces: ${userns ?? 'unknown'}${process.getuid?.() === 0 ? ' (running as root: bubblewrap needs none)' : ''}` });
+  out.push({ ok: null, what: `user namespaces: ${userns ?? 'unknown'} (the sandbox always runs the agent in one of its own, root or not)` });
+  if (bw.ok) {
+    // What a process in the agent's place really has, read from inside a probe sandbox
+    // started with the session's own flags (and seccomp filter) — not what the flags promise.
+    const { probeConfinement } = await import('../sandbox/bwrap.js');
+    const { ttyInjectionFilter, SECCOMP_ARCHES } = await import('../sandbox/seccomp.js');
+    let seccompFile: string | undefined;
+    if (SECCOMP_ARCHES.includes(process.arch)) {
+      seccompFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agentguard-doctor-')), 'seccomp.bpf');
+      fs.writeFileSync(seccompFile, ttyInjectionFilter());
+    }
+    const c = probeConfinement({ seccompFile });
+    if (seccompFile) fs.rmSync(path.dirname(seccompFile), { recursive: true, force: true });
+    const noCaps = /^0+$/.test(c.capEff);
+    const ownNs = c.ownNamespaces.includes('user') && c.ownNamespaces.includes('pid');
+    out.push(
+      c.error
+        ? { ok: false, what: `the agent's sandbox cannot start with its privilege flags: ${c.error}`, fix: 'enable user namespaces (sysctl user.max_user_namespaces, or the AppArmor bwrap profile on Ubuntu 24.04), or run with --no-sandbox' }
+        : {
+            ok: noCaps && ownNs,
+            what: `the agent runs with capabilities ${c.capEff}${noCaps ? ' (none)' : ' (NOT dropped)'}, uid ${c.uid}, in its own ${c.ownNamespaces.join(', ')} namespaces; it sees ${c.visiblePids} processes`,
+            detail: seccompFile ? 'seccomp: ioctl TIOCSTI and TIOCLINUX refused' : `seccomp: no filter for ${process.arch} (TIOCSTI not refused)`,
+          },
+    );
+  }
+  const tiocsti = readProc('/proc/sys/dev/tty/legacy_tiocsti');
+  if (tiocsti !== null) out.push({ ok: null, what: `dev.tty.legacy_tiocsti = ${tiocsti}${tiocsti === '1' ? ' (TIOCSTI works on this kernel: the sandbox refuses it with seccomp; without the sandbox nothing does)' : ''}` });
 
   const { bridgeProblem } = await import('../egress/session.js');
   const ns = bw.ok ? checkNetworkNamespace() : null;
@@ -72,7 +98,10 @@ async function diagnose(): Promise<Line[]> {
   }
 
   const cred = existingCredentials(home, guard?.rules.lists.get('credential-paths') ?? []);
-  out.push({ ok: null, what: `credential paths present and masked in a sandbox: ${[...cred.dirs, ...cred.files].map((p) => p.replace(home, '~')).join(', ') || 'none found'}` });
+  const { secretConfigs } = await import('../sandbox/configs.js');
+  const configs = new Set(secretConfigs(home, process.env).map((c) => c.path));
+  out.push({ ok: null, what: `credential paths present and masked in a sandbox: ${[...cred.dirs, ...cred.files].filter((p) => !configs.has(p)).map((p) => p.replace(home, '~')).join(', ') || 'none found'}` });
+  out.push({ ok: null, what: `config files replaced by a copy without their secrets in a sandbox: ${[...configs].map((p) => p.replace(home, '~')).join(', ') || 'none found'}`, detail: '--allow-read PATH hands one over whole' });
   const daemons = daemonSockets(home, process.env);
   out.push({ ok: null, what: `daemon sockets present and covered in a sandbox (Docker, SSH/GPG agents, D-Bus): ${daemons.map((p) => p.replace(home, '~')).join(', ') || 'none found'}` });
   out.push({ ok: null, what: `credential patterns the policy asks about but the sandbox cannot mask ahead of time: ${cred.unmaskable.join(', ')}` });
@@ -89,6 +118,18 @@ async function diagnose(): Promise<Line[]> {
       : { ok: process.getuid?.() !== 0, what: 'process limit: RLIMIT_NPROC only', fix: process.getuid?.() === 0 ? 'root ignores RLIMIT_NPROC: mount the pids cgroup controller (or run as a normal user) so a fork bomb stops at a wall' : undefined },
   );
   out.push({ ok: null, what: `session logs: ${sessionsDir()}`, detail: `runtime: ${runtimeBase()}` });
+
+  // The plan an interactive session started here would apply (agentguard shell --dry-run for an agent).
+  if (guard) {
+    try {
+      const { planSession, describePlan } = await import('../session/plan.js');
+      const plan = planSession({ command: [], cwd: process.cwd(), home, env: process.env, noSandbox: !bw.ok, profile: null, profileWrites: [] }, guard);
+      out.push({ ok: null, what: 'a session started here would apply this plan (agentguard shell --dry-run -- <agent> shows it for an agent):' });
+      for (const l of describePlan(plan, home)) out.push({ ok: null, what: `  ${l}` });
+    } catch (e) {
+      out.push({ ok: false, what: `a session cannot start here: ${(e as Error).message}` });
+    }
+  }
 
   try {
     const { hookStatus } = await import('../hooks/status.js');

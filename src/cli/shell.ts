@@ -23,6 +23,8 @@ export function registerShell(program: Command): void {
     .option('--allow-host <host>', 'let the agent reach this host through the egress proxy without asking: host, *.suffix or host:port (repeatable)', collect)
     .option('--network <mode>', 'proxy: the sandbox has no network but the egress proxy, which allows, asks and logs; open: keep the host network (only commands like curl are checked)', 'proxy')
     .option('--no-network', 'no network at all for the agent, not even through the proxy')
+    .option('--keep-tmp', "keep the session's private /tmp after it ends, and print where it is")
+    .option('--dry-run', 'print the session plan (mounts, masks, filtered configs, forwards, seccomp, private /tmp) and the bwrap argv; start nothing')
     .addHelpText(
       'after',
       `
@@ -38,6 +40,8 @@ Examples:
   agentguard shell -- claude
   agentguard shell --workspace ~/src/app -- codex
   agentguard shell --allow-host api.example.com -- aider
+  agentguard shell --allow-host localhost:11434 -- aider   # Ollama on this machine
+  agentguard shell --dry-run -- claude                      # what the session would mount, mask and forward
   agentguard shell                 # an interactive bash whose every line is checked`,
     )
     .action(async (command: string[], flags: ShellFlags) => {
@@ -67,6 +71,8 @@ Examples:
         limits: { maxProcesses: processes, maxFileSize: parseSize(flags.maxFileSize) },
         network,
         allowHosts: flags.allowHost,
+        keepTmp: !!flags.keepTmp,
+        dryRun: !!flags.dryRun,
       });
     });
 }
@@ -85,6 +91,8 @@ interface ShellFlags {
   maxFileSize: string;
   allowHost?: string[];
   network: string | false;
+  keepTmp?: boolean;
+  dryRun?: boolean;
 }
 
 function wholeNumber(v: string, flag: string): number {

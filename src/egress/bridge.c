@@ -5,7 +5,12 @@
  * from outside. It understands nothing of HTTP: every decision is the proxy's, outside the
  * agent's reach.
  *
- *   agentguard-bridge <unix-socket-path> <port> -- <command> [args...]
+ *   agentguard-bridge <unix-socket-path> <port> [--forward <port>=<unix-socket-path>]... -- <command> [args...]
+ *   agentguard-bridge --foreground -- <command> [args...]
+ *
+ * --forward: a loopback port of the host the person opened with --allow-host 127.0.0.1:PORT.
+ * The bridge listens on 127.0.0.1:PORT inside too and relays each connection to that
+ * socket, where the session joins it to the host's port and logs it.
  *
  * Once listening, it starts the command (the agent) as its child on the same terminal and
  * exits with the child's status, so the agent starts only when the proxy is reachable and
@@ -36,7 +41,11 @@
 
 #define PIPE_SIZE (1 << 20)
 
-static const char *socket_path;
+/* One loopback port inside and the unix socket outside its connections go to. */
+struct listen_spec {
+  int fd;
+  const char *path;
+};
 static void big_buffers(int fd);
 static volatile pid_t agent_pid = -1;
 
@@ -172,7 +181,7 @@ static void big_buffers(int fd) {
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 }
 
-static int connect_proxy(void) {
+static int connect_proxy(const char *socket_path) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -186,7 +195,8 @@ static int connect_proxy(void) {
 }
 
 static void *accept_loop(void *arg) {
-  int listener = *(int *)arg;
+  int listener = ((struct listen_spec *)arg)->fd;
+  const char *socket_path = ((struct listen_spec *)arg)->path;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -203,7 +213,7 @@ static void *accept_loop(void *arg) {
     }
     int one = 1;
     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int upstream = connect_proxy();
+    int upstream = connect_proxy(socket_path);
     if (upstream < 0) {
       /* The proxy is gone (the session is ending): the client sees a closed connection. */
       close(client);
@@ -236,27 +246,86 @@ static void forward(int sig) {
 
 static void ignore(int sig) { (void)sig; }
 
+/*
+ * --foreground: the first program inside the sandbox. It puts the agent in a process group
+ * of its own and makes that group the terminal's foreground group, then execs the agent.
+ * Why: the pty's foreground group is otherwise the one bubblewrap's outer process belongs
+ * to, and Ctrl-C (SIGINT) would kill bubblewrap, which takes the whole sandbox down with
+ * it (--die-with-parent), instead of reaching the agent, which may want to catch it. With
+ * the agent in front, Ctrl-C, Ctrl-\ and Ctrl-Z reach the agent's group only, the way a
+ * shell's job control would have it. Nothing here is a security boundary: if it fails the
+ * agent still starts (with the old behaviour) and a line says so.
+ */
+static int foreground_main(char **cmd) {
+  if (isatty(0)) {
+    /* tcsetpgrp from what has just become a background group raises SIGTTOU: block it. */
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    sigprocmask(SIG_BLOCK, &ttou, &old);
+    if (setpgid(0, 0) != 0 || tcsetpgrp(0, getpgrp()) != 0)
+      fprintf(stderr, "agentguard: cannot give the agent the terminal's foreground (%s): Ctrl-C may end the whole session\n", strerror(errno));
+    sigprocmask(SIG_SETMASK, &old, NULL);
+  }
+  execvp(cmd[0], cmd);
+  fprintf(stderr, "agentguard: cannot start %s: %s\n", cmd[0], strerror(errno));
+  return 127;
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--relay") == 0) return relay_main();
-  if (argc < 5 || strcmp(argv[3], "--") != 0) {
-    fprintf(stderr, "usage: agentguard-bridge <unix-socket-path> <port> -- <command> [args...]\n");
+  if (argc >= 4 && strcmp(argv[1], "--foreground") == 0 && strcmp(argv[2], "--") == 0) return foreground_main(argv + 3);
+  if (argc < 5) {
+    fprintf(stderr, "usage: agentguard-bridge <unix-socket-path> <port> [--forward <port>=<unix-socket-path>]... -- <command> [args...]\n");
     return 2;
   }
-  socket_path = argv[1];
-  char *end;
-  long port = strtol(argv[2], &end, 10);
-  if (*end || port < 1 || port > 65535 || strlen(socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-    fprintf(stderr, "agentguard-bridge: bad socket path or port\n");
+  /* The proxy's port first, then each forwarded one; then "--" and the agent. */
+  struct listen_spec specs[65];
+  int nspecs = 0;
+  int i = 1;
+  const char *spec_path = argv[i++];
+  const char *spec_port = argv[i++];
+  for (;;) {
+    if (nspecs == 64) {
+      fprintf(stderr, "agentguard-bridge: too many forwarded ports\n");
+      return 2;
+    }
+    char *end;
+    long port = strtol(spec_port, &end, 10);
+    if (*end || port < 1 || port > 65535 || strlen(spec_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+      fprintf(stderr, "agentguard-bridge: bad socket path or port\n");
+      return 2;
+    }
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (listener < 0 || setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(listener, (struct sockaddr *)&a, sizeof a) != 0 || listen(listener, 512) != 0) {
+      fprintf(stderr, "agentguard: the egress bridge cannot listen on 127.0.0.1:%ld inside the sandbox (%s); the agent was not started\n", port, strerror(errno));
+      return 2;
+    }
+    specs[nspecs].fd = listener;
+    specs[nspecs].path = spec_path;
+    nspecs++;
+    if (i < argc && strcmp(argv[i], "--forward") == 0 && i + 1 < argc) {
+      char *eq = strchr(argv[i + 1], '=');
+      if (!eq) {
+        fprintf(stderr, "agentguard-bridge: --forward wants <port>=<unix-socket-path>\n");
+        return 2;
+      }
+      *eq = 0;
+      spec_port = argv[i + 1];
+      spec_path = eq + 1;
+      i += 2;
+      continue;
+    }
+    break;
+  }
+  if (i + 1 >= argc || strcmp(argv[i], "--") != 0) {
+    fprintf(stderr, "agentguard-bridge: expected -- and a command\n");
     return 2;
   }
-  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  if (listener < 0 || setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-      bind(listener, (struct sockaddr *)&a, sizeof a) != 0 || listen(listener, 512) != 0) {
-    fprintf(stderr, "agentguard: the egress bridge cannot listen on 127.0.0.1:%ld inside the sandbox (%s); the agent was not started\n", port, strerror(errno));
-    return 2;
-  }
+  char **cmd = argv + i + 1;
 
   /* Signals wait until the handlers are set: a SIGTERM right after the fork must reach the
    * agent, not end the bridge alone. The agent gets the old mask back. */
@@ -275,8 +344,8 @@ int main(int argc, char **argv) {
   if (pid == 0) {
     sigprocmask(SIG_SETMASK, &old, NULL);
     /* The listener is close-on-exec: the agent inherits nothing of the bridge. */
-    execvp(argv[4], argv + 4);
-    fprintf(stderr, "agentguard: cannot start %s: %s\n", argv[4], strerror(errno));
+    execvp(cmd[0], cmd);
+    fprintf(stderr, "agentguard: cannot start %s: %s\n", cmd[0], strerror(errno));
     _exit(127);
   }
   agent_pid = pid;
@@ -293,10 +362,13 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   sigprocmask(SIG_SETMASK, &old, NULL);
 
-  pthread_t t;
-  if (pthread_create(&t, NULL, accept_loop, &listener) != 0) {
-    fprintf(stderr, "agentguard-bridge: cannot start: %s\n", strerror(errno));
-    kill(pid, SIGTERM);
+  for (int k = 0; k < nspecs; k++) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, accept_loop, &specs[k]) != 0) {
+      fprintf(stderr, "agentguard-bridge: cannot start: %s\n", strerror(errno));
+      kill(pid, SIGTERM);
+      break;
+    }
   }
 
   int status;

@@ -53,9 +53,9 @@ export function bridgeProblem(): string | null {
   return `the egress bridge is not built (${BRIDGE_BINARY}); run npm install (or npm run build:shim) in the agentguard checkout, or start the session with --network open or --no-network`;
 }
 
-/** The argv that runs `command` behind the bridge (inside the sandbox). */
-export function behindBridge(socketPath: string, command: string[], port = BRIDGE_PORT): string[] {
-  return [BRIDGE_BINARY, socketPath, String(port), '--', ...command];
+/** The argv that runs `command` behind the bridge (inside the sandbox), with the loopback ports forwarded to the host. */
+export function behindBridge(socketPath: string, command: string[], port = BRIDGE_PORT, forwards: readonly { port: number; socket: string }[] = []): string[] {
+  return [BRIDGE_BINARY, socketPath, String(port), ...forwards.flatMap((f) => ['--forward', `${f.port}=${f.socket}`]), '--', ...command];
 }
 
 export interface SessionEgress {

@@ -15,6 +15,14 @@ export interface PolicyContext {
   writeRoots: string[];
   /** Hosts the person allowed for this session (shared with the egress proxy). */
   sessionHosts?: HostSet;
+  /** $TMPDIR, for {tmpdir} in rules (default /tmp). */
+  tmpdir?: string;
+  /**
+   * The write roots that are only temporary directories ($TMPDIR, /tmp). They never open
+   * $HOME: a HOME that lives under /tmp (common in containers) keeps its protection, and
+   * only a workspace or another real root opens part of it.
+   */
+  tempRoots?: string[];
 }
 
 export const CONFINEMENT_RULE = 'workspace-confinement';
@@ -27,6 +35,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     script,
     home: ctx.home,
     workspaces: ctx.workspaces,
+    tmpdir: ctx.tmpdir,
     sessionHosts: ctx.sessionHosts,
     pathsOf(t: PathTarget) {
       if (t.paths === null) return null;
@@ -100,6 +109,18 @@ function shortSubjects(m: RuleMatch): RuleMatch {
   return { ...m, subject: all.length > MAX_SUBJECTS ? [...all.slice(0, MAX_SUBJECTS), `… ${all.length - MAX_SUBJECTS} more`] : all };
 }
 
+/** Whether a resolved path lies in a write root; a temporary root that holds HOME does not open HOME. */
+function writable(p: string, ctx: PolicyContext, realOf: (p: string) => string): boolean {
+  if (!ctx.tempRoots?.length) return isInside(p, ctx.writeRoots);
+  const home = realOf(ctx.home);
+  return ctx.writeRoots.some((root) => isInside(p, [root]) && !(ctx.tempRoots!.includes(root) && isInside(home, [root]) && isInside(p, [home])));
+}
+
+function homeUnderTemp(ctx: PolicyContext, realOf: (p: string) => string): boolean {
+  const home = realOf(ctx.home);
+  return !!ctx.tempRoots?.some((r) => isInside(home, [r]));
+}
+
 function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => string): RuleMatch | null {
   const unknown: string[] = [];
   const outside: string[] = [];
@@ -111,7 +132,7 @@ function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => st
     for (const p of t.paths) {
       if (isHarmlessDevice(p)) continue;
       const r = realOf(p);
-      if (!isInside(r, ctx.writeRoots)) outside.push(r === p ? p : `${p} (→ ${r})`);
+      if (!writable(r, ctx, realOf)) outside.push(r === p ? p : `${p} (→ ${r})`);
     }
   }
   if (outside.length) {
@@ -119,7 +140,7 @@ function confinement(cmd: Command, ctx: PolicyContext, realOf: (p: string) => st
       rule: CONFINEMENT_RULE,
       action: 'ask',
       severity: 'medium',
-      message: `writes outside the workspace: ${[...new Set(outside)].join(', ')} (write roots: ${ctx.writeRoots.join(', ')})`,
+      message: `writes outside the workspace: ${[...new Set(outside)].join(', ')} (write roots: ${ctx.writeRoots.join(', ')}${homeUnderTemp(ctx, realOf) ? `; your home ${ctx.home} is not opened by the temporary roots` : ''})`,
       subject: [...new Set(outside.map((p) => tildify(p, ctx.home)))],
     };
   }

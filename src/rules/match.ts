@@ -22,6 +22,8 @@ export interface MatchContext {
   home: string;
   /** Workspace roots, for {workspace} in path globs. */
   workspaces: string[];
+  /** $TMPDIR (default /tmp), for {tmpdir} in path globs. */
+  tmpdir?: string;
   /** Every path a target may denote: lexical and symlink-resolved; null when unknown. */
   pathsOf(t: PathTarget): string[] | null;
   /** Hosts the person allowed during this session: they count as listed for host_not_in. */
@@ -184,6 +186,16 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
     // A read of a path only known at run time stays allowed (the sandbox masks credentials);
     // an unknown write is what asks.
     parts.push({ test: (c, ctx) => (c.reads.length ? anyPath(c.reads, m, ctx, NO) : NO), subjects: (c, ctx) => pathsHit(c.reads, m, ctx, false), programs: null });
+  }
+  if (expr.text !== undefined) {
+    // The command's source text as written: a literal mention, never a maybe (a word only
+    // known at run time is not text that matches).
+    const res = expand(expr.text).map(wordGlob);
+    parts.push({ test: (c) => (res.some((r) => r.test(c.text)) ? YES : NO), programs: null });
+  }
+  if (expr.assigns !== undefined) {
+    const res = expand(expr.assigns).map(wordGlob);
+    parts.push({ test: (c) => (Object.keys(c.assignments).some((k) => res.some((r) => r.test(k))) ? YES : NO), programs: null });
   }
   if (expr.wrapped_by !== undefined) {
     const res = expand(expr.wrapped_by).map(wordGlob);
@@ -408,12 +420,14 @@ function subcommandOf(c: Command): (string | null)[] {
 class PathMatcher {
   private cache = new WeakMap<readonly string[], Minimatch[]>();
   private home: string | null = null;
+  private tmpdir: string | undefined = undefined;
   constructor(private patterns: string[]) {}
 
   test(paths: readonly string[], ctx: MatchContext): boolean {
-    if (this.home !== ctx.home) {
+    if (this.home !== ctx.home || this.tmpdir !== ctx.tmpdir) {
       this.cache = new WeakMap();
       this.home = ctx.home;
+      this.tmpdir = ctx.tmpdir;
     }
     let mms = this.cache.get(ctx.workspaces);
     if (!mms) {
@@ -437,6 +451,7 @@ function concretePatterns(pattern: string, ctx: MatchContext): string[] {
   return ps.flatMap((p) => {
     if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
     p = p.split('{home}').join(ctx.home);
+    p = p.split('{tmpdir}').join(ctx.tmpdir || '/tmp');
     if (!p.startsWith('/') && !p.startsWith('**')) p = '**/' + p;
     if (p.length > 1 && p.endsWith('/') && !p.endsWith('**/')) p = p.slice(0, -1);
     // "dir/**" also means dir itself.

@@ -31,6 +31,8 @@ export interface MatchExpr {
   host_not_in?: string | string[];
   variables?: string | string[];
   recursive_function?: boolean;
+  text?: string | string[];
+  assigns?: string | string[];
   wrapped_by?: string | string[];
   any_of?: MatchExpr[];
   all_of?: MatchExpr[];
@@ -49,7 +51,7 @@ const MatchObject = z
       args: oneOrMany('Any positional (non-option) word matches any of these globs (* matches anything, including /)').optional(),
       words: oneOrMany('Any argv word after the program, options included, matches any of these globs').optional(),
       regex: z.string().describe('A JavaScript regular expression tested against each argv word after the program, for what nothing else expresses').optional(),
-      writes: oneOrMany('Any path the command writes (redirects, cp/mv/ln destinations, tee, dd of=, sed -i, rm …) matches any of these path globs, after cd, ~, .. and symlinks are resolved. {workspace} is each workspace root; "dir/**" also matches dir itself').optional(),
+      writes: oneOrMany('Any path the command writes (redirects, cp/mv/ln destinations, tee, dd of=, sed -i, rm …) matches any of these path globs, after cd, ~, .. and symlinks are resolved. {workspace} is each workspace root, {tmpdir} is $TMPDIR (or /tmp); "dir/**" also matches dir itself').optional(),
       reads: oneOrMany('Any path the command reads (input redirects, cat/grep files, cp sources, curl -d @file …) matches any of these path globs').optional(),
       pipeline: z
         .object({
@@ -72,6 +74,8 @@ const MatchObject = z
       variables: oneOrMany('A word of the command references an environment variable whose name matches a glob ($AWS_SECRET_ACCESS_KEY, ${GITHUB_TOKEN})').optional(),
       recursive_function: z.boolean().describe('The command calls a shell function defined in the line that calls itself (the shape of a fork bomb)').optional(),
       script_from_stdin: z.boolean().describe('The command takes the program it runs from stdin: sh, bash -s, python -, node with no script argument').optional(),
+      text: oneOrMany('The command\'s source text, as written before expansion, matches any of these globs (* matches anything, including /): for literal mentions of a path whatever the program (a private copy of a shell, a socket)').optional(),
+      assigns: oneOrMany('A leading VAR=value of the command (also through env) sets a variable whose name matches any of these globs').optional(),
       wrapped_by: oneOrMany('The command was started through one of these wrappers (sudo, env, xargs …)').optional(),
       get any_of() {
         return z.array(MatchObject).min(1).describe('At least one of these holds').optional();

@@ -1,9 +1,11 @@
 // What the sandbox of one session contains, worked out from the policy's write roots, the
-// @credential-paths list, the agent profile and the person's flags. Pure data in, data out:
-// the same plan drives the bwrap arguments and `agentguard doctor`.
+// @credential-paths list, the agent profile and the person's flags. Data in, data out (it
+// reads which paths exist and the config files it filters, and creates nothing): the same
+// plan drives the bwrap arguments, `agentguard shell --dry-run` and `agentguard doctor`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isInside } from '../policy/confine.js';
+import { filterConfig, secretConfigs, type ConfigKind } from './configs.js';
 
 export interface PlanInput {
   home: string;
@@ -22,6 +24,24 @@ export interface PlanInput {
   configDir: string;
   /** The agent's environment, for the daemon sockets it names (SSH_AUTH_SOCK, DOCKER_HOST, XDG_RUNTIME_DIR). */
   env?: NodeJS.ProcessEnv;
+  /** The session's own /tmp (a directory outside the sandbox's other mounts), or none. */
+  privateTmp?: string;
+  /** Where every session's private /tmp lives: hidden inside, like other sessions' runtime directories. */
+  privateTmpBase?: string;
+  /** Host paths that must stay visible even if they lie under /tmp (HOME, agentguard's package, the cwd). */
+  keepVisible?: string[];
+  /** Where the filtered copies of config files go (in the runtime directory, read-only inside). */
+  configCopyDir?: string;
+}
+
+export interface FilteredConfig {
+  path: string;
+  kind: ConfigKind;
+  copy: string;
+  /** The filtered text the copy will hold. */
+  text: string;
+  /** How many secret entries were taken out. */
+  removed: number;
 }
 
 export interface SandboxPlan {
@@ -30,6 +50,10 @@ export interface SandboxPlan {
   maskDirs: string[];
   maskFiles: string[];
   hidden: string[];
+  /** Config files replaced by filtered copies (sandbox/configs.ts). */
+  filtered: FilteredConfig[];
+  privateTmp?: string;
+  keepUnderTmp: string[];
 }
 
 /**
@@ -97,17 +121,50 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
   const exists = (p: string) => fs.existsSync(p);
   const cred = existingCredentials(i.home, i.credentialPatterns);
   const allowed = (p: string) => i.allowRead.some((a) => p === a || p.startsWith(a + '/') || a.startsWith(p + '/'));
-  const writable = [...new Set(i.writeRoots.filter(exists))];
+  const underTmp = (p: string) => isInside(p, ['/tmp']);
+  // With a private /tmp, the host's /tmp and anything of it that is only a write root because
+  // it is temporary ($TMPDIR under /tmp) stay outside; a workspace or a profile's directory
+  // under /tmp is still bound in at its own path.
+  const workspaces = new Set(i.workspaces);
+  let writable = [...new Set(i.writeRoots.filter(exists))];
+  const tmpdir = i.env?.TMPDIR;
+  if (i.privateTmp) writable = writable.filter((w) => !(w === '/tmp' || (tmpdir && w === tmpdir && underTmp(w) && !workspaces.has(w))));
+  const keepUnderTmp = i.privateTmp ? [...new Set((i.keepVisible ?? []).filter((k) => underTmp(k) && k !== '/tmp' && exists(k) && !isInside(k, writable)))] : [];
   // Project rules, and the user's config if a write root contains it, stay read-only.
   const readOnly = [...i.workspaces.map((w) => path.join(w, '.agentguard')), i.configDir].filter((p) => exists(p) && isInside(p, writable));
+  // Config files that hold secrets beside settings: a filtered copy instead of nothing, unless
+  // handed over whole with --allow-read. One that cannot be filtered (not JSON) is masked.
+  const filtered: FilteredConfig[] = [];
+  const unfilterable: string[] = [];
+  if (i.configCopyDir) {
+    secretConfigs(i.home, i.env).forEach((c, n) => {
+      if (allowed(c.path)) return;
+      let text: string;
+      try {
+        text = fs.readFileSync(c.path, 'utf8');
+      } catch {
+        unfilterable.push(c.path);
+        return;
+      }
+      const f = filterConfig(c.kind, text);
+      if (!f) unfilterable.push(c.path);
+      else filtered.push({ path: c.path, kind: c.kind, copy: path.join(i.configCopyDir!, `${n}-${path.basename(c.path)}`), text: f.text, removed: f.removed });
+    });
+  }
+  const filteredPaths = new Set(filtered.map((f) => f.path));
   return {
     writable,
     readOnly,
     // A credential handed over with --allow-read stays visible; a directory that contains it is not masked whole.
     maskDirs: cred.dirs.filter((d) => !allowed(d)),
-    maskFiles: [...cred.files, ...daemonSockets(i.home, i.env)].filter((f) => !allowed(f)),
-    // Session logs, and other sessions' runtime directories (their sockets), are not visible.
-    hidden: [...i.logDirs, i.runtimeBase].filter(exists),
+    maskFiles: [...new Set([...cred.files, ...unfilterable, ...daemonSockets(i.home, i.env)])].filter((f) => !allowed(f) && !filteredPaths.has(f)),
+    // Session logs, other sessions' runtime directories (their sockets) and private /tmps are
+    // not visible. agentguard's own directories, so the session creates any that are missing
+    // before the sandbox starts (the plan is made before anything exists).
+    hidden: [...i.logDirs, i.runtimeBase, ...(i.privateTmpBase ? [i.privateTmpBase] : [])],
+    filtered,
+    privateTmp: i.privateTmp,
+    keepUnderTmp,
     unmaskable: cred.unmaskable,
   };
 }

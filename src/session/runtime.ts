@@ -1,6 +1,10 @@
 // The session's private runtime directory: its socket, the shim links that stand in for
-// the shells, links to (or mount points for) the real shells, and the bash rc file that
-// checks each line an interactive shell is given. Readable by the user only.
+// the shells, links to (or mount points for) the real shells, the bash rc file that
+// checks each line an interactive shell is given, the seccomp program and the filtered
+// config copies the sandbox binds in. Readable by the user only. Also the session's
+// private /tmp, which lives beside the runtime directories (not in them: XDG_RUNTIME_DIR
+// is often a small tmpfs). Paths are worked out first (runtimePaths, for the plan), and
+// created when the plan is applied (createRuntime, createPrivateTmp).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +13,21 @@ import { fileURLToPath } from 'node:url';
 import { bashrc } from './bashrc.js';
 
 export const SHELL_NAMES = ['sh', 'bash', 'zsh', 'dash', 'ksh'] as const;
+
+export interface RuntimePaths {
+  id: string;
+  dir: string;
+  socket: string;
+  shimDir: string;
+  shimBinary: string;
+  tokensDir: string;
+  realDir: string;
+  bashrc: string;
+  /** The seccomp program bwrap reads (seccomp.ts). */
+  seccompFile: string;
+  /** Filtered copies of config files that hold secrets (sandbox/configs.ts). */
+  configDir: string;
+}
 
 export interface Runtime {
   id: string;
@@ -60,50 +79,93 @@ export function findRealShells(pathVar: string): Map<string, string> {
   return found;
 }
 
+/** Where a session's private /tmp directories live: $XDG_STATE_HOME/agentguard/tmp (~/.local/state/agentguard/tmp). */
+export function privateTmpBase(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), '.local', 'state');
+  return path.join(state, 'agentguard', 'tmp');
+}
+
+/** The root of agentguard's own package (the shim and bridge binaries live under it). */
+export const PACKAGE_ROOT = packageRoot;
+
+/** The paths of a new session's runtime directory, created by createRuntime. */
+export function runtimePaths(env: NodeJS.ProcessEnv = process.env): RuntimePaths {
+  const id = crypto.randomBytes(6).toString('hex');
+  const dir = path.join(runtimeBase(env), id);
+  return {
+    id,
+    dir,
+    socket: path.join(dir, 'session.sock'),
+    shimDir: path.join(dir, 'bin'),
+    shimBinary: shimBinaryPath(),
+    tokensDir: path.join(dir, 'tokens'),
+    realDir: path.join(dir, 'real'),
+    bashrc: path.join(dir, 'bashrc'),
+    seccompFile: path.join(dir, 'seccomp.bpf'),
+    configDir: path.join(dir, 'config'),
+  };
+}
+
+/** Creates the session's private /tmp (mode 1777 like /tmp: programs the agent runs as it expect that). */
+export function createPrivateTmp(dir: string): void {
+  fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(dir, { mode: 0o700 });
+  fs.chmodSync(dir, 0o1777);
+}
+
 /**
  * Creates the runtime directory. With `mountPoints`, real/<name> are empty files for the
  * sandbox to bind the real shells onto (their paths on the host will be covered by the
  * shim); otherwise they are symlinks to the real shells.
  */
-export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: boolean; pathVar: string }): Runtime {
-  const shimBinary = shimBinaryPath();
+export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: boolean; pathVar: string; paths?: RuntimePaths }): Runtime {
+  const p = opts.paths ?? runtimePaths(opts.env);
+  const shimBinary = p.shimBinary;
   if (!fs.existsSync(shimBinary)) {
     throw new Error(`the shell shim is not built (${shimBinary}): run npm install in ${packageRoot} (it needs a C compiler: apt-get install build-essential)`);
   }
-  const base = runtimeBase(opts.env);
+  // Checked before anything is created: a failure here leaves nothing behind.
+  if (Buffer.byteLength(p.socket) > 100) throw new Error(`runtime directory path too long for a unix socket: ${p.socket} (set XDG_RUNTIME_DIR to a shorter path)`);
+  const base = path.dirname(p.dir);
   fs.mkdirSync(base, { recursive: true, mode: 0o700 });
   fs.chmodSync(base, 0o700);
-  const id = crypto.randomBytes(6).toString('hex');
-  const dir = path.join(base, id);
+  const { id, dir, shimDir, realDir, tokensDir } = p;
   fs.mkdirSync(dir, { mode: 0o700 });
-  const shimDir = path.join(dir, 'bin');
-  const realDir = path.join(dir, 'real');
-  fs.mkdirSync(shimDir, { mode: 0o700 });
-  fs.mkdirSync(realDir, { mode: 0o700 });
-  const tokensDir = path.join(dir, 'tokens');
-  fs.mkdirSync(tokensDir, { mode: 0o700 });
-  const realShells = findRealShells(opts.pathVar);
-  for (const name of SHELL_NAMES) {
-    fs.symlinkSync(shimBinary, path.join(shimDir, name));
-    const real = realShells.get(name);
-    if (!real) continue;
-    if (opts.mountPoints) fs.writeFileSync(path.join(realDir, name), '', { mode: 0o700 });
-    else fs.symlinkSync(real, path.join(realDir, name));
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    return fill();
+  } catch (e) {
+    remove();
+    throw e;
   }
-  const rc = path.join(dir, 'bashrc');
-  fs.writeFileSync(rc, bashrc(path.join(shimDir, 'bash')), { mode: 0o600 });
-  const socket = path.join(dir, 'session.sock');
-  if (Buffer.byteLength(socket) > 100) throw new Error(`runtime directory path too long for a unix socket: ${socket} (set XDG_RUNTIME_DIR to a shorter path)`);
-  return {
-    id,
-    dir,
-    socket,
-    shimDir,
-    shimBinary,
-    realDir,
-    realShells,
-    tokensDir,
-    bashrc: rc,
-    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
+
+  function fill(): Runtime {
+    fs.mkdirSync(shimDir, { mode: 0o700 });
+    fs.mkdirSync(realDir, { mode: 0o700 });
+    fs.mkdirSync(tokensDir, { mode: 0o700 });
+    fs.mkdirSync(p.configDir, { mode: 0o700 });
+    const realShells = findRealShells(opts.pathVar);
+    for (const name of SHELL_NAMES) {
+      fs.symlinkSync(shimBinary, path.join(shimDir, name));
+      const real = realShells.get(name);
+      if (!real) continue;
+      if (opts.mountPoints) fs.writeFileSync(path.join(realDir, name), '', { mode: 0o700 });
+      else fs.symlinkSync(real, path.join(realDir, name));
+    }
+    const rc = p.bashrc;
+    fs.writeFileSync(rc, bashrc(path.join(shimDir, 'bash')), { mode: 0o600 });
+    const socket = p.socket;
+    return {
+      id,
+      dir,
+      socket,
+      shimDir,
+      shimBinary,
+      realDir,
+      realShells,
+      tokensDir,
+      bashrc: rc,
+      remove,
+    };
+  }
 }

@@ -1,31 +1,33 @@
 // agentguard shell: runs the agent in a pty the session owns, routes every shell it
 // starts through the shim to the gate, asks the person on the real terminal, and exits
-// with the agent's status.
+// with the agent's status. Start-up is a plan (plan.ts) worked out first, then applied:
+// every resource it creates is registered with the session's lifecycle (lifecycle.ts) and
+// released on every way out, including a failure half-way and SIGTERM/SIGHUP.
 import { paint as chalk } from '../shell/display.js';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { IPty } from 'node-pty';
-import { createGuard } from '../guard.js';
-import { checkBubblewrap, checkNetworkNamespace, wrapWithSandbox } from '../sandbox/bwrap.js';
-import { behindBridge, bridgeProblem, proxyEnv, sessionAllowlist, startSessionEgress, type NetworkMode, type SessionEgress } from '../egress/session.js';
+import { createGuard, type Guard } from '../guard.js';
+import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
+import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../egress/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
-import { planSandbox } from '../sandbox/plan.js';
-import { sessionsDir } from '../log/store.js';
-import { runtimeBase } from './runtime.js';
 import { Gate, type GateEvent } from './gate.js';
-import { inputsUnchanged } from './inputs.js';
-import { expandHome, loadProfiles, profileFor } from './profiles.js';
+import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
 import { Prompter } from './prompt.js';
-import { createRuntime } from './runtime.js';
+import { createPrivateTmp, createRuntime, findRealShells } from './runtime.js';
 import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
 import { withAgentHook } from '../hooks/inject.js';
 import { decisionFields } from '../log/record.js';
 import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
-
+import { Lifecycle, StartAborted } from './lifecycle.js';
+import { sandboxProc } from './pidns.js';
+import { inputsUnchanged } from './inputs.js';
+import { describePlan, planSession, sandboxArgv, type ExtraResource, type LoopbackForward, type SessionPlan } from './plan.js';
 export interface ShellOptions {
   /** The agent command; empty for an interactive shell. */
   command: string[];
@@ -47,8 +49,14 @@ export interface ShellOptions {
   limits?: Limits;
   /** proxy (default): out only through the egress proxy; none: no network; open: the host's network. */
   network?: NetworkMode;
-  /** More egress allowlist entries (--allow-host). */
+  /** More egress allowlist entries (--allow-host); a loopback entry with a port is forwarded to the host. */
   allowHosts?: string[];
+  /** Keep the private /tmp after the session (--keep-tmp) and print where it is. */
+  keepTmp?: boolean;
+  /** Print the plan and the argv, start nothing (--dry-run). */
+  dryRun?: boolean;
+  /** Resources a later part of the session adds to the plan (the escalation broker). */
+  extraResources?: ExtraResource[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -68,6 +76,7 @@ export interface SessionCounts {
 export async function runShell(opts: ShellOptions): Promise<number> {
   const env = opts.env ?? process.env;
   const home = env.HOME ?? '';
+  const stdout = process.stdout;
   const profiles = loadProfiles(home, env);
   const interactiveDefault = opts.command.length === 0;
   const profile = interactiveDefault ? null : profileFor(opts.command, profiles);
@@ -82,33 +91,83 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     home,
     extraWriteRoots: [...profileWrites, ...(opts.allowWrite ?? []).map((p) => path.resolve(opts.cwd, p))],
   });
-  const sandbox = opts.noSandbox ? { ok: false, reason: 'disabled with --no-sandbox' } : checkBubblewrap();
-  if (!sandbox.ok && opts.requireSandbox) {
-    throw new Error(`--require-sandbox: ${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; ${sandbox.fix}` : ''}`);
+
+  // 1. The plan: nothing exists yet.
+  const plan = planSession(
+    { command: opts.command, cwd: opts.cwd, home, env, noSandbox: opts.noSandbox, requireSandbox: opts.requireSandbox, network: opts.network, allowHosts: opts.allowHosts, allowRead: opts.allowRead, keepTmp: opts.keepTmp, profile, profileWrites, extraResources: opts.extraResources },
+    guard,
+  );
+  if (opts.dryRun) {
+    const agent = interactiveDefault ? [path.join(plan.runtime.shimDir, 'bash')] : opts.command;
+    const inner = plan.network === 'proxy' ? behindBridge(path.join(plan.runtime.dir, 'egress.sock'), agent, BRIDGE_PORT, plan.forwards) : agent;
+    stdout.write(`${chalk.bold('agentguard')} session plan (--dry-run: nothing was created and the agent was not started)\n`);
+    for (const l of describePlan(plan, home)) stdout.write(`  ${l}\n`);
+    stdout.write(`  argv (before the process-limit prefix and the agent's hook): ${JSON.stringify(sandboxArgv(plan, inner, opts.cwd, findRealShells(env.PATH ?? '/usr/bin:/bin')))}\n`);
+    return 0;
   }
-  // The network: only a sandbox can take it away; without one it stays the host's.
-  const requested: NetworkMode = opts.network ?? 'proxy';
-  if (requested === 'none' && !sandbox.ok) {
-    throw new Error(`--no-network needs the sandbox, which is not available: ${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; ${sandbox.fix}` : ''}`);
+
+  // 2. Apply it. From here every resource is registered with the lifecycle as it is made.
+  // What the agent will really have is read from a probe sandbox, started now so that it
+  // runs while the rest starts up (it is only needed for the start line).
+  const confinement = plan.sandbox.ok ? probeConfinementAsync({ isolateNetwork: plan.network !== 'open' }) : Promise.resolve(null);
+  const life = new Lifecycle();
+  try {
+    return await applyAndRun(opts, plan, guard, life, { env, home, profile, profileWrites, interactiveDefault, sessionHosts, confinement });
+  } catch (e) {
+    await life.releaseAll();
+    if (e instanceof StartAborted) {
+      stdout.write(`agentguard: ${e.message}; everything it had created was removed\r\n`);
+      return 128 + (e.signal === 'SIGHUP' ? 1 : 15);
+    }
+    throw e;
   }
-  const network: NetworkMode | 'unconfined' = !sandbox.ok ? 'unconfined' : requested;
-  if (network === 'proxy' || network === 'none') {
-    const ns = checkNetworkNamespace();
-    if (!ns.ok) throw new Error(`${ns.reason}; ${ns.fix}`);
-  }
-  const noBridge = network === 'proxy' ? bridgeProblem() : null;
-  if (noBridge) throw new Error(noBridge);
-  const runtime = createRuntime({ env, mountPoints: sandbox.ok, pathVar: env.PATH ?? '/usr/bin:/bin' });
-  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
+}
+
+interface Context {
+  env: NodeJS.ProcessEnv;
+  home: string;
+  profile: Profile | null;
+  profileWrites: string[];
+  interactiveDefault: boolean;
+  sessionHosts: Allowlist;
+  confinement: Promise<Confinement | null>;
+}
+
+async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, life: Lifecycle, c: Context): Promise<number> {
+  const { env, home, profile, interactiveDefault, sessionHosts } = c;
+  const sandbox = plan.sandbox;
+  const network = plan.network;
   const stdin = process.stdin;
   const stdout = process.stdout;
   const hasTerminal = !!stdin.isTTY && !!stdout.isTTY;
 
+  const runtime = createRuntime({ env, mountPoints: sandbox.ok, pathVar: env.PATH ?? '/usr/bin:/bin', paths: plan.runtime });
+  life.add('runtime directory', () => runtime.remove());
+  if (plan.mounts) {
+    // The plan hides these directories; they must exist for bwrap to mount over them.
+    for (const d of plan.mounts.hidden) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    for (const f of plan.mounts.filtered) fs.writeFileSync(f.copy, f.text, { mode: 0o600 });
+    if ('bytes' in plan.seccomp) fs.writeFileSync(plan.runtime.seccompFile, plan.seccomp.bytes, { mode: 0o600 });
+  }
+  if (plan.privateTmp) {
+    createPrivateTmp(plan.privateTmp);
+    const tmp = plan.privateTmp;
+    life.add('private /tmp', () => {
+      if (plan.keepTmp) stdout.write(`agentguard: the session's /tmp is kept at ${tmp} (--keep-tmp)\r\n`);
+      else fs.rmSync(tmp, { recursive: true, force: true });
+    });
+  }
+  life.check();
+
+  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
   const log = new SessionLog(runtime.id);
+  life.add('session log', () => log.close());
   // Set once the egress proxy runs (below); the gate shares approved hosts with it.
   let egress: SessionEgress | null = null;
   const redactor = new Redactor(env);
   let prompter: Prompter | null = null;
+  // Set once the agent runs: the root of its process tree, where the gate finds the sandbox's /proc.
+  let agentPid: number | null = null;
   const gate = new Gate({
     guard,
     trustNested: opts.trustNested,
@@ -125,8 +184,10 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     },
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
-    // Token files (--trust-nested) only where the sandbox keeps them read-only: outside it the agent could write one.
+    // Token files only where the sandbox keeps them read-only: outside it the agent could write one.
     tokensDir: sandbox.ok ? runtime.tokensDir : undefined,
+    // In the sandbox's own PID namespace a shim's pid means another process outside.
+    procRoot: sandbox.ok ? sandboxProc(() => agentPid) : undefined,
     inputsUnchanged: (d) => inputsUnchanged(d.inputs ?? []),
     // A command the person allowed opens its hosts to the proxy for the session (one
     // question, not two); allowed for the session, they are also listed for the policy.
@@ -146,13 +207,21 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     void p.finally(() => inFlight.delete(p)).catch(() => undefined);
     return p;
   });
+  life.add('session socket', () => {
+    server.close();
+  });
+  life.check();
 
-  const egressAllow = sessionAllowlist({ lists: guard.rules.lists, profileHosts: profile?.hosts ?? [], flagHosts: opts.allowHosts ?? [] });
+  const onRecord = (r: EgressRecord) => {
+    counts.network++;
+    if (r.decision === 'deny') counts.networkRefused++;
+    log.append('network', networkFields(r, redactor));
+  };
   if (network === 'proxy') {
     try {
       egress = await startSessionEgress({
         runtimeDir: runtime.dir,
-        allow: egressAllow,
+        allow: plan.egressAllow,
         hosts: sessionHosts,
         ask: hasTerminal
           ? async (q) => {
@@ -160,19 +229,21 @@ export async function runShell(opts: ShellOptions): Promise<number> {
               return a === 'abandoned' ? 'deny' : a;
             }
           : null,
-        onRecord: (r) => {
-          counts.network++;
-          if (r.decision === 'deny') counts.networkRefused++;
-          log.append('network', networkFields(r, redactor));
-        },
+        onRecord,
       });
     } catch (e) {
-      server.close();
-      runtime.remove();
       throw new Error(`cannot start the egress proxy: ${(e as Error).message}`);
     }
-    if (egress.proxy.ignored.length) stdout.write(`agentguard: egress allowlist entries that are not host names were ignored: ${egress.proxy.ignored.join(', ')}\r\n`);
+    const proxy = egress.proxy;
+    life.add('egress proxy', () => proxy.close());
+    if (proxy.ignored.length) stdout.write(`agentguard: egress allowlist entries that are not host names were ignored: ${proxy.ignored.join(', ')}\r\n`);
+    for (const f of plan.forwards) {
+      const close = await startForward(f, onRecord);
+      life.add(`forward ${f.host}:${f.port}`, close);
+    }
   }
+  for (const extra of plan.extra) life.add(extra.name, await extra.start({ runtimeDir: runtime.dir }));
+  life.check();
 
   const agentEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) agentEnv[k] = v;
@@ -190,50 +261,43 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     // The host's proxy settings mean nothing inside the sandbox's own network namespace.
     for (const k of Object.keys(agentEnv)) if (/^(https?|all|no|ftp)_proxy$/i.test(k)) delete agentEnv[k];
   }
+  // Inside, /tmp is the session's own: a TMPDIR under the host's /tmp is not there.
+  if (plan.privateTmp && agentEnv.TMPDIR && (agentEnv.TMPDIR === '/tmp' || agentEnv.TMPDIR.startsWith('/tmp/')) && !plan.mounts?.writable.includes(agentEnv.TMPDIR)) agentEnv.TMPDIR = '/tmp';
   if (egress) Object.assign(agentEnv, proxyEnv());
+  for (const extra of plan.extra) Object.assign(agentEnv, extra.env ?? {});
   const hooked = interactiveDefault ? { command: [path.join(runtime.shimDir, 'bash')], env: {}, skipped: null } : withAgentHook(opts.command, profile?.name, runtime.dir, env);
   Object.assign(agentEnv, hooked.env);
   if (hooked.skipped) stdout.write(`agentguard: ${profile?.name} runs without agentguard's hook: ${hooked.skipped}\r\n`);
   const agentCommand = hooked.command;
-  const command = egress ? behindBridge(egress.socketPath, agentCommand) : agentCommand;
-  const writeRoots = guard.writeRoots(opts.cwd);
-  const plan = planSandbox({
-    home,
-    writeRoots,
-    credentialPatterns: guard.rules.lists.get('credential-paths') ?? [],
-    allowRead: (opts.allowRead ?? []).map((p) => path.resolve(opts.cwd, expandHome(p, home))),
-    logDirs: [sessionsDir(env)],
-    runtimeBase: runtimeBase(env),
-    runtimeDir: runtime.dir,
-    workspaces: guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces,
-    configDir: path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'agentguard'),
-    env,
-  });
-  for (const f of profileWrites) {
-    // A profile path the agent has not created yet must exist to be made writable: a name
-    // with an extension (~/.claude.json) is a file, anything else a directory.
-    if (!sandbox.ok || fs.existsSync(f)) continue;
-    try {
-      // An empty .json is not valid JSON (Claude Code calls it corrupted and backs it up): start it as {}.
-      if (path.extname(f)) fs.writeFileSync(f, path.extname(f) === '.json' ? '{}\n' : '', { flag: 'wx', mode: 0o600 });
-      else fs.mkdirSync(f, { recursive: true, mode: 0o700 });
-      plan.writable.push(f);
-    } catch {
-      // its parent is missing or read-only: the agent could not write it either
+  const command = egress ? behindBridge(egress.socketPath, agentCommand, BRIDGE_PORT, plan.forwards) : agentCommand;
+  if (plan.mounts) {
+    for (const f of c.profileWrites) {
+      // A profile path the agent has not created yet must exist to be made writable: a name
+      // with an extension (~/.claude.json) is a file, anything else a directory.
+      if (fs.existsSync(f)) continue;
+      try {
+        // An empty .json is not valid JSON (Claude Code calls it corrupted and backs it up): start it as {}.
+        if (path.extname(f)) fs.writeFileSync(f, path.extname(f) === '.json' ? '{}\n' : '', { flag: 'wx', mode: 0o600 });
+        else fs.mkdirSync(f, { recursive: true, mode: 0o700 });
+        plan.mounts.writable.push(f);
+      } catch {
+        // its parent is missing or read-only: the agent could not write it either
+      }
     }
   }
   const limits = applyLimits(opts.limits ?? { maxProcesses: 4096, maxFileSize: 8 * 1024 ** 3 }, runtime.id);
-  const inner = sandbox.ok
-    ? wrapWithSandbox({ command, cwd: opts.cwd, shimBinary: runtime.shimBinary, realShells: runtime.realShells, realDir: runtime.realDir, runtimeDir: runtime.dir, ...plan, isolateNetwork: network !== 'open' })
-    : command;
-  const argv = [...limits.prefix, ...inner];
+  life.add('process limits', () => limits.cleanup());
+  const argv = [...limits.prefix, ...sandboxArgv(plan, command, opts.cwd, runtime.realShells)];
 
-  const enforcement = sandbox.ok
-    ? `sandbox: writes only to ${plan.writable.length} roots, ${plan.maskDirs.length + plan.maskFiles.length} credential paths masked, every shell binary is the shim`
-    : `policy only: shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted and writes outside the workspace are NOT blocked by the kernel (${sandbox.reason}${'fix' in sandbox && sandbox.fix ? `; fix: ${sandbox.fix}` : ''})`;
-  const nestedNote = opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : '';
+  const confined = await c.confinement;
+  const m = plan.mounts;
+  const privilege = confined ? (confined.error ? `privilege: unknown (${confined.error})` : `CapEff ${confined.capEff}, own ${confined.ownNamespaces.join('/')} namespaces`) : '';
+  const home_ = (p: string) => (home && p.startsWith(home + '/') ? '~' + p.slice(home.length) : p);
+  const enforcement = sandbox.ok && m
+    ? `sandbox: writes only to ${m.writable.length} roots, private /tmp, ${privilege}, TIOCSTI ${'bytes' in plan.seccomp ? 'refused' : 'NOT refused'}, every shell binary is the shim; masked: ${[...m.maskDirs, ...m.maskFiles].map(home_).join(', ') || 'none'}; filtered: ${m.filtered.map((f) => home_(f.path)).join(', ') || 'none'} (hand one over whole with --allow-read PATH)`
+    : `policy only: a guard against mistakes and steering, not a boundary against an agent that attacks agentguard itself; shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted and writes outside the workspace are NOT blocked by the kernel (${sandbox.reason}${sandbox.fix ? `; fix: ${sandbox.fix}` : ''})`;
   const networkNote = {
-    proxy: `network: only through the egress proxy (${egressAllow.length} allowlist entries; other hosts ${hasTerminal ? 'are asked about' : 'are refused'})`,
+    proxy: `network: only through the egress proxy (${plan.egressAllow.length} allowlist entries; other hosts ${hasTerminal ? 'are asked about' : 'are refused'})${plan.forwards.length ? `; forwarded to the host: ${plan.forwards.map((f) => `${f.host}:${f.port}`).join(', ')}` : ''}`,
     none: 'network: none (--no-network)',
     open: "network: open (--network open: the agent's own connections are not confined; only commands like curl are checked)",
     unconfined: 'network: not confined (no sandbox)',
@@ -246,14 +310,21 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     rules: guard.rules.digest,
     ruleCount: guard.rules.rules.length,
     enforcement: sandbox.ok ? 'sandbox' : 'policy-only',
+    ...(confined && !confined.error ? { capEff: confined.capEff, namespaces: confined.ownNamespaces } : {}),
     network,
-    ...(egress ? { egressAllowlist: egressAllow } : {}),
+    ...(egress ? { egressAllowlist: plan.egressAllow } : {}),
+    ...(m ? { masked: [...m.maskDirs, ...m.maskFiles], filtered: m.filtered.map((f) => f.path), privateTmp: plan.privateTmp } : {}),
     profile: profile?.name ?? null,
     terminal: hasTerminal,
   });
   stdout.write(
-    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${nestedNote} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
+  for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
+  if (!sandbox.ok && profile?.name === 'codex') {
+    stdout.write(`agentguard: codex starts /bin/bash by absolute path, which only a sandbox or its own hook can check here: install the hook with \`agentguard install codex\`\r\n`);
+  }
+  life.check();
 
   const pty = await import('node-pty');
   let child: IPty;
@@ -266,40 +337,89 @@ export async function runShell(opts: ShellOptions): Promise<number> {
       env: agentEnv,
     });
   } catch (e) {
-    server.close();
-    await egress?.proxy.close();
-    limits.cleanup();
-    runtime.remove();
     throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`);
   }
+  agentPid = child.pid;
   const bridge = new TerminalBridge(child, stdin, stdout);
   prompter = new Prompter(bridge, { timeoutMs: opts.promptTimeoutMs });
   bridge.start();
-
-  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
-  const handlers = signals.map((s) => [s, forward(s)] as const);
-  for (const [s, h] of handlers) process.on(s, h);
+  life.add('terminal', () => bridge.stop());
+  // A signal from now on goes to the agent; its exit ends the session below. One that came
+  // in between the last check and here is passed on at once.
+  life.forward = (sig) => child.kill(sig);
+  if (life.aborted) child.kill(life.aborted);
 
   const code = await new Promise<number>((resolve) => {
     child.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode));
   });
-  for (const [s, h] of handlers) process.off(s, h);
+  life.forward = null;
   // The agent is gone: nobody waits for an open prompt (its command will not run), and
   // shells it left behind get no more answers.
   prompter.closeAll();
   server.close();
   await settled([...inFlight], 2000);
-  bridge.stop();
-  await egress?.proxy.close();
-  limits.cleanup();
-  runtime.remove();
   log.append('session-end', { exit: code, counts });
-  log.close();
+  const failed = await life.releaseAll();
+  for (const f of failed) stdout.write(`agentguard: could not release ${f}\r\n`);
   stdout.write(
     `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
   return code;
+}
+
+/**
+ * One forwarded loopback port: a unix socket in the runtime directory that the bridge relays
+ * the port to from inside, joined here to the host's port. Each connection is one `network`
+ * record, like a request through the proxy.
+ */
+async function startForward(f: LoopbackForward, onRecord: (r: EgressRecord) => void): Promise<() => Promise<void>> {
+  if (f.port === BRIDGE_PORT) throw new Error(`--allow-host ${f.host}:${f.port}: port ${BRIDGE_PORT} is the egress proxy's inside the sandbox; a server on that port cannot be forwarded`);
+  const target = f.host === 'localhost' ? '127.0.0.1' : f.host.replace(/^\[|\]$/g, '');
+  const sockets = new Set<net.Socket>();
+  // Each connection's record is written when it closes; release waits for those records,
+  // so that a connection cut by the session's end is still logged before the log closes.
+  const pending = new Set<Promise<void>>();
+  const server = net.createServer((inner) => {
+    let settle!: () => void;
+    const recorded = new Promise<void>((r) => (settle = r));
+    pending.add(recorded);
+    const t0 = performance.now();
+    const outer = net.connect({ host: target, port: f.port });
+    sockets.add(inner);
+    sockets.add(outer);
+    let up = 0;
+    let down = 0;
+    let failure: string | undefined;
+    inner.on('data', (d) => (up += d.length));
+    outer.on('data', (d) => (down += d.length));
+    inner.pipe(outer);
+    outer.pipe(inner);
+    outer.on('error', (e) => {
+      failure = (e as NodeJS.ErrnoException).code ?? e.message;
+      inner.destroy();
+    });
+    inner.on('error', () => outer.destroy());
+    let logged = false;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      sockets.delete(inner);
+      sockets.delete(outer);
+      onRecord({ host: f.host, port: f.port, method: 'FORWARD', bytesUp: up, bytesDown: down, decision: 'allow', entry: `${f.host}:${f.port}`, address: `${target}:${f.port}`, ...(failure ? { reason: `the host's ${target}:${f.port}: ${failure}` } : {}), ms: performance.now() - t0 });
+      pending.delete(recorded);
+      settle();
+    };
+    inner.on('close', done);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(f.socket, () => resolve());
+  });
+  return async () => {
+    for (const s of sockets) s.destroy();
+    await Promise.all([...pending]);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 }
 
 /** Waits for these promises to settle, but no longer than `ms`. */

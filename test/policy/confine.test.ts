@@ -83,3 +83,36 @@ describe('realPath resolves through the longest existing prefix', () => {
     expect(realPath(path.join(ws, 'dangling'))).toBe(path.join(realPath(outside), 'not-yet'));
   });
 });
+
+describe('the temporary roots never open HOME', () => {
+  // A HOME under a temporary root, as in many containers: a guard whose TMPDIR holds it.
+  const tmpHome = path.join(base, 'tmp-root', 'home');
+  const tmpWs = path.join(tmpHome, 'project');
+  let tmpGuard: Guard;
+  beforeAll(async () => {
+    fs.mkdirSync(tmpWs, { recursive: true });
+    tmpGuard = await createGuard({ cwd: tmpWs, workspaces: [tmpWs], home: tmpHome, env: { HOME: tmpHome, TMPDIR: path.join(base, 'tmp-root') }, ruleSources: { builtin: BUILTIN_RULES_DIR } });
+  });
+  const d = (command: string) => tmpGuard.check({ command, cwd: tmpWs });
+
+  it.each(['rm -rf ~/old-checkout', 'echo x > ~/notes.txt', 'touch "$HOME/x"'])('%s asks (workspace-confinement), though HOME is under $TMPDIR', (command) => {
+    const r = d(command);
+    expect(r.action).toBe('ask');
+    expect(r.matches.map((m) => m.rule)).toContain('workspace-confinement');
+  });
+
+  it.each(['echo x > notes.txt', `echo x > ${path.join(base, 'tmp-root', 'scratch.txt')}`, 'rm -rf build'])('%s passes: the workspace inside HOME and the rest of $TMPDIR stay open', (command) => {
+    expect(d(command).action).toBe('allow');
+  });
+});
+
+describe('deleting a temporary directory itself asks', () => {
+  it.each(['rm -rf /tmp', 'rm -rf /tmp/*', 'find /tmp -delete', 'rm -rf "$TMPDIR"'])('%s (delete-temp-root)', (command) => {
+    const r = decide(command);
+    expect(r.action).toBe('ask');
+    expect(r.matches.map((m) => m.rule)).toContain('delete-temp-root');
+  });
+  it.each(['rm -rf /tmp/my-build', 'find /tmp/my-build -delete'])('%s passes', (command) => {
+    expect(decide(command).action).toBe('allow');
+  });
+});

@@ -48,7 +48,8 @@ export class Terminal {
   private proc: pty.IPty;
   private exited: Promise<number>;
 
-  constructor(args: string[], opts: { cwd: string; home: string; env?: Record<string, string> }) {
+  /** `prefix` runs agentguard through another program (setpriv to drop to another user). */
+  constructor(args: string[], opts: { cwd: string; home: string; env?: Record<string, string>; prefix?: string[] }) {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: opts.home,
@@ -57,9 +58,15 @@ export class Terminal {
       NO_COLOR: '1',
       ...opts.env,
     };
-    this.proc = pty.spawn(process.execPath, [BIN, ...args], { name: 'xterm-256color', cols: 120, rows: 40, cwd: opts.cwd, env });
+    const argv = [...(opts.prefix ?? []), process.execPath, BIN, ...args];
+    this.proc = pty.spawn(argv[0], argv.slice(1), { name: 'xterm-256color', cols: 120, rows: 40, cwd: opts.cwd, env });
     this.proc.onData((d) => (this.output += d));
     this.exited = new Promise((resolve) => this.proc.onExit(({ exitCode }) => resolve((this.exitCode = exitCode))));
+  }
+
+  /** agentguard's pid (the same process after a setpriv prefix execs it). */
+  get pid(): number {
+    return this.proc.pid;
   }
 
   type(keys: string) {
