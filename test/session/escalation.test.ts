@@ -123,11 +123,11 @@ describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
   it('a escalates every later identical call without asking again', async () => {
     fs.rmSync(w.outsideFile, { force: true });
     const cmd = `echo run >> ${w.outsideFile}`;
-    const t = agent(w, 'steps', JSON.stringify([{ cmd, cwd: w.ws }, { cmd, cwd: w.ws }, { cmd, cwd: w.ws }]));
+    const t = agent(w, 'steps', JSON.stringify([{ run: cmd, cwd: w.ws }, { run: cmd, cwd: w.ws }, { run: cmd, cwd: w.ws }]));
     await t.answer('a');
     const out = await t.waitFor(/AGENT-DONE \d+/);
     expect(out.split('needs your approval').length - 1).toBe(1);
-    expect(out).toMatch(/AGENT-STEP 0 0[\s\S]*AGENT-STEP 1 0[\s\S]*AGENT-STEP 2 0/);
+    expect(out).toMatch(/STEP 0 0[\s\S]*STEP 1 0[\s\S]*STEP 2 0/);
     expect(fs.readFileSync(w.outsideFile, 'utf8')).toBe('run\nrun\nrun\n');
     await t.exit();
     expect(logRecords(t.output).filter((r) => r.kind === 'escalated')).toHaveLength(3);
@@ -152,14 +152,14 @@ describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {
     const other = path.join(w.ws, 'sub');
     fs.mkdirSync(other, { recursive: true });
     const cmd = `echo run >> ${w.outsideFile}`;
-    const t = agent(w, 'steps', JSON.stringify([{ cmd, cwd: w.ws }, { cmd, cwd: w.ws }, { cmd, cwd: other }]));
+    const t = agent(w, 'steps', JSON.stringify([{ run: cmd, cwd: w.ws }, { run: cmd, cwd: w.ws }, { run: cmd, cwd: other }]));
     await t.answer('a');
-    await t.waitFor('AGENT-STEP 1 ');
-    const second = await t.answer('n', t.output.indexOf('AGENT-STEP 1 '));
+    await t.waitFor('STEP 1 ');
+    const second = await t.answer('n', t.output.indexOf('STEP 1 '));
     expect(second).toContain(`in ${other}`);
     expect(second).toContain('runs outside the sandbox');
     const out = await t.waitFor(/AGENT-DONE \d+/);
-    expect(out).toMatch(/AGENT-STEP 0 0[\s\S]*AGENT-STEP 1 0[\s\S]*AGENT-STEP 2 126/);
+    expect(out).toMatch(/STEP 0 0[\s\S]*STEP 1 0[\s\S]*STEP 2 126/);
     expect(fs.readFileSync(w.outsideFile, 'utf8')).toBe('run\nrun\n');
     await t.exit();
   });

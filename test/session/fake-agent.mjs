@@ -6,8 +6,16 @@
 //   python   subprocess.run(cmd, shell=True): /bin/sh -c from Python
 //   shellvar $SHELL -c cmd (Claude Code's CLAUDE_CODE_SHELL / SHELL)
 //   claude   Claude Code's composite: bash -c -l "source <snapshot> && eval '<cmd>' < /dev/null && pwd -P >| <tmp>"
-//   steps    a JSON list of {cmd, cwd}: each run by name in its cwd, with AGENT-STEP <i> <status>
 //   inject   starts cmd, and while it waits writes "y" and Enter to its own terminal, many times
+//            (and one byte to ./inject-count per round, so a test can wait for rounds, not time)
+//   steps    a JSON list of tool calls run in order, as an agent's turn does:
+//              {"write": file, "text": …, "mode"?: 0o755}  its edit tool: fs.writeFileSync, no shell
+//              {"append": file, "text": …}                 the same, appending
+//              {"run": cmd, "shell"?: "/bin/bash", "cwd"?: dir}  its shell tool: <shell> -c cmd (default: bash by name)
+//              {"hook": cmd}         only agentguard's Claude Code hook for cmd: prints HOOK-DECISION
+//              {"claude": cmd}       Claude Code with agentguard's hook: asks the hook, and if allowed runs
+//                                    Claude's wrapper line, whose temp file name changes on every call
+//            prints STEP <i> <status> for each run, and AGENT-DONE with the last run's status
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +32,27 @@ const done = (code) => {
   setTimeout(() => process.exit(0), 50);
 };
 const sq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+const BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/agentguard.js');
+
+/** agentguard's PreToolUse hook, called as Claude Code calls it: its decision, or 'blocked'. */
+function askHook(command) {
+  const input = JSON.stringify({ session_id: 's', cwd: process.cwd(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+  const r = spawnSync(process.execPath, [BIN, 'hook', 'claude'], { input, encoding: 'utf8' });
+  return r.status === 0 && r.stdout ? JSON.parse(r.stdout).hookSpecificOutput?.permissionDecision : 'blocked';
+}
+
+/** Claude Code's Bash tool: its snapshot, the command in eval, and a fresh temp file for the cwd each call. */
+function claudeWrapper(command) {
+  const dir = path.join(os.homedir(), '.claude', 'shell-snapshots');
+  fs.mkdirSync(dir, { recursive: true });
+  const snapshot = path.join(dir, 'snapshot-bash-test.sh');
+  fs.writeFileSync(snapshot, 'export SNAPSHOT_LOADED=1\n');
+  const cwdFile = path.join(os.tmpdir(), `claude-${Math.random().toString(16).slice(2, 6)}-cwd`);
+  const status = spawnSync('bash', ['-c', '-l', `source ${sq(snapshot)} && eval ${sq(command)} < /dev/null && pwd -P >| ${sq(cwdFile)}`], { stdio: 'inherit' }).status;
+  // Claude Code reads the new cwd from the file and removes it.
+  fs.rmSync(cwdFile, { force: true });
+  return status;
+}
 
 if (way === 'name') done(spawnSync('bash', ['-c', cmd], { stdio: 'inherit' }).status);
 else if (way === 'node-shell') done(spawnSync(cmd, { shell: true, stdio: 'inherit' }).status);
@@ -63,18 +92,35 @@ else if (way === 'claude') {
   else done(spawnSync('bash', ['-c', '-l', `eval ${sq(cmd)} < /dev/null && pwd -P >| /dev/null`], { stdio: 'inherit' }).status);
 } else if (way === 'inject') {
   const child = spawn('bash', ['-c', cmd], { stdio: 'inherit' });
-  const t = setInterval(() => process.stdout.write('y\ry\r'), 100);
+  const t = setInterval(() => {
+    process.stdout.write('y\ry\r');
+    fs.appendFileSync('inject-count', '.');
+  }, 100);
   child.on('exit', (code) => {
     clearInterval(t);
     done(code);
   });
 } else if (way === 'steps') {
-  // Several commands one after another, each in its own cwd: [{"cmd": "...", "cwd": "..."}].
+  let status = null;
   for (const [i, step] of JSON.parse(cmd).entries()) {
-    const status = spawnSync('bash', ['-c', step.cmd], { stdio: 'inherit', cwd: step.cwd }).status;
-    process.stdout.write(`\nAGENT-STEP ${i} ${status}\n`);
+    if ('write' in step) {
+      fs.writeFileSync(step.write, step.text);
+      if (step.mode !== undefined) fs.chmodSync(step.write, step.mode);
+    } else if ('append' in step) {
+      fs.appendFileSync(step.append, step.text);
+    } else if ('hook' in step) {
+      process.stdout.write(`\nHOOK-DECISION ${askHook(step.hook)}\n`);
+    } else if ('claude' in step) {
+      const decision = askHook(step.claude);
+      process.stdout.write(`\nHOOK-DECISION ${decision}\n`);
+      status = decision === 'allow' ? claudeWrapper(step.claude) : 126;
+      process.stdout.write(`\nSTEP ${i} ${status}\n`);
+    } else {
+      status = spawnSync(step.shell ?? 'bash', ['-c', step.run], { stdio: 'inherit', cwd: step.cwd }).status;
+      process.stdout.write(`\nSTEP ${i} ${status}\n`);
+    }
   }
-  done(0);
+  done(status);
 } else {
   process.stderr.write(`unknown way ${way}\n`);
   process.exit(2);

@@ -25,9 +25,25 @@ export function makeWorld(prefix: string) {
   return { base, home, ws, remove: () => fs.rmSync(base, { recursive: true, force: true }) };
 }
 
+/**
+ * How the approval prompt looks on the screen (src/session/prompt.ts): its header, and the keys
+ * line, which is drawn last. Kept here, in one place, so that a change of wording is one edit.
+ */
+export const PROMPT_HEADER = /needs your approval|approval needed|not on the egress allowlist/;
+export const PROMPT_KEYS = /\[n\][^\r\n]*(?:deny|refuse)/;
+/**
+ * The prompt ignores keys typed this soon after it is drawn (its type-ahead guard,
+ * `typeAheadMs` in src/session/prompt.ts). The harness waits this long after it has *seen*
+ * the prompt, which is never earlier than the prompt was drawn, so the key cannot fall into
+ * the guard however loaded the machine is; the margin covers a longer guard.
+ */
+export const TYPE_AHEAD_MS = 150 + 100;
+
 export class Terminal {
   output = '';
   exitCode: number | null = null;
+  /** Where the next answer() looks for a prompt: just after the last prompt it answered. */
+  cursor = 0;
   private drained = false;
   private proc: pty.IPty;
   private exited: Promise<number>;
@@ -63,11 +79,18 @@ export class Terminal {
   }
 
   async waitFor(pattern: RegExp | string, timeoutMs = 20_000, from = 0): Promise<string> {
+    return (await this.waitForAny([pattern], timeoutMs, from)).out;
+  }
+
+  /** Waits until one of the patterns is on the screen after `from`; says which, and where it ends. */
+  async waitForAny(patterns: (RegExp | string)[], timeoutMs = 20_000, from = 0): Promise<{ index: number; out: string; start: number; end: number }> {
     const start = Date.now();
     for (;;) {
       const out = this.output.slice(from);
-      const hit = typeof pattern === 'string' ? out.includes(pattern) : pattern.test(out);
-      if (hit) return out;
+      for (const [index, pattern] of patterns.entries()) {
+        const at = typeof pattern === 'string' ? (out.includes(pattern) ? { i: out.indexOf(pattern), n: pattern.length } : null) : locate(pattern, out);
+        if (at) return { index, out, start: from + at.i, end: from + at.i + at.n };
+      }
       if (this.exitCode !== null) {
         // node-pty can report the exit before the last output: give it a moment.
         if (!this.drained) {
@@ -75,17 +98,47 @@ export class Terminal {
           await new Promise((r) => setTimeout(r, 300));
           continue;
         }
-        throw new Error(`agentguard exited (${this.exitCode}) before ${pattern} appeared:\n${out}`);
+        throw new Error(`agentguard exited (${this.exitCode}) before ${patterns.join(' or ')} appeared:\n${out}`);
       }
-      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${pattern}; output so far:\n${out}`);
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${patterns.join(' or ')}; output so far:\n${out}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }
 
-  /** Waits for the approval prompt, then answers with one key (after the type-ahead guard). */
-  async answer(key: string, from = 0, prompt: string | RegExp = 'needs your approval'): Promise<string> {
-    const screen = await this.waitFor(prompt, 20_000, from);
-    await new Promise((r) => setTimeout(r, 300));
+  /**
+   * Waits for the next approval prompt (after the last one answered, or after `from`) to be
+   * drawn whole, lets its type-ahead guard pass, and types one key, once. It never types
+   * again: a second key could answer a second prompt nobody looked at. Returns the prompt's
+   * text; a prompt that never comes is a timeout.
+   */
+  async answer(key: string, from?: number, prompt: string | RegExp = PROMPT_HEADER, timeoutMs = 20_000): Promise<string> {
+    const start = from ?? this.cursor;
+    await this.waitForAny([prompt], timeoutMs, start);
+    return this.answerAt(key, start);
+  }
+
+  /**
+   * Answers every prompt with `key` until `done` is on the screen, and returns the prompts'
+   * texts (none if the command was never asked about).
+   */
+  async answerUntil(key: string, done: RegExp | string, timeoutMs = 30_000): Promise<string[]> {
+    const prompts: string[] = [];
+    for (;;) {
+      const at = await this.waitForAny([PROMPT_HEADER, done], timeoutMs, this.cursor);
+      if (at.index === 1) return prompts;
+      prompts.push(await this.answerAt(key, at.start));
+    }
+  }
+
+  /** Returns the screen from `from` up to the key: the whole prompt, however it is laid out. */
+  private async answerAt(key: string, from: number): Promise<string> {
+    // The keys line is drawn after what the prompt asks: once it is there, the prompt takes keys.
+    await this.waitForAny([PROMPT_KEYS], 20_000, from);
+    await new Promise((r) => setTimeout(r, TYPE_AHEAD_MS));
+    // Prompts are shown one at a time, and the next only after this one is answered: anything
+    // on the screen by now belongs to this prompt, and the next answer looks after it.
+    const screen = this.output.slice(from);
+    this.cursor = this.output.length;
     this.type(key);
     return screen;
   }
@@ -101,6 +154,16 @@ export class Terminal {
       // already gone
     }
   }
+}
+
+/** The text of a screen without terminal control sequences (colours, underlines, cursor moves). */
+export function plain(screen: string): string {
+  return screen.replace(/\x1b\[[0-9;?<>=]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>\\]|[\x0e\x0f\x18]/g, '');
+}
+
+function locate(pattern: RegExp, text: string): { i: number; n: number } | null {
+  const m = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(text);
+  return m ? { i: m.index, n: m[0].length } : null;
 }
 
 export function sandboxWorks(): boolean {

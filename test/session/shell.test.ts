@@ -68,12 +68,15 @@ describe.each(ways)('an agent that starts commands via %s', (way) => {
 describe('the person, not the agent, answers', () => {
   it("the agent's own keystrokes cannot approve its prompt", async () => {
     dirty();
+    const rounds = path.join(world.ws, 'inject-count');
+    fs.rmSync(rounds, { force: true });
     const t = agent('inject', 'git reset --hard');
     await t.waitFor('needs your approval');
-    // The agent keeps typing "y" + Enter into its terminal for a while.
-    await new Promise((r) => setTimeout(r, 1200));
+    // The agent keeps typing "y" + Enter into its terminal: let it do so ten times (a second).
+    for (let i = 0; i < 400 && (fs.existsSync(rounds) ? fs.statSync(rounds).size : 0) < 10; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(fs.statSync(rounds).size).toBeGreaterThanOrEqual(10);
     expect(content()).toBe('changed by hand\n');
-    t.type('n');
+    await t.answer('n');
     expect(await t.waitFor(/AGENT-DONE \d+/)).toContain('AGENT-DONE 126');
     expect(content()).toBe('changed by hand\n');
     await t.exit();
