@@ -152,10 +152,17 @@ function expandVariable(node: Node, env: WordEnv, segs: Segment[]): boolean {
 
 /** Reports substitutions nested anywhere below node (e.g. in ${x:-$(cmd)} or $(( $(cmd) ))). */
 export function findSubstitutions(node: Node, env: WordEnv): void {
-  for (const c of node.namedChildren) {
-    if (!c) continue;
+  // In document order, with a stack: ${a:-${b:-${c:-…}}} nests as deep as it is long.
+  const stack: Node[] = [];
+  const push = (n: Node) => {
+    const named = n.namedChildren;
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
+  };
+  push(node);
+  while (stack.length) {
+    const c = stack.pop()!;
     if (c.type === 'command_substitution' || c.type === 'process_substitution') env.onSubstitution(c);
-    else findSubstitutions(c, env);
+    else push(c);
   }
 }
 
@@ -249,36 +256,45 @@ export function expandBraces(text: string): string[] | null {
   return out;
 }
 
+/** The leftmost brace group that expands: its `{`, its `}` and its alternatives. */
 function findBrace(s: string): [number, number, string[]] | 'too-large' | null {
+  // One pass pairs every `{` with its `}` and gives each comma to the innermost open group;
+  // rescanning from each `{` was quadratic in a word of many braces.
+  const close = new Map<number, number>();
+  const commas = new Map<number, number[]>();
+  const open: number[] = [];
+  for (let j = 0; j < s.length; j++) {
+    if (s[j] === '{') open.push(j);
+    else if (s[j] === '}') {
+      const i = open.pop();
+      if (i !== undefined) close.set(i, j);
+    } else if (s[j] === ',' && open.length) {
+      const top = open[open.length - 1];
+      const list = commas.get(top);
+      if (list) list.push(j);
+      else commas.set(top, [j]);
+    }
+  }
   for (let i = 0; i < s.length; i++) {
     if (s[i] !== '{') continue;
-    let depth = 0;
-    const commas: number[] = [];
-    for (let j = i; j < s.length; j++) {
-      if (s[j] === '{') depth++;
-      else if (s[j] === '}') {
-        depth--;
-        if (depth === 0) {
-          const inner = s.slice(i + 1, j);
-          if (commas.length) {
-            const parts: string[] = [];
-            let prev = i + 1;
-            for (const c of commas) {
-              parts.push(s.slice(prev, c));
-              prev = c + 1;
-            }
-            parts.push(s.slice(prev, j));
-            return [i, j, parts];
-          }
-          const seq = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.(-?\d+))?$/.exec(inner);
-          if (seq) {
-            const parts = sequence(seq[1], seq[2], seq[3]);
-            if (parts === null) return 'too-large';
-            if (parts) return [i, j, parts];
-          }
-          break;
-        }
-      } else if (s[j] === ',' && depth === 1) commas.push(j);
+    const j = close.get(i);
+    if (j === undefined) continue;
+    const cs = commas.get(i);
+    if (cs) {
+      const parts: string[] = [];
+      let prev = i + 1;
+      for (const c of cs) {
+        parts.push(s.slice(prev, c));
+        prev = c + 1;
+      }
+      parts.push(s.slice(prev, j));
+      return [i, j, parts];
+    }
+    const seq = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.(-?\d+))?$/.exec(s.slice(i + 1, j));
+    if (seq) {
+      const parts = sequence(seq[1], seq[2], seq[3]);
+      if (parts === null) return 'too-large';
+      if (parts) return [i, j, parts];
     }
   }
   return null;
