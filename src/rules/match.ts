@@ -148,7 +148,8 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   }
   if (expr.variables !== undefined) {
     const res = expand(expr.variables).map(wordGlob);
-    parts.push({ test: (c, ctx) => (referencedVariables(c, ctx.script).some((v) => res.some((re) => re.test(v))) ? YES : NO), programs: null });
+    const key = {};
+    parts.push({ test: (c, ctx) => (variablesFlowInto(c, ctx, res, key) ? YES : NO), programs: null });
   }
   if (expr.recursive_function !== undefined) {
     const want = expr.recursive_function;
@@ -175,16 +176,19 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   if (expr.pipeline) {
     const from = expand(expr.pipeline.from).map(wordGlob);
     if (expr.pipeline.to !== undefined) parts.push(buildMatch({ program: expr.pipeline.to }, lists));
-    parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx.script, from) ? YES : NO), programs: null });
+    const key = {};
+    parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx, from, key) ? YES : NO), programs: null });
   }
   if (expr.substitution) {
     const from = expand(expr.substitution.from).map(wordGlob);
-    parts.push({ test: (c, ctx) => (substitutedFrom(c, ctx.script, from) ? YES : NO), programs: null });
+    const key = {};
+    parts.push({ test: (c, ctx) => (substitutedFrom(c, ctx, from, key) ? YES : NO), programs: null });
   }
   if (expr.runs_file_from !== undefined) {
     const from = expand(expr.runs_file_from).map(wordGlob);
     const runners = [...(lists.get('shells') ?? []), ...(lists.get('interpreters') ?? []), 'source', '.'].map(wordGlob);
-    parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners), programs: null });
+    const key = {};
+    parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners, key), programs: null });
   }
   if (expr.all_of) parts.push(allOf(expr.all_of.map((m) => buildMatch(m, lists))));
   if (expr.any_of) parts.push(anyOf(expr.any_of.map((m) => buildMatch(m, lists))));
@@ -296,30 +300,34 @@ function optionsOf(c: Command): ParsedOptions {
 
 const VAR_REF = /\$\{?#?!?([A-Za-z_][A-Za-z0-9_]*)/g;
 
-/**
- * Names of the environment variables that flow into a command: referenced in its words,
- * redirects or heredoc, or in the words of an earlier stage of its pipeline
- * (echo "$SECRET" | nc host 80).
- */
-function referencedVariables(c: Command, script: Script): string[] {
+/** The names of the variables referenced in some text. */
+function variablesIn(raw: string): string[] {
   const names: string[] = [];
-  const scan = (raw: string) => {
-    if (raw.includes('$')) for (const m of raw.matchAll(VAR_REF)) names.push(m[1]);
-  };
-  const own = (x: Command) => {
-    for (const w of x.argv) scan(w.raw);
-    for (const r of x.redirects) scan(r.target.raw);
-    if (x.stdin) scan(x.stdin);
-  };
-  own(c);
-  const stage = stageOf(c, script);
-  if (stage) {
-    for (const o of script.commands) {
-      const s = o === c ? null : stageOf(o, script);
-      if (s && s.id === stage.id && s.index < stage.index) own(o);
-    }
-  }
+  if (raw.includes('$')) for (const m of raw.matchAll(VAR_REF)) names.push(m[1]);
   return names;
+}
+
+/**
+ * Whether a variable `res` names flows into a command: referenced in its words, redirects
+ * or heredoc, or in the words of an earlier stage of its pipeline (echo "$SECRET" | nc host 80).
+ * The earliest such stage of each pipeline is found once per evaluation, not per command.
+ */
+function variablesFlowInto(c: Command, ctx: MatchContext, res: RegExp[], key: object): boolean {
+  const named = (raw: string) => variablesIn(raw).some((v) => res.some((re) => re.test(v)));
+  // One heredoc text reaches every stage of `cat <<EOF | cat | …`: each text is scanned once.
+  const stdinNamed = new Map<string, boolean>();
+  const refers = (x: Command) => {
+    if (x.argv.some((w) => named(w.raw)) || x.redirects.some((r) => named(r.target.raw))) return true;
+    if (!x.stdin) return false;
+    let r = stdinNamed.get(x.stdin);
+    if (r === undefined) stdinNamed.set(x.stdin, (r = named(x.stdin)));
+    return r;
+  };
+  if (refers(c)) return true;
+  const stage = stageOf(c, ctx.script);
+  if (!stage) return false;
+  const first = once(ctx, key, () => firstStages(ctx.script, refers)).get(stage.id);
+  return first !== undefined && first < stage.index;
 }
 
 /** Host globs: `*` is the only wildcard ([::1] is a literal IPv6 address, not a class). */
@@ -386,6 +394,20 @@ function anyPath(targets: PathTarget[], matcher: PathMatcher, ctx: MatchContext,
 
 // ---- relations between commands ----------------------------------------------
 
+// Each relation below holds between a command and others anywhere in the line. What they
+// need about the whole line is worked out once per evaluation (`once`), so that checking
+// every command of a long line stays linear rather than scanning the line per command.
+
+const perEvaluation = new WeakMap<MatchContext, Map<object, unknown>>();
+
+/** `make()` once per evaluation (a MatchContext is made per evaluate) and per `key`. */
+function once<T>(ctx: MatchContext, key: object, make: () => T): T {
+  let m = perEvaluation.get(ctx);
+  if (!m) perEvaluation.set(ctx, (m = new Map()));
+  if (!m.has(key)) m.set(key, make());
+  return m.get(key) as T;
+}
+
 /** The pipeline stage a command runs in: its own, or that of the command it runs inside. */
 function stageOf(c: Command, script: Script): { id: number; index: number } | null {
   let cur: Command | undefined = c;
@@ -396,45 +418,66 @@ function stageOf(c: Command, script: Script): { id: number; index: number } | nu
   return null;
 }
 
-function pipelineFeeds(c: Command, script: Script, from: RegExp[]): boolean {
-  const stage = stageOf(c, script);
-  if (!stage) return false;
-  return script.commands.some((o) => {
-    if (o === c || o.program === null || !from.some((r) => r.test(o.program!))) return false;
+/** For each pipeline, the earliest stage holding a command that `pred` accepts. */
+function firstStages(script: Script, pred: (o: Command) => boolean): Map<number, number> {
+  const first = new Map<number, number>();
+  for (const o of script.commands) {
     const s = stageOf(o, script);
-    return !!s && s.id === stage.id && s.index < stage.index;
-  });
+    if (!s || !pred(o)) continue;
+    const prev = first.get(s.id);
+    if (prev === undefined || s.index < prev) first.set(s.id, s.index);
+  }
+  return first;
 }
 
-function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean {
+const programIn = (o: Command, from: RegExp[]) => o.program !== null && from.some((r) => r.test(o.program!));
+
+function pipelineFeeds(c: Command, ctx: MatchContext, from: RegExp[], key: object): boolean {
+  const stage = stageOf(c, ctx.script);
+  if (!stage) return false;
+  const first = once(ctx, key, () => firstStages(ctx.script, (o) => programIn(o, from))).get(stage.id);
+  return first !== undefined && first < stage.index;
+}
+
+function substitutedFrom(c: Command, ctx: MatchContext, from: RegExp[], key: object): boolean {
+  const script = ctx.script;
+  // The commands that have a `from` command inside a substitution in their words, at any depth.
+  const parents = once(ctx, key, () => {
+    const out = new Set<Command>();
+    for (const o of script.commands) {
+      if (!programIn(o, from)) continue;
+      let cur: Command | undefined = o;
+      while (cur && cur.origin.kind !== 'top') {
+        const parent: Command = script.commands[cur.origin.parent];
+        if (cur.origin.kind === 'substitution') out.add(parent);
+        cur = parent;
+      }
+    }
+    return out;
+  });
   // c and the wrappers it was unwrapped from (sudo bash <(curl …): the <(…) belongs to sudo's words).
-  const owners = new Set<Command>([c]);
+  if (parents.has(c)) return true;
   for (let cur: Command = c; cur.wrappers.length && cur.origin.kind === 'nested'; ) {
     cur = script.commands[cur.origin.parent];
-    owners.add(cur);
+    if (parents.has(cur)) return true;
   }
-  // Any command inside a substitution whose parent (transitively) is one of them.
-  return script.commands.some((o) => {
-    if (o.program === null || !from.some((r) => r.test(o.program!))) return false;
-    let cur: Command | undefined = o;
-    while (cur && cur.origin.kind !== 'top') {
-      const parent: Command = script.commands[cur.origin.parent];
-      if (cur.origin.kind === 'substitution' && owners.has(parent)) return true;
-      cur = parent;
-    }
-    return false;
-  });
+  return false;
 }
 
-function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[]): Tri {
-  const written = new Set<string>();
-  for (const o of ctx.script.commands) {
-    if (o.index >= c.index || o.program === null) continue;
-    const isFrom = from.some((r) => r.test(o.program!)) || pipelineFeeds(o, ctx.script, from);
-    if (!isFrom) continue;
-    for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) written.add(p);
-  }
-  if (!written.size) return NO;
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], key: object): Tri {
+  // Each path written by a `from` command (or one it pipes into), with the first such command's index.
+  const writtenAt = once(ctx, key, () => {
+    const feeds = {};
+    const at = new Map<string, number>();
+    for (const o of ctx.script.commands) {
+      if (o.program === null) continue;
+      if (!programIn(o, from) && !pipelineFeeds(o, ctx, from, feeds)) continue;
+      for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) if (!(at.get(p)! <= o.index)) at.set(p, o.index);
+    }
+    return at;
+  });
+  const written = { has: (p: string) => writtenAt.get(p)! < c.index };
+  if (!writtenAt.size) return NO;
   const candidates: PathTarget[] = [];
   const resolve = (v: string): PathTarget => ({ raw: v, paths: v.startsWith('/') ? [path.posix.normalize(v)] : (c.cwds ?? []).map((d) => path.posix.resolve(d, v)), glob: false });
   if (c.argv[0]?.value?.includes('/')) candidates.push(resolve(c.argv[0].value));
