@@ -127,7 +127,8 @@ class Analysis {
       if (root.hasError) this.opaque.push(`could not parse: ${describeError(root)}`);
       const droppedDashes = new Set<number>();
       this.checkCoverage(tree, source, droppedDashes);
-      const vars = collectVars(root, this.ctx);
+      // Variables are only ever looked up for a `$`: without one there is nothing to collect.
+      const vars = source.includes('$') ? collectVars(root, this.ctx, /read|mapfile|getopts|printf/.test(source)) : new Map();
       const hasCd = /\b(cd|pushd|popd)\b/.test(source);
       const flow = this.walk(root, { cwds, origin, depth, vars, redirects: [], pipeline: null, stdin: null, fnCwdUnknown: hasCd, droppedDashes });
       if (droppedDashes.size) this.opaque.push(`text the parser skipped at offset ${[...droppedDashes][0]}: "-"`);
@@ -818,19 +819,17 @@ function lookupVar(vars: VarTable, name: string, at: number, ctx: ShellContext):
 }
 
 /** Variables assigned in the script: straight-line literal assignments are known; any other assignment makes the name dynamic. */
-function collectVars(root: Node, ctx: ShellContext): VarTable {
+function collectVars(root: Node, ctx: ShellContext, readers: boolean): VarTable {
   const vars: VarTable = new Map();
   const add = (name: string, e: VarEntry) => {
     const list = vars.get(name);
     if (list) list.push(e);
     else vars.set(name, [e]);
   };
-  // node.parent costs a walk down from the root in tree-sitter: the walk carries each node's
-  // parent and grandparent instead, and uses a stack, since lists nest as deep as they are long.
-  const visit = (n: Node, parent: Node | null, grand: Node | null) => {
+  const visit = (n: Node, parent: Ancestor | undefined, grand: Ancestor | undefined) => {
     if (n.type === 'variable_assignment') {
       const name = n.childForFieldName('name')?.text ?? '';
-      const straight = parent?.type === 'program' || (parent?.type === 'declaration_command' && grand?.type === 'program' && parent.children[0]?.type !== 'local');
+      const straight = parent?.type === 'program' || (parent?.type === 'declaration_command' && grand?.type === 'program' && parent.first !== 'local');
       // A prefix assignment (VAR=x cmd) only sets the command's environment.
       if (parent?.type !== 'command') {
         let value: string | null = null;
@@ -857,14 +856,36 @@ function collectVars(root: Node, ctx: ShellContext): VarTable {
       for (const c of n.namedChildren) if (c?.type === 'variable_name') add(c.text, { at: n.startIndex, value: null });
     }
   };
-  const stack: [Node, Node | null, Node | null][] = [[root, null, null]];
-  while (stack.length) {
-    const [n, parent, grand] = stack.pop()!;
-    visit(n, parent, grand);
-    const named = n.namedChildren;
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push([named[i]!, n, parent]);
+  // Named nodes in document order from a cursor: node objects only for the nodes of interest,
+  // and the ancestors' types on a stack (node.parent walks down from the root in tree-sitter,
+  // and lists nest as deep as they are long).
+  const interesting = new Set(['variable_assignment', 'for_statement', 'c_style_for_statement', 'declaration_command', 'unset_command']);
+  if (readers) interesting.add('command');
+  const ancestors: Ancestor[] = [];
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const type = cursor.nodeType;
+      const named = cursor.nodeIsNamed;
+      if (named && interesting.has(type)) visit(cursor.currentNode, ancestors[ancestors.length - 1], ancestors[ancestors.length - 2]);
+      if (named && cursor.gotoFirstChild()) {
+        ancestors.push({ type, first: cursor.nodeType });
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return vars;
+        ancestors.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
   }
-  return vars;
+}
+
+/** A node above the one collectVars looks at: its type and its first child's. */
+interface Ancestor {
+  type: string;
+  first: string;
 }
 
 /** Text an echo/printf/heredoc-fed cat would write to a pipe, when it is literal. */
