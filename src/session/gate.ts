@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
+import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
 import { shellMode } from '../shell/wrappers.js';
 import type { Decision, RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
@@ -185,7 +186,8 @@ export class Gate {
 
   private decide(req: ShimRequest): Decision {
     if (req.mode === 'unreadable' || req.mode === 'too-large') {
-      const what = req.mode === 'too-large' ? 'larger than 1 MiB' : 'not readable';
+      // The shim reads at most 1 MiB of a script file; past that it sends no text at all.
+      const what = req.mode === 'too-large' ? `too long to analyse (over 1048576 bytes, limit ${MAX_SOURCE_BYTES})` : 'not readable';
       return { action: 'ask', matches: [], opaque: [`the script given to ${req.shell} is ${what}: its content could not be checked`], commands: [req.argv] };
     }
     return this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
