@@ -1,6 +1,7 @@
 // npm run bench: the figures the issues ask for, measured on this machine.
 //   decision latency per command in a warm process (p50, p99) over bench/corpus.txt,
-//   the same with 10x the default rule count (generated), and the cold `agentguard check`.
+//   the same with 10x the default rule count (generated), and the cold `agentguard check`;
+//   long lines (bench/linear.js): analysis of 64 KiB and 256 KiB lines, redaction of 256 KiB.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -140,7 +141,7 @@ cold(20);
 await logLatency(corpus);
 shimFigures();
 sessionStart(7);
-for (const extra of ['hooks.js', 'egress.js']) {
+for (const extra of ['hooks.js', 'egress.js', 'linear.js']) {
   if (!fs.existsSync(path.join(here, extra))) continue;
   const r = spawnSync(process.execPath, [path.join(here, extra)], { cwd: root, encoding: 'utf8' });
   process.stdout.write(r.stdout);
