@@ -90,7 +90,9 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
     const pats = expand(expr.program);
     const res = pats.map(wordGlob);
     const exact = pats.every((p) => !/[*?[]/.test(p));
-    parts.push({ test: (c) => (c.program !== null && res.some((r) => r.test(c.program!)) ? YES : NO), programs: exact ? new Set(pats) : null });
+    // A list of plain names (most are: @interpreters, @downloaders …) is a set lookup, not a regex per name.
+    const names = exact ? new Set(pats) : null;
+    parts.push({ test: (c) => (c.program !== null && (names ? names.has(c.program) : res.some((r) => r.test(c.program!))) ? YES : NO), programs: names });
   }
   if (expr.subcommand !== undefined) {
     const res = expand(expr.subcommand).map(wordGlob);
