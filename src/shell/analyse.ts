@@ -191,13 +191,18 @@ class Analysis {
   // ---- statements ---------------------------------------------------------
 
   private walk(node: Node, scope: Scope): Flow {
+    return this.deeper(scope, () => this.walkNode(node, scope));
+  }
+
+  /** One level deeper in the walk's recursion; past MAX_NESTING the rest is opaque. */
+  private deeper(scope: Scope, fn: () => Flow): Flow {
     if (this.nesting >= MAX_NESTING) {
       this.opaque.push(`statements nested more than ${MAX_NESTING} deep`);
       return { ok: scope.cwds, after: scope.cwds };
     }
     this.nesting++;
     try {
-      return this.walkNode(node, scope);
+      return fn();
     } finally {
       this.nesting--;
     }
@@ -382,6 +387,11 @@ class Analysis {
    * bash binds it to `b`.
    */
   private withTrailing(node: Node, scope: Scope, trailing: Trailing): Flow {
+    // It recurses without walk() (list → redirect → list …): it counts as a level too.
+    return this.deeper(scope, () => this.trailingInto(node, scope, trailing));
+  }
+
+  private trailingInto(node: Node, scope: Scope, trailing: Trailing): Flow {
     if (node.type === 'list') return this.list(node, scope, trailing);
     if (node.type === 'pipeline') {
       const stages = flattenPipeline(node);
