@@ -366,7 +366,14 @@ class PathMatcher {
       mms = this.patterns.flatMap((p) => concretePatterns(p, ctx)).map((p) => new Minimatch(p, { dot: true, nonegate: true, nocomment: true }));
       this.cache.set(ctx.workspaces, mms);
     }
-    for (const m of mms) for (const p of paths) if (m.match(p)) return true;
+    // A long line names the same paths again and again (> /dev/null, one output file per step):
+    // each path is matched against the globs once per evaluation.
+    const seen = once(ctx, this, () => new Map<string, boolean>());
+    for (const p of paths) {
+      let hit = seen.get(p);
+      if (hit === undefined) seen.set(p, (hit = mms.some((m) => m.match(p))));
+      if (hit) return true;
+    }
     return false;
   }
 }
