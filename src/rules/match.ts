@@ -481,11 +481,12 @@ function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: Re
     for (const o of ctx.script.commands) {
       if (o.program === null) continue;
       if (!programIn(o, from) && !pipelineFeeds(o, ctx, from, feeds)) continue;
-      for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) if (!(at.get(p)! <= o.index)) at.set(p, o.index);
+      for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) if ((at.get(p) ?? Infinity) > o.index) at.set(p, o.index);
     }
     return at;
   });
-  const written = { has: (p: string) => writtenAt.get(p)! < c.index };
+  // Written by a command before this one.
+  const written = { has: (p: string) => (writtenAt.get(p) ?? Infinity) < c.index };
   if (!writtenAt.size) return NO;
   const candidates: PathTarget[] = [];
   const resolve = (v: string): PathTarget => ({ raw: v, paths: v.startsWith('/') ? [path.posix.normalize(v)] : (c.cwds ?? []).map((d) => path.posix.resolve(d, v)), glob: false });
