@@ -26,6 +26,8 @@ export const SHAPES = {
   'and-list': { expect: 'allow', build: (n) => fill(n, '', (i) => (i % 2 ? 'ls' : 'true'), ' && ') },
   /** `a || b || …`, mixed with `&&`. */
   'or-list': { expect: 'allow', build: (n) => fill(n, 'true', (i) => (i % 2 ? ' || ls' : ' && true'), '') },
+  /** One command with as many words as fit (rm -f a a a …): more than a call takes arguments. */
+  'many files': { expect: 'allow', build: (n) => fill(n, 'rm -f', () => ' a', '') },
   /** `a > f && b > g && …`: a redirected list inside a list, one level per redirect. */
   'and-list redirects': { expect: 'allow', build: (n) => fill(n, '', (i) => `echo ${i} > f${i % 10}`, ' && ') },
   /** `a | b | c | …` */

@@ -637,9 +637,10 @@ class Analysis {
     }
     if (program !== null && !WRAPPERS_WITHOUT_EFFECTS.has(program)) {
       const eff = commandEffects(program, args);
-      cmd.writes.push(...eff.writes.map((w) => this.target(w, cwds)));
-      cmd.reads.push(...eff.reads.map((w) => this.target(w, cwds)));
-      cmd.hosts.push(...eff.hosts);
+      // Loops, not push(...): a command may have more words than a call takes arguments.
+      for (const w of eff.writes) cmd.writes.push(this.target(w, cwds));
+      for (const w of eff.reads) cmd.reads.push(this.target(w, cwds));
+      for (const h of eff.hosts) cmd.hosts.push(h);
     }
     for (const r of allRedirects) {
       if (r.kind === 'dup' || r.kind === 'close') continue;

@@ -61,7 +61,7 @@ function collect(node: Node, env: WordEnv, segs: Segment[]): boolean {
         env.onOpaque(`nested or stray backquote: ${node.text}`);
         return true;
       }
-      segs.push(...unescapeUnquoted(node.text));
+      for (const s of unescapeUnquoted(node.text)) segs.push(s);
       return false;
     case 'number':
     case 'extglob_pattern':
