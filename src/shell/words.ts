@@ -20,6 +20,8 @@ interface Segment {
 
 const GLOB_CHARS = /[*?[]/;
 const MAX_BRACE_WORDS = 64;
+/** Enough for any expansion into MAX_BRACE_WORDS words through two-way groups (127 steps). */
+const MAX_BRACE_STEPS = 256;
 
 /** Evaluates one argument node to one or more words (brace expansion may yield several). */
 export function evalWord(node: Node, env: WordEnv): Word[] {
@@ -240,7 +242,11 @@ function hasBraceExpansion(text: string): boolean {
 }
 
 /** Bash brace expansion for literal text: a{b,c}d, {1..3}, {1..10..2}, nested. Null when it would explode. */
-export function expandBraces(text: string): string[] | null {
+export function expandBraces(text: string, budget = { steps: 0 }): string[] | null {
+  // Each step copies and rescans the word: bound their number, not only the words made
+  // ({a,b}{a,b}… of 250 KiB went 50,000 steps deep before its first word: a stack overflow).
+  if (++budget.steps > MAX_BRACE_STEPS) return null;
+  if (budget.steps === 1 && independentGroups(text) > Math.log2(MAX_BRACE_WORDS)) return null;
   const m = findBrace(text);
   if (!m) return [text];
   if (m === 'too-large') return null;
@@ -248,12 +254,27 @@ export function expandBraces(text: string): string[] | null {
   const out: string[] = [];
   for (const p of parts) {
     // Expand left to right: the alternatives in order, then whatever follows.
-    const rest = expandBraces(text.slice(0, start) + p + text.slice(end + 1));
+    const rest = expandBraces(text.slice(0, start) + p + text.slice(end + 1), budget);
     if (!rest) return null;
     out.push(...rest);
     if (out.length > MAX_BRACE_WORDS) return null;
   }
   return out;
+}
+
+/** Brace groups with a comma that are inside no other group: each at least doubles the words. */
+function independentGroups(s: string): number {
+  let depth = 0;
+  let comma = false;
+  let count = 0;
+  for (let j = 0; j < s.length; j++) {
+    if (s[j] === '{') depth++;
+    else if (s[j] === '}' && depth > 0) {
+      if (--depth === 0 && comma) count++;
+      if (depth === 0) comma = false;
+    } else if (s[j] === ',' && depth === 1) comma = true;
+  }
+  return count;
 }
 
 /** The leftmost brace group that expands: its `{`, its `}` and its alternatives. */
