@@ -199,6 +199,8 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 /** Decodes the body of $'…'. Returns null for escapes bash would treat specially (\c). */
 export function decodeAnsiC(body: string): string | null {
   let out = '';
+  // out up to here holds no NUL: each check looks only at what was added since (linear).
+  let clean = 0;
   for (let i = 0; i < body.length; i++) {
     const ch = body[i];
     if (ch !== '\\') {
@@ -207,7 +209,8 @@ export function decodeAnsiC(body: string): string | null {
     }
     const n = body[++i];
     if (n === undefined) return out + '\\';
-    if (out.includes('\0')) break;
+    if (out.indexOf('\0', clean) >= 0) break;
+    clean = out.length;
     if (n in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[n];
     else if (n === 'x') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
