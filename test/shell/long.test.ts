@@ -72,10 +72,18 @@ describe('nesting deeper than the walk follows is opaque, not a crash', () => {
     ['${a:-${a:-…}} nested 5000 deep', 'echo ' + '${a:-'.repeat(5000) + 'x' + '}'.repeat(5000)],
     ['[[ … && … ]] of 20000 tests', '[[ ' + Array.from({ length: 20000 }, (_, i) => `-n a${i}`).join(' && ') + ' ]]'],
     ['a word of 50000 braces', 'echo ' + '{'.repeat(50000) + 'a,b}'],
+    ["$'\\n…' of 120000 escapes", "echo $'" + '\\n'.repeat(120000) + "'"],
     ['MAX_NESTING - 10 braces deep is still analysed', '{ '.repeat(MAX_NESTING - 10) + 'git push --force origin main' + '; }'.repeat(MAX_NESTING - 10)],
   ])('%s', async (_name, command) => {
     const d = (await exampleGuard()).check({ command });
     expect(d.opaque.filter((o) => /internal error|nested more than/.test(o))).toEqual([]);
+  });
+
+  it('a word of 50000 brace groups is too complex to expand, found without expanding it', async () => {
+    const d = (await exampleGuard()).check({ command: 'echo ' + '{a,b}'.repeat(50000) });
+    expect(d.action).toBe('ask');
+    expect(d.opaque).toHaveLength(1);
+    expect(d.opaque[0]).toMatch(/^brace expansion too complex to analyse: /);
   });
 
   it('the statement at MAX_NESTING - 10 levels is checked by its rule', async () => {
