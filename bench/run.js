@@ -1,7 +1,8 @@
 // npm run bench: the figures the issues ask for, measured on this machine.
 //   decision latency per command in a warm process (p50, p99) over bench/corpus.txt,
 //   the same with 10x the default rule count (generated), the cold `agentguard check`, shells
-//   and make inside a session against outside (issue 11), session start-up, hooks and egress.
+//   and make inside a session against outside (issue 11), session start-up, hooks, egress,
+//   escalation, and long lines (bench/linear.js: analysis of 64 and 256 KiB, redaction of 256 KiB).
 //   `node bench/run.js shim` (section names: latency cold log shim privilege start extra) runs only those.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -233,7 +234,7 @@ if (want('log')) await logLatency(corpus);
 if (want('shim')) shimFigures();
 if (want('privilege')) await privilegeCost(30);
 if (want('start')) sessionStart(7);
-for (const extra of want('extra') ? ['hooks.js', 'egress.js', 'escalate.js'] : []) {
+for (const extra of want('extra') ? ['hooks.js', 'egress.js', 'escalate.js', 'linear.js'] : []) {
   if (!fs.existsSync(path.join(here, extra))) continue;
   const r = spawnSync(process.execPath, [path.join(here, extra)], { cwd: root, encoding: 'utf8' });
   process.stdout.write(r.stdout);

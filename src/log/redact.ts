@@ -24,7 +24,7 @@ const PATTERNS: RegExp[] = [
   /\bhf_[A-Za-z0-9]{30,}\b/g, // Hugging Face
   /\bdop_v1_[a-f0-9]{64}\b/g, // DigitalOcean
   /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/g, // SendGrid
-  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, // JWTs
+  // JWTs: see redactJwts.
 ];
 
 /** Patterns whose group 1 is kept (the name) and group 2 is the secret. */
@@ -35,9 +35,41 @@ const KEYED: RegExp[] = [
   // password=…, --password …, token: …, secret=…, aws_secret_access_key = …
   /\b((?:[A-Za-z0-9_]*(?:password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|client[-_]?secret))["']?\s*[=:]\s*["']?)([^\s'"&;,]+)/gi,
   /(--(?:password|passwd|token|secret|api-key|access-key|client-secret)(?:=|\s+))([^\s'"]+)/gi,
-  // scheme://user:password@host
-  /([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)([^\s@/'"]+)(?=@)/gi,
+  // scheme://user:password@host. The match starts where a run of scheme characters does (a
+  // leading [0-9+.-] kept with the name): a start at every letter of a long run was quadratic.
+  /(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)([^\s@/'"]+)(?=@)/gi,
 ];
+
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/y;
+const JWT_CHAR = /[A-Za-z0-9_-]/;
+const WORD_CHAR = /\w/;
+
+/**
+ * Masks what /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g would match,
+ * in linear time. That regex tries every `eyJ` after a `-` and runs each to the end of its
+ * run of token characters, quadratic in a run like eyJaaaaaaaa-eyJaaaaaaaa-…. Its first
+ * part always ends where the run does, at a `.eyJ`; so only the earliest `eyJ` of the run
+ * before each `.eyJ` can start a match, and only there is the regex tried.
+ */
+function redactJwts(s: string): string {
+  let out = '';
+  let done = 0;
+  for (let k = s.indexOf('.eyJ'); k >= 0; k = s.indexOf('.eyJ', k + 1)) {
+    if (k < done) continue;
+    let start = k;
+    while (start > done && JWT_CHAR.test(s[start - 1])) start--;
+    // The earliest `eyJ` of the run that a word boundary precedes.
+    let p = start;
+    while (p + 3 <= k && !(s.startsWith('eyJ', p) && (p === 0 || !WORD_CHAR.test(s[p - 1])))) p++;
+    if (k - p < 11) continue;
+    JWT.lastIndex = p;
+    const m = JWT.exec(s);
+    if (!m) continue;
+    out += s.slice(done, p) + MASK;
+    done = p + m[0].length;
+  }
+  return done ? out + s.slice(done) : s;
+}
 
 export const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_KEY|PRIVATE_KEY|_KEY$|CREDENTIAL|^AWS_|AUTH)/i;
 
@@ -56,6 +88,7 @@ export class Redactor {
     let s = text;
     for (const v of this.values) if (s.includes(v)) s = s.split(v).join(MASK);
     for (const re of PATTERNS) s = s.replace(re, MASK);
+    s = redactJwts(s);
     for (const re of KEYED) s = s.replace(re, (m, keep: string, secret: string) => (secret === MASK ? m : keep + MASK));
     return s;
   }

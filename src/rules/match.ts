@@ -100,7 +100,9 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
     const pats = expand(expr.program);
     const res = pats.map(wordGlob);
     const exact = pats.every((p) => !/[*?[]/.test(p));
-    parts.push({ test: (c) => (c.program !== null && res.some((r) => r.test(c.program!)) ? YES : NO), programs: exact ? new Set(pats) : null });
+    // A list of plain names (most are: @interpreters, @downloaders …) is a set lookup, not a regex per name.
+    const names = exact ? new Set(pats) : null;
+    parts.push({ test: (c) => (c.program !== null && (names ? names.has(c.program) : res.some((r) => r.test(c.program!))) ? YES : NO), programs: names });
   }
   if (expr.subcommand !== undefined) {
     const res = expand(expr.subcommand).map(wordGlob);
@@ -163,8 +165,9 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   }
   if (expr.variables !== undefined) {
     const res = expand(expr.variables).map(wordGlob);
+    const key = {};
     parts.push({
-      test: (c, ctx) => (referencedVariables(c, ctx.script).some((v) => res.some((re) => re.test(v))) ? YES : NO),
+      test: (c, ctx) => (variablesFlowInto(c, ctx, res, key) ? YES : NO),
       subjects: (c, ctx) => [...new Set(referencedVariables(c, ctx.script).filter((v) => res.some((re) => re.test(v))))].map((v) => `$${v}`),
       programs: null,
     });
@@ -204,16 +207,19 @@ function buildMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   if (expr.pipeline) {
     const from = expand(expr.pipeline.from).map(wordGlob);
     if (expr.pipeline.to !== undefined) parts.push(buildMatch({ program: expr.pipeline.to }, lists));
-    parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx.script, from) ? YES : NO), subjects: (c, ctx) => feeders(c, ctx.script, from).map((o) => `from ${o.text}`), programs: null });
+    const key = {};
+    parts.push({ test: (c, ctx) => (pipelineFeeds(c, ctx, from, key) ? YES : NO), subjects: (c, ctx) => feeders(c, ctx.script, from).map((o) => `from ${o.text}`), programs: null });
   }
   if (expr.substitution) {
     const from = expand(expr.substitution.from).map(wordGlob);
-    parts.push({ test: (c, ctx) => (substitutedFrom(c, ctx.script, from) ? YES : NO), subjects: (c, ctx) => substitutedFrom(c, ctx.script, from, true).map((o) => `from ${o.text}`), programs: null });
+    const key = {};
+    parts.push({ test: (c, ctx) => (substitutedFrom(c, ctx, from, key) ? YES : NO), subjects: (c, ctx) => substitutionSources(c, ctx.script, from).map((o) => `from ${o.text}`), programs: null });
   }
   if (expr.runs_file_from !== undefined) {
     const from = expand(expr.runs_file_from).map(wordGlob);
     const runners = [...(lists.get('shells') ?? []), ...(lists.get('interpreters') ?? []), 'source', '.'].map(wordGlob);
-    parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners), subjects: (c, ctx) => runsFileFrom(c, ctx, from, runners, true).map((p) => tildify(p, ctx.home)), programs: null });
+    const key = {};
+    parts.push({ test: (c, ctx) => runsFileFrom(c, ctx, from, runners, key), subjects: (c, ctx) => runsFileFrom(c, ctx, from, runners, key, true).map((p) => tildify(p, ctx.home)), programs: null });
   }
   if (expr.all_of) parts.push(allOf(expr.all_of.map((m) => buildMatch(m, lists))));
   if (expr.any_of) parts.push(anyOf(expr.any_of.map((m) => buildMatch(m, lists))));
@@ -372,20 +378,25 @@ function optionsOf(c: Command): ParsedOptions {
 
 const VAR_REF = /\$\{?#?!?([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** The names of the variables referenced in some text. */
+function variablesIn(raw: string): string[] {
+  const names: string[] = [];
+  if (raw.includes('$')) for (const m of raw.matchAll(VAR_REF)) names.push(m[1]);
+  return names;
+}
+
 /**
- * Names of the environment variables that flow into a command: referenced in its words,
- * redirects or heredoc, or in the words of an earlier stage of its pipeline
- * (echo "$SECRET" | nc host 80).
+ * Whether a variable `res` names flows into a command: referenced in its words, redirects
+ * or heredoc, or in the words of an earlier stage of its pipeline (echo "$SECRET" | nc host 80).
+ * The earliest such stage of each pipeline is found once per evaluation, not per command.
  */
+/** The variables a command and the earlier stages of its pipeline refer to (the witness of variablesFlowInto). */
 function referencedVariables(c: Command, script: Script): string[] {
   const names: string[] = [];
-  const scan = (raw: string) => {
-    if (raw.includes('$')) for (const m of raw.matchAll(VAR_REF)) names.push(m[1]);
-  };
   const own = (x: Command) => {
-    for (const w of x.argv) scan(w.raw);
-    for (const r of x.redirects) scan(r.target.raw);
-    if (x.stdin) scan(x.stdin);
+    for (const w of x.argv) names.push(...variablesIn(w.raw));
+    for (const r of x.redirects) names.push(...variablesIn(r.target.raw));
+    if (x.stdin) names.push(...variablesIn(x.stdin));
   };
   own(c);
   const stage = stageOf(c, script);
@@ -396,6 +407,24 @@ function referencedVariables(c: Command, script: Script): string[] {
     }
   }
   return names;
+}
+
+function variablesFlowInto(c: Command, ctx: MatchContext, res: RegExp[], key: object): boolean {
+  const named = (raw: string) => variablesIn(raw).some((v) => res.some((re) => re.test(v)));
+  // One heredoc text reaches every stage of `cat <<EOF | cat | …`: each text is scanned once.
+  const stdinNamed = new Map<string, boolean>();
+  const refers = (x: Command) => {
+    if (x.argv.some((w) => named(w.raw)) || x.redirects.some((r) => named(r.target.raw))) return true;
+    if (!x.stdin) return false;
+    let r = stdinNamed.get(x.stdin);
+    if (r === undefined) stdinNamed.set(x.stdin, (r = named(x.stdin)));
+    return r;
+  };
+  if (refers(c)) return true;
+  const stage = stageOf(c, ctx.script);
+  if (!stage) return false;
+  const first = once(ctx, key, () => firstStages(ctx.script, refers)).get(stage.id);
+  return first !== undefined && first < stage.index;
 }
 
 /** Host globs: `*` is the only wildcard ([::1] is a literal IPv6 address, not a class). */
@@ -434,7 +463,14 @@ class PathMatcher {
       mms = this.patterns.flatMap((p) => concretePatterns(p, ctx)).map((p) => new Minimatch(p, { dot: true, nonegate: true, nocomment: true }));
       this.cache.set(ctx.workspaces, mms);
     }
-    for (const m of mms) for (const p of paths) if (m.match(p)) return true;
+    // A long line names the same paths again and again (> /dev/null, one output file per step):
+    // each path is matched against the globs once per evaluation.
+    const seen = once(ctx, this, () => new Map<string, boolean>());
+    for (const p of paths) {
+      let hit = seen.get(p);
+      if (hit === undefined) seen.set(p, (hit = mms.some((m) => m.match(p))));
+      if (hit) return true;
+    }
     return false;
   }
 
@@ -471,6 +507,20 @@ function anyPath(targets: PathTarget[], matcher: PathMatcher, ctx: MatchContext,
 
 // ---- relations between commands ----------------------------------------------
 
+// Each relation below holds between a command and others anywhere in the line. What they
+// need about the whole line is worked out once per evaluation (`once`), so that checking
+// every command of a long line stays linear rather than scanning the line per command.
+
+const perEvaluation = new WeakMap<MatchContext, Map<object, unknown>>();
+
+/** `make()` once per evaluation (a MatchContext is made per evaluate) and per `key`. */
+function once<T>(ctx: MatchContext, key: object, make: () => T): T {
+  let m = perEvaluation.get(ctx);
+  if (!m) perEvaluation.set(ctx, (m = new Map()));
+  if (!m.has(key)) m.set(key, make());
+  return m.get(key) as T;
+}
+
 /** The pipeline stage a command runs in: its own, or that of the command it runs inside. */
 function stageOf(c: Command, script: Script): { id: number; index: number } | null {
   let cur: Command | undefined = c;
@@ -481,36 +531,72 @@ function stageOf(c: Command, script: Script): { id: number; index: number } | nu
   return null;
 }
 
-function pipelineFeeds(c: Command, script: Script, from: RegExp[]): boolean {
-  const stage = stageOf(c, script);
-  if (!stage) return false;
-  return script.commands.some((o) => feeds(o, c, stage, script, from));
+/** For each pipeline, the earliest stage holding a command that `pred` accepts. */
+function firstStages(script: Script, pred: (o: Command) => boolean): Map<number, number> {
+  const first = new Map<number, number>();
+  for (const o of script.commands) {
+    const s = stageOf(o, script);
+    if (!s || !pred(o)) continue;
+    const prev = first.get(s.id);
+    if (prev === undefined || s.index < prev) first.set(s.id, s.index);
+  }
+  return first;
 }
 
-/** The earlier stages of c's pipeline that run one of `from` (the witness of pipelineFeeds). */
+const programIn = (o: Command, from: RegExp[]) => o.program !== null && from.some((r) => r.test(o.program!));
+
+function pipelineFeeds(c: Command, ctx: MatchContext, from: RegExp[], key: object): boolean {
+  const stage = stageOf(c, ctx.script);
+  if (!stage) return false;
+  const first = once(ctx, key, () => firstStages(ctx.script, (o) => programIn(o, from))).get(stage.id);
+  return first !== undefined && first < stage.index;
+}
+
+function substitutedFrom(c: Command, ctx: MatchContext, from: RegExp[], key: object): boolean {
+  const script = ctx.script;
+  // The commands that have a `from` command inside a substitution in their words, at any depth.
+  const parents = once(ctx, key, () => {
+    const out = new Set<Command>();
+    for (const o of script.commands) {
+      if (!programIn(o, from)) continue;
+      let cur: Command | undefined = o;
+      while (cur && cur.origin.kind !== 'top') {
+        const parent: Command = script.commands[cur.origin.parent];
+        if (cur.origin.kind === 'substitution') out.add(parent);
+        cur = parent;
+      }
+    }
+    return out;
+  });
+  // c and the wrappers it was unwrapped from (sudo bash <(curl …): the <(…) belongs to sudo's words).
+  if (parents.has(c)) return true;
+  for (let cur: Command = c; cur.wrappers.length && cur.origin.kind === 'nested'; ) {
+    cur = script.commands[cur.origin.parent];
+    if (parents.has(cur)) return true;
+  }
+  return false;
+}
+
+/** The earlier stages of c's pipeline that run one of `from` (the witness of pipelineFeeds, for subjects). */
 function feeders(c: Command, script: Script, from: RegExp[]): Command[] {
   const stage = stageOf(c, script);
-  return stage ? script.commands.filter((o) => feeds(o, c, stage, script, from)) : [];
+  if (!stage) return [];
+  return script.commands.filter((o) => {
+    if (o === c || !programIn(o, from)) return false;
+    const s = stageOf(o, script);
+    return !!s && s.id === stage.id && s.index < stage.index;
+  });
 }
 
-function feeds(o: Command, c: Command, stage: { id: number; index: number }, script: Script, from: RegExp[]): boolean {
-  if (o === c || o.program === null || !from.some((r) => r.test(o.program!))) return false;
-  const s = stageOf(o, script);
-  return !!s && s.id === stage.id && s.index < stage.index;
-}
-
-function substitutedFrom(c: Command, script: Script, from: RegExp[]): boolean;
-function substitutedFrom(c: Command, script: Script, from: RegExp[], collect: true): Command[];
-function substitutedFrom(c: Command, script: Script, from: RegExp[], collect = false): boolean | Command[] {
-  // c and the wrappers it was unwrapped from (sudo bash <(curl …): the <(…) belongs to sudo's words).
+/** The `from` commands inside substitutions in c's words or its wrappers' (the witness of substitutedFrom). */
+function substitutionSources(c: Command, script: Script, from: RegExp[]): Command[] {
   const owners = new Set<Command>([c]);
   for (let cur: Command = c; cur.wrappers.length && cur.origin.kind === 'nested'; ) {
     cur = script.commands[cur.origin.parent];
     owners.add(cur);
   }
-  // Any command inside a substitution whose parent (transitively) is one of them.
-  const inside = (o: Command) => {
-    if (o.program === null || !from.some((r) => r.test(o.program!))) return false;
+  return script.commands.filter((o) => {
+    if (!programIn(o, from)) return false;
     let cur: Command | undefined = o;
     while (cur && cur.origin.kind !== 'top') {
       const parent: Command = script.commands[cur.origin.parent];
@@ -518,21 +604,26 @@ function substitutedFrom(c: Command, script: Script, from: RegExp[], collect = f
       cur = parent;
     }
     return false;
-  };
-  return collect ? script.commands.filter(inside) : script.commands.some(inside);
+  });
 }
 
-function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[]): Tri;
-function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], collect: true): string[];
-function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], collect = false): Tri | string[] {
-  const written = new Set<string>();
-  for (const o of ctx.script.commands) {
-    if (o.index >= c.index || o.program === null) continue;
-    const isFrom = from.some((r) => r.test(o.program!)) || pipelineFeeds(o, ctx.script, from);
-    if (!isFrom) continue;
-    for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) written.add(p);
-  }
-  if (!written.size) return collect ? [] : NO;
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], key: object): Tri;
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], key: object, collect: true): string[];
+function runsFileFrom(c: Command, ctx: MatchContext, from: RegExp[], runners: RegExp[], key: object, collect = false): Tri | string[] {
+  // Each path written by a `from` command (or one it pipes into), with the first such command's index.
+  const writtenAt = once(ctx, key, () => {
+    const feeds = {};
+    const at = new Map<string, number>();
+    for (const o of ctx.script.commands) {
+      if (o.program === null) continue;
+      if (!programIn(o, from) && !pipelineFeeds(o, ctx, from, feeds)) continue;
+      for (const t of o.writes) for (const p of ctx.pathsOf(t) ?? []) if ((at.get(p) ?? Infinity) > o.index) at.set(p, o.index);
+    }
+    return at;
+  });
+  // Written by a command before this one.
+  const written = { has: (p: string) => (writtenAt.get(p) ?? Infinity) < c.index };
+  if (!writtenAt.size) return collect ? [] : NO;
   const candidates: PathTarget[] = [];
   const resolve = (v: string): PathTarget => ({ raw: v, paths: v.startsWith('/') ? [path.posix.normalize(v)] : (c.cwds ?? []).map((d) => path.posix.resolve(d, v)), glob: false });
   if (c.argv[0]?.value?.includes('/')) candidates.push(resolve(c.argv[0].value));

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
+import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
 import { shellMode } from '../shell/wrappers.js';
 import { isCodexStartupScript, isRcSourceReason } from '../agents/wrappers.js';
 import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
@@ -249,7 +250,8 @@ export class Gate {
    */
   private decide(req: ShimRequest, nested: boolean): { decision: Decision; cached: boolean } {
     if (req.mode === 'unreadable' || req.mode === 'too-large') {
-      const what = req.mode === 'too-large' ? 'larger than 1 MiB' : 'not readable';
+      // The shim reads at most 1 MiB of a script file; past that it sends no text at all.
+      const what = req.mode === 'too-large' ? `too long to analyse (over 1048576 bytes, limit ${MAX_SOURCE_BYTES})` : 'not readable';
       return { decision: { action: 'ask', matches: [], opaque: [`the script given to ${req.shell} is ${what}: its content could not be checked`], commands: [req.argv] }, cached: false };
     }
     const key = nested ? `${req.cwd}\0${req.mode}\0${req.script}` : null;

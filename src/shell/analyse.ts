@@ -11,11 +11,24 @@ import { innerCommands, joinWords, SHELLS, shellMode } from './wrappers.js';
 import { codeItRuns, MAX_FILE_BYTES, mayRunCode, type FileRead, type ProgramContext } from './programs/index.js';
 import { writesOwnFile } from './programs/scripts.js';
 
-export const MAX_SOURCE_BYTES = 64 * 1024;
+export const MAX_SOURCE_BYTES = 256 * 1024;
 export const MAX_DEPTH = 6;
 const MAX_CWDS = 8;
 /** Bytes of scripts, Makefiles, package.json and git config one analysis reads at most. */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
+/**
+ * Syntactic nesting the walk follows ({ ( if … inside each other). The walk recurses per
+ * level, so past this bound the rest is opaque rather than a stack overflow; long flat
+ * chains (a && b && …, a | b | …) are walked in loops and do not count.
+ */
+export const MAX_NESTING = 200;
+/** Wrappers inside wrappers (nice nice … cmd): each level copies the argv tail. */
+export const MAX_WRAPPERS = 32;
+
+/** The reason a line over MAX_SOURCE_BYTES gets, without being parsed. */
+export function tooLongReason(bytes: number): string {
+  return `too long to analyse (${bytes} bytes, limit ${MAX_SOURCE_BYTES})`;
+}
 
 /** Words bash reserves: as a command name they mean the parser misread the line. */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '{', '}', '[[', ']]', '!', 'coproc']);
@@ -67,6 +80,14 @@ interface Stage extends Trailing {
   node: Node;
 }
 
+interface RedirectedParts {
+  body: Node | null;
+  redirects: Node[];
+  stdin: string | null;
+  trailingPipeline: Node | null;
+  trailingList: { op: string; right: Node } | null;
+}
+
 interface VarEntry {
   at: number;
   value: string | null;
@@ -90,28 +111,38 @@ class Analysis {
   private bytesRead = 0;
   /** Files looked up in this analysis: the real path (null: missing) and what reading gave. */
   private files = new Map<string, { real: string | null; read: FileRead | null }>();
+  /** Current recursion depth of walk() (see MAX_NESTING). */
+  private nesting = 0;
   constructor(private ctx: ShellContext) {
     this.fs = ctx.fs ?? realFs;
   }
 
   /** Parses and walks one script (the line itself, or a nested bash -c / eval / heredoc script). */
-  run(source: string, cwds: Cwds, origin: Origin, depth: number, maxBytes = MAX_SOURCE_BYTES): Flow {
+  run(source: string, cwds: Cwds, origin: Origin, depth: number): Flow {
     const same = { ok: cwds, after: cwds };
     if (depth > MAX_DEPTH) {
       this.opaque.push(`scripts nested more than ${MAX_DEPTH} deep`);
       return same;
     }
-    if (Buffer.byteLength(source) > maxBytes) {
-      this.opaque.push(`command longer than ${maxBytes} bytes`);
+    const bytes = Buffer.byteLength(source);
+    // A script read from a file is held to the same bound as a typed line: analysis time
+    // grows with the size, and the session answers one request at a time.
+    if (bytes > MAX_SOURCE_BYTES) {
+      this.opaque.push(tooLongReason(bytes));
       return same;
     }
+    // bash and dash drop NUL bytes from the script text they read (a file, stdin, a heredoc
+    // fed to a shell): `rm -rf .g<NUL>it` in a script file removes .git. Read it the same way
+    // (a -c string cannot hold a NUL at all), never as a word break.
+    if (source.includes('\0')) source = source.replaceAll('\0', '');
     const tree = parseBash(source);
     try {
       const root = tree.rootNode;
       if (root.hasError) this.opaque.push(`could not parse: ${describeError(root)}`);
       const droppedDashes = new Set<number>();
       this.checkCoverage(tree, source, droppedDashes);
-      const vars = collectVars(root, this.ctx);
+      // Variables are only ever looked up for a `$`: without one there is nothing to collect.
+      const vars = source.includes('$') ? collectVars(root, this.ctx, /read|mapfile|getopts|printf/.test(source)) : new Map();
       const hasCd = /\b(cd|pushd|popd)\b/.test(source);
       const flow = this.walk(root, { cwds, origin, depth, vars, redirects: [], pipeline: null, stdin: null, fnCwdUnknown: hasCd, droppedDashes });
       if (droppedDashes.size) this.opaque.push(`text the parser skipped at offset ${[...droppedDashes][0]}: "-"`);
@@ -174,13 +205,31 @@ class Analysis {
   // ---- statements ---------------------------------------------------------
 
   private walk(node: Node, scope: Scope): Flow {
+    return this.deeper(scope, () => this.walkNode(node, scope));
+  }
+
+  /** One level deeper in the walk's recursion; past MAX_NESTING the rest is opaque. */
+  private deeper(scope: Scope, fn: () => Flow): Flow {
+    if (this.nesting >= MAX_NESTING) {
+      this.opaque.push(`statements nested more than ${MAX_NESTING} deep`);
+      return { ok: scope.cwds, after: scope.cwds };
+    }
+    this.nesting++;
+    try {
+      return fn();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private walkNode(node: Node, scope: Scope): Flow {
     const same: Flow = { ok: scope.cwds, after: scope.cwds };
     switch (node.type) {
       case 'program':
       case 'compound_statement':
       case 'do_group':
       case 'else_clause':
-        return this.sequence(node.namedChildren, scope, node);
+        return this.sequence(node, scope, true);
       case 'comment':
       case 'heredoc_body':
       case 'heredoc_end':
@@ -188,7 +237,7 @@ class Analysis {
         return same;
       case 'ERROR':
         // The parse error is already reported; still read what is inside (strictest wins).
-        this.sequence(node.namedChildren.filter((c) => c && isStatement(c)), scope);
+        this.sequence(node, scope, false, isStatement);
         return same;
       case 'list':
         return this.list(node, scope);
@@ -196,9 +245,9 @@ class Analysis {
         this.pipeline(flattenPipeline(node), scope);
         return same;
       case 'negated_command':
-        return this.sequence(node.namedChildren, scope);
+        return this.sequence(node, scope);
       case 'subshell':
-        this.sequence(node.namedChildren, scope);
+        this.sequence(node, scope);
         return same;
       case 'redirected_statement':
         return this.redirected(node, scope);
@@ -249,7 +298,8 @@ class Analysis {
         const first = this.commands.length;
         const fnScope = { ...scope, cwds: scope.fnCwdUnknown ? null : scope.cwds };
         if (body) this.walk(body, fnScope);
-        const recursive = this.commands.slice(first).some((c) => c.program === name);
+        let recursive = false;
+        for (let i = first; i < this.commands.length && !recursive; i++) recursive = this.commands[i].program === name;
         this.functions[name] = { recursive: recursive || !!this.functions[name]?.recursive };
         return same;
       }
@@ -259,14 +309,21 @@ class Analysis {
     }
   }
 
-  private sequence(nodes: (Node | null)[], scope: Scope, parent?: Node): Flow {
-    if (parent) for (const c of parent.children) if (c && (c.type === ';;' || c.type === ';&' || c.type === ';;&')) this.opaque.push(`${c.type} outside a case statement`);
+  /**
+   * The named children of `parent` in order (those `only` accepts). One pass over the
+   * children: node.nextSibling costs a scan of the siblings in tree-sitter, which made
+   * a line of many statements quadratic.
+   */
+  private sequence(parent: Node, scope: Scope, caseTerminators = false, only?: (n: Node) => boolean): Flow {
+    const children = parent.children;
+    if (caseTerminators) for (const c of children) if (c && (c.type === ';;' || c.type === ';&' || c.type === ';;&')) this.opaque.push(`${c.type} outside a case statement`);
     let cur: Flow = { ok: scope.cwds, after: scope.cwds };
-    for (const n of nodes) {
-      if (!n) continue;
+    for (let i = 0; i < children.length; i++) {
+      const n = children[i];
+      if (!n || !n.isNamed || (only && !only(n))) continue;
       const r = this.walk(n, { ...scope, cwds: cur.after });
       // `cmd &` runs in a subshell: its cd does not move the rest of the line.
-      cur = n.nextSibling?.type === '&' ? { ok: cur.after, after: cur.after } : r;
+      cur = children[i + 1]?.type === '&' ? { ok: cur.after, after: cur.after } : r;
     }
     return cur;
   }
@@ -287,18 +344,55 @@ class Analysis {
 
   /** `trailing`: redirects that tree-sitter hung on the whole list but bash binds to its last command. */
   private list(node: Node, scope: Scope, trailing?: Trailing): Flow {
-    const [left, right] = [node.namedChildren[0], node.namedChildren[node.namedChildren.length - 1]];
-    const op = node.children.find((c) => c && !c.isNamed)?.type;
-    if (!left || !right) return { ok: scope.cwds, after: scope.cwds };
-    const l = this.walk(left, scope);
-    const walkRight = (s: Scope) => (trailing ? this.withTrailing(right, s, trailing) : this.walk(right, s));
-    if (op === '&&') {
-      const r = walkRight({ ...scope, cwds: l.ok });
-      return { ok: r.ok, after: union(l.after, r.after) };
+    // tree-sitter nests `a && b && c` to the left, one level per operator (and one more per
+    // redirect in the chain: `a > f && b > g && c`). The spine is walked in a loop, not by
+    // recursion, so that a long chain cannot overflow the stack; what each level does, and
+    // in which order, is what the recursive walk did.
+    const levels: { op: string | undefined; right: Node; trailing?: Trailing }[] = [];
+    let cur = node;
+    let curTrailing = trailing;
+    let bottom: () => Flow;
+    for (;;) {
+      const named = cur.namedChildren;
+      const [left, right] = [named[0], named[named.length - 1]];
+      if (!left || !right) {
+        bottom = () => ({ ok: scope.cwds, after: scope.cwds });
+        break;
+      }
+      levels.push({ op: cur.children.find((c) => c && !c.isNamed)?.type, right, trailing: curTrailing });
+      if (left.type === 'list') {
+        cur = left;
+        curTrailing = undefined;
+        continue;
+      }
+      if (left.type === 'redirected_statement') {
+        const parts = this.redirectedParts(left, scope);
+        if (parts.body?.type === 'list' && !parts.trailingPipeline && !parts.trailingList) {
+          cur = parts.body;
+          curTrailing = this.bodyTrailing(left, parts, scope);
+          continue;
+        }
+        bottom = () => this.finishRedirected(left, parts, scope);
+        break;
+      }
+      bottom = () => this.walk(left, scope);
+      break;
     }
-    // ||: the right side runs when the left failed, in the cwd from before it.
-    const r = walkRight({ ...scope, cwds: scope.cwds });
-    return { ok: union(l.ok, r.ok), after: union(l.after, r.after) };
+    let flow = bottom();
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const { op, right, trailing: t } = levels[i];
+      const l = flow;
+      const walkRight = (s: Scope) => (t ? this.withTrailing(right, s, t) : this.walk(right, s));
+      if (op === '&&') {
+        const r = walkRight({ ...scope, cwds: l.ok });
+        flow = { ok: r.ok, after: union(l.after, r.after) };
+      } else {
+        // ||: the right side runs when the left failed, in the cwd from before it.
+        const r = walkRight({ ...scope, cwds: scope.cwds });
+        flow = { ok: union(l.ok, r.ok), after: union(l.after, r.after) };
+      }
+    }
+    return flow;
   }
 
   /**
@@ -307,6 +401,11 @@ class Analysis {
    * bash binds it to `b`.
    */
   private withTrailing(node: Node, scope: Scope, trailing: Trailing): Flow {
+    // It recurses without walk() (list → redirect → list …): it counts as a level too.
+    return this.deeper(scope, () => this.trailingInto(node, scope, trailing));
+  }
+
+  private trailingInto(node: Node, scope: Scope, trailing: Trailing): Flow {
     if (node.type === 'list') return this.list(node, scope, trailing);
     if (node.type === 'pipeline') {
       const stages = flattenPipeline(node);
@@ -343,6 +442,11 @@ class Analysis {
   }
 
   private redirected(node: Node, scope: Scope): Flow {
+    return this.finishRedirected(node, this.redirectedParts(node, scope), scope);
+  }
+
+  /** The parts of a redirected statement; reads its heredoc (and runs what that substitutes). */
+  private redirectedParts(node: Node, scope: Scope): RedirectedParts {
     const body = node.childForFieldName('body');
     const redirects: Node[] = [];
     let stdin: string | null = scope.stdin;
@@ -352,12 +456,13 @@ class Analysis {
       if (!c || (body && c.id === body.id)) continue;
       if (c.type === 'heredoc_redirect') {
         stdin = this.heredoc(c, scope);
+        const right = new Set(c.childrenForFieldName('right').map((x) => x?.id));
         // tree-sitter puts what follows `<<EOF` on the same line inside the heredoc node.
         for (const h of c.namedChildren) {
           if (!h) continue;
           if (h.type === 'pipeline') trailingPipeline = h;
           else if (h.type === 'file_redirect' || h.type === 'herestring_redirect') redirects.push(h);
-          else if (c.fieldNameForChild(indexOf(c, h)) === 'right') {
+          else if (right.has(h.id)) {
             const op = c.children.find((x) => x && (x.type === '&&' || x.type === '||'))?.type ?? '&&';
             trailingList = { op, right: h };
           } else if (!['heredoc_start', 'heredoc_body', 'heredoc_end', 'heredoc_content'].includes(h.type)) {
@@ -367,6 +472,17 @@ class Analysis {
       } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect') redirects.push(c);
       else if (c.isNamed) this.opaque.push(`unsupported redirect (${c.type}): ${clip(c.text)}`);
     }
+    return { body, redirects, stdin, trailingPipeline, trailingList };
+  }
+
+  /** What the redirects of a statement bind to when its body is walked with them. */
+  private bodyTrailing(node: Node, parts: RedirectedParts, scope: Scope): Trailing {
+    const { body, redirects, stdin } = parts;
+    return { redirects, stdin: stdin === scope.stdin ? null : stdin, dash: this.takeDash(body!, redirects, node, scope) };
+  }
+
+  private finishRedirected(node: Node, parts: RedirectedParts, scope: Scope): Flow {
+    const { body, redirects, stdin, trailingPipeline, trailingList } = parts;
     if (!body) {
       // `> file` alone truncates (creates) file: a write with no command.
       const subs: Node[] = [];
@@ -378,7 +494,7 @@ class Analysis {
       this.pipeline(flattenPipeline(trailingPipeline), scope, { node: body, redirects, stdin });
       return { ok: scope.cwds, after: scope.cwds };
     }
-    const flow = this.withTrailing(body, scope, { redirects, stdin: stdin === scope.stdin ? null : stdin, dash: this.takeDash(body, redirects, node, scope) });
+    const flow = this.withTrailing(body, scope, this.bodyTrailing(node, parts, scope));
     if (trailingList) {
       const r = this.walk(trailingList.right, { ...scope, cwds: trailingList.op === '&&' ? flow.ok : scope.cwds });
       return { ok: r.ok, after: union(flow.after, r.after) };
@@ -408,13 +524,16 @@ class Analysis {
   /** Finds and analyses substitutions inside expressions ([[ … ]], $(( … )), assignment values). */
   private scanExpression(node: Node, scope: Scope) {
     const subs: Node[] = [];
-    const visit = (n: Node) => {
+    // Depth first, in document order, with a stack: `[[ a && b && … ]]` nests as deep as it is long.
+    const stack: Node[] = [node];
+    while (stack.length) {
+      const n = stack.pop()!;
       if (n.type === 'command_substitution' || n.type === 'process_substitution') subs.push(n);
       else if (n.type === 'simple_expansion' || n.type === 'expansion' || EXPRESSION_TYPES.has(n.type) || n.type === 'variable_assignment' || n.type === 'test_command' || n.type === 'array' || n.type === 'brace_expression') {
-        for (const c of n.namedChildren) if (c) visit(c);
+        const named = n.namedChildren;
+        for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
       } else this.opaque.push(`unsupported syntax in expression (${n.type}): ${clip(n.text)}`);
-    };
-    visit(node);
+    }
     for (const s of subs) this.substitution(s, scope, null);
   }
 
@@ -425,8 +544,10 @@ class Analysis {
     if (body.type !== 'command' || !scope.droppedDashes.size) return false;
     const heredoc = stmt.children.find((c) => c?.type === 'heredoc_redirect');
     const end = heredoc?.startIndex ?? redirects[0]?.startIndex ?? stmt.endIndex;
-    for (const d of scope.droppedDashes) {
-      if (d >= body.endIndex && d < end) {
+    // The first dash in [body end, end): scanning the range, not the whole set, keeps a line
+    // of many `cmd - <<EOF` linear.
+    for (let d = body.endIndex; d < end; d++) {
+      if (scope.droppedDashes.has(d)) {
         scope.droppedDashes.delete(d);
         return true;
       }
@@ -443,9 +564,10 @@ class Analysis {
     const redirectNodes = [...outerRedirects];
     let nameNode: Node | null = null;
     const children = node.children.filter((c): c is Node => !!c);
+    const fields = fieldNames(node, children.length);
     for (let i = 0; i < children.length; i++) {
       const c = children[i];
-      const field = node.fieldNameForChild(i);
+      const field = fields[i];
       if (c.type === 'variable_assignment' && !nameNode) {
         const value = c.childForFieldName('value');
         assignments[c.childForFieldName('name')?.text ?? ''] = value ? evalWord(value, env)[0].value : '';
@@ -529,9 +651,10 @@ class Analysis {
     }
     if (program !== null && !WRAPPERS_WITHOUT_EFFECTS.has(program)) {
       const eff = commandEffects(program, args);
-      cmd.writes.push(...eff.writes.map((w) => this.target(w, cwds)));
-      cmd.reads.push(...eff.reads.map((w) => this.target(w, cwds)));
-      cmd.hosts.push(...eff.hosts);
+      // Loops, not push(...): a command may have more words than a call takes arguments.
+      for (const w of eff.writes) cmd.writes.push(this.target(w, cwds));
+      for (const w of eff.reads) cmd.reads.push(this.target(w, cwds));
+      for (const h of eff.hosts) cmd.hosts.push(h);
     }
     for (const r of allRedirects) {
       if (r.kind === 'dup' || r.kind === 'close') continue;
@@ -547,6 +670,10 @@ class Analysis {
     if ((program === 'source' || program === '.') && args[0] && args[0].value === null) this.opaque.push(`file sourced by ${program} is not static: ${clip(args[0].raw)}`);
 
     const nested = (o: Origin = { kind: 'nested', parent: cmd.index }): Scope => ({ ...scope, origin: o, depth: scope.depth + 1, redirects: [], stdin: null });
+    if (extra.wrappers && extra.wrappers.length >= MAX_WRAPPERS) {
+      this.opaque.push(`wrappers nested more than ${MAX_WRAPPERS} deep`);
+      return same;
+    }
     // cd / pushd / popd: the cwd of what follows.
     if (program === 'cd' || program === 'pushd' || program === 'popd') return this.changeDir(program, args, scope);
     // Code the program runs for you from files: scripts, Makefile recipes, package.json scripts, git aliases and hooks.
@@ -649,7 +776,7 @@ class Analysis {
       this.opaque.push(...code.opaque);
       for (const s of code.scripts) {
         const first = this.commands.length;
-        const r = this.run(s.source, [s.cwd], { kind: 'nested', parent: cmd.index, from: s.by }, scope.depth + 1, s.file ? MAX_FILE_BYTES : MAX_SOURCE_BYTES);
+        const r = this.run(s.source, [s.cwd], { kind: 'nested', parent: cmd.index, from: s.by }, scope.depth + 1);
         if (s.file) {
           const written = this.commands.slice(first).flatMap((c) => c.writes);
           if (writesOwnFile(written, s.file)) this.opaque.push(`the script modifies itself while running: ${s.by}`);
@@ -723,7 +850,7 @@ class Analysis {
       this.opaque.push(`substitutions nested more than ${MAX_DEPTH} deep`);
       return;
     }
-    this.sequence(node.namedChildren, s);
+    this.sequence(node, s);
   }
 
   private changeDir(program: string, args: Word[], scope: Scope): Flow {
@@ -829,19 +956,17 @@ function lookupVar(vars: VarTable, name: string, at: number, ctx: ShellContext):
 }
 
 /** Variables assigned in the script: straight-line literal assignments are known; any other assignment makes the name dynamic. */
-function collectVars(root: Node, ctx: ShellContext): VarTable {
+function collectVars(root: Node, ctx: ShellContext, readers: boolean): VarTable {
   const vars: VarTable = new Map();
   const add = (name: string, e: VarEntry) => {
     const list = vars.get(name);
     if (list) list.push(e);
     else vars.set(name, [e]);
   };
-  const visit = (n: Node) => {
+  const visit = (n: Node, parent: Ancestor | undefined, grand: Ancestor | undefined) => {
     if (n.type === 'variable_assignment') {
       const name = n.childForFieldName('name')?.text ?? '';
-      const parent = n.parent;
-      const grand = parent?.parent;
-      const straight = parent?.type === 'program' || (parent?.type === 'declaration_command' && grand?.type === 'program' && parent.children[0]?.type !== 'local');
+      const straight = parent?.type === 'program' || (parent?.type === 'declaration_command' && grand?.type === 'program' && parent.first !== 'local');
       // A prefix assignment (VAR=x cmd) only sets the command's environment.
       if (parent?.type !== 'command') {
         let value: string | null = null;
@@ -867,10 +992,37 @@ function collectVars(root: Node, ctx: ShellContext): VarTable {
     } else if (n.type === 'declaration_command' || n.type === 'unset_command') {
       for (const c of n.namedChildren) if (c?.type === 'variable_name') add(c.text, { at: n.startIndex, value: null });
     }
-    for (const c of n.namedChildren) if (c) visit(c);
   };
-  visit(root);
-  return vars;
+  // Named nodes in document order from a cursor: node objects only for the nodes of interest,
+  // and the ancestors' types on a stack (node.parent walks down from the root in tree-sitter,
+  // and lists nest as deep as they are long).
+  const interesting = new Set(['variable_assignment', 'for_statement', 'c_style_for_statement', 'declaration_command', 'unset_command']);
+  if (readers) interesting.add('command');
+  const ancestors: Ancestor[] = [];
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const type = cursor.nodeType;
+      const named = cursor.nodeIsNamed;
+      if (named && interesting.has(type)) visit(cursor.currentNode, ancestors[ancestors.length - 1], ancestors[ancestors.length - 2]);
+      if (named && cursor.gotoFirstChild()) {
+        ancestors.push({ type, first: cursor.nodeType });
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return vars;
+        ancestors.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** A node above the one collectVars looks at: its type and its first child's. */
+interface Ancestor {
+  type: string;
+  first: string;
 }
 
 /** Text an echo/printf/heredoc-fed cat would write to a pipe, when it is literal. */
@@ -918,21 +1070,49 @@ function redirectExtras(r: Node): Node[] {
 /**
  * The stages of a pipeline in order. tree-sitter nests `a | b 2>&1 | c` as a redirected
  * pipeline `a | b` inside the outer one; bash has one pipeline a, b, c with the redirect
- * on b. Plain nested pipelines are flattened too.
+ * on b. Plain nested pipelines are flattened too. A stack rather than recursion: each
+ * `2>&1 |` adds a level, so a long pipeline nests as deep as it is long.
  */
 function flattenPipeline(node: Node): (Node | Stage)[] {
   const out: (Node | Stage)[] = [];
-  for (const c of node.namedChildren) {
-    if (!c) continue;
-    if (c.type === 'pipeline') out.push(...flattenPipeline(c));
+  // A node is a stage (or a pipeline to open); an array holds the redirects of the stage placed last.
+  const stack: (Node | Node[])[] = [];
+  const open = (p: Node) => {
+    const named = p.namedChildren;
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
+  };
+  open(node);
+  while (stack.length) {
+    const c = stack.pop()!;
+    if (Array.isArray(c)) {
+      const last = out.pop()!;
+      out.push('redirects' in last ? { ...last, redirects: [...last.redirects, ...c] } : { node: last, redirects: c, stdin: null });
+    } else if (c.type === 'pipeline') open(c);
     else if (c.type === 'redirected_statement' && c.childForFieldName('body')?.type === 'pipeline' && c.namedChildren.every((x) => x && (x.type === 'file_redirect' || x.type === 'pipeline'))) {
-      const body = c.childForFieldName('body')!;
-      const inner = flattenPipeline(body);
-      const last = inner.pop()!;
-      const redirects = c.namedChildren.filter((x): x is Node => !!x && x.type === 'file_redirect');
-      out.push(...inner, 'redirects' in last ? { ...last, redirects: [...last.redirects, ...redirects] } : { node: last, redirects, stdin: null });
+      stack.push(c.namedChildren.filter((x): x is Node => !!x && x.type === 'file_redirect'));
+      open(c.childForFieldName('body')!);
     } else out.push(c);
   }
+  return out;
+}
+
+/**
+ * The field name of each child of `node` (as node.children lists them), from one cursor
+ * pass: node.fieldNameForChild(i) scans the children up to i, quadratic in a long command.
+ */
+function fieldNames(node: Node, count: number): (string | null)[] {
+  const out: (string | null)[] = [];
+  const cursor = node.walk();
+  try {
+    if (cursor.gotoFirstChild()) {
+      do out.push(cursor.currentFieldName);
+      while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
+  }
+  // Should the cursor ever list the children differently, ask tree-sitter child by child.
+  if (out.length !== count) return Array.from({ length: count }, (_, i) => node.fieldNameForChild(i));
   return out;
 }
 
@@ -949,11 +1129,6 @@ function union(a: Cwds, b: Cwds): Cwds {
   if (a === b) return a;
   const u = [...new Set([...a, ...b])];
   return u.length > MAX_CWDS ? null : u;
-}
-
-function indexOf(parent: Node, child: Node): number {
-  for (let i = 0; i < parent.childCount; i++) if (parent.child(i)?.id === child.id) return i;
-  return -1;
 }
 
 function describeError(root: Node): string {

@@ -19,6 +19,11 @@ export interface HostRef {
 
 const lit = (value: string): Word => ({ value, raw: value, glob: false });
 
+/** to.push(...lists), without spreading: a command may have more words than a call takes arguments. */
+function pushAll(to: Word[], ...lists: readonly Word[][]): void {
+  for (const l of lists) for (const x of l) to.push(x);
+}
+
 /** Programs whose arguments are data, never paths they open. */
 const DATA_ONLY = new Set(['echo', 'printf', 'true', 'false', 'test', '[', 'expr', 'sleep', 'seq', 'basename', 'dirname', 'yes', 'export', 'alias', 'unset', 'set', 'shift', 'exit', 'return', 'read', 'local', 'declare', 'typeset', 'readonly', 'type', 'which', 'whereis', 'hash', 'kill', 'jobs', 'wait', 'bg', 'fg', 'disown', 'ulimit', 'umask', 'date', 'cd', 'pushd', 'popd', 'realpath', 'readlink']);
 
@@ -40,7 +45,7 @@ export function commandEffects(program: string, args: readonly Word[]): Effects 
   const hosts = networkHosts(program, opts);
   // Formatting and wiping tools write the devices they are given.
   if (/^(mkfs(\..+)?|mke2fs|mkswap|mkdosfs|mkntfs|wipefs|blkdiscard|shred)$/.test(program)) {
-    writes.push(...pos);
+    pushAll(writes, pos);
     return { writes, reads, hosts };
   }
   const special = SPECIAL[program];
@@ -50,7 +55,7 @@ export function commandEffects(program: string, args: readonly Word[]): Effects 
   }
   if (PATTERN_FIRST.has(program)) {
     const patternGiven = values(['-e', '--regexp', '-f', '--file', '--from-file']).length > 0;
-    reads.push(...pos.slice(patternGiven ? 0 : 1), ...values(['-f', '--file', '--from-file']));
+    pushAll(reads, pos.slice(patternGiven ? 0 : 1), values(['-f', '--file', '--from-file']));
     return { writes, reads, hosts };
   }
   if (FILE_READERS.has(program)) {
@@ -153,18 +158,18 @@ type Special = (
   values: (names: string[]) => Word[],
 ) => void;
 
-const deleteAll: Special = (o, _a, w) => w.push(...o.positionals);
+const deleteAll: Special = (o, _a, w) => pushAll(w, o.positionals);
 
 const copyLike: Special = (o, _a, w, r, values) => {
   const target = values(['-t', '--target-directory']);
   if (target.length) {
-    w.push(...target);
-    r.push(...o.positionals);
+    pushAll(w, target);
+    pushAll(r, o.positionals);
     return;
   }
   if (o.positionals.length >= 2) {
     w.push(o.positionals[o.positionals.length - 1]);
-    r.push(...o.positionals.slice(0, -1));
+    pushAll(r, o.positionals.slice(0, -1));
   }
 };
 
@@ -172,7 +177,7 @@ const copyLike: Special = (o, _a, w, r, values) => {
 const EDITORS = ['vi', 'vim', 'nvim', 'nano', 'pico', 'emacs', 'emacsclient', 'ed', 'ex', 'micro', 'joe', 'mcedit', 'code', 'subl', 'gedit', 'kate', 'hx'];
 
 const SPECIAL: Record<string, Special> = {
-  ...Object.fromEntries(EDITORS.map((e) => [e, (o: ParsedOptions, _a: readonly Word[], w: Word[]) => w.push(...o.positionals.filter((p) => !p.value?.startsWith('+')))])),
+  ...Object.fromEntries(EDITORS.map((e) => [e, (o: ParsedOptions, _a: readonly Word[], w: Word[]) => pushAll(w, o.positionals.filter((p) => !p.value?.startsWith('+')))])),
   rm: deleteAll,
   rmdir: deleteAll,
   unlink: deleteAll,
@@ -186,34 +191,34 @@ const SPECIAL: Record<string, Special> = {
   mv: (o, a, w, r, values) => {
     copyLike(o, a, w, r, values);
     // A move also removes its sources.
-    w.push(...r.splice(0));
+    pushAll(w, r.splice(0));
   },
   install: (o, a, w, r, values) => {
-    if (hasFlag(o, ['-d', '--directory'])) w.push(...o.positionals);
+    if (hasFlag(o, ['-d', '--directory'])) pushAll(w, o.positionals);
     else copyLike(o, a, w, r, values);
   },
   rsync: (o, a, w, r, values) => {
     copyLike({ ...o, positionals: o.positionals.filter((p) => !isRemoteSpec(p)) }, a, w, r, values);
-    if (o.positionals.length >= 2 && isRemoteSpec(o.positionals[o.positionals.length - 1])) r.push(...o.positionals.slice(0, -1).filter((p) => !isRemoteSpec(p)));
-    if (hasFlag(o, ['--remove-source-files'])) w.push(...r);
+    if (o.positionals.length >= 2 && isRemoteSpec(o.positionals[o.positionals.length - 1])) pushAll(r, o.positionals.slice(0, -1).filter((p) => !isRemoteSpec(p)));
+    if (hasFlag(o, ['--remove-source-files'])) pushAll(w, r);
   },
   scp: (o, _a, w, r) => {
     const local = o.positionals.filter((p) => !isRemoteSpec(p));
     const dest = o.positionals[o.positionals.length - 1];
     if (dest && !isRemoteSpec(dest) && o.positionals.length >= 2) {
       w.push(dest);
-      r.push(...local.slice(0, -1));
-    } else r.push(...local);
+      pushAll(r, local.slice(0, -1));
+    } else pushAll(r, local);
   },
   ln: (o, _a, w, _r, values) => {
     const target = values(['-t', '--target-directory']);
-    if (target.length) w.push(...target);
+    if (target.length) pushAll(w, target);
     else if (o.positionals.length >= 2) w.push(o.positionals[o.positionals.length - 1]);
     else if (o.positionals.length === 1 && o.positionals[0].value !== null) w.push(lit(o.positionals[0].value.split('/').pop() || '.'));
   },
-  chmod: (o, _a, w) => w.push(...o.positionals.slice(values0(o) ? 0 : 1)),
-  chown: (o, _a, w) => w.push(...o.positionals.slice(values0(o) ? 0 : 1)),
-  chgrp: (o, _a, w) => w.push(...o.positionals.slice(values0(o) ? 0 : 1)),
+  chmod: (o, _a, w) => pushAll(w, o.positionals.slice(values0(o) ? 0 : 1)),
+  chown: (o, _a, w) => pushAll(w, o.positionals.slice(values0(o) ? 0 : 1)),
+  chgrp: (o, _a, w) => pushAll(w, o.positionals.slice(values0(o) ? 0 : 1)),
   dd: (_o, args, w, r) => {
     for (const a of args) {
       if (a.value?.startsWith('of=')) w.push(lit(a.value.slice(3)));
@@ -225,16 +230,16 @@ const SPECIAL: Record<string, Special> = {
     const inPlace = o.flags.some((f) => f === '-i' || f.startsWith('--in-place') || f === '-I');
     const script = values(['-e', '--expression', '-f', '--file']).length > 0;
     const files = o.positionals.slice(script ? 0 : 1);
-    (inPlace ? w : r).push(...files);
+    pushAll(inPlace ? w : r, files);
   },
   perl: (o, _a, w) => {
     if (o.flags.includes('-i') && o.values.size + o.flags.filter((f) => f === '-e' || f === '-E').length > 0) {
-      w.push(...o.positionals);
+      pushAll(w, o.positionals);
     }
   },
   sort: (_o, _a, w, r, values) => {
-    w.push(...values(['-o', '--output']));
-    r.push(..._o.positionals);
+    pushAll(w, values(['-o', '--output']));
+    pushAll(r, _o.positionals);
   },
   tar: (o, args, w, r, values) => {
     // Old-style bundles without a dash: tar xzf a.tar -C dir.
@@ -248,21 +253,21 @@ const SPECIAL: Record<string, Special> = {
       if (p.length) file.push(p[0]);
     }
     if (has('x', '--extract') || has('x', '--get')) {
-      w.push(...(dir.length ? dir : [lit('.')]));
-      r.push(...file);
+      pushAll(w, dir.length ? dir : [lit('.')]);
+      pushAll(r, file);
     } else if (has('c', '--create') || has('r', '--append') || has('u', '--update')) {
-      w.push(...file);
-      r.push(...o.positionals.filter((p) => p !== o.positionals[0] || !oldStyle));
-    } else r.push(...file);
+      pushAll(w, file);
+      pushAll(r, o.positionals.filter((p) => p !== o.positionals[0] || !oldStyle));
+    } else pushAll(r, file);
   },
   unzip: (o, _a, w, r, values) => {
     const d = values(['-d']);
     if (o.flags.includes('-l') || o.flags.includes('-t') || o.flags.includes('-v')) {
-      r.push(...o.positionals.slice(0, 1));
+      pushAll(r, o.positionals.slice(0, 1));
       return;
     }
-    w.push(...(d.length ? d : [lit('.')]));
-    r.push(...o.positionals.slice(0, 1));
+    pushAll(w, d.length ? d : [lit('.')]);
+    pushAll(r, o.positionals.slice(0, 1));
   },
   find: (o, args, w, r) => {
     const starts: Word[] = [];
@@ -271,7 +276,7 @@ const SPECIAL: Record<string, Special> = {
       starts.push(a);
     }
     if (!starts.length) starts.push(lit('.'));
-    r.push(...starts);
+    pushAll(r, starts);
     if (!o.flags.includes('-delete')) return;
     // With a test (-name, -type …) only matches below the start are removed; without one, everything is.
     const filtered = hasFindFilter(args);
@@ -288,7 +293,7 @@ const SPECIAL: Record<string, Special> = {
     else if (sub === 'worktree' && o.positionals[1]?.value === 'add' && o.positionals[2]) w.push(o.positionals[2]);
   },
   curl: (o, _a, w, r, values) => {
-    w.push(...values(['-o', '--output', '-c', '--cookie-jar']));
+    pushAll(w, values(['-o', '--output', '-c', '--cookie-jar']));
     if (o.flags.includes('-O') || hasFlag(o, ['--remote-name'])) {
       const dir = values(['--output-dir'])[0]?.value;
       for (const p of o.positionals) if (p.value) w.push(lit((dir ? dir + '/' : '') + urlBasename(p.value)));
@@ -297,17 +302,17 @@ const SPECIAL: Record<string, Special> = {
       const m = v.value === null ? null : /(?:^|=)[@<]([^;]+)/.exec(v.value);
       if (m && m[1] !== '-') r.push(lit(m[1]));
     }
-    r.push(...values(['-T', '--upload-file', '-K', '--config']));
+    pushAll(r, values(['-T', '--upload-file', '-K', '--config']));
   },
   wget: (o, _a, w, r, values) => {
     const out = values(['-O', '--output-document']);
-    if (out.length) w.push(...out.filter((x) => x.value !== '-'));
+    if (out.length) pushAll(w, out.filter((x) => x.value !== '-'));
     else {
       const dir = values(['-P', '--directory-prefix'])[0]?.value;
       for (const p of o.positionals) if (p.value) w.push(lit((dir ? dir + '/' : '') + urlBasename(p.value)));
     }
-    w.push(...values(['-o', '--output-file', '-a', '--append-output']));
-    r.push(...values(['--post-file', '--body-file', '-i', '--input-file']));
+    pushAll(w, values(['-o', '--output-file', '-a', '--append-output']));
+    pushAll(r, values(['--post-file', '--body-file', '-i', '--input-file']));
   },
   npm: (o, _a, w, _r, values) => {
     if (hasFlag(o, ['--global']) || o.flags.includes('-g')) {
@@ -321,8 +326,8 @@ const SPECIAL: Record<string, Special> = {
     if (o.positionals.length >= 2) w.push(o.positionals[1]);
   },
   patch: (o, _a, w, r, values) => {
-    w.push(...values(['-o', '--output']), ...o.positionals.slice(0, 1));
-    r.push(...values(['-i', '--input']));
+    pushAll(w, values(['-o', '--output']), o.positionals.slice(0, 1));
+    pushAll(r, values(['-i', '--input']));
   },
   mktemp: () => {},
 };
@@ -330,8 +335,8 @@ const SPECIAL: Record<string, Special> = {
 function pipEffects(o: ParsedOptions, _a: readonly Word[], w: Word[], r: Word[], values: (n: string[]) => Word[]) {
   if (o.positionals[0]?.value !== 'install') return;
   if (hasFlag(o, ['--user'])) w.push(lit('~/.local/lib/python'));
-  w.push(...values(['-t', '--target', '--prefix', '--root']));
-  r.push(...values(['-r', '--requirement', '-c', '--constraint']));
+  pushAll(w, values(['-t', '--target', '--prefix', '--root']));
+  pushAll(r, values(['-r', '--requirement', '-c', '--constraint']));
 }
 
 /** chmod/chown with --reference take no mode/owner positional. */

@@ -36,13 +36,14 @@ export function parseOptions(args: readonly Word[], spec: OptionSpec = {}): Pars
     if (v === null || v === '-' || !v.startsWith('-') || v.length < 2) {
       positionals.push(w);
       if (spec.stopAtPositional) {
-        positionals.push(...args.slice(i + 1));
+        // A loop, not push(...): a command may have more words than a call takes arguments.
+        for (let j = i + 1; j < args.length; j++) positionals.push(args[j]);
         break;
       }
       continue;
     }
     if (v === '--') {
-      positionals.push(...args.slice(i + 1));
+      for (let j = i + 1; j < args.length; j++) positionals.push(args[j]);
       break;
     }
     if (v.startsWith('--') || spec.singleDashLong) {
@@ -77,7 +78,7 @@ export function longFlagMatches(written: string, wanted: string): boolean {
 export function optionValues(opts: ParsedOptions, names: readonly string[]): (string | null)[] {
   const out: (string | null)[] = [];
   for (const n of names) {
-    for (const [k, vs] of opts.values) if (k === n || (n.startsWith('--') && longFlagMatches(k, n))) out.push(...vs);
+    for (const [k, vs] of opts.values) if (k === n || (n.startsWith('--') && longFlagMatches(k, n))) for (const v of vs) out.push(v);
   }
   return out;
 }

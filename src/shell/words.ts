@@ -20,6 +20,8 @@ interface Segment {
 
 const GLOB_CHARS = /[*?[]/;
 const MAX_BRACE_WORDS = 64;
+/** Enough for any expansion into MAX_BRACE_WORDS words through two-way groups (127 steps). */
+const MAX_BRACE_STEPS = 256;
 
 /** Evaluates one argument node to one or more words (brace expansion may yield several). */
 export function evalWord(node: Node, env: WordEnv): Word[] {
@@ -61,7 +63,7 @@ function collect(node: Node, env: WordEnv, segs: Segment[]): boolean {
         env.onOpaque(`nested or stray backquote: ${node.text}`);
         return true;
       }
-      segs.push(...unescapeUnquoted(node.text));
+      for (const s of unescapeUnquoted(node.text)) segs.push(s);
       return false;
     case 'number':
     case 'extglob_pattern':
@@ -152,10 +154,17 @@ function expandVariable(node: Node, env: WordEnv, segs: Segment[]): boolean {
 
 /** Reports substitutions nested anywhere below node (e.g. in ${x:-$(cmd)} or $(( $(cmd) ))). */
 export function findSubstitutions(node: Node, env: WordEnv): void {
-  for (const c of node.namedChildren) {
-    if (!c) continue;
+  // In document order, with a stack: ${a:-${b:-${c:-…}}} nests as deep as it is long.
+  const stack: Node[] = [];
+  const push = (n: Node) => {
+    const named = n.namedChildren;
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
+  };
+  push(node);
+  while (stack.length) {
+    const c = stack.pop()!;
     if (c.type === 'command_substitution' || c.type === 'process_substitution') env.onSubstitution(c);
-    else findSubstitutions(c, env);
+    else push(c);
   }
 }
 
@@ -190,6 +199,8 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 /** Decodes the body of $'…'. Returns null for escapes bash would treat specially (\c). */
 export function decodeAnsiC(body: string): string | null {
   let out = '';
+  // out up to here holds no NUL: each check looks only at what was added since (linear).
+  let clean = 0;
   for (let i = 0; i < body.length; i++) {
     const ch = body[i];
     if (ch !== '\\') {
@@ -198,7 +209,8 @@ export function decodeAnsiC(body: string): string | null {
     }
     const n = body[++i];
     if (n === undefined) return out + '\\';
-    if (out.includes('\0')) break;
+    if (out.indexOf('\0', clean) >= 0) break;
+    clean = out.length;
     if (n in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[n];
     else if (n === 'x') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
@@ -233,7 +245,11 @@ function hasBraceExpansion(text: string): boolean {
 }
 
 /** Bash brace expansion for literal text: a{b,c}d, {1..3}, {1..10..2}, nested. Null when it would explode. */
-export function expandBraces(text: string): string[] | null {
+export function expandBraces(text: string, budget = { steps: 0 }): string[] | null {
+  // Each step copies and rescans the word: bound their number, not only the words made
+  // ({a,b}{a,b}… of 250 KiB went 50,000 steps deep before its first word: a stack overflow).
+  if (++budget.steps > MAX_BRACE_STEPS) return null;
+  if (budget.steps === 1 && independentGroups(text) > Math.log2(MAX_BRACE_WORDS)) return null;
   const m = findBrace(text);
   if (!m) return [text];
   if (m === 'too-large') return null;
@@ -241,7 +257,7 @@ export function expandBraces(text: string): string[] | null {
   const out: string[] = [];
   for (const p of parts) {
     // Expand left to right: the alternatives in order, then whatever follows.
-    const rest = expandBraces(text.slice(0, start) + p + text.slice(end + 1));
+    const rest = expandBraces(text.slice(0, start) + p + text.slice(end + 1), budget);
     if (!rest) return null;
     out.push(...rest);
     if (out.length > MAX_BRACE_WORDS) return null;
@@ -249,36 +265,60 @@ export function expandBraces(text: string): string[] | null {
   return out;
 }
 
+/** Brace groups with a comma that are inside no other group: each at least doubles the words. */
+function independentGroups(s: string): number {
+  let depth = 0;
+  let comma = false;
+  let count = 0;
+  for (let j = 0; j < s.length; j++) {
+    if (s[j] === '{') depth++;
+    else if (s[j] === '}' && depth > 0) {
+      if (--depth === 0 && comma) count++;
+      if (depth === 0) comma = false;
+    } else if (s[j] === ',' && depth === 1) comma = true;
+  }
+  return count;
+}
+
+/** The leftmost brace group that expands: its `{`, its `}` and its alternatives. */
 function findBrace(s: string): [number, number, string[]] | 'too-large' | null {
+  // One pass pairs every `{` with its `}` and gives each comma to the innermost open group;
+  // rescanning from each `{` was quadratic in a word of many braces.
+  const close = new Map<number, number>();
+  const commas = new Map<number, number[]>();
+  const open: number[] = [];
+  for (let j = 0; j < s.length; j++) {
+    if (s[j] === '{') open.push(j);
+    else if (s[j] === '}') {
+      const i = open.pop();
+      if (i !== undefined) close.set(i, j);
+    } else if (s[j] === ',' && open.length) {
+      const top = open[open.length - 1];
+      const list = commas.get(top);
+      if (list) list.push(j);
+      else commas.set(top, [j]);
+    }
+  }
   for (let i = 0; i < s.length; i++) {
     if (s[i] !== '{') continue;
-    let depth = 0;
-    const commas: number[] = [];
-    for (let j = i; j < s.length; j++) {
-      if (s[j] === '{') depth++;
-      else if (s[j] === '}') {
-        depth--;
-        if (depth === 0) {
-          const inner = s.slice(i + 1, j);
-          if (commas.length) {
-            const parts: string[] = [];
-            let prev = i + 1;
-            for (const c of commas) {
-              parts.push(s.slice(prev, c));
-              prev = c + 1;
-            }
-            parts.push(s.slice(prev, j));
-            return [i, j, parts];
-          }
-          const seq = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.(-?\d+))?$/.exec(inner);
-          if (seq) {
-            const parts = sequence(seq[1], seq[2], seq[3]);
-            if (parts === null) return 'too-large';
-            if (parts) return [i, j, parts];
-          }
-          break;
-        }
-      } else if (s[j] === ',' && depth === 1) commas.push(j);
+    const j = close.get(i);
+    if (j === undefined) continue;
+    const cs = commas.get(i);
+    if (cs) {
+      const parts: string[] = [];
+      let prev = i + 1;
+      for (const c of cs) {
+        parts.push(s.slice(prev, c));
+        prev = c + 1;
+      }
+      parts.push(s.slice(prev, j));
+      return [i, j, parts];
+    }
+    const seq = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.(-?\d+))?$/.exec(s.slice(i + 1, j));
+    if (seq) {
+      const parts = sequence(seq[1], seq[2], seq[3]);
+      if (parts === null) return 'too-large';
+      if (parts) return [i, j, parts];
     }
   }
   return null;

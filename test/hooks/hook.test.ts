@@ -60,6 +60,13 @@ describe('claude (PreToolUse, Bash)', () => {
     expect(json(inside.stdout).hookSpecificOutput.permissionDecision).toBe('allow');
   });
 
+  it('asks at once about a command too long to analyse, saying so', () => {
+    const command = 'echo ' + 'x'.repeat(300 * 1024);
+    const o = decision(command);
+    expect(o.permissionDecision).toBe('ask');
+    expect(o.permissionDecisionReason).toContain(`too long to analyse (${command.length} bytes, limit 262144)`);
+  });
+
   it('has no opinion on other tools: no output, exit 0', () => {
     for (const tool of ['Read', 'Edit', 'Write', 'mcp__github__create_issue']) {
       const r = run('claude', claudeInput('', project, tool));
