@@ -49,7 +49,7 @@ describe('over the limit: ask at once, without parsing', () => {
     ['a dangerous command that is too long', 'rm -rf / ' + '#'.repeat(300 * 1024)],
   ])('%s', async (_name, command) => {
     const d = (await exampleGuard()).check({ command });
-    expect(d).toEqual({ action: 'ask', matches: [], opaque: [tooLongReason(Buffer.byteLength(command))], commands: [] });
+    expect(d).toEqual({ action: 'ask', matches: [], opaque: [tooLongReason(Buffer.byteLength(command))], commands: [], triggers: [] });
     expect(d.opaque[0]).toMatch(/^too long to analyse \(\d+ bytes, limit 262144\)$/);
   });
 });
