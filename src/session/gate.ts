@@ -145,36 +145,43 @@ export class Gate {
       emit({ kind: 'interactive', decision: null, verdict: 'allow' });
       return allowReply(req.token ?? '');
     }
-    const parent = req.token ? this.validToken(req.token, req.pid) : null;
+    // Whether the token was granted to an ancestor of this shell: looked up in /proc, so only
+    // where it matters (an allowed command is answered without it: it grants nothing new).
+    let checkedParent: TokenEntry | null | undefined;
+    const parentOf = () => (checkedParent !== undefined ? checkedParent : (checkedParent = req.token ? this.validToken(req.token, req.pid) : null));
     if (req.mode === 'file' && this.isInstalledScript(req)) {
       // A script outside the write roots (a tool's #!/usr/bin/env bash, ~/.pyenv/…) was not
       // written by the agent: the sandbox keeps those paths read-only. It runs like a program.
       emit({ kind: 'installed-script', decision: null, verdict: 'allow' });
-      return allowReply(parent ? req.token! : '');
+      return allowReply(parentOf() ? req.token! : '');
     }
     if (req.local) {
       // --trust-nested: the shim found its token's file and an ancestor holding it, and
       // already ran the shell; this is the note for the log. A token this session did not
       // grant to an ancestor means a forged run directory: logged as such.
-      emit(parent ? { kind: 'nested', decision: null, verdict: 'allow' } : { kind: 'unverified-nested', decision: null, verdict: 'allow' });
+      emit(parentOf() ? { kind: 'nested', decision: null, verdict: 'allow' } : { kind: 'unverified-nested', decision: null, verdict: 'allow' });
       return allowReply('');
     }
-    if (parent && this.opts.trustNested) {
+    if (this.opts.trustNested && parentOf()) {
       setImmediate(() => emit({ kind: 'nested', decision: null, verdict: 'allow' }));
       return allowReply(req.token!);
     }
     const paused = await this.breaker(req, signal);
     if (paused) return paused;
-    const { decision, cached } = this.decide(req, !!parent);
+    const { decision, cached } = this.decide(req, !!req.token);
     if (decision.action === 'allow') {
       emit({ kind: 'checked', decision, verdict: 'allow', cached });
-      return this.allow(req, parent?.keys ?? NO_KEYS);
+      // A nested shell keeps the token it came with (a token this session never issued is
+      // dropped); only a top-level command gets a new one, for its exit report.
+      if (req.token !== undefined && req.mode !== 'line') return allowReply(this.tokens.has(req.token) ? req.token : '');
+      return this.allow(req, NO_KEYS);
     }
     if (decision.action === 'deny') {
       emit({ kind: 'checked', decision, verdict: 'deny', cached });
       return denyReply(refusal(decision, ''));
     }
     const keys = approvalKeys(decision);
+    const parent = parentOf();
     const inherited = parent?.keys ?? NO_KEYS;
     if (keys.every((k) => this.sessionKeys.has(k) || inherited.has(k))) {
       // The person already answered this question: with `a` for the session, or with `y` for
@@ -186,7 +193,7 @@ export class Gate {
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
       emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached });
-      return this.allow(req, inherited);
+      return this.allow(req, inherited, parent);
     }
     if (req.shell !== 'hook' && this.takeHookOnce(keys)) {
       // The hook's prompt said "runs outside the sandbox": the agent's shell that runs it escalates.
@@ -196,7 +203,7 @@ export class Gate {
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
       emit({ kind: 'hook-approved', decision, verdict: 'allow', cached });
-      return this.allow(req, union(inherited, keys));
+      return this.allow(req, union(inherited, keys), parent);
     }
     if (!this.opts.ask) {
       emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal', cached });
@@ -218,7 +225,7 @@ export class Gate {
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
       emit({ kind: 'checked', decision, verdict: 'allow', answer, cached });
-      return this.allow(req, union(inherited, keys));
+      return this.allow(req, union(inherited, keys), parent);
     }
     // Whoever asked is gone: the command never runs, whatever was pressed.
     const final = signal?.aborted ? 'abandoned' : answer;
@@ -270,11 +277,9 @@ export class Gate {
     return { decision, cached: false };
   }
 
-  private allow(req: ShimRequest, keys: ReadonlySet<string>): string {
+  /** `parent`: the valid token this shell came with, if any; granted nothing new, it keeps that token (no exit report). */
+  private allow(req: ShimRequest, keys: ReadonlySet<string>, parent?: TokenEntry | null): string {
     if (req.mode === 'line') return allowReply('');
-    // A nested shell that was granted nothing new keeps its parent's token: the shim then
-    // execs the shell directly (no exit report), which keeps make and npm fast.
-    const parent = req.token ? this.validToken(req.token, req.pid) : null;
     if (parent && parent.keys === keys) return allowReply(req.token!);
     const token = crypto.randomBytes(16).toString('hex');
     const start = procStat(req.pid, this.proc())?.start;

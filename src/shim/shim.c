@@ -167,14 +167,18 @@ static char *ask_session(const char *sock_path, buf_t *req) {
   if (fd < 0)
     die("cannot reach the agentguard session (%s); the command was not run. Start the agent inside `agentguard shell`.", strerror(errno));
   if (write_all(fd, req->data, req->len) != 0) die("lost the agentguard session while asking (%s); the command was not run", strerror(errno));
+  /* One reply line; the session closes the connection after it. Read in chunks (a read
+   * per byte costs a syscall, and a seccomp check, per byte). */
   buf_t reply = {0};
-  char c;
+  char chunk[512];
   for (;;) {
-    ssize_t r = read(fd, &c, 1);
+    ssize_t r = read(fd, chunk, sizeof chunk);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) die("%s", "the agentguard session closed without an answer; the command was not run");
-    if (c == '\n') break;
-    buf_put(&reply, &c, 1);
+    char *nl = memchr(chunk, '\n', (size_t)r);
+    buf_put(&reply, chunk, nl ? (size_t)(nl - chunk) : (size_t)r);
+    if (nl) break;
+    if (reply.len > (1u << 20)) die("%s", "the agentguard session sent an overlong answer; the command was not run");
   }
   close(fd);
   return reply.data ? reply.data : strdup("");
