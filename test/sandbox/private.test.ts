@@ -35,6 +35,28 @@ describe.skipIf(!hasSandbox)('a private /tmp', () => {
   });
 });
 
+describe.skipIf(!hasSandbox)('rm -rf /tmp/* in the sandbox', () => {
+  it("asks, and after y empties the session's /tmp while the host's /tmp keeps its files", async () => {
+    const sentinel = fs.mkdtempSync('/tmp/agentguard-host-sentinel-');
+    fs.writeFileSync(path.join(sentinel, 'keep.txt'), 'host file\n');
+    try {
+      // The literal command, guarded: it only runs where the host's sentinel is not visible,
+      // so a sandbox that shared /tmp could not wipe the host's.
+      const cmd = `echo made > /tmp/agent-file && test ! -e ${sentinel} && rm -rf /tmp/* && ls -A /tmp | wc -l`;
+      const t = new Terminal(['shell', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'name', cmd], { cwd: world.ws, home: world.home });
+      const screen = await t.answer('y');
+      expect(screen).toContain('delete-temp-root');
+      const out = await t.waitFor(/AGENT-DONE \d+/);
+      await t.exit();
+      // `ls -A /tmp | wc -l` printed 0: the session's /tmp was emptied.
+      expect(out).toMatch(/(?<!\d)0\s+AGENT-DONE 0/);
+      expect(fs.readFileSync(path.join(sentinel, 'keep.txt'), 'utf8')).toBe('host file\n');
+    } finally {
+      fs.rmSync(sentinel, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(!hasSandbox)('config files that hold secrets are filtered, not masked', () => {
   it("npm config get registry gives the user's registry from ~/.npmrc, and the _authToken is readable nowhere inside", async () => {
     fs.writeFileSync(path.join(world.home, '.npmrc'), 'registry=https://npm.example.test/\n//npm.example.test/:_authToken=NPM-TOKEN-SECRET-1\nsave-exact=true\n', { mode: 0o600 });
