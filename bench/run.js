@@ -166,7 +166,6 @@ async function logLatency(corpus) {
  * Figures on a loaded machine (check `uptime`) say little: run again when it is quiet.
  */
 const START_BEFORE_MS = 264;
-const START_TARGET_MS = START_BEFORE_MS * 1.2;
 const SHIM_TARGET_MS = 15;
 
 /** Session start-up: `agentguard shell -- true`, with the sandbox and without. */
@@ -182,7 +181,10 @@ function sessionStart(runs) {
     times.sort((a, b) => a - b);
     const label = flags.length ? 'session start + exit, policy only' : 'session start + exit, with the sandbox';
     const median = percentile(times, 50);
-    const target = flags.length ? '' : `   before namespaces ${fmt(START_BEFORE_MS)}, target ≤ ${fmt(START_TARGET_MS)} ${median <= START_TARGET_MS ? 'met' : 'NOT met'}`;
+    // The target (within 1.2x of the start-up before the namespaces) needs both measured on one
+    // machine: what the namespaces add to a launch is the privilege line, measured here; the
+    // earlier figure (START_BEFORE_MS) came from another machine and is shown only for scale.
+    const target = flags.length ? '' : `   (an earlier stop measured ${fmt(START_BEFORE_MS)} on its machine; what the new flags add here: see "privilege flags + seccomp")`;
     console.log(`${label.padEnd(44)} median ${fmt(median)}   min ${fmt(times[0])}   (${runs} runs)${target}`);
   }
 }
