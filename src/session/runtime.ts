@@ -14,22 +14,8 @@ import { bashrc } from './bashrc.js';
 
 export const SHELL_NAMES = ['sh', 'bash', 'zsh', 'dash', 'ksh'] as const;
 
+/** Where a session's runtime files go, worked out before anything is created (the plan shows them). */
 export interface RuntimePaths {
-  id: string;
-  dir: string;
-  socket: string;
-  shimDir: string;
-  shimBinary: string;
-  tokensDir: string;
-  realDir: string;
-  bashrc: string;
-  /** The seccomp program bwrap reads (seccomp.ts). */
-  seccompFile: string;
-  /** Filtered copies of config files that hold secrets (sandbox/configs.ts). */
-  configDir: string;
-}
-
-export interface Runtime {
   id: string;
   dir: string;
   socket: string;
@@ -40,9 +26,17 @@ export interface Runtime {
   tokensDir: string;
   /** Where the shim finds the real shells: <dir>/real/<name>. */
   realDir: string;
+  bashrc: string;
+  /** The seccomp program bwrap reads (seccomp.ts). */
+  seccompFile: string;
+  /** Filtered copies of config files that hold secrets (sandbox/configs.ts). */
+  configDir: string;
+}
+
+/** A created runtime: the paths, the real shells found, and how to remove it all. */
+export interface Runtime extends RuntimePaths {
   /** Real shell binaries found on this machine, by name (absolute, symlinks resolved). */
   realShells: Map<string, string>;
-  bashrc: string;
   remove(): void;
 }
 
@@ -129,7 +123,7 @@ export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: bool
   const base = path.dirname(p.dir);
   fs.mkdirSync(base, { recursive: true, mode: 0o700 });
   fs.chmodSync(base, 0o700);
-  const { id, dir, shimDir, realDir, tokensDir } = p;
+  const { dir, shimDir, realDir, tokensDir } = p;
   fs.mkdirSync(dir, { mode: 0o700 });
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   try {
@@ -152,20 +146,7 @@ export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: bool
       if (opts.mountPoints) fs.writeFileSync(path.join(realDir, name), '', { mode: 0o700 });
       else fs.symlinkSync(real, path.join(realDir, name));
     }
-    const rc = p.bashrc;
-    fs.writeFileSync(rc, bashrc(path.join(shimDir, 'bash')), { mode: 0o600 });
-    const socket = p.socket;
-    return {
-      id,
-      dir,
-      socket,
-      shimDir,
-      shimBinary,
-      realDir,
-      realShells,
-      tokensDir,
-      bashrc: rc,
-      remove,
-    };
+    fs.writeFileSync(p.bashrc, bashrc(path.join(shimDir, 'bash')), { mode: 0o600 });
+    return { ...p, realShells, remove };
   }
 }
