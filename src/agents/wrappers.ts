@@ -157,12 +157,20 @@ export function isCodexStartupScript(script: string): boolean {
     /^\s*if \[ -z "\$BASH_ENV" \] && \[ -r "\$HOME\/\.bashrc" \]; then\n\s*\. "\$HOME\/\.bashrc"\nfi\s*$/,
     /^\s*if \[\[ -n "\$ZDOTDIR" \]\]; then\n\s*rc="\$ZDOTDIR\/\.zshrc"\nelse\n\s*rc="\$HOME\/\.zshrc"\nfi\n\[\[ -r "\$rc" \]\] && \. "\$rc"\s*$/,
     /^\s*if \[ -n "\$ENV" \] && \[ -r "\$ENV" \]; then\n\s*\. "\$ENV"\nfi\s*$/,
-    /^\s*$/,
   ];
+  // (No empty form: the exception exists only for the rc file, so one must be sourced here.)
   if (!rcOnly.some((re) => re.test(before))) return false;
-  // After it: nothing may source or run another file or assign rc again.
+  // After it: nothing may source or run another file or assign rc again. The gate also
+  // checks this part on its own (codexStartupBody) and lets it through only when allowed.
   const after = script.slice(marker.index);
-  return !/(^|[\s;&|(])(\.|source|eval|exec)\s/.test(after) && !/\brc=/.test(after);
+  return !/(^|[\s;&|(])["']?(\.|source|eval|exec)["']?\s/.test(after) && !/\b(rc|ENV)=/.test(after);
+}
+
+/** The part of Codex's start-up script after its rc block (for the gate to check alone). */
+export function codexStartupBody(script: string): string | null {
+  if (!isCodexStartupScript(script)) return null;
+  const marker = /^\s*(?:echo|print) '# Snapshot file'$/m.exec(script);
+  return marker ? script.slice(marker.index) : null;
 }
 
 /** The reasons the analysis gives for the one thing it cannot see in that script: the rc file. */

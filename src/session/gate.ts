@@ -9,7 +9,7 @@ import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
 import { shellMode } from '../shell/wrappers.js';
-import { isCodexStartupScript, isRcSourceReason } from '../agents/wrappers.js';
+import { codexStartupBody, isRcSourceReason, unwrapAgentCommand } from '../agents/wrappers.js';
 import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 import type { Escalation } from './escalate.js';
@@ -101,7 +101,9 @@ export class Gate {
   private lastSeq: number | undefined;
   private recent: number[] = [];
   /** What an agent's hook got approved once, for the shell that runs it right after (one answer, not two). */
-  private hookOnce: { keys: string[]; until: number }[] = [];
+  private hookOnce: { keys: string[]; exact: string; until: number }[] = [];
+  /** Exact commands (cwd, text without the agent's wrapper) the person allowed for the session after reading "runs outside the sandbox". */
+  private sessionEscalations = new Set<string>();
   /** Decisions for nested shells by (cwd, mode, script): make and npm run the same lines again and again. */
   private cache = new Map<string, Decision>();
   constructor(private opts: GateOptions) {}
@@ -181,39 +183,53 @@ export class Gate {
       return denyReply(refusal(decision, ''));
     }
     const keys = approvalKeys(decision);
+    // Something not analysable is known only by its text: an answer to it covers that exact
+    // command in that directory (the agent's wrapper taken off, so hook and shell agree), not
+    // every line that happens to give the same reason.
+    if (decision.opaque.length) keys.push(JSON.stringify(['exact', exactKey(req)]));
     const parent = parentOf();
     const inherited = parent?.keys ?? NO_KEYS;
+    // What runs outside the sandbox runs as a whole line, so an earlier answer escalates only
+    // the exact command the person saw (the agent's wrapper taken off), in the same directory:
+    // a covered command with an extra `; python3 x.py` or `PATH=… ` in front is asked again.
+    const outside = req.shell !== 'hook' ? (this.opts.escalation?.outside(req) ?? []) : [];
+    const exact = exactKey(req);
     if (keys.every((k) => this.sessionKeys.has(k) || inherited.has(k))) {
       // The person already answered this question: with `a` for the session, or with `y` for
       // the shell that started this one (bash x.sh re-reading what was approved).
-      // An `a` they gave after reading "runs outside the sandbox" escalates the same way each time.
-      const outside = req.shell !== 'hook' && keys.every((k) => this.sessionKeys.has(k)) ? (this.opts.escalation?.outside(req) ?? []) : [];
-      if (outside.length) {
+      if (!outside.length) {
+        emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached });
+        return this.allow(req, inherited, parent);
+      }
+      if (this.sessionEscalations.has(exact)) {
         emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
-      emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached });
-      return this.allow(req, inherited, parent);
     }
-    if (req.shell !== 'hook' && this.takeHookOnce(keys)) {
-      // The hook's prompt said "runs outside the sandbox": the agent's shell that runs it escalates.
-      const outside = this.opts.escalation?.outside(req) ?? [];
-      if (outside.length) {
+    if (req.shell !== 'hook') {
+      const once = this.takeHookOnce(keys, outside.length ? exact : null);
+      if (once && outside.length) {
+        // The hook's prompt said "runs outside the sandbox": the agent's shell that runs it escalates.
         emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
-      emit({ kind: 'hook-approved', decision, verdict: 'allow', cached });
-      return this.allow(req, union(inherited, keys), parent);
+      if (once) {
+        emit({ kind: 'hook-approved', decision, verdict: 'allow', cached });
+        return this.allow(req, union(inherited, keys), parent);
+      }
     }
     if (!this.opts.ask) {
       emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal', cached });
       return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)'));
     }
-    const outside = this.opts.escalation?.outside(req) ?? [];
-    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(outside.length ? { outside } : {}) });
+    const shown = req.shell === 'hook' ? (this.opts.escalation?.outside(req) ?? []) : outside;
+    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(shown.length ? { outside: shown } : {}) });
     if ((answer === 'once' || answer === 'session') && !signal?.aborted) {
-      if (answer === 'session') for (const k of keys) this.sessionKeys.add(k);
-      if (req.shell === 'hook') this.hookOnce.push({ keys, until: Date.now() + HOOK_ONCE_MS });
+      if (answer === 'session') {
+        for (const k of keys) this.sessionKeys.add(k);
+        if (shown.length) this.sessionEscalations.add(exact);
+      }
+      if (req.shell === 'hook') this.hookOnce.push({ keys, exact, until: Date.now() + HOOK_ONCE_MS });
       try {
         this.opts.onApproved?.(req, answer);
       } catch {
@@ -233,11 +249,14 @@ export class Gate {
     return denyReply(refusal(decision, refusalSuffix(final)));
   }
 
-  /** A hook's "allow once" covers the agent's next shell that asks for nothing more. */
-  private takeHookOnce(keys: string[]): boolean {
+  /**
+   * A hook's "allow once" covers the agent's next shell that asks for nothing more; one that
+   * would escalate must also be the exact command the hook showed.
+   */
+  private takeHookOnce(keys: string[], exact: string | null): boolean {
     const now = Date.now();
     this.hookOnce = this.hookOnce.filter((a) => a.until > now);
-    const i = this.hookOnce.findIndex((a) => keys.every((k) => a.keys.includes(k)));
+    const i = this.hookOnce.findIndex((a) => keys.every((k) => a.keys.includes(k)) && (exact === null || a.exact === exact));
     if (i < 0) return false;
     this.hookOnce.splice(i, 1);
     return true;
@@ -247,6 +266,14 @@ export class Gate {
     const mode = shellMode(req.argv.slice(1).map((v) => ({ value: v, raw: v, glob: false })));
     if (mode.mode !== 'file' || mode.file.value === null) return false;
     const file = realPath(path.resolve(req.cwd || '/', mode.file.value));
+    // /dev/stdin, /dev/fd/N, /proc/self/fd/N and /dev/shm are whatever the agent feeds them:
+    // only a regular file outside the write roots is an installed program.
+    if (isInside(file, ['/dev', '/proc', '/sys'])) return false;
+    try {
+      if (!fs.statSync(file).isFile()) return false;
+    } catch {
+      return false;
+    }
     return !isInside(file, this.opts.guard.writeRoots(req.cwd || '/'));
   }
 
@@ -269,7 +296,11 @@ export class Gate {
     let decision = this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
     // Codex's once-per-session snapshot of the person's login shell: the only thing the policy
     // cannot see in it is the person's own rc file, which their login shell reads anyway.
-    if (decision.action === 'ask' && !decision.matches.length && decision.opaque.every(isRcSourceReason) && isCodexStartupScript(req.script)) decision = { ...decision, action: 'allow' };
+    if (decision.action === 'ask' && !decision.matches.length && decision.opaque.every(isRcSourceReason)) {
+      const body = codexStartupBody(req.script);
+      const alone = body === null ? null : this.opts.guard.check({ command: body, cwd: req.cwd || undefined });
+      if (alone && alone.action === 'allow' && !alone.opaque.length) decision = { ...decision, action: 'allow' };
+    }
     if (key !== null && !decision.opaque.some((o) => o.startsWith('internal error'))) {
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(key, decision);
@@ -324,6 +355,11 @@ export class Gate {
   private pruneTokens() {
     for (const t of [...this.tokens.keys()]) this.validToken(t);
   }
+}
+
+/** A request as the person saw it: its directory and its command, the agent's wrapper taken off. */
+function exactKey(req: ShimRequest): string {
+  return JSON.stringify([req.cwd, unwrapAgentCommand(req.script)?.inner ?? req.script]);
 }
 
 function union(a: ReadonlySet<string>, b: readonly string[]): ReadonlySet<string> {

@@ -30,6 +30,9 @@ export function tooLongReason(bytes: number): string {
   return `too long to analyse (${bytes} bytes, limit ${MAX_SOURCE_BYTES})`;
 }
 
+/** An assignment to a variable that makes a shell run other code first (see run()). */
+const STARTUP_VARIABLE = /(^|[\s;&|(`'"])(BASH_ENV|SHELLOPTS|BASHOPTS|PS4|ZDOTDIR|BASH_FUNC_[^=\s]*)=/;
+
 /** Words bash reserves: as a command name they mean the parser misread the line. */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '{', '}', '[[', ']]', '!', 'coproc']);
 
@@ -135,6 +138,11 @@ class Analysis {
     // fed to a shell): `rm -rf .g<NUL>it` in a script file removes .git. Read it the same way
     // (a -c string cannot hold a NUL at all), never as a word break.
     if (source.includes('\0')) source = source.replaceAll('\0', '');
+    // Variables that make a shell run a file or code before its own script: a shell started
+    // with them would run what this check never read (the shim also drops them at run time).
+    const startup = STARTUP_VARIABLE.exec(source);
+    if (startup) this.opaque.push(`sets ${startup[2]}, which makes a shell run code this check does not see`);
+    else if (/(^|[\s;&|(])HOME=/.test(source) && /(^|\s)(-l|--login|-[a-zA-Z]*l[a-zA-Z]*)(\s|$)/.test(source)) this.opaque.push('sets HOME for a login shell, which then runs that home\'s start-up files');
     const tree = parseBash(source);
     try {
       const root = tree.rootNode;

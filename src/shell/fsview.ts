@@ -52,7 +52,11 @@ export const realFs: FsView = {
   readText(p, maxBytes) {
     let fd: number;
     try {
-      fd = fs.openSync(p, 'r');
+      // A FIFO or device would block the open (and the session's one thread) until a writer
+      // comes: only regular files are opened, and without blocking.
+      const pre = fs.statSync(p);
+      if (!pre.isFile()) return { kind: 'unreadable', reason: pre.isDirectory() ? 'a directory' : 'not a regular file' };
+      fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };

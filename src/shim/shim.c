@@ -212,6 +212,20 @@ static int passed_on_purpose(const char *name, size_t n) {
   return 0;
 }
 
+/*
+ * Variables that make a shell run code the check never saw before the checked script:
+ * BASH_ENV (a file every non-interactive bash sources), exported functions (BASH_FUNC_x%%
+ * replaces any command name), SHELLOPTS/BASHOPTS (xtrace, which expands PS4, a command
+ * substitution), ZDOTDIR (zsh's .zshenv). Removed like secrets, unless passed on purpose.
+ */
+static int startup_name(const char *name, size_t n) {
+  static const char *names[] = {"BASH_ENV", "SHELLOPTS", "BASHOPTS", "PS4", "ZDOTDIR", NULL};
+  if (n > 9 && !strncmp(name, "BASH_FUNC_", 10)) return 1;
+  for (int i = 0; names[i]; i++)
+    if (strlen(names[i]) == n && !strncmp(name, names[i], n)) return 1;
+  return 0;
+}
+
 extern char **environ;
 
 static void scrub_environment(void) {
@@ -220,7 +234,7 @@ static void scrub_environment(void) {
     for (char **e = environ; *e; e++) {
       const char *eq = strchr(*e, '=');
       size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
-      if (secret_name(*e, n) && !passed_on_purpose(*e, n)) {
+      if ((secret_name(*e, n) || startup_name(*e, n)) && !passed_on_purpose(*e, n)) {
         char name[256];
         memcpy(name, *e, n);
         name[n] = 0;

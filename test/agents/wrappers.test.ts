@@ -103,7 +103,6 @@ describe("Codex's start-up script does not prompt", () => {
   const starts: [string, string][] = [
     ['bash', `if [ -z "$BASH_ENV" ] && [ -r "$HOME/.bashrc" ]; then\n  . "$HOME/.bashrc"\nfi\n${body}`],
     ['zsh', `if [[ -n "$ZDOTDIR" ]]; then\n  rc="$ZDOTDIR/.zshrc"\nelse\n  rc="$HOME/.zshrc"\nfi\n[[ -r "$rc" ]] && . "$rc"\n${zshBody}`],
-    ['zsh without the rc file', `\n${zshBody}`],
     ['sh', `if [ -n "$ENV" ] && [ -r "$ENV" ]; then\n  . "$ENV"\nfi\n${body}`],
   ];
 
@@ -119,6 +118,10 @@ describe("Codex's start-up script does not prompt", () => {
     ['rc pointed elsewhere after the marker', `${starts[1][1]}\nrc=./evil.sh\n. "$rc"`],
     ['something else before the marker', `rm -rf .git\n${body}`],
     ['no marker', 'declare -f\nalias -p'],
+    // The exception exists for the person's rc file only: without one of its known blocks it is not the start-up script.
+    ['no rc block before the marker', `\n${zshBody}`],
+    // A forgery seen in review: no rc block, ENV from a file, and a quoted `.`.
+    ['a quoted . sourcing ENV set after the marker', `echo '# Snapshot file'\nENV=$(cat cfg.txt)\n"." "$ENV"`],
   ])('not recognised with %s', (_name, script) => {
     expect(isCodexStartupScript(script)).toBe(false);
   });

@@ -199,3 +199,92 @@ describe('a prompt dies with its requester', () => {
     expect(events.at(-1)).toMatchObject({ verdict: 'deny', answer: 'abandoned' });
   });
 });
+
+describe('what an earlier answer lets run outside the sandbox', () => {
+  // A stand-in for the escalator: anything writing under ~/bin needs the outside.
+  const escalation = {
+    outside: (r: ShimRequest) => (r.script.includes('/home/dev/bin') ? ['writes /home/dev/bin/tool'] : []),
+    reply: async () => 'ESCALATE ticket\n',
+  };
+  async function escalatingGate(answers: Answer[]) {
+    const asked: AskInfo[] = [];
+    const gate = new Gate({
+      guard: await exampleGuard(),
+      escalation,
+      ask: async (info) => {
+        asked.push(info);
+        const a = answers.shift();
+        if (!a) throw new Error(`unexpected prompt for ${info.command}`);
+        return a;
+      },
+    });
+    return { gate, asked };
+  }
+  const approved = 'cp build/tool /home/dev/bin/tool';
+
+  it('"a" escalates the same command again, and nothing with more in it', async () => {
+    const { gate, asked } = await escalatingGate(['session', 'deny', 'deny', 'deny']);
+    expect(await gate.handle(req(approved))).toBe('ESCALATE ticket\n');
+    expect(asked[0].outside).toEqual(['writes /home/dev/bin/tool']);
+    expect(await gate.handle(req(approved))).toBe('ESCALATE ticket\n');
+    expect(asked).toHaveLength(1);
+    // Seen in review: the same triggering command with the agent's own program on PATH, or a
+    // payload after it, used to escalate with no prompt (the key saw only the cp).
+    expect(await gate.handle(req(`PATH=$PWD:$PATH ${approved}`))).toMatch(/^DENY/);
+    expect(await gate.handle(req(`${approved}; python3 payload.py`))).toMatch(/^DENY/);
+    expect(await gate.handle(req(approved, VENDOR))).toMatch(/^DENY/);
+    expect(asked).toHaveLength(4);
+  });
+
+  it("a hook's yes escalates only the exact command it showed", async () => {
+    const { gate, asked } = await escalatingGate(['once', 'deny']);
+    expect(allowed(await gate.handle(hook(approved)))).toBe(true);
+    expect(await gate.handle(req(`${approved}; python3 payload.py`))).toMatch(/^DENY/);
+    expect(asked).toHaveLength(2);
+  });
+});
+
+describe('review findings: no command runs on a shortcut it should not have', () => {
+  it('a script on /dev/stdin is checked from its bytes, not passed as an installed program', async () => {
+    const { gate, asked } = await gateWith(['deny']);
+    const r = await gate.handle(req('rm -rf .git\n', WS, { mode: 'file', argv: ['bash', '/dev/stdin'] }));
+    expect(r).toMatch(/^DENY/);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('"a" for something not analysable covers that exact command only', async () => {
+    const long = 'a'.repeat(70);
+    const { gate, asked } = await gateWith(['session', 'deny', 'deny']);
+    expect(allowed(await gate.handle(req(`cat notes.txt | bash`)))).toBe(true);
+    // The same opaque reason, another command.
+    expect(allowed(await gate.handle(req(`base64 -d blob | bash`)))).toBe(false);
+    expect(allowed(await gate.handle(req(`$(printf %s ${long} rm) -rf /home/dev/important`)))).toBe(false);
+    expect(asked).toHaveLength(3);
+  });
+
+  it('setting BASH_ENV, PS4 with SHELLOPTS, or HOME for a login shell is not analysable', async () => {
+    const guard = await exampleGuard();
+    for (const c of ['BASH_ENV=evil.sh bash -c true', 'export BASH_ENV=evil.sh; bash -c true', 'env SHELLOPTS=xtrace PS4=\'$(rm -rf .git)\' bash -c true', 'HOME=$PWD bash -lc true', "env 'BASH_FUNC_ls%%=() { rm -rf .git; }' bash -c ls"]) {
+      const d = guard.check({ command: c });
+      expect([c, d.action]).toEqual([c, 'ask']);
+      expect(d.opaque.join(' ')).toMatch(/sets (BASH_ENV|SHELLOPTS|PS4|BASH_FUNC_ls%%|HOME)/);
+    }
+  });
+});
+
+describe('a FIFO where a script is expected', () => {
+  it('is not opened (the session would hang on it): the step is not analysable', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { createGuard } = await import('../../src/guard.js');
+    const dir = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-fifo-'));
+    try {
+      execFileSync('mkfifo', [path.join(dir, 'f.sh')]);
+      const guard = await createGuard({ cwd: dir, workspaces: [dir], home: path.join(dir, 'home'), env: { HOME: path.join(dir, 'home') } });
+      const d = guard.check({ command: 'bash f.sh', cwd: dir });
+      expect(d.action).toBe('ask');
+      expect(d.opaque.join(' ')).toMatch(/not a regular file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -17,6 +17,8 @@ const none = (): CodeRuns => ({ scripts: [], opaque: [] });
 /** `bash FILE …`, `sh FILE` (a shell given a script file): the shell is named, the `#!` line does not matter. */
 export function shellFile(shell: string, file: Word, ctx: ProgramContext): CodeRuns {
   if (file.value === null) return { scripts: [], opaque: [`script run by ${shell} is not static: ${file.raw}`] };
+  // /dev/stdin, /dev/fd/N, /proc/<pid>/fd/N: a script from whatever the line feeds in, not an installed file.
+  if (/^\/(dev\/(stdin|fd\/)|proc\/[^/]+\/fd\/)/.test(file.value)) return { scripts: [], opaque: [`script run by ${shell} comes from a file descriptor: ${file.value}`] };
   if (OTHER_SHELLS.has(shell)) return { scripts: [], opaque: [`script run by ${shell} (not a bash-like shell) cannot be analysed: ${file.value}`] };
   return readScript(resolve(ctx.cwd, file.value, ctx.home), `${shell} ${file.value}`, ctx, false);
 }
