@@ -13,6 +13,9 @@ import { realFs, type FsView } from './shell/fsview.js';
 import { loadParser } from './shell/parser.js';
 import type { Script, ShellContext } from './shell/types.js';
 
+/** Claude Code's and Codex's shell snapshots (…/shell-snapshots/snapshot-bash-….sh, …/shell_snapshots/….sh). */
+const AGENT_SNAPSHOT = /\/shell[-_]snapshots\/[^/]+\.(sh|zsh|bash)$/;
+
 export interface GuardOptions {
   /** Default cwd for checks (and for finding the project's rules): process.cwd(). */
   cwd?: string;
@@ -90,7 +93,10 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
       const real = new Set([...workspaces, ...(options.extraWriteRoots ?? []), ...agentRoots].map((r) => realPath(r)));
       const tempRoots = [...new Set([tmp, '/tmp'].map((r) => realPath(r)))].filter((r) => !real.has(r));
       // Scripts are the agent's where it writes as routine; elsewhere they are installed programs.
-      const analysesFile = (p: string) => isInside(p, analysed) && !isInside(p, agentRoots);
+      // An agent's state directory is writable, so a script there is read like one in the
+      // workspace; only the agents' own shell snapshots (Claude Code's and Codex's, sourced
+      // before every command) are their machinery and run unread.
+      const analysesFile = (p: string) => isInside(p, roots) && !(isInside(p, agentRoots) && AGENT_SNAPSHOT.test(p));
       ctx = { policy: { home, workspaces, writeRoots: roots, sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots }, analysesFile };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(cwd, ctx);

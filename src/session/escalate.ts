@@ -292,7 +292,10 @@ export class Escalator implements Escalation {
     if (!wrapped) return outsideNeeds(analyse(req.script), this.wall).outside;
     // An agent's own wrapper keeps its bookkeeping in /tmp (Claude Code writes its cwd there):
     // whether a private directory keeps the command inside is decided on what the agent meant.
-    if (outsideNeeds(analyse(wrapped.inner), this.wall).keptInside) return [];
+    // What the agent meant decides: nothing outside needed (or kept inside by a private
+    // directory) means the wrapper runs inside too, its cwd file in the private /tmp.
+    const inner = outsideNeeds(analyse(wrapped.inner), this.wall);
+    if (inner.keptInside || !inner.outside.length) return [];
     return outsideNeeds(analyse(req.script), { ...this.wall, privateDirs: [] }).outside;
   }
 

@@ -31,7 +31,18 @@ export function tooLongReason(bytes: number): string {
 }
 
 /** An assignment to a variable that makes a shell run other code first (see run()). */
-const STARTUP_VARIABLE = /(^|[\s;&|(`'"])(BASH_ENV|SHELLOPTS|BASHOPTS|PS4|ZDOTDIR|BASH_FUNC_[^=\s]*)=/;
+const STARTUP_VARIABLE = /(^|[\s;&|(`'"])(BASH_ENV|SHELLOPTS|BASHOPTS|PS4|ZDOTDIR|BASH_FUNC_[^=\s]*|MAKEFILES|MAKEFLAGS|GNUMAKEFLAGS)=/;
+/**
+ * PATH set to include the current directory or a relative one: a script there without a `#!`
+ * line then runs by its bare name in a subshell bash forks for it, with no shell started.
+ */
+const PATH_WITH_CWD = /(^|[\s;&|(`'"])PATH=(["']?)([^\s;&|]*)/;
+function pathTakesCwd(value: string): boolean {
+  return value.split(':').some((p) => {
+    const v = p.replace(/^["']|["']$/g, '');
+    return v === '' || v === '.' || /^\$\{?PWD\b|^\$\(pwd\)|^`pwd`/.test(v) || (!v.startsWith('/') && !v.startsWith('$') && !v.startsWith('~'));
+  });
+}
 
 /** Words bash reserves: as a command name they mean the parser misread the line. */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '{', '}', '[[', ']]', '!', 'coproc']);
@@ -141,7 +152,10 @@ class Analysis {
     // Variables that make a shell run a file or code before its own script: a shell started
     // with them would run what this check never read (the shim also drops them at run time).
     const startup = STARTUP_VARIABLE.exec(source);
-    if (startup) this.opaque.push(`sets ${startup[2]}, which makes a shell run code this check does not see`);
+    if (startup) this.opaque.push(`sets ${startup[2]}, which makes a shell or make run code this check does not see`);
+    const pathSet = PATH_WITH_CWD.exec(source);
+    if (pathSet && pathTakesCwd(pathSet[3])) this.opaque.push(`puts a relative directory or the current one on PATH (${clip(pathSet[3])}): commands found there are not read ahead`);
+    if (/(^|\s)--(rcfile|init-file)(\s|=)/.test(source)) this.opaque.push('starts a shell with its own rc file, which this check does not read');
     else if (/(^|[\s;&|(])HOME=/.test(source) && /(^|\s)(-l|--login|-[a-zA-Z]*l[a-zA-Z]*)(\s|$)/.test(source)) this.opaque.push('sets HOME for a login shell, which then runs that home\'s start-up files');
     const tree = parseBash(source);
     try {

@@ -176,6 +176,11 @@ export function codeItRuns(args: readonly Word[], ctx: ProgramContext): CodeRuns
 
   if (!sub || sub.value === null) return out;
   const name = sub.value;
+  // ext:: remotes: git runs the rest of the URL as a command, with no shell in between;
+  // --exec-path / GIT_EXEC_PATH: git runs git-<name> programs from a directory the line picks.
+  const extUrl = [...args.map((w) => w.value ?? ''), ...[...config].filter(([k]) => /^(remote\..+\.(url|pushurl)|url\..+\.insteadof|protocol\.ext\.allow)$/.test(k)).map(([, v]) => v.value ?? '')].find((v) => /(^|\s|=)ext::/.test(v) || v === 'always');
+  if (extUrl !== undefined && (NETWORK.has(name) || name === 'config' || name === 'remote')) out.opaque.push(`git may run a command from an ext:: remote (${extUrl.slice(0, 60)}), which this check does not read`);
+  if (args.slice(0, i).some((w) => /^--exec-path(=|$)/.test(w.value ?? '') && w.value !== '--exec-path') || ctx.assigned.has('GIT_EXEC_PATH')) out.opaque.push('git runs its commands from a directory this line chooses (--exec-path / GIT_EXEC_PATH)');
   // `git config alias.x '!…' && git x`: the config file still holds the old value when this line is read.
   const changed = changedConfigKey(ctx.earlier());
   if (changed) out.opaque.push(`git runs what its configuration names, and this command changes ${changed} first`);

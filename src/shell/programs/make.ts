@@ -47,7 +47,7 @@ const MAKEFILE_GENERATORS = /^(cmake|meson|qmake|qmake6|autoreconf|automake|conf
 
 const SPECIAL_TARGETS = new Set(['.PHONY', '.SUFFIXES', '.DEFAULT', '.PRECIOUS', '.INTERMEDIATE', '.NOTINTERMEDIATE', '.SECONDARY', '.SECONDEXPANSION', '.DELETE_ON_ERROR', '.IGNORE', '.LOW_RESOLUTION_TIME', '.SILENT', '.EXPORT_ALL_VARIABLES', '.NOTPARALLEL', '.ONESHELL', '.POSIX', '.WAIT']);
 /** Options that take a value (attached or as the next word). */
-const VALUE_LETTERS = new Set(['f', 'C', 'I', 'o', 'W']);
+const VALUE_LETTERS = new Set(['f', 'C', 'I', 'o', 'W', 'E']);
 const LONG_VALUE = new Set(['--file', '--makefile', '--directory', '--include-dir', '--old-file', '--assume-old', '--what-if', '--new-file', '--assume-new', '--eval', '--jobs', '--load-average', '--max-load', '--output-sync', '--debug', '--jobserver-auth', '--jobserver-style', '--shuffle']);
 
 interface Var {
@@ -75,6 +75,8 @@ interface Options {
   vars: [string, string][];
   evals: string[];
   envOverrides: boolean;
+  /** -I / --include-dir: included makefiles are also searched there. */
+  includeDirs: boolean;
 }
 
 /** What `make args…` runs (argv without argv[0]). */
@@ -89,7 +91,7 @@ export function codeItRuns(program: string, args: readonly Word[], ctx: ProgramC
 }
 
 function parseArgs(args: readonly Word[]): Options | string {
-  const o: Options = { files: [], dirs: [], goals: [], vars: [], evals: [], envOverrides: false };
+  const o: Options = { files: [], dirs: [], goals: [], vars: [], evals: [], envOverrides: false, includeDirs: false };
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
     if (v === null) return `make argument is not static: ${args[i].raw}`;
@@ -114,6 +116,7 @@ function parseArgs(args: readonly Word[]): Options | string {
       else if (name === '--directory') o.dirs.push(value!);
       else if (name === '--eval') o.evals.push(value!);
       else if (name === '--environment-overrides') o.envOverrides = true;
+      else if (name === '--include-dir') o.includeDirs = true;
       continue;
     }
     if (v.startsWith('-') && v.length > 1) {
@@ -124,6 +127,8 @@ function parseArgs(args: readonly Word[]): Options | string {
           if (value === null) return `make -${l} value is not static`;
           if (l === 'f') o.files.push(value);
           else if (l === 'C') o.dirs.push(value);
+          else if (l === 'E') o.evals.push(value);
+          else if (l === 'I') o.includeDirs = true;
           break;
         }
         if (l === 'j' || l === 'l') {
@@ -157,6 +162,12 @@ class Make {
   private defaultGoal: string | null = null;
   private oneshell = false;
   private makefiles: string[] = [];
+  /** Included makefiles that are not there yet (make builds them when a rule says how, then reads them). */
+  private missingIncludes: string[] = [];
+  private secondExpansion = false;
+  /** The Makefile exports variables or sets MAKEFLAGS, and a recipe starts $(MAKE). */
+  private exportsToSubMake = false;
+  private subMake = false;
   private condDepth = 0;
   /** Set when an expansion read a variable nobody defines (empty for make, unknown to us). */
   private undefinedSeen = false;
@@ -211,6 +222,12 @@ class Make {
     }
     for (const e of this.o.evals) this.parse(e, '--eval');
     this.checkShell();
+    // What this reading does not follow, and make would: fail closed.
+    if (this.o.envOverrides) this.opaque.push(`${this.program} -e: variables from the environment override the Makefile's, which this check does not follow`);
+    if (this.o.includeDirs) this.opaque.push(`${this.program} -I: included makefiles are searched in other directories, which this check does not follow`);
+    if (this.secondExpansion) this.opaque.push(`${this.program}: .SECONDEXPANSION expands prerequisites again when make runs, which this check does not follow`);
+    for (const m of this.missingIncludes) if (this.explicit.has(m)) this.opaque.push(`${this.program} makes the makefile ${m} while it runs, then reads it: its content is not known before`);
+    if (this.exportsToSubMake && this.subMake) this.opaque.push(`${this.program}: a sub-make inherits exported variables or MAKEFLAGS from this Makefile, which this check does not pass on`);
 
     const goals = this.o.goals.length ? this.o.goals : [this.one(this.expand('$(.DEFAULT_GOAL)')) || this.defaultGoal].filter((g): g is string => !!g);
     const visited = new Set<string>();
@@ -242,6 +259,7 @@ class Make {
     if (r.kind === 'missing' && !explicit) {
       // make builds a missing include when a rule says how (the rule runs), else stops (optional: goes on).
       this.makefiles.push(name);
+      this.missingIncludes.push(name);
       return;
     }
     if (r.kind !== 'text') {
@@ -253,6 +271,9 @@ class Make {
   }
 
   private parse(text: string, file: string, depth = 0) {
+    if (/^\.SECONDEXPANSION\s*:/m.test(text)) this.secondExpansion = true;
+    if (/^\s*(export\b|unexport\b|\.EXPORT_ALL_VARIABLES\s*:|(override\s+)?MAKEFLAGS\s*[+:?]?=)/m.test(text)) this.exportsToSubMake = true;
+    if (/\$[({]MAKE[)}]|^\t[@+-]*\s*make\b/m.test(text)) this.subMake = true;
     const lines = text.split('\n');
     let rule: Rule | null = null;
     // Conditionals: a branch is taken, skipped, or (when its test depends on what is only

@@ -139,7 +139,12 @@ export function codeItRuns(program: string, args: readonly Word[], ctx: ProgramC
   for (const wd of p.workspaceDirs) {
     const wdir = resolve(dir, wd, ctx.home);
     const r = ctx.read(path.posix.join(wdir, 'package.json'));
-    if (r.kind !== 'text') continue;
+    if (r.kind === 'missing' || r.kind === 'installed') continue;
+    if (r.kind !== 'text') {
+      // Unreadable, too large, or written earlier in the line: its scripts cannot be read ahead.
+      opaque.push(unreadable(r, path.posix.join(wdir, 'package.json'), ctx.cwd) ?? `the package.json of ${wd} cannot be read`);
+      continue;
+    }
     let ws: Record<string, unknown> = {};
     try {
       ws = (JSON.parse(r.text) as { scripts?: Record<string, unknown> }).scripts ?? {};

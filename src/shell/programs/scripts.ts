@@ -66,6 +66,9 @@ export function runFile(file: string, by: string, cwd: string, ctx: ProgramConte
   return r;
 }
 
+/** Language interpreters a #! line may name: their code is theirs (the inline-code rules cover what they see). */
+const LANGUAGES = /^(python[0-9.]*|pypy[0-9.]*|node|nodejs|deno|bun|ts-node|tsx|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|lua[0-9.]*|luajit|Rscript|tclsh|wish|osascript|awk|gawk|mawk|jq|Rscript|julia|elixir|erl|escript|groovy|kotlin|scala|java|dotnet|pwsh|powershell|swift|rust-script|cargo|go|expect|fish|tcl)$/;
+
 function readScript(file: string, by: string, ctx: ProgramContext, byShebang: boolean): CodeRuns {
   const r = ctx.read(file);
   if (r.kind === 'installed') return none();
@@ -83,7 +86,10 @@ function readScript(file: string, by: string, ctx: ProgramContext, byShebang: bo
     if (interp !== null) {
       if (OTHER_SHELLS.has(interp)) return { scripts: [], opaque: [`script run by ${interp} (not a bash-like shell) cannot be analysed: ${by}`] };
       // python, node, … scripts: code, but not shell; the interpreter rules see only the path.
-      if (!BASH_LIKE.has(interp)) return none();
+      if (LANGUAGES.test(interp)) return none();
+      // Anything else may run commands with no shell in between (#!/usr/bin/make -f runs
+      // recipes; #!/usr/bin/nice bash runs bash): not read, so not allowed unread.
+      if (!BASH_LIKE.has(interp)) return { scripts: [], opaque: [`${by} runs by its #! line with ${interp}, which this check does not read`] };
     }
   }
   return { scripts: [{ source: text, cwd: ctx.cwd, by, file }], opaque: [] };
