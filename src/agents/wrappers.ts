@@ -148,9 +148,17 @@ function codex(script: string): AgentWrapper | null {
  * without a prompt only when nothing in it matched a rule.
  */
 export function isCodexStartupScript(script: string): boolean {
-  if (script.length > 16_384) return false;
+  return codexStartupBody(script) !== null;
+}
+
+/**
+ * The part of Codex's start-up script after its rc block (for the gate to check alone), or
+ * null when the script does not have that shape.
+ */
+export function codexStartupBody(script: string): string | null {
+  if (script.length > 16_384) return null;
   const marker = /^\s*(?:echo|print) '# Snapshot file'$/m.exec(script);
-  if (!marker) return false;
+  if (!marker) return null;
   const before = script.slice(0, marker.index);
   // Before the marker: only sourcing the person's own rc file, in one of the known spellings.
   const rcOnly = [
@@ -159,18 +167,11 @@ export function isCodexStartupScript(script: string): boolean {
     /^\s*if \[ -n "\$ENV" \] && \[ -r "\$ENV" \]; then\n\s*\. "\$ENV"\nfi\s*$/,
   ];
   // (No empty form: the exception exists only for the rc file, so one must be sourced here.)
-  if (!rcOnly.some((re) => re.test(before))) return false;
+  if (!rcOnly.some((re) => re.test(before))) return null;
   // After it: nothing may source or run another file or assign rc again. The gate also
-  // checks this part on its own (codexStartupBody) and lets it through only when allowed.
+  // checks this part on its own and lets it through only when allowed.
   const after = script.slice(marker.index);
-  return !/(^|[\s;&|(])["']?(\.|source|eval|exec)["']?\s/.test(after) && !/\b(rc|ENV)=/.test(after);
-}
-
-/** The part of Codex's start-up script after its rc block (for the gate to check alone). */
-export function codexStartupBody(script: string): string | null {
-  if (!isCodexStartupScript(script)) return null;
-  const marker = /^\s*(?:echo|print) '# Snapshot file'$/m.exec(script);
-  return marker ? script.slice(marker.index) : null;
+  return /(^|[\s;&|(])["']?(\.|source|eval|exec)["']?\s/.test(after) || /\b(rc|ENV)=/.test(after) ? null : after;
 }
 
 /** The reasons the analysis gives for the one thing it cannot see in that script: the rc file. */

@@ -183,17 +183,17 @@ export class Gate {
       return denyReply(refusal(decision, ''));
     }
     const keys = approvalKeys(decision);
+    const exact = exactKey(req);
     // Something not analysable is known only by its text: an answer to it covers that exact
     // command in that directory (the agent's wrapper taken off, so hook and shell agree), not
     // every line that happens to give the same reason.
-    if (decision.opaque.length) keys.push(JSON.stringify(['exact', exactKey(req)]));
+    if (decision.opaque.length) keys.push(JSON.stringify(['exact', exact]));
     const parent = parentOf();
     const inherited = parent?.keys ?? NO_KEYS;
     // What runs outside the sandbox runs as a whole line, so an earlier answer escalates only
     // the exact command the person saw (the agent's wrapper taken off), in the same directory:
     // a covered command with an extra `; python3 x.py` or `PATH=… ` in front is asked again.
     const outside = req.shell !== 'hook' ? (this.opts.escalation?.outside(req) ?? []) : [];
-    const exact = exactKey(req);
     if (keys.every((k) => this.sessionKeys.has(k) || inherited.has(k))) {
       // The person already answered this question: with `a` for the session, or with `y` for
       // the shell that started this one (bash x.sh re-reading what was approved).
