@@ -3,7 +3,8 @@
 // ("$DIR", $(…)) is MAYBE, and a rule that maybe matches is at least an ask.
 import path from 'node:path';
 import { Minimatch } from 'minimatch';
-import { GLOBAL_OPTION_SPECS, longFlagMatches, parseOptions, PROGRAM_OPTIONS, type ParsedOptions } from '../shell/options.js';
+import { optionsOf, subcommandOf } from '../programs/index.js';
+import { longFlagMatches } from '../programs/options.js';
 import type { Command, PathTarget, Script, Word } from '../shell/types.js';
 import type { MatchExpr } from './schema.js';
 
@@ -363,19 +364,6 @@ function pathsHit(targets: PathTarget[], matcher: PathMatcher, ctx: MatchContext
   return [...new Set(hits.length ? hits : unknownCounts ? unknown : [])];
 }
 
-const optionCache = new WeakMap<Command, ParsedOptions>();
-const SINGLE_DASH = new Set(['find', 'dd', 'terraform', 'tofu', 'java']);
-
-function optionsOf(c: Command): ParsedOptions {
-  let o = optionCache.get(c);
-  if (!o) {
-    const p = c.program ?? '';
-    o = parseOptions(c.argv.slice(1), { singleDashLong: SINGLE_DASH.has(p), takesValue: PROGRAM_OPTIONS[p] });
-    optionCache.set(c, o);
-  }
-  return o;
-}
-
 const VAR_REF = /\$\{?#?!?([A-Za-z_][A-Za-z0-9_]*)/g;
 
 /** The names of the variables referenced in some text. */
@@ -431,12 +419,6 @@ function variablesFlowInto(c: Command, ctx: MatchContext, res: RegExp[], key: ob
 function hostGlob(pattern: string): RegExp {
   const p = pattern.toLowerCase().replace(/^\[(.*)\]$/, '$1');
   return new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
-}
-
-function subcommandOf(c: Command): (string | null)[] {
-  const spec = (c.program && GLOBAL_OPTION_SPECS[c.program]) || { stopAtPositional: true };
-  const first = parseOptions(c.argv.slice(1), { ...spec, stopAtPositional: true }).positionals[0];
-  return first ? [first.value] : [];
 }
 
 // ---- paths ------------------------------------------------------------------
