@@ -1,4 +1,4 @@
-// bash builtins that run code: command, builtin, exec, eval, trap. (alias, source and cd
+// bash builtins that run code: command, builtin, exec, eval, trap, coproc. (alias, source and cd
 // are handled by the analysis itself: they change the shell that reads the rest.)
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec } from './types.js';
@@ -53,6 +53,15 @@ export const trap: ProgramSpec = {
   },
 };
 
+/**
+ * coproc [NAME] COMMAND: runs COMMAND asynchronously. With a simple command bash allows no
+ * NAME, so the words are the command (`coproc NAME { …; }` is a compound the parser reads).
+ */
+export const coproc: ProgramSpec = {
+  names: ['coproc'],
+  runs: (args) => (args.length ? [{ kind: 'argv', argv: [...args] }] : []),
+};
+
 /** source FILE / . FILE: runs the file in this shell (src/programs/scripts.ts reads it). */
 export const source: ProgramSpec = {
   names: ['source', '.'],
@@ -62,4 +71,4 @@ export const source: ProgramSpec = {
   },
 };
 
-export const programs = [command, builtin, exec, evalBuiltin, trap, source];
+export const programs = [command, builtin, exec, evalBuiltin, trap, coproc, source];

@@ -7,7 +7,9 @@ import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
 import { lit } from './words.js';
 import * as archives from './archives.js';
 import * as builtins from './builtins.js';
+import * as containers from './containers.js';
 import * as curl from './curl.js';
+import * as debuggers from './debuggers.js';
 import * as editors from './editors.js';
 import * as env from './env.js';
 import * as files from './files.js';
@@ -16,8 +18,10 @@ import * as gio from './gio.js';
 import * as git from './git.js';
 import * as interpreters from './interpreters.js';
 import * as multicall from './multicall.js';
+import * as multiplexers from './multiplexers.js';
 import * as namespaces from './namespaces.js';
 import * as npm from './npm.js';
+import * as npx from './npx.js';
 import * as packages from './packages.js';
 import * as parallel from './parallel.js';
 import * as processes from './process.js';
@@ -27,6 +31,7 @@ import * as sed from './sed.js';
 import * as services from './services.js';
 import * as shells from './shells.js';
 import * as sudo from './sudo.js';
+import * as systemd from './systemd.js';
 import * as text from './text.js';
 import * as watch from './watch.js';
 import * as xargs from './xargs.js';
@@ -43,7 +48,7 @@ export { MAX_FILE_BYTES } from './context.js';
 
 /** Every module's declarations, in one list. */
 export const ALL_PROGRAMS: readonly ProgramSpec[] = [
-  archives, builtins, curl, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, namespaces, { programs: [npm.packageManagers] }, packages, parallel, processes, remote, script, sed, services, shells, sudo, text, watch, xargs,
+  archives, builtins, containers, curl, debuggers, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, parallel, processes, remote, script, sed, services, shells, sudo, systemd, text, watch, xargs,
 ].flatMap((m) => m.programs);
 
 const BY_NAME = new Map<string, ProgramSpec>();

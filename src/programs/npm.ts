@@ -6,6 +6,7 @@ import type { Word } from '../shell/types.js';
 import { lit, resolve, shown, shq, unreadable, type CodeRuns, type ProgramContext } from './context.js';
 import { hasFlag, type OptionSpec } from './options.js';
 import type { ProgramSpec } from './types.js';
+import { managerRuns } from './npx.js';
 
 export const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
 
@@ -188,12 +189,34 @@ function findPackage(start: string, ctx: ProgramContext, exact: boolean): Found 
 
 const PM_OPTIONS: OptionSpec = { takesValue: [...TAKES_VALUE, '--access', '--otp'] };
 
-export const packageManagers: ProgramSpec = {
-  names: [...PACKAGE_MANAGERS, 'pnpx', 'bunx'],
-  options: PM_OPTIONS,
-  global: PM_OPTIONS,
-  effects(a, out) {
-    // A global install writes outside the project.
-    if (hasFlag(a.opts, ['--global']) || a.opts.flags.includes('-g')) out.writes.push(a.values(['--prefix'])[0] ?? lit('/usr/local/lib/node_modules'));
-  },
-};
+/** One declaration per manager: what each runs for `exec`/`dlx`/`x` differs. */
+function manager(name: string): ProgramSpec {
+  return {
+    names: [name],
+    options: PM_OPTIONS,
+    global: PM_OPTIONS,
+    // npm exec / pnpm dlx / bun x …: the package runners of src/programs/npx.ts.
+    runs(args) {
+      const at = subcommandAt(args);
+      const sub = at < 0 ? null : args[at].value;
+      return (sub && managerRuns(name, sub, args.slice(at + 1))) || [];
+    },
+    effects(a, out) {
+      // A global install writes outside the project.
+      if (hasFlag(a.opts, ['--global']) || a.opts.flags.includes('-g')) out.writes.push(a.values(['--prefix'])[0] ?? lit('/usr/local/lib/node_modules'));
+    },
+  };
+}
+
+/** Index of the subcommand word (the first word that is not an option or an option's value), or -1. */
+function subcommandAt(args: readonly Word[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === null || !v.startsWith('-') || v === '-') return i;
+    if (v === '--') return -1;
+    if (!v.includes('=') && TAKES_VALUE.has(v)) i++;
+  }
+  return -1;
+}
+
+export const packageManagers: ProgramSpec[] = [...PACKAGE_MANAGERS].map(manager);

@@ -18,7 +18,7 @@ const PARALLEL: OptionSpec = {
   stopAtPositional: true,
 };
 
-const SEPARATOR = /^(?::::|:::[+]?|::::[+])$/;
+const SEPARATOR = /^::::?\+?$/;
 const REPLACEMENT = /\{(?:\d*[./]*\.?|#|%|\/\/?\.?|\+[./]*|=[^}]*=)\}/g;
 const MAX_INPUTS = 16;
 

@@ -29,7 +29,7 @@ const NONE: OptionSpec = { flags: ['--help', '--version'] };
 export const nice = prefix('nice', { takesValue: ['-n', '--adjustment'], flags: ['--help', '--version'] }, 0, undefined, /^-[-+]?\d+$/);
 export const nohup = prefix('nohup', NONE);
 export const setsid = prefix('setsid', { flags: ['-c', '--ctty', '-f', '--fork', '-w', '--wait', '-h', '--help', '-V', '--version'] });
-export const timeout = prefix('timeout', { takesValue: ['-s', '--signal', '-k', '--kill-after'], flags: ['--preserve-status', '--foreground', '-v', '--verbose', '--help', '--version', '-f'] }, 1);
+export const timeout = prefix('timeout', { takesValue: ['-s', '--signal', '-k', '--kill-after'], flags: ['-p', '--preserve-status', '-f', '--foreground', '-v', '--verbose', '--help', '--version'] }, 1);
 export const stdbuf = prefix('stdbuf', { takesValue: ['-i', '--input', '-o', '--output', '-e', '--error'], flags: ['--help', '--version'] });
 export const time = prefix('time', { takesValue: ['-f', '--format', '-o', '--output'], flags: ['-a', '--append', '-p', '--portability', '-v', '--verbose', '-q', '--quiet', '--help', '-V', '--version'] });
 export const ionice = prefix(
@@ -55,10 +55,26 @@ export const taskset = prefix(
 export const unbuffer = prefix('unbuffer', { flags: ['-p'] });
 export const caffeinate = prefix('caffeinate', { takesValue: ['-t', '-w'], flags: ['-d', '-i', '-m', '-s', '-u'] });
 export const catchsegv = prefix('catchsegv', NONE);
-export const rlwrap = prefix('rlwrap', {
-  takesValue: ['-a', '--always-readline', '-b', '--break-chars', '-C', '--command-name', '-D', '--history-no-dupes', '-e', '--extra-char-after-completion', '-f', '--file', '-F', '--history-format', '-g', '--forget-matching', '-H', '--history-filename', '-l', '--logfile', '-o', '--one-shot', '-O', '--only-cook', '-p', '--prompt-colour', '-P', '--pre-given', '-q', '--quote-characters', '-s', '--histsize', '-S', '--substitute-prompt', '-w', '--wait-before-prompt', '-z', '--filter', '-M', '--multi-line-ext', '-W', '--polling'],
-  flags: ['-A', '--ansi-colour-aware', '-c', '--complete-filenames', '-E', '--no-echo', '-i', '--case-insensitive', '-m', '--multi-line', '-n', '--no-warnings', '-N', '--no-children', '-r', '--remember', '-R', '--renice', '-t', '--set-term-name', '-U', '--mirror-arguments', '-v', '--version', '-h', '--help'],
-});
+// rlwrap(1): -a, -m and -p take an optional attached value; -z runs a filter program
+// (code from elsewhere), so a command under a filter is not analysed.
+const RLWRAP: OptionSpec = {
+  takesValue: ['-b', '--break-chars', '-C', '--command-name', '-D', '--history-no-dupes', '-e', '--extra-char-after-completion', '-f', '--file', '-g', '--forget-matching', '-H', '--history-filename', '-l', '--logfile', '-M', '--multi-line-ext', '-O', '--only-cook', '-P', '--pre-given', '-q', '--quote-characters', '-s', '--histsize', '-S', '--substitute-prompt', '-t', '--set-term-name', '-w', '--wait-before-prompt', '-z', '--filter'],
+  optionalValue: ['-a', '--always-readline', '-m', '--multi-line', '-p', '--prompt-colour'],
+  flags: ['-A', '--ansi-colour-aware', '-c', '--complete-filenames', '-E', '--always-echo', '-i', '--case-insensitive', '-I', '--pass-sigint-as-sigterm', '-n', '--no-warnings', '-N', '--no-children', '-o', '--one-shot', '-r', '--remember', '-R', '--renice', '-U', '--mirror-arguments', '-W', '--polling', '-X', '--skip-setctty', '-v', '--version', '-h', '--help'],
+  complete: true,
+  stopAtPositional: true,
+};
+
+export const rlwrap: ProgramSpec = {
+  names: ['rlwrap'],
+  options: RLWRAP,
+  runs(args): Run[] {
+    const o = parseOptions(args, RLWRAP);
+    if (o.unknown.length) return unknownOptions('rlwrap', o.unknown);
+    if (o.values.has('-z') || o.values.has('--filter')) return [{ kind: 'opaque', reason: 'rlwrap runs a filter program (-z) agentguard does not read' }];
+    return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+  },
+};
 
 // flock [options] FILE|DIR COMMAND [ARGS…] | flock [options] FILE|DIR -c COMMAND | flock [options] FD
 const FLOCK: OptionSpec = {

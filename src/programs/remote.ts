@@ -1,9 +1,10 @@
 // Remote shells and copies: ssh, mosh, telnet, nc and socat connect to a host; scp, rsync
-// and sftp copy between local paths and host:path.
+// and sftp copy between local paths and host:path. A command given to ssh or mosh for a
+// loopback destination runs on this machine, so it is analysed as a script run in ~.
 import type { Word } from '../shell/types.js';
-import { hasFlag } from './options.js';
-import type { Effects, ProgramArgs, ProgramSpec } from './types.js';
-import { pushAll } from './words.js';
+import { hasFlag, parseOptions, type OptionSpec } from './options.js';
+import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
+import { joinWords, lit, pushAll, unknownOptions } from './words.js';
 import { hostOfSpec, urlHost } from '../net/hosts.js';
 
 /** host:path or user@host:path (scp/rsync), not a local path. */
@@ -34,10 +35,109 @@ const firstIsHost = (a: ProgramArgs, out: Effects) => {
   }
 };
 
+/** ssh(1), OpenSSH 9: every option; options may also follow the destination (ssh parses again after it). */
+const SSH_VALUES = ['-B', '-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-P', '-p', '-Q', '-R', '-S', '-W', '-w'];
+const SSH_FLAGS = ['-4', '-6', '-A', '-a', '-C', '-f', '-G', '-g', '-K', '-k', '-N', '-n', '-q', '-s', '-T', '-t', '-V', '-v', '-X', '-x', '-Y', '-y'];
+const SSH: OptionSpec = { takesValue: SSH_VALUES, flags: [...SSH_FLAGS, '-M'], complete: true, stopAtPositional: true };
+const AUTOSSH: OptionSpec = { takesValue: [...SSH_VALUES, '-M'], flags: SSH_FLAGS, complete: true, stopAtPositional: true };
+
+/** Names and addresses of this machine's loopback interface (its own host name is not known here). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return /^(localhost|localhost\.localdomain|localhost4|localhost6|ip6-localhost|ip6-loopback|::1|0:0:0:0:0:0:0:1|0\.0\.0\.0)$/.test(h) || /^127(\.\d{1,3}){3}$/.test(h) || /\.localhost$/.test(h);
+}
+
+/** The host of an ssh destination: [user@]host or ssh://[user@]host[:port]. */
+function destinationHost(d: string): string {
+  const uri = /^ssh:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(d);
+  if (uri) return uri[1];
+  return d.slice(d.lastIndexOf('@') + 1);
+}
+
+/**
+ * What ssh runs on this machine: with a loopback destination, the command words (joined with
+ * spaces, as ssh sends them) run in the login shell, in the home directory. Elsewhere they
+ * run on another machine: only its connection is this machine's business (the network rules).
+ */
+function sshRuns(program: string, spec: OptionSpec) {
+  return (args: readonly Word[]): Run[] => {
+    const first = parseOptions(args, spec);
+    if (first.unknown.length) return unknownOptions(program, first.unknown);
+    const dest = first.positionals[0];
+    if (!dest) return [];
+    const after = parseOptions(args.slice(first.firstPositional + 1), spec);
+    if (after.unknown.length) return unknownOptions(program, after.unknown);
+    const flags = [...first.flags, ...after.flags];
+    const opts = [...(first.values.get('-o') ?? []), ...(after.values.get('-o') ?? [])];
+    if (dest.value === null) return [{ kind: 'opaque', reason: `${program} connects to a host only known at run time` }];
+    if (!isLoopback(destinationHost(dest.value))) return [];
+    const command = after.positionals;
+    if (flags.some((f) => f === '-N' || f === '-s' || f === '-G' || f === '-V') || first.values.has('-W') || after.values.has('-W') || first.values.has('-O') || after.values.has('-O')) return [];
+    const out: Run[] = [];
+    if (opts.some((o) => o === null || /^\s*RemoteCommand\s*[= ]/i.test(o))) out.push({ kind: 'opaque', reason: `${program} -o RemoteCommand runs a command on this machine` });
+    if (first.values.has('-F') || after.values.has('-F')) out.push({ kind: 'opaque', reason: `${program} reads a configuration file (it may set RemoteCommand) for a connection to this machine` });
+    if (!command.length) return out;
+    const text = joinWords(command);
+    if (text.value === null) out.push({ kind: 'opaque', reason: `${program} runs a command only known at run time on this machine` });
+    else out.push({ kind: 'script', script: lit(`cd ~ && ${text.value}`) });
+    return out;
+  };
+}
+
 export const ssh: ProgramSpec = {
-  names: ['ssh', 'mosh', 'autossh', 'sshpass'],
-  options: { takesValue: ['-p', '-i', '-o', '-F', '-l', '-L', '-R', '-D', '-J', '-c', '-E', '-S', '-W', '-b', '-e', '-m', '-O', '-Q', '-w', '-B', '-I', '-P'] },
+  names: ['ssh'],
+  options: SSH,
+  runs: sshRuns('ssh', SSH),
   effects: firstIsHost,
+};
+
+export const autossh: ProgramSpec = {
+  names: ['autossh'],
+  options: AUTOSSH,
+  runs: sshRuns('autossh', AUTOSSH),
+  effects: firstIsHost,
+};
+
+/** mosh(1): [options] [--] [user@]host [command…]; --ssh and --server name programs it runs. */
+const MOSH: OptionSpec = {
+  takesValue: ['--client', '--server', '--ssh', '--predict', '-p', '--port', '--family', '--bind-server', '--experimental-remote-ip'],
+  flags: ['-a', '-n', '-4', '-6', '--predict-overwrite', '--no-ssh-pty', '--no-init', '--local', '--help', '--version'],
+  complete: true,
+  stopAtPositional: true,
+};
+
+export const mosh: ProgramSpec = {
+  names: ['mosh'],
+  options: MOSH,
+  runs(args): Run[] {
+    const o = parseOptions(args, MOSH);
+    if (o.unknown.length) return unknownOptions('mosh', o.unknown);
+    const out: Run[] = [];
+    if (o.values.has('--ssh') || o.values.has('--client')) out.push({ kind: 'opaque', reason: 'mosh is told which ssh or client program to run' });
+    const dest = o.positionals[0];
+    if (!dest || dest.value === null || !isLoopback(destinationHost(dest.value))) return out;
+    if (o.values.has('--server')) out.push({ kind: 'opaque', reason: 'mosh runs a server command on this machine' });
+    const command = o.positionals.slice(1);
+    if (command.length) out.push({ kind: 'argv', argv: command, chdir: lit('~') });
+    return out;
+  },
+  effects: firstIsHost,
+};
+
+/** sshpass(1) gives a password to the command it runs (usually ssh). */
+const SSHPASS: OptionSpec = { takesValue: ['-p', '-f', '-d', '-P'], optionalValue: ['-e'], flags: ['-v', '-h', '-V'], complete: true, stopAtPositional: true };
+
+export const sshpass: ProgramSpec = {
+  names: ['sshpass'],
+  options: SSHPASS,
+  runs(args): Run[] {
+    const o = parseOptions(args, SSHPASS);
+    if (o.unknown.length) return unknownOptions('sshpass', o.unknown);
+    return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+  },
+  effects(a, out) {
+    pushAll(out.reads, a.values(['-f']));
+  },
 };
 
 export const telnet: ProgramSpec = {
@@ -104,4 +204,4 @@ export const rsync: ProgramSpec = {
   },
 };
 
-export const programs = [ssh, telnet, netcat, socat, scp, rsync];
+export const programs = [ssh, autossh, mosh, sshpass, telnet, netcat, socat, scp, rsync];

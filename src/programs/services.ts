@@ -1,5 +1,6 @@
 // Service and infrastructure CLIs: their options, so that option values are not read as
 // subcommands or files. What each one may destroy or reveal is in the rules (rules/data-infra).
+// Container engines are src/programs/containers.ts.
 import type { OptionSpec } from './options.js';
 import type { ProgramSpec } from './types.js';
 
@@ -11,16 +12,6 @@ const KUBECTL = ['-n', '--namespace', '--context', '--cluster', '--user', '-s', 
 export const kubectl = cli(['kubectl', 'oc', 'kubecolor'], KUBECTL, { takesValue: KUBECTL });
 const HELM = ['-n', '--namespace', '--kube-context', '--kubeconfig', '--timeout', '-f', '--values', '--set', '--set-string', '--set-file', '--version', '--repo', '-o', '--output'];
 export const helm = cli(['helm'], HELM, { takesValue: HELM });
-const DOCKER_GLOBAL = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'];
-export const docker = cli(
-  ['docker', 'nerdctl'],
-  [...DOCKER_GLOBAL, '-f', '--filter', '--format', '-e', '--env', '--env-file', '-v', '--volume', '--mount', '-p', '--publish', '-w', '--workdir', '--name', '--network', '-u', '--user', '--entrypoint', '-t', '--tag', '--platform', '--until', '--cap-add', '--device', '--pid', '--ipc', '--security-opt', '-m', '--memory', '--cpus', '--label', '--build-arg', '--target', '--file', '--project-name'],
-  { takesValue: DOCKER_GLOBAL, stopAtPositional: true },
-);
-export const podman = cli(['podman'], ['--connection', '-c', '--url', '--root', '--runroot', '--log-level', '-e', '--env', '-v', '--volume', '--mount', '-p', '--publish', '-w', '--workdir', '--name', '--network', '-u', '--user', '--entrypoint', '-t', '--tag', '--format', '-f', '--filter'], {
-  takesValue: ['--connection', '-c', '--url', '--root', '--runroot', '--log-level'],
-  stopAtPositional: true,
-});
 const AWS = ['--profile', '--region', '--output', '--endpoint-url', '--query', '--cli-input-json', '--color'];
 export const aws = cli(['aws'], AWS, { takesValue: AWS });
 const GCLOUD = ['--project', '--account', '--configuration', '--format', '--verbosity', '--zone', '--region'];
@@ -38,4 +29,4 @@ export const systemctl = cli(['systemctl'], SYSTEMCTL, { takesValue: SYSTEMCTL }
 export const kill: ProgramSpec = { names: ['kill', 'pkill', 'killall'], options: { takesValue: ['-s', '-n', '--signal', '-u', '-U', '-g', '-G', '-P', '-t', '--ns'] }, dataOnly: true };
 export const crontab = cli(['crontab'], ['-u']);
 
-export const programs = [kubectl, helm, docker, podman, aws, gcloud, az, terraform, gh, psql, mysql, redis, systemctl, kill, crontab];
+export const programs = [kubectl, helm, aws, gcloud, az, terraform, gh, psql, mysql, redis, systemctl, kill, crontab];

@@ -1,0 +1,88 @@
+// Container engines: docker, nerdctl and podman. Their global options come before the
+// subcommand; `run` and `create` (also as `container run|create`) start a container whose
+// bind mounts give it the host paths they name: written (or read, with :ro), so the rules
+// see them (rules/privilege/container-host-access.yaml). The container's own command runs
+// inside the container's file system and is not analysed as a command of this machine.
+import type { Word } from '../shell/types.js';
+import { parseOptions, type OptionSpec } from './options.js';
+import type { ProgramSpec } from './types.js';
+import { dyn, lit } from './words.js';
+
+const DOCKER_GLOBAL = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'];
+const PODMAN_GLOBAL = ['--connection', '-c', '--url', '--root', '--runroot', '--log-level', '--identity', '--cgroup-manager', '--conmon', '--events-backend', '--hooks-dir', '--imagestore', '--module', '--network-cmd-path', '--network-config-dir', '--out', '--runtime', '--runtime-flag', '--ssh', '--storage-driver', '--storage-opt', '--tmpdir', '--transient-store', '--volumepath'];
+
+/** `docker run --help` / podman-run(1): options that take a value (the image ends the options). */
+const RUN_VALUES = [
+  '--add-host', '--annotation', '-a', '--attach', '--blkio-weight', '--blkio-weight-device', '--cap-add', '--cap-drop', '--cgroup-parent', '--cgroupns', '--cidfile', '--cpu-count', '--cpu-percent', '--cpu-period', '--cpu-quota', '--cpu-rt-period', '--cpu-rt-runtime', '-c', '--cpu-shares', '--cpus', '--cpuset-cpus', '--cpuset-mems', '--detach-keys', '--device', '--device-cgroup-rule', '--device-read-bps', '--device-read-iops', '--device-write-bps', '--device-write-iops', '--dns', '--dns-option', '--dns-opt', '--dns-search', '--domainname', '--entrypoint', '-e', '--env', '--env-file', '--expose', '--gpus', '--group-add', '--health-cmd', '--health-interval', '--health-retries', '--health-start-interval', '--health-start-period', '--health-timeout', '-h', '--hostname', '--ip', '--ip6', '--ipc', '--isolation', '--kernel-memory', '-l', '--label', '--label-file', '--link', '--link-local-ip', '--log-driver', '--log-opt', '--mac-address', '-m', '--memory', '--memory-reservation', '--memory-swap', '--memory-swappiness', '--mount', '--name', '--network', '--net', '--network-alias', '--net-alias', '--oom-score-adj', '--pid', '--pids-limit', '--platform', '-p', '--publish', '--pull', '--restart', '--runtime', '--security-opt', '--shm-size', '--stop-signal', '--stop-timeout', '--storage-opt', '--sysctl', '--tmpfs', '--ulimit', '-u', '--user', '--userns', '--uts', '-v', '--volume', '--volume-driver', '--volumes-from', '-w', '--workdir',
+  // podman run's own
+  '--arch', '--authfile', '--cert-dir', '--chrootdirs', '--conmon-pidfile', '--creds', '--decryption-key', '--device-cgroup-rule', '--env-merge', '--gidmap', '--group-entry', '--hostuser', '--image-volume', '--init-path', '--label-file', '--log-opt', '--os', '--passwd-entry', '--personality', '--pidfile', '--pod', '--pod-id-file', '--preserve-fds', '--requires', '--retry', '--retry-delay', '--rootfs', '--sdnotify', '--seccomp-policy', '--secret', '--subgidname', '--subuidname', '--timeout', '--tz', '--uidmap', '--umask', '--unsetenv', '--variant', '--chrootdirs',
+];
+const RUN_FLAGS = ['-d', '--detach', '--disable-content-trust', '--help', '--init', '-i', '--interactive', '--no-healthcheck', '--oom-kill-disable', '-P', '--publish-all', '--privileged', '-q', '--quiet', '--read-only', '--rm', '--sig-proxy', '-t', '--tty', '--use-api-socket', '--replace', '--rmi', '--systemd', '--http-proxy', '--env-host', '--no-hosts', '--read-only-tmpfs', '--tls-verify'];
+const RUN: OptionSpec = { takesValue: RUN_VALUES, flags: RUN_FLAGS, stopAtPositional: true };
+
+/** Where `run`/`create` starts in the argument list, or -1 (docker run, docker container run). */
+function runStart(args: readonly Word[], global: OptionSpec): number {
+  const g = parseOptions(args, global);
+  let i = g.firstPositional;
+  if (args[i]?.value === 'container') i++;
+  return args[i]?.value === 'run' || args[i]?.value === 'create' ? i + 1 : -1;
+}
+
+/** A host path mounted into the container by -v SRC:DST[:opts] or --mount type=bind,source=SRC[,readonly]. */
+interface Mount {
+  source: Word;
+  readOnly: boolean;
+}
+
+function mounts(values: Map<string, (string | null)[]>): Mount[] {
+  const out: Mount[] = [];
+  for (const v of [...(values.get('-v') ?? []), ...(values.get('--volume') ?? [])]) {
+    if (v === null) {
+      out.push({ source: dyn('-v …'), readOnly: false });
+      continue;
+    }
+    // SRC:DST[:OPTS]; a bare DST or a named volume (no / . ~ at its start) is no host path.
+    const parts = v.split(':');
+    if (parts.length < 2 || !/^[/.~]/.test(parts[0])) continue;
+    out.push({ source: lit(parts[0]), readOnly: /(^|,)ro(,|$)/.test(parts[2] ?? '') });
+  }
+  for (const v of values.get('--mount') ?? []) {
+    if (v === null) {
+      out.push({ source: dyn('--mount …'), readOnly: false });
+      continue;
+    }
+    const kv = new Map(v.split(',').map((p) => [p.split('=')[0].trim().toLowerCase(), p.includes('=') ? p.slice(p.indexOf('=') + 1) : 'true'] as const));
+    const type = kv.get('type') ?? 'volume';
+    const src = kv.get('source') ?? kv.get('src');
+    if (type !== 'bind' || src === undefined) continue;
+    const ro = ['readonly', 'ro'].some((k) => kv.has(k) && kv.get(k) !== 'false' && kv.get(k) !== '0');
+    out.push({ source: lit(src), readOnly: ro });
+  }
+  return out;
+}
+
+function engine(names: string[], globals: string[]): ProgramSpec {
+  const global: OptionSpec = { takesValue: globals, stopAtPositional: true };
+  return {
+    names,
+    // For rules: the global options and run's, so that values are not read as operands.
+    options: { takesValue: [...new Set([...globals, ...RUN_VALUES, '-f', '--filter', '--format', '--build-arg', '--target', '--file', '--project-name', '--until', '-t', '--tag'])].filter((o) => o !== '-t') },
+    global,
+    effects(a, out) {
+      const at = runStart(a.args, global);
+      if (at < 0) {
+        // Other subcommands (build -f Dockerfile ., cp FILE c:/x): a word that looks like a file may be read.
+        for (const w of a.opts.positionals) if (w.value !== null && /[/.~]/.test(w.value) && !/\s/.test(w.value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value)) out.reads.push(w);
+        return;
+      }
+      const o = parseOptions(a.args.slice(at), RUN);
+      for (const m of mounts(o.values)) (m.readOnly ? out.reads : out.writes).push(m.source);
+      for (const v of [...(o.values.get('--env-file') ?? []), ...(o.values.get('--label-file') ?? [])]) if (v !== null) out.reads.push(lit(v));
+    },
+  };
+}
+
+export const docker = engine(['docker', 'nerdctl'], DOCKER_GLOBAL);
+export const podman = engine(['podman'], PODMAN_GLOBAL);
+
+export const programs = [docker, podman];
