@@ -55,11 +55,21 @@ function tracer(name: string, spec: OptionSpec): ProgramSpec {
     runs(args): Run[] {
       const o = parseOptions(args, spec);
       if (o.unknown.length) return unknownOptions(name, o.unknown);
-      return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+      const out: Run[] = [];
+      // strace -o '|CMD' (or '!CMD') pipes the trace into a shell command.
+      for (const v of [...(o.values.get('-o') ?? []), ...(o.values.get('--output') ?? [])]) {
+        if (v === null) out.push({ kind: 'opaque', reason: `${name} writes its trace to a place only known at run time` });
+        else if (name === 'strace' && /^[|!]/.test(v)) {
+          // The trace is the piped command's input: text the traced program controls.
+          out.push({ kind: 'script', script: lit(v.slice(1)) }, { kind: 'opaque', reason: 'strace pipes its trace into a command, which reads text the traced program writes' });
+        }
+      }
+      if (o.positionals.length) out.push({ kind: 'argv', argv: o.positionals });
+      return out;
     },
     effects(a, out) {
       // The trace file it writes.
-      for (const v of a.values(['-o', '--output'])) out.writes.push(v);
+      for (const v of a.values(['-o', '--output'])) if (!/^[|!]/.test(v.value ?? '')) out.writes.push(v);
     },
   };
 }
@@ -74,6 +84,11 @@ export const valgrind: ProgramSpec = {
     const o = parseOptions(args, VALGRIND);
     if (o.unknown.length) return unknownOptions('valgrind', o.unknown);
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+  },
+  effects(a, out) {
+    // Its logs and output files (--log-file=FILE …); %p and %q{VAR} make them per process.
+    for (const v of a.values(['--log-file', '--xml-file', '--massif-out-file', '--callgrind-out-file', '--cachegrind-out-file', '--dhat-out-file', '--xtree-memory-file', '--xtree-leak-file'])) out.writes.push(v);
+    for (const v of a.values(['--suppressions'])) out.reads.push(v);
   },
 };
 
@@ -120,7 +135,7 @@ function gdbCommand(text: string | null, program: Word[], out: Run[]): void {
     return;
   }
   // `set var x = 1`, `set pagination off`: settings, except the ones that pick a program to run.
-  if (word === 'set' && !/\b(exec-wrapper|startup-with-shell|shell|debuginfod|auto-load|extension-language)\b/.test(rest)) return;
+  if (word === 'set' && !/\b(exec-wrapper|startup-with-shell|shell|debuginfod|auto-load|extension-language|logging|history|trace-commands|python|guile)\b/.test(rest)) return;
   if (GDB_QUIET.has(word)) return;
   out.push({ kind: 'opaque', reason: `gdb command agentguard does not analyse (it may run code): ${t.length > 60 ? t.slice(0, 60) + '…' : t}` });
 }

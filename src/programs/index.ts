@@ -10,6 +10,7 @@ import * as builtins from './builtins.js';
 import * as containers from './containers.js';
 import * as curl from './curl.js';
 import * as debuggers from './debuggers.js';
+import * as devenvs from './devenvs.js';
 import * as editors from './editors.js';
 import * as env from './env.js';
 import * as files from './files.js';
@@ -48,7 +49,7 @@ export { MAX_FILE_BYTES } from './context.js';
 
 /** Every module's declarations, in one list. */
 export const ALL_PROGRAMS: readonly ProgramSpec[] = [
-  archives, builtins, containers, curl, debuggers, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, parallel, processes, remote, script, sed, services, shells, sudo, systemd, text, watch, xargs,
+  archives, builtins, containers, curl, debuggers, devenvs, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, parallel, processes, remote, script, sed, services, shells, sudo, systemd, text, watch, xargs,
 ].flatMap((m) => m.programs);
 
 const BY_NAME = new Map<string, ProgramSpec>();

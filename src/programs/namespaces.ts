@@ -1,5 +1,5 @@
-// Programs that run a command in another root or namespace: chroot, unshare, nsenter and
-// bwrap. The command is an argv after their options; a new root (chroot, unshare --root) is
+// Programs that run a command in another root or namespace: chroot, unshare, nsenter, bwrap
+// and `ip netns exec`. The command is an argv after their options; a new root (chroot, unshare --root) is
 // where its relative paths start. bwrap's own file system is read from its binds: when a bind
 // moves a host directory somewhere else, the command's paths are not the host's (opaque).
 import type { Word } from '../shell/types.js';
@@ -117,4 +117,28 @@ export const bwrap: ProgramSpec = {
   },
 };
 
-export const programs = [chroot, unshare, nsenter, bwrap];
+/** ip(8): `ip [OPTIONS] netns exec NAME COMMAND…` (and `ip -all netns exec COMMAND…`); ip takes prefixes of its words. */
+const IP_VALUES = /^-(f|fa|fam|fami|famil|family|l|lo|loo|loop|loops|b|ba|bat|batc|batch|rc|rcvbuf|n|ne|net|netn|netns)$/;
+
+export const ip: ProgramSpec = {
+  names: ['ip'],
+  runs(args): Run[] {
+    let i = 0;
+    let all = false;
+    for (; i < args.length; i++) {
+      const v = args[i].value;
+      if (v === null || !v.startsWith('-')) break;
+      if (/^-a(l|ll)?$/.test(v)) all = true;
+      if (IP_VALUES.test(v)) i++;
+    }
+    if (!/^(net|netn|netns)$/.test(args[i]?.value ?? '') || !/^e(x|xe|xec)?$/.test(args[i + 1]?.value ?? '')) return [];
+    const argv = args.slice(i + (all ? 2 : 3));
+    return argv.length ? [{ kind: 'argv', argv }] : [];
+  },
+  effects(a, out) {
+    // ip -batch FILE reads ip commands from FILE.
+    for (let i = 0; i < a.args.length - 1; i++) if (/^-(b|ba|bat|batc|batch)$/.test(a.args[i].value ?? '')) out.reads.push(a.args[i + 1]);
+  },
+};
+
+export const programs = [chroot, unshare, nsenter, bwrap, ip];

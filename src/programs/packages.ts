@@ -1,11 +1,11 @@
 // Language package managers other than npm's family (src/programs/npm.ts): their options,
-// and where pip writes outside the project.
+// and where pip writes outside the project (uv shares pip's, in src/programs/devenvs.ts).
 import type { ProgramSpec } from './types.js';
 
 const PIP_VALUES = ['-r', '--requirement', '-c', '--constraint', '-t', '--target', '--prefix', '--root', '-i', '--index-url', '--extra-index-url', '-e', '--editable', '--python', '--src', '--cache-dir', '--log', '--proxy', '--trusted-host', '-f', '--find-links', '--platform', '--python-version', '--implementation', '--abi', '--upgrade-strategy', '--progress-bar', '--report', '--config-settings', '-C', '--global-option', '--only-binary', '--no-binary'];
 
 export const pip: ProgramSpec = {
-  names: ['pip', 'pip3', 'pip3.8', 'pip3.9', 'pip3.10', 'pip3.11', 'pip3.12', 'pip3.13', 'pip3.14', 'uv'],
+  names: ['pip', 'pip3', 'pip3.8', 'pip3.9', 'pip3.10', 'pip3.11', 'pip3.12', 'pip3.13', 'pip3.14'],
   options: { takesValue: PIP_VALUES },
   effects(a, out) {
     const sub = a.opts.positionals[0]?.value;

@@ -36,6 +36,11 @@ export const parallel: ProgramSpec = {
   runs(args): Run[] {
     const o = parseOptions(args, PARALLEL);
     if (o.unknown.length) return unknownOptions('parallel', o.unknown);
+    // --ssh CMD runs CMD to reach hosts; --filter and {= … =} hold Perl code; --sql* read jobs from a database.
+    for (const f of ['--ssh', '--filter', '--shebang-wrap', '--sqlworker', '--sqlmaster', '--sqlandworker', '--sql']) {
+      if (o.values.has(f) || o.flags.includes(f)) return [{ kind: 'opaque', reason: `parallel ${f} runs code agentguard does not analyse` }];
+    }
+    if (args.some((w) => w.value === null ? /\{=/.test(w.raw) : w.value.includes('{='))) return [{ kind: 'opaque', reason: 'parallel replacement {= … =} runs Perl code' }];
     const rest = o.positionals;
     const sep = rest.findIndex((w) => w.value !== null && SEPARATOR.test(w.value));
     const template = sep >= 0 ? rest.slice(0, sep) : rest;

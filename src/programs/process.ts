@@ -1,9 +1,12 @@
-// Programs that run one command with a different priority, CPU set, session, time limit,
-// buffering or lock: nice, ionice, chrt, taskset, nohup, setsid, timeout, stdbuf, flock,
-// time, unbuffer, caffeinate, catchsegv, rlwrap. The command is an argv after their options.
+// Programs that run one command with a different priority, CPU set, resource limit,
+// session, time limit, buffering, lock, identity, sandbox or proxy: nice, ionice, chrt,
+// taskset, numactl, prlimit, choom, cgexec, nohup, setsid, timeout, stdbuf, flock, time,
+// unbuffer, caffeinate, catchsegv, rlwrap, fakeroot, eatmydata, setarch, ifne, chronic,
+// systemd-inhibit, dbus-run-session, xvfb-run, ssh-agent, firejail, flatpak-spawn, torsocks,
+// proxychains. The command is an argv after their options.
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { scriptRuns, unknownOptions } from './words.js';
+import { lit, scriptRuns, unknownOptions } from './words.js';
 import type { Word } from '../shell/types.js';
 
 /** A wrapper whose operands after `skip` leading ones are the command. */
@@ -31,7 +34,13 @@ export const nohup = prefix('nohup', NONE);
 export const setsid = prefix('setsid', { flags: ['-c', '--ctty', '-f', '--fork', '-w', '--wait', '-h', '--help', '-V', '--version'] });
 export const timeout = prefix('timeout', { takesValue: ['-s', '--signal', '-k', '--kill-after'], flags: ['-p', '--preserve-status', '-f', '--foreground', '-v', '--verbose', '--help', '--version'] }, 1);
 export const stdbuf = prefix('stdbuf', { takesValue: ['-i', '--input', '-o', '--output', '-e', '--error'], flags: ['--help', '--version'] });
-export const time = prefix('time', { takesValue: ['-f', '--format', '-o', '--output'], flags: ['-a', '--append', '-p', '--portability', '-v', '--verbose', '-q', '--quiet', '--help', '-V', '--version'] });
+export const time: ProgramSpec = {
+  ...prefix('time', { takesValue: ['-f', '--format', '-o', '--output'], flags: ['-a', '--append', '-p', '--portability', '-v', '--verbose', '-q', '--quiet', '--help', '-V', '--version'] }),
+  // GNU time -o FILE writes its report there (truncating it without -a).
+  effects(a, out) {
+    for (const v of a.values(['-o', '--output'])) out.writes.push(v);
+  },
+};
 export const ionice = prefix(
   'ionice',
   { takesValue: ['-c', '--class', '-n', '--classdata', '-p', '--pid', '-P', '--pgid', '-u', '--uid'], flags: ['-t', '--ignore', '-h', '--help', '-V', '--version'] },
@@ -98,4 +107,127 @@ export const flock: ProgramSpec = {
   },
 };
 
-export const programs = [nice, nohup, setsid, timeout, stdbuf, time, ionice, chrt, taskset, unbuffer, caffeinate, catchsegv, rlwrap, flock];
+// numactl(8): "+" in its optstring; policies take a node or CPU list.
+export const numactl = prefix('numactl', {
+  takesValue: ['-i', '--interleave', '-w', '--weighted-interleave', '-p', '--preferred', '-P', '--preferred-many', '-m', '--membind', '-C', '--physcpubind', '-N', '--cpunodebind', '-L', '--length', '-o', '--offset', '-M', '--mode', '-f', '--file', '--shmid', '-T'],
+  flags: ['-a', '--all', '-b', '--balancing', '-l', '--localalloc', '-s', '--show', '-H', '--hardware', '-S', '--shm', '-V', '--verify', '-t', '--huge', '-u', '--touch', '-d', '--dump', '-D', '--dump-nodes', '-h', '--help'],
+});
+// prlimit(1): each limit takes an optional attached value; -p PID changes a running process.
+const PRLIMIT_LIMITS = ['c', 'd', 'e', 'f', 'i', 'l', 'm', 'n', 'q', 'r', 's', 't', 'u', 'v', 'x', 'y'];
+export const prlimit = prefix(
+  'prlimit',
+  {
+    takesValue: ['-p', '--pid', '-o', '--output'],
+    optionalValue: [...PRLIMIT_LIMITS.map((l) => `-${l}`), '--core', '--data', '--nice', '--fsize', '--sigpending', '--memlock', '--rss', '--nofile', '--msgqueue', '--rtprio', '--stack', '--cpu', '--nproc', '--as', '--locks', '--rttime'],
+    flags: ['--noheadings', '--raw', '--verbose', '-h', '--help', '-V', '--version'],
+  },
+  0,
+  (f) => f.includes('-p') || f.includes('--pid'),
+);
+// choom(1): -n ADJUST [--] COMMAND, or -p PID.
+export const choom = prefix('choom', { takesValue: ['-n', '--adjust', '-p', '--pid'], flags: ['-h', '--help', '-V', '--version'] }, 0, (f) => f.includes('-p') || f.includes('--pid'));
+// cgexec(1) (libcgroup).
+export const cgexec = prefix('cgexec', { takesValue: ['-g'], flags: ['--sticky', '-h', '--help'] });
+// eatmydata(1), ifne(1) and chronic(1) (moreutils): a command after their few flags.
+export const eatmydata = prefix('eatmydata', { flags: ['--help', '--version'] });
+export const ifne = prefix('ifne', { flags: ['-n'] });
+export const chronic = prefix('chronic', { flags: ['-e', '-v'] });
+// systemd-inhibit(1).
+export const systemdInhibit = prefix('systemd-inhibit', { takesValue: ['--what', '--who', '--why', '--mode'], flags: ['--list', '--no-pager', '--no-legend', '-h', '--help', '--version'] }, 0, (f) => f.includes('--list'));
+// xvfb-run(1).
+export const xvfbRun = prefix('xvfb-run', { takesValue: ['-e', '--error-file', '-f', '--auth-file', '-n', '--server-num', '-p', '--xauth-protocol', '-s', '--server-args'], flags: ['-a', '--auto-servernum', '-l', '--listen-tcp', '-h', '--help'] });
+// ssh-agent(1): with a command, runs it with the agent's variables set; -k/-l/-D do not.
+export const sshAgent = prefix('ssh-agent', { takesValue: ['-a', '-E', '-O', '-P', '-t'], flags: ['-c', '-s', '-D', '-d', '-k', '-T'] }, 0, (f) => f.includes('-k'));
+// torsocks(1) and proxychains(1): the command's connections go through a proxy.
+export const torsocks = prefix('torsocks', { takesValue: ['-u', '--user', '-p', '--pass', '-a', '--address', '-P', '--port'], flags: ['-i', '--isolate', '-d', '--debug', '-q', '--quiet', '--shell', '-h', '--help', '--version'] });
+export const proxychains: ProgramSpec = { ...prefix('proxychains', { takesValue: ['-f'], flags: ['-q', '-h'] }), names: ['proxychains', 'proxychains4'] };
+
+// fakeroot(1): --faked and --lib name programs it loads or runs in place of its own.
+const FAKEROOT: OptionSpec = { takesValue: ['-l', '--lib', '--faked', '-s', '-i', '-b'], flags: ['-u', '--unknown-is-real', '-h', '--help', '-v', '--version'], complete: true, stopAtPositional: true };
+export const fakeroot: ProgramSpec = {
+  names: ['fakeroot', 'fakeroot-sysv', 'fakeroot-tcp'],
+  options: FAKEROOT,
+  runs(args): Run[] {
+    const o = parseOptions(args, FAKEROOT);
+    if (o.unknown.length) return unknownOptions('fakeroot', o.unknown);
+    if (['-l', '--lib', '--faked'].some((f) => o.values.has(f))) return [{ kind: 'opaque', reason: 'fakeroot loads a library or daemon it is told to (--lib, --faked)' }];
+    return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+  },
+};
+
+// dbus-run-session(1): --dbus-daemon names the daemon it starts.
+const DBUS_RUN: OptionSpec = { takesValue: ['--config-file', '--dbus-daemon'], flags: ['--help', '--version'], complete: true, stopAtPositional: true };
+export const dbusRunSession: ProgramSpec = {
+  names: ['dbus-run-session'],
+  options: DBUS_RUN,
+  runs(args): Run[] {
+    const o = parseOptions(args, DBUS_RUN);
+    if (o.unknown.length) return unknownOptions('dbus-run-session', o.unknown);
+    if (o.values.has('--dbus-daemon')) return [{ kind: 'opaque', reason: 'dbus-run-session starts a daemon it is given (--dbus-daemon)' }];
+    return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+  },
+};
+
+// setarch(8) ARCH [options] [COMMAND]; linux32, linux64, i386, x86_64 … are setarch without ARCH.
+const SETARCH: OptionSpec = {
+  flags: ['-B', '--32bit', '-F', '--fdpic-funcptrs', '-I', '--short-inode', '-L', '--addr-compat-layout', '-R', '--addr-no-randomize', '-S', '--whole-seconds', '-T', '--sticky-timeouts', '-X', '--read-implies-exec', '-Z', '--mmap-page-zero', '-3', '--3gb', '--4gb', '--uname-2.6', '-v', '--verbose', '--list', '--show', '-h', '--help', '-V', '--version'],
+  complete: true,
+  stopAtPositional: true,
+};
+function personality(names: string[], archFirst: boolean): ProgramSpec {
+  return {
+    names,
+    options: SETARCH,
+    runs(args): Run[] {
+      const skip = archFirst && !(args[0]?.value ?? '').startsWith('-') ? 1 : 0;
+      const o = parseOptions(args.slice(skip), SETARCH);
+      if (o.unknown.length) return unknownOptions(names[0], o.unknown);
+      if (o.flags.includes('--list') || o.flags.includes('--show')) return [];
+      return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+    },
+  };
+}
+export const setarch = personality(['setarch'], true);
+export const linux32 = personality(['linux32', 'linux64', 'i386', 'i686', 'x86_64', 'aarch64', 'arm64'], false);
+
+// firejail(1) and flatpak-spawn(1): every firejail option is one word (--name or --name=value),
+// so options end at the first word without a dash and none can swallow the command. A
+// profile (--profile=FILE) or a joined sandbox run what they say, which is not read here.
+export const firejail: ProgramSpec = {
+  names: ['firejail'],
+  runs(args): Run[] {
+    let i = 0;
+    for (; i < args.length; i++) {
+      const v = args[i].value;
+      if (v === null) return [{ kind: 'opaque', reason: 'firejail is given a word only known at run time where an option may stand' }];
+      if (v === '--') {
+        i++;
+        break;
+      }
+      if (!v.startsWith('-')) break;
+      if (/^--(profile|include|join|join-or-start|shell|build|appimage|x11|allusers|trace|tracelog|list|tree|top|netstats|shutdown|ls|get|put|dbus-\w+-call|audit)\b/.test(v)) return [{ kind: 'opaque', reason: `firejail ${v} runs what agentguard does not read` }];
+    }
+    const rest = args.slice(i);
+    return rest.length ? [{ kind: 'argv', argv: rest }] : [];
+  },
+};
+
+const FLATPAK_SPAWN: OptionSpec = {
+  takesValue: ['--sandbox-expose', '--sandbox-expose-ro', '--sandbox-expose-path', '--sandbox-expose-path-ro', '--sandbox-flag', '--forward-fd', '--env', '--unset-env', '--directory', '--app-path', '--usr-path'],
+  flags: ['--host', '--clear-env', '--latest-version', '--no-network', '--sandbox', '--watch-bus', '--expose-pids', '--share-pids', '--verbose', '-v', '-h', '--help'],
+  complete: true,
+  stopAtPositional: true,
+};
+export const flatpakSpawn: ProgramSpec = {
+  names: ['flatpak-spawn'],
+  options: FLATPAK_SPAWN,
+  runs(args): Run[] {
+    const o = parseOptions(args, FLATPAK_SPAWN);
+    if (o.unknown.length) return unknownOptions('flatpak-spawn', o.unknown);
+    const dir = o.values.get('--directory')?.pop();
+    if (dir === null) return [{ kind: 'opaque', reason: 'flatpak-spawn runs its command in a directory only known at run time' }];
+    return o.positionals.length ? [{ kind: 'argv', argv: o.positionals, chdir: dir === undefined ? undefined : lit(dir) }] : [];
+  },
+};
+
+export const programs = [nice, nohup, setsid, timeout, stdbuf, time, ionice, chrt, taskset, unbuffer, caffeinate, catchsegv, rlwrap, flock, numactl, prlimit, choom, cgexec, eatmydata, ifne, chronic, systemdInhibit, xvfbRun, sshAgent, torsocks, proxychains, fakeroot, dbusRunSession, setarch, linux32, firejail, flatpakSpawn];

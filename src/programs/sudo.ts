@@ -1,8 +1,9 @@
-// Running as another user: sudo, doas, su, runuser, sg, pkexec. Each runs an argv or a
-// shell string; options they do not declare make what they run unknown.
+// Running as another user or with other capabilities: sudo, doas, su, runuser, sg, pkexec,
+// run0, gosu, su-exec, capsh, setpriv. Each runs an argv or a shell string; options they do not
+// declare make what they run unknown.
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { joinWords, lit, scriptRuns, unknownOptions } from './words.js';
+import { dyn, joinWords, lit, scriptRuns, unknownOptions } from './words.js';
 
 const SUDO: OptionSpec = {
   takesValue: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user', '-R', '--chroot'],
@@ -24,7 +25,8 @@ export const sudo: ProgramSpec = {
     if (o.flags.some((f) => f === '-e' || f === '--edit')) return [{ kind: 'argv', argv: [lit('sudoedit'), ...rest] }];
     if (o.flags.some((f) => f === '-l' || f === '--list')) return [];
     if (o.flags.some((f) => f === '-s' || f === '-i' || f === '--shell' || f === '--login')) return [{ kind: 'script', script: joinWords(rest) }];
-    return [{ kind: 'argv', argv: rest }];
+    const dir = [...(o.values.get('-D') ?? []), ...(o.values.get('--chdir') ?? [])].pop();
+    return [{ kind: 'argv', argv: rest, chdir: dir === undefined ? undefined : dir === null ? dyn('sudo -D …') : lit(dir) }];
   },
 };
 
@@ -102,4 +104,77 @@ export const pkexec: ProgramSpec = {
   },
 };
 
-export const programs = [sudo, doas, su, runuser, sg, pkexec];
+/** run0(1) (systemd 256): sudo's role through the service manager; its options are systemd-run's. */
+const RUN0: OptionSpec = {
+  takesValue: ['-u', '--user', '-g', '--group', '--nice', '-D', '--chdir', '--setenv', '--unit', '--property', '--description', '--slice', '--background', '--machine', '--area', '--shell-prompt-prefix'],
+  flags: ['--slice-inherit', '--no-ask-password', '--pty', '--pipe', '-i', '--via-shell', '--empower', '-h', '--help', '-V', '--version'],
+  complete: true,
+  stopAtPositional: true,
+};
+
+export const run0: ProgramSpec = {
+  names: ['run0'],
+  options: RUN0,
+  runs(args): Run[] {
+    const o = parseOptions(args, RUN0);
+    if (o.unknown.length) return unknownOptions('run0', o.unknown);
+    if ((o.values.get('--property') ?? []).some((p) => p === null || /^Exec/i.test(p))) return [{ kind: 'opaque', reason: 'run0 sets a unit property that runs another program' }];
+    const dir = [...(o.values.get('-D') ?? []), ...(o.values.get('--chdir') ?? [])].pop();
+    if (dir === null) return [{ kind: 'opaque', reason: 'run0 runs its command in a directory only known at run time' }];
+    if (!o.positionals.length) return [];
+    return [{ kind: 'argv', argv: o.positionals, chdir: dir === undefined ? undefined : lit(dir) }];
+  },
+};
+
+/** gosu USER COMMAND… and su-exec USER COMMAND… (container entrypoints): no options. */
+export const gosu: ProgramSpec = {
+  names: ['gosu', 'su-exec'],
+  runs(args): Run[] {
+    if (args[0]?.value?.startsWith('-')) return [];
+    return args.length > 1 ? [{ kind: 'argv', argv: args.slice(1) }] : [];
+  },
+};
+
+/**
+ * capsh(1): its options are --name[=value] words, read in order; `--` runs bash (or --shell's
+ * program) with the words after it, `==` runs capsh again with them.
+ */
+const CAPSH = /^--(print|current|noamb|has-ambient|quiet|license|strict|noenv|mode|((caps|drop|inh|addamb|delamb|secbits|chroot|user|uid|gid|groups|keep|killit|decode|supports|has-p|has-i|has-a|has-b|is-uid|is-gid|forkfor|explain|iab|mode|suggest)=.*))$/;
+
+export const capsh: ProgramSpec = {
+  names: ['capsh'],
+  runs(args): Run[] {
+    let shell: string | null = 'bash';
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i].value;
+      if (v === null) return [{ kind: 'opaque', reason: 'capsh is given a word only known at run time' }];
+      if (v === '--' || v === '==') {
+        const argv = [lit(v === '==' ? 'capsh' : (shell ?? 'bash')), ...args.slice(i + 1)];
+        return shell === null ? [{ kind: 'opaque', reason: 'capsh runs a shell only known at run time' }] : [{ kind: 'argv', argv }];
+      }
+      if (v.startsWith('--shell=')) shell = v.slice(8) || null;
+      else if (!CAPSH.test(v)) return unknownOptions('capsh', [v]);
+    }
+    return [];
+  },
+};
+
+/** setpriv(1) (util-linux): every option but a few flags takes a value. */
+const SETPRIV: OptionSpec = {
+  takesValue: ['--ambient-caps', '--inh-caps', '--bounding-set', '--ruid', '--euid', '--rgid', '--egid', '--reuid', '--regid', '--groups', '--securebits', '--pdeathsig', '--selinux-label', '--apparmor-profile', '--landlock-access', '--landlock-rule', '--seccomp-filter'],
+  flags: ['-d', '--dump', '--nnp', '--no-new-privs', '--clear-groups', '--keep-groups', '--init-groups', '--reset-env', '-h', '--help', '-V', '--version'],
+  complete: true,
+  stopAtPositional: true,
+};
+
+export const setpriv: ProgramSpec = {
+  names: ['setpriv'],
+  options: SETPRIV,
+  runs(args): Run[] {
+    const o = parseOptions(args, SETPRIV);
+    if (o.unknown.length) return unknownOptions('setpriv', o.unknown);
+    return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
+  },
+};
+
+export const programs = [sudo, doas, su, runuser, sg, pkexec, run0, gosu, capsh, setpriv];

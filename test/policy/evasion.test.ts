@@ -67,7 +67,7 @@ const FLOOR: Record<string, number> = {
   persistence: 82,
   privilege: 132,
   'run-later': 41,
-  runners: 350,
+  runners: 460,
   workspace: 86,
 };
 
