@@ -17,8 +17,6 @@ const RUN_VALUES = [
   // podman run's own
   '--arch', '--authfile', '--cert-dir', '--chrootdirs', '--conmon-pidfile', '--creds', '--decryption-key', '--device-cgroup-rule', '--env-merge', '--gidmap', '--group-entry', '--hostuser', '--image-volume', '--init-path', '--label-file', '--log-opt', '--os', '--passwd-entry', '--personality', '--pidfile', '--pod', '--pod-id-file', '--preserve-fds', '--requires', '--retry', '--retry-delay', '--rootfs', '--sdnotify', '--seccomp-policy', '--secret', '--subgidname', '--subuidname', '--timeout', '--tz', '--uidmap', '--umask', '--unsetenv', '--variant', '--chrootdirs',
 ];
-const RUN_FLAGS = ['-d', '--detach', '--disable-content-trust', '--help', '--init', '-i', '--interactive', '--no-healthcheck', '--oom-kill-disable', '-P', '--publish-all', '--privileged', '-q', '--quiet', '--read-only', '--rm', '--sig-proxy', '-t', '--tty', '--use-api-socket', '--replace', '--rmi', '--systemd', '--http-proxy', '--env-host', '--no-hosts', '--read-only-tmpfs', '--tls-verify'];
-const RUN: OptionSpec = { takesValue: RUN_VALUES, flags: RUN_FLAGS, stopAtPositional: true };
 
 /** Where `run`/`create` starts in the argument list, or -1 (docker run, docker container run). */
 function runStart(args: readonly Word[], global: OptionSpec): number {
@@ -34,9 +32,17 @@ interface Mount {
   readOnly: boolean;
 }
 
-function mounts(values: Map<string, (string | null)[]>): Mount[] {
+/** The current directory as written in a mount ("$(pwd)":/src, ${PWD}:/app), read as `.`; else the value. */
+function mountSpec(w: Word): string | null {
+  if (w.value !== null) return w.value;
+  const m = /^(?:"\$\(pwd\)"|\$\(pwd\)|"`pwd`"|`pwd`|"\$\{?PWD\}?"|\$\{?PWD\}?)(:[^$`"']*)$/.exec(w.raw);
+  return m ? `.${m[1]}` : null;
+}
+
+function mounts(values: Map<string, Word[]>): Mount[] {
   const out: Mount[] = [];
-  for (const v of [...(values.get('-v') ?? []), ...(values.get('--volume') ?? [])]) {
+  for (const w of [...(values.get('-v') ?? []), ...(values.get('--volume') ?? [])]) {
+    const v = mountSpec(w);
     if (v === null) {
       out.push({ source: dyn('-v …'), readOnly: false });
       continue;
@@ -46,7 +52,8 @@ function mounts(values: Map<string, (string | null)[]>): Mount[] {
     if (parts.length < 2 || !/^[/.~]/.test(parts[0])) continue;
     out.push({ source: lit(parts[0]), readOnly: /(^|,)ro(,|$)/.test(parts[2] ?? '') });
   }
-  for (const v of values.get('--mount') ?? []) {
+  for (const w of values.get('--mount') ?? []) {
+    const v = mountSpec(w);
     if (v === null) {
       out.push({ source: dyn('--mount …'), readOnly: false });
       continue;
@@ -57,6 +64,43 @@ function mounts(values: Map<string, (string | null)[]>): Mount[] {
     if (type !== 'bind' || src === undefined) continue;
     const ro = ['readonly', 'ro'].some((k) => kv.has(k) && kv.get(k) !== 'false' && kv.get(k) !== '0');
     out.push({ source: lit(src), readOnly: ro });
+  }
+  return out;
+}
+
+/** run's option values as words (a value only known at run time keeps its raw text), up to the image. */
+function optionWords(args: readonly Word[]): Map<string, Word[]> {
+  const out = new Map<string, Word[]>();
+  const add = (k: string, w: Word) => out.set(k, [...(out.get(k) ?? []), w]);
+  const takes = new Set(RUN_VALUES);
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === null) {
+      // "--volume=$X" and the like: a dynamic word that is an option with its value.
+      const m = /^(--?[\w-]+)=(.*)$/.exec(args[i].raw);
+      if (m && takes.has(m[1])) {
+        add(m[1], { value: null, raw: m[2], glob: false });
+        continue;
+      }
+      break;
+    }
+    if (v === '--' || !v.startsWith('-') || v === '-') break;
+    const eq = v.indexOf('=');
+    if (v.startsWith('--') && eq > 0) {
+      add(v.slice(0, eq), lit(v.slice(eq + 1)));
+      continue;
+    }
+    if (v.startsWith('--')) {
+      if (takes.has(v)) add(v, args[++i] ?? dyn('…'));
+      continue;
+    }
+    // A short cluster (-it, -v SRC:DST, -vSRC:DST): the first letter that takes a value ends it.
+    for (let j = 1; j < v.length; j++) {
+      const f = '-' + v[j];
+      if (!takes.has(f)) continue;
+      add(f, j + 1 < v.length ? lit(v.slice(j + 1)) : (args[++i] ?? dyn('…')));
+      break;
+    }
   }
   return out;
 }
@@ -75,9 +119,9 @@ function engine(names: string[], globals: string[]): ProgramSpec {
         for (const w of a.opts.positionals) if (w.value !== null && /[/.~]/.test(w.value) && !/\s/.test(w.value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value)) out.reads.push(w);
         return;
       }
-      const o = parseOptions(a.args.slice(at), RUN);
-      for (const m of mounts(o.values)) (m.readOnly ? out.reads : out.writes).push(m.source);
-      for (const v of [...(o.values.get('--env-file') ?? []), ...(o.values.get('--label-file') ?? [])]) if (v !== null) out.reads.push(lit(v));
+      const values = optionWords(a.args.slice(at));
+      for (const m of mounts(values)) (m.readOnly ? out.reads : out.writes).push(m.source);
+      for (const w of [...(values.get('--env-file') ?? []), ...(values.get('--label-file') ?? [])]) out.reads.push(w);
     },
   };
 }

@@ -3,7 +3,8 @@
 // (-fprint FILE …). Words that are the arguments of a test (-name -delete) are data.
 import type { Word } from '../shell/types.js';
 import type { ProgramSpec, Run } from './types.js';
-import { lit, pushAll } from './words.js';
+import { SHELLS } from './shells.js';
+import { dyn, lit, pushAll } from './words.js';
 
 /** Expression primaries that take one argument (two for -fprintf). */
 const ONE_ARG = new Set([
@@ -95,10 +96,13 @@ export const find: ProgramSpec = {
     const out: Run[] = [];
     for (const x of e.execs) {
       if (!x.argv.length) continue;
+      // A file name pasted into a shell's script (sh -c 'echo {}') is code: a name like
+      // $(…) runs. Such a word is only known at run time.
+      const shell = x.argv[0]?.value != null && SHELLS.has(x.argv[0].value.split('/').pop()!);
       // One inner command per start point, with {} standing for what it visits.
       for (const s of e.starts) {
         const b = below(s, e.filtered);
-        out.push({ kind: 'argv', argv: x.argv.map((w) => (w.value?.includes('{}') ? (b.value === null ? b : { value: w.value.split('{}').join(b.value), raw: w.raw, glob: false }) : w)) });
+        out.push({ kind: 'argv', argv: x.argv.map((w) => (w.value?.includes('{}') ? (b.value === null || (shell && w.value !== '{}') ? dyn(w.raw) : { value: w.value.split('{}').join(b.value), raw: w.raw, glob: false }) : w)) });
       }
     }
     return out;
