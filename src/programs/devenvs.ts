@@ -37,24 +37,42 @@ function uvRuns(args: readonly Word[]): Run[] {
 
 export const uv: ProgramSpec = { ...pip, names: ['uv'], runs: uvRuns };
 
-/** `TOOL [global options] SUB COMMAND…`: the words after SUB (and an optional `--`) are the command. */
-function subRunner(names: string[], sub: string, global: OptionSpec): ProgramSpec {
+/**
+ * `TOOL [global options] SUB [sub options] COMMAND…`: the words after SUB's options (and an
+ * optional `--`) are the command. Both tables are complete: an option they do not name makes
+ * the command opaque.
+ */
+function subRunner(names: string[], sub: string, global: OptionSpec, subOptions: OptionSpec = {}): ProgramSpec {
+  const g: OptionSpec = { ...global, complete: true, stopAtPositional: true };
+  const s: OptionSpec = { ...subOptions, complete: true, stopAtPositional: true };
   return {
     names,
-    global: { ...global, stopAtPositional: true },
+    global: g,
     runs(args): Run[] {
-      const g = parseOptions(args, { ...global, stopAtPositional: true });
-      if (g.positionals[0]?.value !== sub) return [];
-      let rest = args.slice(g.firstPositional + 1);
-      if (rest[0]?.value === '--') rest = rest.slice(1);
-      return rest.length ? [{ kind: 'argv', argv: rest }] : [];
+      const o = parseOptions(args, g);
+      if (o.positionals[0]?.value !== sub) return [];
+      if (o.unknown.length) return unknownOptions(names[0], o.unknown);
+      const r = parseOptions(args.slice(o.firstPositional + 1), s);
+      if (r.unknown.length) return unknownOptions(`${names[0]} ${sub}`, r.unknown);
+      return r.positionals.length ? [{ kind: 'argv', argv: r.positionals }] : [];
     },
   };
 }
 
-export const poetry = subRunner(['poetry'], 'run', { takesValue: ['-C', '--directory', '-P', '--project'] });
-export const pipenv = subRunner(['pipenv'], 'run', { takesValue: ['--python', '--pypi-mirror'] });
-export const bundle = subRunner(['bundle', 'bundler'], 'exec', { takesValue: ['--gemfile'] });
+export const poetry = subRunner(['poetry'], 'run', {
+  takesValue: ['-C', '--directory', '-P', '--project'],
+  flags: ['-h', '--help', '-q', '--quiet', '-V', '--version', '--ansi', '--no-ansi', '-n', '--no-interaction', '--no-plugins', '--no-cache', '-v', '--verbose'],
+});
+export const pipenv = subRunner(['pipenv'], 'run', {
+  takesValue: ['--python', '--pypi-mirror'],
+  flags: ['--where', '--venv', '--py', '--envs', '--rm', '--bare', '--man', '--support', '--site-packages', '--clear', '-q', '--quiet', '-v', '--verbose', '--version', '-h', '--help'],
+});
+export const bundle = subRunner(
+  ['bundle', 'bundler'],
+  'exec',
+  { takesValue: ['-r', '--retry'], flags: ['--no-color', '-V', '--verbose', '-h', '--help', '-v', '--version'] },
+  { takesValue: ['--gemfile'], flags: ['--keep-file-descriptors'] },
+);
 
 /** conda run [-n ENV | -p PREFIX] [--cwd DIR] … COMMAND. */
 const CONDA_RUN: OptionSpec = { takesValue: ['-n', '--name', '-p', '--prefix', '--cwd'], flags: ['-v', '--verbose', '--dev', '--debug-wrapper-scripts', '--no-capture-output', '--live-stream', '-h', '--help'], complete: true, stopAtPositional: true };
