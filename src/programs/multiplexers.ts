@@ -5,6 +5,7 @@
 import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
+import { shq } from './context.js';
 import { joinWords, lit, unknownOptions } from './words.js';
 
 const TMUX: OptionSpec = {
@@ -14,7 +15,7 @@ const TMUX: OptionSpec = {
   stopAtPositional: true,
 };
 
-/** tmux commands (and aliases) that start a shell command: their option table and whether `-C` makes it a tmux command. */
+/** How a tmux command that starts a shell command reads its words (new-session, run-shell … and their aliases). */
 interface Starter {
   spec: OptionSpec;
   /** The shell command is one string (run-shell, pipe-pane), not an argv that may be split. */
@@ -86,9 +87,14 @@ function tmuxCommand(cmd: Word[], out: Run[]): void {
     if (o.flags.includes('-C')) return void out.push({ kind: 'opaque', reason: `tmux ${name} -C runs tmux commands` });
     const rest = o.positionals;
     if (!rest.length) return;
+    // -c DIR: the command starts there.
+    const dir = o.values.get('-c')?.pop();
+    if (dir === null) return void out.push({ kind: 'opaque', reason: `tmux ${name} starts its command in a directory only known at run time` });
     // One word is a shell command (sh -c); several are the command's argv (tmux 3.0 and later).
-    if (rest.length === 1 || s.single) out.push({ kind: 'script', script: joinWords(rest) });
-    else out.push({ kind: 'argv', argv: rest });
+    if (rest.length === 1 || s.single) {
+      const text = joinWords(rest);
+      out.push({ kind: 'script', script: dir === undefined || text.value === null ? text : lit(`cd ${shq(dir)} && ${text.value}`) });
+    } else out.push({ kind: 'argv', argv: rest, chdir: dir === undefined ? undefined : lit(dir) });
     return;
   }
   if (name === 'send-keys' || name === 'send') {
