@@ -1,8 +1,9 @@
 // env (GNU coreutils): sets variables, changes directory, then runs a command.
 // Options stop at the first operand ("+" in its optstring); NAME=VALUE operands follow,
-// then the command. -S/--split-string splits one string into the command's argv.
+// then the command. -S/--split-string splits one string into words env reads again (options,
+// NAME=VALUE, the command).
 import { parseOptions, type OptionSpec } from './options.js';
-import type { ProgramSpec, Run } from './types.js';
+import type { ProgramSpec } from './types.js';
 import { dyn, lit, unknownOptions } from './words.js';
 import { shq } from './context.js';
 import type { Word } from '../shell/types.js';
@@ -55,7 +56,7 @@ export const env: ProgramSpec = {
       const dir = chdirs.length ? [lit('-C'), lit(chdirs[chdirs.length - 1] ?? '')] : [];
       const words = splitString(s);
       if (words) return env.runs!([...dir, ...words.map(lit), ...rest]);
-      // Escapes and ${VAR} in the string: read as the shell line `env -C DIR STRING more…`.
+      // ${VAR} (or a stray escape) in the string: read as the shell line `env -C DIR STRING more…`.
       const line = ['env', ...dir.map((w) => shq(w.value!)), s, ...rest.map((w) => shellWord(w.value!))].join(' ');
       return [{ kind: 'script', script: lit(line) }];
     }
@@ -63,25 +64,58 @@ export const env: ProgramSpec = {
   },
 };
 
-/** env -S's splitting for strings without escapes or ${VAR}: blanks separate, '…' and "…" quote; null otherwise. */
+/**
+ * env -S's own splitting (coreutils env.c): blanks separate words, '…' is literal, "…" takes
+ * escapes, \_ is a separator outside quotes (a space inside), \c ends the string, # starts a
+ * comment at a word's start. ${VAR} (expanded from the environment) gives null.
+ */
 function splitString(s: string): string[] | null {
-  if (/[\\$#]/.test(s)) return null;
   const out: string[] = [];
-  const re = /\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+))/gy;
   let word: string | null = null;
-  let m: RegExpExecArray | null;
-  let last = 0;
-  while ((m = re.exec(s))) {
-    const gap = m[0].length > 0 && /^\s/.test(m[0]);
-    if (gap && word !== null) {
-      out.push(word);
-      word = null;
+  let quote: "'" | '"' | null = null;
+  const ESC: Record<string, string> = { t: '\t', n: '\n', r: '\r', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'", '#': '#', $: '$', ' ': ' ' };
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+      else word += ch;
+      continue;
     }
-    word = (word ?? '') + (m[1] ?? m[2] ?? m[3] ?? '');
-    last = re.lastIndex;
-    if (m[0].length === 0) break;
+    if (ch === '\\') {
+      const next = s[++i];
+      if (next === 'c' && quote === null) break;
+      if (next === '_') {
+        if (quote === '"') word += ' ';
+        else if (word !== null) {
+          out.push(word);
+          word = null;
+        }
+        continue;
+      }
+      if (next === undefined || !(next in ESC)) return null;
+      word = (word ?? '') + ESC[next];
+      continue;
+    }
+    if (ch === '$') return null;
+    if (quote === '"') {
+      if (ch === '"') quote = null;
+      else word += ch;
+      continue;
+    }
+    if (/\s/.test(ch)) {
+      if (word !== null) out.push(word);
+      word = null;
+      continue;
+    }
+    if (ch === '#' && word === null) break;
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      word ??= '';
+      continue;
+    }
+    word = (word ?? '') + ch;
   }
-  if (s.slice(last).trim()) return null; // an unbalanced quote
+  if (quote !== null) return null;
   if (word !== null) out.push(word);
   return out;
 }
