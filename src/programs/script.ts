@@ -1,4 +1,5 @@
 // script (util-linux) records a terminal session; -c runs a shell string instead of a shell.
+// The BSD/macOS form takes the command after the file instead.
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec } from './types.js';
 import { scriptRuns, unknownOptions } from './words.js';
@@ -14,13 +15,19 @@ export const script: ProgramSpec = {
   names: ['script'],
   options: SCRIPT,
   runs(args) {
-    const o = parseOptions(args, SCRIPT);
+    // BSD and macOS script: `script [-q] FILE COMMAND ARGS…` runs the command after the file
+    // (options end at FILE); util-linux takes options anywhere and one FILE.
+    const bsd = parseOptions(args, { ...SCRIPT, stopAtPositional: true });
+    const command = bsd.positionals[1]?.value;
+    const o = command != null && !command.startsWith('-') ? bsd : parseOptions(args, SCRIPT);
     if (o.unknown.length) return unknownOptions('script', o.unknown);
-    return scriptRuns([...(o.values.get('-c') ?? []), ...(o.values.get('--command') ?? [])], 'script -c');
+    const runs = scriptRuns([...(o.values.get('-c') ?? []), ...(o.values.get('--command') ?? [])], 'script -c');
+    const rest = o.positionals.slice(1);
+    return rest.length ? [...runs, { kind: 'argv', argv: rest }] : runs;
   },
   effects(a, out) {
     // The typescript file it writes.
-    for (const p of a.opts.positionals) out.writes.push(p);
+    if (a.opts.positionals[0]) out.writes.push(a.opts.positionals[0]);
     for (const v of a.values(['-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing'])) out.writes.push(v);
   },
 };
