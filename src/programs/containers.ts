@@ -6,7 +6,7 @@
 import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec } from './types.js';
-import { dyn, lit } from './words.js';
+import { dyn, lit, mayReadFiles } from './words.js';
 
 const DOCKER_GLOBAL = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'];
 const PODMAN_GLOBAL = ['--connection', '-c', '--url', '--root', '--runroot', '--log-level', '--identity', '--cgroup-manager', '--conmon', '--events-backend', '--hooks-dir', '--imagestore', '--module', '--network-cmd-path', '--network-config-dir', '--out', '--runtime', '--runtime-flag', '--ssh', '--storage-driver', '--storage-opt', '--tmpdir', '--transient-store', '--volumepath'];
@@ -116,7 +116,7 @@ function engine(names: string[], globals: string[]): ProgramSpec {
       const at = runStart(a.args, global);
       if (at < 0) {
         // Other subcommands (build -f Dockerfile ., cp FILE c:/x): a word that looks like a file may be read.
-        for (const w of a.opts.positionals) if (w.value !== null && /[/.~]/.test(w.value) && !/\s/.test(w.value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value)) out.reads.push(w);
+        mayReadFiles(a, out);
         return;
       }
       const values = optionWords(a.args.slice(at));

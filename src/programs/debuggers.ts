@@ -5,7 +5,7 @@
 import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { lit, unknownOptions } from './words.js';
+import { lit, mayReadFiles, unknownOptions } from './words.js';
 
 /** strace(1), strace 6.x: getopt "+…" (options stop at the command). */
 const STRACE: OptionSpec = {
@@ -172,6 +172,8 @@ export const gdb: ProgramSpec = {
     else if (runs && program.length) out.push({ kind: 'argv', argv: program });
     return out;
   },
+  // The program, core file and symbol files it opens.
+  effects: mayReadFiles,
 };
 
 export const programs = [strace, ltrace, valgrind, gdb];

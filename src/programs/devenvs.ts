@@ -6,7 +6,7 @@ import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import { pip } from './packages.js';
 import type { ProgramSpec, Run } from './types.js';
-import { joinWords, lit, unknownOptions } from './words.js';
+import { joinWords, lit, mayReadFiles, unknownOptions } from './words.js';
 
 /** uv's global options (before the subcommand): clap, so `--opt value` or `--opt=value`. */
 const UV_GLOBAL = ['--directory', '--project', '--cache-dir', '--color', '--config-file', '--python-preference', '--allow-insecure-host'];
@@ -45,17 +45,21 @@ export const uv: ProgramSpec = { ...pip, names: ['uv'], runs: uvRuns };
 function subRunner(names: string[], sub: string, global: OptionSpec, subOptions: OptionSpec = {}): ProgramSpec {
   const g: OptionSpec = { ...global, complete: true, stopAtPositional: true };
   const s: OptionSpec = { ...subOptions, complete: true, stopAtPositional: true };
-  return {
-    names,
-    global: g,
-    runs(args): Run[] {
-      const o = parseOptions(args, g);
-      if (o.positionals[0]?.value !== sub) return [];
-      if (o.unknown.length) return unknownOptions(names[0], o.unknown);
-      const r = parseOptions(args.slice(o.firstPositional + 1), s);
-      if (r.unknown.length) return unknownOptions(`${names[0]} ${sub}`, r.unknown);
-      return r.positionals.length ? [{ kind: 'argv', argv: r.positionals }] : [];
-    },
+  const runs = (args: readonly Word[]): Run[] => {
+    const o = parseOptions(args, g);
+    if (o.positionals[0]?.value !== sub) return [];
+    if (o.unknown.length) return unknownOptions(names[0], o.unknown);
+    const r = parseOptions(args.slice(o.firstPositional + 1), s);
+    if (r.unknown.length) return unknownOptions(`${names[0]} ${sub}`, r.unknown);
+    return r.positionals.length ? [{ kind: 'argv', argv: r.positionals }] : [];
+  };
+  return { names, global: g, runs, effects: unlessRunning(runs) };
+}
+
+/** Other subcommands (poetry add, conda env create -f FILE): their words may name files they read. */
+function unlessRunning(runs: (args: readonly Word[]) => Run[]): NonNullable<ProgramSpec['effects']> {
+  return (a, out) => {
+    if (!runs(a.args).length) mayReadFiles(a, out);
   };
 }
 
@@ -88,6 +92,7 @@ export const conda: ProgramSpec = {
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals, chdir: cwd === undefined ? undefined : lit(cwd) }] : [];
   },
 };
+conda.effects = unlessRunning(conda.runs!);
 
 /** nix-shell --run/--command CMD (a shell string); nix develop/shell … -c/--command CMD ARGS… (an argv). */
 export const nixShell: ProgramSpec = {
@@ -105,6 +110,7 @@ export const nixShell: ProgramSpec = {
     return out;
   },
 };
+nixShell.effects = unlessRunning(nixShell.runs!);
 
 export const nix: ProgramSpec = {
   names: ['nix'],
@@ -115,6 +121,7 @@ export const nix: ProgramSpec = {
     return at >= 0 && at + 1 < args.length ? [{ kind: 'argv', argv: args.slice(at + 1) }] : [];
   },
 };
+nix.effects = unlessRunning(nix.runs!);
 
 /** direnv exec DIR COMMAND…: runs DIR's .envrc (bash, not read here) and then the command. */
 export const direnv: ProgramSpec = {
@@ -127,6 +134,7 @@ export const direnv: ProgramSpec = {
     ];
   },
 };
+direnv.effects = unlessRunning(direnv.runs!);
 
 /** cross-env VAR=value… COMMAND (argv); cross-env-shell joins its words for a shell. */
 function crossEnv(shell: boolean): ProgramSpec {

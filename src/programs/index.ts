@@ -4,7 +4,7 @@
 import type { Command, Word } from '../shell/types.js';
 import { parseOptions, optionValues, type OptionSpec, type ParsedOptions } from './options.js';
 import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
-import { lit } from './words.js';
+import { lit, mayReadFiles } from './words.js';
 import * as archives from './archives.js';
 import * as builtins from './builtins.js';
 import * as containers from './containers.js';
@@ -121,18 +121,8 @@ export function programEffects(program: string, args: readonly Word[]): Effects 
     return out;
   }
   if (spec?.runs) return out;
-  // Unknown programs: a word that names a file (it has a / or a .) might be read, so
-  // credential reads are asked about; none is assumed written (the sandbox is the wall
-  // for that). Bare words (npm run build) are subcommands and names, not files.
-  for (const w of opts.positionals) if (looksLikeFile(w)) out.reads.push(w);
-  for (const vs of opts.values.values()) for (const v of vs) if (v !== null && looksLikeFile(lit(v))) out.reads.push(lit(v));
+  mayReadFiles(a, out);
   return out;
-}
-
-function looksLikeFile(w: Word): boolean {
-  const v = w.value;
-  if (v === null || !v.length || v === '-' || /[\s\n]/.test(v) || /^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return false;
-  return /[/.~]/.test(v);
 }
 
 const optionCache = new WeakMap<Command, ParsedOptions>();

@@ -1,6 +1,6 @@
 // Small helpers for building the words a program module hands back.
 import type { Word } from '../shell/types.js';
-import type { Run } from './types.js';
+import type { Effects, ProgramArgs, Run } from './types.js';
 
 export const lit = (value: string): Word => ({ value, raw: value, glob: false });
 export const dyn = (raw: string): Word => ({ value: null, raw, glob: false });
@@ -25,4 +25,20 @@ export function scriptRuns(values: readonly (string | null)[], label: string): R
 /** The run for unknown options of a program that runs commands: never guessed. */
 export function unknownOptions(program: string, unknown: readonly string[]): Run[] {
   return [{ kind: 'opaque', reason: `${program} is given ${unknown.length > 1 ? 'options' : 'an option'} agentguard does not know (${unknown.join(' ')}), so not what it runs` }];
+}
+
+function looksLikeFile(w: Word): boolean {
+  const v = w.value;
+  if (v === null || !v.length || v === '-' || /[\s\n]/.test(v) || /^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return false;
+  return /[/.~]/.test(v);
+}
+
+/**
+ * What an unknown program may read: a word that names a file (it has a / or a .) might be
+ * read, so credential reads are asked about; none is assumed written (the sandbox is the
+ * wall for that). Bare words (npm run build) are subcommands and names, not files.
+ */
+export function mayReadFiles(a: ProgramArgs, out: Effects): void {
+  for (const w of a.opts.positionals) if (looksLikeFile(w)) out.reads.push(w);
+  for (const vs of a.opts.values.values()) for (const v of vs) if (v !== null && looksLikeFile(lit(v))) out.reads.push(lit(v));
 }
