@@ -189,7 +189,8 @@ function findPackage(start: string, ctx: ProgramContext, exact: boolean): Found 
 const PM_OPTIONS: OptionSpec = { takesValue: [...TAKES_VALUE, '--access', '--otp'] };
 
 export const packageManagers: ProgramSpec = {
-  names: [...PACKAGE_MANAGERS, 'pnpx', 'bunx'],
+  // bun is declared with the interpreters (it is one first); its scripts are still read by codeItRuns.
+  names: [...PACKAGE_MANAGERS].filter((n) => n !== 'bun').concat(['pnpx', 'bunx']),
   options: PM_OPTIONS,
   global: PM_OPTIONS,
   effects(a, out) {
