@@ -3,7 +3,12 @@
 // Each builder returns a line of about `bytes` bytes (never more); `expect` is the verdict
 // the default rules give in a workspace where nothing of the line exists.
 
-/** Repeats `unit(i)` until the next one would pass `bytes`; joins with `sep`. */
+/** @typedef {{ expect: 'allow' | 'ask' | 'deny', build: (bytes: number) => string }} Shape */
+
+/**
+ * Repeats `unit(i)` until the next one would pass `bytes`; joins with `sep`.
+ * @param {number} bytes @param {string} head @param {(i: number) => string} unit @param {string} sep @param {string} [tail]
+ */
 function fill(bytes, head, unit, sep, tail = '') {
   const parts = [];
   let size = head.length + tail.length;
@@ -17,6 +22,7 @@ function fill(bytes, head, unit, sep, tail = '') {
   return head + parts.join(sep) + tail;
 }
 
+/** @satisfies {Record<string, Shape>} */
 export const SHAPES = {
   /** `true; true; …`: the DESIGN.md note's batch case. */
   statements: { expect: 'allow', build: (n) => fill(n, '', () => 'true', '; ') },
