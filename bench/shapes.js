@@ -65,7 +65,7 @@ export const SHAPES = {
   /** Many cd in a row (the cwd flow), into directories that may not exist. */
   'cd chain': { expect: 'allow', build: (n) => fill(n, '', (i) => (i % 3 === 2 ? 'ls' : `cd d${i % 5}`), '; ') },
   /** Many redirects on one command. */
-  redirects: { expect: 'allow', build: (n) => fill(n, 'echo hi', (i) => ` 2>&1 >/dev/null <README.md`, '') },
+  redirects: { expect: 'allow', build: (n) => fill(n, 'echo hi', () => ` 2>&1 >/dev/null <README.md`, '') },
   /** Secret-looking tokens everywhere (for redaction, and for rules that look at words). */
   secrets: { expect: 'allow', build: (n) => fill(n, 'echo', (i) => ` token=ghp_${String(i).padStart(36, 'a')} password=hunter${i}`, '') },
 };
