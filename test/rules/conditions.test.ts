@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { evaluate } from '../../src/policy/evaluate.js';
 import { CONDITIONS } from '../../src/rules/conditions/index.js';
 import { conditionReference, REFERENCE_END, REFERENCE_START, withReference } from '../../src/rules/docs.js';
@@ -46,6 +46,18 @@ describe("each condition's own example holds (the README shows them)", () => {
       expect(mine.filter((r) => !r.ok).map((r) => `expected ${r.expected}: ${r.command}`)).toEqual([]);
     });
   }
+});
+
+describe('the MatchExpr type is derived from the conditions', () => {
+  // Checked by the type checker (a no-op at run time): a value type follows its schema.
+  it('each key has the type its schema gives, nested blocks included', () => {
+    expectTypeOf<MatchExpr['program']>().toEqualTypeOf<string | string[] | undefined>();
+    expectTypeOf<MatchExpr['flags']>().toEqualTypeOf<string[] | undefined>();
+    expectTypeOf<MatchExpr['script_from_stdin']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<MatchExpr['all_of']>().toEqualTypeOf<MatchExpr[] | undefined>();
+    expectTypeOf<MatchExpr['not']>().toEqualTypeOf<MatchExpr | undefined>();
+    expectTypeOf<keyof MatchExpr>().toEqualTypeOf<(typeof CONDITIONS)[number]['key']>();
+  });
 });
 
 describe('the condition list is complete', () => {
