@@ -23,24 +23,30 @@ export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
   return { programs: programsOf(expr, lists), test: (c, ctx) => build().test(c, ctx), subjects: (c, ctx) => build().subjects?.(c, ctx) ?? [] };
 }
 
+const envs = new WeakMap<Lists, CompileEnv>();
+
 function envFor(lists: Lists): CompileEnv {
-  return { lists, expand: (v) => expandList(v, lists), build: (e) => buildMatch(e, lists), programsOf: (e) => programsOf(e, lists) };
+  let env = envs.get(lists);
+  if (!env) envs.set(lists, (env = { lists, expand: (v) => expandList(v, lists), build: (e) => buildMatch(e, lists), programsOf: (e) => programsOf(e, lists) }));
+  return env;
 }
 
-const present = (expr: MatchBlock) => CONDITIONS.filter((c) => expr[c.key] !== undefined);
 // A condition's value was validated against its own schema when the rule loaded (parse.ts).
 const valueOf = (expr: MatchBlock, key: string) => expr[key] as never;
 
+// Only a few conditions narrow the programs (program, pipeline.to, the combinators): every
+// rule's programs are worked out at load time, so only those are looked at.
+const NARROWING = CONDITIONS.filter((c) => c.programs);
+
 /** The programs a match block can apply to (null: any): the intersection of what its conditions allow. */
 function programsOf(expr: MatchBlock, lists: Lists): Set<string> | null {
-  const env = envFor(lists);
-  const sets: Set<string>[] = [];
-  for (const c of present(expr)) {
-    const p = c.programs?.(valueOf(expr, c.key), env);
-    if (p) sets.push(p);
+  let out = null as Set<string> | null;
+  for (const c of NARROWING) {
+    const v = expr[c.key];
+    const p: Set<string> | null = v === undefined ? null : c.programs!(v as never, envFor(lists));
+    if (p) out = out === null ? p : new Set([...out].filter((x) => p.has(x)));
   }
-  if (!sets.length) return null;
-  return sets.reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  return out;
 }
 
 const LITERAL_KEYS = new Set<string>(CONDITIONS.filter((c) => c.literal).map((c) => c.key));
@@ -55,5 +61,6 @@ function checkLists(expr: unknown, lists: Lists): void {
 
 function buildMatch(expr: MatchBlock, lists: Lists): CompiledMatch {
   const env = envFor(lists);
-  return allOf(present(expr).map((c) => c.compile(valueOf(expr, c.key), env)));
+  // In the list's order, whatever the block's: the order in which witnesses are shown.
+  return allOf(CONDITIONS.filter((c) => expr[c.key] !== undefined).map((c) => c.compile(valueOf(expr, c.key), env)));
 }
