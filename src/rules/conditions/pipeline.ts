@@ -28,7 +28,7 @@ export const pipeline = defineCondition({
     z
       .object({
         from: oneOrMany(z, 'A program earlier in the same pipeline'),
-        to: oneOrMany(z, "This command's program (optional; same as `program`)").optional(),
+        to: oneOrMany(z, "This command's program (same as `program`)").optional(),
       })
       .strict()
       .describe('This command reads, directly or through other stages, the output of `from` (curl … | tee f | sh)'),
