@@ -1,6 +1,6 @@
 // The agentguard command line: commander wiring only. Parses flags, calls the library,
 // prints, and sets the exit status (check: 0 allow, 1 ask, 2 deny, 3 usage or configuration error).
-import { paint as chalk } from '../shell/display.js';
+import { paint as chalk } from '../ui/display.js';
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { createGuard, type Guard } from '../guard.js';

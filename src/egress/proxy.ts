@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { specialAddress } from './addresses.js';
-import { Allowlist, canonicalHost } from './hosts.js';
+import { Allowlist, canonicalHost } from '../net/hosts.js';
 import { connectRelay, join, READ_BUFFER_SIZE, type Joined, type Relay } from './relay.js';
 
 /**

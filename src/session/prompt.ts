@@ -5,7 +5,7 @@
 // the top, the keys at the bottom, the command in between (cut to fit, keeping the lines
 // that matched), and it is drawn again when the terminal is resized.
 import { unwrapAgentCommand } from '../agents/wrappers.js';
-import { escapeForTerminal, paint as chalk } from '../shell/display.js';
+import { escapeForTerminal, paint as chalk } from '../ui/display.js';
 import type { Answer, AskInfo } from './gate.js';
 import type { TerminalBridge } from './terminal.js';
 

@@ -3,7 +3,7 @@
 // with the agent's status. Start-up is a plan (plan.ts) worked out first, then applied:
 // every resource it creates is registered with the session's lifecycle (lifecycle.ts) and
 // released on every way out, including a failure half-way and SIGTERM/SIGHUP.
-import { paint as chalk } from '../shell/display.js';
+import { paint as chalk } from '../ui/display.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { createGuard, type Guard } from '../guard.js';
 import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
 import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
-import { Allowlist } from '../egress/hosts.js';
+import { Allowlist } from '../net/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
 import { Gate, type GateEvent } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';

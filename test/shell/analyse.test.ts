@@ -7,7 +7,7 @@
 // /, /tmp and /usr do. Dynamic words are shown as '$?' (see argvs()).
 import { describe, expect, it } from 'vitest';
 import { MAX_DEPTH, MAX_SOURCE_BYTES } from '../../src/shell/analyse.js';
-import { parseOptions, type OptionSpec } from '../../src/shell/options.js';
+import { parseOptions, type OptionSpec } from '../../src/programs/options.js';
 import type { Command, PathTarget, Script, Word } from '../../src/shell/types.js';
 import { analyseExample, argvs as allArgvs, exampleGuard } from '../helpers.js';
 

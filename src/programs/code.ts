@@ -1,8 +1,8 @@
 // The one place the analysis asks "what code does this command run for you?": script files
 // run by a shell, Makefile recipes, package.json scripts, git aliases, configured programs
 // and hooks. Each program family keeps its knowledge in its own module.
-import type { Word } from '../types.js';
-import { SHELLS, shellMode } from '../wrappers.js';
+import type { Word } from '../shell/types.js';
+import { SHELLS, shellMode } from './shells.js';
 import type { CodeRuns, ProgramContext } from './context.js';
 import * as git from './git.js';
 import * as make from './make.js';

@@ -1,13 +1,22 @@
-// Host names and the egress allowlist: one spelling per host (so that LocalHost., 0x7f.1 and
-// [::FFFF:7f00:1] cannot slip past an entry or the address check), and entries of the form
-// `host`, `*.suffix`, `host:port`, `[v6]:port`, with the same `*` meaning as the rule engine's
-// host globs (rules/network/lists.yaml): `*.github.com` matches api.github.com, not github.com.
-import net from 'node:net';
-import type { LoadedRules } from '../rules/load.js';
+// The one place hosts are read, for the policy (rules' `hosts` and `host_not_in`, the hosts a
+// command connects to) and the egress proxy alike: one spelling per host (so that LocalHost.,
+// 0x7f.1 and [::FFFF:7f00:1] cannot slip past an entry or the address check), URLs and
+// host:path words, and entries of the form `host`, `*.suffix`, `host:port`, `[v6]`,
+// `[v6]:port`. `*.github.com` matches api.github.com, not github.com. Pure: no sockets.
 
 /** The built-in and user list `egress-allowlist`, or nothing while no layer defines it. */
-export function egressAllowlist(loaded: Pick<LoadedRules, 'lists'>): string[] {
-  return loaded.lists.get('egress-allowlist') ?? [];
+export function egressAllowlist(loaded: { lists: ReadonlyMap<string, readonly string[]> }): string[] {
+  return [...(loaded.lists.get('egress-allowlist') ?? [])];
+}
+
+function isIPv6(h: string): boolean {
+  if (!/^[0-9a-f:.]+$/.test(h) || !h.includes(':')) return false;
+  try {
+    new URL(`http://[${h}]/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -20,7 +29,7 @@ export function canonicalHost(raw: string): string | null {
   if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
   if (h.includes(':')) {
     // Zone ids (fe80::1%eth0) are refused by URL: a scoped address is local by definition.
-    if (!net.isIPv6(h)) return null;
+    if (!isIPv6(h)) return null;
     try {
       return new URL(`http://[${h}]/`).hostname.slice(1, -1);
     } catch {
@@ -113,4 +122,49 @@ export class Allowlist {
   configuredExactly(host: string, port: number): boolean {
     return this.exact.get(host)?.some((e) => e.configured && (e.port === null || e.port === port)) ?? false;
   }
+}
+
+/**
+ * Hosts as a rule lists them (`@egress-allowlist`, `hosts: [...]`): the same entries as the
+ * proxy's allowlist. The policy sees no ports, so an entry with a port names its host.
+ */
+export class HostPatterns {
+  private list: Allowlist;
+  constructor(entries: readonly string[]) {
+    this.list = new Allowlist(entries);
+  }
+  has(host: string): boolean {
+    return this.list.has(host);
+  }
+}
+
+/** Host of a URL ("https://u@Host:443/x" → "host"); with `bare`, also "host.tld/path" as curl accepts. */
+export function urlHost(value: string, bare: boolean): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^:/?#]*)/i.exec(value);
+  if (m) return spell(m[1]);
+  if (!bare) return null;
+  const b = /^(?:[^@/?#\s]*@)?(localhost|\[[0-9a-f:]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:[/?#]|$)/i.exec(value);
+  return b ? spell(b[1]) : null;
+}
+
+/** The host of a URL whose scheme and host are literal and only the rest is dynamic ("https://x.example/?k=$KEY"). */
+export function literalUrlHost(raw: string): string | null {
+  const m = /^["']?([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#$"'`\\]*@)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+))(?=[/?#:"']|$)/i.exec(raw);
+  return m ? urlHost(m[1], false) : null;
+}
+
+/** user@host, host:port, [v6]:port, host (ssh, nc): the host, in its one spelling. */
+export function hostOfSpec(value: string): string | null {
+  const h = value.replace(/^[^@]*@/, '');
+  const bracket = /^\[([^\]]+)\]/.exec(h);
+  if (bracket) return spell(bracket[1]);
+  // A bare IPv6 literal (::1) is all colons.
+  if ((h.match(/:/g) ?? []).length > 1) return spell(h);
+  return spell(h.replace(/:.*$/, ''));
+}
+
+/** A host in its one spelling, or as written (lower case) when it is not a valid host name. */
+function spell(h: string): string | null {
+  if (!h) return null;
+  return canonicalHost(h) ?? h.toLowerCase().replace(/^\[|\]$/g, '');
 }

@@ -2,8 +2,10 @@
 // `npm run X` (with preX and postX), `pnpm X`, `yarn X`, `bun run X`, and the root
 // package's lifecycle scripts on install. Each is shell text run in the package directory.
 import path from 'node:path';
-import type { Word } from '../types.js';
-import { resolve, shown, shq, unreadable, type CodeRuns, type ProgramContext } from './context.js';
+import type { Word } from '../shell/types.js';
+import { lit, resolve, shown, shq, unreadable, type CodeRuns, type ProgramContext } from './context.js';
+import { hasFlag, type OptionSpec } from './options.js';
+import type { ProgramSpec } from './types.js';
 
 export const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
 
@@ -181,3 +183,18 @@ function findPackage(start: string, ctx: ProgramContext, exact: boolean): Found 
     if (exact || dir === '/') return { kind: 'none' };
   }
 }
+
+// ---- what a package manager writes (the ProgramSpec) -------------------------------------
+
+const PM_OPTIONS: OptionSpec = { takesValue: [...TAKES_VALUE, '--access', '--otp'] };
+
+export const packageManagers: ProgramSpec = {
+  // bun is declared with the interpreters (it is one first); its scripts are still read by codeItRuns.
+  names: [...PACKAGE_MANAGERS].filter((n) => n !== 'bun').concat(['pnpx', 'bunx']),
+  options: PM_OPTIONS,
+  global: PM_OPTIONS,
+  effects(a, out) {
+    // A global install writes outside the project.
+    if (hasFlag(a.opts, ['--global']) || a.opts.flags.includes('-g')) out.writes.push(a.values(['--prefix'])[0] ?? lit('/usr/local/lib/node_modules'));
+  },
+};

@@ -5,9 +5,13 @@
 // Configuration comes from -c, --config-env, the repository's config and the person's
 // ~/.gitconfig (aliases only: the rest there is the person's own setup).
 import path from 'node:path';
-import type { Command, Word } from '../types.js';
+import type { Command, Word } from '../shell/types.js';
 import { resolve, shown, shq, unreadable, type CodeRuns, type ProgramContext } from './context.js';
 import { runFile } from './scripts.js';
+import type { OptionSpec } from './options.js';
+import type { ProgramSpec } from './types.js';
+import { lit } from './words.js';
+import { hostOfSpec, urlHost } from '../net/hosts.js';
 
 /** git's own commands: an alias with one of these names is ignored by git. */
 const BUILTINS = new Set(
@@ -421,3 +425,38 @@ export function parseConfig(text: string): [string, string | null][] {
   }
   return out;
 }
+
+// ---- what git writes and where it connects (the ProgramSpec) ----------------------------
+
+const GIT_GLOBAL: OptionSpec = {
+  takesValue: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env', '--exec-path', '--list-cmds', '--attr-source'],
+  stopAtPositional: true,
+};
+
+const NETWORK_SUBCOMMANDS = new Set(['clone', 'fetch', 'pull', 'push', 'ls-remote', 'remote', 'submodule', 'archive']);
+
+export const gitSpec: ProgramSpec = {
+  names: ['git'],
+  global: GIT_GLOBAL,
+  options: {
+    takesValue: ['-C', '-c', '--git-dir', '--work-tree', '--config-env', '--exec-path', '-b', '--branch', '-o', '--origin', '--depth', '--reference', '--template', '--separate-git-dir', '--config', '-j', '--jobs', '--filter', '-m', '-F', '--message', '--file', '--author', '--date', '--upload-pack', '--receive-pack', '--exec', '-X', '--strategy-option', '-s', '--strategy', '--onto', '--shallow-since', '--shallow-exclude'],
+  },
+  effects(a, out) {
+    const pos = a.opts.positionals;
+    const sub = pos[0]?.value;
+    if (sub === 'clone') {
+      const rest = pos.slice(1);
+      if (rest.length >= 2) out.writes.push(rest[1]);
+      else if (rest[0]?.value) out.writes.push(lit(rest[0].value.replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop() || '.'));
+      else if (rest[0]) out.writes.push(rest[0]);
+    } else if (sub === 'init' && pos[1]) out.writes.push(pos[1]);
+    else if (sub === 'worktree' && pos[1]?.value === 'add' && pos[2]) out.writes.push(pos[2]);
+    if (sub && NETWORK_SUBCOMMANDS.has(sub)) {
+      for (const w of pos.slice(1)) {
+        if (w.value === null) continue;
+        const h = urlHost(w.value, false) ?? (/^(?:[^@/:]+@)([A-Za-z0-9.-]+):/.exec(w.value) ? hostOfSpec(/^(?:[^@/:]+@)([A-Za-z0-9.-]+):/.exec(w.value)![1]) : null);
+        if (h) out.hosts.push({ host: h, raw: w.raw });
+      }
+    }
+  },
+};

@@ -2,8 +2,8 @@
 // you (a script file, Makefile recipes, package.json scripts, git aliases and hooks), read
 // through the analysis' file view. Pure: files only through ProgramContext.read.
 import path from 'node:path';
-import type { ReadResult } from '../fsview.js';
-import type { Command, Word } from '../types.js';
+import type { ReadResult } from '../shell/fsview.js';
+import type { Command, Word } from '../shell/types.js';
 
 /** Shell source the command will run, and where. */
 export interface ScriptToRun {
@@ -86,7 +86,7 @@ export function unreadable(r: FileRead, p: string, cwd: string): string | null {
   }
 }
 
-export const lit = (value: string): Word => ({ value, raw: value, glob: false });
+export { lit } from './words.js';
 
 /** Quotes a word for a shell script built from argv. */
 export function shq(s: string): string {

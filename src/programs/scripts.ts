@@ -4,13 +4,10 @@
 // is read and analysed like the line; a file this line writes first, or that is missing,
 // cannot be checked in advance.
 import path from 'node:path';
-import type { Word } from '../types.js';
+import type { Word } from '../shell/types.js';
 import { resolve, unreadable, type CodeRuns, type ProgramContext } from './context.js';
+import { BASH_LIKE, OTHER_SHELLS } from './shells.js';
 
-/** Shells whose scripts the bash analysis reads correctly. */
-const BASH_LIKE = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'rbash', 'yash', 'posh', 'ksh93', 'lksh']);
-/** Shells with another grammar: their scripts cannot be analysed. */
-const OTHER_SHELLS = new Set(['fish', 'csh', 'tcsh']);
 
 const none = (): CodeRuns => ({ scripts: [], opaque: [] });
 

@@ -1,6 +1,6 @@
 // Reading a session log as a person: a coloured timeline, filters, and the sessions list.
-import { escapeForTerminal, paint as chalk } from '../shell/display.js';
-import type { LogRecord, SessionInfo } from './store.js';
+import { escapeForTerminal, paint as chalk } from './display.js';
+import type { LogRecord, SessionInfo } from '../log/store.js';
 
 export interface LogFilter {
   action?: 'allow' | 'ask' | 'deny';

@@ -7,7 +7,7 @@
 // variable set in one is taken with all its possible values. What cannot be expanded
 // becomes a shell variable that is unknown at run time, so rules only maybe match.
 import path from 'node:path';
-import type { Word } from '../types.js';
+import type { Word } from '../shell/types.js';
 import { resolve, unreadable, type CodeRuns, type ProgramContext, type ScriptToRun } from './context.js';
 
 export const MAKES = new Set(['make', 'gmake']);
