@@ -25,12 +25,12 @@ interface JsonSchema {
 export function conditionReference(): string {
   const schema = ruleJsonSchema() as JsonSchema & { $defs: Record<string, JsonSchema> };
   const defs = schema.$defs;
-  const deref = (s: JsonSchema): JsonSchema => (s.$ref ? defs[s.$ref.replace('#/$defs/', '')] : s);
-  const block = schema.properties!.match.$ref;
-  const props = deref(schema.properties!.match).properties!;
+  const block = schema.properties!.match.$ref!;
+  // zod moves the recursive parts (the match block, all_of, not) into $defs.
+  const deref = (s: JsonSchema): JsonSchema => (s.$ref && s.$ref !== block ? defs[s.$ref.replace('#/$defs/', '')] : s);
+  const props = defs[block.replace('#/$defs/', '')].properties!;
   const entries = CONDITIONS.map((c) => {
-    const own = props[c.key];
-    const resolved = own.$ref && own.$ref !== block ? { ...deref(own), ...own, $ref: deref(own).$ref } : own;
+    const resolved = deref(props[c.key]);
     const description = (resolved.description ?? '').replace(LIST_NOTE, '');
     const fields = resolved.type === 'object' ? Object.entries(resolved.properties ?? {}).map(([k, f]) => `\`${k}\`${resolved.required?.includes(k) ? '' : ' (optional)'}: ${(f.description ?? '').replace(LIST_NOTE, '')}`) : [];
     const ex = c.example;
