@@ -36,7 +36,7 @@ const valueOf = (expr: MatchBlock, key: string) => expr[key] as never;
 
 // Only a few conditions narrow the programs (program, pipeline.to, the combinators): every
 // rule's programs are worked out at load time, so only those are looked at.
-const NARROWING = CONDITIONS.filter((c) => c.programs);
+const NARROWING = CONDITIONS.filter((c) => 'programs' in c);
 
 /** The programs a match block can apply to (null: any): the intersection of what its conditions allow. */
 function programsOf(expr: MatchBlock, lists: Lists): Set<string> | null {

@@ -330,7 +330,7 @@ describe('wrappers: the wrapper is a command, and the wrapped command appears wi
 });
 
 describe('program names are compared by basename, after quote removal', () => {
-  it.each<[string, string]>([
+  it.each<[string, string, string[]?]>([
     ['rm x', 'rm'],
     ['/usr/bin/rm x', '/usr/bin/rm'],
     ['\\rm x', 'rm'],

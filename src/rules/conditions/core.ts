@@ -108,10 +108,10 @@ export function expandList(v: string | string[], lists: Lists): string[] {
 }
 
 export function allOf(parts: CompiledMatch[]): CompiledMatch {
-  let programs: Set<string> | null = null;
+  let programs = null as Set<string> | null;
   for (const p of parts) {
     const own = p.programs;
-    if (own) programs = programs === null ? own : new Set<string>([...(programs as Set<string>)].filter((x) => own.has(x)));
+    if (own) programs = programs === null ? own : new Set([...programs].filter((x) => own.has(x)));
   }
   return {
     programs,
@@ -156,7 +156,7 @@ const perEvaluation = new WeakMap<MatchContext, Map<object, unknown>>();
 /** `make()` once per evaluation (a MatchContext is made per evaluate) and per `key`. */
 export function once<T>(ctx: MatchContext, key: object, make: () => T): T {
   let m = perEvaluation.get(ctx);
-  if (!m) perEvaluation.set(ctx, (m = new Map()));
+  if (!m) perEvaluation.set(ctx, (m = new Map<object, unknown>()));
   if (!m.has(key)) m.set(key, make());
   return m.get(key) as T;
 }
