@@ -212,6 +212,16 @@ describe('agentguard rules schema', () => {
   });
 });
 
+describe('agentguard rules conditions', () => {
+  it("prints the condition reference that README's \"Writing rules\" holds", () => {
+    const r = run(['rules', 'conditions']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^- \*\*`wrapped_by`\*\* \(one or a list\): /m);
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toContain(r.stdout.trimEnd());
+  });
+});
+
 describe('agentguard doctor', () => {
   it('says what is enforced, with a fix for each problem', () => {
     const r = run(['doctor', '--json']);
