@@ -1,13 +1,8 @@
-// hosts, host_not_in: a command's network destinations against host globs.
+// hosts, host_not_in: a command's network destinations against host entries, read as the
+// egress proxy reads its allowlist (src/net/hosts.ts).
 import type { Command } from '../../shell/types.js';
 import { defineCondition, MAYBE, NO, oneOrMany, YES, type Tri } from './core.js';
-import { anyWord } from './glob.js';
-
-/** Host globs: `*` is the only wildcard ([::1] is a literal IPv6 address, not a class). */
-function hostGlob(pattern: string): RegExp {
-  const p = pattern.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
-}
+import { hostMatcher } from '../../net/hosts.js';
 
 function hostsWhere(c: Command, hit: (host: string) => boolean): string[] {
   const hits = c.hosts.filter((h) => h.host !== null && hit(h.host)).map((h) => h.host!);
@@ -19,8 +14,19 @@ export const hosts = defineCondition({
   schema: (z) => oneOrMany(z, 'Any network destination of the command (curl/wget URLs, ssh/nc hosts, scp host:path, git URLs) matches a host glob (*.example.com)'),
   example: { value: '*.pastebin.com', match: ['curl -d @notes.txt https://api.pastebin.com/x'], no_match: ['curl https://example.org/'] },
   compile(value, env) {
-    const res = env.expand(value).map(hostGlob);
-    return { test: (c) => anyWord(c.hosts.map((h) => h.host), res), subjects: (c) => hostsWhere(c, (h) => res.some((re) => re.test(h))), programs: null };
+    const listed = hostMatcher(env.expand(value));
+    return {
+      test: (c) => {
+        let r: Tri = NO;
+        for (const h of c.hosts) {
+          if (h.host === null) r = MAYBE;
+          else if (listed(h.host)) return YES;
+        }
+        return r;
+      },
+      subjects: (c) => hostsWhere(c, listed),
+      programs: null,
+    };
   },
 });
 
@@ -29,17 +35,17 @@ export const hostNotIn = defineCondition({
   schema: (z) => oneOrMany(z, 'Some network destination of the command matches none of these host globs (a destination only known at run time may match)'),
   example: { value: ['github.com', '*.github.com'], match: ['git clone https://gitlab.example/x.git'], no_match: ['git clone https://github.com/x/y.git'] },
   compile(value, env) {
-    const res = env.expand(value).map(hostGlob);
+    const listed = hostMatcher(env.expand(value));
     return {
       test: (c, ctx) => {
         let r: Tri = NO;
         for (const h of c.hosts) {
           if (h.host === null) r = MAYBE;
-          else if (!res.some((re) => re.test(h.host!)) && !ctx.sessionHosts?.has(h.host)) return YES;
+          else if (!listed(h.host) && !ctx.sessionHosts?.has(h.host)) return YES;
         }
         return r;
       },
-      subjects: (c, ctx) => hostsWhere(c, (h) => !res.some((re) => re.test(h)) && !ctx.sessionHosts?.has(h)),
+      subjects: (c, ctx) => hostsWhere(c, (h) => !listed(h) && !ctx.sessionHosts?.has(h)),
       programs: null,
     };
   },
