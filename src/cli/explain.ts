@@ -2,7 +2,7 @@
 // wondering why a command was asked about.
 import type { Explanation } from '../guard.js';
 import { escapeForTerminal, showArgv, paint as chalk } from '../ui/display.js';
-import { colorAction, formatDecision } from './output.js';
+import { formatDecision } from './output.js';
 
 export function formatExplanation(command: string, ex: Explanation): string {
   const { script, context } = ex;

@@ -92,6 +92,6 @@ async function follow(file: string, print: (r: import('../log/store.js').LogReco
     offset = size;
     const lines = (partial + buf.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
-    for (const l of lines) if (l) print(JSON.parse(l));
+    for (const l of lines) if (l) print(JSON.parse(l) as import('../log/store.js').LogRecord);
   }
 }

@@ -130,6 +130,13 @@ export function buildProgram(): Command {
       process.stdout.write(JSON.stringify(ruleJsonSchema(), null, 2) + '\n');
     });
   rules
+    .command('conditions')
+    .description('Print the reference of every match condition (Markdown), generated from the rule schema.')
+    .action(async () => {
+      const { conditionReference } = await import('../rules/docs.js');
+      process.stdout.write(conditionReference() + '\n');
+    });
+  rules
     .command('compile')
     .description('Validate the built-in rules and write the start-up cache next to the build (run by npm install).')
     .action(async () => {

@@ -125,17 +125,21 @@ export class Allowlist {
 }
 
 /**
- * Hosts as a rule lists them (`@egress-allowlist`, `hosts: [...]`): the same entries as the
- * proxy's allowlist. The policy sees no ports, so an entry with a port names its host.
+ * Hosts as a rule lists them (`host_not_in: "@egress-allowlist"`, `hosts: [...]`): the same
+ * entries as the proxy's allowlist (`host`, `*.suffix`, `host:port`, `[v6]`, `[v6]:port`),
+ * read by the same parser. The policy sees no ports, so an entry with a port names its host.
+ * A pattern the allowlist cannot read (a rule's own glob such as `*paste*`) is a `*` glob.
  */
-export class HostPatterns {
-  private list: Allowlist;
-  constructor(entries: readonly string[]) {
-    this.list = new Allowlist(entries);
+export function hostMatcher(patterns: readonly string[]): (host: string) => boolean {
+  const list = new Allowlist([]);
+  const globs: RegExp[] = [];
+  for (const p of patterns) {
+    if (!list.add(p, true)) {
+      const g = p.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+      globs.push(new RegExp(`^${g.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`));
+    }
   }
-  has(host: string): boolean {
-    return this.list.has(host);
-  }
+  return (host) => list.has(host) || globs.some((re) => re.test(host.toLowerCase()));
 }
 
 /** Host of a URL ("https://u@Host:443/x" → "host"); with `bare`, also "host.tld/path" as curl accepts. */

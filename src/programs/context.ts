@@ -3,7 +3,7 @@
 // through the analysis' file view. Pure: files only through ProgramContext.read.
 import path from 'node:path';
 import type { ReadResult } from '../shell/fsview.js';
-import type { Command, Word } from '../shell/types.js';
+import type { Command } from '../shell/types.js';
 
 /** Shell source the command will run, and where. */
 export interface ScriptToRun {

@@ -168,7 +168,7 @@ export function codeItRuns(args: readonly Word[], ctx: ProgramContext): CodeRuns
     if (!isExecKey(key) || value === null) continue;
     if (from === 'repository' && PERSONAL_KEYS.test(key)) continue;
     // An alias re-enters git with the -c options: the git command it expands to is checked in turn.
-    if (builtin ? !usedBy(key, sub!.value!) : from !== 'command line') continue;
+    if (builtin ? !usedBy(key, sub.value!) : from !== 'command line') continue;
     if ((key === 'core.fsmonitor' || key.startsWith('pager.')) && BOOLEAN.test(value.trim())) continue;
     if (key.startsWith('credential.') && !value.startsWith('!') && !value.includes('/') && !/\s/.test(value)) continue;
     const source = key.startsWith('credential.') && value.startsWith('!') ? value.slice(1) : value;

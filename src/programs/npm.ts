@@ -219,4 +219,5 @@ function subcommandAt(args: readonly Word[]): number {
   return -1;
 }
 
-export const packageManagers: ProgramSpec[] = [...PACKAGE_MANAGERS].map(manager);
+// bun is declared with the interpreters (it is one first); its scripts are still read by codeItRuns.
+export const packageManagers: ProgramSpec[] = [...PACKAGE_MANAGERS].filter((n) => n !== 'bun').map(manager);

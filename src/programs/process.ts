@@ -7,7 +7,6 @@
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
 import { lit, scriptRuns, unknownOptions } from './words.js';
-import type { Word } from '../shell/types.js';
 
 /** A wrapper whose operands after `skip` leading ones are the command. */
 function prefix(name: string, spec: OptionSpec, skip = 0, refuse?: (flags: string[]) => boolean, oldStyle?: RegExp): ProgramSpec {
@@ -22,7 +21,7 @@ function prefix(name: string, spec: OptionSpec, skip = 0, refuse?: (flags: strin
       if (o.unknown.length) return unknownOptions(name, o.unknown);
       if (refuse?.(o.flags)) return [];
       const rest = o.positionals.slice(skip);
-      return rest.length ? [{ kind: 'argv', argv: rest as Word[] }] : [];
+      return rest.length ? [{ kind: 'argv', argv: rest }] : [];
     },
   };
 }

@@ -13,7 +13,7 @@ export const data: ProgramSpec = {
 };
 
 export const readers: ProgramSpec = {
-  names: ['cat', 'tac', 'less', 'more', 'most', 'nl', 'base64', 'base32', 'xxd', 'od', 'hexdump', 'strings', 'file', 'stat', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'diff', 'cmp', 'bat', 'batcat', 'view', 'gpg', 'openssl', 'ssh-keygen', 'ssh-add', 'zcat', 'bzcat', 'xzcat', 'zless', 'column', 'cut', 'paste', 'uniq', 'fold', 'fmt', 'tr', 'iconv', 'gzip', 'zip', '7z', 'ls', 'tree', 'du'],
+  names: ['cat', 'tac', 'less', 'more', 'most', 'nl', 'base64', 'base32', 'xxd', 'od', 'hexdump', 'strings', 'file', 'stat', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'diff', 'cmp', 'bat', 'batcat', 'view', 'gpg', 'openssl', 'ssh-keygen', 'ssh-add', 'zcat', 'bzcat', 'xzcat', 'zless', 'column', 'cut', 'paste', 'uniq', 'fold', 'fmt', 'tr', 'iconv', 'gzip', '7z', 'ls', 'tree', 'du'],
   effects: readOperands,
 };
 

@@ -83,7 +83,6 @@ export class Prompter {
       const alt = this.term.agentAltScreen;
       const shownAt = Date.now();
       const typeAhead = this.opts.typeAheadMs ?? 150;
-      let timer: NodeJS.Timeout;
       const signals = [info.signal, this.ending.signal].filter((s): s is AbortSignal => !!s);
       const onAbort = () => finish('abandoned');
       const finish = (a: Answer) => {
@@ -108,7 +107,7 @@ export class Prompter {
         },
         () => draw(false),
       );
-      timer = setTimeout(() => finish('timeout'), this.opts.timeoutMs);
+      const timer = setTimeout(() => finish('timeout'), this.opts.timeoutMs);
       draw(true);
     });
   }

@@ -259,7 +259,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
         onRecord,
       });
     } catch (e) {
-      throw new Error(`cannot start the egress proxy: ${(e as Error).message}`);
+      throw new Error(`cannot start the egress proxy: ${(e as Error).message}`, { cause: e });
     }
     const proxy = egress.proxy;
     life.add('egress proxy', () => proxy.close());
@@ -364,7 +364,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
       env: agentEnv,
     });
   } catch (e) {
-    throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`);
+    throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`, { cause: e });
   }
   agentPid = child.pid;
   const bridge = new TerminalBridge(child, stdin, stdout);
@@ -461,7 +461,7 @@ function count(c: SessionCounts, e: GateEvent) {
   if (e.answer === 'abandoned') c.abandoned++;
   else if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script') c.nested++;
   else if (e.kind === 'hook-approved' || e.kind === 'approved-above' || e.kind === 'session-allowed') c.allowed++;
-  else if (e.answer && e.answer !== 'no-terminal') e.verdict === 'allow' ? c.approved++ : c.refused++;
+  else if (e.answer && e.answer !== 'no-terminal') c[e.verdict === 'allow' ? 'approved' : 'refused']++;
   else if (e.verdict === 'allow') c.allowed++;
   else c.denied++;
 }

@@ -18,7 +18,7 @@ export const paint: ChalkInstance = new Proxy({} as ChalkInstance, {
       const { Chalk } = require('chalk') as typeof import('chalk');
       chalk = new Chalk(process.env.NO_COLOR ? { level: 0 } : {});
     }
-    return Reflect.get(chalk, prop);
+    return Reflect.get(chalk, prop) as unknown;
   },
 });
 

@@ -25,24 +25,29 @@ export function parseDuration(s: string): number {
 
 const ACTION = { allow: chalk.green('ALLOW'), ask: chalk.yellow('ASK  '), deny: chalk.red('DENY ') } as Record<string, string>;
 
+/** A field of a record read back from disk, as text: a value that is not a string or a number shows as JSON, not [object Object]. */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+}
+
 export function formatRecord(r: LogRecord): string {
   const t = chalk.dim(r.time.slice(11, 19));
   switch (r.type) {
     case 'session-start':
-      return `${t} ${chalk.bold('session start')} ${escapeForTerminal((r.agent as string[]).join(' '))} ${chalk.dim(`workspace ${(r.workspaces as string[]).join(', ')} | ${r.enforcement} | rules ${String(r.rules).slice(0, 12)}`)}`;
+      return `${t} ${chalk.bold('session start')} ${escapeForTerminal((r.agent as string[]).join(' '))} ${chalk.dim(`workspace ${(r.workspaces as string[]).join(', ')} | ${text(r.enforcement)} | rules ${text(r.rules).slice(0, 12)}`)}`;
     case 'session-end':
-      return `${t} ${chalk.bold('session end')} exit ${String(r.exit)} ${chalk.dim(JSON.stringify(r.counts))}`;
+      return `${t} ${chalk.bold('session end')} exit ${text(r.exit)} ${chalk.dim(JSON.stringify(r.counts))}`;
     case 'command-end':
-      return `${t}   ${chalk.dim(`↳ #${String(r.decision)} exited ${String(r.status)} after ${String(r.ms)} ms`)}`;
+      return `${t}   ${chalk.dim(`↳ #${text(r.decision)} exited ${text(r.status)} after ${text(r.ms)} ms`)}`;
     case 'network':
-      return `${t} ${ACTION[String(r.action)] ?? String(r.action)} ${chalk.cyan('net')} ${escapeForTerminal(`${String(r.method)} ${String(r.host)}:${String(r.port)}${r.path ? String(r.path) : ''}`)} ${chalk.dim(`↑${String(r.bytesUp)} ↓${String(r.bytesDown)}`)}${r.answer ? chalk.bold(` [${String(r.answer)}]`) : ''}${r.action === 'deny' && r.reason ? chalk.dim(`  ${escapeForTerminal(String(r.reason).replace(/^agentguard: /, '').split(/[;:] /)[0])}`) : ''}`;
+      return `${t} ${ACTION[text(r.action)] ?? text(r.action)} ${chalk.cyan('net')} ${escapeForTerminal(`${text(r.method)} ${text(r.host)}:${text(r.port)}${r.path ? text(r.path) : ''}`)} ${chalk.dim(`↑${text(r.bytesUp)} ↓${text(r.bytesDown)}`)}${r.answer ? chalk.bold(` [${text(r.answer)}]`) : ''}${r.action === 'deny' && r.reason ? chalk.dim(`  ${escapeForTerminal(text(r.reason).replace(/^agentguard: /, '').split(/[;:] /)[0])}`) : ''}`;
     case 'decision': {
       const rules = (r.matches as { rule: string; subject?: string[] }[] | undefined)?.map((m) => (m.subject?.length ? `${m.rule}: ${escapeForTerminal(m.subject.join(' '))}` : m.rule)) ?? [];
-      const answer = r.answer ? chalk.bold(` [${String(r.answer)}${r.answeredFrom ? ` at the ${String(r.answeredFrom)}` : ''}]`) : '';
-      const verdict = r.verdict && r.verdict !== r.action ? chalk.dim(` → ${String(r.verdict)}`) : '';
-      const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${String(r.kind)})`) : '';
+      const answer = r.answer ? chalk.bold(` [${text(r.answer)}${r.answeredFrom ? ` at the ${text(r.answeredFrom)}` : ''}]`) : '';
+      const verdict = r.verdict && r.verdict !== r.action ? chalk.dim(` → ${text(r.verdict)}`) : '';
+      const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${text(r.kind)})`) : '';
       const why = [...rules, ...((r.opaque as string[] | undefined)?.length ? ['not-analysable'] : [])];
-      return `${t} ${chalk.dim(`#${r.seq}`)} ${ACTION[String(r.action)] ?? String(r.action)} ${escapeForTerminal(String(r.command))}${via}${answer}${verdict}${why.length ? chalk.dim(`  ${why.join(', ')}`) : ''}`;
+      return `${t} ${chalk.dim(`#${r.seq}`)} ${ACTION[text(r.action)] ?? text(r.action)} ${escapeForTerminal(text(r.command))}${via}${answer}${verdict}${why.length ? chalk.dim(`  ${why.join(', ')}`) : ''}`;
     }
     default:
       return `${t} ${r.type}`;
