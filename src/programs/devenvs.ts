@@ -81,60 +81,52 @@ export const bundle = subRunner(
 /** conda run [-n ENV | -p PREFIX] [--cwd DIR] … COMMAND. */
 const CONDA_RUN: OptionSpec = { takesValue: ['-n', '--name', '-p', '--prefix', '--cwd'], flags: ['-v', '--verbose', '--dev', '--debug-wrapper-scripts', '--no-capture-output', '--live-stream', '-h', '--help'], complete: true, stopAtPositional: true };
 
-export const conda: ProgramSpec = {
-  names: ['conda', 'mamba', 'micromamba'],
-  runs(args): Run[] {
-    if (args[0]?.value !== 'run') return [];
-    const o = parseOptions(args.slice(1), CONDA_RUN);
-    if (o.unknown.length) return unknownOptions('conda run', o.unknown);
-    const cwd = o.values.get('--cwd')?.pop();
-    if (cwd === null) return [{ kind: 'opaque', reason: 'conda run runs its command in a directory only known at run time' }];
-    return o.positionals.length ? [{ kind: 'argv', argv: o.positionals, chdir: cwd === undefined ? undefined : lit(cwd) }] : [];
-  },
+const condaRuns = (args: readonly Word[]): Run[] => {
+  if (args[0]?.value !== 'run') return [];
+  const o = parseOptions(args.slice(1), CONDA_RUN);
+  if (o.unknown.length) return unknownOptions('conda run', o.unknown);
+  const cwd = o.values.get('--cwd')?.pop();
+  if (cwd === null) return [{ kind: 'opaque', reason: 'conda run runs its command in a directory only known at run time' }];
+  return o.positionals.length ? [{ kind: 'argv', argv: o.positionals, chdir: cwd === undefined ? undefined : lit(cwd) }] : [];
 };
-conda.effects = unlessRunning(conda.runs!);
+
+export const conda: ProgramSpec = { names: ['conda', 'mamba', 'micromamba'], runs: condaRuns, effects: unlessRunning(condaRuns) };
 
 /** nix-shell --run/--command CMD (a shell string); nix develop/shell … -c/--command CMD ARGS… (an argv). */
-export const nixShell: ProgramSpec = {
-  names: ['nix-shell'],
-  runs(args): Run[] {
-    const out: Run[] = [];
-    for (let i = 0; i < args.length; i++) {
-      if (args[i].value === '--run' || args[i].value === '--command') {
-        const c = args[i + 1];
-        out.push(c ? { kind: 'script', script: c } : { kind: 'opaque', reason: 'nix-shell --run is given no command' });
-      }
+const nixShellRuns = (args: readonly Word[]): Run[] => {
+  const out: Run[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i].value === '--run' || args[i].value === '--command') {
+      const c = args[i + 1];
+      out.push(c ? { kind: 'script', script: c } : { kind: 'opaque', reason: 'nix-shell --run is given no command' });
     }
-    // Without --run, nix-shell runs the shellHook of shell.nix / default.nix: not read here.
-    if (!out.length && !args.some((w) => w.value === '--pure' || w.value === '-p' || w.value === '--packages')) out.push({ kind: 'opaque', reason: 'nix-shell runs the shell of a nix expression agentguard does not read' });
-    return out;
-  },
+  }
+  // Without --run, nix-shell runs the shellHook of shell.nix / default.nix: not read here.
+  if (!out.length && !args.some((w) => w.value === '--pure' || w.value === '-p' || w.value === '--packages')) out.push({ kind: 'opaque', reason: 'nix-shell runs the shell of a nix expression agentguard does not read' });
+  return out;
 };
-nixShell.effects = unlessRunning(nixShell.runs!);
 
-export const nix: ProgramSpec = {
-  names: ['nix'],
-  runs(args): Run[] {
-    const sub = args.find((w) => !(w.value ?? '').startsWith('-'))?.value;
-    if (sub !== 'develop' && sub !== 'shell') return [];
-    const at = args.findIndex((w) => w.value === '-c' || w.value === '--command');
-    return at >= 0 && at + 1 < args.length ? [{ kind: 'argv', argv: args.slice(at + 1) }] : [];
-  },
+export const nixShell: ProgramSpec = { names: ['nix-shell'], runs: nixShellRuns, effects: unlessRunning(nixShellRuns) };
+
+const nixRuns = (args: readonly Word[]): Run[] => {
+  const sub = args.find((w) => !(w.value ?? '').startsWith('-'))?.value;
+  if (sub !== 'develop' && sub !== 'shell') return [];
+  const at = args.findIndex((w) => w.value === '-c' || w.value === '--command');
+  return at >= 0 && at + 1 < args.length ? [{ kind: 'argv', argv: args.slice(at + 1) }] : [];
 };
-nix.effects = unlessRunning(nix.runs!);
+
+export const nix: ProgramSpec = { names: ['nix'], runs: nixRuns, effects: unlessRunning(nixRuns) };
 
 /** direnv exec DIR COMMAND…: runs DIR's .envrc (bash, not read here) and then the command. */
-export const direnv: ProgramSpec = {
-  names: ['direnv'],
-  runs(args): Run[] {
-    if (args[0]?.value !== 'exec' || args.length < 3) return [];
-    return [
-      { kind: 'opaque', reason: `direnv exec runs the .envrc of ${args[1].raw}, which agentguard does not read` },
-      { kind: 'argv', argv: args.slice(2), chdir: args[1] },
-    ];
-  },
+const direnvRuns = (args: readonly Word[]): Run[] => {
+  if (args[0]?.value !== 'exec' || args.length < 3) return [];
+  return [
+    { kind: 'opaque', reason: `direnv exec runs the .envrc of ${args[1].raw}, which agentguard does not read` },
+    { kind: 'argv', argv: args.slice(2), chdir: args[1] },
+  ];
 };
-direnv.effects = unlessRunning(direnv.runs!);
+
+export const direnv: ProgramSpec = { names: ['direnv'], runs: direnvRuns, effects: unlessRunning(direnvRuns) };
 
 /** cross-env VAR=value… COMMAND (argv); cross-env-shell joins its words for a shell. */
 function crossEnv(shell: boolean): ProgramSpec {
