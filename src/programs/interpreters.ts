@@ -24,7 +24,7 @@ export function interpreterReadsStdin(args: readonly Word[]): boolean {
 export const python: ProgramSpec = { names: PYTHONS, lists: ['interpreters'], options: { takesValue: ['-c', '-m', '-W', '-X', '--check-hash-based-pycs'] } };
 export const node: ProgramSpec = { names: ['node', 'nodejs', 'deno', 'bun'], lists: ['interpreters'], options: { takesValue: ['-e', '--eval', '-p', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--max-old-space-size', '--stack-size', '--title', '--inspect-port'] } };
 export const others: ProgramSpec = {
-  names: ['ruby', 'php', 'lua', 'luajit', 'Rscript', 'tclsh', 'wish', 'osascript', 'jshell', 'groovy', 'elixir', 'irb', 'julia', 'swift', 'kotlin', 'scala', 'clojure', 'guile', 'racket', 'sbcl', 'ghci', 'runghc', 'dotnet-script', 'pwsh-script'],
+  names: ['ruby', 'php', 'lua', 'luajit', 'Rscript', 'osascript', 'jshell', 'groovy', 'elixir', 'irb', 'julia', 'swift', 'kotlin', 'scala', 'clojure', 'guile', 'racket', 'sbcl', 'ghci', 'runghc', 'dotnet-script', 'pwsh-script'],
   lists: ['interpreters'],
   options: { takesValue: ['-e', '-r', '-E', '-I', '-d', '-f', '-c'] },
 };

@@ -1,0 +1,32 @@
+// The shape of a program text that is only partly known before it runs (sed "s/$OLD/$NEW/",
+// awk "{print \$$N}"): its source with every expansion replaced by a placeholder, so that
+// the commands it holds can still be read. What a variable holds could change that shape
+// (a delimiter inside $OLD); that residue is the sandbox's, and is named in the pending corpus.
+import type { Word } from '../shell/types.js';
+
+const EXPANSION = /\$\{[^}]*\}|\$\(\([^)]*\)\)|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_]\w*|\$[0-9@*#?$!-]/g;
+
+/** The text of a word with its expansions replaced by `X`, quotes removed; null when it cannot be told. */
+export function shapeOf(w: Word): string | null {
+  if (w.value !== null) return w.value;
+  const raw = w.raw;
+  // Nested substitutions or unbalanced quoting: no shape to read.
+  if (/\$\([^)]*\$\(|\$\{[^}]*\$\{/.test(raw)) return null;
+  let out = '';
+  let quote: string | null = null;
+  const text = raw.replace(EXPANSION, '\u0000');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\u0000') out += 'X';
+    else if (quote === "'") {
+      if (c === "'") quote = null;
+      else out += c;
+    } else if (c === "'" || c === '"') {
+      if (quote === c) quote = null;
+      else if (quote === null) quote = c;
+      else out += c;
+    } else if (c === '\\' && i + 1 < text.length) out += text[++i];
+    else out += c;
+  }
+  return quote === null ? out : null;
+}
