@@ -1,8 +1,11 @@
 // Language interpreters: which take their program from stdin (python3 - <<EOF, node < x.js),
-// and perl -i, which edits files in place. What their inline code does is the inline-code
-// rules' (rules/inline-code).
+// perl -i, which edits files in place, and the files their inline code (-c, -e, -r, or the
+// program on stdin) writes or deletes by a literal path (src/programs/inline.ts). What else
+// their inline code does is the inline-code rules' (rules/inline-code).
 import type { Word } from '../shell/types.js';
-import type { ProgramSpec } from './types.js';
+import { inlineWrites, type Language } from './inline.js';
+import type { OptionSpec } from './options.js';
+import type { Effects, ProgramArgs, ProgramSpec } from './types.js';
 import { pushAll } from './words.js';
 
 const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', 'python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
@@ -21,10 +24,33 @@ export function interpreterReadsStdin(args: readonly Word[]): boolean {
   return true;
 }
 
-export const python: ProgramSpec = { names: PYTHONS, lists: ['interpreters'], options: { takesValue: ['-c', '-m', '-W', '-X', '--check-hash-based-pycs'] } };
-export const node: ProgramSpec = { names: ['node', 'nodejs', 'deno', 'bun'], lists: ['interpreters'], options: { takesValue: ['-e', '--eval', '-p', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--max-old-space-size', '--stack-size', '--title', '--inspect-port'] } };
+/** The writes of an interpreter's inline code: the values of its code options, else its program on stdin. */
+function inlineEffects(lang: Language, codeOptions: readonly string[]) {
+  return (a: ProgramArgs, out: Effects) => {
+    const code = codeOptions.flatMap((o) => a.opts.values.get(o) ?? []);
+    // deno eval CODE
+    if (a.program === 'deno' && a.opts.positionals[0]?.value === 'eval' && a.opts.positionals[1]) code.push(a.opts.positionals[1].value);
+    for (const c of code) if (c !== null) pushAll(out.writes, inlineWrites(c, lang));
+    if (!code.length && a.stdin !== null && interpreterReadsStdin(a.args)) pushAll(out.writes, inlineWrites(a.stdin, lang));
+  };
+}
+
+function interpreter(names: string[], options: OptionSpec, lang: Language, codeOptions: string[]): ProgramSpec {
+  return { names, lists: ['interpreters'], options, effects: inlineEffects(lang, codeOptions) };
+}
+
+export const python = interpreter(PYTHONS, { takesValue: ['-c', '-m', '-W', '-X', '--check-hash-based-pycs'] }, 'python', ['-c']);
+export const node = interpreter(
+  ['node', 'nodejs', 'deno', 'bun'],
+  { takesValue: ['-e', '--eval', '-p', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--max-old-space-size', '--stack-size', '--title', '--inspect-port'] },
+  'js',
+  ['-e', '--eval', '-p', '--print'],
+);
+export const ruby = interpreter(['ruby', 'jruby', 'truffleruby'], { takesValue: ['-e', '-r', '-I', '-E', '--encoding', '-C', '-F', '-x'] }, 'ruby', ['-e']);
+export const php = interpreter(['php', 'php-cli'], { takesValue: ['-r', '-f', '-d', '-c', '-z', '-t', '-S', '-B', '-R', '-F', '-E'] }, 'php', ['-r', '-B', '-R', '-E']);
+export const lua = interpreter(['lua', 'luajit', 'lua5.1', 'lua5.2', 'lua5.3', 'lua5.4'], { takesValue: ['-e', '-l'] }, 'lua', ['-e']);
 export const others: ProgramSpec = {
-  names: ['ruby', 'php', 'lua', 'luajit', 'Rscript', 'osascript', 'jshell', 'groovy', 'elixir', 'irb', 'julia', 'swift', 'kotlin', 'scala', 'clojure', 'guile', 'racket', 'sbcl', 'ghci', 'runghc', 'dotnet-script', 'pwsh-script'],
+  names: ['Rscript', 'osascript', 'jshell', 'groovy', 'elixir', 'irb', 'julia', 'swift', 'kotlin', 'scala', 'clojure', 'guile', 'racket', 'sbcl', 'ghci', 'runghc', 'dotnet-script', 'pwsh-script'],
   lists: ['interpreters'],
   options: { takesValue: ['-e', '-r', '-E', '-I', '-d', '-f', '-c'] },
 };
@@ -37,7 +63,11 @@ export const perl: ProgramSpec = {
     // perl -pi -e 's/…/…/' FILES edits the files in place.
     const o = a.opts;
     if (o.flags.includes('-i') && (o.values.has('-e') || o.values.has('-E'))) pushAll(out.writes, o.positionals);
+    // -e pieces are lines of one program.
+    const code = [...(o.values.get('-e') ?? []), ...(o.values.get('-E') ?? [])];
+    if (code.length && code.every((c) => c !== null)) pushAll(out.writes, inlineWrites(code.join('\n'), 'perl'));
+    else if (!code.length && a.stdin !== null && interpreterReadsStdin(a.args)) pushAll(out.writes, inlineWrites(a.stdin, 'perl'));
   },
 };
 
-export const programs = [python, node, others, perl];
+export const programs = [python, node, ruby, php, lua, others, perl];

@@ -23,7 +23,7 @@ interface TclWord {
   subs: string[];
 }
 
-const OPAQUE_COMMANDS = /^(eval|uplevel|subst|interp|source|load|rename|socket|unknown|apply|tailcall|coroutine|yieldto|trace|after|fileevent|chan|vwait|update|interact|exp_internal|package)$/;
+const OPAQUE_COMMANDS = /^(eval|uplevel|subst|interp|source|load|rename|socket|unknown|apply|tailcall|coroutine|yieldto|trace|after|fileevent|chan|exp_internal|package)$/;
 
 /** Splits Tcl source into commands of words (a simplified reading of the Tcl dodekalogue). */
 function parse(src: string): TclWord[][] {
