@@ -21,6 +21,8 @@ export const tar: ProgramSpec = {
   runs(args) {
     const o = parseOptions(args, tar.options);
     const out: Run[] = [];
+    // "--to-command=$CMD" is one word only known at run time: the parser sees no option in it.
+    for (const w of args) if (w.value === null && /^["']?(--(to-c|checkpoint-a|use-c|info-s|new-v|rsh-c)|-[IF])/.test(w.raw)) out.push({ kind: 'opaque', reason: `tar is given a command only known when it runs: ${w.raw}` });
     out.push(...shellCommands(optionValues(o, ['--to-command']), 'tar', '--to-command'));
     for (const v of optionValues(o, ['--checkpoint-action'])) {
       // exec=COMMAND runs it; bell, dot, echo, ttyout, sleep, totals, wait do not.

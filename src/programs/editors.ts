@@ -61,6 +61,13 @@ export function exCommands(line: string, out: ExEffects = { runs: [], writes: []
       return out;
     }
     if (rest[0] === '"') return out;
+    // Modifiers run the command after them: :silent !cmd, :noautocmd w x; :sandbox refuses shell commands.
+    const mod = /^(sil(?:ent)?!?|uns(?:ilent)?|noa(?:utocmd)?|keepj(?:umps)?|keepa(?:lt)?|keepm(?:arks)?|keepp(?:atterns)?|loc(?:kmarks)?|nos(?:wapfile)?|verb(?:ose)?|vert(?:ical)?|bo(?:tright)?|to(?:pleft)?|lefta(?:bove)?|rightb(?:elow)?|abo(?:veleft)?|bel(?:owright)?|conf(?:irm)?|bro(?:wse)?|hid(?:e)?|tab|\d+verb(?:ose)?)(?=[\s!]|$)\s*/.exec(rest);
+    if (mod) {
+      rest = rest.slice(mod[0].length);
+      continue;
+    }
+    if (/^sandbox\b/.test(rest)) return out;
     const m = /^([A-Za-z]+!?|[&~<>=#])\s*/.exec(rest);
     if (!m) {
       out.runs.push({ kind: 'opaque', reason: `Ex command not understood: ${rest.slice(0, 60)}` });
@@ -101,6 +108,11 @@ export function exCommands(line: string, out: ExEffects = { runs: [], writes: []
         return out;
       }
       if (a) out.reads.push(lit(a));
+    } else if (/^(ter|terminal)$/.test(bare)) {
+      // :terminal CMD runs CMD in a terminal window (its ++options first).
+      const cmd = rest.replace(/^(\+\+\S+\s*)*/, '').trim();
+      out.runs.push(cmd ? { kind: 'script', script: lit(cmd) } : { kind: 'opaque', reason: 'vim :terminal starts a shell' });
+      return out;
     } else if (/^(e|edit)$/.test(bare)) {
       if (arg.trim().startsWith('!')) out.runs.push({ kind: 'opaque', reason: 'vim :e with a command' });
     } else if (/^(call|cal|let|echo|ec|echom|echomsg|if|elseif|while|return|unlet)$/.test(bare)) {
@@ -201,9 +213,13 @@ function edSpec(names: string[], restricted: boolean): ProgramSpec {
   return {
     names,
     options: { takesValue: ['-p', '--prompt'] },
-    runs(_args, ctx) {
-      if (ctx.stdin !== null) return edCommands(ctx.stdin, restricted).runs;
-      return ctx.stdinUnknown ? [{ kind: 'opaque', reason: 'ed commands fed by a here-string are not static' }] : [];
+    runs(args, ctx) {
+      const out: Run[] = [];
+      // `ed !cmd` edits the output of cmd.
+      for (const w of args) if (!restricted && w.value?.startsWith('!')) out.push({ kind: 'script', script: lit(w.value.slice(1)) });
+      if (ctx.stdin !== null) for (const r of edCommands(ctx.stdin, restricted).runs) out.push(r);
+      else if (ctx.stdinUnknown) out.push({ kind: 'opaque', reason: 'ed commands fed by a here-string are not static' });
+      return out;
     },
     effects(a, out) {
       // `ed !cmd` reads the output of cmd: not a file.

@@ -11,7 +11,7 @@ import { pushAll } from './words.js';
 const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', 'python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
 
 /** Interpreters that read their program from stdin when given no script (or `-`). */
-export const STDIN_INTERPRETERS: ReadonlySet<string> = new Set([...PYTHONS, 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'luajit', 'deno', 'bun', 'Rscript', 'osascript', 'tclsh', 'wish', 'irb', 'groovy', 'jshell', 'elixir']);
+export const STDIN_INTERPRETERS: ReadonlySet<string> = new Set([...PYTHONS, 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'luajit', 'lua5.1', 'lua5.2', 'lua5.3', 'lua5.4', 'deno', 'bun', 'Rscript', 'osascript', 'tclsh', 'wish', 'irb', 'groovy', 'jshell', 'elixir']);
 
 /** Whether the interpreter takes its program from stdin: python -c / -m, node -e / script.js … do not. */
 export function interpreterReadsStdin(args: readonly Word[]): boolean {

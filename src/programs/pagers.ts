@@ -33,7 +33,7 @@ function lessOpen(v: string, files: readonly Word[]): Run {
 }
 
 export const less: ProgramSpec = {
-  names: ['less', 'more', 'most', 'zless', 'zmore', 'pg', 'lesspipe'],
+  names: ['less', 'more', 'most', 'zless', 'zmore', 'pg'],
   options: LESS,
   runs(args, ctx) {
     const o = parseOptions(args, LESS);

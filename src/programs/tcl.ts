@@ -173,7 +173,9 @@ export function tclScript(src: string, depth = 0, out: TclEffects = { runs: [], 
       const mode = args[1]?.text ?? 'r';
       if (!target) continue;
       if (target.text === null ? target.raw.startsWith('|') || target.raw.startsWith('"|') : target.text.startsWith('|')) {
-        out.runs.push(target.text === null ? { kind: 'opaque', reason: 'Tcl open runs a pipeline built at run time' } : { kind: 'script', script: lit(target.text.slice(1)) });
+        // open "|cmd" w: what the script writes is cmd's stdin, not known before it runs.
+        const cmd = target.text?.slice(1) ?? '';
+        out.runs.push(target.text === null ? { kind: 'opaque', reason: 'Tcl open runs a pipeline built at run time' } : { kind: 'script', script: lit(/[wa+]/.test(mode) ? `cat /dev/stdin | ${cmd}` : cmd) });
       } else if (/[wa+]|WRONLY|RDWR|CREAT|TRUNC|APPEND/.test(mode)) out.writes.push(target.text === null ? dyn(target.raw) : lit(target.text));
     } else if (name === 'file') {
       const sub = args[0]?.text;
