@@ -188,7 +188,7 @@ function vimRead(args: readonly Word[], ctx: RunContext, ex: boolean): ExEffects
   pushAll(out.writes, o.values.has('-w') || o.values.has('-W') ? [...(o.values.get('-w') ?? []), ...(o.values.get('-W') ?? [])].map((v) => (v === null ? dyn('vim -w …') : lit(v))) : []);
   // ex, vim -e/-E/-es read Ex commands from stdin when it is not a terminal.
   if (exMode && ctx.stdin !== null) for (const line of ctx.stdin.split('\n')) exCommands(line, out);
-  else if (exMode && ctx.stdinUnknown) out.runs.push({ kind: 'opaque', reason: 'Ex commands fed to vim by a here-string are not static' });
+  else if (exMode && ctx.stdinUnknown) out.runs.push({ kind: 'opaque', reason: 'Ex commands fed to vim on stdin are only known when it runs' });
   return { ...out, files: o.positionals };
 }
 
@@ -218,7 +218,7 @@ function edSpec(names: string[], restricted: boolean): ProgramSpec {
       // `ed !cmd` edits the output of cmd.
       for (const w of args) if (!restricted && w.value?.startsWith('!')) out.push({ kind: 'script', script: lit(w.value.slice(1)) });
       if (ctx.stdin !== null) for (const r of edCommands(ctx.stdin, restricted).runs) out.push(r);
-      else if (ctx.stdinUnknown) out.push({ kind: 'opaque', reason: 'ed commands fed by a here-string are not static' });
+      else if (ctx.stdinUnknown) out.push({ kind: 'opaque', reason: 'ed commands fed on stdin are only known when it runs' });
       return out;
     },
     effects(a, out) {

@@ -276,3 +276,77 @@ function add(out: Word[], expr: string, lang: Language, call: string) {
   else if (p.trim()) out.push({ value: p, raw: p, glob: /[*?[]/.test(p) });
 }
 
+
+/** Calls that run a shell string (`shell`) or an argv list (`argv`) given as literals. */
+const COMMAND_CALLS: Record<Language, { re: RegExp; shell: boolean }[]> = {
+  python: [
+    { re: /\b(?:os\s*\.\s*)?(?:system|popen)\s*\(/g, shell: true },
+    { re: /\bsubprocess\s*\.\s*(?:getoutput|getstatusoutput)\s*\(/g, shell: true },
+    { re: /\bsubprocess\s*\.\s*(?:run|call|check_call|check_output|Popen)\s*\(/g, shell: false },
+  ],
+  js: [
+    { re: /(?:\.|\b)(?:execSync|exec)\s*\(/g, shell: true },
+    { re: /(?:\.|\b)(?:spawnSync|spawn|execFileSync|execFile)\s*\(/g, shell: false },
+  ],
+  perl: [{ re: /\b(?:system|exec)\b\s*\(?/g, shell: true }],
+  ruby: [
+    { re: /\b(?:system|exec|spawn)\b\s*\(?/g, shell: true },
+    { re: /\b(?:IO\s*\.\s*popen|Open3\s*\.\s*(?:capture2e?|capture3|popen3|popen2e?))\s*\(?/g, shell: true },
+  ],
+  php: [{ re: /\b(?:system|exec|shell_exec|passthru|popen|proc_open)\s*\(/g, shell: true }],
+  lua: [{ re: /\b(?:os\s*\.\s*execute|io\s*\.\s*popen)\s*\(?/g, shell: true }],
+};
+
+/** An array literal of string literals: ['rm', '-rf', '/x']. */
+function literalList(e: string, lang: Language): string[] | null {
+  const m = /^\[([\s\S]*)\]$/.exec(e.trim());
+  if (!m) return null;
+  const items = splitArgs(m[1], true).map((x) => literal(x, lang));
+  return items.length && items.every((x) => x !== null) ? (items as string[]) : null;
+}
+
+const quote = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * Shell commands inline code runs with literal text: os.system("rm -rf ~"), execSync('…'),
+ * system "…", `…`, os.execute("…"), subprocess.run(["rm", "-rf", …]). Handed back as bash
+ * so the line's rules see them; the inline-code rules still ask about the call itself.
+ */
+export function inlineCommands(code: string, lang: Language): string[] {
+  const out: string[] = [];
+  for (const call of COMMAND_CALLS[lang]) {
+    call.re.lastIndex = 0;
+    for (const m of code.matchAll(call.re)) {
+      const args = splitArgs(code.slice(m.index + m[0].length), m[0].trimEnd().endsWith('('));
+      if (!args.length) continue;
+      const list = literalList(args[0], lang);
+      if (list) {
+        // subprocess.run(["sh", "-c", …]) / spawn("x", [...]) with an argv list.
+        out.push(list.map(quote).join(' '));
+        continue;
+      }
+      const first = literal(args[0], lang);
+      if (first === null) continue;
+      if (!call.shell) {
+        const rest = args[1] ? literalList(args[1], lang) : [];
+        // subprocess.run("cmd", shell=True) runs a shell string; spawn('prog', [args]) an argv.
+        if (args.some((x) => /^shell\s*=\s*True$|^\{[^}]*\bshell\s*:\s*true/.test(x))) out.push(first);
+        else if (rest) out.push([first, ...rest].map(quote).join(' '));
+        continue;
+      }
+      // perl's system LIST with more than one element runs an argv.
+      if ((lang === 'perl' || lang === 'ruby') && args.length > 1) {
+        const all = args.map((x) => literal(x, lang));
+        if (all.every((x) => x !== null)) out.push((all as string[]).map(quote).join(' '));
+        continue;
+      }
+      out.push(first);
+    }
+  }
+  // Backticks and %x(…) / qx(…) run shell strings in perl, ruby and php.
+  if (lang === 'perl' || lang === 'ruby' || lang === 'php') {
+    for (const m of code.matchAll(/`([^`$#{]*)`|\b(?:qx|%x)\s*[({]([^)}$#]*)[)}]/g)) if ((m[1] ?? m[2]).trim()) out.push(m[1] ?? m[2]);
+  }
+  if (lang === 'js') for (const m of code.matchAll(/\bBun\s*\.\s*\$\s*`([^`$]*)`/g)) out.push(m[1]);
+  return out;
+}

@@ -3,15 +3,16 @@
 // program on stdin) writes or deletes by a literal path (src/programs/inline.ts). What else
 // their inline code does is the inline-code rules' (rules/inline-code).
 import type { Word } from '../shell/types.js';
-import { inlineWrites, type Language } from './inline.js';
-import type { OptionSpec } from './options.js';
-import type { Effects, ProgramArgs, ProgramSpec } from './types.js';
+import { inlineCommands, inlineWrites, type Language } from './inline.js';
+import { parseOptions, type OptionSpec } from './options.js';
+import type { Effects, ProgramArgs, ProgramSpec, Run, RunContext } from './types.js';
+import { lit } from './words.js';
 import { pushAll } from './words.js';
 
 const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', 'python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
 
 /** Interpreters that read their program from stdin when given no script (or `-`). */
-export const STDIN_INTERPRETERS: ReadonlySet<string> = new Set([...PYTHONS, 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'luajit', 'lua5.1', 'lua5.2', 'lua5.3', 'lua5.4', 'deno', 'bun', 'Rscript', 'osascript', 'tclsh', 'wish', 'irb', 'groovy', 'jshell', 'elixir']);
+export const STDIN_INTERPRETERS: ReadonlySet<string> = new Set([...PYTHONS, 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'luajit', 'lua5.1', 'lua5.2', 'lua5.3', 'lua5.4', 'deno', 'bun', 'Rscript', 'osascript', 'tclsh', 'wish', 'expect', 'irb', 'groovy', 'jshell', 'elixir']);
 
 /** Whether the interpreter takes its program from stdin: python -c / -m, node -e / script.js … do not. */
 export function interpreterReadsStdin(args: readonly Word[]): boolean {
@@ -24,9 +25,16 @@ export function interpreterReadsStdin(args: readonly Word[]): boolean {
   return true;
 }
 
+/** As for any program: a word that names a file (python3 x.py ~/.aws/credentials) may be read. */
+function readsFiles(a: ProgramArgs, out: Effects) {
+  const file = (v: string | null) => v !== null && v.length > 0 && v !== '-' && !/\s/.test(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && /[/.~]/.test(v);
+  for (const w of a.opts.positionals) if (file(w.value)) out.reads.push(w);
+}
+
 /** The writes of an interpreter's inline code: the values of its code options, else its program on stdin. */
 function inlineEffects(lang: Language, codeOptions: readonly string[]) {
   return (a: ProgramArgs, out: Effects) => {
+    readsFiles(a, out);
     const code = codeOptions.flatMap((o) => a.opts.values.get(o) ?? []);
     // deno eval CODE
     if (a.program === 'deno' && a.opts.positionals[0]?.value === 'eval' && a.opts.positionals[1]) code.push(a.opts.positionals[1].value);
@@ -35,8 +43,20 @@ function inlineEffects(lang: Language, codeOptions: readonly string[]) {
   };
 }
 
+/** Inline code's literal shell commands (os.system("…")), analysed like the line. */
+function inlineRuns(lang: Language, options: OptionSpec, codeOptions: readonly string[]) {
+  return (args: readonly Word[], ctx: RunContext): Run[] => {
+    const o = parseOptions(args, options);
+    const code = codeOptions.flatMap((k) => o.values.get(k) ?? []);
+    if (o.positionals[0]?.value === 'eval' && o.positionals[1]) code.push(o.positionals[1].value);
+    if (!code.length && ctx.stdin !== null && interpreterReadsStdin(args)) code.push(ctx.stdin);
+    const texts = lang === 'perl' ? [code.every((c) => c !== null) ? code.join('\n') : null] : code;
+    return texts.flatMap((c) => (c === null ? [] : inlineCommands(c, lang))).map((script): Run => ({ kind: 'script', script: lit(script) }));
+  };
+}
+
 function interpreter(names: string[], options: OptionSpec, lang: Language, codeOptions: string[]): ProgramSpec {
-  return { names, lists: ['interpreters'], options, effects: inlineEffects(lang, codeOptions) };
+  return { names, lists: ['interpreters'], options, runs: inlineRuns(lang, options, codeOptions), effects: inlineEffects(lang, codeOptions) };
 }
 
 export const python = interpreter(PYTHONS, { takesValue: ['-c', '-m', '-W', '-X', '--check-hash-based-pycs'] }, 'python', ['-c']);
@@ -46,7 +66,14 @@ export const node = interpreter(
   'js',
   ['-e', '--eval', '-p', '--print'],
 );
-export const ruby = interpreter(['ruby', 'jruby', 'truffleruby'], { takesValue: ['-e', '-r', '-I', '-E', '--encoding', '-C', '-F', '-x'] }, 'ruby', ['-e']);
+export const ruby: ProgramSpec = {
+  ...interpreter(['ruby', 'jruby', 'truffleruby'], { takesValue: ['-e', '-r', '-I', '-E', '--encoding', '-C', '-F', '-x'], optionalValue: ['-i'] }, 'ruby', ['-e']),
+  effects(a, out) {
+    // ruby -pi -e 'gsub(…)' FILES edits the files in place, as perl -pi does.
+    if (a.opts.flags.includes('-i') && a.opts.values.has('-e')) pushAll(out.writes, a.opts.positionals);
+    inlineEffects('ruby', ['-e'])(a, out);
+  },
+};
 export const php = interpreter(['php', 'php-cli'], { takesValue: ['-r', '-f', '-d', '-c', '-z', '-t', '-S', '-B', '-R', '-F', '-E'] }, 'php', ['-r', '-B', '-R', '-E']);
 export const lua = interpreter(['lua', 'luajit', 'lua5.1', 'lua5.2', 'lua5.3', 'lua5.4'], { takesValue: ['-e', '-l'] }, 'lua', ['-e']);
 export const others: ProgramSpec = {
@@ -55,11 +82,15 @@ export const others: ProgramSpec = {
   options: { takesValue: ['-e', '-r', '-E', '-I', '-d', '-f', '-c'] },
 };
 
+const PERL: OptionSpec = { takesValue: ['-e', '-E', '-M', '-m', '-I', '-x', '-C', '-l', '-0', '-d', '-D'], optionalValue: ['-i'] };
+
 export const perl: ProgramSpec = {
   names: ['perl', 'perl5'],
   lists: ['interpreters'],
-  options: { takesValue: ['-e', '-E', '-M', '-m', '-I', '-x', '-C', '-l', '-0', '-d', '-D'], optionalValue: ['-i'] },
+  options: PERL,
+  runs: inlineRuns('perl', PERL, ['-e', '-E']),
   effects(a, out) {
+    readsFiles(a, out);
     // perl -pi -e 's/…/…/' FILES edits the files in place.
     const o = a.opts;
     if (o.flags.includes('-i') && (o.values.has('-e') || o.values.has('-E'))) pushAll(out.writes, o.positionals);

@@ -200,7 +200,7 @@ export const tclsh: ProgramSpec = {
   runs(args, ctx) {
     if (args.length && args[0].value !== '-') return [];
     if (ctx.stdin !== null) return tclScript(ctx.stdin).runs;
-    return ctx.stdinUnknown ? [{ kind: 'opaque', reason: 'Tcl script fed by a here-string is not static' }] : [];
+    return ctx.stdinUnknown ? [{ kind: 'opaque', reason: 'Tcl script fed on stdin is only known when it runs' }] : [];
   },
   effects(a, out) {
     if (a.args.length && a.args[0].value !== '-') {
@@ -250,7 +250,7 @@ export const expect: ProgramSpec = {
     }
     if (p.stdin && !p.file) {
       if (ctx.stdin !== null) for (const r of tclScript(ctx.stdin).runs) out.push(r);
-      else if (ctx.stdinUnknown) out.push({ kind: 'opaque', reason: 'expect script fed by a here-string is not static' });
+      else if (ctx.stdinUnknown) out.push({ kind: 'opaque', reason: 'expect script fed on stdin is only known when it runs' });
     }
     if (p.file?.value === null) out.push({ kind: 'opaque', reason: `expect script file is not static: ${p.file.raw}` });
     return out;

@@ -30,7 +30,7 @@ export interface Effects {
 export interface RunContext {
   /** Literal stdin (heredoc, here-string, echo pipe), or null when none or not static. */
   stdin: string | null;
-  /** A here-string or heredoc fed it text only known at run time. */
+  /** Its stdin is text only known at run time (a here-string of $X, a pipe from a program whose output is not literal). */
   stdinUnknown?: boolean;
   /** Leading VAR=value assignments (also through env); null values are only known at run time. */
   assignments: Readonly<Record<string, string | null>>;

@@ -718,7 +718,9 @@ class Analysis {
       }
       return same;
     }
-    const inner = innerCommands(program, args, { stdin, stdinUnknown: extra.stdinUnknown, assignments: cmd.assignments });
+    // A pipe from a program whose output is not literal feeds text only known at run time.
+    const piped = stdin === null && !!scope.pipeline && scope.pipeline.index > 0;
+    const inner = innerCommands(program, args, { stdin, stdinUnknown: extra.stdinUnknown || piped, assignments: cmd.assignments });
     if (!inner) return same;
     let flow = same;
     for (const i of inner) {
