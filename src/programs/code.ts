@@ -29,7 +29,7 @@ export function codeItRuns(program: string, argv: readonly Word[], ctx: ProgramC
   if (make.MAKES.has(program)) return make.codeItRuns(program, args, ctx);
   if (npm.PACKAGE_MANAGERS.has(program)) return npm.codeItRuns(program, args, ctx);
   if (program === 'git') return git.codeItRuns(args, ctx);
-  if (mayRunProgramFiles(program)) return programFiles(program, args, ctx);
+  if (mayRunProgramFiles(program)) return programFiles(program, args, ctx, stdinFile);
   const name = argv[0]?.value;
   if (name && name.includes('/')) return scripts.pathCommand(name, ctx);
   return null;

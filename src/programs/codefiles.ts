@@ -14,12 +14,48 @@ import type { Run } from './types.js';
 const AWKS = new Set(['awk', 'gawk', 'mawk', 'nawk']);
 const SEDS = new Set(['sed', 'gsed']);
 const TCLS = new Set(['tclsh', 'wish', 'expect', 'jimsh']);
+/** Editors that read their commands from stdin: ed always, ex and vim -e/-E/-es. */
+const EDS = new Set(['ed', 'red', 'ex']);
+const VIMS = new Set(['vi', 'vim', 'nvim', 'gvim']);
 /** Interpreters whose script file, written earlier in the line, is read as their inline code. */
 const INTERPRETERS = /^(python[0-9.]*|pypy3?|node|nodejs|bun|deno|perl5?|ruby|php|lua[0-9.]*|luajit)$/;
 
 /** Whether `codeFiles` may have something to say about this program. */
 export function mayRunProgramFiles(program: string): boolean {
-  return AWKS.has(program) || SEDS.has(program) || TCLS.has(program) || INTERPRETERS.test(program);
+  return AWKS.has(program) || SEDS.has(program) || TCLS.has(program) || EDS.has(program) || VIMS.has(program) || INTERPRETERS.test(program);
+}
+
+/** Whether the program takes its commands from stdin given these arguments (ed f < cmds, python3 < x.py). */
+function commandsOnStdin(program: string, args: readonly Word[]): boolean {
+  if (EDS.has(program)) return true;
+  if (VIMS.has(program)) return args.some((w) => /^-[A-Za-z]*[eE]/.test(w.value ?? '') && !w.value!.startsWith('--'));
+  if (program === 'expect') return expectFile(args) === null && !args.some((w) => w.value === '-c');
+  if (TCLS.has(program)) return !args.length || args[0].value === '-';
+  return INTERPRETERS.test(program) && interpreterReadsStdin(args);
+}
+
+/**
+ * `ed f < cmds.ed`, `python3 < x.py`, `tclsh < x.tcl`: the file on stdin holds the program.
+ * Read (or taken from what the line wrote) and handed back as the same command fed by a
+ * heredoc, so the program's own reading of its stdin (and the inline-code rules) apply.
+ */
+function stdinProgram(program: string, args: readonly Word[], file: Word, ctx: ProgramContext): CodeRuns | null {
+  const by = `${program} < ${file.raw}`;
+  if (file.value === null) return { scripts: [], opaque: [`${program} reads its commands from a file only known when it runs: ${file.raw}`] };
+  const p = resolve(ctx.cwd, file.value, ctx.home);
+  let text = writtenText(p, ctx);
+  if (text === null) return { scripts: [], opaque: [`runs a file written in this command: ${by}`] };
+  if (text === undefined) {
+    const r = ctx.read(p, { always: true });
+    if (r.kind === 'missing') return null;
+    if (r.kind !== 'text') return { scripts: [], opaque: [unreadable(r, p, ctx.cwd) ?? `cannot read ${by}`] };
+    text = r.text;
+  }
+  if (args.some((w) => w.value === null)) return { scripts: [], opaque: [`${by}: its arguments are only known when it runs`] };
+  let tag = 'AGENTGUARD_STDIN';
+  while (text.includes(tag)) tag += '_';
+  const body = text.endsWith('\n') ? text : text + '\n';
+  return { scripts: [{ source: `${[program, ...args.map((w) => w.value!)].map(shq).join(' ')} <<'${tag}'\n${body}${tag}\n`, cwd: ctx.cwd, by }], opaque: [] };
 }
 
 const none = (): CodeRuns => ({ scripts: [], opaque: [] });
@@ -93,7 +129,9 @@ function interpreterScript(args: readonly Word[]): { file: Word; rest: Word[] } 
 }
 
 /** Code a program of this family runs from files, or null when it runs none. */
-export function programFiles(program: string, args: readonly Word[], ctx: ProgramContext): CodeRuns | null {
+export function programFiles(program: string, args: readonly Word[], ctx: ProgramContext, stdinFile: Word | null = null): CodeRuns | null {
+  if (stdinFile && commandsOnStdin(program, args)) return stdinProgram(program, args, stdinFile, ctx);
+  if (EDS.has(program) || VIMS.has(program)) return null;
   if (AWKS.has(program)) return merge(awkFiles(args).map((f) => programFile(program, f, ctx, (t) => awkProgram(t).runs)));
   if (SEDS.has(program)) return merge(sedFiles(args).map((f) => programFile(program, f, ctx, (t) => sedScript(t).runs)));
   if (TCLS.has(program)) {

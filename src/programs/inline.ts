@@ -144,9 +144,9 @@ export function pathOf(expr: string, lang: Language): string | null {
   let e = expr.trim();
   // Wrappers that keep the path: Path(…), expanduser(…), File.expand_path(…), glob "…", realpath(…).
   for (;;) {
-    const w = /^(?:(?:pathlib\.)?Path|os\.path\.(?:expanduser|abspath|realpath|normpath)|File\.expand_path|path\.resolve|path\.normalize|realpath|glob|Pathname\.new|File\.join|os\.path\.join|path\.join|path\.posix\.join)\s*(\(|\s)/.exec(e);
+    const w = /^(?:(?:pathlib\.)?Path|os\.path\.(?:expanduser|abspath|realpath|normpath)|File\.expand_path|path\.resolve|path\.normalize|realpath|glob|Pathname\.new|File\.join|os\.path\.join|(?:require\s*\(\s*['"](?:node:)?path['"]\s*\)\s*\.\s*)?(?:path\.)?(?:posix\.)?join)\s*(\(|\s)/.exec(e);
     if (!w) break;
-    const isJoin = /join$/.test(w[0].replace(/\s*[(\s]$/, ''));
+    const isJoin = /join\s*[(\s]$/.test(w[0]);
     const rest = e.slice(w[0].length);
     const parts = splitArgs(rest, w[1] === '(');
     if (!parts.length) return null;
