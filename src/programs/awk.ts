@@ -5,7 +5,7 @@
 import type { Word } from '../shell/types.js';
 import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
 import { parseOptions, type OptionSpec } from './options.js';
-import { shapeOf } from './shape.js';
+import { capRuns, capWords, MAX_FOUND, shapeOf } from './shape.js';
 import { dyn, lit, pushAll } from './words.js';
 
 const OPTIONS: OptionSpec = {
@@ -89,7 +89,8 @@ function tokens(src: string): Tok[] {
 function expressionAt(t: Tok[], i: number): { text: string | null; raw: string } {
   let depth = 0;
   const parts: Tok[] = [];
-  for (let j = i; j < t.length; j++) {
+  // Bounded: an expression longer than this is not a literal command, and a program of many calls stays linear.
+  for (let j = i; j < t.length && j < i + 256; j++) {
     const x = t[j];
     if (x.kind === 'op' && (x.text === '(' || x.text === '[')) depth++;
     else if (x.kind === 'op' && (x.text === ')' || x.text === ']')) {
@@ -123,6 +124,7 @@ export function awkProgram(src: string): AwkProgram {
   let inPrint = false;
   let parens = 0;
   for (let i = 0; i < t.length; i++) {
+    if (runs.length > MAX_FOUND || writes.length > MAX_FOUND) break;
     const x = t[i];
     if (x.kind === 'word') {
       if (x.text === '@load') runs.push({ kind: 'opaque', reason: 'awk loads a native extension (@load)' });
@@ -150,7 +152,7 @@ export function awkProgram(src: string): AwkProgram {
       else if (!/^\/dev\/(stdout|stderr|fd\/[12])$/.test(e.text)) writes.push(lit(e.text));
     }
   }
-  return { runs, writes };
+  return { runs: capRuns(runs, 'awk program'), writes: capWords(writes, 'awk program') };
 }
 
 /** The program text given inline (the first operand, or -e / --source), and program files (-f / -E). */

@@ -6,6 +6,7 @@
 import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run, RunContext } from './types.js';
+import { capRuns, capWords, MAX_FOUND } from './shape.js';
 import { dyn, lit, pushAll } from './words.js';
 
 export interface ExEffects {
@@ -135,6 +136,7 @@ export function edCommands(text: string, restricted: boolean): ExEffects {
   const out: ExEffects = { runs: [], writes: [], reads: [] };
   let inText = false;
   for (const raw of text.split('\n')) {
+    if (out.runs.length > MAX_FOUND || out.writes.length > MAX_FOUND) break;
     if (inText) {
       if (raw === '.') inText = false;
       continue;
@@ -189,7 +191,7 @@ function vimRead(args: readonly Word[], ctx: RunContext, ex: boolean): ExEffects
   // ex, vim -e/-E/-es read Ex commands from stdin when it is not a terminal.
   if (exMode && ctx.stdin !== null) for (const line of ctx.stdin.split('\n')) exCommands(line, out);
   else if (exMode && ctx.stdinUnknown) out.runs.push({ kind: 'opaque', reason: 'Ex commands fed to vim on stdin are only known when it runs' });
-  return { ...out, files: o.positionals };
+  return { runs: capRuns(out.runs, 'vim'), writes: capWords(out.writes, 'vim'), reads: out.reads.slice(0, 64), files: o.positionals };
 }
 
 function vimSpec(names: string[], ex: boolean): ProgramSpec {
@@ -219,13 +221,14 @@ function edSpec(names: string[], restricted: boolean): ProgramSpec {
       for (const w of args) if (!restricted && w.value?.startsWith('!')) out.push({ kind: 'script', script: lit(w.value.slice(1)) });
       if (ctx.stdin !== null) for (const r of edCommands(ctx.stdin, restricted).runs) out.push(r);
       else if (ctx.stdinUnknown) out.push({ kind: 'opaque', reason: 'ed commands fed on stdin are only known when it runs' });
-      return out;
+      return capRuns(out, 'ed');
     },
     effects(a, out) {
       // `ed !cmd` reads the output of cmd: not a file.
       pushAll(out.writes, a.opts.positionals.filter((p) => !p.value?.startsWith('!')));
       if (a.stdin !== null) {
         const r = edCommands(a.stdin, restricted);
+      r.writes = capWords(r.writes, 'ed');
         pushAll(out.writes, r.writes);
         pushAll(out.reads, r.reads);
       }

@@ -5,6 +5,7 @@
 // the analysis as writes, so the workspace, credential, startup-file and delete-root checks
 // apply as they do to rm and cp; a path built at run time is a write only known at run time.
 import type { Word } from '../shell/types.js';
+import { capWords, MAX_FOUND } from './shape.js';
 import { dyn } from './words.js';
 
 export type Language = 'python' | 'js' | 'perl' | 'ruby' | 'php' | 'lua';
@@ -87,8 +88,13 @@ const HOME = new RegExp(
 /** Home interpolated inside a double-quoted string: "$ENV{HOME}/.x", "#{Dir.home}/.x", `${process.env.HOME}/.x`. */
 const HOME_IN_STRING = /\$ENV\{\s*['"]?HOME['"]?\s*\}|#\{\s*(?:Dir\.home|ENV\[['"]HOME['"]\])\s*\}|\$\{\s*(?:process\.env\.HOME|os\.homedir\(\)|(?:require\(['"](?:node:)?os['"]\))\.homedir\(\))\s*\}|\{\$_SERVER\[['"]HOME['"]\]\}|\$HOME\b/g;
 
+const MAX_ARGS_CHARS = 1024;
+const MAX_CALLS = 256;
+
 /** Splits an argument list at top-level commas, up to the closing parenthesis (or the statement's end). */
-function splitArgs(s: string, paren: boolean): string[] {
+function splitArgs(text: string, paren: boolean): string[] {
+  // An argument list longer than this is not a path: bounded, so a line of many calls stays linear.
+  const s = text.length > MAX_ARGS_CHARS ? text.slice(0, MAX_ARGS_CHARS) : text;
   const out: string[] = [];
   let depth = 0;
   let cur = '';
@@ -217,7 +223,8 @@ const PATH_METHODS: Partial<Record<Language, RegExp>> = {
 function receiverBefore(code: string, end: number): string {
   let i = end - 1;
   let depth = 0;
-  for (; i >= 0; i--) {
+  const stop = Math.max(0, end - 512);
+  for (; i >= stop; i--) {
     const ch = code[i];
     if (')]'.includes(ch)) depth++;
     else if ('(['.includes(ch)) {
@@ -244,12 +251,19 @@ export function inlineWrites(code: string, lang: Language): Word[] {
       const recv = receiverBefore(code, m.index);
       // Only receivers that are paths: Path(…), Pathname.new(…), home, or a path joined with /.
       if (/^(?:(?:pathlib\.)?Path|Pathname\.new)\s*\(|Path\.home\s*\(|\s\/\s/.test(recv)) add(out, recv, lang, m[0]);
+      if (out.length > MAX_FOUND) return capWords(out, 'inline code');
     }
   }
   for (const call of CALLS[lang]) {
     call.re.lastIndex = 0;
+    let seen = 0;
     for (const m of code.matchAll(call.re)) {
-      const after = code.slice(m.index + m[0].length);
+      // Thousands of calls are not read one by one: where they write is then unknown.
+      if (++seen > MAX_CALLS) {
+        out.push(dyn(`inline code: more than ${MAX_CALLS} calls of ${m[0].trim()}`));
+        break;
+      }
+      const after = code.slice(m.index + m[0].length, m.index + m[0].length + MAX_ARGS_CHARS);
       const paren = m[0].trimEnd().endsWith('(');
       const args = splitArgs(after, paren);
       if (lang === 'perl' && /\bopen\b/.test(m[0])) {
@@ -262,8 +276,9 @@ export function inlineWrites(code: string, lang: Language): Word[] {
         continue;
       }
       if (call.mode !== undefined && !writesMode(args[call.mode], lang)) continue;
-      const idx = call.bare && lang === 'perl' && call.args.length > 2 ? args.map((_, i) => i).filter((i) => i >= call.args[0]) : call.args;
+      const idx = call.bare && lang === 'perl' && call.args.length > 2 ? args.slice(0, 16).map((_, i) => i).filter((i) => i >= call.args[0]) : call.args;
       for (const i of idx) if (args[i] !== undefined) add(out, args[i], lang, m[0]);
+      if (out.length > MAX_FOUND) return capWords(out, 'inline code');
     }
   }
   return out;
@@ -316,8 +331,10 @@ export function inlineCommands(code: string, lang: Language): string[] {
   const out: string[] = [];
   for (const call of COMMAND_CALLS[lang]) {
     call.re.lastIndex = 0;
+    let seen = 0;
     for (const m of code.matchAll(call.re)) {
-      const args = splitArgs(code.slice(m.index + m[0].length), m[0].trimEnd().endsWith('('));
+      if (out.length > MAX_FOUND || ++seen > MAX_CALLS) return out;
+      const args = splitArgs(code.slice(m.index + m[0].length, m.index + m[0].length + MAX_ARGS_CHARS), m[0].trimEnd().endsWith('('));
       if (!args.length) continue;
       const list = literalList(args[0], lang);
       if (list) {

@@ -6,6 +6,7 @@ import type { Word } from '../shell/types.js';
 import { inlineCommands, inlineWrites, type Language } from './inline.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { Effects, ProgramArgs, ProgramSpec, Run, RunContext } from './types.js';
+import { capRuns } from './shape.js';
 import { lit } from './words.js';
 import { pushAll } from './words.js';
 
@@ -51,7 +52,7 @@ function inlineRuns(lang: Language, options: OptionSpec, codeOptions: readonly s
     if (o.positionals[0]?.value === 'eval' && o.positionals[1]) code.push(o.positionals[1].value);
     if (!code.length && ctx.stdin !== null && interpreterReadsStdin(args)) code.push(ctx.stdin);
     const texts = lang === 'perl' ? [code.every((c) => c !== null) ? code.join('\n') : null] : code;
-    return texts.flatMap((c) => (c === null ? [] : inlineCommands(c, lang))).map((script): Run => ({ kind: 'script', script: lit(script) }));
+    return capRuns(texts.flatMap((c) => (c === null ? [] : inlineCommands(c, lang))).map((script): Run => ({ kind: 'script', script: lit(script) })), `${lang} code`);
   };
 }
 

@@ -5,7 +5,7 @@
 import type { Word } from '../shell/types.js';
 import { hasFlag, parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { shapeOf } from './shape.js';
+import { capRuns, capWords, shapeOf } from './shape.js';
 import { dyn, lit, pushAll } from './words.js';
 
 const OPTIONS: OptionSpec = {
@@ -164,7 +164,8 @@ function parsed(args: readonly Word[]): Parsed {
 function inlineScript(p: Parsed): SedScript | null {
   const texts = p.scripts.map(shapeOf);
   if (texts.some((t) => t === null)) return null;
-  return sedScript(texts.join('\n'));
+  const s = sedScript(texts.join('\n'));
+  return { runs: capRuns(s.runs, 'sed script'), writes: capWords(s.writes, 'sed script'), reads: s.reads.slice(0, 64) };
 }
 
 export const sed: ProgramSpec = {

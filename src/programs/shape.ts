@@ -30,3 +30,18 @@ export function shapeOf(w: Word): string | null {
   }
   return quote === null ? out : null;
 }
+
+/** At most this many commands or paths are taken from one program text: a line of thousands stays fast. */
+export const MAX_FOUND = 64;
+
+/** The first MAX_FOUND runs, and an opaque reason in place of the rest. */
+export function capRuns<T extends { kind: string }>(runs: T[], what: string): (T | { kind: 'opaque'; reason: string })[] {
+  if (runs.length <= MAX_FOUND) return runs;
+  return [...runs.slice(0, MAX_FOUND), { kind: 'opaque', reason: `${what} runs more than ${MAX_FOUND} commands; the rest are not followed` }];
+}
+
+/** The first MAX_FOUND paths, and one only known at run time in place of the rest. */
+export function capWords(words: Word[], what: string): Word[] {
+  if (words.length <= MAX_FOUND) return words;
+  return [...words.slice(0, MAX_FOUND), { value: null, raw: `${what}: more than ${MAX_FOUND} paths`, glob: false }];
+}

@@ -7,6 +7,7 @@ import type { Word } from '../shell/types.js';
 import { shq } from './context.js';
 import { SHELLS } from './shells.js';
 import type { ProgramSpec, Run } from './types.js';
+import { capRuns, capWords, MAX_FOUND } from './shape.js';
 import { dyn, lit, pushAll } from './words.js';
 
 export interface TclEffects {
@@ -127,6 +128,7 @@ export function tclScript(src: string, depth = 0, out: TclEffects = { runs: [], 
   let spawnedShell = false;
   let spawnedOther = false;
   for (const cmd of parse(src)) {
+    if (out.runs.length > MAX_FOUND || out.writes.length > MAX_FOUND) break;
     for (const w of cmd) {
       for (const s of w.subs) tclScript(s, depth + 1, out);
       // Braced words are bodies (if, proc, expect { … }, foreach …) or data: read as scripts.
@@ -199,7 +201,7 @@ export const tclsh: ProgramSpec = {
   lists: ['interpreters'],
   runs(args, ctx) {
     if (args.length && args[0].value !== '-') return [];
-    if (ctx.stdin !== null) return tclScript(ctx.stdin).runs;
+    if (ctx.stdin !== null) return capRuns(tclScript(ctx.stdin).runs, 'Tcl script');
     return ctx.stdinUnknown ? [{ kind: 'opaque', reason: 'Tcl script fed on stdin is only known when it runs' }] : [];
   },
   effects(a, out) {
@@ -207,7 +209,7 @@ export const tclsh: ProgramSpec = {
       out.reads.push(a.args[0]);
       return;
     }
-    if (a.stdin !== null) pushAll(out.writes, tclScript(a.stdin).writes);
+    if (a.stdin !== null) pushAll(out.writes, capWords(tclScript(a.stdin).writes, 'Tcl script'));
   },
 };
 
@@ -253,7 +255,7 @@ export const expect: ProgramSpec = {
       else if (ctx.stdinUnknown) out.push({ kind: 'opaque', reason: 'expect script fed on stdin is only known when it runs' });
     }
     if (p.file?.value === null) out.push({ kind: 'opaque', reason: `expect script file is not static: ${p.file.raw}` });
-    return out;
+    return capRuns(out, 'expect script');
   },
   effects(a, out) {
     const p = expectParts(a.args);
