@@ -362,7 +362,7 @@ export function inlineCommands(code: string, lang: Language): string[] {
   }
   // Backticks and %x(…) / qx(…) run shell strings in perl, ruby and php.
   if (lang === 'perl' || lang === 'ruby' || lang === 'php') {
-    for (const m of code.matchAll(/`([^`$#{]*)`|\b(?:qx|%x)\s*[({]([^)}$#]*)[)}]/g)) if ((m[1] ?? m[2]).trim()) out.push(m[1] ?? m[2]);
+    for (const m of code.matchAll(/`([^`$#{]*)`|(?:\bqx|%x)\s*[({]([^)}$#]*)[)}]/g)) if ((m[1] ?? m[2]).trim()) out.push(m[1] ?? m[2]);
   }
   if (lang === 'js') for (const m of code.matchAll(/\bBun\s*\.\s*\$\s*`([^`$]*)`/g)) out.push(m[1]);
   return out;
