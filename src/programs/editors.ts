@@ -164,7 +164,9 @@ const VIM: OptionSpec = {
 };
 
 /** vi, vim, nvim, gvim, view, vimdiff … (rvim/rview refuse shell commands; their -c still writes files). */
-const VIMS = ['vi', 'vim', 'nvim', 'gvim', 'view', 'vimdiff', 'nvi', 'elvis', 'vile', 'rvim', 'rview', 'gview', 'evim'];
+const VIMS = ['vi', 'vim', 'nvim', 'gvim', 'vimdiff', 'nvi', 'elvis', 'vile', 'rvim', 'evim'];
+/** Read-only Vim: the files it opens are read (a :w in -c still writes). */
+const VIEWS = ['view', 'rview', 'gview'];
 
 function vimRead(args: readonly Word[], ctx: RunContext, ex: boolean): ExEffects & { files: Word[] } {
   const out: ExEffects = { runs: [], writes: [], reads: [] };
@@ -194,20 +196,22 @@ function vimRead(args: readonly Word[], ctx: RunContext, ex: boolean): ExEffects
   return { runs: capRuns(out.runs, 'vim'), writes: capWords(out.writes, 'vim'), reads: out.reads.slice(0, 64), files: o.positionals };
 }
 
-function vimSpec(names: string[], ex: boolean): ProgramSpec {
+function vimSpec(names: string[], ex: boolean, readOnly = false): ProgramSpec {
   return {
     names,
     options: VIM,
     runs: (args, ctx) => vimRead(args, ctx, ex).runs,
     effects(a, out) {
       const r = vimRead(a.args, a, ex);
-      pushAll(out.writes, r.files, r.writes);
+      pushAll(readOnly ? out.reads : out.writes, r.files);
+      pushAll(out.writes, r.writes);
       pushAll(out.reads, r.reads);
     },
   };
 }
 
 export const vim = vimSpec(VIMS, false);
+export const view = vimSpec(VIEWS, false, true);
 /** ex (and vim -e) reads Ex commands from stdin when it is not a terminal. */
 export const ex = vimSpec(['ex'], true);
 
@@ -247,4 +251,4 @@ export const editors: ProgramSpec = {
   },
 };
 
-export const programs = [vim, ex, ed, red, editors];
+export const programs = [vim, view, ex, ed, red, editors];
