@@ -65,13 +65,13 @@ function writtenText(p: string, ctx: ProgramContext): string | null | undefined 
   let found: string | null | undefined;
   for (const c of ctx.earlier()) {
     if (!c.writes.some((w) => w.paths?.includes(p))) continue;
-    found = found === undefined ? literalContent(c, p) : null;
+    found = found === undefined ? literalContent(c) : null;
   }
   return found;
 }
 
 /** `cat > f <<EOF`, `tee f <<EOF`, `echo text > f`: the text the command writes, else null. */
-function literalContent(c: Command, p: string): string | null {
+function literalContent(c: Command): string | null {
   const toFile = c.redirects.some((r) => r.kind === 'write' && (r.fd === null || r.fd === 1));
   if (c.program === 'cat' && c.argv.length === 1 && c.stdin !== null && toFile) return c.stdin;
   if (c.program === 'tee' && c.stdin !== null && c.argv.slice(1).every((w) => w.value !== null && !w.value.startsWith('-'))) return c.stdin;
@@ -80,7 +80,6 @@ function literalContent(c: Command, p: string): string | null {
     if (args.some((a) => a.value === null || a.value.includes('\\')) || /^-/.test(args[0]?.value ?? '')) return null;
     return args.map((a) => a.value).join(' ') + '\n';
   }
-  void p;
   return null;
 }
 

@@ -46,7 +46,8 @@ function expression(expr: string, out: ExEffects) {
 
 /** Splits off a leading range (%, 1,5, ., $, 'a, /pat/, +N). */
 function skipRange(s: string): string {
-  return s.replace(/^(?:\s*(?:%|\d+|\.|\$|'[a-z<>]|\/(?:[^/\\]|\\.)*\/|\?(?:[^?\\]|\\.)*\?|[+-]\d*|[,;]))*\s*/, '');
+  // A search address may be left open at the end: vim +/TODO file.
+  return s.replace(/^(?:\s*(?:%|\d+|\.|\$|'[a-z<>]|\/(?:[^/\\]|\\.)*(?:\/|$)|\?(?:[^?\\]|\\.)*(?:\?|$)|[+-]\d*|[,;]))*\s*/, '');
 }
 
 /** What one Ex command line (as given to -c, +, --cmd, or on a line of ex's stdin) does. */
@@ -79,13 +80,11 @@ export function exCommands(line: string, out: ExEffects = { runs: [], writes: []
     rest = rest.slice(m[0].length);
     // Arguments run to the next | (not for commands that take | as their own text).
     const bar = rest.search(/(?<!\\)\|/);
-    let arg = bar < 0 ? rest : rest.slice(0, bar);
+    const arg = bar < 0 ? rest : rest.slice(0, bar);
     const next = bar < 0 ? '' : rest.slice(bar + 1);
-    if (/^(s|substitute|&|~)$/.test(bare) || (bare === 's' || /^s[^A-Za-z]/.test(name + rest.slice(0, 1)))) {
+    if (/^(s|substitute|&|~)$/.test(bare)) {
       // :s/pat/rep/ — a \= replacement is an expression.
-      const full = name === 's' ? rest : rest;
-      if (/\\=/.test(full)) expression(full.slice(full.indexOf('\\=') + 2), out);
-      arg = full;
+      if (/\\=/.test(arg)) expression(arg.slice(arg.indexOf('\\=') + 2), out);
     } else if (/^(g|global|v|vglobal)$/.test(bare)) {
       // :g/pat/cmd runs cmd (to the end of the line) on each matching line.
       const d = rest[0];

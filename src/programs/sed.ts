@@ -39,9 +39,6 @@ export function sedScript(src: string): SedScript {
     let s = '';
     while (i < n && src[i] !== d) {
       if (src[i] === '\\' && i + 1 < n) s += src[i++];
-      if (src[i] === '\n' && d !== '\n') {
-        /* GNU allows a newline only escaped; keep going */
-      }
       s += src[i++];
     }
     i++;

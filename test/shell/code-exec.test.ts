@@ -82,6 +82,8 @@ describe('Ex commands (vim -c, +, --cmd, ex on stdin)', () => {
     ['w! out.txt', [], ['out.txt']],
     ['%s/foo/bar/g', [], []],
     ['sandbox !id', [], []],
+    ['/TODO', [], []],
+    ['$', [], []],
   ] as [string, (string | null)[], string[]][])('%s', (src, runs, writes) => {
     const r = exCommands(src);
     expect({ runs: r.runs.map(show), writes: paths(r.writes) }).toEqual({ runs, writes });
