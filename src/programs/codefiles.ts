@@ -4,6 +4,7 @@
 // like the inline text; a file the line writes first is analysed from what was written when
 // that is literal (cat > x.py <<EOF … EOF), and is opaque otherwise.
 import type { Command, Word } from '../shell/types.js';
+import { decodeAnsiC } from '../shell/words.js';
 import { awkFiles, awkProgram } from './awk.js';
 import { resolve, shq, unreadable, type CodeRuns, type ProgramContext } from './context.js';
 import { interpreterReadsStdin } from './interpreters.js';
@@ -70,11 +71,13 @@ function writtenText(p: string, ctx: ProgramContext): string | null | undefined 
   return found;
 }
 
-/** `cat > f <<EOF`, `tee f <<EOF`, `echo text > f`: the text the command writes, else null. */
+/** `cat > f <<EOF`, `tee f <<EOF`, `echo text > f`, `printf 'text\\n' > f`: the text the command writes, else null. */
 function literalContent(c: Command): string | null {
   const toFile = c.redirects.some((r) => r.kind === 'write' && (r.fd === null || r.fd === 1));
   if (c.program === 'cat' && c.argv.length === 1 && c.stdin !== null && toFile) return c.stdin;
   if (c.program === 'tee' && c.stdin !== null && c.argv.slice(1).every((w) => w.value !== null && !w.value.startsWith('-'))) return c.stdin;
+  // printf FORMAT with no conversion writes its format, escapes decoded (as analyse.ts's literalOutput reads it).
+  if (c.program === 'printf' && toFile && c.argv.length === 2 && c.argv[1].value !== null && !c.argv[1].value.includes('%')) return decodeAnsiC(c.argv[1].value);
   if (c.program === 'echo' && toFile) {
     const args = c.argv.slice(1);
     if (args.some((a) => a.value === null || a.value.includes('\\')) || /^-/.test(args[0]?.value ?? '')) return null;
