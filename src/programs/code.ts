@@ -1,6 +1,7 @@
 // The one place the analysis asks "what code does this command run for you?": script files
 // run by a shell, Makefile recipes, package.json scripts, git aliases, configured programs
-// and hooks, and the program files of awk, sed, Tcl and interpreters (src/programs/codefiles.ts). Each program family keeps its knowledge in its own module.
+// and hooks, and the program files of awk, sed, Tcl and interpreters (src/programs/codefiles.ts).
+// Each program family keeps its knowledge in its own module.
 import type { Word } from '../shell/types.js';
 import { SHELLS, shellMode } from './shells.js';
 import type { CodeRuns, ProgramContext } from './context.js';
