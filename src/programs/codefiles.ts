@@ -140,6 +140,16 @@ export function programFiles(program: string, args: readonly Word[], ctx: Progra
     const f = program === 'expect' ? expectFile(args) : args[0]?.value !== '-' ? args[0] : undefined;
     return f ? programFile(program, f, ctx, (t) => tclScript(t).runs) : null;
   }
+  // node -r ./x.js, ruby -r ./x.rb: a module loaded first runs too; one the line wrote is not read.
+  for (let i = 0; i < args.length - 1; i++) {
+    const v = args[i].value;
+    const m = v === null ? null : /^(-r|--require|--import|--loader|--experimental-loader)(?:=(.*))?$/.exec(v);
+    if (!m || !/^(node|nodejs|bun|ruby)$/.test(program)) continue;
+    const mod = m[2] ?? args[i + 1].value;
+    if (mod !== null && /^[./~]/.test(mod) && writtenText(resolve(ctx.cwd, mod, ctx.home), ctx) !== undefined) {
+      return { scripts: [], opaque: [`loads a module written in this command: ${program} ${v} ${mod}`] };
+    }
+  }
   const s = interpreterScript(args);
   if (!s || s.file.value === null) return null;
   const p = resolve(ctx.cwd, s.file.value, ctx.home);
