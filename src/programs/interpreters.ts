@@ -7,8 +7,7 @@ import { inlineCommands, inlineWrites, type Language } from './inline.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { Effects, ProgramArgs, ProgramSpec, Run, RunContext } from './types.js';
 import { capRuns } from './shape.js';
-import { lit } from './words.js';
-import { pushAll } from './words.js';
+import { lit, pushAll } from './words.js';
 
 const PYTHONS = ['python', 'python2', 'python3', 'pypy', 'pypy3', 'python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
 
@@ -49,7 +48,8 @@ function inlineRuns(lang: Language, options: OptionSpec, codeOptions: readonly s
   return (args: readonly Word[], ctx: RunContext): Run[] => {
     const o = parseOptions(args, options);
     const code = codeOptions.flatMap((k) => o.values.get(k) ?? []);
-    if (o.positionals[0]?.value === 'eval' && o.positionals[1]) code.push(o.positionals[1].value);
+    // deno eval CODE
+    if (lang === 'js' && o.positionals[0]?.value === 'eval' && o.positionals[1]) code.push(o.positionals[1].value);
     if (!code.length && ctx.stdin !== null && interpreterReadsStdin(args)) code.push(ctx.stdin);
     const texts = lang === 'perl' ? [code.every((c) => c !== null) ? code.join('\n') : null] : code;
     return capRuns(texts.flatMap((c) => (c === null ? [] : inlineCommands(c, lang))).map((script): Run => ({ kind: 'script', script: lit(script) })), `${lang} code`);
