@@ -1,9 +1,9 @@
 // Remote shells and copies: ssh, mosh, telnet, nc and socat connect to a host; scp, rsync
 // and sftp copy between local paths and host:path.
 import type { Word } from '../shell/types.js';
-import { hasFlag } from './options.js';
-import type { Effects, ProgramArgs, ProgramSpec } from './types.js';
-import { pushAll } from './words.js';
+import { hasFlag, optionValues, parseOptions } from './options.js';
+import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
+import { lit, pushAll } from './words.js';
 import { hostOfSpec, urlHost } from '../net/hosts.js';
 
 /** host:path or user@host:path (scp/rsync), not a local path. */
@@ -34,9 +34,20 @@ const firstIsHost = (a: ProgramArgs, out: Effects) => {
   }
 };
 
+/** Commands ssh runs on this machine through the shell: -o ProxyCommand=…, LocalCommand, KnownHostsCommand. */
+export function sshLocalCommands(args: readonly Word[]): Run[] {
+  const o = parseOptions(args, ssh.options);
+  return optionValues(o, ['-o']).flatMap((v): Run[] => {
+    const m = v === null ? null : /^\s*(ProxyCommand|LocalCommand|KnownHostsCommand)\s*(?:=\s*|\s+)(.*)$/is.exec(v);
+    if (v === null) return [{ kind: 'opaque', reason: 'ssh -o option only known when it runs' }];
+    return m && m[2].trim() && m[2].trim().toLowerCase() !== 'none' ? [{ kind: 'script', script: lit(m[2]) }] : [];
+  });
+}
+
 export const ssh: ProgramSpec = {
   names: ['ssh', 'mosh', 'autossh', 'sshpass'],
   options: { takesValue: ['-p', '-i', '-o', '-F', '-l', '-L', '-R', '-D', '-J', '-c', '-E', '-S', '-W', '-b', '-e', '-m', '-O', '-Q', '-w', '-B', '-I', '-P'] },
+  runs: sshLocalCommands,
   effects: firstIsHost,
 };
 
@@ -86,6 +97,8 @@ export const scp: ProgramSpec = {
 
 export const rsync: ProgramSpec = {
   names: ['rsync'],
+  // -e/--rsh: the remote shell rsync starts here (split into words by rsync itself).
+  runs: (args) => optionValues(parseOptions(args, rsync.options), ['-e', '--rsh']).map((v): Run => (v === null ? { kind: 'opaque', reason: 'rsync -e names a command only known when it runs' } : { kind: 'script', script: lit(v) })),
   options: {
     takesValue: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '--chmod', '--chown', '--log-file', '-T', '--temp-dir', '--partial-dir', '--backup-dir', '--rsync-path', '--compare-dest', '--copy-dest', '--link-dest', '-B', '--block-size', '--max-size', '--min-size', '--bwlimit', '--timeout', '--port', '--password-file', '--suffix', '--out-format', '--log-file-format', '--usermap', '--groupmap', '--iconv', '--checksum-choice', '--compress-choice', '--compress-level'],
   },

@@ -664,7 +664,7 @@ class Analysis {
       if (c >= 0 && args[c + 1]) cwds = this.resolveDir(args[c + 1], cwds);
     }
     if (program !== null && program !== 'alias' && hasOwnEffects(program)) {
-      const eff = programEffects(program, args);
+      const eff = programEffects(program, args, { stdin, stdinUnknown: extra.stdinUnknown, assignments: cmd.assignments });
       // Loops, not push(...): a command may have more words than a call takes arguments.
       for (const w of eff.writes) cmd.writes.push(this.target(w, cwds));
       for (const w of eff.reads) cmd.reads.push(this.target(w, cwds));
@@ -718,7 +718,9 @@ class Analysis {
       }
       return same;
     }
-    const inner = innerCommands(program, args);
+    // A pipe from a program whose output is not literal feeds text only known at run time.
+    const piped = stdin === null && !!scope.pipeline && scope.pipeline.index > 0;
+    const inner = innerCommands(program, args, { stdin, stdinUnknown: extra.stdinUnknown || piped, assignments: cmd.assignments });
     if (!inner) return same;
     let flow = same;
     for (const i of inner) {
