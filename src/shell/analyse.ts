@@ -115,6 +115,8 @@ interface RedirectedParts {
 interface VarEntry {
   at: number;
   value: string | null;
+  /** An indexed array assigned from a literal list (`a=(npm test)`): its elements. */
+  items?: string[];
 }
 type VarTable = Map<string, VarEntry[]>;
 
@@ -649,7 +651,8 @@ class Analysis {
       if (RESERVED.has(nameNode.text) && !coproc) this.opaque.push(`reserved word used as a command name: ${nameNode.text}`);
       else if (name.value === null) this.opaque.push(`command name is not static: ${clip(name.raw)}`);
       else if (name.glob) this.opaque.push(`glob in command name: ${clip(name.raw)}`);
-      else if (argv.length > 1 && argv[0].raw === argv[1].raw && /[{}]/.test(name.raw)) this.opaque.push(`brace expansion in command name: ${clip(name.raw)}`);
+      // (${…} is a parameter expansion: "${a[@]}" yields several words too, with no brace expansion.)
+      else if (argv.length > 1 && argv[0].raw === argv[1].raw && /[{}]/.test(name.raw.replace(/\$\{[^{}]*\}/g, ''))) this.opaque.push(`brace expansion in command name: ${clip(name.raw)}`);
     }
     const index = this.commands.length;
     const flow = this.register(argv, scope, redirects, stdin, node.text, { subs, assignments, stdinUnknown });
@@ -1009,6 +1012,11 @@ class Analysis {
       onOpaque: (reason) => this.opaque.push(reason),
       // bash sets IFS at start-up and ignores the environment's (POSIX allows either).
       ifs: (at) => (scope.vars.has('IFS') ? lookupVar(scope.vars, 'IFS', at, this.ctx) : ' \t\n'),
+      items: (name, at) => {
+        const entries = scope.vars.get(name);
+        if (entries?.length === 1 && entries[0].at < at) return entries[0].items ?? (entries[0].value === null ? null : [entries[0].value]);
+        return null;
+      },
     };
   }
 }
@@ -1039,16 +1047,24 @@ function collectVars(root: Node, ctx: ShellContext, readers: boolean): VarTable 
       // A prefix assignment (VAR=x cmd) only sets the command's environment.
       if (parent?.type !== 'command') {
         let value: string | null = null;
+        let items: string[] | undefined;
         const v = n.childForFieldName('value');
         if (straight) {
+          const env: WordEnv = { home: ctx.home, lookup: (nm) => (Object.prototype.hasOwnProperty.call(ctx.env, nm) ? ctx.env[nm] : null), onSubstitution: () => {}, onOpaque: () => {} };
           if (!v) value = '';
           else if (['word', 'raw_string', 'number', 'string', 'concatenation', 'ansi_c_string'].includes(v.type)) {
-            const env: WordEnv = { home: ctx.home, lookup: (nm) => (Object.prototype.hasOwnProperty.call(ctx.env, nm) ? ctx.env[nm] : null), onSubstitution: () => {}, onOpaque: () => {} };
             const words = evalWord(v, env);
             value = words.length === 1 && !words[0].glob ? words[0].value : null;
+          } else if (v.type === 'array' && !n.text.startsWith(`${name}+=`)) {
+            // Each element is a command word: split, globbed, brace- and tilde-expanded.
+            const words = v.namedChildren.flatMap((c) => (c ? evalWord(c, env, true) : []));
+            if (words.length && words.every((w) => w.value !== null && !w.glob)) {
+              items = words.map((w) => w.value!);
+              value = items[0];
+            }
           }
         }
-        add(name, { at: n.endIndex, value });
+        add(name, items ? { at: n.endIndex, value, items } : { at: n.endIndex, value });
       }
     } else if (n.type === 'for_statement' || n.type === 'c_style_for_statement') {
       const v = n.childForFieldName('variable');

@@ -13,6 +13,8 @@ export interface WordEnv {
   onOpaque(reason: string): void;
   /** IFS at a point of the script, null when not statically known; absent: the default. */
   ifs?(at: number): string | null;
+  /** Elements of an array variable assigned in the script, null when not statically known. */
+  items?(name: string, at: number): string[] | null;
 }
 
 interface Segment {
@@ -23,6 +25,8 @@ interface Segment {
    * globs it (bash(1), Word Splitting), but never tilde- or brace-expands it.
    */
   expanded?: boolean;
+  /** A word ends before this segment whatever IFS is: the next element of "${a[@]}". */
+  breakBefore?: boolean;
 }
 
 const DEFAULT_IFS = ' \t\n';
@@ -46,10 +50,14 @@ export function evalWord(node: Node, env: WordEnv, split = false): Word[] {
   // A C string ends at NUL: bash passes $'a\0b' as "a".
   const nul = segs.findIndex((s) => s.text.includes('\0'));
   if (nul >= 0) segs.splice(nul, segs.length - nul, { ...segs[nul], text: segs[nul].text.slice(0, segs[nul].text.indexOf('\0')) });
-  if (segs.some((s) => s.expanded)) {
+  if (segs.some((s) => s.expanded || s.breakBefore)) {
     // Outside a command's words a variable's value is taken as it is, like quoted text.
     if (split) return splitFields(segs, env, node);
-    for (const s of segs) if (s.expanded) Object.assign(s, { quoted: true, expanded: false });
+    for (const s of segs) {
+      if (s.breakBefore) s.text = ' ' + s.text;
+      if (s.expanded) s.quoted = true;
+      s.expanded = s.breakBefore = false;
+    }
   }
   const unquotedText = segs.filter((s) => !s.quoted).map((s) => s.text).join('');
   let glob = GLOB_CHARS.test(unquotedText);
@@ -97,6 +105,7 @@ function splitFields(segs: Segment[], env: WordEnv, node: Node): Word[] {
   };
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
+    if (s.breakBefore) end(true);
     if (!s.expanded) {
       let text = s.text;
       if (i === 0 && !s.quoted && (text === '~' || text.startsWith('~/'))) text = env.home + text.slice(1);
@@ -215,8 +224,35 @@ function expandVariable(node: Node, env: WordEnv, segs: Segment[], inQuotes: boo
       return false;
     }
   }
+  const items = arrayItems(node, named, env, inQuotes);
+  if (items) {
+    items.forEach((text, i) => segs.push({ text, quoted: inQuotes, expanded: !inQuotes, breakBefore: i > 0 }));
+    return false;
+  }
   findSubstitutions(node, env);
   return true;
+}
+
+/**
+ * ${a[N]}, ${a[@]}, ${a[*]} of an array the script assigned from a literal list: the
+ * elements, one word each for "${a[@]}" (and for ${a[@]} / ${a[*]} before splitting),
+ * joined by the first IFS character for "${a[*]}". Null when not statically known.
+ */
+function arrayItems(node: Node, named: Node[], env: WordEnv, inQuotes: boolean): string[] | null {
+  const sub = named.length === 1 && named[0].type === 'subscript' ? named[0] : null;
+  const name = sub?.namedChildren[0];
+  const index = sub?.namedChildren[1];
+  if (!sub || !env.items || name?.type !== 'variable_name' || !index || node.text !== `\${${name.text}[${index.text}]}`) return null;
+  const items = env.items(name.text, node.startIndex);
+  if (!items || !items.length) return null;
+  if (/^\d+$/.test(index.text)) return [items[Number(index.text)] ?? ''];
+  if (index.text === '@') return items;
+  if (index.text === '*') {
+    if (!inQuotes) return items;
+    const ifs = env.ifs ? env.ifs(node.startIndex) : DEFAULT_IFS;
+    return ifs === null ? null : [items.join(ifs.slice(0, 1))];
+  }
+  return null;
 }
 
 /** Reports substitutions nested anywhere below node (e.g. in ${x:-$(cmd)} or $(( $(cmd) ))). */

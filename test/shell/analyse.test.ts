@@ -484,6 +484,21 @@ describe('word splitting: an unquoted known value splits at IFS in a command, no
     expect(argvs(await analyseExample('x="a b"; export y=$x'))).toEqual([['export', 'y=a b']]);
   });
 
+  it.each<[string, string[][]]>([
+    ['a=(npm test); "${a[@]}"', [['npm', 'test']]],
+    ['a=(rm -rf /); ${a[*]}', [['rm', '-rf', '/']]],
+    ['a=(x "rm -rf /"); ${a[1]}', [['rm', '-rf', '/']]],
+    ['a=(x "rm -rf /"); "${a[1]}"', [['rm -rf /']]],
+    ['a=(a b); echo "<${a[@]}>"', [['echo', '<a', 'b>']]],
+    ['a=(a b); echo "${a[*]}"', [['echo', 'a b']]],
+    ['a=(a b); rm "${a[@]}"', [['rm', 'a', 'b']]],
+    // appended to, or assigned twice: not known
+    ['a=(rm); a+=(-rf /); "${a[@]}"', [['$?']]],
+    ['a=(*.log); rm "${a[@]}"', [['rm', '$?']]],
+  ])('arrays: %s', async (command, expected) => {
+    expect(argvs(await analyseExample(command)).filter((a) => a[0] !== 'tsc' && a[0] !== 'vitest')).toEqual(expected);
+  });
+
   it.each(['declare -n r=x; x=rm; $r -rf /', 'typeset -n r=x; x=rm; $r -rf /', 'declare -l x=RM; $x -rf /', 'declare -u x=rm; $x'])('%s: a transformed value is not the text assigned', async (command) => {
     expect((await analyseExample(command)).opaque.join('\n')).toMatch(/command name is not static/);
   });
