@@ -23,6 +23,9 @@ export const MAX_READ_BYTES = 4 * 1024 * 1024;
  * chains (a && b && …, a | b | …) are walked in loops and do not count.
  */
 export const MAX_NESTING = 200;
+/** A for loop's body is analysed once per listed word up to this many words, else once with the variable unknown. */
+const MAX_LOOP_VALUES = 16;
+
 /** Wrappers inside wrappers (nice nice … cmd): each level copies the argv tail. */
 export const MAX_WRAPPERS = 32;
 
@@ -328,7 +331,17 @@ class Analysis {
           if (values.has(c.id) || c.type === 'variable_name') this.scanExpression(c, scope);
           else body.push(c);
         }
-        return this.branch(body, scope);
+        const bound = node.type === 'for_statement' ? this.loopValues(node, scope) : null;
+        if (!bound) return this.branch(body, scope);
+        // `for d in / ~; do rm -rf "$d"; done`: the body once per listed word.
+        let flow: Flow | null = null;
+        for (const v of bound.values) {
+          const vars = new Map(scope.vars);
+          vars.set(bound.name, [{ at: -1, value: v }]);
+          const f = this.branch(body, { ...scope, vars });
+          flow = flow ? { ok: union(flow.ok, f.ok), after: union(flow.after, f.after) } : f;
+        }
+        return flow ?? same;
       }
       case 'function_definition': {
         // The body runs wherever the function is called: with a cd in the line, its cwd is unknown.
@@ -562,6 +575,29 @@ class Analysis {
     }
     this.register(argv, scope, [], null, node.text, { subs });
     return { ok: scope.cwds, after: scope.cwds };
+  }
+
+  /**
+   * The words a `for NAME in WORDS` loop binds NAME to, when every one is static and nothing
+   * else assigns NAME; null otherwise (the variable stays unknown in the body).
+   */
+  private loopValues(node: Node, scope: Scope): { name: string; values: string[] } | null {
+    // select binds what the person picks, or nothing on a bad answer: not only the words.
+    if (node.children[0]?.type === 'select') return null;
+    const name = node.childForFieldName('variable')?.text;
+    const words = node.childrenForFieldName('value');
+    if (!name || !words.length || scope.vars.get(name)?.length !== 1) return null;
+    const env = this.wordEnv(scope, []);
+    const values: string[] = [];
+    for (const w of words) {
+      for (const v of w ? evalWord(w, env, true) : []) {
+        // A glob stands for the names it matches: bound as its text, `rm -rf "$d"` over `/*`
+        // is judged like `rm -rf /*`, over `*.log` like `rm *.log`.
+        if (v.value === null) return null;
+        values.push(v.value);
+      }
+    }
+    return values.length && values.length <= MAX_LOOP_VALUES ? { name, values } : null;
   }
 
   /** Finds and analyses substitutions inside expressions ([[ … ]], $(( … )), assignment values). */

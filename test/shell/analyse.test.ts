@@ -93,11 +93,11 @@ describe('compound commands: bodies are analysed, nothing is opaque', () => {
     ['{ npm ci; npm test; }', [['npm', 'ci'], ['npm', 'test']]],
     ['if test -f x; then rm x; elif test -d x; then rmdir x; else touch x; fi', [['test', '-f', 'x'], ['rm', 'x'], ['test', '-d', 'x'], ['rmdir', 'x'], ['touch', 'x']]],
     ['if cd docs; then make; fi', [['cd', 'docs'], ['make']]],
-    ['for f in a b; do echo "$f"; done', [['echo', '$?']]],
+    ['for f in a b; do echo "$f"; done', [['echo', 'a'], ['echo', 'b']]],
     ['for f in $(ls); do echo $f; done', [['ls'], ['echo', '$?']]],
-    ['for f in *.ts; do echo "$f"; done', [['echo', '$?']]],
+    ['for f in *.ts; do echo "$f"; done', [['echo', '*.ts']]],
     ['for ((i=0; i<3; i++)); do echo $i; done', [['echo', '$?']]],
-    ['for d in a b; do (cd "$d" && npm test); done', [['cd', '$?'], ['npm', 'test']]],
+    ['for d in a b; do (cd "$d" && npm test); done', [['cd', 'a'], ['npm', 'test'], ['cd', 'b'], ['npm', 'test']]],
     ['while read -r l; do echo "$l"; done < list', [['read', '-r', 'l'], ['echo', '$?']]],
     ['until make; do sleep 1; done', [['make'], ['sleep', '1']]],
     ['select x in a b; do echo $x; done', [['echo', '$?']]],
@@ -501,6 +501,18 @@ describe('word splitting: an unquoted known value splits at IFS in a command, no
 
   it.each(['declare -n r=x; x=rm; $r -rf /', 'typeset -n r=x; x=rm; $r -rf /', 'declare -l x=RM; $x -rf /', 'declare -u x=rm; $x'])('%s: a transformed value is not the text assigned', async (command) => {
     expect((await analyseExample(command)).opaque.join('\n')).toMatch(/command name is not static/);
+  });
+});
+
+describe('for loops over listed words: the body once per word', () => {
+  it.each<[string, string[][]]>([
+    ['for d in / ~; do rm -rf "$d"; done', [['rm', '-rf', '/'], ['rm', '-rf', HOME]]],
+    ['for f in *.log; do rm "$f"; done', [['rm', '*.log']]],
+    // assigned in the body too, or listed from a substitution: unknown
+    ['for d in a; do d=/; rm -rf $d; done', [['rm', '-rf', '$?']]],
+    ['for x in $(cat l); do rm "$x"; done', [['cat', 'l'], ['rm', '$?']]],
+  ])('%s', async (command, expected) => {
+    expect(unordered(argvs(await analyseExample(command)))).toEqual(unordered(expected));
   });
 });
 
