@@ -25,6 +25,7 @@ export const MAX_READ_BYTES = 4 * 1024 * 1024;
 export const MAX_NESTING = 200;
 /** A for loop's body is analysed once per listed word up to this many words, else once with the variable unknown. */
 const MAX_LOOP_VALUES = 16;
+const MAX_LOOP_BUDGET = 64;
 
 /** Wrappers inside wrappers (nice nice … cmd): each level copies the argv tail. */
 export const MAX_WRAPPERS = 32;
@@ -144,6 +145,8 @@ class Analysis {
   private files = new Map<string, { real: string | null; read: FileRead | null }>();
   /** Current recursion depth of walk() (see MAX_NESTING). */
   private nesting = 0;
+  /** Loop bodies still to be analysed once per listed word (see loopValues). */
+  private loopBudget = MAX_LOOP_BUDGET;
   constructor(private ctx: ShellContext) {
     this.fs = ctx.fs ?? realFs;
   }
@@ -597,7 +600,10 @@ class Analysis {
         values.push(v.value);
       }
     }
-    return values.length && values.length <= MAX_LOOP_VALUES ? { name, values } : null;
+    // Nested loops multiply: a budget over the whole analysis keeps it linear in the text.
+    if (!values.length || values.length > MAX_LOOP_VALUES || values.length > this.loopBudget) return null;
+    this.loopBudget -= values.length;
+    return { name, values };
   }
 
   /** Finds and analyses substitutions inside expressions ([[ … ]], $(( … )), assignment values). */

@@ -514,6 +514,13 @@ describe('for loops over listed words: the body once per word', () => {
   ])('%s', async (command, expected) => {
     expect(unordered(argvs(await analyseExample(command)))).toEqual(unordered(expected));
   });
+
+  it('nested loops share one budget: the analysis stays linear in the text', async () => {
+    const list = Array.from({ length: 16 }, (_, i) => i).join(' ');
+    const s = await analyseExample(`for a in ${list}; do for b in ${list}; do for c in ${list}; do echo $a$b$c; done; done; done`);
+    expect(s.commands.length).toBeLessThan(400);
+    expect(s.commands.some((c) => c.argv[1]?.value === null)).toBe(true);
+  });
 });
 
 describe('links made earlier in the line are followed by later writes and reads', () => {
