@@ -145,8 +145,11 @@ class Analysis {
   private files = new Map<string, { real: string | null; read: FileRead | null }>();
   /** Current recursion depth of walk() (see MAX_NESTING). */
   private nesting = 0;
-  /** Loop bodies still to be analysed once per listed word (see loopValues). */
+  /** Loop bodies still to be analysed once per listed word (see loopValues), and function bodies per call (see callWithArguments). */
   private loopBudget = MAX_LOOP_BUDGET;
+  /** Bodies of the functions defined in the line, by name, and the ones being analysed for a call. */
+  private fnBodies = new Map<string, Node>();
+  private calling = new Set<string>();
   constructor(private ctx: ShellContext) {
     this.fs = ctx.fs ?? realFs;
   }
@@ -353,6 +356,7 @@ class Analysis {
         const first = this.commands.length;
         const fnScope = { ...scope, cwds: scope.fnCwdUnknown ? null : scope.cwds };
         if (body) this.walk(body, fnScope);
+        if (body) this.fnBodies.set(name, body);
         let recursive = false;
         // `builtin cd` / `command cd` inside cd() skip the function: that is a wrapper, not recursion.
         for (let i = first; i < this.commands.length && !recursive; i++) {
@@ -699,7 +703,32 @@ class Analysis {
     const index = this.commands.length;
     const flow = this.register(argv, scope, redirects, stdin, node.text, { subs, assignments, stdinUnknown });
     if (argv[0]?.value === 'alias') this.aliasUses(argv, scope, index);
+    this.callWithArguments(argv, scope);
     return flow;
+  }
+
+  /**
+   * A call of a function defined in the line with static arguments: its body again, with $1 …
+   * and "$@" bound to them (`f() { rm -rf "$1"; }; f ~`). The body was already analysed where
+   * it is defined, with the arguments unknown; a body that shifts or sets them is left at that.
+   */
+  private callWithArguments(argv: Word[], scope: Scope) {
+    const name = argv[0]?.value;
+    const body = name != null ? this.fnBodies.get(name) : undefined;
+    if (!body || argv.length < 2 || this.calling.has(name!) || this.loopBudget < 1) return;
+    if (argv.some((w) => w.value === null) || /\b(shift|set)\b/.test(body.text)) return;
+    this.loopBudget--;
+    const args = argv.slice(1).map((w) => w.value!);
+    const vars = new Map(scope.vars);
+    args.forEach((v, i) => vars.set(String(i + 1), [{ at: -1, value: v }]));
+    vars.set('@', [{ at: -1, value: args[0], items: args }]);
+    vars.set('#', [{ at: -1, value: String(args.length) }]);
+    this.calling.add(name!);
+    try {
+      this.walk(body, { ...scope, vars, cwds: scope.fnCwdUnknown ? null : scope.cwds });
+    } finally {
+      this.calling.delete(name!);
+    }
   }
 
   /**

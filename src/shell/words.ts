@@ -206,6 +206,15 @@ function collectDoubleQuoted(node: Node, env: WordEnv, segs: Segment[]): boolean
 function expandVariable(node: Node, env: WordEnv, segs: Segment[], inQuotes: boolean): boolean {
   if (node.type === 'simple_expansion') {
     const name = node.namedChildren[0];
+    // "$@" / $* of a function called with known arguments (the caller binds them).
+    if (name?.type === 'special_variable_name' && (name.text === '@' || name.text === '*') && env.items) {
+      const items = env.items('@', node.startIndex);
+      const words = items && (name.text === '@' || !inQuotes ? items : joinIfs(items, env, node));
+      if (words) {
+        words.forEach((text, i) => segs.push({ text, quoted: inQuotes, expanded: !inQuotes, breakBefore: i > 0 }));
+        return false;
+      }
+    }
     if (name?.type === 'variable_name') {
       const v = env.lookup(name.text, node.startIndex);
       if (v !== null) {
@@ -247,12 +256,14 @@ function arrayItems(node: Node, named: Node[], env: WordEnv, inQuotes: boolean):
   if (!items || !items.length) return null;
   if (/^\d+$/.test(index.text)) return [items[Number(index.text)] ?? ''];
   if (index.text === '@') return items;
-  if (index.text === '*') {
-    if (!inQuotes) return items;
-    const ifs = env.ifs ? env.ifs(node.startIndex) : DEFAULT_IFS;
-    return ifs === null ? null : [items.join(ifs.slice(0, 1))];
-  }
+  if (index.text === '*') return inQuotes ? joinIfs(items, env, node) : items;
   return null;
+}
+
+/** "${a[*]}" / "$*": one word, the elements joined by the first character of IFS. */
+function joinIfs(items: string[], env: WordEnv, node: Node): string[] | null {
+  const ifs = env.ifs ? env.ifs(node.startIndex) : DEFAULT_IFS;
+  return ifs === null ? null : [items.join(ifs.slice(0, 1))];
 }
 
 /** Reports substitutions nested anywhere below node (e.g. in ${x:-$(cmd)} or $(( $(cmd) ))). */

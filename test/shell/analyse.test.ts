@@ -523,6 +523,25 @@ describe('for loops over listed words: the body once per word', () => {
   });
 });
 
+describe('a function called with static arguments: its body again with $1 … and "$@" bound', () => {
+  it.each<[string, string[]]>([
+    ['f() { rm -rf "$1"; }; f ~', ['rm', '-rf', HOME]],
+    ['f() { "$@"; }; f rm -rf /', ['rm', '-rf', '/']],
+    ['f() { rm "$@"; }; f -rf /', ['rm', '-rf', '/']],
+    ['g() { rm -rf "$1"; }; h() { g "$1"; }; h /', ['rm', '-rf', '/']],
+  ])('%s', async (command, expected) => {
+    expect(argvs(await analyseExample(command))).toContainEqual(expected);
+  });
+
+  it.each(['f() { shift; rm -rf "$1"; }; f x /', 'f() { rm -rf "$1"; }; f "$X"'])('%s: not bound (shift, a dynamic argument)', async (command) => {
+    expect(argvs(await analyseExample(command)).filter((a) => a[0] === 'rm')).toEqual([['rm', '-rf', '$?']]);
+  });
+
+  it('a recursive call is analysed once, not again for each level', async () => {
+    expect(argvs(await analyseExample('f() { f "$@"; }; f /'))).toEqual([['f', '$?'], ['f', '/'], ['f', '/']]);
+  });
+});
+
 describe('links made earlier in the line are followed by later writes and reads', () => {
   it.each<[string, string, (string | null)[]]>([
     ['ln -s ~ x && rm -rf x/', 'rm', [`${P}/x`, HOME]],
