@@ -18,7 +18,7 @@ let guard: Promise<Guard> | null = null;
 export const EXAMPLE_FILES: Record<string, string> = {
   '/home/dev/project/package.json': JSON.stringify({
     name: 'example',
-    scripts: { build: 'tsc -p .', typecheck: 'tsc --noEmit', lint: 'eslint .', test: 'vitest run', pretest: 'tsc --noEmit', dev: 'vite', start: 'node dist/index.js', prepare: 'husky' },
+    scripts: { build: 'tsc -p .', typecheck: 'tsc --noEmit', lint: 'eslint .', test: 'vitest run', pretest: 'tsc --noEmit', 'test:unit': 'vitest run test/unit', 'test:integration': 'vitest run test/integration', dev: 'vite', start: 'node dist/index.js', prepare: 'husky' },
   }),
   '/home/dev/project/Makefile': [
     '.PHONY: all build test clean lint',

@@ -1,6 +1,7 @@
 // The one place the analysis asks "what code does this command run for you?": script files
 // run by a shell, Makefile recipes, package.json scripts, git aliases, configured programs
-// and hooks. Each program family keeps its knowledge in its own module.
+// and hooks, and the program files of awk, sed, Tcl and interpreters (src/programs/codefiles.ts).
+// Each program family keeps its knowledge in its own module.
 import type { Word } from '../shell/types.js';
 import { SHELLS, shellMode } from './shells.js';
 import type { CodeRuns, ProgramContext } from './context.js';
@@ -8,6 +9,7 @@ import * as git from './git.js';
 import * as make from './make.js';
 import * as npm from './npm.js';
 import * as scripts from './scripts.js';
+import { mayRunProgramFiles, programFiles } from './codefiles.js';
 
 export type { CodeRuns, FileRead, ProgramContext, ScriptToRun } from './context.js';
 export { MAX_FILE_BYTES } from './context.js';
@@ -28,6 +30,7 @@ export function codeItRuns(program: string, argv: readonly Word[], ctx: ProgramC
   if (make.MAKES.has(program)) return make.codeItRuns(program, args, ctx);
   if (npm.PACKAGE_MANAGERS.has(program)) return npm.codeItRuns(program, args, ctx);
   if (program === 'git') return git.codeItRuns(args, ctx);
+  if (mayRunProgramFiles(program)) return programFiles(program, args, ctx, stdinFile);
   const name = argv[0]?.value;
   if (name && name.includes('/')) return scripts.pathCommand(name, ctx);
   return null;
@@ -35,6 +38,6 @@ export function codeItRuns(program: string, argv: readonly Word[], ctx: ProgramC
 
 /** Whether `codeItRuns` may have something to say: keeps routine commands on the fast path. */
 export function mayRunCode(program: string, argv0: string): boolean {
-  return SHELLS.has(program) || program === 'source' || program === '.' || make.MAKES.has(program) || npm.PACKAGE_MANAGERS.has(program) || program === 'git' || argv0.includes('/');
+  return SHELLS.has(program) || program === 'source' || program === '.' || make.MAKES.has(program) || npm.PACKAGE_MANAGERS.has(program) || program === 'git' || argv0.includes('/') || mayRunProgramFiles(program);
 }
 

@@ -19,7 +19,7 @@ const OPTIONS: OptionSpec = {
 export const env: ProgramSpec = {
   names: ['env'],
   options: OPTIONS,
-  runs(args) {
+  runs(args, ctx) {
     const o = parseOptions(args, OPTIONS);
     if (o.unknown.length) return unknownOptions('env', o.unknown);
     if (o.dynamicOption) return [{ kind: 'opaque', reason: 'env is given a word only known at run time where an option may stand' }];
@@ -55,7 +55,7 @@ export const env: ProgramSpec = {
       if (s === null || rest.some((w) => w.value === null)) return [{ kind: 'opaque', reason: 'env -S is given a string only known at run time' }];
       const dir = chdirs.length ? [lit('-C'), lit(chdirs[chdirs.length - 1] ?? '')] : [];
       const words = splitString(s);
-      if (words) return env.runs!([...dir, ...words.map(lit), ...rest]);
+      if (words) return env.runs!([...dir, ...words.map(lit), ...rest], ctx);
       // ${VAR} (or a stray escape) in the string: read as the shell line `env -C DIR STRING more…`.
       const line = ['env', ...dir.map((w) => shq(w.value!)), s, ...rest.map((w) => shellWord(w.value!))].join(' ');
       return [{ kind: 'script', script: lit(line) }];

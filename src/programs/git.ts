@@ -80,7 +80,7 @@ function usedBy(key: string, sub: string): boolean {
 }
 const BOOLEAN = /^(true|false|yes|no|on|off|1|0|)$/i;
 /** Environment variables git runs as a shell command, or as a program (`path`). */
-const EXEC_ENV: Record<string, 'shell' | 'path'> = { GIT_SSH_COMMAND: 'shell', GIT_PAGER: 'shell', GIT_EDITOR: 'shell', GIT_SEQUENCE_EDITOR: 'shell', GIT_EXTERNAL_DIFF: 'shell', GIT_SSH: 'path', GIT_ASKPASS: 'path' };
+const EXEC_ENV: Record<string, 'shell' | 'path'> = { GIT_SSH_COMMAND: 'shell', GIT_PAGER: 'shell', PAGER: 'shell', GIT_EDITOR: 'shell', GIT_SEQUENCE_EDITOR: 'shell', GIT_EXTERNAL_DIFF: 'shell', GIT_SSH: 'path', GIT_ASKPASS: 'path' };
 
 type Config = Map<string, { value: string | null; from: 'command line' | 'repository' | 'global' }>;
 

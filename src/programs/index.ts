@@ -3,9 +3,10 @@
 // (src/programs/types.ts); this file only collects them and answers questions by name.
 import type { Command, Word } from '../shell/types.js';
 import { parseOptions, optionValues, type OptionSpec, type ParsedOptions } from './options.js';
-import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
+import type { Effects, ProgramArgs, ProgramSpec, Run, RunContext } from './types.js';
 import { lit, mayReadFiles } from './words.js';
 import * as archives from './archives.js';
+import * as awk from './awk.js';
 import * as builtins from './builtins.js';
 import * as containers from './containers.js';
 import * as curl from './curl.js';
@@ -24,6 +25,7 @@ import * as namespaces from './namespaces.js';
 import * as npm from './npm.js';
 import * as npx from './npx.js';
 import * as packages from './packages.js';
+import * as pagers from './pagers.js';
 import * as parallel from './parallel.js';
 import * as processes from './process.js';
 import * as remote from './remote.js';
@@ -33,11 +35,12 @@ import * as services from './services.js';
 import * as shells from './shells.js';
 import * as sudo from './sudo.js';
 import * as systemd from './systemd.js';
+import * as tcl from './tcl.js';
 import * as text from './text.js';
 import * as watch from './watch.js';
 import * as xargs from './xargs.js';
 
-export type { Effects, HostRef, ProgramSpec, Run } from './types.js';
+export type { Effects, HostRef, ProgramSpec, Run, RunContext } from './types.js';
 export type { OptionSpec, ParsedOptions } from './options.js';
 export { SHELLS, shellMode, type ShellMode } from './shells.js';
 export { STDIN_INTERPRETERS, interpreterReadsStdin } from './interpreters.js';
@@ -49,7 +52,7 @@ export { MAX_FILE_BYTES } from './context.js';
 
 /** Every module's declarations, in one list. */
 export const ALL_PROGRAMS: readonly ProgramSpec[] = [
-  archives, builtins, containers, curl, debuggers, devenvs, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, parallel, processes, remote, script, sed, services, shells, sudo, systemd, text, watch, xargs,
+  archives, awk, builtins, containers, curl, debuggers, devenvs, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, pagers, parallel, processes, remote, script, sed, services, shells, sudo, systemd, tcl, text, watch, xargs,
 ].flatMap((m) => m.programs);
 
 const BY_NAME = new Map<string, ProgramSpec>();
@@ -85,6 +88,7 @@ export function programLists(): Map<string, string[]> {
 }
 
 const NO_OPTIONS: OptionSpec = {};
+const NO_CONTEXT: RunContext = { stdin: null, assignments: {} };
 const SUBCOMMAND: OptionSpec = { stopAtPositional: true };
 
 /** The option spec a program's words are read with. */
@@ -93,9 +97,9 @@ export function optionSpecOf(program: string | null): OptionSpec {
 }
 
 /** Commands or scripts that `program` runs, given its arguments (argv without argv[0]); null when it runs none. */
-export function innerCommands(program: string, args: readonly Word[]): Run[] | null {
+export function innerCommands(program: string, args: readonly Word[], ctx: RunContext = NO_CONTEXT): Run[] | null {
   const spec = programSpec(program);
-  return spec?.runs ? spec.runs(args) : null;
+  return spec?.runs ? spec.runs(args, ctx) : null;
 }
 
 /** Whether a program's own arguments may name files it opens (runners' arguments belong to what they run). */
@@ -105,12 +109,13 @@ export function hasOwnEffects(program: string): boolean {
 }
 
 /** Effects of a command given its program and arguments (argv without argv[0]). */
-export function programEffects(program: string, args: readonly Word[]): Effects {
+export function programEffects(program: string, args: readonly Word[], ctx: RunContext = NO_CONTEXT): Effects {
   const out: Effects = { writes: [], reads: [], hosts: [] };
   const spec = programSpec(program);
   if (spec?.dataOnly) return out;
   const opts = parseOptions(args, spec?.options ?? NO_OPTIONS);
   const a: ProgramArgs = {
+    ...ctx,
     program,
     args,
     opts,

@@ -2,7 +2,7 @@
 // and sftp copy between local paths and host:path. A command given to ssh or mosh for a
 // loopback destination runs on this machine, so it is analysed as a script run in ~.
 import type { Word } from '../shell/types.js';
-import { hasFlag, parseOptions, type OptionSpec } from './options.js';
+import { hasFlag, optionValues, parseOptions, type OptionSpec } from './options.js';
 import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
 import { joinWords, lit, pushAll, unknownOptions } from './words.js';
 import { hostOfSpec, urlHost } from '../net/hosts.js';
@@ -84,10 +84,20 @@ function sshRuns(program: string, spec: OptionSpec) {
   };
 }
 
+/** Commands ssh runs on this machine through the shell: -o ProxyCommand=…, LocalCommand, KnownHostsCommand. */
+export function sshLocalCommands(args: readonly Word[]): Run[] {
+  const o = parseOptions(args, SSH);
+  return optionValues(o, ['-o']).flatMap((v): Run[] => {
+    const m = v === null ? null : /^\s*(ProxyCommand|LocalCommand|KnownHostsCommand)\s*(?:=\s*|\s+)(.*)$/is.exec(v);
+    if (v === null) return [{ kind: 'opaque', reason: 'ssh -o option only known when it runs' }];
+    return m && m[2].trim() && m[2].trim().toLowerCase() !== 'none' ? [{ kind: 'script', script: lit(m[2]) }] : [];
+  });
+}
+
 export const ssh: ProgramSpec = {
   names: ['ssh'],
   options: SSH,
-  runs: sshRuns('ssh', SSH),
+  runs: (args) => [...sshLocalCommands(args), ...sshRuns('ssh', SSH)(args)],
   effects: firstIsHost,
 };
 
@@ -186,6 +196,8 @@ export const scp: ProgramSpec = {
 
 export const rsync: ProgramSpec = {
   names: ['rsync'],
+  // -e/--rsh: the remote shell rsync starts here (split into words by rsync itself).
+  runs: (args) => optionValues(parseOptions(args, rsync.options), ['-e', '--rsh']).map((v): Run => (v === null ? { kind: 'opaque', reason: 'rsync -e names a command only known when it runs' } : { kind: 'script', script: lit(v) })),
   options: {
     takesValue: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--exclude-from', '--include-from', '--files-from', '--chmod', '--chown', '--log-file', '-T', '--temp-dir', '--partial-dir', '--backup-dir', '--rsync-path', '--compare-dest', '--copy-dest', '--link-dest', '-B', '--block-size', '--max-size', '--min-size', '--bwlimit', '--timeout', '--port', '--password-file', '--suffix', '--out-format', '--log-file-format', '--usermap', '--groupmap', '--iconv', '--checksum-choice', '--compress-choice', '--compress-level'],
   },

@@ -30,6 +30,8 @@ export function shellStdinFile(shell: string, file: Word, ctx: ProgramContext): 
 export function sourced(program: string, args: readonly Word[], ctx: ProgramContext): CodeRuns {
   const file = args[0];
   if (!file || file.value === null) return none();
+  // source /dev/stdin runs whatever the line feeds in, like `bash /dev/stdin`.
+  if (/^\/(dev\/(stdin|fd\/)|proc\/[^/]+\/fd\/)/.test(file.value)) return { scripts: [], opaque: [`file sourced by ${program} comes from a file descriptor: ${file.value}`] };
   const r = readScript(resolve(ctx.cwd, file.value, ctx.home), `${program} ${file.value}`, ctx, false);
   for (const s of r.scripts) s.inCallingShell = true;
   return r;

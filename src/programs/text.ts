@@ -13,7 +13,7 @@ export const data: ProgramSpec = {
 };
 
 export const readers: ProgramSpec = {
-  names: ['cat', 'tac', 'less', 'more', 'most', 'nl', 'base64', 'base32', 'xxd', 'od', 'hexdump', 'strings', 'file', 'stat', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'diff', 'cmp', 'bat', 'batcat', 'view', 'gpg', 'openssl', 'ssh-keygen', 'ssh-add', 'zcat', 'bzcat', 'xzcat', 'zless', 'column', 'cut', 'paste', 'uniq', 'fold', 'fmt', 'tr', 'iconv', 'gzip', '7z', 'ls', 'tree', 'du'],
+  names: ['cat', 'tac', 'nl', 'base64', 'base32', 'xxd', 'od', 'hexdump', 'strings', 'file', 'stat', 'wc', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'diff', 'cmp', 'bat', 'batcat', 'gpg', 'openssl', 'ssh-keygen', 'ssh-add', 'zcat', 'bzcat', 'xzcat', 'column', 'cut', 'paste', 'uniq', 'fold', 'fmt', 'tr', 'iconv', 'gzip', '7z', 'ls', 'tree', 'du'],
   effects: readOperands,
 };
 
@@ -37,6 +37,4 @@ export const grep = patternFirst(['grep', 'egrep', 'fgrep', 'ag', 'ack'], ['-e',
 export const rg = patternFirst(['rg'], ['-e', '--regexp', '-f', '--file', '-g', '--glob', '-t', '--type', '-T', '--type-not', '-m', '--max-count', '-A', '-B', '-C', '--color', '-j', '--threads', '-M', '--max-columns', '--max-depth', '--iglob', '-r', '--replace', '--sort', '--sortr']);
 export const jq = patternFirst(['jq', 'yq', 'gojq', 'jaq'], ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-f', '--from-file']);
 
-export const awk: ProgramSpec = { ...patternFirst(['awk', 'gawk', 'mawk', 'nawk'], ['-F', '--field-separator', '-v', '--assign', '-f', '--file', '-e', '--source', '-i', '--include', '-l', '--load', '-E', '--exec']), lists: ['interpreters'] };
-
-export const programs = [data, readers, headTail, grep, rg, jq, awk];
+export const programs = [data, readers, headTail, grep, rg, jq];

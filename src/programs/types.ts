@@ -26,8 +26,18 @@ export interface Effects {
   hosts: HostRef[];
 }
 
+/** What the line feeds a command besides its arguments: its stdin and its own VAR=value assignments. */
+export interface RunContext {
+  /** Literal stdin (heredoc, here-string, echo pipe), or null when none or not static. */
+  stdin: string | null;
+  /** Its stdin is text only known at run time (a here-string of $X, a pipe from a program whose output is not literal). */
+  stdinUnknown?: boolean;
+  /** Leading VAR=value assignments (also through env); null values are only known at run time. */
+  assignments: Readonly<Record<string, string | null>>;
+}
+
 /** What a program's effects function is given: its parsed options and raw arguments. */
-export interface ProgramArgs {
+export interface ProgramArgs extends RunContext {
   program: string;
   /** argv without argv[0]. */
   args: readonly Word[];
@@ -48,7 +58,7 @@ export interface ProgramSpec {
   /** Its arguments are data, never paths it opens (echo, printf, test …). */
   dataOnly?: boolean;
   /** Commands or scripts it runs (wrappers, runners). A runner's own arguments are not files it opens. */
-  runs?(args: readonly Word[]): Run[];
+  runs?(args: readonly Word[], ctx: RunContext): Run[];
   /** Paths it writes and reads, hosts it connects to. Absent: a word that looks like a file may be read. */
   effects?(a: ProgramArgs, out: Effects): void;
 }

@@ -8,6 +8,7 @@ import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, Shell
 import { decodeAnsiC, evalWord, findSubstitutions, type WordEnv } from './words.js';
 import { codeItRuns, hasOwnEffects, innerCommands, interpreterReadsStdin, joinWords, MAX_FILE_BYTES, mayRunCode, programEffects, SHELLS, shellMode, STDIN_INTERPRETERS, type FileRead, type ProgramContext } from '../programs/index.js';
 import { writesOwnFile } from '../programs/scripts.js';
+import { followNewLinks } from './links.js';
 
 export const MAX_SOURCE_BYTES = 256 * 1024;
 export const MAX_DEPTH = 6;
@@ -20,6 +21,10 @@ export const MAX_READ_BYTES = 4 * 1024 * 1024;
  * chains (a && b && …, a | b | …) are walked in loops and do not count.
  */
 export const MAX_NESTING = 200;
+/** A for loop's body is analysed once per listed word up to this many words, else once with the variable unknown. */
+const MAX_LOOP_VALUES = 16;
+const MAX_LOOP_BUDGET = 64;
+
 /** Wrappers inside wrappers (nice nice … cmd): each level copies the argv tail. */
 export const MAX_WRAPPERS = 32;
 
@@ -29,7 +34,15 @@ export function tooLongReason(bytes: number): string {
 }
 
 /** An assignment to a variable that makes a shell run other code first (see run()). */
-const STARTUP_VARIABLE = /(^|[\s;&|(`'"])(BASH_ENV|SHELLOPTS|BASHOPTS|PS4|ZDOTDIR|BASH_FUNC_[^=\s]*|MAKEFILES|MAKEFLAGS|GNUMAKEFLAGS)=/;
+const STARTUP_VARIABLE = /(^|[\s;&|(`'"])(BASH_ENV|SHELLOPTS|BASHOPTS|PS4|ZDOTDIR|BASH_FUNC_[^=\s]*|MAKEFILES|MAKEFLAGS|GNUMAKEFLAGS|PROMPT_COMMAND)=/;
+/**
+ * Variables an interactive shell runs or expands before each prompt or command: PS0-PS3
+ * with a substitution in them, and ENV (read by sh, and bash in POSIX mode, when
+ * interactive) for a shell started with -i.
+ */
+const PROMPT_CODE = /(^|[\s;&|(`'"])(PS[0-3])=\S*(\$\(|`)/;
+const ENV_FILE = /(^|[\s;&|(`'"])ENV=/;
+const INTERACTIVE = /(^|\s)-[a-zA-Z]*i[a-zA-Z]*(\s|$)/;
 /**
  * PATH set to include the current directory or a relative one: a script there without a `#!`
  * line then runs by its bare name in a subshell bash forks for it, with no shell started.
@@ -38,7 +51,8 @@ const PATH_WITH_CWD = /(^|[\s;&|(`'"])PATH=(["']?)([^\s;&|]*)/;
 function pathTakesCwd(value: string): boolean {
   return value.split(':').some((p) => {
     const v = p.replace(/^["']|["']$/g, '');
-    return v === '' || v === '.' || /^\$\{?PWD\b|^\$\(pwd\)|^`pwd`/.test(v) || (!v.startsWith('/') && !v.startsWith('$') && !v.startsWith('~'));
+    // The temporary directories are write roots too: anything may have been put there.
+    return v === '' || v === '.' || /^\$\{?PWD\b|^\$\(pwd\)|^`pwd`/.test(v) || /^(\/tmp|\/var\/tmp|\/dev\/shm|\$\{?TMPDIR\b)(\/|$)/.test(v) || (!v.startsWith('/') && !v.startsWith('$') && !v.startsWith('~'));
   });
 }
 
@@ -97,12 +111,16 @@ interface RedirectedParts {
 interface VarEntry {
   at: number;
   value: string | null;
+  /** An indexed array assigned from a literal list (`a=(npm test)`): its elements. */
+  items?: string[];
 }
 type VarTable = Map<string, VarEntry[]>;
 
 export function analyse(source: string, ctx: ShellContext): Script {
   const a = new Analysis(ctx);
   a.run(source, [ctx.cwd], { kind: 'top' }, 0);
+  const fsv = ctx.fs ?? realFs;
+  followNewLinks(a.commands, (p) => fsv.isDirectory(p));
   return { source, commands: a.commands, opaque: [...new Set(a.opaque)], functions: a.functions, inputs: [...a.inputs].map(([p, stamp]) => ({ path: p, stamp })) };
 }
 
@@ -119,6 +137,11 @@ class Analysis {
   private files = new Map<string, { real: string | null; read: FileRead | null }>();
   /** Current recursion depth of walk() (see MAX_NESTING). */
   private nesting = 0;
+  /** Loop bodies still to be analysed once per listed word (see loopValues), and function bodies per call (see callWithArguments). */
+  private loopBudget = MAX_LOOP_BUDGET;
+  /** Bodies of the functions defined in the line, by name, and the ones being analysed for a call. */
+  private fnBodies = new Map<string, Node>();
+  private calling = new Set<string>();
   constructor(private ctx: ShellContext) {
     this.fs = ctx.fs ?? realFs;
   }
@@ -145,8 +168,11 @@ class Analysis {
     // with them would run what this check never read (the shim also drops them at run time).
     const startup = STARTUP_VARIABLE.exec(source);
     if (startup) this.opaque.push(`sets ${startup[2]}, which makes a shell or make run code this check does not see`);
+    const prompt = PROMPT_CODE.exec(source);
+    if (prompt) this.opaque.push(`sets ${prompt[2]} with a substitution, which an interactive shell runs at its prompt`);
+    if (ENV_FILE.test(source) && INTERACTIVE.test(source)) this.opaque.push('sets ENV for an interactive shell, which runs that file first');
     const pathSet = PATH_WITH_CWD.exec(source);
-    if (pathSet && pathTakesCwd(pathSet[3])) this.opaque.push(`puts a relative directory or the current one on PATH (${clip(pathSet[3])}): commands found there are not read ahead`);
+    if (pathSet && pathTakesCwd(pathSet[3])) this.opaque.push(`puts the current, a relative or a temporary directory on PATH (${clip(pathSet[3])}): commands found there are not read ahead`);
     if (/(^|\s)--(rcfile|init-file)(\s|=)/.test(source)) this.opaque.push('starts a shell with its own rc file, which this check does not read');
     else if (/(^|[\s;&|(])HOME=/.test(source) && /(^|\s)(-l|--login|-[a-zA-Z]*l[a-zA-Z]*)(\s|$)/.test(source)) this.opaque.push('sets HOME for a login shell, which then runs that home\'s start-up files');
     const tree = parseBash(source);
@@ -303,7 +329,17 @@ class Analysis {
           if (values.has(c.id) || c.type === 'variable_name') this.scanExpression(c, scope);
           else body.push(c);
         }
-        return this.branch(body, scope);
+        const bound = node.type === 'for_statement' ? this.loopValues(node, scope) : null;
+        if (!bound) return this.branch(body, scope);
+        // `for d in / ~; do rm -rf "$d"; done`: the body once per listed word.
+        let flow: Flow | null = null;
+        for (const v of bound.values) {
+          const vars = new Map(scope.vars);
+          vars.set(bound.name, [{ at: -1, value: v }]);
+          const f = this.branch(body, { ...scope, vars });
+          flow = flow ? { ok: union(flow.ok, f.ok), after: union(flow.after, f.after) } : f;
+        }
+        return flow ?? same;
       }
       case 'function_definition': {
         // The body runs wherever the function is called: with a cd in the line, its cwd is unknown.
@@ -312,8 +348,13 @@ class Analysis {
         const first = this.commands.length;
         const fnScope = { ...scope, cwds: scope.fnCwdUnknown ? null : scope.cwds };
         if (body) this.walk(body, fnScope);
+        if (body) this.fnBodies.set(name, body);
         let recursive = false;
-        for (let i = first; i < this.commands.length && !recursive; i++) recursive = this.commands[i].program === name;
+        // `builtin cd` / `command cd` inside cd() skip the function: that is a wrapper, not recursion.
+        for (let i = first; i < this.commands.length && !recursive; i++) {
+          const c = this.commands[i];
+          recursive = c.program === name && !c.wrappers.some((w) => w === 'builtin' || w === 'command');
+        }
         this.functions[name] = { recursive: recursive || !!this.functions[name]?.recursive };
         return same;
       }
@@ -529,10 +570,36 @@ class Analysis {
         const w = value ? evalWord(value, env)[0] : { value: '', raw: '', glob: false };
         argv.push({ value: w.value === null ? null : `${name}=${w.value}`, raw: c.text, glob: false });
       } else if (c.type === 'variable_name') argv.push({ value: c.text, raw: c.text, glob: false });
-      else argv.push(...evalWord(c, env));
+      else argv.push(...evalWord(c, env, true));
     }
     this.register(argv, scope, [], null, node.text, { subs });
     return { ok: scope.cwds, after: scope.cwds };
+  }
+
+  /**
+   * The words a `for NAME in WORDS` loop binds NAME to, when every one is static and nothing
+   * else assigns NAME; null otherwise (the variable stays unknown in the body).
+   */
+  private loopValues(node: Node, scope: Scope): { name: string; values: string[] } | null {
+    // select binds what the person picks, or nothing on a bad answer: not only the words.
+    if (node.children[0]?.type === 'select') return null;
+    const name = node.childForFieldName('variable')?.text;
+    const words = node.childrenForFieldName('value');
+    if (!name || !words.length || scope.vars.get(name)?.length !== 1) return null;
+    const env = this.wordEnv(scope, []);
+    const values: string[] = [];
+    for (const w of words) {
+      for (const v of w ? evalWord(w, env, true) : []) {
+        // A glob stands for the names it matches: bound as its text, `rm -rf "$d"` over `/*`
+        // is judged like `rm -rf /*`, over `*.log` like `rm *.log`.
+        if (v.value === null) return null;
+        values.push(v.value);
+      }
+    }
+    // Nested loops multiply: a budget over the whole analysis keeps it linear in the text.
+    if (!values.length || values.length > MAX_LOOP_VALUES || values.length > this.loopBudget) return null;
+    this.loopBudget -= values.length;
+    return { name, values };
   }
 
   /** Finds and analyses substitutions inside expressions ([[ … ]], $(( … )), assignment values). */
@@ -545,7 +612,7 @@ class Analysis {
       if (n.type === 'command_substitution' || n.type === 'process_substitution') subs.push(n);
       else if (n.type === 'simple_expansion' || n.type === 'expansion' || EXPRESSION_TYPES.has(n.type) || n.type === 'variable_assignment' || n.type === 'test_command' || n.type === 'array' || n.type === 'brace_expression') {
         const named = n.namedChildren;
-        for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
+        for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
       } else this.opaque.push(`unsupported syntax in expression (${n.type}): ${clip(n.text)}`);
     }
     for (const s of subs) this.substitution(s, scope, null);
@@ -588,18 +655,18 @@ class Analysis {
       } else if (field === 'name') {
         nameNode = c;
         const inner = c.namedChildren[0] ?? c;
-        argv.push(...evalWord(inner, env));
+        argv.push(...evalWord(inner, env, true));
       } else if (field === 'redirect' || c.type === 'file_redirect' || c.type === 'herestring_redirect') {
         redirectNodes.push(c);
       } else if (field === 'argument') {
         // $"…" (locale translation) arrives as a bare `$` followed by a string.
         if (c.type === '$' && children[i + 1]?.type === 'string') continue;
-        argv.push(...evalWord(c, env));
+        argv.push(...evalWord(c, env, true));
       } else if (c.isNamed) this.opaque.push(`unsupported syntax in command (${c.type}): ${clip(c.text)}`);
     }
     if (dash) argv.push({ value: '-', raw: '-', glob: false });
     // tree-sitter reads `cmd < f x y` as a redirect to f, x, y; bash passes x and y to cmd.
-    for (const r of redirectNodes) for (const extra of redirectExtras(r)) argv.push(...evalWord(extra, env));
+    for (const r of redirectNodes) for (const extra of redirectExtras(r)) argv.push(...evalWord(extra, env, true));
     const redirects: Redirect[] = [];
     for (const r of redirectNodes) {
       if (r.type === 'herestring_redirect') {
@@ -611,14 +678,65 @@ class Analysis {
         if (ev) redirects.push(ev);
       }
     }
-    if (nameNode) {
+    const coproc = nameNode?.text === 'coproc' && simpleCoproc(argv);
+    if (coproc) argv.shift();
+    dropTimedBang(argv);
+    // An unquoted expansion may yield no word at all: the next word is then the command name.
+    if (nameNode && argv.length) {
       const name = argv[0];
-      if (RESERVED.has(nameNode.text)) this.opaque.push(`reserved word used as a command name: ${nameNode.text}`);
+      const why = nameTrick(argv);
+      if (why) this.opaque.push(why);
+      if (RESERVED.has(nameNode.text) && !coproc) this.opaque.push(`reserved word used as a command name: ${nameNode.text}`);
       else if (name.value === null) this.opaque.push(`command name is not static: ${clip(name.raw)}`);
       else if (name.glob) this.opaque.push(`glob in command name: ${clip(name.raw)}`);
-      else if (argv.length > 1 && argv[0].raw === argv[1].raw && /[{}]/.test(name.raw)) this.opaque.push(`brace expansion in command name: ${clip(name.raw)}`);
+      // (${…} is a parameter expansion: "${a[@]}" yields several words too, with no brace expansion.)
+      else if (argv.length > 1 && argv[0].raw === argv[1].raw && /[{}]/.test(name.raw.replace(/\$\{[^{}]*\}/g, ''))) this.opaque.push(`brace expansion in command name: ${clip(name.raw)}`);
     }
-    return this.register(argv, scope, redirects, stdin, node.text, { subs, assignments, stdinUnknown });
+    const index = this.commands.length;
+    const flow = this.register(argv, scope, redirects, stdin, node.text, { subs, assignments, stdinUnknown });
+    if (argv[0]?.value === 'alias') this.aliasUses(argv, scope, index);
+    this.callWithArguments(argv, scope);
+    return flow;
+  }
+
+  /**
+   * A call of a function defined in the line with static arguments: its body again, with $1 …
+   * and "$@" bound to them (`f() { rm -rf "$1"; }; f ~`). The body was already analysed where
+   * it is defined, with the arguments unknown; a body that shifts or sets them is left at that.
+   */
+  private callWithArguments(argv: Word[], scope: Scope) {
+    const name = argv[0]?.value;
+    const body = name != null ? this.fnBodies.get(name) : undefined;
+    if (!body || argv.length < 2 || this.calling.has(name!) || this.loopBudget < 1) return;
+    if (argv.some((w) => w.value === null) || /\b(shift|set)\b/.test(body.text)) return;
+    this.loopBudget--;
+    const args = argv.slice(1).map((w) => w.value!);
+    const vars = new Map(scope.vars);
+    args.forEach((v, i) => vars.set(String(i + 1), [{ at: -1, value: v }]));
+    vars.set('@', [{ at: -1, value: args[0], items: args }]);
+    vars.set('#', [{ at: -1, value: String(args.length) }]);
+    this.calling.add(name!);
+    try {
+      this.walk(body, { ...scope, vars, cwds: scope.fnCwdUnknown ? null : scope.cwds });
+    } finally {
+      this.calling.delete(name!);
+    }
+  }
+
+  /**
+   * An alias is a command prefix: the words where it is used follow its text (and after a
+   * value ending in a blank, bash alias-expands the next word too), in this line or in a
+   * later one of the same shell. Its text is analysed again followed by arguments known only
+   * there (`"$@"`), so `alias r='rm -rf'` is judged as `rm -rf "$@"`.
+   */
+  private aliasUses(argv: Word[], scope: Scope, parent: number) {
+    for (const a of argv.slice(1)) {
+      const eq = a.value?.indexOf('=') ?? -1;
+      if (!a.value || eq <= 0) continue;
+      const body = a.value.slice(eq + 1);
+      if (body.trim() === '') continue;
+      this.run(`${body} "$@"`, scope.cwds, { kind: 'nested', parent }, scope.depth + 1);
+    }
   }
 
   /**
@@ -664,7 +782,7 @@ class Analysis {
       if (c >= 0 && args[c + 1]) cwds = this.resolveDir(args[c + 1], cwds);
     }
     if (program !== null && program !== 'alias' && hasOwnEffects(program)) {
-      const eff = programEffects(program, args);
+      const eff = programEffects(program, args, { stdin, stdinUnknown: extra.stdinUnknown, assignments: cmd.assignments });
       // Loops, not push(...): a command may have more words than a call takes arguments.
       for (const w of eff.writes) cmd.writes.push(this.target(w, cwds));
       for (const w of eff.reads) cmd.reads.push(this.target(w, cwds));
@@ -718,7 +836,9 @@ class Analysis {
       }
       return same;
     }
-    const inner = innerCommands(program, args);
+    // A pipe from a program whose output is not literal feeds text only known at run time.
+    const piped = stdin === null && !!scope.pipeline && scope.pipeline.index > 0;
+    const inner = innerCommands(program, args, { stdin, stdinUnknown: extra.stdinUnknown || piped, assignments: cmd.assignments });
     if (!inner) return same;
     let flow = same;
     for (const i of inner) {
@@ -956,6 +1076,13 @@ class Analysis {
       },
       onSubstitution: (n) => subs.push(n),
       onOpaque: (reason) => this.opaque.push(reason),
+      // bash sets IFS at start-up and ignores the environment's (POSIX allows either).
+      ifs: (at) => (scope.vars.has('IFS') ? lookupVar(scope.vars, 'IFS', at, this.ctx) : ' \t\n'),
+      items: (name, at) => {
+        const entries = scope.vars.get(name);
+        if (entries?.length === 1 && entries[0].at < at) return entries[0].items ?? (entries[0].value === null ? null : [entries[0].value]);
+        return null;
+      },
     };
   }
 }
@@ -981,20 +1108,29 @@ function collectVars(root: Node, ctx: ShellContext, readers: boolean): VarTable 
   const visit = (n: Node, parent: Ancestor | undefined, grand: Ancestor | undefined) => {
     if (n.type === 'variable_assignment') {
       const name = n.childForFieldName('name')?.text ?? '';
-      const straight = parent?.type === 'program' || (parent?.type === 'declaration_command' && grand?.type === 'program' && parent.first !== 'local');
+      // `a=1 b=2` alone on a statement is a list of assignments (variable_assignments).
+      const straight = parent?.type === 'program' || (parent?.type === 'declaration_command' && grand?.type === 'program' && parent.first !== 'local') || (parent?.type === 'variable_assignments' && grand?.type === 'program');
       // A prefix assignment (VAR=x cmd) only sets the command's environment.
       if (parent?.type !== 'command') {
         let value: string | null = null;
+        let items: string[] | undefined;
         const v = n.childForFieldName('value');
         if (straight) {
+          const env: WordEnv = { home: ctx.home, lookup: (nm) => (Object.prototype.hasOwnProperty.call(ctx.env, nm) ? ctx.env[nm] : null), onSubstitution: () => {}, onOpaque: () => {} };
           if (!v) value = '';
           else if (['word', 'raw_string', 'number', 'string', 'concatenation', 'ansi_c_string'].includes(v.type)) {
-            const env: WordEnv = { home: ctx.home, lookup: (nm) => (Object.prototype.hasOwnProperty.call(ctx.env, nm) ? ctx.env[nm] : null), onSubstitution: () => {}, onOpaque: () => {} };
             const words = evalWord(v, env);
             value = words.length === 1 && !words[0].glob ? words[0].value : null;
+          } else if (v.type === 'array' && !n.text.startsWith(`${name}+=`)) {
+            // Each element is a command word: split, globbed, brace- and tilde-expanded.
+            const words = v.namedChildren.flatMap((c) => (c ? evalWord(c, env, true) : []));
+            if (words.length && words.every((w) => w.value !== null && !w.glob)) {
+              items = words.map((w) => w.value!);
+              value = items[0];
+            }
           }
         }
-        add(name, { at: n.endIndex, value });
+        add(name, items ? { at: n.endIndex, value, items } : { at: n.endIndex, value });
       }
     } else if (n.type === 'for_statement' || n.type === 'c_style_for_statement') {
       const v = n.childForFieldName('variable');
@@ -1005,7 +1141,13 @@ function collectVars(root: Node, ctx: ShellContext, readers: boolean): VarTable 
         for (const c of n.childrenForFieldName('argument')) if (c && /^[A-Za-z_]\w*$/.test(c.text)) add(c.text, { at: n.startIndex, value: null });
       }
     } else if (n.type === 'declaration_command' || n.type === 'unset_command') {
-      for (const c of n.namedChildren) if (c?.type === 'variable_name') add(c.text, { at: n.startIndex, value: null });
+      // declare -n makes a name a reference to another variable; -l/-u/-c change the case
+      // of what is assigned, -i evaluates it, -a/-A make an array: the text is not the value.
+      const transforms = n.namedChildren.some((c) => c?.type === 'word' && /^[-+][a-zA-Z]*[nluciaA]/.test(c.text));
+      for (const c of n.namedChildren) {
+        if (c?.type === 'variable_name') add(c.text, { at: n.startIndex, value: null });
+        else if (transforms && c?.type === 'variable_assignment') add(c.childForFieldName('name')?.text ?? '', { at: n.startIndex, value: null });
+      }
     }
   };
   // Named nodes in document order from a cursor: node objects only for the nodes of interest,
@@ -1038,6 +1180,29 @@ function collectVars(root: Node, ctx: ShellContext, readers: boolean): VarTable 
 interface Ancestor {
   type: string;
   first: string;
+}
+
+/** `coproc cmd args`: bash runs the simple command as a coprocess (the NAME form needs a compound command). */
+function simpleCoproc(argv: Word[]): boolean {
+  const next = argv[1]?.value;
+  return next != null && !RESERVED.has(next) && next !== '(';
+}
+
+/** `time ! cmd` / `time -p ! cmd`: the `!` is the pipeline's negation, not a program. */
+function dropTimedBang(argv: Word[]) {
+  if (argv[0]?.value !== 'time') return;
+  let i = 1;
+  while (argv[i]?.value === '-p' || argv[i]?.value === '--') i++;
+  while (argv[i]?.value === '!') argv.splice(i, 1);
+}
+
+/** Builtins that make a command name run something other than what it names. */
+function nameTrick(argv: Word[]): string | null {
+  const program = argv[0].value;
+  const opts = argv.slice(1).filter((w) => w.value === null || w.value.startsWith('-'));
+  if (program === 'hash' && opts.some((w) => w.value === null || /^-[a-zA-Z]*p/.test(w.value))) return 'hash -p makes a command name run another file, which this check does not follow';
+  if (program === 'enable' && opts.some((w) => w.value === null || /^-[a-zA-Z]*f/.test(w.value))) return 'enable -f loads a builtin from a shared object: code this check cannot read';
+  return null;
 }
 
 /** Text an echo/printf/heredoc-fed cat would write to a pipe, when it is literal. */
@@ -1083,7 +1248,7 @@ function flattenPipeline(node: Node): (Node | Stage)[] {
   const stack: (Node | Node[])[] = [];
   const open = (p: Node) => {
     const named = p.namedChildren;
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
   };
   open(node);
   while (stack.length) {

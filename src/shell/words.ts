@@ -11,27 +11,54 @@ export interface WordEnv {
   /** A command or process substitution found inside a word: the caller analyses it. */
   onSubstitution(node: Node): void;
   onOpaque(reason: string): void;
+  /** IFS at a point of the script, null when not statically known; absent: the default. */
+  ifs?(at: number): string | null;
+  /** Elements of an array variable assigned in the script, null when not statically known. */
+  items?(name: string, at: number): string[] | null;
 }
 
 interface Segment {
   text: string;
   quoted: boolean;
+  /**
+   * The value of an unquoted $VAR / ${VAR}: in a command's words bash splits it at IFS and
+   * globs it (bash(1), Word Splitting), but never tilde- or brace-expands it.
+   */
+  expanded?: boolean;
+  /** A word ends before this segment whatever IFS is: the next element of "${a[@]}". */
+  breakBefore?: boolean;
 }
+
+const DEFAULT_IFS = ' \t\n';
 
 const GLOB_CHARS = /[*?[]/;
 const MAX_BRACE_WORDS = 64;
 /** Enough for any expansion into MAX_BRACE_WORDS words through two-way groups (127 steps). */
 const MAX_BRACE_STEPS = 256;
 
-/** Evaluates one argument node to one or more words (brace expansion may yield several). */
-export function evalWord(node: Node, env: WordEnv): Word[] {
+/**
+ * Evaluates one argument node to one or more words (brace expansion may yield several).
+ * `split`: the node is a word of a command (not an assignment value, redirect target or
+ * here-string), so an unquoted variable's value is split at IFS into several words and
+ * globbed: `x='rm -rf /'; $x` runs rm.
+ */
+export function evalWord(node: Node, env: WordEnv, split = false): Word[] {
   const segs: Segment[] = [];
-  const dynamic = collect(node, env, segs);
+  const dynamic = collect(node, env, segs, false);
   const raw = node.text;
   if (dynamic) return [{ value: null, raw, glob: false }];
   // A C string ends at NUL: bash passes $'a\0b' as "a".
   const nul = segs.findIndex((s) => s.text.includes('\0'));
   if (nul >= 0) segs.splice(nul, segs.length - nul, { ...segs[nul], text: segs[nul].text.slice(0, segs[nul].text.indexOf('\0')) });
+  if (segs.some((s) => s.expanded || s.breakBefore)) {
+    // Outside a command's words a variable's value is taken as it is, like quoted text.
+    if (split) return splitFields(segs, env, node);
+    for (const s of segs) {
+      if (s.breakBefore) s.text = ' ' + s.text;
+      if (s.expanded) s.quoted = true;
+      s.expanded = s.breakBefore = false;
+    }
+  }
   const unquotedText = segs.filter((s) => !s.quoted).map((s) => s.text).join('');
   let glob = GLOB_CHARS.test(unquotedText);
   let value = segs.map((s) => s.text).join('');
@@ -55,8 +82,57 @@ export function evalWord(node: Node, env: WordEnv): Word[] {
   return [{ value, raw, glob }];
 }
 
-/** Fills segs; returns true if any part is dynamic. */
-function collect(node: Node, env: WordEnv, segs: Segment[]): boolean {
+/**
+ * Word splitting of a command word holding unquoted expansions (bash(1), Word Splitting):
+ * only the expanded text splits, at IFS characters; IFS whitespace runs are one break and
+ * never make empty words. A leading ~ or a brace in the word's own text still expands, as
+ * bash does that before it expands variables.
+ */
+function splitFields(segs: Segment[], env: WordEnv, node: Node): Word[] {
+  const raw = node.text;
+  const ifs = env.ifs ? env.ifs(node.startIndex) : DEFAULT_IFS;
+  if (ifs === null && segs.some((s) => s.expanded && s.text !== '')) return [{ value: null, raw, glob: false }];
+  const sep = ifs ?? DEFAULT_IFS;
+  const words: Word[] = [];
+  let cur = '';
+  let started = false;
+  let glob = false;
+  const end = (always: boolean) => {
+    if (started || always) words.push({ value: cur, raw, glob: glob && GLOB_CHARS.test(cur) });
+    cur = '';
+    started = false;
+    glob = false;
+  };
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    if (s.breakBefore) end(true);
+    if (!s.expanded) {
+      let text = s.text;
+      if (i === 0 && !s.quoted && (text === '~' || text.startsWith('~/'))) text = env.home + text.slice(1);
+      else if (i === 0 && !s.quoted && /^~[A-Za-z_]/.test(text)) return [{ value: null, raw, glob: false }];
+      if (!s.quoted && /[{}]/.test(text) && hasBraceExpansion(text)) return [{ value: null, raw, glob: false }];
+      cur += text;
+      started = true;
+      if (!s.quoted && GLOB_CHARS.test(text)) glob = true;
+      continue;
+    }
+    for (const ch of s.text) {
+      if (sep.includes(ch)) {
+        if (/[ \t\n]/.test(ch)) end(false);
+        else end(true);
+      } else {
+        cur += ch;
+        started = true;
+        if (GLOB_CHARS.test(ch)) glob = true;
+      }
+    }
+  }
+  end(false);
+  return words;
+}
+
+/** Fills segs; returns true if any part is dynamic. `inQuotes`: node is inside "…". */
+function collect(node: Node, env: WordEnv, segs: Segment[], inQuotes: boolean): boolean {
   switch (node.type) {
     case 'word':
       if (node.text.includes('`')) {
@@ -86,12 +162,12 @@ function collect(node: Node, env: WordEnv, segs: Segment[]): boolean {
       return collectDoubleQuoted(node.type === 'translated_string' ? node.namedChildren[0] ?? node : node, env, segs);
     case 'concatenation': {
       let dyn = false;
-      for (const c of node.children) if (c && collect(c, env, segs)) dyn = true;
+      for (const c of node.children) if (c && collect(c, env, segs, inQuotes)) dyn = true;
       return dyn;
     }
     case 'simple_expansion':
     case 'expansion':
-      return expandVariable(node, env, segs);
+      return expandVariable(node, env, segs, inQuotes);
     case 'command_substitution':
     case 'process_substitution':
       env.onSubstitution(node);
@@ -119,7 +195,7 @@ function collectDoubleQuoted(node: Node, env: WordEnv, segs: Segment[]): boolean
     if (!c || !c.isNamed) continue;
     if (c.startIndex > pos) segs.push({ text: unescapeDouble(src.slice(pos - base, c.startIndex - base)), quoted: true });
     if (c.type === 'string_content') segs.push({ text: unescapeDouble(c.text), quoted: true });
-    else if (collect(c, env, segs)) dyn = true;
+    else if (collect(c, env, segs, true)) dyn = true;
     pos = c.endIndex;
   }
   if (end > pos) segs.push({ text: unescapeDouble(src.slice(pos - base, end - base)), quoted: true });
@@ -127,13 +203,22 @@ function collectDoubleQuoted(node: Node, env: WordEnv, segs: Segment[]): boolean
   return dyn;
 }
 
-function expandVariable(node: Node, env: WordEnv, segs: Segment[]): boolean {
+function expandVariable(node: Node, env: WordEnv, segs: Segment[], inQuotes: boolean): boolean {
   if (node.type === 'simple_expansion') {
     const name = node.namedChildren[0];
+    // "$@" / $* of a function called with known arguments (the caller binds them).
+    if (name?.type === 'special_variable_name' && (name.text === '@' || name.text === '*') && env.items) {
+      const items = env.items('@', node.startIndex);
+      const words = items && (name.text === '@' || !inQuotes ? items : joinIfs(items, env, node));
+      if (words) {
+        words.forEach((text, i) => segs.push({ text, quoted: inQuotes, expanded: !inQuotes, breakBefore: i > 0 }));
+        return false;
+      }
+    }
     if (name?.type === 'variable_name') {
       const v = env.lookup(name.text, node.startIndex);
       if (v !== null) {
-        segs.push({ text: v, quoted: true });
+        segs.push(inQuotes ? { text: v, quoted: true } : { text: v, quoted: false, expanded: true });
         return false;
       }
     }
@@ -144,9 +229,14 @@ function expandVariable(node: Node, env: WordEnv, segs: Segment[]): boolean {
   if (named.length === 1 && named[0].type === 'variable_name' && node.text === `\${${named[0].text}}`) {
     const v = env.lookup(named[0].text, node.startIndex);
     if (v !== null) {
-      segs.push({ text: v, quoted: true });
+      segs.push(inQuotes ? { text: v, quoted: true } : { text: v, quoted: false, expanded: true });
       return false;
     }
+  }
+  const items = arrayItems(node, named, env, inQuotes);
+  if (items) {
+    items.forEach((text, i) => segs.push({ text, quoted: inQuotes, expanded: !inQuotes, breakBefore: i > 0 }));
+    return false;
   }
   // ${NAME:-word} and ${NAME-word} of a known NAME are static: its value, or the word when NAME
   // is empty (":-" only). `${TMPDIR:-/tmp}/x` is how scripts name a scratch file. An unknown NAME
@@ -159,17 +249,41 @@ function expandVariable(node: Node, env: WordEnv, segs: Segment[]): boolean {
       if (v !== '' || op === '-') {
         // The default word is not expanded then, but whatever it would run is still reported.
         findSubstitutions(node, env);
-        segs.push({ text: v, quoted: true });
+        segs.push(inQuotes ? { text: v, quoted: true } : { text: v, quoted: false, expanded: true });
         return false;
       }
       // One word node only: tree-sitter splits `${A:-a b}` into nodes without the space between.
       const word = all.slice(3, -1);
       if (word.length === 0) return false;
-      if (word.length === 1) return collect(word[0], env, segs);
+      if (word.length === 1) return collect(word[0], env, segs, inQuotes);
     }
   }
   findSubstitutions(node, env);
   return true;
+}
+
+/**
+ * ${a[N]}, ${a[@]}, ${a[*]} of an array the script assigned from a literal list: the
+ * elements, one word each for "${a[@]}" (and for ${a[@]} / ${a[*]} before splitting),
+ * joined by the first IFS character for "${a[*]}". Null when not statically known.
+ */
+function arrayItems(node: Node, named: Node[], env: WordEnv, inQuotes: boolean): string[] | null {
+  const sub = named.length === 1 && named[0].type === 'subscript' ? named[0] : null;
+  const name = sub?.namedChildren[0];
+  const index = sub?.namedChildren[1];
+  if (!sub || !env.items || name?.type !== 'variable_name' || !index || node.text !== `\${${name.text}[${index.text}]}`) return null;
+  const items = env.items(name.text, node.startIndex);
+  if (!items || !items.length) return null;
+  if (/^\d+$/.test(index.text)) return [items[Number(index.text)] ?? ''];
+  if (index.text === '@') return items;
+  if (index.text === '*') return inQuotes ? joinIfs(items, env, node) : items;
+  return null;
+}
+
+/** "${a[*]}" / "$*": one word, the elements joined by the first character of IFS. */
+function joinIfs(items: string[], env: WordEnv, node: Node): string[] | null {
+  const ifs = env.ifs ? env.ifs(node.startIndex) : DEFAULT_IFS;
+  return ifs === null ? null : [items.join(ifs.slice(0, 1))];
 }
 
 /** Reports substitutions nested anywhere below node (e.g. in ${x:-$(cmd)} or $(( $(cmd) ))). */
@@ -178,7 +292,7 @@ export function findSubstitutions(node: Node, env: WordEnv): void {
   const stack: Node[] = [];
   const push = (n: Node) => {
     const named = n.namedChildren;
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
   };
   push(node);
   while (stack.length) {

@@ -93,11 +93,11 @@ describe('compound commands: bodies are analysed, nothing is opaque', () => {
     ['{ npm ci; npm test; }', [['npm', 'ci'], ['npm', 'test']]],
     ['if test -f x; then rm x; elif test -d x; then rmdir x; else touch x; fi', [['test', '-f', 'x'], ['rm', 'x'], ['test', '-d', 'x'], ['rmdir', 'x'], ['touch', 'x']]],
     ['if cd docs; then make; fi', [['cd', 'docs'], ['make']]],
-    ['for f in a b; do echo "$f"; done', [['echo', '$?']]],
+    ['for f in a b; do echo "$f"; done', [['echo', 'a'], ['echo', 'b']]],
     ['for f in $(ls); do echo $f; done', [['ls'], ['echo', '$?']]],
-    ['for f in *.ts; do echo "$f"; done', [['echo', '$?']]],
+    ['for f in *.ts; do echo "$f"; done', [['echo', '*.ts']]],
     ['for ((i=0; i<3; i++)); do echo $i; done', [['echo', '$?']]],
-    ['for d in a b; do (cd "$d" && npm test); done', [['cd', '$?'], ['npm', 'test']]],
+    ['for d in a b; do (cd "$d" && npm test); done', [['cd', 'a'], ['npm', 'test'], ['cd', 'b'], ['npm', 'test']]],
     ['while read -r l; do echo "$l"; done < list', [['read', '-r', 'l'], ['echo', '$?']]],
     ['until make; do sleep 1; done', [['make'], ['sleep', '1']]],
     ['select x in a b; do echo $x; done', [['echo', '$?']]],
@@ -429,7 +429,9 @@ describe('tilde and variables: known values expand, anything else is dynamic', (
     ['echo ${HOME:-x} ${HOME-x}', [HOME, HOME]],
     ['echo ${TMPDIR:-/tmp}/x "${TMPDIR:-/tmp}/y"', ['/tmp/x', '/tmp/y']],
     ['echo ${FOO:-/tmp} ${FOO-/tmp}', ['$?', '$?']],
-    ['E=; echo ${E:-/tmp/d} ${E-/tmp/d} ${E:-$FOO}', ['/tmp/d', '', '$?']],
+    // E is set and empty: ${E-/tmp/d} is '', and unquoted an empty expansion is no word at all
+    ['E=; echo ${E:-/tmp/d} ${E-/tmp/d} ${E:-$FOO}', ['/tmp/d', '$?']],
+    ['E=; echo "${E-/tmp/d}"', ['']],
     ['echo $1 $@ $? $$', ['$?', '$?', '$?', '$?']],
     ['echo $((1+2))', ['$?']],
     ['echo $PATH', ['$?']],
@@ -461,6 +463,109 @@ describe('variables assigned in the line: once at top level is known, otherwise 
   ])('%s', async (command, expected) => {
     const s = await analyseExample(command);
     expect(argvOf(the(s, 'rm'))).toEqual(['rm', '-rf', expected]);
+  });
+});
+
+describe('word splitting: an unquoted known value splits at IFS in a command, nowhere else (bash(1))', () => {
+  it.each<[string, string[][]]>([
+    ["x='rm -rf /'; $x", [['rm', '-rf', '/']]],
+    ['x="a.txt  b.txt"; rm $x', [['rm', 'a.txt', 'b.txt']]],
+    ['x="a.txt b.txt"; rm "$x"', [['rm', 'a.txt b.txt']]],
+    ['x="a b"; rm pre$x', [['rm', 'prea', 'b']]],
+    ['IFS=,; x=rm,-rf,/; $x', [['rm', '-rf', '/']]],
+    ['x=rm,-rf,/; IFS=,; $x', [['rm', '-rf', '/']]],
+    ['c=rm f=-rf t=/; $c $f $t', [['rm', '-rf', '/']]],
+    // An empty expansion is no word: the next word is the command.
+    ['x=; $x rm -rf /', [['rm', '-rf', '/']]],
+    // IFS known only at run time: the value cannot be split ahead.
+    ['IFS=$1; x="a b"; rm $x', [['rm', '$?']]],
+  ])('%s', async (command, expected) => {
+    const s = await analyseExample(command);
+    expect(argvs(s)).toEqual(expected);
+  });
+
+  it("x='*'; rm -rf $x: the value is globbed, ~ and braces in it are not expanded", async () => {
+    expect(the(await analyseExample("x='*'; rm -rf $x"), 'rm').argv[2]).toMatchObject({ value: '*', glob: true });
+    expect(argvOf(the(await analyseExample("x='{a,b}'; rm $x"), 'rm'))).toEqual(['rm', '{a,b}']);
+  });
+
+  it('an assignment value is not split', async () => {
+    expect(argvs(await analyseExample('x="a b"; export y=$x'))).toEqual([['export', 'y=a b']]);
+  });
+
+  it.each<[string, string[][]]>([
+    ['a=(npm test); "${a[@]}"', [['npm', 'test']]],
+    ['a=(rm -rf /); ${a[*]}', [['rm', '-rf', '/']]],
+    ['a=(x "rm -rf /"); ${a[1]}', [['rm', '-rf', '/']]],
+    ['a=(x "rm -rf /"); "${a[1]}"', [['rm -rf /']]],
+    ['a=(a b); echo "<${a[@]}>"', [['echo', '<a', 'b>']]],
+    ['a=(a b); echo "${a[*]}"', [['echo', 'a b']]],
+    ['a=(a b); rm "${a[@]}"', [['rm', 'a', 'b']]],
+    // appended to, or assigned twice: not known
+    ['a=(rm); a+=(-rf /); "${a[@]}"', [['$?']]],
+    ['a=(*.log); rm "${a[@]}"', [['rm', '$?']]],
+  ])('arrays: %s', async (command, expected) => {
+    expect(argvs(await analyseExample(command)).filter((a) => a[0] !== 'tsc' && a[0] !== 'vitest')).toEqual(expected);
+  });
+
+  it.each(['declare -n r=x; x=rm; $r -rf /', 'typeset -n r=x; x=rm; $r -rf /', 'declare -l x=RM; $x -rf /', 'declare -u x=rm; $x'])('%s: a transformed value is not the text assigned', async (command) => {
+    expect((await analyseExample(command)).opaque.join('\n')).toMatch(/command name is not static/);
+  });
+});
+
+describe('for loops over listed words: the body once per word', () => {
+  it.each<[string, string[][]]>([
+    ['for d in / ~; do rm -rf "$d"; done', [['rm', '-rf', '/'], ['rm', '-rf', HOME]]],
+    ['for f in *.log; do rm "$f"; done', [['rm', '*.log']]],
+    // assigned in the body too, or listed from a substitution: unknown
+    ['for d in a; do d=/; rm -rf $d; done', [['rm', '-rf', '$?']]],
+    ['for x in $(cat l); do rm "$x"; done', [['cat', 'l'], ['rm', '$?']]],
+  ])('%s', async (command, expected) => {
+    expect(unordered(argvs(await analyseExample(command)))).toEqual(unordered(expected));
+  });
+
+  it('nested loops share one budget: the analysis stays linear in the text', async () => {
+    const list = Array.from({ length: 16 }, (_, i) => i).join(' ');
+    const s = await analyseExample(`for a in ${list}; do for b in ${list}; do for c in ${list}; do echo $a$b$c; done; done; done`);
+    expect(s.commands.length).toBeLessThan(400);
+    expect(s.commands.some((c) => c.argv[1]?.value === null)).toBe(true);
+  });
+});
+
+describe('a function called with static arguments: its body again with $1 … and "$@" bound', () => {
+  it.each<[string, string[]]>([
+    ['f() { rm -rf "$1"; }; f ~', ['rm', '-rf', HOME]],
+    ['f() { "$@"; }; f rm -rf /', ['rm', '-rf', '/']],
+    ['f() { rm "$@"; }; f -rf /', ['rm', '-rf', '/']],
+    ['g() { rm -rf "$1"; }; h() { g "$1"; }; h /', ['rm', '-rf', '/']],
+  ])('%s', async (command, expected) => {
+    expect(argvs(await analyseExample(command))).toContainEqual(expected);
+  });
+
+  it.each(['f() { shift; rm -rf "$1"; }; f x /', 'f() { rm -rf "$1"; }; f "$X"'])('%s: not bound (shift, a dynamic argument)', async (command) => {
+    expect(argvs(await analyseExample(command)).filter((a) => a[0] === 'rm')).toEqual([['rm', '-rf', '$?']]);
+  });
+
+  it('a recursive call is analysed once, not again for each level', async () => {
+    expect(argvs(await analyseExample('f() { f "$@"; }; f /'))).toEqual([['f', '$?'], ['f', '/'], ['f', '/']]);
+  });
+});
+
+describe('links made earlier in the line are followed by later writes and reads', () => {
+  it.each<[string, string, (string | null)[]]>([
+    ['ln -s ~ x && rm -rf x/', 'rm', [`${P}/x`, HOME]],
+    ['ln -s / x; rm -rf x/*', 'rm', [`${P}/x`, '/']],
+    ['mkdir d && ln -s ~ d/h && rm -rf d/h/', 'rm', [`${P}/d/h`, HOME]],
+    ['ln -sfn /etc e && touch e/hosts', 'touch', [`${P}/e/hosts`, '/etc/hosts']],
+    ['ln -st /tmp ~ && rm -rf /tmp/dev/', 'rm', ['/tmp/dev/', `${HOME}/`]],
+    ['ln ~/.bashrc b && echo x >> b', 'echo', [`${P}/b`, `${HOME}/.bashrc`]],
+    ['cp -s ~/.bashrc b; echo x >> b', 'echo', [`${P}/b`, `${HOME}/.bashrc`]],
+    // rm without a trailing slash removes the link itself
+    ['ln -s ~ x && rm -rf x', 'rm', [`${P}/x`]],
+    // a link to a target known only at run time: what is written through it is not known
+    ['ln -s "$T" x && rm -rf x/', 'rm', [null]],
+  ])('%s', async (command, program, expected) => {
+    expect(flat(the(await analyseExample(command), program).writes)).toEqual([...expected].sort(byJson));
   });
 });
 
@@ -726,7 +831,8 @@ describe('fail closed: what cannot be analysed with certainty makes the script o
     ['done'],
     ['do rm x'],
     ['}'],
-    ['coproc rm x'],
+    // coproc with a compound command (tree-sitter has no coproc; the simple form `coproc rm x` is read as rm x)
+    ['coproc del { rm x; }'],
     // text the parser does not read as the shell would
     ['echo `echo \\`rm x\\``'],
     ['r\\\nm -rf x'],
