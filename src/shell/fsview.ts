@@ -37,12 +37,15 @@ export const realFs: FsView = {
   exists: (p) => fs.existsSync(p),
   isDirectory(p) {
     try {
-      return fs.statSync(p).isDirectory();
+      return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
     } catch {
       return false;
     }
   },
   realpath(p) {
+    // Most lookups are of files that do not exist (hooks, Makefiles, package.json above the
+    // cwd): existsSync answers those without the exception a failing realpath throws.
+    if (!fs.existsSync(p)) return null;
     try {
       return fs.realpathSync.native(p);
     } catch {
@@ -54,7 +57,8 @@ export const realFs: FsView = {
     try {
       // A FIFO or device would block the open (and the session's one thread) until a writer
       // comes: only regular files are opened, and without blocking.
-      const pre = fs.statSync(p);
+      const pre = fs.statSync(p, { throwIfNoEntry: false });
+      if (!pre) return { kind: 'missing' };
       if (!pre.isFile()) return { kind: 'unreadable', reason: pre.isDirectory() ? 'a directory' : 'not a regular file' };
       fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch (e) {
@@ -93,7 +97,8 @@ export const realFs: FsView = {
   },
   stamp(p) {
     try {
-      return stampOf(fs.statSync(p, { bigint: true }));
+      const st = fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+      return st ? stampOf(st) : 'missing';
     } catch {
       return 'missing';
     }
