@@ -2,6 +2,7 @@
 // confinement of every write, and anything opaque; the strictest action wins.
 import type { HostSet, MatchContext } from '../rules/match.js';
 import { MAYBE, NO, tildify } from '../rules/match.js';
+import { lineFacts, type LineFacts } from '../rules/gate.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import { isHarmlessDevice, isInside, realPath } from './confine.js';
@@ -57,9 +58,12 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   };
   let action: Action = 'allow';
   const triggers: Trigger[] = [];
+  let line: LineFacts | null = null;
   for (const cmd of script.commands) {
     const fired: string[] = [];
     for (const r of only ?? rules.candidates(cmd)) {
+      // A rule whose gate is shut cannot match this command (not even maybe): skip its matcher.
+      if (r.gate && !r.gate(cmd, (line ??= lineFacts(script)))) continue;
       const t = r.match.test(cmd, mctx);
       if (t === NO) continue;
       // A rule that only maybe matches (a word is not known before run time) asks.
