@@ -97,7 +97,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
       // workspace; only the agents' own shell snapshots (Claude Code's and Codex's, sourced
       // before every command) are their machinery and run unread.
       const analysesFile = (p: string) => isInside(p, roots) && !(isInside(p, agentRoots) && AGENT_SNAPSHOT.test(p));
-      ctx = { policy: { home, workspaces, writeRoots: roots, sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots }, analysesFile };
+      ctx = { policy: { home, workspaces, writeRoots: roots, sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots, homeReal: realPath(home) }, analysesFile };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(cwd, ctx);
     }

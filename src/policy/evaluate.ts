@@ -24,6 +24,8 @@ export interface PolicyContext {
    * only a workspace or another real root opens part of it.
    */
   tempRoots?: string[];
+  /** `home` with symlinks resolved, once per context as the write roots are (else per evaluation). */
+  homeReal?: string;
 }
 
 export const CONFINEMENT_RULE = 'workspace-confinement';
@@ -118,12 +120,12 @@ function shortSubjects(m: RuleMatch): RuleMatch {
 /** Whether a resolved path lies in a write root; a temporary root that holds HOME does not open HOME. */
 function writable(p: string, ctx: PolicyContext, realOf: (p: string) => string): boolean {
   if (!ctx.tempRoots?.length) return isInside(p, ctx.writeRoots);
-  const home = realOf(ctx.home);
+  const home = ctx.homeReal ?? realOf(ctx.home);
   return ctx.writeRoots.some((root) => isInside(p, [root]) && !(ctx.tempRoots!.includes(root) && isInside(home, [root]) && isInside(p, [home])));
 }
 
 function homeUnderTemp(ctx: PolicyContext, realOf: (p: string) => string): boolean {
-  const home = realOf(ctx.home);
+  const home = ctx.homeReal ?? realOf(ctx.home);
   return !!ctx.tempRoots?.some((r) => isInside(home, [r]));
 }
 
