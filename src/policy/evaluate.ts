@@ -34,6 +34,7 @@ export const OPAQUE_RULE = 'not-analysable';
 export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, only?: readonly CompiledRule[]): Decision {
   const memo = new Map<string, string>();
   const realOf = (p: string) => realPath(p, memo);
+  const targets = new WeakMap<PathTarget, string[]>();
   const mctx: MatchContext = {
     script,
     home: ctx.home,
@@ -42,12 +43,17 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     sessionHosts: ctx.sessionHosts,
     pathsOf(t: PathTarget) {
       if (t.paths === null) return null;
-      const out = new Set<string>();
-      for (const p of t.paths) {
-        out.add(p);
-        out.add(realOf(p));
+      // Every path rule that reaches a target asks again: worked out once per evaluation.
+      let known = targets.get(t);
+      if (!known) {
+        const out = new Set<string>();
+        for (const p of t.paths) {
+          out.add(p);
+          out.add(realOf(p));
+        }
+        targets.set(t, (known = [...out]));
       }
-      return [...out];
+      return known;
     },
   };
   const matches = new Map<string, RuleMatch>();
