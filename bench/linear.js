@@ -6,15 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createGuard } from '../dist/index.js';
 import { analyse } from '../dist/shell/analyse.js';
 import { evaluate } from '../dist/policy/evaluate.js';
 import { Redactor } from '../dist/log/redact.js';
 import { SHAPES } from './shapes.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
 const KiB = 1024;
 
 function fmt(ms) {

@@ -3,7 +3,12 @@
 // Each builder returns a line of about `bytes` bytes (never more); `expect` is the verdict
 // the default rules give in a workspace where nothing of the line exists.
 
-/** Repeats `unit(i)` until the next one would pass `bytes`; joins with `sep`. */
+/** @typedef {{ expect: 'allow' | 'ask' | 'deny', build: (bytes: number) => string }} Shape */
+
+/**
+ * Repeats `unit(i)` until the next one would pass `bytes`; joins with `sep`.
+ * @param {number} bytes @param {string} head @param {(i: number) => string} unit @param {string} sep @param {string} [tail]
+ */
 function fill(bytes, head, unit, sep, tail = '') {
   const parts = [];
   let size = head.length + tail.length;
@@ -17,6 +22,7 @@ function fill(bytes, head, unit, sep, tail = '') {
   return head + parts.join(sep) + tail;
 }
 
+/** @satisfies {Record<string, Shape>} */
 export const SHAPES = {
   /** `true; true; …`: the DESIGN.md note's batch case. */
   statements: { expect: 'allow', build: (n) => fill(n, '', () => 'true', '; ') },
@@ -59,7 +65,7 @@ export const SHAPES = {
   /** Many cd in a row (the cwd flow), into directories that may not exist. */
   'cd chain': { expect: 'allow', build: (n) => fill(n, '', (i) => (i % 3 === 2 ? 'ls' : `cd d${i % 5}`), '; ') },
   /** Many redirects on one command. */
-  redirects: { expect: 'allow', build: (n) => fill(n, 'echo hi', (i) => ` 2>&1 >/dev/null <README.md`, '') },
+  redirects: { expect: 'allow', build: (n) => fill(n, 'echo hi', () => ` 2>&1 >/dev/null <README.md`, '') },
   /** Secret-looking tokens everywhere (for redaction, and for rules that look at words). */
   secrets: { expect: 'allow', build: (n) => fill(n, 'echo', (i) => ` token=ghp_${String(i).padStart(36, 'a')} password=hunter${i}`, '') },
 };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { paint as chalk } from '../shell/display.js';
+import { paint as chalk } from '../ui/display.js';
 
 interface Line {
   ok: boolean | null;

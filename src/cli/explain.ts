@@ -1,8 +1,8 @@
 // agentguard explain: the analysis step by step, for people writing rules or
 // wondering why a command was asked about.
 import type { Explanation } from '../guard.js';
-import { escapeForTerminal, showArgv, paint as chalk } from '../shell/display.js';
-import { colorAction, formatDecision } from './output.js';
+import { escapeForTerminal, showArgv, paint as chalk } from '../ui/display.js';
+import { formatDecision } from './output.js';
 
 export function formatExplanation(command: string, ex: Explanation): string {
   const { script, context } = ex;

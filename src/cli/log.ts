@@ -10,7 +10,7 @@ export function registerLog(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (flags: { json?: boolean }) => {
       const { listSessions } = await import('../log/store.js');
-      const { formatSessions } = await import('../log/review.js');
+      const { formatSessions } = await import('../ui/review.js');
       const list = listSessions();
       process.stdout.write((flags.json ? JSON.stringify(list) : formatSessions(list)) + '\n');
     });
@@ -27,7 +27,7 @@ export function registerLog(program: Command): void {
     .option('--follow', 'keep printing new records as a running session writes them')
     .action(async (session: string | undefined, flags: { action?: string; since?: string; grep?: string; allSessions?: boolean; json?: boolean; follow?: boolean }) => {
       const { listSessions, readRecords } = await import('../log/store.js');
-      const { formatRecord, matchesFilter, parseDuration } = await import('../log/review.js');
+      const { formatRecord, matchesFilter, parseDuration } = await import('../ui/review.js');
       if (flags.action && !['allow', 'ask', 'deny'].includes(flags.action)) throw new Error(`--action must be allow, ask or deny, not ${flags.action}`);
       const filter = { action: flags.action as 'allow' | 'ask' | 'deny' | undefined, sinceMs: flags.since ? parseDuration(flags.since) : undefined, grep: flags.grep };
       const all = listSessions();
@@ -57,7 +57,7 @@ export function registerLog(program: Command): void {
     .requiredOption('--older-than <duration>', 'age, e.g. 30d')
     .action(async (flags: { olderThan: string }) => {
       const { pruneSessions } = await import('../log/store.js');
-      const { parseDuration } = await import('../log/review.js');
+      const { parseDuration } = await import('../ui/review.js');
       const removed = pruneSessions(parseDuration(flags.olderThan));
       process.stdout.write(`removed ${removed.length} session${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.join(', ')}` : ''}\n`);
     });
@@ -92,6 +92,6 @@ async function follow(file: string, print: (r: import('../log/store.js').LogReco
     offset = size;
     const lines = (partial + buf.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
-    for (const l of lines) if (l) print(JSON.parse(l));
+    for (const l of lines) if (l) print(JSON.parse(l) as import('../log/store.js').LogRecord);
   }
 }

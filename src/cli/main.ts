@@ -1,6 +1,6 @@
 // The agentguard command line: commander wiring only. Parses flags, calls the library,
 // prints, and sets the exit status (check: 0 allow, 1 ask, 2 deny, 3 usage or configuration error).
-import { paint as chalk } from '../shell/display.js';
+import { paint as chalk } from '../ui/display.js';
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { createGuard, type Guard } from '../guard.js';
@@ -128,6 +128,13 @@ export function buildProgram(): Command {
     .action(async () => {
       const { ruleJsonSchema } = await import('../rules/schema.js');
       process.stdout.write(JSON.stringify(ruleJsonSchema(), null, 2) + '\n');
+    });
+  rules
+    .command('conditions')
+    .description('Print the reference of every match condition (Markdown), generated from the rule schema.')
+    .action(async () => {
+      const { conditionReference } = await import('../rules/docs.js');
+      process.stdout.write(conditionReference() + '\n');
     });
   rules
     .command('compile')

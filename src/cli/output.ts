@@ -1,7 +1,7 @@
 // Printing decisions for people: colour (chalk honours NO_COLOR and non-TTY output) and
 // escaping of everything that came from the agent.
 import type { Action, Decision } from '../policy/decision.js';
-import { escapeForTerminal, paint as chalk } from '../shell/display.js';
+import { escapeForTerminal, paint as chalk } from '../ui/display.js';
 
 export function colorAction(a: Action): string {
   const label = a.toUpperCase();

@@ -51,7 +51,7 @@ Examples:
       const processes = wholeNumber(flags.maxProcesses, '--max-processes');
       const network = flags.network === false ? 'none' : flags.network;
       if (network !== 'proxy' && network !== 'open' && network !== 'none') throw new Error(`--network must be proxy, open or none (--no-network), not ${String(flags.network)}`);
-      const { parseAllowEntry } = await import('../egress/hosts.js');
+      const { parseAllowEntry } = await import('../net/hosts.js');
       for (const h of flags.allowHost ?? []) if (!parseAllowEntry(h)) throw new Error(`--allow-host ${h}: not a host, *.suffix or host:port`);
       const { parseSize } = await import('../sandbox/limits.js');
       // Loaded here: a plain `agentguard check` never pays for the session's modules.

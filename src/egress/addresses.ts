@@ -108,7 +108,7 @@ function parseV6(ip: string): Uint8Array | null {
   const groups = (s: string) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
   const l = groups(left);
   const r = right === null ? [] : groups(right);
-  const all = right === null ? l : [...l, ...new Array(8 - l.length - r.length).fill(0), ...r];
+  const all = right === null ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
   if (all.length !== 8 || all.some((g) => !(g >= 0 && g <= 0xffff))) return null;
   const out = new Uint8Array(16);
   all.forEach((g, i) => {

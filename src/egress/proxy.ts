@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { specialAddress } from './addresses.js';
-import { Allowlist, canonicalHost } from './hosts.js';
+import { Allowlist, canonicalHost } from '../net/hosts.js';
 import { connectRelay, join, READ_BUFFER_SIZE, type Joined, type Relay } from './relay.js';
 
 /**
@@ -148,7 +148,7 @@ class Proxy implements EgressProxy {
     this.server.on('upgrade', (req, socket, head) => void this.onTunnel(req, socket as net.Socket, head, 'upgrade'));
     this.server.on('connection', (s: net.Socket) => this.track(s));
     this.server.on('clientError', (err, socket) => {
-      if (socket.writable) socket.end(rawResponse(400, `agentguard: malformed proxy request (${(err as Error).message})`));
+      if (socket.writable) socket.end(rawResponse(400, `agentguard: malformed proxy request (${err.message})`));
       else socket.destroy();
     });
   }
@@ -355,8 +355,8 @@ class Proxy implements EgressProxy {
     client.pause();
     // A refusal: the answer, then reading again so that the client's close is noticed.
     const refuse = (status: number, text: string) => client.resume().end(rawResponse(status, text));
-    let target: { host: string; port: number; path?: string; authority?: string } | { error: string };
-    target = kind === 'connect' ? splitAuthority(req.url ?? '', null) : parseAbsolute(req.url ?? '');
+    const target: { host: string; port: number; path?: string; authority?: string } | { error: string } =
+      kind === 'connect' ? splitAuthority(req.url ?? '', null) : parseAbsolute(req.url ?? '');
     const rec: EgressRecord = { host: '', port: 0, method, bytesUp: 0, bytesDown: 0, decision: 'deny', ms: 0 };
     const finish = (extra: Partial<EgressRecord>) => {
       if (rec.ms) return;

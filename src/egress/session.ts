@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BRIDGE_BINARY, startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord } from './proxy.js';
-import type { Allowlist } from './hosts.js';
+import type { Allowlist } from '../net/hosts.js';
 
 /** proxy: own network namespace, out only through the proxy; none: no network at all; open: the host's network. */
 export type NetworkMode = 'proxy' | 'none' | 'open';

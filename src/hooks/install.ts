@@ -180,13 +180,15 @@ function eventList(doc: Json, target: Target, file: string, create: boolean): un
   }
   if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) throw new SettingsError(`"hooks" in ${file} is not an object; it was not changed`);
   const h = hooks as Json;
-  let list = h[target.event];
+  const list = h[target.event];
   if (list === undefined) {
     if (!create) return null;
-    list = h[target.event] = [];
+    const created: unknown[] = [];
+    h[target.event] = created;
+    return created;
   }
   if (!Array.isArray(list)) throw new SettingsError(`"hooks.${target.event}" in ${file} is not a list; it was not changed`);
-  return list;
+  return list as unknown[];
 }
 
 const isOurs = (agent: AgentName) => (handler: unknown) =>
@@ -407,8 +409,8 @@ export function hookStatus(w?: Where): HookStatus[] {
       }
       s.exists = l.exists;
       if (!l.exists) continue;
-      let list: unknown[] = [];
-      let found: ReturnType<typeof findOurs> = [];
+      let list: unknown[];
+      let found: ReturnType<typeof findOurs>;
       try {
         list = eventList(l.doc, target, file, false) ?? [];
         found = findOurs(list, target, agent);

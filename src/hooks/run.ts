@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Decision, RuleMatch } from '../policy/decision.js';
 import { ADAPTERS, isAgent, MalformedInput, type Adapter, type ShellCall, type Verdict } from './agents.js';
-import { escapeForTerminal } from '../shell/display.js';
+import { escapeForTerminal } from '../ui/display.js';
 
 /** The hook is installed with a 600 s timeout; the session gets a little less, so the answer is ours, not a timeout's. */
 export const SESSION_WAIT_MS = 570_000;

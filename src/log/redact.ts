@@ -96,7 +96,7 @@ export class Redactor {
   /** Redacts every string inside a JSON-like value. */
   deep<T>(value: T): T {
     if (typeof value === 'string') return this.redact(value) as T;
-    if (Array.isArray(value)) return value.map((v) => this.deep(v)) as T;
+    if (Array.isArray(value)) return value.map((v: unknown) => this.deep(v)) as T;
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) out[k] = this.deep(v);

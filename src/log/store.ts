@@ -125,7 +125,7 @@ function acquire(lockPath: string): () => void {
       } catch {
         // gone already
       }
-      if (Date.now() > deadline) throw new Error(`log is locked by another process: ${lockPath}`);
+      if (Date.now() > deadline) throw new Error(`log is locked by another process: ${lockPath}`, { cause: e });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }

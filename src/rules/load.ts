@@ -1,6 +1,7 @@
 // Finds rule files and named lists in the built-in, user and project directories and
 // layers them: a later layer may add rules or raise an action; a project may never
 // lower one nor change a built-in list (a repository must not switch its own guard off).
+import { programLists } from '../programs/index.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,9 +73,12 @@ interface BuiltinCache {
 export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
   const problems: string[] = [];
   const byId = new Map<string, LoadedRule>();
-  const lists = new Map<string, string[]>();
+  // Lists of programs (@shells, @downloaders …) come from the program modules, where each
+  // program is declared once; rule files may append to them.
+  const lists = programLists();
   const files: string[] = [];
   const digest = createHash('sha256');
+  digest.update(`programs\0${JSON.stringify([...lists])}\0`);
   const layers: [Layer, string | null | undefined][] = [
     ['builtin', sources.builtin],
     ['user', sources.user],
@@ -179,7 +183,9 @@ function hashFiles(dir: string, files: string[]): string {
 function listYaml(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    // Code-unit order, not localeCompare: its first call loads ICU collation, which cost a
+    // cold `agentguard check` ~10 ms; the built-in file names sort the same either way.
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (/\.ya?ml$/.test(e.name)) out.push(p);

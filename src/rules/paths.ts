@@ -130,7 +130,7 @@ export class PathMatcher {
     // A long line names the same paths again and again (> /dev/null, one output file per step):
     // each path is matched against the globs once per evaluation.
     let seen = this.seen.get(ctx);
-    if (!seen) this.seen.set(ctx, (seen = new Map()));
+    if (!seen) this.seen.set(ctx, (seen = new Map<string, boolean>()));
     for (const p of paths) {
       let hit = seen.get(p);
       if (hit === undefined) seen.set(p, (hit = globs.match(p)));

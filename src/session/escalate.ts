@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { unwrapAgentCommand } from '../agents/wrappers.js';
 import type { Guard } from '../guard.js';
 import { isHarmlessDevice, isInside, realPath } from '../policy/confine.js';
-import { URL_CLIENTS } from '../shell/effects.js';
+import { URL_CLIENTS } from '../programs/index.js';
 import type { Script, Word } from '../shell/types.js';
-import { shellMode } from '../shell/wrappers.js';
+import { shellMode } from '../programs/index.js';
 import { denyReply, escalateReply, type ShimRequest } from './protocol.js';
 
 export const BROKER_BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-broker');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Guard } from '../guard.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
-import { shellMode } from '../shell/wrappers.js';
+import { shellMode } from '../programs/index.js';
 import { codexStartupBody, isRcSourceReason, unwrapAgentCommand } from '../agents/wrappers.js';
 import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';

@@ -5,7 +5,7 @@
 // the top, the keys at the bottom, the command in between (cut to fit, keeping the lines
 // that matched), and it is drawn again when the terminal is resized.
 import { unwrapAgentCommand } from '../agents/wrappers.js';
-import { escapeForTerminal, paint as chalk } from '../shell/display.js';
+import { escapeForTerminal, paint as chalk } from '../ui/display.js';
 import type { Answer, AskInfo } from './gate.js';
 import type { TerminalBridge } from './terminal.js';
 
@@ -83,7 +83,6 @@ export class Prompter {
       const alt = this.term.agentAltScreen;
       const shownAt = Date.now();
       const typeAhead = this.opts.typeAheadMs ?? 150;
-      let timer: NodeJS.Timeout;
       const signals = [info.signal, this.ending.signal].filter((s): s is AbortSignal => !!s);
       const onAbort = () => finish('abandoned');
       const finish = (a: Answer) => {
@@ -108,7 +107,7 @@ export class Prompter {
         },
         () => draw(false),
       );
-      timer = setTimeout(() => finish('timeout'), this.opts.timeoutMs);
+      const timer = setTimeout(() => finish('timeout'), this.opts.timeoutMs);
       draw(true);
     });
   }

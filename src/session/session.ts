@@ -3,7 +3,7 @@
 // with the agent's status. Start-up is a plan (plan.ts) worked out first, then applied:
 // every resource it creates is registered with the session's lifecycle (lifecycle.ts) and
 // released on every way out, including a failure half-way and SIGTERM/SIGHUP.
-import { paint as chalk } from '../shell/display.js';
+import { paint as chalk } from '../ui/display.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { createGuard, type Guard } from '../guard.js';
 import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
 import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
-import { Allowlist } from '../egress/hosts.js';
+import { Allowlist } from '../net/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
 import { Gate, type GateEvent } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';
@@ -259,7 +259,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
         onRecord,
       });
     } catch (e) {
-      throw new Error(`cannot start the egress proxy: ${(e as Error).message}`);
+      throw new Error(`cannot start the egress proxy: ${(e as Error).message}`, { cause: e });
     }
     const proxy = egress.proxy;
     life.add('egress proxy', () => proxy.close());
@@ -364,7 +364,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
       env: agentEnv,
     });
   } catch (e) {
-    throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`);
+    throw new Error(`cannot start ${argv[0]}: ${(e as Error).message}`, { cause: e });
   }
   agentPid = child.pid;
   const bridge = new TerminalBridge(child, stdin, stdout);
@@ -461,7 +461,7 @@ function count(c: SessionCounts, e: GateEvent) {
   if (e.answer === 'abandoned') c.abandoned++;
   else if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script') c.nested++;
   else if (e.kind === 'hook-approved' || e.kind === 'approved-above' || e.kind === 'session-allowed') c.allowed++;
-  else if (e.answer && e.answer !== 'no-terminal') e.verdict === 'allow' ? c.approved++ : c.refused++;
+  else if (e.answer && e.answer !== 'no-terminal') c[e.verdict === 'allow' ? 'approved' : 'refused']++;
   else if (e.verdict === 'allow') c.allowed++;
   else c.denied++;
 }

@@ -2,14 +2,12 @@
 // with its argv, redirects, possible cwds and paths. Fails closed: anything it cannot
 // read with certainty is reported in Script.opaque (which the policy treats as ask).
 import path from 'node:path';
-import { commandEffects } from './effects.js';
 import { realFs, type FileInput, type FsView } from './fsview.js';
 import { parseBash, type Node, type Tree } from './parser.js';
 import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
 import { decodeAnsiC, evalWord, findSubstitutions, type WordEnv } from './words.js';
-import { innerCommands, joinWords, SHELLS, shellMode } from './wrappers.js';
-import { codeItRuns, MAX_FILE_BYTES, mayRunCode, type FileRead, type ProgramContext } from './programs/index.js';
-import { writesOwnFile } from './programs/scripts.js';
+import { codeItRuns, hasOwnEffects, innerCommands, interpreterReadsStdin, joinWords, MAX_FILE_BYTES, mayRunCode, programEffects, SHELLS, shellMode, STDIN_INTERPRETERS, type FileRead, type ProgramContext } from '../programs/index.js';
+import { writesOwnFile } from '../programs/scripts.js';
 
 export const MAX_SOURCE_BYTES = 256 * 1024;
 export const MAX_DEPTH = 6;
@@ -46,12 +44,6 @@ function pathTakesCwd(value: string): boolean {
 
 /** Words bash reserves: as a command name they mean the parser misread the line. */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', '{', '}', '[[', ']]', '!', 'coproc']);
-
-/** Wrappers: their arguments are another command, not paths they touch themselves. */
-const WRAPPERS_WITHOUT_EFFECTS = new Set(['sudo', 'doas', 'su', 'runuser', 'env', 'command', 'builtin', 'exec', 'nice', 'ionice', 'nohup', 'timeout', 'stdbuf', 'time', 'taskset', 'chroot', 'flock', 'eval', 'trap', 'watch', 'script', 'xargs', 'parallel', 'setsid', 'unbuffer', 'caffeinate', 'busybox', 'catchsegv', 'alias']);
-
-/** Programs that read a script from stdin when given no script argument. */
-const STDIN_INTERPRETERS = new Set(['python', 'python2', 'python3', 'node', 'nodejs', 'perl', 'ruby', 'php', 'lua', 'deno', 'bun', 'Rscript', 'osascript']);
 
 /** Node types that may appear inside test/arithmetic expressions; only substitutions in them run. */
 const EXPRESSION_TYPES = new Set(['string_content', 'special_variable_name', 'file_descriptor', 'binary_expression', 'unary_expression', 'parenthesized_expression', 'ternary_expression', 'postfix_expression', 'test_operator', 'regex', 'subscript', 'word', 'string', 'raw_string', 'number', 'simple_expansion', 'expansion', 'concatenation', 'variable_name', 'arithmetic_expansion', 'ansi_c_string', 'extglob_pattern', 'command_substitution', 'process_substitution', 'translated_string']);
@@ -671,8 +663,8 @@ class Analysis {
       const c = args.findIndex((w) => w.value === '-C');
       if (c >= 0 && args[c + 1]) cwds = this.resolveDir(args[c + 1], cwds);
     }
-    if (program !== null && !WRAPPERS_WITHOUT_EFFECTS.has(program)) {
-      const eff = commandEffects(program, args);
+    if (program !== null && program !== 'alias' && hasOwnEffects(program)) {
+      const eff = programEffects(program, args);
       // Loops, not push(...): a command may have more words than a call takes arguments.
       for (const w of eff.writes) cmd.writes.push(this.target(w, cwds));
       for (const w of eff.reads) cmd.reads.push(this.target(w, cwds));
@@ -730,7 +722,8 @@ class Analysis {
     if (!inner) return same;
     let flow = same;
     for (const i of inner) {
-      if (i.kind === 'script') {
+      if (i.kind === 'opaque') this.opaque.push(`${i.reason}: ${clip(cmd.text)}`);
+      else if (i.kind === 'script') {
         const r = this.nestedScript(i.script, scope.cwds, nested(), program);
         // eval runs in this shell: its cd moves the rest of the line.
         if (program === 'eval' && r) flow = r;
@@ -1070,17 +1063,6 @@ function literalOutput(cmd: Command | undefined): string | null {
   // bash's echo leaves backslashes alone, dash's interprets them: without -e or -E, either may run.
   if (text.includes('\\') && escapes === null) return null;
   return (escapes ? decodeAnsiC(text) : text) + '\n';
-}
-
-function interpreterReadsStdin(args: Word[]): boolean {
-  // python -c / -m, node -e / script.js … do not take the program from stdin.
-  for (const a of args) {
-    if (a.value === null) return false;
-    if (a.value === '-') return true;
-    if (!a.value.startsWith('-')) return false;
-    if (/^-(c|m|e|E|r|p|i)$/.test(a.value) || /^--(eval|print|require|import)/.test(a.value)) return false;
-  }
-  return true;
 }
 
 /** Destination words after the first: arguments of the command, not redirect targets. */

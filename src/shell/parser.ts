@@ -100,7 +100,7 @@ export function parseBash(source: string): Tree {
   if (!tree) throw new Error('bash parser returned no tree');
   // A tree with a syntax error keeps tree-sitter's own nodes: describing the error needs
   // what is missing and where, and such lines are rare.
-  if (!raw || tree.rootNode.hasError) return tree as unknown as Tree;
+  if (!raw || tree.rootNode.hasError) return tree;
   try {
     return flatten(tree, source, raw, language);
   } finally {
@@ -113,7 +113,7 @@ export function parseBashNative(source: string): { tree: Tree; fields: string[] 
   if (!parser || !language) throw new Error('bash parser not loaded: call loadParser() first');
   const tree = parser.parse(source);
   if (!tree) throw new Error('bash parser returned no tree');
-  return { tree: tree as unknown as Tree, fields: language.fields.filter((f): f is string => !!f) };
+  return { tree, fields: language.fields.filter((f): f is string => !!f) };
 }
 
 /** Every node of an error-free tree, read in one cursor pass straight from the WASM module. */

@@ -148,6 +148,26 @@ function expandVariable(node: Node, env: WordEnv, segs: Segment[]): boolean {
       return false;
     }
   }
+  // ${NAME:-word} and ${NAME-word} of a known NAME are static: its value, or the word when NAME
+  // is empty (":-" only). `${TMPDIR:-/tmp}/x` is how scripts name a scratch file. An unknown NAME
+  // may be unset, so the word may or may not be used: dynamic, as before.
+  const all = node.children.filter((c): c is Node => !!c);
+  const op = all[2]?.type;
+  if (all[0]?.type === '${' && all[1]?.type === 'variable_name' && (op === ':-' || op === '-') && all[all.length - 1]?.type === '}') {
+    const v = env.lookup(all[1].text, node.startIndex);
+    if (v !== null) {
+      if (v !== '' || op === '-') {
+        // The default word is not expanded then, but whatever it would run is still reported.
+        findSubstitutions(node, env);
+        segs.push({ text: v, quoted: true });
+        return false;
+      }
+      // One word node only: tree-sitter splits `${A:-a b}` into nodes without the space between.
+      const word = all.slice(3, -1);
+      if (word.length === 0) return false;
+      if (word.length === 1) return collect(word[0], env, segs);
+    }
+  }
   findSubstitutions(node, env);
   return true;
 }

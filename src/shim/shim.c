@@ -372,7 +372,7 @@ static int escalate(const char *run_dir, const char *ticket) {
 
 typedef enum { MODE_COMMAND, MODE_FILE, MODE_STDIN, MODE_INTERACTIVE, MODE_INFO } mode_t_;
 
-/* Mirrors shellMode() in src/shell/wrappers.ts: -c in any cluster, -s, --rcfile F, -o X. */
+/* Mirrors shellMode() in src/programs/shells.ts: -c in any cluster, -s, --rcfile F, -o X. */
 static mode_t_ shell_mode(int argc, char **argv, int *script_index) {
   int command = 0, stdin_mode = 0, interactive = 0, i = 1;
   for (; i < argc; i++) {

@@ -108,7 +108,7 @@ describe('refused', () => {
       path.join(bin, 'bash'),
       lonely,
     ], { encoding: 'utf8' });
-    const r = JSON.parse(srv.stdout);
+    const r = JSON.parse(srv.stdout) as { code: number | string; o: string; er: string };
     expect(r.code).toBe(126);
     expect(r.o).toBe('');
     expect(r.er).toContain('cannot reach the agentguard broker');

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Decision } from '../../src/policy/decision.js';
 
 const BIN = path.resolve(__dirname, '../../bin/agentguard.js');
 // Not under /tmp: /tmp is a write root, which would hide writes outside the project.
@@ -43,7 +44,7 @@ describe('agentguard check', () => {
   it('--json prints the documented shape', () => {
     const r = run(['check', '--json', '--', 'rm -rf / && ls']);
     expect(r.status).toBe(2);
-    const d = JSON.parse(r.stdout);
+    const d = JSON.parse(r.stdout) as Decision;
     expect(Object.keys(d).sort()).toEqual(['action', 'commands', 'matches', 'opaque', 'triggers']);
     expect(d.action).toBe('deny');
     expect(d.commands).toEqual([['rm', '-rf', '/'], ['ls']]);
@@ -57,12 +58,12 @@ describe('agentguard check', () => {
     const r = run(['check', '--', 'cat ~/.npmrc']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('credential-read: ~/.npmrc');
-    const d = JSON.parse(run(['check', '--json', '--', 'git push --force origin main']).stdout);
+    const d = JSON.parse(run(['check', '--json', '--', 'git push --force origin main']).stdout) as Decision;
     expect(d.matches[0]).toMatchObject({ rule: 'git-force-push', subject: ['--force'] });
   });
 
   it('reports what it could not analyse, and asks', () => {
-    const d = JSON.parse(run(['check', '--json', '--', 'echo "unterminated']).stdout);
+    const d = JSON.parse(run(['check', '--json', '--', 'echo "unterminated']).stdout) as Decision;
     expect(d.action).toBe('ask');
     expect(d.opaque.join(' ')).toMatch(/could not parse/);
   });
@@ -107,7 +108,8 @@ describe('agentguard check --batch', () => {
     ].join('\n');
     const r = run(['check', '--batch', '--workspace', project], { input });
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    // Each line is a decision, or an error for a line that could not be read.
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Partial<Decision> & { error?: string });
     expect(lines).toHaveLength(5);
     expect(lines[0].action).toBe('allow');
     expect(lines[1].error).toMatch(/not valid JSON/);
@@ -204,9 +206,19 @@ describe('agentguard explain', () => {
 
 describe('agentguard rules schema', () => {
   it('prints the JSON Schema that the repository ships', () => {
-    const shipped = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../schema/rule.schema.json'), 'utf8'));
+    const shipped: unknown = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../schema/rule.schema.json'), 'utf8'));
     expect(JSON.parse(run(['rules', 'schema']).stdout)).toEqual(shipped);
-    expect(shipped.properties.action.enum).toEqual(['allow', 'ask', 'deny']);
+    expect(shipped).toMatchObject({ properties: { action: { enum: ['allow', 'ask', 'deny'] } } });
+  });
+});
+
+describe('agentguard rules conditions', () => {
+  it("prints the condition reference that README's \"Writing rules\" holds", () => {
+    const r = run(['rules', 'conditions']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^- \*\*`wrapped_by`\*\* \(one or a list\): /m);
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toContain(r.stdout.trimEnd());
   });
 });
 

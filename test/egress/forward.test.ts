@@ -1,10 +1,9 @@
 // A model server on the developer's own loopback (Ollama, a local ANTHROPIC_BASE_URL),
 // reached from inside the sandbox at the same address after --allow-host 127.0.0.1:PORT.
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_AGENT, makeWorld, sandboxWorks, Terminal } from '../session/harness.js';
+import { agentResult, FAKE_AGENT, makeWorld, networkRecords, sandboxWorks, Terminal } from '../session/harness.js';
 
 const world = makeWorld('forward');
 const hasSandbox = sandboxWorks();
@@ -29,7 +28,7 @@ async function run(flags: string[], env: Record<string, string> = {}) {
   const t = new Terminal(['shell', '--workspace', world.ws, ...flags, '--', process.execPath, FAKE_AGENT, 'js', fetchIn(`http://127.0.0.1:${port}/v1/models`)], { cwd: world.ws, home: world.home, env });
   const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
   await t.exit();
-  return { value: JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value as string, out };
+  return { value: agentResult(out).value as string, out };
 }
 
 describe.skipIf(!hasSandbox)('a loopback port of the host, forwarded on request', () => {
@@ -37,8 +36,7 @@ describe.skipIf(!hasSandbox)('a loopback port of the host, forwarded on request'
     const { value, out } = await run(['--allow-host', `127.0.0.1:${port}`]);
     expect(value).toBe('model server says hi to /v1/models\n');
     expect(out).toContain(`forwarded to the host: 127.0.0.1:${port}`);
-    const log = fs.readFileSync(/log (\S+\.jsonl)/.exec(out)![1], 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(log.some((r) => r.type === 'network' && r.method === 'FORWARD' && r.port === port && r.action === 'allow' && r.bytesDown > 0)).toBe(true);
+    expect(networkRecords(out).some((r) => r.method === 'FORWARD' && r.port === port && r.action === 'allow' && r.bytesDown > 0)).toBe(true);
   });
 
   it('localhost:PORT works the same way', async () => {

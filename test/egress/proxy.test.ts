@@ -56,7 +56,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   port = (upstream.address() as net.AddressInfo).port;
 });
-afterAll(async () => {
+afterAll(() => {
   upstream.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -103,7 +103,7 @@ async function proxyWith(s: Setup) {
   const url = `http://127.0.0.1:${proxy.port}`;
   /** curl through the proxy, in an environment free of the developer's proxy settings. */
   const curl = async (...args: string[]) => {
-    const r = await run('curl', ['-sS', '-x', url, '-w', '\n%{http_code}', ...args], { env: { PATH: process.env.PATH } }).catch((e) => ({ stdout: String(e.stdout ?? ''), stderr: String(e.stderr) }));
+    const r = await run('curl', ['-sS', '-x', url, '-w', '\n%{http_code}', ...args], { env: { PATH: process.env.PATH } }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: String(e.stdout ?? ''), stderr: String(e.stderr) }));
     const lines = r.stdout.trimEnd().split('\n');
     return { status: Number(lines.pop()), body: lines.join('\n').trimEnd(), stderr: r.stderr };
   };
@@ -324,7 +324,7 @@ describe('requests the proxy does not forward', () => {
       new Promise<string>((resolve) => {
         const s = net.connect(p.proxy.port!, '127.0.0.1', () => s.end(text));
         let out = '';
-        s.on('data', (d) => (out += d));
+        s.on('data', (d) => (out += d.toString()));
         s.on('close', () => resolve(out));
       });
     expect(await raw('GET /local HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*this is a forward proxy/);

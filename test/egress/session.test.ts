@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_AGENT, makeWorld, sandboxWorks, Terminal } from '../session/harness.js';
+import { agentResult, FAKE_AGENT, makeWorld, networkRecords, sandboxWorks, Terminal } from '../session/harness.js';
 
 const world = makeWorld('egress');
 const hasSandbox = sandboxWorks();
@@ -55,18 +55,9 @@ const curlIn = (url: string, ...args: string[]) => `return spawnSync('curl', ['-
 
 async function result(t: Terminal) {
   const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
-  return JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]) as { ok: boolean; value?: unknown; error?: string };
+  return agentResult(out);
 }
 
-function networkRecords(t: Terminal) {
-  const file = /log (\S+\.jsonl)/.exec(t.output)![1];
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l))
-    .filter((r) => r.type === 'network');
-}
 
 describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
   it('says at the start that the network goes only through the proxy, and sets the proxy variables', async () => {
@@ -80,7 +71,7 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     const t = agent('js', curlIn(`http://127.0.0.1:${port}/allowed`), ['--allow-host', `127.0.0.1:${port}`]);
     expect((await result(t)).value).toBe('hello from outside /allowed\n');
     expect(await t.exit()).toBe(0);
-    expect(networkRecords(t)).toMatchObject([{ action: 'allow', method: 'GET', host: '127.0.0.1', port, path: '/allowed', bytesDown: 28, status: 200 }]);
+    expect(networkRecords(t.output)).toMatchObject([{ action: 'allow', method: 'GET', host: '127.0.0.1', port, path: '/allowed', bytesDown: 28, status: 200 }]);
     expect(t.output).toMatch(/1 network requests \(0 refused\)/);
   });
 
@@ -93,9 +84,9 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect((await result(t)).value).toEqual([0, '']);
     await t.exit();
     expect(fs.readFileSync(path.join(dest, 'README'), 'utf8')).toBe('fetched through the egress proxy\n');
-    const recs = networkRecords(t);
+    const recs = networkRecords(t.output);
     expect(recs.length).toBeGreaterThanOrEqual(3);
-    expect(recs.every((r) => r.action === 'allow' && r.path.startsWith('/git/repo.git/'))).toBe(true);
+    expect(recs.every((r) => r.action === 'allow' && r.path?.startsWith('/git/repo.git/'))).toBe(true);
   });
 
   it('a host not on the list is asked about; refused at the prompt, it gets nothing', async () => {
@@ -104,7 +95,7 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect(screen).toContain('GET http://unlisted.invalid/data?q=1');
     expect(String((await result(t)).value)).toMatch(/unlisted\.invalid:80 was refused at the prompt/);
     await t.exit();
-    expect(networkRecords(t)).toMatchObject([{ action: 'deny', host: 'unlisted.invalid', answer: 'deny', path: '/data?q=1' }]);
+    expect(networkRecords(t.output)).toMatchObject([{ action: 'deny', host: 'unlisted.invalid', answer: 'deny', path: '/data?q=1' }]);
   });
 
   it('the metadata service and the developer machine are refused without a prompt', async () => {
@@ -116,7 +107,7 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect(t.output).not.toContain(NET_PROMPT);
     expect(hits).not.toContain('/local');
     await t.exit();
-    expect(networkRecords(t).map((r) => [r.action, r.host])).toEqual([
+    expect(networkRecords(t.output).map((r) => [r.action, r.host])).toEqual([
       ['deny', '169.254.169.254'],
       ['deny', '127.0.0.1'],
     ]);
@@ -133,7 +124,7 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect(curlStatus).not.toBe(0);
     expect(hits).not.toContain('/direct');
     await t.exit();
-    expect(networkRecords(t)).toEqual([]);
+    expect(networkRecords(t.output)).toEqual([]);
   });
 
   it('one answer for both layers: a command the person allowed does not make the proxy ask', async () => {
@@ -145,7 +136,7 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect(out).toMatch(/cannot resolve first\.invalid/);
     expect(out).not.toContain(NET_PROMPT);
     await t.exit();
-    expect(networkRecords(t)).toMatchObject([{ action: 'allow', host: 'first.invalid', status: 502, entry: 'session' }]);
+    expect(networkRecords(t.output)).toMatchObject([{ action: 'allow', host: 'first.invalid', status: 502, entry: 'session' }]);
   });
 
   it('one answer for both layers: a host allowed for the session at the proxy is not asked about by the policy', async () => {
@@ -160,7 +151,7 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect(t.output).not.toContain('needs your approval');
     expect(t.output.split(NET_PROMPT).length - 1).toBe(1);
     await t.exit();
-    expect(networkRecords(t).map((r) => [r.path, r.answer ?? r.entry])).toEqual([
+    expect(networkRecords(t.output).map((r) => [r.path, r.answer ?? r.entry])).toEqual([
       ['/a', 'session'],
       ['/b', 'session'],
     ]);
@@ -182,7 +173,7 @@ describe.skipIf(!hasSandbox)('egress in a sandboxed session', () => {
     expect((await result(t)).value).toBe('hello from outside /open\n');
     expect(t.output).toContain("network: open (--network open: the agent's own connections are not confined");
     await t.exit();
-    expect(networkRecords(t)).toEqual([]);
+    expect(networkRecords(t.output)).toEqual([]);
   });
 });
 

@@ -56,6 +56,21 @@ export function runAsync(cmd: string, args: string[], input: string, opts: { cwd
 // The documented stdin of each agent, filled in for one command.
 
 /** Claude Code PreToolUse (https://code.claude.com/docs/en/hooks). */
+// The answers as each agent documents them: the fields the tests read. Claude's shape is Codex's too.
+export interface ClaudeAnswer {
+  hookSpecificOutput: { hookEventName: string; permissionDecision: string; permissionDecisionReason?: string };
+}
+export interface GeminiAnswer {
+  decision: string;
+  reason?: string;
+  systemMessage?: string;
+}
+export interface CursorAnswer {
+  permission: string;
+  user_message?: string;
+  agent_message?: string;
+}
+
 export function claudeInput(command: string, cwd: string, tool = 'Bash') {
   return {
     session_id: 'abc123',

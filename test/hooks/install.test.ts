@@ -22,7 +22,24 @@ function cli(args: string[], w: { home: string; project: string }, cwd = w.proje
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
+// An agent's settings file, as far as these tests read it.
+interface Handler {
+  type?: string;
+  name?: string;
+  command?: string;
+  timeout?: number;
+}
+/** An entry of hooks[event]: a group of handlers under a matcher (Claude, Gemini, Codex), or in Cursor's file a handler itself. */
+interface Entry extends Handler {
+  matcher?: string;
+  hooks?: Handler[];
+}
+interface Settings {
+  version?: number;
+  hooks?: Record<string, Entry[]>;
+}
+
+const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as Settings;
 const backups = (f: string) => fs.readdirSync(path.dirname(f)).filter((n) => n.startsWith(`${path.basename(f)}.agentguard-backup-`));
 const write = (f: string, v: unknown) => {
   fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -73,11 +90,11 @@ type Agent = keyof typeof FILES;
 const AGENTS: Agent[] = ['claude', 'gemini', 'codex', 'cursor'];
 
 /** The handlers agentguard put into a settings document. */
-function ours(doc: any, agent: Agent): any[] {
+function ours(doc: Settings, agent: Agent): (Handler & { command: string })[] {
   const event = { claude: 'PreToolUse', gemini: 'BeforeTool', codex: 'PreToolUse', cursor: 'beforeShellExecution' }[agent];
-  const list: any[] = doc.hooks?.[event] ?? [];
+  const list = doc.hooks?.[event] ?? [];
   const handlers = agent === 'cursor' ? list : list.flatMap((g) => g.hooks ?? []);
-  return handlers.filter((h) => parseInstalledCommand(h.command)?.agent === agent);
+  return handlers.filter((h): h is Handler & { command: string } => parseInstalledCommand(h.command)?.agent === agent);
 }
 
 describe.each(AGENTS)('%s', (agent) => {
@@ -96,11 +113,11 @@ describe.each(AGENTS)('%s', (agent) => {
     expect(path.isAbsolute(parsed.bin)).toBe(true);
     expect(fs.realpathSync(parsed.bin)).toBe(fs.realpathSync(BIN));
 
-    if (agent === 'claude') expect(doc.hooks.PreToolUse[0]).toMatchObject({ matcher: 'Bash', hooks: [{ type: 'command', timeout: 600 }] });
-    if (agent === 'gemini') expect(doc.hooks.BeforeTool[0]).toMatchObject({ matcher: 'run_shell_command', hooks: [{ name: 'agentguard', type: 'command', timeout: 600000 }] });
+    if (agent === 'claude') expect(doc.hooks?.PreToolUse[0]).toMatchObject({ matcher: 'Bash', hooks: [{ type: 'command', timeout: 600 }] });
+    if (agent === 'gemini') expect(doc.hooks?.BeforeTool[0]).toMatchObject({ matcher: 'run_shell_command', hooks: [{ name: 'agentguard', type: 'command', timeout: 600000 }] });
     if (agent === 'codex') {
       expect(Object.keys(doc)).toEqual(['hooks']); // Codex refuses unknown top-level keys in hooks.json
-      expect(doc.hooks.PreToolUse[0]).toMatchObject({ matcher: 'Bash', hooks: [{ type: 'command', timeout: 600 }] });
+      expect(doc.hooks?.PreToolUse[0]).toMatchObject({ matcher: 'Bash', hooks: [{ type: 'command', timeout: 600 }] });
       expect(r.stdout).toMatch(/\/hooks/); // trust the hook in Codex
     }
     if (agent === 'cursor') expect(doc).toMatchObject({ version: 1, hooks: { beforeShellExecution: [{ timeout: 600, failClosed: true }] } });
@@ -128,9 +145,10 @@ describe.each(AGENTS)('%s', (agent) => {
     const doc = read(file);
     expect(ours(doc, agent)).toHaveLength(1);
     // Everything that was there is still there, in order, with agentguard's entry after it.
-    const without = structuredClone(doc);
-    const event = Object.keys(doc.hooks).find((e) => ours({ hooks: { [e]: doc.hooks[e] } }, agent).length)!;
-    without.hooks[event] = without.hooks[event].slice(0, -1);
+    const hooks = structuredClone(doc.hooks ?? {});
+    const event = Object.keys(hooks).find((e) => ours({ hooks: { [e]: hooks[e] } }, agent).length)!;
+    hooks[event] = hooks[event].slice(0, -1);
+    const without: Settings = { ...doc, hooks };
     expect(without).toEqual(EXISTING[agent]);
     // The backup is the old file, byte for byte, readable by the owner only.
     const b1 = backups(file);
@@ -187,7 +205,7 @@ describe('install and uninstall: the edges', () => {
     install({ agent: 'claude', scope: 'user', home: w.home, cwd: w.project, env: {} });
     const doc = read(file);
     expect(ours(doc, 'claude')).toHaveLength(1);
-    expect(doc.hooks.PreToolUse[0].hooks).toEqual([{ type: 'command', command: '/home/dev/bin/mine.sh' }]); // the person's hook stays
+    expect(doc.hooks?.PreToolUse[0].hooks).toEqual([{ type: 'command', command: '/home/dev/bin/mine.sh' }]); // the person's hook stays
     const after = hookStatus({ home: w.home, cwd: w.project, env: {} }).find((s) => s.agent === 'claude')!;
     expect(after).toMatchObject({ installed: true, pathsExist: true, works: true, current: true, problems: [] });
   });

@@ -105,11 +105,11 @@ describe('agentguard check reads the files too', () => {
   ])('%s asks (%s)', (command, rule) => {
     const r = run(command);
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).matches.map((m: { rule: string }) => m.rule)).toContain(rule);
+    expect((JSON.parse(r.stdout) as Decision).matches.map((m) => m.rule)).toContain(rule);
   });
   it('a routine Makefile target is allowed', () => {
     const r = run('make build');
-    expect({ status: r.status, out: JSON.parse(r.stdout) }).toMatchObject({ status: 0, out: { action: 'allow' } });
+    expect({ status: r.status, out: JSON.parse(r.stdout) as unknown }).toMatchObject({ status: 0, out: { action: 'allow' } });
   });
 });
 

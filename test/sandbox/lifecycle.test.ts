@@ -100,7 +100,7 @@ describe.skipIf(!hasSandbox)('every resource is released', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('a failure half-way through start-up (a forward that cannot be made) leaves nothing behind', async () => {
+  it('a failure half-way through start-up (a forward that cannot be made) leaves nothing behind', () => {
     const r = spawnSync(process.execPath, [BIN, 'shell', '--workspace', world.ws, '--allow-host', '127.0.0.1:3128', '--', 'true'], { cwd: world.ws, env: { ...process.env, HOME: world.home }, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("port 3128 is the egress proxy's");

@@ -47,7 +47,7 @@ function brokersOf(dir: string): number[] {
 function logRecords(out: string): Record<string, unknown>[] {
   const file = /\| log (\S+\.jsonl)/.exec(out)?.[1];
   if (!file) throw new Error(`no log file in:\n${out}`);
-  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe.skipIf(!hasSandbox)('approving what the sandbox would refuse', () => {

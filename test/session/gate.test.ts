@@ -38,7 +38,7 @@ async function gateWith(answers: Answer[], extra: { trustNested?: boolean } = {}
 
 let n = 0;
 function req(script: string, cwd = WS, more: Partial<ShimRequest> = {}): ShimRequest {
-  return { v: 1, shell: 'bash', mode: 'c', cwd, pid: process.pid, ppid: process.ppid, argv: ['bash', '-c', script], script, ...more, ...(more.token ? {} : { token: undefined }), ...{ n: n++ } } as ShimRequest;
+  return { v: 1, shell: 'bash', mode: 'c', cwd, pid: process.pid, ppid: process.ppid, argv: ['bash', '-c', script], script, ...more, ...(more.token ? {} : { token: undefined }), ...{ n: n++ } };
 }
 const hook = (script: string, cwd = WS): ShimRequest => req(script, cwd, { shell: 'hook', mode: 'line', argv: [] });
 const allowed = (reply: string) => reply.startsWith('ALLOW');

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as pty from 'node-pty';
+import type { EgressRecord } from '../../src/egress/proxy.js';
+import type { LogRecord } from '../../src/log/store.js';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/agentguard.js');
@@ -156,9 +158,39 @@ export class Terminal {
   }
 }
 
+/** What fake-agent.mjs's `js` way printed: the value its code returned, or the error it threw. */
+export interface AgentResult {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+/** The first AGENT-RESULT line in a session's output. */
+export function agentResult(out: string): AgentResult {
+  return JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]) as AgentResult;
+}
+
+/** The records of the session log named in a session's output (its first line says where the log is). */
+export function sessionLog(out: string): LogRecord[] {
+  const file = /log (\S+\.jsonl)/.exec(out)![1];
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LogRecord);
+}
+
+/** A network record of the session log: the egress proxy's record, its decision written as `action`. */
+export type NetworkRecord = LogRecord & Omit<EgressRecord, 'decision'> & { action: EgressRecord['decision'] };
+
+export function networkRecords(out: string): NetworkRecord[] {
+  // The session writes these from EgressRecords (session.ts networkFields); the type says so.
+  return sessionLog(out).filter((r) => r.type === 'network') as NetworkRecord[];
+}
+
 /** The text of a screen without terminal control sequences (colours, underlines, cursor moves). */
 export function plain(screen: string): string {
-  return screen.replace(/\x1b\[[0-9;?<>=]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>\\]|[\x0e\x0f\x18]/g, '');
+  return screen.replace(/\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>\\]|[\x0e\x0f\x18]/g, '');
 }
 
 function locate(pattern: RegExp, text: string): { i: number; n: number } | null {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, FAKE_AGENT, makeWorld, sandboxWorks, Terminal } from './harness.js';
+import { agentResult, BIN, FAKE_AGENT, makeWorld, sandboxWorks, sessionLog, Terminal } from './harness.js';
 
 const world = makeWorld('shell');
 afterAll(() => world.remove());
@@ -120,15 +120,20 @@ describe('the person, not the agent, answers', () => {
   });
 });
 
+/** The hooks part of an agent's settings, as far as these tests read it. */
+interface HookSettings {
+  hooks: Record<string, { matcher: string; hooks: { name?: string; type: string; command: string }[] }[]>;
+}
+
 describe("an agent's own hook inside a session", () => {
   it('gemini gets agentguard as its BeforeTool hook through its system settings path, for this run only', async () => {
     const geminiBin = path.join(world.base, 'bin', 'gemini');
     if (!fs.existsSync(geminiBin)) fs.symlinkSync(FAKE_AGENT, geminiBin);
     const t = new Terminal(['shell', '--workspace', world.ws, '--', geminiBin, 'js', 'return [env.GEMINI_CLI_SYSTEM_SETTINGS_PATH, fs.readFileSync(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH, "utf8")]'], { cwd: world.ws, home: world.home });
     const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
-    const [file, text] = JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value as [string, string];
+    const [file, text] = agentResult(out).value as [string, string];
     expect(file).toMatch(/gemini-system-settings\.json$/);
-    const group = JSON.parse(text).hooks.BeforeTool[0];
+    const group = (JSON.parse(text) as HookSettings).hooks.BeforeTool[0];
     expect(group.matcher).toBe('run_shell_command');
     expect(group.hooks[0]).toMatchObject({ name: 'agentguard', type: 'command' });
     expect(group.hooks[0].command).toMatch(/agentguard.* hook gemini/);
@@ -139,8 +144,7 @@ describe("an agent's own hook inside a session", () => {
   it('claude is started with agentguard as its Bash hook, for this run only', async () => {
     const t = new Terminal(['shell', '--workspace', world.ws, '--', claudeBin, 'js', 'return process.env.FAKE_AGENT_SETTINGS ?? null'], { cwd: world.ws, home: world.home });
     const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
-    const settings = JSON.parse(JSON.parse(out.match(/AGENT-RESULT ([^\r\n]*)/)![1]).value);
-    const hook = settings.hooks.PreToolUse[0];
+    const hook = (JSON.parse(agentResult(out).value as string) as HookSettings).hooks.PreToolUse[0];
     expect(hook.matcher).toBe('Bash');
     expect(hook.hooks[0].command).toMatch(/agentguard.* hook claude/);
     expect(fs.existsSync(path.join(world.home, '.claude', 'settings.json'))).toBe(false);
@@ -177,7 +181,7 @@ describe('a script on stdin', () => {
       const r = spawnSync('bash', [], { input: script, encoding: 'utf8' }); return [r.status, r.stderr]`;
     const t = agent('js', code.replace('${MARKER}', marker));
     const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
-    const [status, stderr] = JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value as [number, string];
+    const [status, stderr] = agentResult(out).value as [number, string];
     expect(status).toBe(126);
     expect(stderr).toMatch(/larger than 1 MiB, too large to check; the command was not run/);
     expect(fs.existsSync(marker)).toBe(false);
@@ -190,12 +194,7 @@ describe('shells started by an allowed command', () => {
   // shells it starts carry its token.
   const tool = path.join(world.ws, 'tool.py');
   fs.writeFileSync(tool, "import subprocess, sys\nsys.exit(subprocess.run(['bash', '-c', 'git reset --hard']).returncode)\n");
-  const logOf = (t: Terminal) =>
-    fs
-      .readFileSync(/log (\S+\.jsonl)/.exec(t.output)![1], 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+  const logOf = (t: Terminal) => sessionLog(t.output);
 
   it('are checked like top-level commands: the nested git reset --hard is asked, and refused', async () => {
     dirty();
@@ -239,7 +238,7 @@ describe('shells started by an allowed command', () => {
     const t = agent('js', code, ['--trust-nested']);
     await t.answer('n');
     const out = await t.waitFor(/AGENT-RESULT [^\r\n]*[\r\n]/);
-    expect(JSON.parse(/AGENT-RESULT ([^\r\n]*)/.exec(out)![1]).value).toEqual([true, 126]);
+    expect(agentResult(out).value).toEqual([true, 126]);
     expect(content()).toBe('changed by hand\n');
     await t.exit();
   });

@@ -27,7 +27,7 @@ function request(script: string): ShimRequest {
 describe("Codex's start-up script in a session", () => {
   it('runs without a prompt', async () => {
     let asked = 0;
-    const gate = new Gate({ guard, strictNested: true, ask: async () => (asked++, 'deny') });
+    const gate = new Gate({ guard, ask: async () => (asked++, 'deny') });
     expect(await gate.handle(request(ZSH_START))).toMatch(/^ALLOW/);
     expect(asked).toBe(0);
   });
@@ -38,7 +38,7 @@ describe("Codex's start-up script in a session", () => {
     ['only shares the marker', `. "$rc"\nprint '# Snapshot file'`],
   ])('a look-alike that %s is asked about', async (_name, script) => {
     let asked = 0;
-    const gate = new Gate({ guard, strictNested: true, ask: async () => (asked++, 'deny') });
+    const gate = new Gate({ guard, ask: async () => (asked++, 'deny') });
     expect(await gate.handle(request(script))).toMatch(/^DENY/);
     expect(asked).toBe(1);
   });

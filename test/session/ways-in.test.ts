@@ -118,7 +118,7 @@ async function session(flags: string[], w: ReturnType<typeof world>, steps: Step
 }
 
 const TARGETS = [
-  { name: '.git', word: (_w: ReturnType<typeof world>) => '.git', reason: /delete-workspace-root|written in this command/, intact: (w: ReturnType<typeof world>) => w.gitIntact() },
+  { name: '.git', word: () => '.git', reason: /delete-workspace-root|written in this command/, intact: (w: ReturnType<typeof world>) => w.gitIntact() },
   { name: 'a directory outside the workspace', word: (w: ReturnType<typeof world>) => w.outside, reason: /workspace-confinement|written in this command/, intact: (w: ReturnType<typeof world>) => w.outsideIntact() },
 ];
 

@@ -7,7 +7,7 @@
 // /, /tmp and /usr do. Dynamic words are shown as '$?' (see argvs()).
 import { describe, expect, it } from 'vitest';
 import { MAX_DEPTH, MAX_SOURCE_BYTES } from '../../src/shell/analyse.js';
-import { parseOptions, type OptionSpec } from '../../src/shell/options.js';
+import { parseOptions, type OptionSpec } from '../../src/programs/options.js';
 import type { Command, PathTarget, Script, Word } from '../../src/shell/types.js';
 import { analyseExample, argvs as allArgvs, exampleGuard } from '../helpers.js';
 
@@ -127,6 +127,8 @@ describe('command and process substitution: the inner command runs, as a substit
     ['diff <(sort a) >(tee b)', [['diff', '$?', '$?'], ['sort', 'a'], ['tee', 'b']], 'tee', 'diff'],
     ['A=$(id) make', [['make'], ['id']], 'id', 'make'],
     ['echo ${x:-$(rm q)}', [['echo', '$?'], ['rm', 'q']], 'rm', 'echo'],
+    // HOME is known, so the default is not used; what it would run is still checked
+    ['echo ${HOME:-$(rm q)}', [['echo', HOME], ['rm', 'q']], 'rm', 'echo'],
     ['echo $(( $(rm n) + 1 ))', [['echo', '$?'], ['rm', 'n']], 'rm', 'echo'],
     ['ls > "$(mktemp)"', [['ls'], ['mktemp']], 'mktemp', 'ls'],
     ['git commit -m "$(cat msg)"', [['git', 'commit', '-m', '$?'], ['cat', 'msg']], 'cat', 'git'],
@@ -330,7 +332,7 @@ describe('wrappers: the wrapper is a command, and the wrapped command appears wi
 });
 
 describe('program names are compared by basename, after quote removal', () => {
-  it.each<[string, string]>([
+  it.each<[string, string, string[]?]>([
     ['rm x', 'rm'],
     ['/usr/bin/rm x', '/usr/bin/rm'],
     ['\\rm x', 'rm'],
@@ -422,7 +424,12 @@ describe('tilde and variables: known values expand, anything else is dynamic', (
     ['echo "$HOME/x" "${HOME}/y"', [`${HOME}/x`, `${HOME}/y`]],
     ['echo ${HOME}/a${TMPDIR}', [`${HOME}/a/tmp`]],
     ['echo $FOO "$FOO" ${FOO}', ['$?', '$?', '$?']],
-    ['echo ${HOME:-x} ${#HOME}', ['$?', '$?']],
+    ['echo ${#HOME} ${HOME:+x} ${HOME:=x}', ['$?', '$?', '$?']],
+    // a default only matters when the variable is known: its value, or the word when it is empty
+    ['echo ${HOME:-x} ${HOME-x}', [HOME, HOME]],
+    ['echo ${TMPDIR:-/tmp}/x "${TMPDIR:-/tmp}/y"', ['/tmp/x', '/tmp/y']],
+    ['echo ${FOO:-/tmp} ${FOO-/tmp}', ['$?', '$?']],
+    ['E=; echo ${E:-/tmp/d} ${E-/tmp/d} ${E:-$FOO}', ['/tmp/d', '', '$?']],
     ['echo $1 $@ $? $$', ['$?', '$?', '$?', '$?']],
     ['echo $((1+2))', ['$?']],
     ['echo $PATH', ['$?']],

@@ -1,0 +1,149 @@
+// The registry of program modules: the one door through which the analysis and the rule
+// matcher learn what a program does. Each module under src/programs/ declares its programs
+// (src/programs/types.ts); this file only collects them and answers questions by name.
+import type { Command, Word } from '../shell/types.js';
+import { parseOptions, optionValues, type OptionSpec, type ParsedOptions } from './options.js';
+import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
+import { lit } from './words.js';
+import * as archives from './archives.js';
+import * as builtins from './builtins.js';
+import * as curl from './curl.js';
+import * as editors from './editors.js';
+import * as env from './env.js';
+import * as files from './files.js';
+import * as find from './find.js';
+import * as gio from './gio.js';
+import * as git from './git.js';
+import * as interpreters from './interpreters.js';
+import * as multicall from './multicall.js';
+import * as namespaces from './namespaces.js';
+import * as npm from './npm.js';
+import * as packages from './packages.js';
+import * as parallel from './parallel.js';
+import * as processes from './process.js';
+import * as remote from './remote.js';
+import * as script from './script.js';
+import * as sed from './sed.js';
+import * as services from './services.js';
+import * as shells from './shells.js';
+import * as sudo from './sudo.js';
+import * as text from './text.js';
+import * as watch from './watch.js';
+import * as xargs from './xargs.js';
+
+export type { Effects, HostRef, ProgramSpec, Run } from './types.js';
+export type { OptionSpec, ParsedOptions } from './options.js';
+export { SHELLS, shellMode, type ShellMode } from './shells.js';
+export { STDIN_INTERPRETERS, interpreterReadsStdin } from './interpreters.js';
+export { URL_CLIENTS } from './curl.js';
+export { joinWords } from './words.js';
+export { codeItRuns, mayRunCode } from './code.js';
+export type { CodeRuns, FileRead, ProgramContext, ScriptToRun } from './context.js';
+export { MAX_FILE_BYTES } from './context.js';
+
+/** Every module's declarations, in one list. */
+export const ALL_PROGRAMS: readonly ProgramSpec[] = [
+  archives, builtins, curl, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, namespaces, { programs: [npm.packageManagers] }, packages, parallel, processes, remote, script, sed, services, shells, sudo, text, watch, xargs,
+].flatMap((m) => m.programs);
+
+const BY_NAME = new Map<string, ProgramSpec>();
+/** Names declared by more than one module: a mistake the registry test reports. */
+export const DUPLICATE_NAMES: string[] = [];
+for (const p of ALL_PROGRAMS) {
+  for (const n of p.names) {
+    if (BY_NAME.has(n)) DUPLICATE_NAMES.push(n);
+    else BY_NAME.set(n, p);
+  }
+}
+
+/** The declaration for a program name (argv[0]'s basename), if any module has one. */
+export function programSpec(name: string): ProgramSpec | undefined {
+  const p = BY_NAME.get(name);
+  if (p) return p;
+  // Versioned names: python3.12, pip3.12, mkfs.ext4.
+  const base = /^(python\d?|pip\d?|mkfs|ruby|perl|php|lua|node)[.\d-].*$/.exec(name)?.[1];
+  return base ? BY_NAME.get(base) : undefined;
+}
+
+/** Named lists the programs belong to ("shells", "downloaders" …), for rules' "@name". */
+export function programLists(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of ALL_PROGRAMS) for (const l of p.lists ?? []) {
+    const list = out.get(l) ?? [];
+    for (const n of p.names) if (!list.includes(n)) list.push(n);
+    out.set(l, list);
+  }
+  // Versioned interpreters by pattern.
+  out.get('interpreters')?.push('python3.*');
+  return out;
+}
+
+const NO_OPTIONS: OptionSpec = {};
+const SUBCOMMAND: OptionSpec = { stopAtPositional: true };
+
+/** The option spec a program's words are read with. */
+export function optionSpecOf(program: string | null): OptionSpec {
+  return (program !== null && programSpec(program)?.options) || NO_OPTIONS;
+}
+
+/** Commands or scripts that `program` runs, given its arguments (argv without argv[0]); null when it runs none. */
+export function innerCommands(program: string, args: readonly Word[]): Run[] | null {
+  const spec = programSpec(program);
+  return spec?.runs ? spec.runs(args) : null;
+}
+
+/** Whether a program's own arguments may name files it opens (runners' arguments belong to what they run). */
+export function hasOwnEffects(program: string): boolean {
+  const spec = programSpec(program);
+  return !spec?.runs || !!spec.effects;
+}
+
+/** Effects of a command given its program and arguments (argv without argv[0]). */
+export function programEffects(program: string, args: readonly Word[]): Effects {
+  const out: Effects = { writes: [], reads: [], hosts: [] };
+  const spec = programSpec(program);
+  if (spec?.dataOnly) return out;
+  const opts = parseOptions(args, spec?.options ?? NO_OPTIONS);
+  const a: ProgramArgs = {
+    program,
+    args,
+    opts,
+    values: (names) => optionValues(opts, names).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v))),
+  };
+  if (spec?.effects) {
+    spec.effects(a, out);
+    return out;
+  }
+  if (spec?.runs) return out;
+  // Unknown programs: a word that names a file (it has a / or a .) might be read, so
+  // credential reads are asked about; none is assumed written (the sandbox is the wall
+  // for that). Bare words (npm run build) are subcommands and names, not files.
+  for (const w of opts.positionals) if (looksLikeFile(w)) out.reads.push(w);
+  for (const vs of opts.values.values()) for (const v of vs) if (v !== null && looksLikeFile(lit(v))) out.reads.push(lit(v));
+  return out;
+}
+
+function looksLikeFile(w: Word): boolean {
+  const v = w.value;
+  if (v === null || !v.length || v === '-' || /[\s\n]/.test(v) || /^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return false;
+  return /[/.~]/.test(v);
+}
+
+const optionCache = new WeakMap<Command, ParsedOptions>();
+
+/** A command's options and positional words, read with its program's declared options (cached per command). */
+export function optionsOf(c: Command): ParsedOptions {
+  let o = optionCache.get(c);
+  if (!o) {
+    o = parseOptions(c.argv.slice(1), optionSpecOf(c.program));
+    optionCache.set(c, o);
+  }
+  return o;
+}
+
+/** The subcommand: the first word after the program's global options (git -C dir push → push). */
+export function subcommandOf(c: Command): (string | null)[] {
+  const g = (c.program !== null && programSpec(c.program)?.global) || SUBCOMMAND;
+  const first = parseOptions(c.argv.slice(1), g.stopAtPositional ? g : { ...g, stopAtPositional: true }).positionals[0];
+  return first ? [first.value] : [];
+}

@@ -1,0 +1,4 @@
+// How rule conditions see a command's options: its flags and positionals, and its
+// subcommand. The one place conditions ask src/programs/ about a program's options.
+export { optionsOf, subcommandOf } from '../../programs/index.js';
+export { longFlagMatches } from '../../programs/options.js';

@@ -1,0 +1,162 @@
+// What every rule condition shares: three-valued results, the context a command is
+// matched in, a compiled part and how parts combine, @list expansion, and the shape of
+// a condition module (defineCondition). zod is imported for types only: conditions are
+// compiled on the cold path of `agentguard check`, which must not load zod.
+import type { z } from 'zod';
+import type { Command, PathTarget, Script } from '../../shell/types.js';
+
+export const NO = 0;
+export const MAYBE = 1;
+export const YES = 2;
+export type Tri = 0 | 1 | 2;
+
+/** Hosts counted as listed for host_not_in beside the rule's own list (the session's). */
+export interface HostSet {
+  has(host: string): boolean;
+}
+
+export interface MatchContext {
+  script: Script;
+  home: string;
+  /** Workspace roots, for {workspace} in path globs. */
+  workspaces: string[];
+  /** $TMPDIR (default /tmp), for {tmpdir} in path globs. */
+  tmpdir?: string;
+  /** Every path a target may denote: lexical and symlink-resolved; null when unknown. */
+  pathsOf(t: PathTarget): string[] | null;
+  /** Hosts the person allowed during this session: they count as listed for host_not_in. */
+  sessionHosts?: HostSet;
+}
+
+export type Matcher = (cmd: Command, ctx: MatchContext) => Tri;
+
+/**
+ * What made a match hit, for the person: the path, host, flag, word or variable. Only
+ * called after `test` said YES or MAYBE, so commands that match nothing pay nothing.
+ */
+export type Witness = (cmd: Command, ctx: MatchContext) => string[];
+
+export interface CompiledMatch {
+  test: Matcher;
+  /** Absent for parts that have nothing to show beyond the command itself (program, subcommand). */
+  subjects?: Witness;
+  /** Programs this match can apply to, or null when it may apply to any command. */
+  programs: Set<string> | null;
+}
+
+export class UnknownListError extends Error {}
+
+export type Lists = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * A match block as conditions see a nested one. Opaque here: the block's real type
+ * (MatchExpr, in index.ts) is derived from the condition list, which this module must
+ * not depend on.
+ */
+export type MatchBlock = Readonly<Record<string, unknown>>;
+
+/** What a condition's compile step may use besides its own value. */
+export interface CompileEnv {
+  lists: Lists;
+  /** A value with every "@name" replaced by the named list's items. */
+  expand(v: string | string[]): string[];
+  /** Compiles a nested match block (combinators, pipeline.to). */
+  build(expr: MatchBlock): CompiledMatch;
+  /** The programs a nested match block can apply to (null: any). */
+  programsOf(expr: MatchBlock): Set<string> | null;
+}
+
+type Zod = typeof z;
+
+/**
+ * One condition of the match language: its key in a match block, its zod schema (with a
+ * description: the README and the JSON Schema are generated from it), an example that the
+ * test suite checks, and how a value compiles into a matcher.
+ */
+export interface Condition<K extends string = string, S extends z.ZodType = z.ZodType> {
+  key: K;
+  /** Built with the zod passed in, so that only validation (never matching) loads zod. */
+  schema(zod: Zod, matchBlock: z.ZodType<MatchBlock>): S;
+  /** For the docs and the test suite: the condition alone must match `match` and not `no_match`. */
+  example: { value: z.output<S>; match: string[]; no_match: string[] };
+  compile(value: z.output<S>, env: CompileEnv): CompiledMatch;
+  /** The programs a block with this condition can apply to (absent or null: any). */
+  programs?(value: z.output<S>, env: CompileEnv): Set<string> | null;
+  /** Its strings are not "@name" list references (regular expressions). */
+  literal?: boolean;
+}
+
+/** Declares a condition; the identity, so that the value type is inferred from the schema. */
+export function defineCondition<K extends string, S extends z.ZodType>(c: Condition<K, S>): Condition<K, S> {
+  return c;
+}
+
+/** One value or a list of them; "@name" names a list. */
+export const oneOrMany = (zod: Zod, what: string) =>
+  zod.union([zod.string().min(1), zod.array(zod.string().min(1)).min(1)]).describe(`${what}: one value or a list; "@name" refers to a named list in lists.yaml`);
+
+export function expandList(v: string | string[], lists: Lists): string[] {
+  const out: string[] = [];
+  for (const item of Array.isArray(v) ? v : [v]) {
+    if (item.startsWith('@')) {
+      const l = lists.get(item.slice(1));
+      if (!l) throw new UnknownListError(`unknown list ${item}: define it under lists: in rules/lists.yaml`);
+      out.push(...expandList([...l], lists));
+    } else out.push(item);
+  }
+  return out;
+}
+
+export function allOf(parts: CompiledMatch[]): CompiledMatch {
+  let programs = null as Set<string> | null;
+  for (const p of parts) {
+    const own = p.programs;
+    if (own) programs = programs === null ? own : new Set([...programs].filter((x) => own.has(x)));
+  }
+  return {
+    programs,
+    test: (c, ctx) => {
+      let r: Tri = YES;
+      for (const p of parts) {
+        const t = p.test(c, ctx);
+        if (t === NO) return NO;
+        if (t === MAYBE) r = MAYBE;
+      }
+      return r;
+    },
+    // Every part matched, so each one's witness is part of the answer.
+    subjects: (c, ctx) => parts.flatMap((p) => p.subjects?.(c, ctx) ?? []),
+  };
+}
+
+export function anyOf(parts: CompiledMatch[]): CompiledMatch {
+  const programs = parts.every((p) => p.programs) ? new Set(parts.flatMap((p) => [...p.programs!])) : null;
+  return {
+    programs,
+    test: (c, ctx) => {
+      let r: Tri = NO;
+      for (const p of parts) {
+        const t = p.test(c, ctx);
+        if (t === YES) return YES;
+        if (t === MAYBE) r = MAYBE;
+      }
+      return r;
+    },
+    // The alternatives that hit; those that only maybe hit when none surely did.
+    subjects: (c, ctx) => {
+      const tests = parts.map((p) => p.test(c, ctx));
+      const want = tests.includes(YES) ? YES : MAYBE;
+      return parts.flatMap((p, i) => (tests[i] === want ? (p.subjects?.(c, ctx) ?? []) : []));
+    },
+  };
+}
+
+const perEvaluation = new WeakMap<MatchContext, Map<object, unknown>>();
+
+/** `make()` once per evaluation (a MatchContext is made per evaluate) and per `key`. */
+export function once<T>(ctx: MatchContext, key: object, make: () => T): T {
+  let m = perEvaluation.get(ctx);
+  if (!m) perEvaluation.set(ctx, (m = new Map<object, unknown>()));
+  if (!m.has(key)) m.set(key, make());
+  return m.get(key) as T;
+}

@@ -1,0 +1,52 @@
+// Word globs and regular expressions over argv words, and the witnesses they leave:
+// shared by the conditions that compare words (program, args, words, operands, regex …).
+import type { Word } from '../../shell/types.js';
+import { MAYBE, NO, YES, type Tri } from './core.js';
+
+const globCache = new Map<string, RegExp>();
+
+/** A glob over one word: * and ? match any character, / included; [..] is a class. */
+export function wordGlob(pattern: string): RegExp {
+  let re = globCache.get(pattern);
+  if (re) return re;
+  let src = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '*') src += '[\\s\\S]*';
+    else if (ch === '?') src += '[\\s\\S]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) src += '\\[';
+      else {
+        src += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        i = end;
+      }
+    } else src += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  re = new RegExp(`^${src}$`);
+  globCache.set(pattern, re);
+  return re;
+}
+
+export function userRegex(source: string): RegExp {
+  return source.startsWith('(?i)') ? new RegExp(source.slice(4), 'i') : new RegExp(source);
+}
+
+export function anyWord(values: (string | null)[], res: RegExp[]): Tri {
+  let r: Tri = NO;
+  for (const v of values) {
+    if (v === null) r = MAYBE;
+    else if (res.some((re) => re.test(v))) return YES;
+  }
+  return r;
+}
+
+/** Words a glob hit, as the agent wrote them; or, when none surely did, the words only known at run time. */
+export function wordsHit(words: readonly Word[], res: RegExp[]): string[] {
+  const hits = words.filter((w) => w.value !== null && res.some((re) => re.test(w.value!))).map((w) => w.value!);
+  return hits.length ? [...new Set(hits)] : unknownWords(words);
+}
+
+export function unknownWords(words: readonly Word[]): string[] {
+  return [...new Set(words.filter((w) => w.value === null).map((w) => w.raw))];
+}
