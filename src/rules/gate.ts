@@ -25,7 +25,7 @@ type Lists = ReadonlyMap<string, readonly string[]>;
 
 /**
  * The gate of a match block, or null when it may apply to any command. Each key below only
- * gates where its matcher (rules/match.ts) surely answers NO; a key not listed here (or a
+ * gates where its condition (src/rules/conditions/) surely answers NO; a key not listed here (or a
  * `not`) gates nothing, which is always safe.
  */
 export function gateOf(expr: MatchExpr, lists: Lists): Gate | null {
