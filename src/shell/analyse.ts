@@ -612,7 +612,7 @@ class Analysis {
       if (n.type === 'command_substitution' || n.type === 'process_substitution') subs.push(n);
       else if (n.type === 'simple_expansion' || n.type === 'expansion' || EXPRESSION_TYPES.has(n.type) || n.type === 'variable_assignment' || n.type === 'test_command' || n.type === 'array' || n.type === 'brace_expression') {
         const named = n.namedChildren;
-        for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
+        for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
       } else this.opaque.push(`unsupported syntax in expression (${n.type}): ${clip(n.text)}`);
     }
     for (const s of subs) this.substitution(s, scope, null);
@@ -1248,7 +1248,7 @@ function flattenPipeline(node: Node): (Node | Stage)[] {
   const stack: (Node | Node[])[] = [];
   const open = (p: Node) => {
     const named = p.namedChildren;
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
   };
   open(node);
   while (stack.length) {
