@@ -3,7 +3,7 @@
 // read with certainty is reported in Script.opaque (which the policy treats as ask).
 import path from 'node:path';
 import { realFs, type FileInput, type FsView } from './fsview.js';
-import { parseBash, type Node, type Tree } from './parser.js';
+import { parseBash, parseBashShared, type Node, type Tree } from './parser.js';
 import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
 import { decodeAnsiC, evalWord, findSubstitutions, type WordEnv } from './words.js';
 import { codeItRuns, hasOwnEffects, innerCommands, interpreterReadsStdin, joinWords, MAX_FILE_BYTES, mayRunCode, programEffects, SHELLS, shellMode, STDIN_INTERPRETERS, type FileRead, type ProgramContext } from '../programs/index.js';
@@ -175,7 +175,9 @@ class Analysis {
     if (pathSet && pathTakesCwd(pathSet[3])) this.opaque.push(`puts the current, a relative or a temporary directory on PATH (${clip(pathSet[3])}): commands found there are not read ahead`);
     if (/(^|\s)--(rcfile|init-file)(\s|=)/.test(source)) this.opaque.push('starts a shell with its own rc file, which this check does not read');
     else if (/(^|[\s;&|(])HOME=/.test(source) && /(^|\s)(-l|--login|-[a-zA-Z]*l[a-zA-Z]*)(\s|$)/.test(source)) this.opaque.push('sets HOME for a login shell, which then runs that home\'s start-up files');
-    const tree = parseBash(source);
+    // Code read from files (package.json scripts, Makefile recipes, git aliases, script files) comes
+    // back on every check: it is parsed once per text. The line itself is always parsed.
+    const tree = origin.kind === 'nested' && origin.from !== undefined ? parseBashShared(source) : parseBash(source);
     try {
       const root = tree.rootNode;
       if (root.hasError) this.opaque.push(`could not parse: ${describeError(root)}`);

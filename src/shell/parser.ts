@@ -108,6 +108,27 @@ export function parseBash(source: string): Tree {
   }
 }
 
+/** Flat trees of code read from files, by source text (bounded; trees are never changed after parsing). */
+const shared = new Map<string, Tree>();
+const SHARED_MAX = 256;
+const SHARED_MAX_SOURCE = 8192;
+
+/**
+ * parseBash for code the analysis reads from files on every check (package.json scripts, Makefile
+ * recipes, git aliases, script files): the same text gives the same tree, so an
+ * error-free one is kept. The command line itself always goes through parseBash.
+ */
+export function parseBashShared(source: string): Tree {
+  const hit = shared.get(source);
+  if (hit) return hit;
+  const tree = parseBash(source);
+  if (tree instanceof FlatTree && source.length <= SHARED_MAX_SOURCE) {
+    if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value!);
+    shared.set(source, tree);
+  }
+  return tree;
+}
+
 /** tree-sitter's own tree and the grammar's field names, for the tests that hold the flat tree to it. */
 export function parseBashNative(source: string): { tree: Tree; fields: string[] } {
   if (!parser || !language) throw new Error('bash parser not loaded: call loadParser() first');
