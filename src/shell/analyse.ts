@@ -624,7 +624,15 @@ class Analysis {
 
   /** A `-` tree-sitter dropped between a command and its heredoc belongs to that command. */
   private takeDash(body: Node, redirects: Node[], stmt: Node, scope: Scope): boolean {
-    if (body.type !== 'command' || !scope.droppedDashes.size) return false;
+    if (!scope.droppedDashes.size) return false;
+    // Trailing redirects of a list or pipeline bind to its last command (`a && git commit -F - <<EOF`).
+    while (body.type === 'list' || body.type === 'pipeline') {
+      const named = body.namedChildren;
+      const last = named[named.length - 1];
+      if (!last) return false;
+      body = last;
+    }
+    if (body.type !== 'command') return false;
     const heredoc = stmt.children.find((c) => c?.type === 'heredoc_redirect');
     const end = heredoc?.startIndex ?? redirects[0]?.startIndex ?? stmt.endIndex;
     // The first dash in [body end, end): scanning the range, not the whole set, keeps a line
