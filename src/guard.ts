@@ -81,7 +81,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
 
   const fsview = options.fs ?? realFs;
   const agentRoots = (options.agentStateRoots ?? []).map((r) => realPath(r));
-  const contexts = new Map<string, { policy: PolicyContext; analysesFile: (p: string) => boolean }>();
+  const contexts = new Map<string, { policy: PolicyContext; analysesFile: (p: string) => boolean; shell: ShellContext; explained: PolicyContext & { cwd: string } }>();
   const contextFor = (cwd: string) => {
     let ctx = contexts.get(cwd);
     if (!ctx) {
@@ -97,7 +97,9 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
       // workspace; only the agents' own shell snapshots (Claude Code's and Codex's, sourced
       // before every command) are their machinery and run unread.
       const analysesFile = (p: string) => isInside(p, roots) && !(isInside(p, agentRoots) && AGENT_SNAPSHOT.test(p));
-      ctx = { policy: { home, workspaces, writeRoots: roots, sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots }, analysesFile };
+      const policy: PolicyContext = { home, workspaces, writeRoots: roots, sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots, homeReal: realPath(home) };
+      // Made once per cwd, not per check: what a check in this cwd hands the analysis and the policy.
+      ctx = { policy, analysesFile, shell: { cwd, home, env, fs: fsview, analysesFile }, explained: { ...policy, cwd } };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(cwd, ctx);
     }
@@ -105,11 +107,11 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
   };
 
   const explain = (req: CheckRequest): Explanation => {
-    const cwd = path.resolve(baseCwd, req.cwd ?? '.');
-    const { policy: context, analysesFile } = contextFor(cwd);
-    const shellCtx: ShellContext = { cwd, home, env, fs: fsview, analysesFile };
-    const script = analyse(req.command, shellCtx);
-    return { script, context: { ...context, cwd }, decision: evaluate(script, rules, context) };
+    // baseCwd is absolute already: most checks name no cwd of their own.
+    const cwd = req.cwd === undefined ? baseCwd : path.resolve(baseCwd, req.cwd);
+    const { policy, shell, explained } = contextFor(cwd);
+    const script = analyse(req.command, shell);
+    return { script, context: explained, decision: evaluate(script, rules, policy) };
   };
 
   return {

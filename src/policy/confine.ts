@@ -19,11 +19,15 @@ export function realPath(p: string, memo: Map<string, string> = new Map(), depth
   const known = memo.get(p);
   if (known !== undefined) return known;
   let r: string;
-  try {
-    r = fs.realpathSync.native(p);
-  } catch {
-    r = resolveMissing(p, memo, depth);
-  }
+  // Paths about to be written are often missing, and a failing realpath costs an exception
+  // (~15 µs, most of a simple check's file-system time): ask whether the path exists first.
+  if (fs.existsSync(p)) {
+    try {
+      r = fs.realpathSync.native(p);
+    } catch {
+      r = resolveMissing(p, memo, depth);
+    }
+  } else r = resolveMissing(p, memo, depth);
   memo.set(p, r);
   return r;
 }
@@ -33,7 +37,7 @@ function resolveMissing(p: string, memo: Map<string, string>, depth: number): st
   const parent = realPath(path.posix.dirname(p), memo, depth + 1);
   const candidate = path.posix.join(parent, path.posix.basename(p));
   try {
-    if (fs.lstatSync(candidate).isSymbolicLink()) {
+    if (fs.lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink()) {
       return realPath(path.posix.resolve(parent, fs.readlinkSync(candidate)), memo, depth + 1);
     }
   } catch {

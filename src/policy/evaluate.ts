@@ -2,6 +2,7 @@
 // confinement of every write, and anything opaque; the strictest action wins.
 import type { HostSet, MatchContext } from '../rules/match.js';
 import { MAYBE, NO, tildify } from '../rules/match.js';
+import { lineFacts, type LineFacts } from '../rules/gate.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import { isHarmlessDevice, isInside, realPath } from './confine.js';
@@ -23,6 +24,8 @@ export interface PolicyContext {
    * only a workspace or another real root opens part of it.
    */
   tempRoots?: string[];
+  /** `home` with symlinks resolved, once per context as the write roots are (else per evaluation). */
+  homeReal?: string;
 }
 
 export const CONFINEMENT_RULE = 'workspace-confinement';
@@ -31,6 +34,7 @@ export const OPAQUE_RULE = 'not-analysable';
 export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, only?: readonly CompiledRule[]): Decision {
   const memo = new Map<string, string>();
   const realOf = (p: string) => realPath(p, memo);
+  const targets = new WeakMap<PathTarget, string[]>();
   const mctx: MatchContext = {
     script,
     home: ctx.home,
@@ -39,12 +43,17 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     sessionHosts: ctx.sessionHosts,
     pathsOf(t: PathTarget) {
       if (t.paths === null) return null;
-      const out = new Set<string>();
-      for (const p of t.paths) {
-        out.add(p);
-        out.add(realOf(p));
+      // Every path rule that reaches a target asks again: worked out once per evaluation.
+      let known = targets.get(t);
+      if (!known) {
+        const out = new Set<string>();
+        for (const p of t.paths) {
+          out.add(p);
+          out.add(realOf(p));
+        }
+        targets.set(t, (known = [...out]));
       }
-      return [...out];
+      return known;
     },
   };
   const matches = new Map<string, RuleMatch>();
@@ -57,9 +66,12 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   };
   let action: Action = 'allow';
   const triggers: Trigger[] = [];
+  let line: LineFacts | null = null;
   for (const cmd of script.commands) {
     const fired: string[] = [];
     for (const r of only ?? rules.candidates(cmd)) {
+      // A rule whose gate is shut cannot match this command (not even maybe): skip its matcher.
+      if (r.gate && !r.gate(cmd, (line ??= lineFacts(script)))) continue;
       const t = r.match.test(cmd, mctx);
       if (t === NO) continue;
       // A rule that only maybe matches (a word is not known before run time) asks.
@@ -114,12 +126,12 @@ function shortSubjects(m: RuleMatch): RuleMatch {
 /** Whether a resolved path lies in a write root; a temporary root that holds HOME does not open HOME. */
 function writable(p: string, ctx: PolicyContext, realOf: (p: string) => string): boolean {
   if (!ctx.tempRoots?.length) return isInside(p, ctx.writeRoots);
-  const home = realOf(ctx.home);
+  const home = ctx.homeReal ?? realOf(ctx.home);
   return ctx.writeRoots.some((root) => isInside(p, [root]) && !(ctx.tempRoots!.includes(root) && isInside(home, [root]) && isInside(p, [home])));
 }
 
 function homeUnderTemp(ctx: PolicyContext, realOf: (p: string) => string): boolean {
-  const home = realOf(ctx.home);
+  const home = ctx.homeReal ?? realOf(ctx.home);
   return !!ctx.tempRoots?.some((r) => isInside(home, [r]));
 }
 

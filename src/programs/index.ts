@@ -143,8 +143,19 @@ export function optionsOf(c: Command): ParsedOptions {
 }
 
 /** The subcommand: the first word after the program's global options (git -C dir push → push). */
+const subcommandCache = new WeakMap<Command, (string | null)[]>();
+const subcommandSpecs = new WeakMap<OptionSpec, OptionSpec>();
+
 export function subcommandOf(c: Command): (string | null)[] {
-  const g = (c.program !== null && programSpec(c.program)?.global) || SUBCOMMAND;
-  const first = parseOptions(c.argv.slice(1), g.stopAtPositional ? g : { ...g, stopAtPositional: true }).positionals[0];
-  return first ? [first.value] : [];
+  let sub = subcommandCache.get(c);
+  if (!sub) {
+    const g = (c.program !== null && programSpec(c.program)?.global) || SUBCOMMAND;
+    // One derived spec per program, so options.ts's compiled tables are reused.
+    let spec = g.stopAtPositional ? g : subcommandSpecs.get(g);
+    if (!spec) subcommandSpecs.set(g, (spec = { ...g, stopAtPositional: true }));
+    const first = parseOptions(c.argv.slice(1), spec).positionals[0];
+    sub = first ? [first.value] : [];
+    subcommandCache.set(c, sub);
+  }
+  return sub;
 }

@@ -317,7 +317,7 @@ function literalList(e: string, lang: Language): string[] | null {
   const m = /^\[([\s\S]*)\]$/.exec(e.trim());
   if (!m) return null;
   const items = splitArgs(m[1], true).map((x) => literal(x, lang));
-  return items.length && items.every((x) => x !== null) ? (items as string[]) : null;
+  return items.length && items.every((x) => x !== null) ? (items) : null;
 }
 
 const quote = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -354,7 +354,7 @@ export function inlineCommands(code: string, lang: Language): string[] {
       // perl's system LIST with more than one element runs an argv.
       if ((lang === 'perl' || lang === 'ruby') && args.length > 1) {
         const all = args.map((x) => literal(x, lang));
-        if (all.every((x) => x !== null)) out.push((all as string[]).map(quote).join(' '));
+        if (all.every((x) => x !== null)) out.push((all).map(quote).join(' '));
         continue;
       }
       out.push(first);

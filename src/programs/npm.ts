@@ -165,6 +165,25 @@ export function codeItRuns(program: string, args: readonly Word[], ctx: ProgramC
 type Found = { kind: 'package'; dir: string; scripts: Record<string, unknown> } | { kind: 'none' } | { kind: 'installed' } | { kind: 'opaque'; reason: string };
 
 /** The nearest package.json at or above `start` (only `start` itself with --prefix / -C / --cwd). */
+/** package.json texts already parsed: the same text (the FsView hands back one string per stamp) is parsed once. */
+const parsed = new Map<string, Record<string, unknown> | string>();
+
+/** The scripts of a package.json text, or the JSON error. */
+function scriptsOf(text: string): Record<string, unknown> | string {
+  let s = parsed.get(text);
+  if (s === undefined) {
+    try {
+      const json = JSON.parse(text) as { scripts?: unknown };
+      s = json && typeof json === 'object' && json.scripts && typeof json.scripts === 'object' ? (json.scripts as Record<string, unknown>) : {};
+    } catch (e) {
+      s = (e as Error).message;
+    }
+    if (parsed.size >= 64) parsed.delete(parsed.keys().next().value!);
+    parsed.set(text, s);
+  }
+  return s;
+}
+
 function findPackage(start: string, ctx: ProgramContext, exact: boolean): Found {
   for (let dir = start; ; dir = path.posix.dirname(dir)) {
     const file = path.posix.join(dir, 'package.json');
@@ -172,13 +191,9 @@ function findPackage(start: string, ctx: ProgramContext, exact: boolean): Found 
     // Above the analysed roots: an existing package.json is installed code; a missing one, keep looking.
     if (r.kind === 'installed' && ctx.exists(file)) return { kind: 'installed' };
     if (r.kind === 'text') {
-      try {
-        const json = JSON.parse(r.text) as { scripts?: unknown };
-        const scripts = json && typeof json === 'object' && json.scripts && typeof json.scripts === 'object' ? (json.scripts as Record<string, unknown>) : {};
-        return { kind: 'package', dir, scripts };
-      } catch (e) {
-        return { kind: 'opaque', reason: `cannot read ${shown(file, ctx.cwd)} as JSON: ${(e as Error).message}` };
-      }
+      const scripts = scriptsOf(r.text);
+      if (typeof scripts === 'string') return { kind: 'opaque', reason: `cannot read ${shown(file, ctx.cwd)} as JSON: ${scripts}` };
+      return { kind: 'package', dir, scripts };
     }
     if (r.kind !== 'missing' && r.kind !== 'installed') return { kind: 'opaque', reason: unreadable(r, file, ctx.cwd)! };
     if (exact || dir === '/') return { kind: 'none' };

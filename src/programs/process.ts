@@ -91,12 +91,14 @@ const FLOCK: OptionSpec = {
   complete: true,
 };
 
+const FLOCK_HEAD: OptionSpec = { ...FLOCK, stopAtPositional: true };
+
 export const flock: ProgramSpec = {
   names: ['flock'],
   options: FLOCK,
   runs(args) {
     // Options stop at FILE ("+" in flock's optstring); then `-c COMMAND` or the command's argv.
-    const o = parseOptions(args, { ...FLOCK, stopAtPositional: true });
+    const o = parseOptions(args, FLOCK_HEAD);
     if (o.unknown.length) return unknownOptions('flock', o.unknown);
     const rest = o.positionals.slice(1);
     const c = [...(o.values.get('-c') ?? []), ...(o.values.get('--command') ?? [])];

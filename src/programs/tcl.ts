@@ -139,7 +139,7 @@ export function tclScript(src: string, depth = 0, out: TclEffects = { runs: [], 
       out.runs.push({ kind: 'opaque', reason: `Tcl command name only known at run time: ${cmd[0].raw}` });
       continue;
     }
-    let args = cmd.slice(1);
+    const args = cmd.slice(1);
     if (OPAQUE_COMMANDS.test(name) && !(name === 'package' && args[0]?.text === 'require') && !(name === 'after' && args.length === 1)) {
       out.runs.push({ kind: 'opaque', reason: `Tcl ${name} runs code agentguard does not follow` });
       continue;
@@ -181,7 +181,7 @@ export function tclScript(src: string, depth = 0, out: TclEffects = { runs: [], 
       } else if (/[wa+]|WRONLY|RDWR|CREAT|TRUNC|APPEND/.test(mode)) out.writes.push(target.text === null ? dyn(target.raw) : lit(target.text));
     } else if (name === 'file') {
       const sub = args[0]?.text;
-      let rest = args.slice(1);
+      const rest = args.slice(1);
       while (rest[0]?.text?.startsWith('-')) {
         const opt = rest.shift()!.text!;
         if (opt === '--') break;

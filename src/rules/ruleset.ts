@@ -2,12 +2,15 @@
 // so that checking a command costs what that command could match, not the rule count.
 import type { Command } from '../shell/types.js';
 import type { LoadedRule, LoadedRules } from './load.js';
+import { gateOf, type Gate } from './gate.js';
 import { compileMatch, UnknownListError, type CompiledMatch } from './match.js';
 import { RuleLoadError } from './load.js';
 
 export interface CompiledRule {
   rule: LoadedRule;
   match: CompiledMatch;
+  /** False only for commands this rule cannot match (gate.ts); null: any command may match. */
+  gate: Gate | null;
 }
 
 export interface RuleSet {
@@ -25,7 +28,7 @@ export function compileRules(loaded: LoadedRules): RuleSet {
   const rules: CompiledRule[] = [];
   for (const rule of loaded.rules) {
     try {
-      rules.push({ rule, match: compileMatch(rule.match, loaded.lists) });
+      rules.push({ rule, match: compileMatch(rule.match, loaded.lists), gate: gateOf(rule.match, loaded.lists) });
     } catch (e) {
       if (e instanceof UnknownListError) problems.push(`${rule.file}:${rule.line}: match: ${e.message}`);
       else throw e;

@@ -3,7 +3,7 @@
 // read with certainty is reported in Script.opaque (which the policy treats as ask).
 import path from 'node:path';
 import { realFs, type FileInput, type FsView } from './fsview.js';
-import { parseBash, type Node, type Tree } from './parser.js';
+import { parseBash, parseBashShared, type Node, type Tree } from './parser.js';
 import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
 import { decodeAnsiC, evalWord, findSubstitutions, type WordEnv } from './words.js';
 import { codeItRuns, hasOwnEffects, innerCommands, interpreterReadsStdin, joinWords, MAX_FILE_BYTES, mayRunCode, programEffects, SHELLS, shellMode, STDIN_INTERPRETERS, type FileRead, type ProgramContext } from '../programs/index.js';
@@ -175,7 +175,9 @@ class Analysis {
     if (pathSet && pathTakesCwd(pathSet[3])) this.opaque.push(`puts the current, a relative or a temporary directory on PATH (${clip(pathSet[3])}): commands found there are not read ahead`);
     if (/(^|\s)--(rcfile|init-file)(\s|=)/.test(source)) this.opaque.push('starts a shell with its own rc file, which this check does not read');
     else if (/(^|[\s;&|(])HOME=/.test(source) && /(^|\s)(-l|--login|-[a-zA-Z]*l[a-zA-Z]*)(\s|$)/.test(source)) this.opaque.push('sets HOME for a login shell, which then runs that home\'s start-up files');
-    const tree = parseBash(source);
+    // Code read from files (package.json scripts, Makefile recipes, git aliases, script files) comes
+    // back on every check: it is parsed once per text. The line itself is always parsed.
+    const tree = origin.kind === 'nested' && origin.from !== undefined ? parseBashShared(source) : parseBash(source);
     try {
       const root = tree.rootNode;
       if (root.hasError) this.opaque.push(`could not parse: ${describeError(root)}`);
@@ -612,7 +614,7 @@ class Analysis {
       if (n.type === 'command_substitution' || n.type === 'process_substitution') subs.push(n);
       else if (n.type === 'simple_expansion' || n.type === 'expansion' || EXPRESSION_TYPES.has(n.type) || n.type === 'variable_assignment' || n.type === 'test_command' || n.type === 'array' || n.type === 'brace_expression') {
         const named = n.namedChildren;
-        for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
+        for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
       } else this.opaque.push(`unsupported syntax in expression (${n.type}): ${clip(n.text)}`);
     }
     for (const s of subs) this.substitution(s, scope, null);
@@ -622,7 +624,15 @@ class Analysis {
 
   /** A `-` tree-sitter dropped between a command and its heredoc belongs to that command. */
   private takeDash(body: Node, redirects: Node[], stmt: Node, scope: Scope): boolean {
-    if (body.type !== 'command' || !scope.droppedDashes.size) return false;
+    if (!scope.droppedDashes.size) return false;
+    // Trailing redirects of a list or pipeline bind to its last command (`a && git commit -F - <<EOF`).
+    while (body.type === 'list' || body.type === 'pipeline') {
+      const named = body.namedChildren;
+      const last = named[named.length - 1];
+      if (!last) return false;
+      body = last;
+    }
+    if (body.type !== 'command') return false;
     const heredoc = stmt.children.find((c) => c?.type === 'heredoc_redirect');
     const end = heredoc?.startIndex ?? redirects[0]?.startIndex ?? stmt.endIndex;
     // The first dash in [body end, end): scanning the range, not the whole set, keeps a line
@@ -1248,7 +1258,7 @@ function flattenPipeline(node: Node): (Node | Stage)[] {
   const stack: (Node | Node[])[] = [];
   const open = (p: Node) => {
     const named = p.namedChildren;
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
   };
   open(node);
   while (stack.length) {

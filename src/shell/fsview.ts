@@ -33,16 +33,100 @@ export interface FileInput {
   stamp: Stamp;
 }
 
+/**
+ * File contents kept across checks, each under the stamp it was read with, and handed out
+ * again only while the file still has that stamp (one stat instead of stat, open, fstat,
+ * reads and close). A rewrite that keeps size and mtime still changes ctime, but only to
+ * the clock's tick: a file changed within `racyNs` before it was read is not kept (git's
+ * "racily clean" rule), so any later change gives it a stamp it did not have.
+ */
+export class ReadCache {
+  private entries = new Map<string, { stamp: Stamp; text: string }>();
+  constructor(
+    private maxEntries = 128,
+    private maxBytes = 64 * 1024,
+    private racyNs = 2_000_000_000n,
+  ) {}
+
+  get(p: string, stamp: Stamp): string | null {
+    const e = this.entries.get(p);
+    if (!e) return null;
+    if (e.stamp === stamp) return e.text;
+    this.entries.delete(p);
+    return null;
+  }
+
+  put(p: string, st: fs.BigIntStats, text: string, bytes: number): void {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    if (bytes > this.maxBytes || st.ctimeNs > now - this.racyNs || st.mtimeNs > now - this.racyNs) return;
+    this.entries.delete(p);
+    this.entries.set(p, { stamp: stampOf(st), text });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+/** Reads a regular file as UTF-8 through `cache` (see ReadCache); what realFs.readText does. */
+export function readTextCached(p: string, maxBytes: number, cache: ReadCache): ReadResult {
+  let fd: number;
+  try {
+    // A FIFO or device would block the open (and the session's one thread) until a writer
+    // comes: only regular files are opened, and without blocking.
+    const pre = fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+    if (!pre) return { kind: 'missing' };
+    if (!pre.isFile()) return { kind: 'unreadable', reason: pre.isDirectory() ? 'a directory' : 'not a regular file' };
+    const stamp = stampOf(pre);
+    const known = cache.get(p, stamp);
+    if (known !== null) {
+      const size = Number(pre.size);
+      return size > maxBytes ? { kind: 'too-large', size } : { kind: 'text', text: known, stamp };
+    }
+    fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'unreadable', reason: code ?? (e as Error).message };
+  }
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    if (!st.isFile()) return { kind: 'unreadable', reason: st.isDirectory() ? 'a directory' : 'not a regular file' };
+    const size = Number(st.size);
+    if (size > maxBytes) return { kind: 'too-large', size };
+    // Read one byte past the limit: the file may have grown since fstat.
+    const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
+    let n = 0;
+    for (;;) {
+      const r = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) break;
+      n += r;
+      if (n === buf.length) break;
+    }
+    if (n > maxBytes) return { kind: 'too-large', size: n };
+    const text = buf.subarray(0, n).toString('utf8');
+    // Kept only when what was read is all the stamp describes (it did not grow or shrink meanwhile).
+    if (n === size) cache.put(p, st, text, n);
+    return { kind: 'text', text, stamp: stampOf(st) };
+  } catch (e) {
+    return { kind: 'unreadable', reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const readCache = new ReadCache();
+
 export const realFs: FsView = {
   exists: (p) => fs.existsSync(p),
   isDirectory(p) {
     try {
-      return fs.statSync(p).isDirectory();
+      return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
     } catch {
       return false;
     }
   },
   realpath(p) {
+    // Most lookups are of files that do not exist (hooks, Makefiles, package.json above the
+    // cwd): existsSync answers those without the exception a failing realpath throws.
+    if (!fs.existsSync(p)) return null;
     try {
       return fs.realpathSync.native(p);
     } catch {
@@ -50,39 +134,7 @@ export const realFs: FsView = {
     }
   },
   readText(p, maxBytes) {
-    let fd: number;
-    try {
-      // A FIFO or device would block the open (and the session's one thread) until a writer
-      // comes: only regular files are opened, and without blocking.
-      const pre = fs.statSync(p);
-      if (!pre.isFile()) return { kind: 'unreadable', reason: pre.isDirectory() ? 'a directory' : 'not a regular file' };
-      fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-      return { kind: 'unreadable', reason: code ?? (e as Error).message };
-    }
-    try {
-      const st = fs.fstatSync(fd, { bigint: true });
-      if (!st.isFile()) return { kind: 'unreadable', reason: st.isDirectory() ? 'a directory' : 'not a regular file' };
-      const size = Number(st.size);
-      if (size > maxBytes) return { kind: 'too-large', size };
-      // Read one byte past the limit: the file may have grown since fstat.
-      const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
-      let n = 0;
-      for (;;) {
-        const r = fs.readSync(fd, buf, n, buf.length - n, n);
-        if (r === 0) break;
-        n += r;
-        if (n === buf.length) break;
-      }
-      if (n > maxBytes) return { kind: 'too-large', size: n };
-      return { kind: 'text', text: buf.subarray(0, n).toString('utf8'), stamp: stampOf(st) };
-    } catch (e) {
-      return { kind: 'unreadable', reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
-    } finally {
-      fs.closeSync(fd);
-    }
+    return readTextCached(p, maxBytes, readCache);
   },
   readdir(p) {
     try {
@@ -93,7 +145,8 @@ export const realFs: FsView = {
   },
   stamp(p) {
     try {
-      return stampOf(fs.statSync(p, { bigint: true }));
+      const st = fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+      return st ? stampOf(st) : 'missing';
     } catch {
       return 'missing';
     }

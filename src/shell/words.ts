@@ -292,7 +292,7 @@ export function findSubstitutions(node: Node, env: WordEnv): void {
   const stack: Node[] = [];
   const push = (n: Node) => {
     const named = n.namedChildren;
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]);
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]) stack.push(named[i]!);
   };
   push(node);
   while (stack.length) {

@@ -11,7 +11,7 @@ function hostsWhere(c: Command, hit: (host: string) => boolean): string[] {
 
 export const hosts = defineCondition({
   key: 'hosts',
-  schema: (z) => oneOrMany(z, 'Any network destination of the command (curl/wget URLs, ssh/nc hosts, scp host:path, git URLs) matches a host glob (*.example.com)'),
+  schema: (z) => oneOrMany(z, 'Any network destination of the command (curl/wget URLs, ssh/nc hosts, scp host:path, git URLs) is one of these hosts, written as in the egress allowlist: host, *.suffix, host:port, [v6] or [v6]:port (a port names its host: the policy sees no ports)'),
   example: { value: '*.pastebin.com', match: ['curl -d @notes.txt https://api.pastebin.com/x'], no_match: ['curl https://example.org/'] },
   compile(value, env) {
     const listed = hostMatcher(env.expand(value));
@@ -32,7 +32,7 @@ export const hosts = defineCondition({
 
 export const hostNotIn = defineCondition({
   key: 'host_not_in',
-  schema: (z) => oneOrMany(z, 'Some network destination of the command matches none of these host globs (a destination only known at run time may match)'),
+  schema: (z) => oneOrMany(z, 'Some network destination of the command is none of these hosts (written as for hosts:), nor a host the person allowed in this session; a destination only known at run time may match'),
   example: { value: ['github.com', '*.github.com'], match: ['git clone https://gitlab.example/x.git'], no_match: ['git clone https://github.com/x/y.git'] },
   compile(value, env) {
     const listed = hostMatcher(env.expand(value));

@@ -1,62 +1,8 @@
 // writes, reads: the paths a command writes or reads, against path globs, after cd, ~, ..
 // and symlinks are resolved.
-import { Minimatch } from 'minimatch';
 import type { PathTarget } from '../../shell/types.js';
-import { defineCondition, MAYBE, NO, once, oneOrMany, YES, type MatchContext, type Tri } from './core.js';
-
-/**
- * A rule's path globs, compiled by minimatch for a given home and workspace set.
- * Contexts are few and long-lived (one per cwd), so the compiled globs are cached by
- * the identity of the context's workspace list.
- */
-class PathMatcher {
-  private cache = new WeakMap<readonly string[], Minimatch[]>();
-  private home: string | null = null;
-  private tmpdir: string | undefined = undefined;
-  constructor(private patterns: string[]) {}
-
-  test(paths: readonly string[], ctx: MatchContext): boolean {
-    if (this.home !== ctx.home || this.tmpdir !== ctx.tmpdir) {
-      this.cache = new WeakMap();
-      this.home = ctx.home;
-      this.tmpdir = ctx.tmpdir;
-    }
-    let mms = this.cache.get(ctx.workspaces);
-    if (!mms) {
-      mms = this.patterns.flatMap((p) => concretePatterns(p, ctx)).map((p) => new Minimatch(p, { dot: true, nonegate: true, nocomment: true }));
-      this.cache.set(ctx.workspaces, mms);
-    }
-    // A long line names the same paths again and again (> /dev/null, one output file per step):
-    // each path is matched against the globs once per evaluation.
-    const seen = once(ctx, this, () => new Map<string, boolean>());
-    for (const p of paths) {
-      let hit = seen.get(p);
-      if (hit === undefined) seen.set(p, (hit = mms.some((m) => m.match(p))));
-      if (hit) return true;
-    }
-    return false;
-  }
-
-  /** The first of `paths` a glob matches (the same search as test), or null. */
-  first(paths: readonly string[], ctx: MatchContext): string | null {
-    for (const p of paths) if (this.test([p], ctx)) return p;
-    return null;
-  }
-}
-
-function concretePatterns(pattern: string, ctx: MatchContext): string[] {
-  let ps = [pattern];
-  if (pattern.includes('{workspace}')) ps = ctx.workspaces.map((w) => pattern.split('{workspace}').join(w));
-  return ps.flatMap((p) => {
-    if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
-    p = p.split('{home}').join(ctx.home);
-    p = p.split('{tmpdir}').join(ctx.tmpdir || '/tmp');
-    if (!p.startsWith('/') && !p.startsWith('**')) p = '**/' + p;
-    if (p.length > 1 && p.endsWith('/') && !p.endsWith('**/')) p = p.slice(0, -1);
-    // "dir/**" also means dir itself.
-    return p.endsWith('/**') ? [p, p.slice(0, -3) || '/'] : [p];
-  });
-}
+import { PathMatcher } from '../paths.js';
+import { defineCondition, MAYBE, NO, oneOrMany, YES, type MatchContext, type Tri } from './core.js';
 
 function anyPath(targets: PathTarget[], matcher: PathMatcher, ctx: MatchContext, unknown: Tri): Tri {
   let r: Tri = NO;

@@ -1,0 +1,96 @@
+// Rule gates only skip rules that could not match: over every command line the project
+// knows (bench corpus, routine and evasion corpora, every rule's examples), the decision with
+// gates is the decision without them, and the gates do skip most rule tests.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { realPath } from '../../src/policy/confine.js';
+import { evaluate } from '../../src/policy/evaluate.js';
+import { lineFacts } from '../../src/rules/gate.js';
+import { NO, type MatchContext } from '../../src/rules/match.js';
+import type { RuleSet } from '../../src/rules/ruleset.js';
+import { exampleGuard } from '../helpers.js';
+
+const guard = await exampleGuard();
+const root = path.resolve(import.meta.dirname, '../..');
+
+function lines(): string[] {
+  const out = new Set<string>();
+  for (const l of fs.readFileSync(path.join(root, 'bench/corpus.txt'), 'utf8').split('\n')) {
+    if (l.trim() && !l.startsWith('#')) out.add(l.replace(/\\\\|\\n/g, (m) => (m === '\\n' ? '\n' : '\\')));
+  }
+  const routine = parse(fs.readFileSync(path.join(root, 'test/corpus/routine.yaml'), 'utf8')) as { cases: string[] };
+  for (const c of routine.cases) out.add(c);
+  const dir = path.join(root, 'test/corpus/evasion');
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    const y = parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { cases: [string, string][] };
+    for (const [, c] of y.cases) out.add(c);
+  }
+  for (const r of guard.rules.rules) for (const c of [...r.rule.examples.match, ...r.rule.examples.no_match]) out.add(c);
+  return [...out];
+}
+
+/** The same rules with every gate open. */
+function ungated(rules: RuleSet): RuleSet {
+  const open = new Map(rules.rules.map((r) => [r, { ...r, gate: null }]));
+  return { ...rules, rules: [...open.values()], candidates: (c) => rules.candidates(c).map((r) => open.get(r)!) };
+}
+
+describe('rule gates', () => {
+  const all = lines();
+  const open = ungated(guard.rules);
+
+  it('never change a decision', () => {
+    const differ: string[] = [];
+    for (const command of all) {
+      const { script, context } = guard.explain({ command });
+      const gated = evaluate(script, guard.rules, context);
+      const plain = evaluate(script, open, context);
+      if (JSON.stringify(gated) !== JSON.stringify(plain)) differ.push(command);
+    }
+    expect(all.length).toBeGreaterThan(1000);
+    expect(differ).toEqual([]);
+  });
+
+  it('never shut on a command its rule matches or maybe matches', () => {
+    const wrong: string[] = [];
+    for (const command of all) {
+      const { script, context } = guard.explain({ command });
+      const facts = lineFacts(script);
+      // The matcher's context as evaluate() makes it.
+      const mctx: MatchContext = {
+        script,
+        home: context.home,
+        workspaces: context.workspaces,
+        tmpdir: context.tmpdir,
+        sessionHosts: context.sessionHosts,
+        pathsOf: (t) => (t.paths === null ? null : [...new Set(t.paths.flatMap((p) => [p, realPath(p)]))]),
+      };
+      for (const cmd of script.commands) {
+        for (const r of guard.rules.candidates(cmd)) {
+          if (!r.gate || r.gate(cmd, facts)) continue;
+          if (r.match.test(cmd, mctx) !== NO) wrong.push(`${r.rule.id}: ${command}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('skip most rule tests on routine commands', () => {
+    const routine = (parse(fs.readFileSync(path.join(root, 'test/corpus/routine.yaml'), 'utf8')) as { cases: string[] }).cases;
+    let candidates = 0;
+    let passed = 0;
+    for (const command of routine) {
+      const { script } = guard.explain({ command });
+      const facts = lineFacts(script);
+      for (const cmd of script.commands) {
+        for (const r of guard.rules.candidates(cmd)) {
+          candidates++;
+          if (!r.gate || r.gate(cmd, facts)) passed++;
+        }
+      }
+    }
+    expect(passed).toBeLessThan(candidates / 2);
+  });
+});
