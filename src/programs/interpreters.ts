@@ -6,6 +6,7 @@ import type { Word } from '../shell/types.js';
 import { inlineCommands, inlineWrites, type Language } from './inline.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { Effects, ProgramArgs, ProgramSpec, Run, RunContext } from './types.js';
+import { managerRuns } from './npx.js';
 import { capRuns } from './shape.js';
 import { lit, pushAll } from './words.js';
 
@@ -61,12 +62,23 @@ function interpreter(names: string[], options: OptionSpec, lang: Language, codeO
 }
 
 export const python = interpreter(PYTHONS, { takesValue: ['-c', '-m', '-W', '-X', '--check-hash-based-pycs'] }, 'python', ['-c']);
-export const node = interpreter(
-  ['node', 'nodejs', 'deno', 'bun'],
-  { takesValue: ['-e', '--eval', '-p', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--max-old-space-size', '--stack-size', '--title', '--inspect-port'] },
-  'js',
-  ['-e', '--eval', '-p', '--print'],
-);
+const NODE_OPTIONS: OptionSpec = { takesValue: ['-e', '--eval', '-p', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file', '--max-old-space-size', '--stack-size', '--title', '--inspect-port'] };
+export const node = interpreter(['node', 'nodejs', 'deno'], NODE_OPTIONS, 'js', ['-e', '--eval', '-p', '--print']);
+/** bun is a JavaScript runtime first and a package manager too: `bun x PKG` is bunx (src/programs/npx.ts). */
+const bunRuntime = interpreter(['bun'], NODE_OPTIONS, 'js', ['-e', '--eval', '-p', '--print']);
+const BUN_HEAD: OptionSpec = { ...NODE_OPTIONS, stopAtPositional: true };
+export const bun: ProgramSpec = {
+  ...bunRuntime,
+  runs(args, ctx) {
+    const first = parseOptions(args, BUN_HEAD).positionals;
+    const sub = first[0]?.value;
+    if (sub) {
+      const m = managerRuns('bun', sub, first.slice(1));
+      if (m) return m;
+    }
+    return bunRuntime.runs!(args, ctx);
+  },
+};
 export const ruby: ProgramSpec = {
   ...interpreter(['ruby', 'jruby', 'truffleruby'], { takesValue: ['-e', '-r', '-I', '-E', '--encoding', '-C', '-F', '-x'], optionalValue: ['-i'] }, 'ruby', ['-e']),
   effects(a, out) {
@@ -102,4 +114,4 @@ export const perl: ProgramSpec = {
   },
 };
 
-export const programs = [python, node, ruby, php, lua, others, perl];
+export const programs = [python, node, bun, ruby, php, lua, others, perl];
