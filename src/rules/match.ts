@@ -2,7 +2,7 @@
 // each condition present in the block (src/rules/conditions/, one module per condition).
 // Three-valued: a condition that depends on a word only known at run time
 // ("$DIR", $(…)) is MAYBE, and a rule that maybe matches is at least an ask.
-import { allOf, expandList, UnknownListError, type CompileEnv, type CompiledMatch, type Lists, type MatchBlock } from './conditions/core.js';
+import { allOf, expandList, intersectPrograms, UnknownListError, type CompileEnv, type CompiledMatch, type Lists, type MatchBlock } from './conditions/core.js';
 import { CONDITIONS, type MatchExpr } from './conditions/index.js';
 
 export { MAYBE, NO, UnknownListError, YES } from './conditions/core.js';
@@ -44,7 +44,7 @@ function programsOf(expr: MatchBlock, lists: Lists): Set<string> | null {
   for (const c of NARROWING) {
     const v = expr[c.key];
     const p: Set<string> | null = v === undefined ? null : c.programs!(v as never, envFor(lists));
-    if (p) out = out === null ? p : new Set([...out].filter((x) => p.has(x)));
+    if (p) out = out === null ? p : intersectPrograms(out, p);
   }
   return out;
 }

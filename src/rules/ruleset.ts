@@ -4,6 +4,7 @@ import type { Command } from '../shell/types.js';
 import type { LoadedRule, LoadedRules } from './load.js';
 import { gateOf, type Gate } from './gate.js';
 import { compileMatch, UnknownListError, type CompiledMatch } from './match.js';
+import { programFits } from './conditions/core.js';
 import { RuleLoadError } from './load.js';
 
 export interface CompiledRule {
@@ -37,10 +38,21 @@ export function compileRules(loaded: LoadedRules): RuleSet {
   if (problems.length) throw new RuleLoadError(problems);
   const byProgram = new Map<string, CompiledRule[]>();
   const generic: CompiledRule[] = [];
+  // Rules whose programs include a glob (python3.*): tried against each program name once.
+  const globbed: { globs: string[]; rule: CompiledRule }[] = [];
   for (const r of rules) {
-    if (!r.match.programs) generic.push(r);
-    else for (const p of r.match.programs) byProgram.set(p, [...(byProgram.get(p) ?? []), r]);
+    if (!r.match.programs) {
+      generic.push(r);
+      continue;
+    }
+    const globs: string[] = [];
+    for (const p of r.match.programs) {
+      if (/[*?[]/.test(p)) globs.push(p);
+      else byProgram.set(p, [...(byProgram.get(p) ?? []), r]);
+    }
+    if (globs.length) globbed.push({ globs, rule: r });
   }
+  const order = new Map(rules.map((r, i) => [r, i]));
   const merged = new Map<string, CompiledRule[]>();
   return {
     rules,
@@ -51,8 +63,11 @@ export function compileRules(loaded: LoadedRules): RuleSet {
       if (cmd.program === null) return generic;
       let list = merged.get(cmd.program);
       if (!list) {
-        const specific = byProgram.get(cmd.program);
-        list = specific ? [...specific, ...generic] : generic;
+        const name = cmd.program;
+        const specific = new Set(byProgram.get(name) ?? []);
+        for (const g of globbed) if (g.globs.some((x) => programFits(x, name))) specific.add(g.rule);
+        // In the rules' own order, as the file layers set it.
+        list = specific.size ? [...specific, ...generic].sort((a, b) => order.get(a)! - order.get(b)!) : generic;
         merged.set(cmd.program, list);
       }
       return list;

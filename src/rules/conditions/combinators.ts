@@ -1,6 +1,6 @@
 // all_of, any_of, not: match blocks combined. A block's own conditions are an implicit all_of.
 import type { z } from 'zod';
-import { allOf as allParts, anyOf as anyParts, defineCondition, type Condition, type Tri } from './core.js';
+import { allOf as allParts, anyOf as anyParts, defineCondition, intersectPrograms, type Condition, type Tri } from './core.js';
 import type { MatchExpr } from './index.js';
 
 // Annotated: their value type is MatchExpr itself, which is derived from the condition list.
@@ -13,7 +13,7 @@ export const allOf: Condition<'all_of', z.ZodArray<Block>> = defineCondition({
   compile: (value, env) => allParts(value.map((m) => env.build(m))),
   programs(value, env) {
     const sets = value.map((m) => env.programsOf(m)).filter((p) => p !== null);
-    return sets.length ? sets.reduce((a, b) => new Set([...a].filter((x) => b.has(x)))) : null;
+    return sets.length ? sets.reduce((a, b) => intersectPrograms(a, b)) : null;
   },
 });
 

@@ -107,11 +107,37 @@ export function expandList(v: string | string[], lists: Lists): string[] {
   return out;
 }
 
+const GLOB = /[*?[]/;
+const globRes = new Map<string, RegExp>();
+
+/** Whether a program name fits an entry of a program set (a name, or a glob such as python3.*). */
+export function programFits(entry: string, name: string): boolean {
+  if (!GLOB.test(entry)) return entry === name;
+  let re = globRes.get(entry);
+  if (!re) globRes.set(entry, (re = new RegExp(`^${entry.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]')}$`)));
+  return re.test(name);
+}
+
+/**
+ * The programs both sets allow. Sets may hold globs (python3.*): the result is never smaller
+ * than the true intersection (a rule must not lose a program it can apply to), so a name of
+ * one set that fits a glob of the other stays, and globs stay when the other set has globs too.
+ */
+export function intersectPrograms(a: Set<string>, b: Set<string>): Set<string> {
+  const globsA = [...a].filter((x) => GLOB.test(x));
+  const globsB = [...b].filter((x) => GLOB.test(x));
+  const out = new Set<string>();
+  for (const x of a) if (!GLOB.test(x) && (b.has(x) || globsB.some((g) => programFits(g, x)))) out.add(x);
+  for (const x of b) if (!GLOB.test(x) && globsA.some((g) => programFits(g, x))) out.add(x);
+  if (globsA.length && globsB.length) for (const g of [...globsA, ...globsB]) out.add(g);
+  return out;
+}
+
 export function allOf(parts: CompiledMatch[]): CompiledMatch {
   let programs = null as Set<string> | null;
   for (const p of parts) {
     const own = p.programs;
-    if (own) programs = programs === null ? own : new Set([...programs].filter((x) => own.has(x)));
+    if (own) programs = programs === null ? own : intersectPrograms(programs, own);
   }
   return {
     programs,

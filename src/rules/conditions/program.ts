@@ -2,7 +2,6 @@
 import { defineCondition, NO, oneOrMany, YES } from './core.js';
 import { wordGlob } from './glob.js';
 
-const isExact = (pats: string[]) => pats.every((p) => !/[*?[]/.test(p));
 
 export const program = defineCondition({
   key: 'program',
@@ -10,13 +9,20 @@ export const program = defineCondition({
   example: { value: ['rm', 'shred'], match: ['sudo /bin/rm -f notes.txt'], no_match: ['echo rm'] },
   compile(value, env) {
     const pats = env.expand(value);
-    const res = pats.map(wordGlob);
-    // A list of plain names (most are: @interpreters, @downloaders …) is a set lookup, not a regex per name.
-    const names = isExact(pats) ? new Set(pats) : null;
-    return { test: (c) => (c.program !== null && (names ? names.has(c.program) : res.some((r) => r.test(c.program!))) ? YES : NO), programs: names };
+    // Plain names (most are: @interpreters, @downloaders …) are a set lookup; the few globs
+    // (python3.*) are tried once per program name and remembered.
+    const names = new Set(pats.filter((p) => !/[*?[]/.test(p)));
+    const globs = pats.filter((p) => /[*?[]/.test(p)).map(wordGlob);
+    const seen = new Map<string, boolean>();
+    const fits = (p: string) => {
+      if (names.has(p)) return true;
+      if (!globs.length) return false;
+      let r = seen.get(p);
+      if (r === undefined) seen.set(p, (r = globs.some((g) => g.test(p))));
+      return r;
+    };
+    return { test: (c) => (c.program !== null && fits(c.program) ? YES : NO), programs: new Set(pats) };
   },
-  programs(value, env) {
-    const pats = env.expand(value);
-    return isExact(pats) ? new Set(pats) : null;
-  },
+  // Names and globs: the rule index tries a glob against each program name it meets.
+  programs: (value, env) => new Set(env.expand(value)),
 });
