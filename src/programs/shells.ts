@@ -22,7 +22,10 @@ export type ShellMode =
 export function shellMode(args: readonly Word[]): ShellMode {
   let command = false;
   let stdin = false;
+  // -n (noexec) reads without running; +n and +o noexec turn it off again, and an interactive
+  // shell (-i) ignores it, so it only counts as the last word on it and without -i.
   let noexec = false;
+  let interactive = false;
   let i = 0;
   for (; i < args.length; i++) {
     const v = args[i].value;
@@ -37,18 +40,23 @@ export function shellMode(args: readonly Word[]): ShellMode {
       continue;
     }
     if (!/^[-+][A-Za-z]+$/.test(v)) break;
+    const on = v[0] === '-';
     const letters = v.slice(1);
-    if (v[0] === '-' && letters.includes('c')) command = true;
-    if (v[0] === '-' && letters.includes('s')) stdin = true;
-    if (v[0] === '-' && letters.includes('n')) noexec = true;
+    if (on && letters.includes('c')) command = true;
+    if (on && letters.includes('s')) stdin = true;
+    if (on && letters.includes('i')) interactive = true;
+    if (letters.includes('n')) noexec = on;
     // -o OPTION / -O SHOPT take the next word.
     for (const l of letters) if (l === 'o' || l === 'O') {
-      if (args[i + 1]?.value === 'noexec' && v[0] === '-' && l === 'o') noexec = true;
+      const opt = args[i + 1]?.value;
+      if (l === 'o' && opt === 'noexec') noexec = on;
+      if (l === 'o' && opt === null) noexec = false;
       i++;
     }
   }
-  if (noexec) return { mode: 'info' };
   const rest = args.slice(i);
+  // A shell that reads its commands from a terminal is interactive too: only -c or a file counts.
+  if (noexec && !interactive && (command || (!stdin && rest.length))) return { mode: 'info' };
   if (command) return rest.length ? { mode: 'command', script: rest[0] } : { mode: 'info' };
   if (stdin || !rest.length) return { mode: 'stdin' };
   return { mode: 'file', file: rest[0] };
