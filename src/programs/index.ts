@@ -45,6 +45,7 @@ export type { OptionSpec, ParsedOptions } from './options.js';
 export { SHELLS, shellMode, type ShellMode } from './shells.js';
 export { STDIN_INTERPRETERS, interpreterReadsStdin } from './interpreters.js';
 export { URL_CLIENTS } from './curl.js';
+export { commandOfVariable, isCommandVariable } from './pagers.js';
 export { joinWords } from './words.js';
 export { codeItRuns, mayRunCode } from './code.js';
 export type { CodeRuns, FileRead, ProgramContext, ScriptToRun } from './context.js';

@@ -82,4 +82,25 @@ export const man: ProgramSpec = {
   },
 };
 
+/**
+ * Variables whose value programs run as a command: pagers (PAGER, MANPAGER, GIT_PAGER,
+ * SYSTEMD_PAGER, PSQL_PAGER, GH_PAGER, AWS_PAGER …), LESSOPEN/LESSCLOSE, editors (EDITOR,
+ * VISUAL, GIT_EDITOR …), BROWSER, askpass helpers and git's ssh and diff programs. Setting one
+ * anywhere in a line (a prefix, export, a plain assignment) is read as the command it holds,
+ * whichever program later runs it.
+ */
+const COMMAND_VARIABLES = /^(?:PAGER|MANPAGER|[A-Z][A-Z0-9_]*_PAGER|LESSOPEN|LESSCLOSE|EDITOR|VISUAL|[A-Z][A-Z0-9_]*_EDITOR|BROWSER|FCEDIT|GIT_SSH|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|[A-Z][A-Z0-9_]*_ASKPASS)$/;
+
+export function isCommandVariable(name: string): boolean {
+  return COMMAND_VARIABLES.test(name);
+}
+
+export function commandOfVariable(name: string, value: string | null): Run | null {
+  if (!COMMAND_VARIABLES.test(name)) return null;
+  if (value === null) return { kind: 'opaque', reason: `sets ${name}, which programs run as a command, to a value only known at run time` };
+  // LESSOPEN='|cmd %s' / '||cmd %s' / 'cmd %s': the command, with the file it is given.
+  const text = name.startsWith('LESS') ? value.replace(/^\|\|?-?/, '').replace(/%s/g, 'less-input-file') : value;
+  return text.trim() ? { kind: 'script', script: lit(text) } : null;
+}
+
 export const programs = [less, man];

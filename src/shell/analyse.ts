@@ -6,7 +6,7 @@ import { realFs, type FileInput, type FsView } from './fsview.js';
 import { parseBash, parseBashShared, type Node, type Tree } from './parser.js';
 import type { Command, Origin, PathTarget, Redirect, RedirectKind, Script, ShellContext, Word } from './types.js';
 import { decodeAnsiC, evalWord, findSubstitutions, type WordEnv } from './words.js';
-import { codeItRuns, hasOwnEffects, innerCommands, interpreterReadsStdin, joinWords, MAX_FILE_BYTES, mayRunCode, programEffects, SHELLS, shellMode, STDIN_INTERPRETERS, type FileRead, type ProgramContext } from '../programs/index.js';
+import { codeItRuns, commandOfVariable, isCommandVariable, hasOwnEffects, innerCommands, interpreterReadsStdin, joinWords, MAX_FILE_BYTES, mayRunCode, programEffects, SHELLS, shellMode, STDIN_INTERPRETERS, type FileRead, type ProgramContext } from '../programs/index.js';
 import { writesOwnFile } from '../programs/scripts.js';
 import { followNewLinks } from './links.js';
 
@@ -301,6 +301,14 @@ class Analysis {
       case 'variable_assignment':
       case 'variable_assignments':
         for (const c of node.namedChildren) if (c) this.scanExpression(c, scope);
+        for (const a of node.type === 'variable_assignment' ? [node] : node.namedChildren) {
+          const name = a?.type === 'variable_assignment' ? a.childForFieldName('name')?.text : undefined;
+          if (!a || !name || !isCommandVariable(name)) continue;
+          const v = a.childForFieldName('value');
+          // An array is not a command line a program reads from the variable.
+          const w = !v ? { value: '' } : v.type === 'array' ? { value: null } : (evalWord(v, this.wordEnv(scope, []))[0] ?? { value: '' });
+          this.commandVariable(name, w.value, { ...scope, depth: scope.depth + 1, redirects: [], stdin: null });
+        }
         return same;
       case 'test_command':
       case 'binary_expression':
@@ -812,6 +820,15 @@ class Analysis {
     if ((program === 'source' || program === '.') && args[0] && args[0].value === null) this.opaque.push(`file sourced by ${program} is not static: ${clip(args[0].raw)}`);
 
     const nested = (o: Origin = { kind: 'nested', parent: cmd.index }): Scope => ({ ...scope, origin: o, depth: scope.depth + 1, redirects: [], stdin: null });
+    // A variable programs run as a command (PAGER, EDITOR, LESSOPEN …), set for this command or exported.
+    for (const [k, v] of Object.entries(cmd.assignments)) this.commandVariable(k, v, nested());
+    if (program === 'export' || program === 'declare' || program === 'typeset' || program === 'readonly' || program === 'local') {
+      for (const a of args) {
+        const eq = a.value?.indexOf('=') ?? -1;
+        if (a.value && eq > 0) this.commandVariable(a.value.slice(0, eq), a.value.slice(eq + 1), nested());
+        else if (a.value === null && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a.raw)) this.commandVariable(a.raw.slice(0, a.raw.indexOf('=')), null, nested());
+      }
+    }
     if (extra.wrappers && extra.wrappers.length >= MAX_WRAPPERS) {
       this.opaque.push(`wrappers nested more than ${MAX_WRAPPERS} deep`);
       return same;
@@ -977,6 +994,14 @@ class Analysis {
       }
     }
     return false;
+  }
+
+  /** The command a variable holds that programs run (PAGER, LESSOPEN, EDITOR …), analysed as a script. */
+  private commandVariable(name: string, value: string | null, scope: Scope): void {
+    const run = commandOfVariable(name, value);
+    if (!run) return;
+    if (run.kind === 'opaque') this.opaque.push(run.reason);
+    else if (run.kind === 'script') this.nestedScript(run.script, scope.cwds, scope, name);
   }
 
   private nestedScript(script: Word, cwds: Cwds, scope: Scope, by: string): Flow | null {
