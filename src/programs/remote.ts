@@ -150,8 +150,29 @@ export const sshpass: ProgramSpec = {
   },
 };
 
+/** scp and sftp start ssh: its -o ProxyCommand/LocalCommand, and -S PROGRAM in place of ssh. */
+function copyRuns(args: readonly Word[]): Run[] {
+  const out = sshLocalCommands(args);
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === '-S' && args[i + 1]) out.push({ kind: 'argv', argv: [args[i + 1]] });
+    else if (v !== null && /^-S./.test(v)) out.push({ kind: 'argv', argv: [{ value: v.slice(2), raw: v.slice(2), glob: false }] });
+  }
+  return out;
+}
+
+export const sftp: ProgramSpec = {
+  names: ['sftp'],
+  options: { takesValue: ['-P', '-i', '-o', '-F', '-S', '-b', '-l', '-B', '-R', '-s', '-D', '-c', '-J', '-X'] },
+  runs: copyRuns,
+  effects: (a, out) => {
+    firstIsHost(a, out);
+    pushAll(out.reads, a.values(['-b']));
+  },
+};
+
 export const telnet: ProgramSpec = {
-  names: ['telnet', 'ftp', 'sftp'],
+  names: ['telnet', 'ftp'],
   options: { takesValue: ['-P', '-i', '-o', '-F', '-S', '-b', '-l', '-B', '-R', '-s', '-D'] },
   effects: (a, out) => {
     firstIsHost(a, out);
@@ -181,6 +202,7 @@ export const socat: ProgramSpec = {
 export const scp: ProgramSpec = {
   names: ['scp'],
   options: { takesValue: ['-P', '-i', '-o', '-F', '-S', '-c', '-l', '-J', '-D', '-X'] },
+  runs: copyRuns,
   effects(a, out) {
     copyHosts(a, out);
     pushAll(out.reads, a.values(['-i', '-F']));
@@ -216,4 +238,4 @@ export const rsync: ProgramSpec = {
   },
 };
 
-export const programs = [ssh, autossh, mosh, sshpass, telnet, netcat, socat, scp, rsync];
+export const programs = [ssh, autossh, mosh, sshpass, telnet, sftp, netcat, socat, scp, rsync];
