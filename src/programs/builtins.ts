@@ -1,21 +1,19 @@
 // bash builtins that run code: command, builtin, exec, eval, trap, coproc. (alias, source and cd
 // are handled by the analysis itself: they change the shell that reads the rest.)
 import { parseOptions, type OptionSpec } from './options.js';
-import type { ProgramSpec } from './types.js';
-import { joinWords, unknownOptions } from './words.js';
+import type { ProgramSpec, Run } from './types.js';
+import { joinWords, runner, unknownOptions } from './words.js';
 
 const COMMAND: OptionSpec = { flags: ['-p', '-v', '-V'], complete: true, stopAtPositional: true };
 
-export const command: ProgramSpec = {
+export const command: ProgramSpec = runner({
   names: ['command'],
   options: COMMAND,
-  runs(args) {
-    const o = parseOptions(args, COMMAND);
-    if (o.unknown.length) return unknownOptions('command', o.unknown);
+  run(o): Run[] {
     if (o.flags.includes('-v') || o.flags.includes('-V')) return [];
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
-};
+});
 
 export const builtin: ProgramSpec = {
   names: ['builtin'],

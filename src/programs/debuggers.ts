@@ -5,7 +5,7 @@
 import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { lit, mayReadFiles, unknownOptions } from './words.js';
+import { lit, mayReadFiles, runner, unknownOptions } from './words.js';
 
 /** strace(1), strace 6.x: getopt "+…" (options stop at the command). */
 const STRACE: OptionSpec = {
@@ -49,12 +49,10 @@ const VALGRIND: OptionSpec = { flags: VALGRIND_NAMES, complete: true, stopAtPosi
 
 /** A prefix tracer: the command after its options runs. -p/--attach alone traces a running process. */
 function tracer(name: string, spec: OptionSpec): ProgramSpec {
-  return {
+  return runner({
     names: [name],
     options: spec,
-    runs(args): Run[] {
-      const o = parseOptions(args, spec);
-      if (o.unknown.length) return unknownOptions(name, o.unknown);
+    run(o): Run[] {
       const out: Run[] = [];
       // strace -o '|CMD' (or '!CMD') pipes the trace into a shell command.
       for (const v of [...(o.values.get('-o') ?? []), ...(o.values.get('--output') ?? [])]) {
@@ -71,18 +69,16 @@ function tracer(name: string, spec: OptionSpec): ProgramSpec {
       // The trace file it writes.
       for (const v of a.values(['-o', '--output'])) if (!/^[|!]/.test(v.value ?? '')) out.writes.push(v);
     },
-  };
+  });
 }
 
 export const strace = tracer('strace', STRACE);
 export const ltrace = tracer('ltrace', LTRACE);
 
-export const valgrind: ProgramSpec = {
+export const valgrind: ProgramSpec = runner({
   names: ['valgrind'],
   options: VALGRIND,
-  runs(args): Run[] {
-    const o = parseOptions(args, VALGRIND);
-    if (o.unknown.length) return unknownOptions('valgrind', o.unknown);
+  run(o): Run[] {
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
   effects(a, out) {
@@ -90,7 +86,7 @@ export const valgrind: ProgramSpec = {
     for (const v of a.values(['--log-file', '--xml-file', '--massif-out-file', '--callgrind-out-file', '--cachegrind-out-file', '--dhat-out-file', '--xtree-memory-file', '--xtree-leak-file'])) out.writes.push(v);
     for (const v of a.values(['--suppressions'])) out.reads.push(v);
   },
-};
+});
 
 // ---- gdb ---------------------------------------------------------------------------------
 

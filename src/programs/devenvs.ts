@@ -6,7 +6,7 @@ import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import { pip } from './packages.js';
 import type { ProgramSpec, Run } from './types.js';
-import { joinWords, lit, mayReadFiles, unknownOptions } from './words.js';
+import { joinWords, lit, mayReadFiles, runner, unknownOptions } from './words.js';
 
 /** uv's global options (before the subcommand): clap, so `--opt value` or `--opt=value`. */
 const UV_GLOBAL = ['--directory', '--project', '--cache-dir', '--color', '--config-file', '--python-preference', '--allow-insecure-host'];
@@ -152,12 +152,10 @@ const DOTENV: OptionSpec = { takesValue: ['-e', '-v', '-p', '-c'], flags: ['--de
 const ENV_CMD: OptionSpec = { takesValue: ['-f', '--file', '-e', '--environments', '-r', '--rc-file'], flags: ['--fallback', '--no-override', '--silent', '--use-shell', '--expand-envs', '--verbose', '-h', '--help', '-v', '--version'], complete: true, stopAtPositional: true };
 
 function envLoader(name: string, spec: OptionSpec, shellFlag?: string): ProgramSpec {
-  return {
+  return runner({
     names: [name],
     options: spec,
-    runs(args): Run[] {
-      const o = parseOptions(args, spec);
-      if (o.unknown.length) return unknownOptions(name, o.unknown);
+    run(o): Run[] {
       if (!o.positionals.length) return [];
       if (shellFlag && o.flags.includes(shellFlag)) return [{ kind: 'script', script: joinWords(o.positionals) }];
       return [{ kind: 'argv', argv: o.positionals }];
@@ -165,7 +163,7 @@ function envLoader(name: string, spec: OptionSpec, shellFlag?: string): ProgramS
     effects(a, out) {
       for (const v of a.values(['-e', '-f', '--file', '-r', '--rc-file'])) out.reads.push(v);
     },
-  };
+  });
 }
 
 export const dotenv = envLoader('dotenv', DOTENV);

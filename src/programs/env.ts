@@ -2,9 +2,9 @@
 // Options stop at the first operand ("+" in its optstring); NAME=VALUE operands follow,
 // then the command. -S/--split-string splits one string into words env reads again (options,
 // NAME=VALUE, the command).
-import { parseOptions, type OptionSpec } from './options.js';
-import type { ProgramSpec } from './types.js';
-import { dyn, lit, unknownOptions } from './words.js';
+import type { OptionSpec } from './options.js';
+import type { ProgramSpec, Run } from './types.js';
+import { dyn, lit, runner } from './words.js';
 import { shq } from './context.js';
 import type { Word } from '../shell/types.js';
 
@@ -16,12 +16,10 @@ const OPTIONS: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const env: ProgramSpec = {
+export const env: ProgramSpec = runner({
   names: ['env'],
   options: OPTIONS,
-  runs(args, ctx) {
-    const o = parseOptions(args, OPTIONS);
-    if (o.unknown.length) return unknownOptions('env', o.unknown);
+  run(o, _args, ctx): Run[] {
     if (o.dynamicOption) return [{ kind: 'opaque', reason: 'env is given a word only known at run time where an option may stand' }];
     const split = [...(o.values.get('-S') ?? []), ...(o.values.get('--split-string') ?? [])];
     const chdirs = [...(o.values.get('-C') ?? []), ...(o.values.get('--chdir') ?? [])];
@@ -62,7 +60,7 @@ export const env: ProgramSpec = {
     }
     return command.length ? [{ kind: 'argv', argv: command, assignments, chdir }] : [];
   },
-};
+});
 
 /**
  * env -S's own splitting (coreutils env.c): blanks separate words, '…' is literal, "…" takes

@@ -6,7 +6,7 @@ import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
 import { shq } from './context.js';
-import { joinWords, lit, unknownOptions } from './words.js';
+import { joinWords, lit, runner, unknownOptions } from './words.js';
 
 const TMUX: OptionSpec = {
   takesValue: ['-c', '-f', '-L', '-S', '-T'],
@@ -112,12 +112,10 @@ function tmuxCommand(cmd: Word[], out: Run[]): void {
   out.push({ kind: 'opaque', reason: `tmux ${name} runs tmux or shell commands agentguard does not analyse` });
 }
 
-export const tmux: ProgramSpec = {
+export const tmux: ProgramSpec = runner({
   names: ['tmux'],
   options: TMUX,
-  runs(args): Run[] {
-    const o = parseOptions(args, TMUX);
-    if (o.unknown.length) return unknownOptions('tmux', o.unknown);
+  run(o): Run[] {
     const out: Run[] = [];
     const conf = o.values.get('-f') ?? [];
     if (conf.some((f) => f !== '/dev/null')) out.push({ kind: 'opaque', reason: 'tmux reads a configuration file agentguard does not read' });
@@ -127,7 +125,7 @@ export const tmux: ProgramSpec = {
     for (const c of tmuxCommands(o.positionals)) tmuxCommand(c, out);
     return out;
   },
-};
+});
 
 /** screen(1)'s options: single dash, some several letters long (-ls, -dmS name), some with an optional session word. */
 const SCREEN_VALUE = new Set(['-c', '-e', '-h', '-p', '-s', '-S', '-t', '-T', '-Logfile', '-X']);

@@ -3,23 +3,21 @@
 // where its relative paths start. bwrap's own file system is read from its binds: when a bind
 // moves a host directory somewhere else, the command's paths are not the host's (opaque).
 import type { Word } from '../shell/types.js';
-import { parseOptions, type OptionSpec } from './options.js';
+import type { OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { lit, unknownOptions } from './words.js';
+import { lit, runner, unknownOptions } from './words.js';
 
 const CHROOT: OptionSpec = { takesValue: ['--userspec', '--groups'], flags: ['--skip-chdir', '--help', '--version'], complete: true, stopAtPositional: true };
 
-export const chroot: ProgramSpec = {
+export const chroot: ProgramSpec = runner({
   names: ['chroot'],
   options: CHROOT,
-  runs(args) {
-    const o = parseOptions(args, CHROOT);
-    if (o.unknown.length) return unknownOptions('chroot', o.unknown);
+  run(o): Run[] {
     const rest = o.positionals;
     // No command: the shell ($SHELL -i) in the new root.
     return rest.length > 1 ? [{ kind: 'argv', argv: rest.slice(1), chdir: rest[0] }] : [];
   },
-};
+});
 
 const NAMESPACES = ['-m', '--mount', '-u', '--uts', '-i', '--ipc', '-n', '--net', '-p', '--pid', '-U', '--user', '-C', '--cgroup', '-T', '--time'];
 
@@ -32,12 +30,10 @@ const UNSHARE: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const unshare: ProgramSpec = {
+export const unshare: ProgramSpec = runner({
   names: ['unshare'],
   options: UNSHARE,
-  runs(args): Run[] {
-    const o = parseOptions(args, UNSHARE);
-    if (o.unknown.length) return unknownOptions('unshare', o.unknown);
+  run(o): Run[] {
     if (!o.positionals.length) return [];
     const root = [...(o.values.get('-R') ?? []), ...(o.values.get('--root') ?? [])].pop();
     const wd = [...(o.values.get('-w') ?? []), ...(o.values.get('--wd') ?? [])].pop();
@@ -45,7 +41,7 @@ export const unshare: ProgramSpec = {
     const chdir = wd !== undefined ? lit(root !== undefined && wd.startsWith('/') ? `${root}/${wd}` : wd) : root !== undefined ? lit(root) : undefined;
     return [{ kind: 'argv', argv: o.positionals, chdir }];
   },
-};
+});
 
 /** nsenter(1), util-linux 2.39: "+ahVt:m::u::i::n::p::C::U::T::S:G:r::w::W::ecFZ". */
 const NSENTER: OptionSpec = {
@@ -56,12 +52,10 @@ const NSENTER: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const nsenter: ProgramSpec = {
+export const nsenter: ProgramSpec = runner({
   names: ['nsenter'],
   options: NSENTER,
-  runs(args): Run[] {
-    const o = parseOptions(args, NSENTER);
-    if (o.unknown.length) return unknownOptions('nsenter', o.unknown);
+  run(o): Run[] {
     if (!o.positionals.length) return [];
     // -r/-w with a directory: that root or cwd; without one, the target process's (unknown here).
     const root = [...(o.values.get('-r') ?? []), ...(o.values.get('--root') ?? [])].pop();
@@ -72,7 +66,7 @@ export const nsenter: ProgramSpec = {
     if (bare && dir === undefined) return [{ kind: 'argv', argv: o.positionals, chdir: { value: null, raw: 'the target process’s directory', glob: false } }];
     return [{ kind: 'argv', argv: o.positionals, chdir: dir !== undefined ? lit(dir) : undefined }];
   },
-};
+});
 
 /** bwrap(1) options by how many words follow them. */
 const BWRAP_ONE = [

@@ -2,9 +2,9 @@
 // input substituted for {} (and {.} {/} {1} …) or appended, quoted. Inputs come after
 // `:::` (literal), `::::` (files) or from stdin. Without a template the inputs themselves
 // are the command lines.
-import { parseOptions, type OptionSpec } from './options.js';
+import type { OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { lit, unknownOptions } from './words.js';
+import { lit, runner } from './words.js';
 
 const PARALLEL: OptionSpec = {
   takesValue: [
@@ -30,12 +30,10 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export const parallel: ProgramSpec = {
+export const parallel: ProgramSpec = runner({
   names: ['parallel', 'sem'],
   options: PARALLEL,
-  runs(args): Run[] {
-    const o = parseOptions(args, PARALLEL);
-    if (o.unknown.length) return unknownOptions('parallel', o.unknown);
+  run(o, args): Run[] {
     // --ssh CMD runs CMD to reach hosts; --filter and {= … =} hold Perl code; --sql* read jobs from a database.
     for (const f of ['--ssh', '--filter', '--shebang-wrap', '--sqlworker', '--sqlmaster', '--sqlandworker', '--sql']) {
       if (o.values.has(f) || o.flags.includes(f)) return [{ kind: 'opaque', reason: `parallel ${f} runs code agentguard does not analyse` }];
@@ -79,6 +77,6 @@ export const parallel: ProgramSpec = {
   effects(a, out) {
     for (const v of a.values(['-a', '--arg-file'])) out.reads.push(v);
   },
-};
+});
 
 export const programs = [parallel];

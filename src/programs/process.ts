@@ -6,7 +6,7 @@
 // proxychains. The command is an argv after their options.
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { lit, scriptRuns, unknownOptions } from './words.js';
+import { lit, runner, scriptRuns, unknownOptions } from './words.js';
 
 /** A wrapper whose operands after `skip` leading ones are the command. */
 function prefix(name: string, spec: OptionSpec, skip = 0, refuse?: (flags: string[]) => boolean, oldStyle?: RegExp): ProgramSpec {
@@ -73,16 +73,14 @@ const RLWRAP: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const rlwrap: ProgramSpec = {
+export const rlwrap: ProgramSpec = runner({
   names: ['rlwrap'],
   options: RLWRAP,
-  runs(args): Run[] {
-    const o = parseOptions(args, RLWRAP);
-    if (o.unknown.length) return unknownOptions('rlwrap', o.unknown);
+  run(o): Run[] {
     if (o.values.has('-z') || o.values.has('--filter')) return [{ kind: 'opaque', reason: 'rlwrap runs a filter program (-z) agentguard does not read' }];
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
-};
+});
 
 // flock [options] FILE|DIR COMMAND [ARGS…] | flock [options] FILE|DIR -c COMMAND | flock [options] FD
 const FLOCK: OptionSpec = {
@@ -145,29 +143,25 @@ export const proxychains: ProgramSpec = { ...prefix('proxychains', { takesValue:
 
 // fakeroot(1): --faked and --lib name programs it loads or runs in place of its own.
 const FAKEROOT: OptionSpec = { takesValue: ['-l', '--lib', '--faked', '-s', '-i', '-b'], flags: ['-u', '--unknown-is-real', '-h', '--help', '-v', '--version'], complete: true, stopAtPositional: true };
-export const fakeroot: ProgramSpec = {
+export const fakeroot: ProgramSpec = runner({
   names: ['fakeroot', 'fakeroot-sysv', 'fakeroot-tcp'],
   options: FAKEROOT,
-  runs(args): Run[] {
-    const o = parseOptions(args, FAKEROOT);
-    if (o.unknown.length) return unknownOptions('fakeroot', o.unknown);
+  run(o): Run[] {
     if (['-l', '--lib', '--faked'].some((f) => o.values.has(f))) return [{ kind: 'opaque', reason: 'fakeroot loads a library or daemon it is told to (--lib, --faked)' }];
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
-};
+});
 
 // dbus-run-session(1): --dbus-daemon names the daemon it starts.
 const DBUS_RUN: OptionSpec = { takesValue: ['--config-file', '--dbus-daemon'], flags: ['--help', '--version'], complete: true, stopAtPositional: true };
-export const dbusRunSession: ProgramSpec = {
+export const dbusRunSession: ProgramSpec = runner({
   names: ['dbus-run-session'],
   options: DBUS_RUN,
-  runs(args): Run[] {
-    const o = parseOptions(args, DBUS_RUN);
-    if (o.unknown.length) return unknownOptions('dbus-run-session', o.unknown);
+  run(o): Run[] {
     if (o.values.has('--dbus-daemon')) return [{ kind: 'opaque', reason: 'dbus-run-session starts a daemon it is given (--dbus-daemon)' }];
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
-};
+});
 
 // setarch(8) ARCH [options] [COMMAND]; linux32, linux64, i386, x86_64 … are setarch without ARCH.
 const SETARCH: OptionSpec = {
@@ -219,16 +213,14 @@ const FLATPAK_SPAWN: OptionSpec = {
   complete: true,
   stopAtPositional: true,
 };
-export const flatpakSpawn: ProgramSpec = {
+export const flatpakSpawn: ProgramSpec = runner({
   names: ['flatpak-spawn'],
   options: FLATPAK_SPAWN,
-  runs(args): Run[] {
-    const o = parseOptions(args, FLATPAK_SPAWN);
-    if (o.unknown.length) return unknownOptions('flatpak-spawn', o.unknown);
+  run(o): Run[] {
     const dir = o.values.get('--directory')?.pop();
     if (dir === null) return [{ kind: 'opaque', reason: 'flatpak-spawn runs its command in a directory only known at run time' }];
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals, chdir: dir === undefined ? undefined : lit(dir) }] : [];
   },
-};
+});
 
 export const programs = [nice, nohup, setsid, timeout, stdbuf, time, ionice, chrt, taskset, unbuffer, caffeinate, catchsegv, rlwrap, flock, numactl, prlimit, choom, cgexec, eatmydata, ifne, chronic, systemdInhibit, xvfbRun, sshAgent, torsocks, proxychains, fakeroot, dbusRunSession, setarch, linux32, firejail, flatpakSpawn];

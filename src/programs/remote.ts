@@ -4,7 +4,7 @@
 import type { Word } from '../shell/types.js';
 import { hasFlag, optionValues, parseOptions, type OptionSpec } from './options.js';
 import type { Effects, ProgramArgs, ProgramSpec, Run } from './types.js';
-import { joinWords, lit, pushAll, unknownOptions } from './words.js';
+import { joinWords, lit, pushAll, runner, unknownOptions } from './words.js';
 import { hostOfSpec, urlHost } from '../net/hosts.js';
 
 /** host:path or user@host:path (scp/rsync), not a local path. */
@@ -116,12 +116,10 @@ const MOSH: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const mosh: ProgramSpec = {
+export const mosh: ProgramSpec = runner({
   names: ['mosh'],
   options: MOSH,
-  runs(args): Run[] {
-    const o = parseOptions(args, MOSH);
-    if (o.unknown.length) return unknownOptions('mosh', o.unknown);
+  run(o): Run[] {
     const out: Run[] = [];
     if (o.values.has('--ssh') || o.values.has('--client')) out.push({ kind: 'opaque', reason: 'mosh is told which ssh or client program to run' });
     const dest = o.positionals[0];
@@ -132,23 +130,21 @@ export const mosh: ProgramSpec = {
     return out;
   },
   effects: firstIsHost,
-};
+});
 
 /** sshpass(1) gives a password to the command it runs (usually ssh). */
 const SSHPASS: OptionSpec = { takesValue: ['-p', '-f', '-d', '-P'], optionalValue: ['-e'], flags: ['-v', '-h', '-V'], complete: true, stopAtPositional: true };
 
-export const sshpass: ProgramSpec = {
+export const sshpass: ProgramSpec = runner({
   names: ['sshpass'],
   options: SSHPASS,
-  runs(args): Run[] {
-    const o = parseOptions(args, SSHPASS);
-    if (o.unknown.length) return unknownOptions('sshpass', o.unknown);
+  run(o): Run[] {
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
   effects(a, out) {
     pushAll(out.reads, a.values(['-f']));
   },
-};
+});
 
 /** scp and sftp start ssh: its -o ProxyCommand/LocalCommand, and -S PROGRAM in place of ssh. */
 function copyRuns(args: readonly Word[]): Run[] {

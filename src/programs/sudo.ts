@@ -3,7 +3,7 @@
 // declare make what they run unknown.
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { dyn, joinWords, lit, scriptRuns, unknownOptions } from './words.js';
+import { dyn, joinWords, lit, runner, scriptRuns, unknownOptions } from './words.js';
 
 const SUDO: OptionSpec = {
   takesValue: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user', '-R', '--chroot'],
@@ -32,16 +32,14 @@ export const sudo: ProgramSpec = {
 
 const DOAS: OptionSpec = { takesValue: ['-u', '-C'], flags: ['-n', '-s', '-L'], complete: true, stopAtPositional: true };
 
-export const doas: ProgramSpec = {
+export const doas: ProgramSpec = runner({
   names: ['doas'],
   options: DOAS,
-  runs(args) {
-    const o = parseOptions(args, DOAS);
-    if (o.unknown.length) return unknownOptions('doas', o.unknown);
+  run(o): Run[] {
     if (o.flags.includes('-s') || !o.positionals.length) return [];
     return [{ kind: 'argv', argv: o.positionals }];
   },
-};
+});
 
 const SU: OptionSpec = {
   takesValue: ['-c', '--command', '-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment', '--session-command'],
@@ -49,15 +47,13 @@ const SU: OptionSpec = {
   complete: true,
 };
 
-export const su: ProgramSpec = {
+export const su: ProgramSpec = runner({
   names: ['su'],
   options: SU,
-  runs(args) {
-    const o = parseOptions(args, SU);
-    if (o.unknown.length) return unknownOptions('su', o.unknown);
+  run(o): Run[] {
     return scriptRuns([...(o.values.get('-c') ?? []), ...(o.values.get('--command') ?? []), ...(o.values.get('--session-command') ?? [])], 'su -c');
   },
-};
+});
 
 const RUNUSER: OptionSpec = {
   takesValue: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-c', '--command', '-s', '--shell', '-w', '--whitelist-environment', '--session-command'],
@@ -65,19 +61,17 @@ const RUNUSER: OptionSpec = {
   complete: true,
 };
 
-export const runuser: ProgramSpec = {
+export const runuser: ProgramSpec = runner({
   names: ['runuser'],
   options: RUNUSER,
-  runs(args) {
-    const o = parseOptions(args, RUNUSER);
-    if (o.unknown.length) return unknownOptions('runuser', o.unknown);
+  run(o): Run[] {
     const c = [...(o.values.get('-c') ?? []), ...(o.values.get('--command') ?? []), ...(o.values.get('--session-command') ?? [])];
     if (c.length) return scriptRuns(c, 'runuser -c');
     // runuser -u USER [--] COMMAND [ARGS…]: with -u the operands are the command.
     if (o.values.has('-u') || o.values.has('--user')) return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
     return [];
   },
-};
+});
 
 const SG: OptionSpec = { flags: ['-'], complete: false };
 
@@ -94,15 +88,13 @@ export const sg: ProgramSpec = {
 
 const PKEXEC: OptionSpec = { takesValue: ['--user'], flags: ['--disable-internal-agent', '--keep-cwd', '--version', '--help'], complete: true, stopAtPositional: true };
 
-export const pkexec: ProgramSpec = {
+export const pkexec: ProgramSpec = runner({
   names: ['pkexec'],
   options: PKEXEC,
-  runs(args): Run[] {
-    const o = parseOptions(args, PKEXEC);
-    if (o.unknown.length) return unknownOptions('pkexec', o.unknown);
+  run(o): Run[] {
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
-};
+});
 
 /** run0(1) (systemd 256): sudo's role through the service manager; its options are systemd-run's. */
 const RUN0: OptionSpec = {
@@ -112,19 +104,17 @@ const RUN0: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const run0: ProgramSpec = {
+export const run0: ProgramSpec = runner({
   names: ['run0'],
   options: RUN0,
-  runs(args): Run[] {
-    const o = parseOptions(args, RUN0);
-    if (o.unknown.length) return unknownOptions('run0', o.unknown);
+  run(o): Run[] {
     if ((o.values.get('--property') ?? []).some((p) => p === null || /^Exec/i.test(p))) return [{ kind: 'opaque', reason: 'run0 sets a unit property that runs another program' }];
     const dir = [...(o.values.get('-D') ?? []), ...(o.values.get('--chdir') ?? [])].pop();
     if (dir === null) return [{ kind: 'opaque', reason: 'run0 runs its command in a directory only known at run time' }];
     if (!o.positionals.length) return [];
     return [{ kind: 'argv', argv: o.positionals, chdir: dir === undefined ? undefined : lit(dir) }];
   },
-};
+});
 
 /** gosu USER COMMAND… and su-exec USER COMMAND… (container entrypoints): no options. */
 export const gosu: ProgramSpec = {
@@ -167,14 +157,12 @@ const SETPRIV: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const setpriv: ProgramSpec = {
+export const setpriv: ProgramSpec = runner({
   names: ['setpriv'],
   options: SETPRIV,
-  runs(args): Run[] {
-    const o = parseOptions(args, SETPRIV);
-    if (o.unknown.length) return unknownOptions('setpriv', o.unknown);
+  run(o): Run[] {
     return o.positionals.length ? [{ kind: 'argv', argv: o.positionals }] : [];
   },
-};
+});
 
 export const programs = [sudo, doas, su, runuser, sg, pkexec, run0, gosu, capsh, setpriv];

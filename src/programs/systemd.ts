@@ -2,9 +2,9 @@
 // as its own child in a new scope). The command is an argv after its options; --shell runs
 // the user's shell. Timers (--on-*) and properties that pick another program (ExecStartPre=,
 // ExecStopPost= …) are read by rules or are opaque.
-import { parseOptions, type OptionSpec } from './options.js';
+import type { OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { lit, unknownOptions } from './words.js';
+import { lit, runner } from './words.js';
 
 /** systemd-run(1), systemd 255: getopt "+…", so options stop at the command. */
 const SYSTEMD_RUN: OptionSpec = {
@@ -22,12 +22,10 @@ const SYSTEMD_RUN: OptionSpec = {
 /** Unit properties that name commands the unit runs besides the given one. */
 const EXEC_PROPERTY = /^(Exec\w+|RootImage|RootDirectory|ExtensionImages|BindPaths|BindReadOnlyPaths)=/i;
 
-export const systemdRun: ProgramSpec = {
+export const systemdRun: ProgramSpec = runner({
   names: ['systemd-run'],
   options: SYSTEMD_RUN,
-  runs(args): Run[] {
-    const o = parseOptions(args, SYSTEMD_RUN);
-    if (o.unknown.length) return unknownOptions('systemd-run', o.unknown);
+  run(o): Run[] {
     const out: Run[] = [];
     for (const p of [...(o.values.get('-p') ?? []), ...(o.values.get('--property') ?? [])]) {
       if (p === null || EXEC_PROPERTY.test(p)) out.push({ kind: 'opaque', reason: `systemd-run sets a unit property that runs or roots another program: ${p ?? '…'}` });
@@ -46,6 +44,6 @@ export const systemdRun: ProgramSpec = {
     if (o.positionals.length) out.push({ kind: 'argv', argv: o.positionals, chdir });
     return out;
   },
-};
+});
 
 export const programs = [systemdRun];

@@ -3,7 +3,7 @@
 // when files change.
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { dyn, joinWords, lit, unknownOptions } from './words.js';
+import { dyn, joinWords, lit, runner } from './words.js';
 
 const WATCH: OptionSpec = {
   takesValue: ['-n', '--interval', '-q', '--equexit'],
@@ -13,36 +13,32 @@ const WATCH: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const watch: ProgramSpec = {
+export const watch: ProgramSpec = runner({
   names: ['watch'],
   options: WATCH,
-  runs(args) {
-    const o = parseOptions(args, WATCH);
-    if (o.unknown.length) return unknownOptions('watch', o.unknown);
+  run(o): Run[] {
     const rest = o.positionals;
     if (!rest.length) return [];
     if (o.flags.includes('-x') || o.flags.includes('--exec')) return [{ kind: 'argv', argv: rest }];
     return [{ kind: 'script', script: joinWords(rest) }];
   },
-};
+});
 
 
 /** entr(1): runs UTILITY when files named on stdin change; -s gives its first argument to $SHELL. */
 const ENTR: OptionSpec = { flags: ['-a', '-c', '-d', '-n', '-p', '-r', '-s', '-x', '-z'], complete: true, stopAtPositional: true };
 
-export const entr: ProgramSpec = {
+export const entr: ProgramSpec = runner({
   names: ['entr'],
   options: ENTR,
-  runs(args): Run[] {
-    const o = parseOptions(args, ENTR);
-    if (o.unknown.length) return unknownOptions('entr', o.unknown);
+  run(o): Run[] {
     const rest = o.positionals;
     if (!rest.length) return [];
     if (o.flags.includes('-s')) return [{ kind: 'script', script: rest[0] }];
     // /_ stands for the file that changed.
     return [{ kind: 'argv', argv: rest.map((w) => (w.value === '/_' ? dyn('/_') : w)) }];
   },
-};
+});
 
 /** watchexec(1), 2.x: the command words are joined and run by a shell, or run as an argv with -n / --shell=none. */
 const WATCHEXEC: OptionSpec = {
@@ -53,12 +49,10 @@ const WATCHEXEC: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const watchexec: ProgramSpec = {
+export const watchexec: ProgramSpec = runner({
   names: ['watchexec'],
   options: WATCHEXEC,
-  runs(args): Run[] {
-    const o = parseOptions(args, WATCHEXEC);
-    if (o.unknown.length) return unknownOptions('watchexec', o.unknown);
+  run(o): Run[] {
     const rest = o.positionals;
     if (!rest.length) return [];
     const shell = o.values.get('--shell')?.pop();
@@ -66,7 +60,7 @@ export const watchexec: ProgramSpec = {
     if (shell !== undefined && (shell === null || !/^(sh|bash|dash|zsh|ksh)$/.test(shell))) return [{ kind: 'opaque', reason: `watchexec runs its command with a shell agentguard does not read: ${shell ?? '…'}` }];
     return [{ kind: 'script', script: joinWords(rest) }];
   },
-};
+});
 
 /**
  * nodemon: restarts `node SCRIPT` or, with -x/--exec CMD, the shell line `CMD SCRIPT ARGS…`

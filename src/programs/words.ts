@@ -1,6 +1,7 @@
 // Small helpers for building the words a program module hands back.
 import type { Word } from '../shell/types.js';
-import type { Effects, ProgramArgs, Run } from './types.js';
+import { parseOptions, type OptionSpec, type ParsedOptions } from './options.js';
+import type { Effects, ProgramArgs, ProgramSpec, Run, RunContext } from './types.js';
 
 export const lit = (value: string): Word => ({ value, raw: value, glob: false });
 export const dyn = (raw: string): Word => ({ value: null, raw, glob: false });
@@ -25,6 +26,23 @@ export function scriptRuns(values: readonly (string | null)[], label: string): R
 /** The run for unknown options of a program that runs commands: never guessed. */
 export function unknownOptions(program: string, unknown: readonly string[]): Run[] {
   return [{ kind: 'opaque', reason: `${program} is given ${unknown.length > 1 ? 'options' : 'an option'} agentguard does not know (${unknown.join(' ')}), so not what it runs` }];
+}
+
+/**
+ * A program that runs commands, read with its complete option table (`options`): an option
+ * the table does not declare makes what it runs opaque before `run` sees the words, so no
+ * runner can forget to refuse a guess.
+ */
+export function runner(spec: Omit<ProgramSpec, 'runs' | 'options'> & { options: OptionSpec; run: (o: ParsedOptions, args: readonly Word[], ctx: RunContext) => Run[] }): ProgramSpec {
+  const { run, ...rest } = spec;
+  return {
+    ...rest,
+    runs(args, ctx) {
+      const o = parseOptions(args, spec.options);
+      if (o.unknown.length) return unknownOptions(spec.names[0], o.unknown);
+      return run(o, args, ctx);
+    },
+  };
 }
 
 function looksLikeFile(w: Word): boolean {

@@ -1,8 +1,8 @@
 // xargs (GNU findutils) runs a command (an argv, no shell) with words read from its input
 // appended, or substituted for a replace string (-I R, -i[R], --replace[=R]).
-import { parseOptions, type OptionSpec } from './options.js';
+import type { OptionSpec } from './options.js';
 import type { ProgramSpec, Run } from './types.js';
-import { dyn, lit, unknownOptions } from './words.js';
+import { dyn, lit, runner } from './words.js';
 
 const XARGS: OptionSpec = {
   takesValue: ['-a', '--arg-file', '-d', '--delimiter', '-E', '-I', '-L', '-n', '--max-args', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var'],
@@ -12,12 +12,10 @@ const XARGS: OptionSpec = {
   stopAtPositional: true,
 };
 
-export const xargs: ProgramSpec = {
+export const xargs: ProgramSpec = runner({
   names: ['xargs'],
   options: XARGS,
-  runs(args): Run[] {
-    const o = parseOptions(args, XARGS);
-    if (o.unknown.length) return unknownOptions('xargs', o.unknown);
+  run(o): Run[] {
     const argv = o.positionals.length ? o.positionals : [lit('echo')];
     const replace: (string | null)[] = [...(o.values.get('-I') ?? [])];
     // -i and --replace without a value mean {}.
@@ -32,6 +30,6 @@ export const xargs: ProgramSpec = {
   effects(a, out) {
     for (const v of a.values(['-a', '--arg-file'])) out.reads.push(v);
   },
-};
+});
 
 export const programs = [xargs];
