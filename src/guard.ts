@@ -5,7 +5,7 @@ import path from 'node:path';
 import { findWorkspace, isInside, realPath } from './policy/confine.js';
 import type { Decision } from './policy/decision.js';
 import { evaluate, type PolicyContext } from './policy/evaluate.js';
-import type { HostSet } from './rules/match.js';
+import type { Environment, HostSet } from './rules/match.js';
 import { defaultRuleSources, loadRules, type RuleSources } from './rules/load.js';
 import { compileRules, type RuleSet } from './rules/ruleset.js';
 import { analyse } from './shell/analyse.js';
@@ -44,6 +44,14 @@ export interface GuardOptions {
    * proxy add to this set as the person answers, and checks see it at once.
    */
   sessionHosts?: HostSet;
+  /**
+   * Whether the commands' environment may hold secrets (tokens, keys): `secrets` (the
+   * default, fail closed) makes environment dumps ask; a sandboxed session, whose shells get
+   * a scrubbed environment, says `scrubbed`.
+   */
+  environment?: Environment;
+  /** Bytes above which an allocation or a write asks (default 10 GiB; the user config's limits.large_write). */
+  largeWriteBytes?: number;
 }
 
 export interface CheckRequest {
@@ -97,7 +105,17 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
       // workspace; only the agents' own shell snapshots (Claude Code's and Codex's, sourced
       // before every command) are their machinery and run unread.
       const analysesFile = (p: string) => isInside(p, roots) && !(isInside(p, agentRoots) && AGENT_SNAPSHOT.test(p));
-      const policy: PolicyContext = { home, workspaces, writeRoots: roots, sessionHosts: options.sessionHosts, tmpdir: tmp, tempRoots, homeReal: realPath(home) };
+      const policy: PolicyContext = {
+        home,
+        workspaces,
+        writeRoots: roots,
+        sessionHosts: options.sessionHosts,
+        tmpdir: tmp,
+        tempRoots,
+        homeReal: realPath(home),
+        environment: options.environment ?? 'secrets',
+        largeWriteBytes: options.largeWriteBytes,
+      };
       // Made once per cwd, not per check: what a check in this cwd hands the analysis and the policy.
       ctx = { policy, analysesFile, shell: { cwd, home, env, fs: fsview, analysesFile }, explained: { ...policy, cwd } };
       if (contexts.size > 1000) contexts.clear();

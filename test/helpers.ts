@@ -1,5 +1,8 @@
 // Shared test fixtures: a guard in the fixed example world (HOME=/home/dev, workspace
 // /home/dev/project) with the built-in rules only, so a developer's own rules never leak in.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { createGuard, type Guard } from '../src/guard.js';
 import { EXAMPLE_CONTEXT } from '../src/rules/examples.js';
 import { BUILTIN_RULES_DIR } from '../src/rules/load.js';
@@ -81,4 +84,22 @@ export async function analyseExample(command: string, cwd = EXAMPLE_CONTEXT.cwd)
 /** argv values of every command, dynamic words shown as `$?`. */
 export function argvs(s: Script): string[][] {
   return s.commands.map((c) => c.argv.map((w) => w.value ?? '$?'));
+}
+
+const CORPUS = path.resolve(import.meta.dirname, 'corpus');
+
+function yamlFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f));
+}
+
+/** Routine command lines (test/corpus/routine/*.yaml, one file per area), each with its file. */
+export function routineCases(): { file: string; command: string }[] {
+  return yamlFiles(path.join(CORPUS, 'routine')).flatMap((f) =>
+    (parse(fs.readFileSync(f, 'utf8')) as { cases: string[] }).cases.map((command) => ({ file: path.basename(f, '.yaml'), command })),
+  );
+}
+
+/** Every command line of the evasion corpus (the last element of each case). */
+export function evasionCommands(): string[] {
+  return yamlFiles(path.join(CORPUS, 'evasion')).flatMap((f) => (parse(fs.readFileSync(f, 'utf8')) as { cases: string[][] }).cases.map((c) => c[c.length - 1]));
 }

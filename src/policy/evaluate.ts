@@ -1,6 +1,6 @@
 // evaluate(script, rules, context) → Decision: every rule over every command, workspace
 // confinement of every write, and anything opaque; the strictest action wins.
-import type { HostSet, MatchContext } from '../rules/match.js';
+import type { Environment, HostSet, MatchContext } from '../rules/match.js';
 import { MAYBE, NO, tildify } from '../rules/match.js';
 import { lineFacts, type LineFacts } from '../rules/gate.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
@@ -26,6 +26,10 @@ export interface PolicyContext {
   tempRoots?: string[];
   /** `home` with symlinks resolved, once per context as the write roots are (else per evaluation). */
   homeReal?: string;
+  /** Whether the environment may hold secrets (default: it may); decides environment dumps. */
+  environment?: Environment;
+  /** Bytes above which an allocation or write is large (default 10 GiB). */
+  largeWriteBytes?: number;
 }
 
 export const CONFINEMENT_RULE = 'workspace-confinement';
@@ -41,6 +45,8 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     workspaces: ctx.workspaces,
     tmpdir: ctx.tmpdir,
     sessionHosts: ctx.sessionHosts,
+    environment: ctx.environment,
+    largeWriteBytes: ctx.largeWriteBytes,
     pathsOf(t: PathTarget) {
       if (t.paths === null) return null;
       // Every path rule that reaches a target asks again: worked out once per evaluation.

@@ -8,8 +8,10 @@ import { lit, mayReadFiles } from './words.js';
 import * as archives from './archives.js';
 import * as awk from './awk.js';
 import * as builtins from './builtins.js';
+import * as cloud from './cloud.js';
 import * as containers from './containers.js';
 import * as curl from './curl.js';
+import * as databases from './databases.js';
 import * as debuggers from './debuggers.js';
 import * as devenvs from './devenvs.js';
 import * as editors from './editors.js';
@@ -17,8 +19,10 @@ import * as env from './env.js';
 import * as files from './files.js';
 import * as find from './find.js';
 import * as gio from './gio.js';
+import * as forges from './forges.js';
 import * as git from './git.js';
 import * as interpreters from './interpreters.js';
+import * as kubernetes from './kubernetes.js';
 import * as multicall from './multicall.js';
 import * as multiplexers from './multiplexers.js';
 import * as namespaces from './namespaces.js';
@@ -53,7 +57,7 @@ export { MAX_FILE_BYTES } from './context.js';
 
 /** Every module's declarations, in one list. */
 export const ALL_PROGRAMS: readonly ProgramSpec[] = [
-  archives, awk, builtins, containers, curl, debuggers, devenvs, editors, env, files, find, gio, { programs: [git.gitSpec] }, interpreters, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, pagers, parallel, processes, remote, script, sed, services, shells, sudo, systemd, tcl, text, watch, xargs,
+  archives, awk, builtins, cloud, containers, curl, databases, debuggers, devenvs, editors, env, files, find, forges, gio, { programs: [git.gitSpec] }, interpreters, kubernetes, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, pagers, parallel, processes, remote, script, sed, services, shells, sudo, systemd, tcl, text, watch, xargs,
 ].flatMap((m) => m.programs);
 
 const BY_NAME = new Map<string, ProgramSpec>();

@@ -34,7 +34,9 @@ export function conditionReference(): string {
     const description = (resolved.description ?? '').replace(LIST_NOTE, '');
     const fields = resolved.type === 'object' ? Object.entries(resolved.properties ?? {}).map(([k, f]) => `\`${k}\`${resolved.required?.includes(k) ? '' : ' (optional)'}: ${(f.description ?? '').replace(LIST_NOTE, '')}`) : [];
     const ex = c.example;
-    const shown = `\`${c.key}: ${flow(ex.value)}\` matches ${ex.match.map(code).join(', ')}; not ${ex.no_match.map(code).join(', ')}`;
+    const envs = (ex as { environments?: { match?: string; no_match?: string } }).environments;
+    const inEnv = (kind: 'match' | 'no_match') => (envs?.[kind] ? ` (in a ${envs[kind]} environment)` : '');
+    const shown = `\`${c.key}: ${flow(ex.value)}\` matches ${ex.match.map(code).join(', ')}${inEnv('match')}; not ${ex.no_match.map(code).join(', ')}${inEnv('no_match')}`;
     return [`- **\`${c.key}\`** (${valueType(resolved, block)}): ${sentence(description)}`, ...fields.map((f) => `  - ${sentence(f)}`), `  - Example: ${shown}`].join('\n');
   });
   return [

@@ -6,7 +6,8 @@ import { allOf, expandList, intersectPrograms, UnknownListError, type CompileEnv
 import { CONDITIONS, type MatchExpr } from './conditions/index.js';
 
 export { MAYBE, NO, UnknownListError, YES } from './conditions/core.js';
-export type { CompiledMatch, HostSet, MatchContext, Matcher, Tri, Witness } from './conditions/core.js';
+export type { CompiledMatch, Environment, HostSet, MatchContext, Matcher, Tri, Witness } from './conditions/core.js';
+export { LARGE_WRITE_BYTES } from './conditions/core.js';
 export { wordGlob } from './conditions/glob.js';
 export { tildify } from './conditions/paths.js';
 

@@ -4,13 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { realPath } from '../../src/policy/confine.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import { lineFacts } from '../../src/rules/gate.js';
 import { NO, type MatchContext } from '../../src/rules/match.js';
 import type { RuleSet } from '../../src/rules/ruleset.js';
-import { exampleGuard } from '../helpers.js';
+import { evasionCommands, exampleGuard, routineCases } from '../helpers.js';
 
 const guard = await exampleGuard();
 const root = path.resolve(import.meta.dirname, '../..');
@@ -20,13 +19,8 @@ function lines(): string[] {
   for (const l of fs.readFileSync(path.join(root, 'bench/corpus.txt'), 'utf8').split('\n')) {
     if (l.trim() && !l.startsWith('#')) out.add(l.replace(/\\\\|\\n/g, (m) => (m === '\\n' ? '\n' : '\\')));
   }
-  const routine = parse(fs.readFileSync(path.join(root, 'test/corpus/routine.yaml'), 'utf8')) as { cases: string[] };
-  for (const c of routine.cases) out.add(c);
-  const dir = path.join(root, 'test/corpus/evasion');
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    const y = parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { cases: [string, string][] };
-    for (const [, c] of y.cases) out.add(c);
-  }
+  for (const c of routineCases()) out.add(c.command);
+  for (const c of evasionCommands()) out.add(c);
   for (const r of guard.rules.rules) for (const c of [...r.rule.examples.match, ...r.rule.examples.no_match]) out.add(c);
   return [...out];
 }
@@ -78,7 +72,7 @@ describe('rule gates', () => {
   });
 
   it('skip most rule tests on routine commands', () => {
-    const routine = (parse(fs.readFileSync(path.join(root, 'test/corpus/routine.yaml'), 'utf8')) as { cases: string[] }).cases;
+    const routine = routineCases().map((c) => c.command);
     let candidates = 0;
     let passed = 0;
     for (const command of routine) {

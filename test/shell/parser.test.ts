@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { evasionCommands, routineCases } from '../helpers.js';
 import { loadParser, parseBash, parseBashNative, type Node, type Tree } from '../../src/shell/parser.js';
 
 await loadParser();
@@ -12,9 +12,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 function lines(): string[] {
   const out = fs.readFileSync(path.join(root, 'bench/corpus.txt'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.replace(/\\\\|\\n/g, (m) => (m === '\\n' ? '\n' : '\\')));
-  out.push(...(parse(fs.readFileSync(path.join(root, 'test/corpus/routine.yaml'), 'utf8')) as { cases: string[] }).cases);
-  const dir = path.join(root, 'test/corpus/evasion');
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) for (const [, c] of (parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { cases: [string, string][] }).cases) out.push(c);
+  out.push(...routineCases().map((c) => c.command), ...evasionCommands());
   return out;
 }
 

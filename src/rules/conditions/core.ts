@@ -26,7 +26,22 @@ export interface MatchContext {
   pathsOf(t: PathTarget): string[] | null;
   /** Hosts the person allowed during this session: they count as listed for host_not_in. */
   sessionHosts?: HostSet;
+  /** Whether the command's environment may hold secrets (see Environment); absent: it may. */
+  environment?: Environment;
+  /** Sizes (bytes) above which an allocation or a write counts as large; absent: LARGE_WRITE_BYTES. */
+  largeWriteBytes?: number;
 }
+
+/**
+ * What the command's environment holds, told to the engine by its caller:
+ * - `secrets`: it may hold tokens and keys (a hook outside a session, policy-only mode, `check`);
+ * - `scrubbed`: the session removed secret-looking variables from every shell the agent starts
+ *   and no unscrubbed process of the agent is visible to it (a sandboxed session).
+ */
+export type Environment = 'secrets' | 'scrubbed';
+
+/** Default threshold for a large allocation or write: 10 GiB. */
+export const LARGE_WRITE_BYTES = 10 * 1024 ** 3;
 
 export type Matcher = (cmd: Command, ctx: MatchContext) => Tri;
 
@@ -78,7 +93,13 @@ export interface Condition<K extends string = string, S extends z.ZodType = z.Zo
   /** Built with the zod passed in, so that only validation (never matching) loads zod. */
   schema(zod: Zod, matchBlock: z.ZodType<MatchBlock>): S;
   /** For the docs and the test suite: the condition alone must match `match` and not `no_match`. */
-  example: { value: z.output<S>; match: string[]; no_match: string[] };
+  example: {
+    value: z.output<S>;
+    match: string[];
+    no_match: string[];
+    /** The environment each kind of example runs in, where it is not the default (`secrets`). */
+    environments?: { match?: Environment; no_match?: Environment };
+  };
   compile(value: z.output<S>, env: CompileEnv): CompiledMatch;
   /** The programs a block with this condition can apply to (absent or null: any). */
   programs?(value: z.output<S>, env: CompileEnv): Set<string> | null;

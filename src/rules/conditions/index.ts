@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { assigns } from './assigns.js';
 import { allOf, anyOf, not } from './combinators.js';
 import type { Condition } from './core.js';
+import { environment } from './environment.js';
 import { flags } from './flags.js';
 import { hostNotIn, hosts } from './hosts.js';
 import { reads, writes } from './paths.js';
@@ -39,6 +40,7 @@ export const CONDITIONS = [
   reads,
   text,
   assigns,
+  environment,
   wrappedBy,
   pipeline,
   substitution,
