@@ -172,7 +172,9 @@ function recordCheck(command: string, cwd: string, d: import('../policy/decision
 function listRules(guard: Guard, json: boolean) {
   const rules = guard.rules.rules.map((r) => r.rule);
   if (json) {
-    process.stdout.write(JSON.stringify(rules.map((r) => ({ id: r.id, family: r.family, action: r.action, severity: r.severity, layer: r.layer, file: r.file }))) + '\n');
+    const on = rules.map((r) => ({ id: r.id, family: r.family, action: r.action, severity: r.severity, layer: r.layer, file: r.file }));
+    const off = guard.rules.off.map((o) => ({ id: o.id, family: o.family, action: 'off', reason: o.reason, where: o.where }));
+    process.stdout.write(JSON.stringify([...on, ...off]) + '\n');
     return;
   }
   const families = new Map<string, typeof rules>();
@@ -185,6 +187,12 @@ function listRules(guard: Guard, json: boolean) {
     }
   }
   process.stdout.write(chalk.dim(`${rules.length} rules\n`));
+  const off = guard.rules.off;
+  if (off.length) {
+    // Said plainly: a rule the person switched off for this project is a hole they chose.
+    process.stdout.write(chalk.bold(`\nswitched off for this project`) + chalk.dim(` (${off.length}, by ${off[0].where.replace(/:\d+$/, '')})`) + '\n');
+    for (const o of off) process.stdout.write(`  ${o.id.padEnd(36)} ${chalk.dim(`${o.family}: ${o.reason} (${o.where})`)}\n`);
+  }
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {

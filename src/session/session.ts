@@ -347,6 +347,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     workspaces: workspaces.split(', '),
     rules: guard.rules.digest,
     ruleCount: guard.rules.rules.length,
+    ...(guard.rules.off.length ? { off: guard.rules.off } : {}),
     enforcement: sandbox.ok ? 'sandbox' : 'policy-only',
     // Whether environment dumps were routine (a scrubbed environment) or asked about.
     environment: sessionEnvironment(sandbox.ok, opts.passEnv),
@@ -358,7 +359,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     terminal: hasTerminal,
   });
   stdout.write(
-    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
   if (!sandbox.ok && profile?.name === 'codex') {
@@ -488,4 +489,12 @@ function networkFields(r: EgressRecord, redactor: Redactor): Record<string, unkn
 /** What the agent's commands' environment holds: scrubbed only in the sandbox, with no secret passed on purpose. */
 export function sessionEnvironment(sandboxed: boolean, passEnv: readonly string[] | undefined): Environment {
   return sandboxed && !passEnv?.length ? 'scrubbed' : 'secrets';
+}
+
+/** The start line's word on rules the person's config switched off for this project. */
+function switchedOffNote(guard: Guard): string {
+  const off = guard.rules.off;
+  if (!off.length) return '';
+  const families = [...new Set(off.map((o) => o.family))];
+  return ` (${off.length} switched off here by ${off[0].where.replace(/:\d+$/, '')}: ${families.join(', ')})`;
 }
