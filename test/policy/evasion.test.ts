@@ -72,7 +72,7 @@ const FLOOR: Record<string, number> = {
   'shell-tricks': 242,
   workspace: 86,
   'write-roots': 198,
-  secrets: 148,
+  secrets: 188,
 };
 
 function reasons(d: Decision): string[] {
