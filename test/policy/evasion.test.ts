@@ -72,6 +72,7 @@ const FLOOR: Record<string, number> = {
   'shell-tricks': 242,
   workspace: 86,
   'write-roots': 198,
+  secrets: 200,
 };
 
 function reasons(d: Decision): string[] {
