@@ -6,7 +6,15 @@ import { cli } from './cli.js';
 import type { ProgramSpec } from './types.js';
 
 const AWS = ['--profile', '--region', '--output', '--endpoint-url', '--query', '--cli-input-json', '--cli-input-yaml', '--color', '--ca-bundle', '--cli-read-timeout', '--cli-connect-timeout', '--cli-binary-format'];
-export const aws = cli(['aws'], AWS, { takesValue: AWS });
+// Nearly every other aws option takes a value (--instance-ids "$ID", --bucket b); these are its
+// switches (global ones, the s3 transfer commands', and the common API booleans; --no-* are switches).
+const AWS_SWITCHES = [
+  '--debug', '--cli-auto-prompt', '--paginate',
+  '--dryrun', '--dry-run', '--quiet', '--recursive', '--delete', '--force', '--follow-symlinks', '--only-show-errors', '--ignore-glacier-warnings', '--force-glacier-transfer', '--exact-timestamps', '--size-only', '--human-readable', '--summarize', '--request-payer',
+  '--with-decryption', '--overwrite', '--publicly-accessible', '--apply-immediately', '--skip-final-snapshot', '--force-delete-without-recovery', '--multi-az', '--copy-tags-to-snapshot', '--deletion-protection', '--enable-iam-database-authentication', '--force-new-deployment', '--generate-cli-skeleton', '--include-all-instances', '--all',
+];
+const AWS_OPTIONS = { takesValue: AWS, flags: AWS_SWITCHES, longValues: true };
+export const aws: ProgramSpec = { names: ['aws'], options: AWS_OPTIONS, global: AWS_OPTIONS };
 const GCLOUD = ['--project', '--account', '--configuration', '--format', '--verbosity', '--zone', '--region', '--impersonate-service-account', '--billing-project', '--access-token-file', '--flatten', '--filter', '--limit', '--sort-by', '--page-size', '--trace-token'];
 export const gcloud = cli(['gcloud'], GCLOUD, { takesValue: GCLOUD });
 // gsutil's top-level options come before the command: gsutil -o Boto:x=y -h Header:v -u project rm …
@@ -20,7 +28,7 @@ export const terraform: ProgramSpec = { names: ['terraform', 'tofu', 'terragrunt
 const PULUMI = ['-C', '--cwd', '-s', '--stack', '--color', '--config-file', '-c', '--config', '--target', '--replace', '-m', '--message', '-p', '--parallel'];
 export const pulumi = cli(['pulumi'], PULUMI, { takesValue: ['-C', '--cwd', '-s', '--stack', '--color'] });
 const CDK = ['-a', '--app', '-c', '--context', '--profile', '--role-arn', '-r', '-o', '--output', '--plugin', '-p', '--require-approval', '--toolkit-stack-name', '--parameters', '--exclusively'];
-export const cdk = cli(['cdk', 'cdktf'], CDK, { takesValue: ['-a', '--app', '-c', '--context', '--profile', '--role-arn', '-o', '--output', '--plugin'] });
+export const cdk = cli(['cdk', 'cdktf', 'aws-cdk', 'cdktf-cli'], CDK, { takesValue: ['-a', '--app', '-c', '--context', '--profile', '--role-arn', '-o', '--output', '--plugin'] });
 const SERVERLESS = ['-s', '--stage', '-r', '--region', '--aws-profile', '-c', '--config', '--param', '-f', '--function'];
 export const serverless = cli(['serverless', 'sls', 'osls'], SERVERLESS, { takesValue: SERVERLESS });
 const SAM = ['--stack-name', '--region', '--profile', '--config-env', '--config-file', '-t', '--template', '--template-file', '--s3-bucket', '--capabilities', '--parameter-overrides'];
@@ -38,7 +46,7 @@ export const amplify = cli(['amplify'], AMPLIFY, { takesValue: AMPLIFY });
 const VERCEL = ['-t', '--token', '-S', '--scope', '-T', '--team', '--cwd', '-A', '--local-config', '-Q', '--global-config', '-e', '--env', '-b', '--build-env', '-m', '--meta', '--target', '--regions', '--archive'];
 export const vercel = cli(['vercel', 'vc'], VERCEL, { takesValue: ['-t', '--token', '-S', '--scope', '-T', '--team', '--cwd', '-A', '--local-config', '-Q', '--global-config'] });
 const NETLIFY = ['-d', '--dir', '-f', '--functions', '-m', '--message', '--alias', '--branch', '-b', '-s', '--site', '--auth', '-a', '--filter', '--context', '--timeout', '--scope'];
-export const netlify = cli(['netlify', 'ntl'], NETLIFY, { takesValue: ['--auth', '--filter', '-s', '--site'] });
+export const netlify = cli(['netlify', 'ntl', 'netlify-cli'], NETLIFY, { takesValue: ['--auth', '--filter', '-s', '--site'] });
 const FLY = ['-a', '--app', '-c', '--config', '-r', '--region', '-t', '--access-token', '--image', '-e', '--env', '--strategy', '-o', '--org', '--vm-size', '--dockerfile', '--build-arg', '--build-secret', '--label'];
 export const fly = cli(['fly', 'flyctl'], FLY, { takesValue: ['-a', '--app', '-c', '--config', '-t', '--access-token'] });
 const HEROKU = ['-a', '--app', '-r', '--remote', '--confirm', '-t', '--team', '-s', '--space'];
