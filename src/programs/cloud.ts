@@ -22,7 +22,10 @@ const GSUTIL = ['-o', '-h', '-u', '-p'];
 export const gsutil = cli(['gsutil'], GSUTIL, { takesValue: GSUTIL });
 const AZ = ['--subscription', '-g', '--resource-group', '-o', '--output', '--query', '-n', '--name'];
 export const az = cli(['az'], AZ, { takesValue: AZ });
-export const terraform: ProgramSpec = { names: ['terraform', 'tofu', 'terragrunt'], options: { singleDashLong: true }, global: { singleDashLong: true } };
+// Go's flag package: a non-boolean option takes the next word too (-var 'x=1', -out tfplan), so that
+// the word after it is not read as the plan file terraform apply would run without asking.
+const TERRAFORM = ['-chdir', '-var', '-var-file', '-target', '-replace', '-state', '-state-out', '-backup', '-lock-timeout', '-parallelism', '-out', '-backend-config', '-lockfile', '-generate-config-out', '-config', '-provider', '-exclude'];
+export const terraform: ProgramSpec = { names: ['terraform', 'tofu', 'terragrunt'], options: { singleDashLong: true, takesValue: TERRAFORM }, global: { singleDashLong: true, takesValue: ['-chdir'] } };
 
 // Infrastructure-as-code and serverless stack tools.
 const PULUMI = ['-C', '--cwd', '-s', '--stack', '--color', '--config-file', '-c', '--config', '--target', '--replace', '-m', '--message', '-p', '--parallel'];
