@@ -29,6 +29,16 @@ describe('aws: long options take a value unless they are switches', () => {
   });
 });
 
+describe('terraform: Go flags take the next word, so only a plan file is an operand of apply', () => {
+  it.each([
+    [['apply', '-var', 'env=prod', '-var-file', 'prod.tfvars'], ['apply']],
+    [['apply', '-input=false', '-lock-timeout', '60s', 'prod.tfplan'], ['apply', 'prod.tfplan']],
+    [['-chdir=infra', 'state', 'rm', '-dry-run', 'aws_instance.web'], ['state', 'rm', 'aws_instance.web']],
+  ] as const)('%j', (args, expected) => {
+    expect(positionals('terraform', ...args)).toEqual(expected);
+  });
+});
+
 describe('hosting and IaC CLIs: option values are not subcommands', () => {
   it.each([
     ['pulumi', ['-C', 'infra', 'stack', 'rm', 'prod'], ['stack', 'rm', 'prod']],
