@@ -139,7 +139,7 @@ function ddVolume(a: ProgramArgs, stdin: Bytes): Volume {
     // A word only known at run time still names its operand when written key=$X.
     const key = /^([a-z]+)=/.exec(w.value ?? w.raw)?.[1];
     if (!key) dynamic ||= w.value === null;
-    else op.set(key, w.value === null ? w : { ...w, value: w.value.slice(key.length + 1) });
+    else op.set(key, { value: w.value === null ? null : w.value.slice(key.length + 1), raw: w.raw.slice(key.length + 1), glob: w.glob });
   }
   const size = (key: string): Bytes | undefined => (op.has(key) ? sizeOr0(parseSize(op.get(key), { blocks: true, product: true })) : undefined);
   const flag = (key: string, f: string) => !!op.get(key)?.value?.split(',').includes(f);

@@ -42,11 +42,18 @@ function volumeOf(c: Command, ctx: MatchContext, depth = 0): Volume | null {
   return v;
 }
 
-/** Where stdout goes when a redirect sends it to a file (the last one wins, as in bash). */
-function stdoutFile(c: Command): Word | null {
+/**
+ * The file stdout lands in: the command's own redirect (the last one wins, as in bash), or,
+ * when it is not redirected nor piped, that of the command that started it (nohup yes > f,
+ * bash -c 'yes' > f). Null for a pipe, a device or the terminal.
+ */
+function stdoutFile(c: Command, ctx: MatchContext, depth = 0): Word | null {
   let target: Word | null = null;
   for (const r of c.redirects) if ((r.fd === null || r.fd === 1) && (r.kind === 'write' || r.kind === 'append')) target = r.target;
-  return target && isFile(target) ? target : null;
+  if (target) return isFile(target) ? target : null;
+  if (c.pipeline && ctx.script.commands.some((x) => x.pipeline?.id === c.pipeline!.id && x.pipeline.index === c.pipeline!.index + 1)) return null;
+  if (c.origin.kind === 'nested' && depth < 32) return stdoutFile(ctx.script.commands[c.origin.parent], ctx, depth + 1);
+  return null;
 }
 
 /** Inside a loop that never ends and has nothing that waits or leaves it. */
@@ -75,7 +82,7 @@ function written(c: Command, ctx: MatchContext): Written {
     bytes = add(bytes, f.bytes);
     where.push(f.path.raw);
   }
-  const out = stdoutFile(c);
+  const out = stdoutFile(c, ctx);
   if (out && v && v.stdout !== 0) {
     bytes = add(bytes, v.stdout);
     where.push(out.raw);
