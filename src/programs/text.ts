@@ -29,6 +29,21 @@ export const readers: ProgramSpec = {
   },
 };
 
+/** pv shows progress and passes its input (files or stdin) on unchanged. */
+export const pv: ProgramSpec = {
+  names: ['pv'],
+  options: { takesValue: ['-s', '--size', '-L', '--rate-limit', '-B', '--buffer-size', '-N', '--name', '-i', '--interval', '-w', '--width', '-H', '--height', '-F', '--format', '-d', '--watchfd', '-R', '--remote', '-P', '--pidfile', '-A', '--last-written', '-D', '--delay-start', '-o', '--output', '-U', '--store-and-forward', '-m', '--average-rate-window'] },
+  effects(a, out) {
+    readOperands(a, out);
+    pushAll(out.writes, a.values(['-o', '--output', '-U', '--store-and-forward']));
+  },
+  volume: (a, stdin) => {
+    const bytes = inputOf(a.opts.positionals, stdin);
+    const files = a.values(['-o', '--output']);
+    return files.length ? { files: files.map((path) => ({ path, bytes })), stdout: 0 } : { files: [], stdout: bytes };
+  },
+};
+
 export const headTail: ProgramSpec = {
   names: ['head', 'tail'],
   options: { takesValue: ['-n', '--lines', '-c', '--bytes', '-s', '--sleep-interval', '--pid'] },
@@ -59,4 +74,4 @@ export const grep = patternFirst(['grep', 'egrep', 'fgrep', 'ag', 'ack'], ['-e',
 export const rg = patternFirst(['rg'], ['-e', '--regexp', '-f', '--file', '-g', '--glob', '-t', '--type', '-T', '--type-not', '-m', '--max-count', '-A', '-B', '-C', '--color', '-j', '--threads', '-M', '--max-columns', '--max-depth', '--iglob', '-r', '--replace', '--sort', '--sortr']);
 export const jq = patternFirst(['jq', 'yq', 'gojq', 'jaq'], ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent', '-f', '--from-file']);
 
-export const programs = [data, yes, readers, headTail, grep, rg, jq];
+export const programs = [data, yes, readers, pv, headTail, grep, rg, jq];
