@@ -66,7 +66,7 @@ const FLOOR: Record<string, number> = {
   network: 87,
   opaque: 78,
   packages: 80,
-  persistence: 167,
+  persistence: 172,
   privilege: 132,
   resources: 82,
   'run-later': 41,
