@@ -4,7 +4,7 @@
 // through pipes and redirects to the file they land in, and counts a write repeated by a
 // loop that never ends nor pauses as without end. The threshold is the caller's
 // (MatchContext.largeWriteBytes, from the user config).
-import type { Command, Word } from '../../shell/types.js';
+import type { Command, Script, Word } from '../../shell/types.js';
 import { endless, hasVolume, parseSize, programVolume, type Bytes, type Volume } from './command-view.js';
 import { defineCondition, LARGE_WRITE_BYTES, MAYBE, NO, YES, type MatchContext } from './core.js';
 
@@ -19,19 +19,37 @@ function isFile(w: Word): boolean {
   return !/^\/(dev|proc|sys)\//.test(w.value) || w.value.startsWith('/dev/shm/');
 }
 
-/** The stage that feeds this one through a pipe. */
-function previousStage(c: Command, ctx: MatchContext): Command | undefined {
-  if (!c.pipeline || c.pipeline.index === 0) return undefined;
-  const { id, index } = c.pipeline;
-  const cmds = ctx.script.commands;
-  for (let i = c.index - 1; i >= 0; i--) if (cmds[i].pipeline?.id === id && cmds[i].pipeline!.index === index - 1) return cmds[i];
-  return undefined;
+/** Per line: the last command of each pipeline stage ("id:index"), and which endless loops pause. */
+interface LineIndex {
+  stages: Map<string, Command>;
+  pausing: Set<number>;
+}
+const lineIndexes = new WeakMap<Script, LineIndex>();
+
+// Built once per line, so that a long line of pipelines or a large loop stays linear.
+function lineIndex(script: Script): LineIndex {
+  let ix = lineIndexes.get(script);
+  if (!ix) {
+    ix = { stages: new Map(), pausing: new Set() };
+    for (const c of script.commands) {
+      if (c.pipeline) ix.stages.set(`${c.pipeline.id}:${c.pipeline.index}`, c);
+      if (c.loop !== undefined && c.program !== null && PAUSES.has(c.program)) ix.pausing.add(c.loop);
+    }
+    lineIndexes.set(script, ix);
+  }
+  return ix;
+}
+
+/** The stage that feeds this one through a pipe, and the one it feeds. */
+function stage(c: Command, ctx: MatchContext, offset: number): Command | undefined {
+  if (!c.pipeline) return undefined;
+  return lineIndex(ctx.script).stages.get(`${c.pipeline.id}:${c.pipeline.index + offset}`);
 }
 
 function stdinOf(c: Command, ctx: MatchContext, depth: number): Bytes {
   for (const r of c.redirects) if (r.kind === 'read' && (r.fd === null || r.fd === 0)) return endless(r.target) ? Infinity : 0;
   if (c.stdin !== null) return 0;
-  const prev = previousStage(c, ctx);
+  const prev = c.pipeline && c.pipeline.index > 0 ? stage(c, ctx, -1) : undefined;
   return prev && depth < 32 ? (volumeOf(prev, ctx, depth + 1)?.stdout ?? 0) : 0;
 }
 
@@ -51,7 +69,7 @@ function stdoutFile(c: Command, ctx: MatchContext, depth = 0): Word | null {
   let target: Word | null = null;
   for (const r of c.redirects) if ((r.fd === null || r.fd === 1) && (r.kind === 'write' || r.kind === 'append')) target = r.target;
   if (target) return isFile(target) ? target : null;
-  if (c.pipeline && ctx.script.commands.some((x) => x.pipeline?.id === c.pipeline!.id && x.pipeline.index === c.pipeline!.index + 1)) return null;
+  if (stage(c, ctx, 1)) return null;
   if (c.origin.kind === 'nested' && depth < 32) return stdoutFile(ctx.script.commands[c.origin.parent], ctx, depth + 1);
   return null;
 }
@@ -59,7 +77,7 @@ function stdoutFile(c: Command, ctx: MatchContext, depth = 0): Word | null {
 /** Inside a loop that never ends and has nothing that waits or leaves it. */
 function floods(c: Command, ctx: MatchContext): boolean {
   if (c.loop === undefined) return false;
-  return !ctx.script.commands.some((x) => x.loop === c.loop && x.program !== null && PAUSES.has(x.program));
+  return !lineIndex(ctx.script).pausing.has(c.loop);
 }
 
 interface Written {
