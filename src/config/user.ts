@@ -5,6 +5,7 @@
 // YAML and zod are imported then, so a cold check without the file pays nothing.
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseSize as parseProgramSize } from '../programs/volume.js';
 
 export interface ProjectSetting {
   /** The project directory (~ expanded, symlinks resolved); its workspace or anything under it. */
@@ -34,14 +35,11 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(config, 'agentguard', 'config.yaml');
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tb: 1000 ** 4, tib: 1024 ** 4, p: 1024 ** 5, pb: 1000 ** 5, pib: 1024 ** 5 };
-
-/** "10GiB", "500G", "1.5 TB", 1073741824 → bytes; null when it is not a size. */
+/** "10GiB", "500G", "1.5 TB", 1073741824 → bytes (as dd and fallocate spell sizes); null when it is not a size. */
 export function parseSize(v: string | number): number | null {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
-  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
-  return m && unit !== undefined ? Math.round(parseFloat(m[1]) * unit) : null;
+  const bytes = parseProgramSize(v.replace(/\s+/g, ''), { decimals: true });
+  return bytes === null || Number.isNaN(bytes) ? null : Math.round(bytes);
 }
 
 /**

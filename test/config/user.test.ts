@@ -88,5 +88,9 @@ describe('errors and limits', () => {
     write(`limits:\n  large_write: 2GiB\n`);
     const g = await guardIn(other);
     expect(g.explain({ command: 'true' }).context.largeWriteBytes).toBe(2 * 1024 ** 3);
+    // …and decides: 5 GiB is under the default 10 GiB but over this person's 2 GiB.
+    expect(g.check({ command: 'fallocate -l 5G disk.img' }).matches.map((m) => m.rule)).toEqual(['large-write']);
+    write('');
+    expect((await guardIn(other)).check({ command: 'fallocate -l 5G disk.img' }).action).toBe('allow');
   });
 });
