@@ -1,7 +1,7 @@
 // Database clients, their admin tools and the migration/ORM command lines: their options, so
 // that option values (-d app, --env production, -dir db/migrations) are not read as
 // subcommands, tasks or operands; and the SQL files a client runs (psql -f x.sql,
-// sqlite3 db < x.sql), handed back as the client fed by a heredoc so that the rules read
+// sqlite3 db < x.sql), handed back as the client fed them on stdin so that the rules read
 // the SQL itself. What they may destroy is in the rules (rules/databases).
 import type { Word } from '../shell/types.js';
 import { optionValues, parseOptions } from './options.js';
@@ -185,16 +185,17 @@ function sqlText(file: Word, ctx: ProgramContext, by: string): { text: string } 
   return { text: r.text };
 }
 
-/** The client fed `text` by a heredoc: what the rules that read a client's stdin see. */
+/**
+ * The client fed `text` on stdin, as a here-string of one quoted word: what the rules that read
+ * a client's stdin see. (A heredoc body whose line starts with a backslash, psql's \dt, is
+ * not parsed by tree-sitter-bash; a quoted word always is.)
+ */
 function fedBy(program: string, text: string, ctx: ProgramContext, by: string): ScriptToRun {
-  let tag = 'AGENTGUARD_SQL';
-  while (text.includes(tag)) tag += '_';
-  const body = text.endsWith('\n') ? text : text + '\n';
-  return { source: `${shq(program)} <<'${tag}'\n${body}${tag}\n`, cwd: ctx.cwd, by };
+  return { source: `${shq(program)} <<< ${shq(text)}`, cwd: ctx.cwd, by };
 }
 
 /**
- * The statements a client runs, handed back as the same client fed by a heredoc, so that the
+ * The statements a client runs, handed back as the same client fed them on stdin, so that the
  * rules read the SQL itself and nothing else (rules/databases/sql-destructive: a connection
  * string only known at run time, psql "$DATABASE_URL" -c 'SELECT 1', is not SQL):
  * `psql -c SQL`, `mysql -e SQL`, `sqlite3 db SQL`, `mongosh --eval JS` from the arguments, and
