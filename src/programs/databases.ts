@@ -3,9 +3,11 @@
 // subcommands, tasks or operands; and the SQL files a client runs (psql -f x.sql,
 // sqlite3 db < x.sql), handed back as the client fed them on stdin so that the rules read
 // the SQL itself. What they may destroy is in the rules (rules/databases).
+import path from 'node:path';
 import type { Word } from '../shell/types.js';
 import { optionValues, parseOptions } from './options.js';
 import { cli } from './cli.js';
+import { lit } from './words.js';
 import { writtenText } from './codefiles.js';
 import { resolve, shq, unreadable, type CodeRuns, type ProgramContext, type ScriptToRun } from './context.js';
 import type { ProgramSpec } from './types.js';
@@ -171,27 +173,35 @@ function sqlFileArgs(program: string, args: readonly Word[]): { files: Word[] } 
 }
 
 /** The SQL text of a file the line names: read, or what the line wrote; a reason when it cannot be known. */
-function sqlText(file: Word, ctx: ProgramContext, by: string): { text: string } | { opaque: string } | null {
+function sqlText(file: Word, ctx: ProgramContext, by: string, base = ctx.cwd): { text: string; path: string } | { opaque: string } | null {
   if (file.value === null) return { opaque: `${by}: runs statements from a file only known when it runs: ${file.raw}` };
   if (file.value === '-') return null;
-  const p = resolve(ctx.cwd, file.value, ctx.home);
+  const p = resolve(base, file.value, ctx.home);
   const written = writtenText(p, ctx);
   if (written === null) return { opaque: `runs statements from a file written in this command: ${by}` };
-  if (written !== undefined) return { text: written };
+  if (written !== undefined) return { text: written, path: p };
   const r = ctx.read(p, { always: true });
   // A file that is not there makes the client fail before it runs anything.
   if (r.kind === 'missing') return null;
   if (r.kind !== 'text') return { opaque: unreadable(r, p, ctx.cwd) ?? `cannot read ${by}` };
-  return { text: r.text };
+  return { text: r.text, path: p };
 }
 
+/**
+ * Files a script of statements includes: psql's \i, \include, \ir, \include_relative (\ir
+ * relative to the including file), sqlite3's .read, mysql's source and \. — on lines of their own.
+ */
+const INCLUDE = /^[ \t]*(?:\\(i|ir|include|include_relative)|\.read|source|\\\.)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s;]+)/gim;
+const MAX_INCLUDE_DEPTH = 4;
 /**
  * The client fed `text` on stdin, as a here-string of one quoted word: what the rules that read
  * a client's stdin see. (A heredoc body whose line starts with a backslash, psql's \dt, is
  * not parsed by tree-sitter-bash; a quoted word always is.)
  */
 function fedBy(program: string, text: string, ctx: ProgramContext, by: string): ScriptToRun {
-  return { source: `${shq(program)} <<< ${shq(text)}`, cwd: ctx.cwd, by };
+  // prisma reads statements on stdin only as `db execute --stdin`, which is what the rule names.
+  const argv = program === 'prisma' ? 'prisma db execute --stdin' : shq(program);
+  return { source: `${argv} <<< ${shq(text)}`, cwd: ctx.cwd, by };
 }
 
 /**
@@ -205,8 +215,33 @@ function fedBy(program: string, text: string, ctx: ProgramContext, by: string): 
  */
 export function sqlItRuns(program: string, args: readonly Word[], ctx: ProgramContext, stdinFile: Word | null): CodeRuns | null {
   const out: CodeRuns = { scripts: [], opaque: [] };
+  const seen = new Set<string>();
+  // The statements, and those of the files they include, each handed back as the client fed them.
+  const take = (text: string, by: string, dir: string, depth: number) => {
+    out.scripts.push(fedBy(program, text, ctx, by));
+    for (const m of text.matchAll(INCLUDE)) {
+      const name = m[2].replace(/^(["'])(.*)\1$/, '$2');
+      const sub = `${by} → ${m[0].trim()}`;
+      if (name.startsWith(':')) {
+        out.opaque.push(`${sub}: includes a file named by a variable`);
+        continue;
+      }
+      if (depth >= MAX_INCLUDE_DEPTH) {
+        out.opaque.push(`${sub}: includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
+        continue;
+      }
+      const relative = m[1] === 'ir' || m[1] === 'include_relative';
+      const got = sqlText(lit(name), ctx, sub, relative ? dir : ctx.cwd);
+      if (got === null) continue;
+      if ('opaque' in got) out.opaque.push(got.opaque);
+      else if (!seen.has(got.path)) {
+        seen.add(got.path);
+        take(got.text, sub, path.posix.dirname(got.path), depth + 1);
+      }
+    }
+  };
   const inline = sqlArguments(program, args);
-  for (const t of inline.texts) out.scripts.push(fedBy(program, t, ctx, `${program} ${SQL_OPTIONS[program].options[0]}`));
+  for (const t of inline.texts) take(t, `${program} ${SQL_OPTIONS[program].options[0]}`, ctx.cwd, 0);
   if (inline.dynamic) out.opaque.push(`${program} runs statements only known when it runs (${SQL_OPTIONS[program].options.join(', ')}${SQL_OPTIONS[program].positionalSql ? ' or an operand' : ''})`);
   const named = sqlFileArgs(program, args);
   const files = [...(named?.files ?? []), ...(stdinFile ? [stdinFile] : [])];
@@ -215,7 +250,7 @@ export function sqlItRuns(program: string, args: readonly Word[], ctx: ProgramCo
     const got = sqlText(f, ctx, by);
     if (got === null) continue;
     if ('opaque' in got) out.opaque.push(got.opaque);
-    else out.scripts.push(fedBy(program, got.text, ctx, by));
+    else take(got.text, by, path.posix.dirname(got.path), 0);
   }
   return out.scripts.length || out.opaque.length ? out : null;
 }
