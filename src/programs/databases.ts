@@ -131,9 +131,6 @@ const SQL_OPTIONS: Record<string, { spec: ProgramSpec; options: string[]; positi
   cockroach: { spec: cockroach, options: ['-e', '--execute'] },
 };
 
-/** Clients whose statements may come from their arguments or from a file the line names. */
-export const SQL_FILE_CLIENTS: ReadonlySet<string> = new Set([...Object.keys(SQL_OPTIONS), 'prisma']);
-
 /** The statements a client is given on its command line: literal texts, and how many are only known at run time. */
 function sqlArguments(program: string, args: readonly Word[]): { texts: string[]; dynamic: number } {
   const how = SQL_OPTIONS[program];
@@ -143,33 +140,35 @@ function sqlArguments(program: string, args: readonly Word[]): { texts: string[]
   if (how.positionalSql) for (const w of opts.positionals.slice(1)) values.push(w.value);
   return { texts: values.filter((v): v is string => v !== null), dynamic: values.filter((v) => v === null).length };
 }
-/** The files `program` reads its statements from. */
-function sqlFileArgs(program: string, args: readonly Word[]): { files: Word[] } | null {
-  const files: Word[] = [];
-  // The option spellings that name a file of statements: psql -f/--file, mongosh -f/--file,
-  // cockroach sql -f/--file, clickhouse-client --queries-file, prisma db execute --file,
-  // duckdb -f, sqlite3 -init.
-  const fileOpt =
-    program === 'psql' || program === 'pgcli' || program === 'mongosh' || program === 'mongo' || program === 'cockroach' || program === 'duckdb'
-      ? /^(-f|--file)(?:=(.*))?$/
-      : program === 'clickhouse-client'
-        ? /^(--queries-file)(?:=(.*))?$/
-        : program === 'prisma'
-          ? /^(--file)(?:=(.*))?$/
-          : program === 'sqlite3' || program === 'sqlite'
-            ? /^(-init)(?:=(.*))?$/
-            : null;
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i].value;
-    const attached = v !== null && program === 'psql' && /^-f./.test(v) && !v.startsWith('--') ? v.slice(2) : null;
-    const m = v === null || !fileOpt ? null : fileOpt.exec(v);
-    if (attached !== null) files.push({ ...args[i], value: attached, raw: attached });
-    else if (m) {
-      if (m[2] !== undefined) files.push({ ...args[i], value: m[2], raw: m[2] });
-      else if (i + 1 < args.length) files.push(args[++i]);
-    } else if ((program === 'mongosh' || program === 'mongo') && v !== null && /\.js$/.test(v) && !v.startsWith('-')) files.push(args[i]);
-  }
-  return files.length ? { files } : null;
+/** The options that name a file of statements, per client (their option tables say which take values). */
+const FILE_OPTIONS: Record<string, { spec: ProgramSpec; options: string[] }> = {
+  psql: { spec: psql, options: ['-f', '--file'] },
+  pgcli: { spec: psql, options: ['-f', '--file'] },
+  usql: { spec: usql, options: ['-f', '--file'] },
+  sqlite3: { spec: sqlite, options: ['-init'] },
+  sqlite: { spec: sqlite, options: ['-init'] },
+  duckdb: { spec: duckdb, options: ['-f', '-init'] },
+  mongosh: { spec: mongosh, options: ['-f', '--file'] },
+  mongo: { spec: mongosh, options: ['-f', '--file'] },
+  'clickhouse-client': { spec: clickhouse, options: ['--queries-file'] },
+  clickhouse: { spec: clickhouse, options: ['--queries-file'] },
+  cqlsh: { spec: cqlsh, options: ['-f', '--file'] },
+  sqlcmd: { spec: sqlcmd, options: ['-i'] },
+  cockroach: { spec: cockroach, options: ['-f', '--file'] },
+  prisma: { spec: prisma, options: ['--file'] },
+};
+
+/** Clients whose statements may come from their arguments or from a file the line names. */
+export const SQL_FILE_CLIENTS: ReadonlySet<string> = new Set([...Object.keys(SQL_OPTIONS), ...Object.keys(FILE_OPTIONS)]);
+
+/** The files `program` reads its statements from (psql -f, -Xf, --file=; mongosh's script operands). */
+function sqlFileArgs(program: string, args: readonly Word[]): Word[] {
+  const how = FILE_OPTIONS[program];
+  if (!how) return [];
+  const opts = parseOptions(args, how.spec.options);
+  const files = optionValues(opts, how.options).map((v) => (v === null ? { value: null, raw: '(a file only known when it runs)', glob: false } : lit(v)));
+  if (program === 'mongosh' || program === 'mongo') files.push(...opts.positionals.filter((w) => w.value !== null && /\.js$/.test(w.value)));
+  return files;
 }
 
 /** The SQL text of a file the line names: read, or what the line wrote; a reason when it cannot be known. */
@@ -243,8 +242,7 @@ export function sqlItRuns(program: string, args: readonly Word[], ctx: ProgramCo
   const inline = sqlArguments(program, args);
   for (const t of inline.texts) take(t, `${program} ${SQL_OPTIONS[program].options[0]}`, ctx.cwd, 0);
   if (inline.dynamic) out.opaque.push(`${program} runs statements only known when it runs (${SQL_OPTIONS[program].options.join(', ')}${SQL_OPTIONS[program].positionalSql ? ' or an operand' : ''})`);
-  const named = sqlFileArgs(program, args);
-  const files = [...(named?.files ?? []), ...(stdinFile ? [stdinFile] : [])];
+  const files = [...sqlFileArgs(program, args), ...(stdinFile ? [stdinFile] : [])];
   for (const f of files) {
     const by = f === stdinFile ? `${program} < ${f.raw}` : `${program} ${f.raw}`;
     const got = sqlText(f, ctx, by);

@@ -75,6 +75,7 @@ describe('the statements of a SQL file a client runs are read', () => {
     ['psql -f sql/drop.sql', 'sql-destructive'],
     ['psql "$DATABASE_URL" --file=sql/wipe.sql', 'sql-destructive'],
     ['psql -fsql/drop.sql', 'sql-destructive'],
+    ['psql -X -1f sql/drop.sql', 'sql-destructive'],
     ['psql app < sql/drop.sql', 'sql-destructive'],
     ['sqlite3 app.db < sql/wipe.sql', 'sql-destructive'],
     ['mysql app < sql/drop.sql', 'sql-destructive'],
