@@ -193,6 +193,11 @@ function sqlText(file: Word, ctx: ProgramContext, by: string, base = ctx.cwd): {
 const INCLUDE = /^[ \t]*(?:\\(i|ir|include|include_relative)|\.read|source|\\\.)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s;]+)/gim;
 const MAX_INCLUDE_DEPTH = 4;
 /**
+ * Shell commands a script of statements runs on this machine: psql's \! CMD and \o|\g|\w |CMD,
+ * sqlite3's .shell / .system CMD, mysql's system CMD and \! CMD.
+ */
+const SHELL_ESCAPE = /^[ \t]*(?:\\!|\\[ogw][ \t]*\||(?:\.shell|\.system|system)[ \t])[ \t]*([^\n]+)$/gim;
+/**
  * The client fed `text` on stdin, as a here-string of one quoted word: what the rules that read
  * a client's stdin see. (A heredoc body whose line starts with a backslash, psql's \dt, is
  * not parsed by tree-sitter-bash; a quoted word always is.)
@@ -218,6 +223,7 @@ export function sqlItRuns(program: string, args: readonly Word[], ctx: ProgramCo
   // The statements, and those of the files they include, each handed back as the client fed them.
   const take = (text: string, by: string, dir: string, depth: number) => {
     out.scripts.push(fedBy(program, text, ctx, by));
+    for (const m of text.matchAll(SHELL_ESCAPE)) out.scripts.push({ source: m[1], cwd: ctx.cwd, by: `${by} → ${m[0].trim()}` });
     for (const m of text.matchAll(INCLUDE)) {
       const name = m[2].replace(/^(["'])(.*)\1$/, '$2');
       const sub = `${by} → ${m[0].trim()}`;

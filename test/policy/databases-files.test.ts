@@ -46,6 +46,7 @@ write('sql/report.sql', "SELECT count(*) FROM audit WHERE action = 'DELETE FROM 
 write('sql/psql-meta.sql', '\\set ON_ERROR_STOP on\n\\dt\nSELECT 1;\n');
 write('sql/all.sql', '\\set ON_ERROR_STOP on\n\\ir drop.sql\n');
 write('sql/setup.sql', '\\i sql/schema.sql\n');
+write('sql/escape.sql', 'SELECT 1;\n\\! rm -rf ~/notes\n');
 write('scripts/cleanup.js', 'db.sessions.deleteMany({})\n');
 write('scripts/stats.js', 'printjson(db.users.countDocuments())\n');
 
@@ -94,6 +95,13 @@ describe('the statements of a SQL file a client runs are read', () => {
     const d = guard.check({ command, cwd: ws });
     expect(d.action).toBe('ask');
     expect(why(d)).toContain(rule);
+  });
+
+  it('runs the shell commands a SQL file escapes to (psql \\!) as commands of this machine', () => {
+    const d = guard.check({ command: 'psql -f sql/escape.sql', cwd: ws });
+    expect(d.action).toBe('ask');
+    expect(why(d)).toContain('workspace-confinement');
+    expect(d.commands.some((c) => c[0] === 'rm')).toBe(true);
   });
 
   it.each([

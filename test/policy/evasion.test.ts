@@ -58,7 +58,7 @@ const FLOOR: Record<string, number> = {
   'code-exec': 353,
   credentials: 108,
   'data-infra': 118,
-  databases: 147,
+  databases: 151,
   delete: 194,
   'download-exec': 90,
   git: 114,
