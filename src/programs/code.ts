@@ -1,10 +1,12 @@
 // The one place the analysis asks "what code does this command run for you?": script files
 // run by a shell, Makefile recipes, package.json scripts, git aliases, configured programs
-// and hooks, and the program files of awk, sed, Tcl and interpreters (src/programs/codefiles.ts).
+// and hooks, the program files of awk, sed, Tcl and interpreters (src/programs/codefiles.ts), and
+// the SQL database clients run (their arguments and files: src/programs/databases.ts).
 // Each program family keeps its knowledge in its own module.
 import type { Word } from '../shell/types.js';
 import { SHELLS, shellMode } from './shells.js';
 import type { CodeRuns, ProgramContext } from './context.js';
+import * as databases from './databases.js';
 import * as git from './git.js';
 import * as make from './make.js';
 import * as npm from './npm.js';
@@ -31,6 +33,7 @@ export function codeItRuns(program: string, argv: readonly Word[], ctx: ProgramC
   if (npm.PACKAGE_MANAGERS.has(program)) return npm.codeItRuns(program, args, ctx);
   if (program === 'git') return git.codeItRuns(args, ctx);
   if (mayRunProgramFiles(program)) return programFiles(program, args, ctx, stdinFile);
+  if (databases.SQL_FILE_CLIENTS.has(program)) return databases.sqlItRuns(program, args, ctx, stdinFile);
   const name = argv[0]?.value;
   if (name && name.includes('/')) return scripts.pathCommand(name, ctx);
   return null;
@@ -38,6 +41,6 @@ export function codeItRuns(program: string, argv: readonly Word[], ctx: ProgramC
 
 /** Whether `codeItRuns` may have something to say: keeps routine commands on the fast path. */
 export function mayRunCode(program: string, argv0: string): boolean {
-  return SHELLS.has(program) || program === 'source' || program === '.' || make.MAKES.has(program) || npm.PACKAGE_MANAGERS.has(program) || program === 'git' || argv0.includes('/') || mayRunProgramFiles(program);
+  return SHELLS.has(program) || program === 'source' || program === '.' || make.MAKES.has(program) || npm.PACKAGE_MANAGERS.has(program) || program === 'git' || argv0.includes('/') || mayRunProgramFiles(program) || databases.SQL_FILE_CLIENTS.has(program);
 }
 

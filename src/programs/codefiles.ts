@@ -62,7 +62,7 @@ function stdinProgram(program: string, args: readonly Word[], file: Word, ctx: P
 const none = (): CodeRuns => ({ scripts: [], opaque: [] });
 
 /** What an earlier command of the line wrote to `p`, when that is literal text; undefined when no earlier command writes it. */
-function writtenText(p: string, ctx: ProgramContext): string | null | undefined {
+export function writtenText(p: string, ctx: ProgramContext): string | null | undefined {
   let found: string | null | undefined;
   for (const c of ctx.earlier()) {
     if (!c.writes.some((w) => w.paths?.includes(p))) continue;

@@ -137,6 +137,14 @@ export function codeItRuns(program: string, args: readonly Word[], ctx: ProgramC
     const args = w.main ? extra.map((a) => (a.value === null ? '"$__AGENTGUARD_NPM_ARG"' : shq(a.value))).join(' ') : '';
     out.scripts.push({ source: args ? `${text} ${args}` : text, cwd: dir, by: by(w.name) });
   }
+  // `yarn prisma migrate reset`, `pnpm knex migrate:rollback --all`: with no script of that
+  // name, pnpm and yarn run the project's bin, which is analysed as the command it is.
+  if (implicit && name?.value && scripts[name.value] === undefined) {
+    // Every word after the bin's name is its own, options included (yarn prisma migrate reset --force).
+    const own = args.slice(args.indexOf(name) + 1);
+    const argv = [shq(name.value), ...own.map((a) => (a.value === null ? '"$__AGENTGUARD_NPM_ARG"' : shq(a.value)))];
+    out.scripts.push({ source: argv.join(' '), cwd: dir, by: `${program} ${name.value} (the project's bin)` });
+  }
   // `npm run build -w packages/web`: that package's scripts too. Workspaces named by package
   // name (or all of them, pnpm -r) are not looked up here; their shells are checked when they run.
   for (const wd of p.workspaceDirs) {

@@ -60,6 +60,7 @@ const FLOOR: Record<string, number> = {
   containers: 196,
   credentials: 108,
   'data-infra': 118,
+  databases: 151,
   delete: 194,
   'download-exec': 90,
   exposure: 78,
