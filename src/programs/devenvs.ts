@@ -35,7 +35,8 @@ function uvRuns(args: readonly Word[]): Run[] {
   return [{ kind: 'argv', argv: rest }];
 }
 
-export const uv: ProgramSpec = { ...pip, names: ['uv'], runs: uvRuns };
+// global: so that `uv --directory pkg publish` has the subcommand publish.
+export const uv: ProgramSpec = { ...pip, names: ['uv'], global: { takesValue: UV_GLOBAL }, runs: uvRuns };
 
 /**
  * `TOOL [global options] SUB [sub options] COMMAND…`: the words after SUB's options (and an
