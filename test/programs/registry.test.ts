@@ -50,6 +50,17 @@ describe('GNU option parsing from a declared table', () => {
     expect(parseOptions(words('--repl=R'), spec).values.get('--replace')).toEqual(['R']);
     expect(parseOptions(words('--nu'), spec).flags).toEqual(['--null']);
   });
+  it('a word only known at run time that starts with a literal option is that option, not a positional', () => {
+    const dyn = (raw: string): Word => ({ value: null, raw, glob: false });
+    const long = parseOptions([dyn('--delimiter="$D"'), ...words('x')], spec);
+    expect({ values: long.values.get('--delimiter'), positionals: long.positionals.map((w) => w.value) }).toEqual({ values: [null], positionals: ['x'] });
+    const short = parseOptions([dyn('-0I"$R"'), ...words('x')], spec);
+    expect({ flags: short.flags, values: short.values.get('-I'), positionals: short.positionals.map((w) => w.value), dynamic: short.dynamicOption }).toEqual({ flags: ['-0', '-I'], values: [null], positionals: ['x'], dynamic: false });
+    // Letters after the literal ones may be any option.
+    expect(parseOptions([dyn('-0"$X"')], spec).dynamicOption).toBe(true);
+    // Nothing literal marks these as options: they stay positionals.
+    for (const raw of ['"$X"', '-"$X"', '-$X', '--"$X"']) expect(parseOptions([dyn(raw)], spec).positionals.map((w) => w.raw), raw).toEqual([raw]);
+  });
   it('undeclared options are reported, declared ones are not', () => {
     expect(parseOptions(words('-0', '-z', '--bogus'), spec).unknown).toEqual(['-z', '--bogus']);
     expect(parseOptions(words('-0', '--', '-z'), spec).unknown).toEqual([]);
