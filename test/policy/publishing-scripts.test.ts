@@ -1,7 +1,7 @@
-// Releases hidden behind a package manager, read from real files in a temporary project:
-// `npm run release`, `pnpm ship`, `yarn release:beta`, a workspace package's script and the
-// lifecycle scripts npm runs for version, pack and publish each ask with the publishing rule
-// of the command inside; the same project's build, test and dry-run scripts stay allowed.
+// Releases hidden behind a package manager or make, read from real files in a temporary
+// project: `npm run release`, `pnpm release`, `yarn release:beta`, a workspace package's script,
+// the lifecycle scripts npm runs for version, pack and publish, and a make target each ask with
+// the publishing rule of the command inside; the project's build, test and dry runs stay allowed.
 // Nothing here runs a command: the files are only read.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,6 +40,7 @@ write('package.json', {
 write('packages/web/package.json', { name: 'web', scripts: { build: 'vite build', deploy: 'pnpm publish --no-git-checks' } });
 write('packages/tagged/package.json', { name: 'tagged', scripts: { postversion: 'git push --follow-tags && npm publish' } });
 write('packages/packed/package.json', { name: 'packed', scripts: { prepack: 'npm run build', build: 'tsc' } });
+fs.writeFileSync(path.join(ws, 'Makefile'), ['.PHONY: build release snapshot', 'build:', '\tnpm run build', 'release: build', '\tgoreleaser release --clean', 'snapshot:', '\tgoreleaser release --snapshot --clean', ''].join('\n'));
 
 const rules = (await exampleGuard()).rules;
 const guard = await createGuard({ rules, cwd: ws, workspaces: [ws], home, env: { HOME: home, USER: 'dev', TMPDIR: '/tmp' } });
@@ -65,12 +66,13 @@ describe('with real files: a script that publishes asks with its publishing rule
     ['cd packages/tagged && npm version patch', 'npm-publish'],
     ['npm --prefix packages/tagged version minor', 'npm-publish'],
     [`bash -c 'npm run release'`, 'npm-publish'],
+    ['make release', 'release-tool-publish'],
   ])('%s', (command, rule) => {
     const d = guard.check({ command });
     expect({ action: d.action, has: why(d).includes(rule) }).toEqual({ action: 'ask', has: true });
   });
 
-  it.each(['npm run build', 'npm test', 'npm run release:check', 'npm run build -w packages/web', 'cd packages/packed && npm pack', 'npm publish --dry-run', 'npm --prefix packages/tagged version patch --ignore-scripts'])('routine: %s', (command) => {
+  it.each(['npm run build', 'npm test', 'npm run release:check', 'npm run build -w packages/web', 'cd packages/packed && npm pack', 'npm publish --dry-run', 'npm --prefix packages/tagged version patch --ignore-scripts', 'make snapshot', 'make build'])('routine: %s', (command) => {
     const d = guard.check({ command });
     expect({ action: d.action, why: why(d) }).toEqual({ action: 'allow', why: [] });
   });
