@@ -33,6 +33,20 @@ describe('registry', () => {
   });
 });
 
+describe('toolchain runners run their command', () => {
+  const argvOf = (name: string, ...vs: string[]) => innerCommands(name, words(...vs))?.map((r) => (r.kind === 'argv' ? r.argv.map((w) => w.value).join(' ') : r.kind));
+  it('corepack runs the package manager it is given, and nothing for its own commands', () => {
+    expect(argvOf('corepack', 'pnpm@9.1.0', 'publish')).toEqual(['pnpm publish']);
+    expect(argvOf('corepack', 'yarnpkg', 'npm', 'publish')).toEqual(['yarn npm publish']);
+    expect(argvOf('corepack', 'enable')).toEqual([]);
+  });
+  it('rustup run runs the command after the toolchain; an unknown option makes it opaque', () => {
+    expect(argvOf('rustup', 'run', '--install', 'nightly', 'cargo', 'publish')).toEqual(['cargo publish']);
+    expect(argvOf('rustup', 'run', '--bogus', 'nightly', 'cargo', 'publish')).toEqual(['opaque']);
+    expect(argvOf('rustup', 'update')).toEqual([]);
+  });
+});
+
 describe('GNU option parsing from a declared table', () => {
   const spec = { takesValue: ['-I', '--delimiter'], optionalValue: ['-i', '--replace'], flags: ['-0', '--null'], complete: true };
   it('optional values are attached only', () => {
