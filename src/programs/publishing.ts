@@ -10,8 +10,8 @@ import { cli } from './cli.js';
 const MVN = ['-D', '--define', '-P', '--activate-profiles', '-pl', '--projects', '-f', '--file', '-s', '--settings', '-gs', '--global-settings', '-t', '--toolchains', '-gt', '--global-toolchains', '-T', '--threads', '-rf', '--resume-from', '-l', '--log-file', '-b', '--builder', '--color'];
 export const maven = cli(['mvn', 'mvnw', 'mvnd'], MVN, { takesValue: MVN });
 
-/** gradle --help: -x TASK excludes a task, so its value must not be read as a task to run. */
-const GRADLE = ['-x', '--exclude-task', '-p', '--project-dir', '-b', '--build-file', '-c', '--settings-file', '-g', '--gradle-user-home', '-I', '--init-script', '-D', '--system-prop', '-P', '--project-prop', '--console', '--warning-mode', '--max-workers', '--include-build', '--priority', '--project-cache-dir', '-M', '--write-verification-metadata', '--dependency-verification', '-F', '--configuration-cache-problems', '--update-locks'];
+/** gradle --help: -x TASK excludes a task and --tests takes a filter, so their values are no tasks to run. */
+const GRADLE = ['-x', '--exclude-task', '--tests', '-p', '--project-dir', '-b', '--build-file', '-c', '--settings-file', '-g', '--gradle-user-home', '-I', '--init-script', '-D', '--system-prop', '-P', '--project-prop', '--console', '--warning-mode', '--max-workers', '--include-build', '--priority', '--project-cache-dir', '-M', '--write-verification-metadata', '--dependency-verification', '-F', '--configuration-cache-problems', '--update-locks'];
 export const gradle = cli(['gradle', 'gradlew'], GRADLE, { takesValue: GRADLE });
 
 /** goreleaser: the root command is `release`; -f/--config and friends take a value. */
