@@ -114,7 +114,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
         tempRoots,
         homeReal: realPath(home),
         environment: options.environment ?? 'secrets',
-        largeWriteBytes: options.largeWriteBytes,
+        largeWriteBytes: options.largeWriteBytes ?? rules.config?.largeWriteBytes,
       };
       // Made once per cwd, not per check: what a check in this cwd hands the analysis and the policy.
       ctx = { policy, analysesFile, shell: { cwd, home, env, fs: fsview, analysesFile }, explained: { ...policy, cwd } };

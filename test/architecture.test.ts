@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const src = path.resolve(__dirname, '../src');
 const tsFiles = (dir: string) => fs.readdirSync(path.join(src, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
 
-const ENGINE = [...['shell', 'programs', 'net', 'rules', 'policy', 'agents', 'log'].flatMap(tsFiles), 'guard.ts'];
+const ENGINE = [...['shell', 'programs', 'net', 'rules', 'config', 'policy', 'agents', 'log'].flatMap(tsFiles), 'guard.ts'];
 const ANALYSIS = ['shell', 'programs', 'net'].flatMap(tsFiles).filter((f) => f !== path.join('shell', 'fsview.ts'));
 
 /** Value imports (not `import type`) of a module, as written. */

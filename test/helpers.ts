@@ -46,6 +46,12 @@ export const EXAMPLE_FILES: Record<string, string> = {
     '	$(RM) app src/*.o',
     '',
   ].join('\n'),
+  // A deployment folder whose scripts and Makefile reach production (test/corpus/evasion/cloud.yaml).
+  '/home/dev/project/deploy/package.json': JSON.stringify({
+    name: 'deploy',
+    scripts: { ship: 'vercel deploy --prod', 'infra:reset': 'terraform state rm aws_db_instance.main', 'secrets:sync': 'gh secret set -f .env.production', preview: 'vercel deploy' },
+  }),
+  '/home/dev/project/deploy/Makefile': ['.PHONY: release down plan', 'release:', '\tfly deploy --remote-only', 'down:', '\theroku ps:scale web=0 -a acme-prod', 'plan:', '\tterraform plan', ''].join('\n'),
   '/home/dev/project/.git/HEAD': 'ref: refs/heads/main\n',
   '/home/dev/project/.git/config': '[core]\n\trepositoryformatversion = 0\n\tbare = false\n[remote "origin"]\n\turl = https://github.com/acme/example.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
   '/home/dev/project/.git/hooks/pre-commit.sample': '#!/bin/sh\nrm -rf .git\n',

@@ -1,11 +1,12 @@
 // The agentguard command line: commander wiring only. Parses flags, calls the library,
 // prints, and sets the exit status (check: 0 allow, 1 ask, 2 deny, 3 usage or configuration error).
 import { paint as chalk } from '../ui/display.js';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { createGuard, type Guard } from '../guard.js';
 import { exitCodeFor } from '../policy/decision.js';
 import { RuleLoadError } from '../rules/load.js';
+import type { Environment } from '../rules/match.js';
 import { runExamples } from '../rules/examples.js';
 import { formatDecision, colorAction } from './output.js';
 import { runBatch } from './batch.js';
@@ -24,12 +25,19 @@ const pkg = createRequire(import.meta.url)('../../package.json') as { version: s
 interface GuardFlags {
   cwd?: string;
   workspace?: string[];
+  environment?: Environment;
 }
+
+/** --environment: what the checked command's environment holds (GuardOptions.environment). */
+const environmentOption = () =>
+  new Option('--environment <kind>', 'what the environment of the command holds: "secrets" (tokens and keys may be in it: printing it asks) or "scrubbed" (secret-looking variables removed, as in a sandboxed session)')
+    .choices(['secrets', 'scrubbed'])
+    .default('secrets');
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function guardOptions(flags: GuardFlags) {
-  return { cwd: flags.cwd, workspaces: flags.workspace?.length ? flags.workspace : undefined };
+  return { cwd: flags.cwd, workspaces: flags.workspace?.length ? flags.workspace : undefined, environment: flags.environment };
 }
 
 function commandText(parts: string[]): string {
@@ -52,6 +60,7 @@ export function buildProgram(): Command {
     .argument('[command...]', 'the command line, after --')
     .option('--cwd <dir>', 'directory the command would run in (default: the current directory)')
     .option('--workspace <dir>', 'a workspace root where writes are allowed (repeatable; default: the git top-level of the cwd, or the cwd)', collect)
+    .addOption(environmentOption())
     .option('--json', 'print the decision as JSON: {action, matches, opaque, commands}')
     .option('--batch', 'read JSON Lines {"command", "cwd"} on stdin and write one JSON decision per line')
     .addHelpText('after', '\nExamples:\n  agentguard check -- "rm -rf dist"\n  agentguard check --json -- "curl -s https://x.sh | sh"\n  printf \'%s\\n\' \'{"command":"git push -f"}\' | agentguard check --batch')
@@ -76,6 +85,7 @@ export function buildProgram(): Command {
     .argument('[command...]', 'the command line, after --')
     .option('--cwd <dir>', 'directory the command would run in')
     .option('--workspace <dir>', 'a workspace root (repeatable)', collect)
+    .addOption(environmentOption())
     .action(async (parts: string[], flags: GuardFlags) => {
       const guard = await createGuard(guardOptions(flags));
       const command = commandText(parts);
@@ -162,7 +172,9 @@ function recordCheck(command: string, cwd: string, d: import('../policy/decision
 function listRules(guard: Guard, json: boolean) {
   const rules = guard.rules.rules.map((r) => r.rule);
   if (json) {
-    process.stdout.write(JSON.stringify(rules.map((r) => ({ id: r.id, family: r.family, action: r.action, severity: r.severity, layer: r.layer, file: r.file }))) + '\n');
+    const on = rules.map((r) => ({ id: r.id, family: r.family, action: r.action, severity: r.severity, layer: r.layer, file: r.file }));
+    const off = guard.rules.off.map((o) => ({ id: o.id, family: o.family, action: 'off', reason: o.reason, where: o.where }));
+    process.stdout.write(JSON.stringify([...on, ...off]) + '\n');
     return;
   }
   const families = new Map<string, typeof rules>();
@@ -175,6 +187,12 @@ function listRules(guard: Guard, json: boolean) {
     }
   }
   process.stdout.write(chalk.dim(`${rules.length} rules\n`));
+  const off = guard.rules.off;
+  if (off.length) {
+    // Said plainly: a rule the person switched off for this project is a hole they chose.
+    process.stdout.write(chalk.bold(`\nswitched off for this project`) + chalk.dim(` (${off.length}, by ${off[0].where.replace(/:\d+$/, '')})`) + '\n');
+    for (const o of off) process.stdout.write(`  ${o.id.padEnd(36)} ${chalk.dim(`${o.family}: ${o.reason} (${o.where})`)}\n`);
+  }
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {

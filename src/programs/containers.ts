@@ -3,6 +3,8 @@
 // bind mounts give it the host paths they name: written (or read, with :ro), so the rules
 // see them (rules/privilege/container-host-access.yaml). The container's own command runs
 // inside the container's file system and is not analysed as a command of this machine.
+// Compose (docker compose, docker-compose, podman-compose) shares the engines' table of
+// options, so that `-f prod.yml` or `--project-name app` before `down` is not its subcommand.
 import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import type { ProgramSpec } from './types.js';
@@ -10,6 +12,11 @@ import { dyn, lit, mayReadFiles } from './words.js';
 
 const DOCKER_GLOBAL = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'];
 const PODMAN_GLOBAL = ['--connection', '-c', '--url', '--root', '--runroot', '--log-level', '--identity', '--cgroup-manager', '--conmon', '--events-backend', '--hooks-dir', '--imagestore', '--module', '--network-cmd-path', '--network-config-dir', '--out', '--runtime', '--runtime-flag', '--ssh', '--storage-driver', '--storage-opt', '--tmpdir', '--transient-store', '--volumepath'];
+
+/** docker-compose(1) / `docker compose --help`: options that take a value, before and after the subcommand. */
+const COMPOSE_VALUES = ['-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile', '--ansi', '--parallel', '--progress', '--rmi', '--timeout', '--scale', '--index', '--podman-args', '--podman-run-args', '--podman-rm-args', '--podman-stop-args'];
+
+const COMPOSE_GLOBAL: OptionSpec = { takesValue: COMPOSE_VALUES, stopAtPositional: true };
 
 /** `docker run --help` / podman-run(1): options that take a value (the image ends the options). */
 const RUN_VALUES = [
@@ -24,6 +31,14 @@ function runStart(args: readonly Word[], global: OptionSpec): number {
   let i = g.firstPositional;
   if (args[i]?.value === 'container') i++;
   return args[i]?.value === 'run' || args[i]?.value === 'create' ? i + 1 : -1;
+}
+
+/** Where exec's own options start (docker exec, docker container exec, docker compose exec), or -1. */
+function execStart(args: readonly Word[], global: OptionSpec): number {
+  let i = parseOptions(args, global).firstPositional;
+  if (args[i]?.value === 'container') i++;
+  else if (args[i]?.value === 'compose') i += 1 + parseOptions(args.slice(i + 1), COMPOSE_GLOBAL).firstPositional;
+  return args[i]?.value === 'exec' ? i + 1 : -1;
 }
 
 /** A host path mounted into the container by -v SRC:DST[:opts] or --mount type=bind,source=SRC[,readonly]. */
@@ -105,15 +120,38 @@ function optionWords(args: readonly Word[]): Map<string, Word[]> {
   return out;
 }
 
+/** docker-compose and podman-compose: a compose file's project; `down -v` deletes its volumes (rules/containers). */
+export const compose: ProgramSpec = {
+  names: ['docker-compose', 'podman-compose'],
+  options: { takesValue: COMPOSE_VALUES },
+  global: COMPOSE_GLOBAL,
+  effects(a, out) {
+    const g = parseOptions(a.args, COMPOSE_GLOBAL);
+    if (a.args[g.firstPositional]?.value !== 'exec') return mayReadFiles(a, out);
+    // As for docker exec: the command and its paths are the container's.
+    for (const w of optionWords(a.args.slice(g.firstPositional + 1)).get('--env-file') ?? []) out.reads.push(w);
+  },
+};
+
 function engine(names: string[], globals: string[]): ProgramSpec {
   const global: OptionSpec = { takesValue: globals, stopAtPositional: true };
   return {
     names,
     // For rules: the global options and run's, so that values are not read as operands.
-    options: { takesValue: [...new Set([...globals, ...RUN_VALUES, '-f', '--filter', '--format', '--build-arg', '--target', '--file', '--project-name', '--until', '-t', '--tag'])].filter((o) => o !== '-t') },
+    options: {
+      takesValue: [...new Set([...globals, ...RUN_VALUES, ...COMPOSE_VALUES, '-f', '--filter', '--format', '--build-arg', '--target', '--file', '--project-name', '--until', '-t', '--tag'])].filter((o) => o !== '-t'),
+      // compose down --volumes, system prune --volumes: a flag of its own, not a prefix of run's --volumes-from.
+      flags: ['--volumes'],
+    },
     global,
     effects(a, out) {
       const at = runStart(a.args, global);
+      const ex = at < 0 ? execStart(a.args, global) : -1;
+      if (ex >= 0) {
+        // The command exec runs, and the paths it names, are the container's, not this machine's.
+        for (const w of optionWords(a.args.slice(ex)).get('--env-file') ?? []) out.reads.push(w);
+        return;
+      }
       if (at < 0) {
         // Other subcommands (build -f Dockerfile ., cp FILE c:/x): a word that looks like a file may be read.
         mayReadFiles(a, out);
@@ -129,4 +167,4 @@ function engine(names: string[], globals: string[]): ProgramSpec {
 export const docker = engine(['docker', 'nerdctl'], DOCKER_GLOBAL);
 export const podman = engine(['podman'], PODMAN_GLOBAL);
 
-export const programs = [docker, podman];
+export const programs = [docker, podman, compose];

@@ -3,7 +3,7 @@
 // (src/programs/types.ts); this file only collects them and answers questions by name.
 import type { Command, Word } from '../shell/types.js';
 import { parseOptions, optionValues, type OptionSpec, type ParsedOptions } from './options.js';
-import type { Effects, ProgramArgs, ProgramSpec, Run, RunContext } from './types.js';
+import type { Bytes, Effects, ProgramArgs, ProgramSpec, Run, RunContext, Volume } from './types.js';
 import { lit, mayReadFiles } from './words.js';
 import * as archives from './archives.js';
 import * as awk from './awk.js';
@@ -16,6 +16,7 @@ import * as debuggers from './debuggers.js';
 import * as devenvs from './devenvs.js';
 import * as editors from './editors.js';
 import * as env from './env.js';
+import * as exposure from './exposure.js';
 import * as files from './files.js';
 import * as find from './find.js';
 import * as gio from './gio.js';
@@ -35,6 +36,7 @@ import * as processes from './process.js';
 import * as publishing from './publishing.js';
 import * as remote from './remote.js';
 import * as script from './script.js';
+import * as secrets from './secrets.js';
 import * as sed from './sed.js';
 import * as services from './services.js';
 import * as shells from './shells.js';
@@ -45,7 +47,8 @@ import * as text from './text.js';
 import * as watch from './watch.js';
 import * as xargs from './xargs.js';
 
-export type { Effects, HostRef, ProgramSpec, Run, RunContext } from './types.js';
+export type { Bytes, Effects, HostRef, ProgramSpec, Run, RunContext, Volume } from './types.js';
+export { endless } from './volume.js';
 export type { OptionSpec, ParsedOptions } from './options.js';
 export { SHELLS, shellMode, type ShellMode } from './shells.js';
 export { STDIN_INTERPRETERS, interpreterReadsStdin } from './interpreters.js';
@@ -58,7 +61,7 @@ export { MAX_FILE_BYTES } from './context.js';
 
 /** Every module's declarations, in one list. */
 export const ALL_PROGRAMS: readonly ProgramSpec[] = [
-  archives, awk, builtins, cloud, containers, curl, databases, debuggers, devenvs, editors, env, files, find, forges, gio, { programs: [git.gitSpec] }, interpreters, kubernetes, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, pagers, parallel, processes, publishing, remote, script, sed, services, shells, sudo, systemd, tcl, text, watch, xargs,
+  archives, awk, builtins, cloud, containers, curl, databases, debuggers, devenvs, editors, env, exposure, files, find, forges, gio, { programs: [git.gitSpec] }, interpreters, kubernetes, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, pagers, parallel, processes, publishing, remote, script, secrets, sed, services, shells, sudo, systemd, tcl, text, watch, xargs,
 ].flatMap((m) => m.programs);
 
 const BY_NAME = new Map<string, ProgramSpec>();
@@ -112,6 +115,28 @@ export function innerCommands(program: string, args: readonly Word[], ctx: RunCo
 export function hasOwnEffects(program: string): boolean {
   const spec = programSpec(program);
   return !spec?.runs || !!spec.effects;
+}
+
+/** Whether the program declares how much it writes (src/programs/types.ts: volume). */
+export function hasVolume(program: string | null): boolean {
+  return program !== null && !!programSpec(program)?.volume;
+}
+
+/** How much a command writes (its own files and its stdout), given how much it reads on stdin; null when its program declares nothing. */
+export function programVolume(program: string, args: readonly Word[], stdin: Bytes, ctx: RunContext = NO_CONTEXT): Volume | null {
+  const spec = programSpec(program);
+  if (!spec?.volume) return null;
+  const opts = parseOptions(args, spec.options ?? NO_OPTIONS);
+  const a: ProgramArgs = {
+    stdin: ctx.stdin,
+    stdinUnknown: ctx.stdinUnknown,
+    assignments: ctx.assignments,
+    program,
+    args,
+    opts,
+    values: (names) => optionValues(opts, names).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v))),
+  };
+  return spec.volume(a, stdin);
 }
 
 /** Effects of a command given its program and arguments (argv without argv[0]). */

@@ -21,6 +21,12 @@ export interface OptionSpec {
   singleDashLong?: boolean;
   /** Stop at the first positional (POSIX order: wrappers, git-style global options before the subcommand). */
   stopAtPositional?: boolean;
+  /**
+   * Long options not declared here take the next word as their value unless it is an option
+   * or they are --no-* switches (the AWS CLI: `--instance-ids "$ID"`), so that a value is not
+   * read as an operand. Declare the program's switches in `flags`.
+   */
+  longValues?: boolean;
 }
 
 export interface ParsedOptions {
@@ -143,6 +149,7 @@ export function parseOptions(args: readonly Word[], spec: OptionSpec = {}): Pars
       note(name);
       if (eq >= 0) addValue(name, v.slice(eq + 1));
       else if (c.required.has(name)) addValue(name, args[++i]?.value ?? null);
+      else if (spec.longValues && v.startsWith('--') && !c.known.has(name) && !name.startsWith('--no-') && i + 1 < args.length && !args[i + 1].value?.startsWith('-')) addValue(name, args[++i].value);
       continue;
     }
     // Short cluster: -rf, -ofile, -C dir, -i{} (optional value, attached only).

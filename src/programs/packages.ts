@@ -6,7 +6,8 @@ const PIP_VALUES = ['-r', '--requirement', '-c', '--constraint', '-t', '--target
 
 export const pip: ProgramSpec = {
   names: ['pip', 'pip3', 'pip3.8', 'pip3.9', 'pip3.10', 'pip3.11', 'pip3.12', 'pip3.13', 'pip3.14'],
-  options: { takesValue: PIP_VALUES },
+  // pip config --global/--user/--site name a file; without them --global would read as a prefix of --global-option.
+  options: { takesValue: [...PIP_VALUES, '--editor'], flags: ['--global', '--user', '--site', '--isolated', '--require-virtualenv'] },
   effects(a, out) {
     const sub = a.opts.positionals[0]?.value;
     const install = sub === 'install' || (a.program === 'uv' && sub === 'pip' && a.opts.positionals[1]?.value === 'install');

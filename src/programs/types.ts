@@ -46,6 +46,17 @@ export interface ProgramArgs extends RunContext {
   values(names: readonly string[]): Word[];
 }
 
+/** A number of bytes: Infinity for output without end, 0 for "bounded, size not known", null when a size word is only known at run time. */
+export type Bytes = number | null;
+
+/** How much a command writes, as far as its arguments and its input say (read by the resource rules). */
+export interface Volume {
+  /** Files the program writes or allocates itself (dd of=, fallocate, truncate, tee), each with its final size. */
+  files: { path: Word; bytes: Bytes }[];
+  /** What it prints on stdout. */
+  stdout: Bytes;
+}
+
 export interface ProgramSpec {
   /** argv[0] basenames this declaration covers. */
   names: readonly string[];
@@ -61,4 +72,9 @@ export interface ProgramSpec {
   runs?(args: readonly Word[], ctx: RunContext): Run[];
   /** Paths it writes and reads, hosts it connects to. Absent: a word that looks like a file may be read. */
   effects?(a: ProgramArgs, out: Effects): void;
+  /**
+   * How much it writes, given how much it reads on stdin (`stdin`: Infinity when an endless
+   * stream is piped in). Absent: nothing is known about its size (it counts as bounded).
+   */
+  volume?(a: ProgramArgs, stdin: Bytes): Volume;
 }

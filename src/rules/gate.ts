@@ -4,6 +4,7 @@
 // writes nothing, a pipeline rule in a line without the programs it is about. A gate never
 // decides a match: when it passes, the rule's own matcher does.
 import type { Command, Script } from '../shell/types.js';
+import { hasVolume } from './conditions/command-view.js';
 import type { MatchExpr } from './schema.js';
 
 /** What a gate may look at beyond the command: facts about the whole line, made once per evaluation. */
@@ -42,6 +43,9 @@ export function gateOf(expr: MatchExpr, lists: Lists): Gate | null {
   // These look only at the words after the program: none, no match (and no maybe).
   if (expr.subcommand !== undefined || expr.flags || expr.args !== undefined || expr.words !== undefined || expr.regex !== undefined || expr.operands !== undefined) all.push(hasArgs);
   if (expr.writes !== undefined) all.push((c) => c.writes.length > 0);
+  // Sizes come from programs that declare a volume; any other command only in an endless loop.
+  if (expr.writes_more_than !== undefined) all.push((c) => c.loop !== undefined || hasVolume(c.program));
+  if (expr.min_operands !== undefined) all.push(hasArgs);
   if (expr.reads !== undefined) all.push((c) => c.reads.length > 0);
   if (expr.hosts !== undefined || expr.host_not_in !== undefined) all.push((c) => c.hosts.length > 0);
   if (expr.stdin_regex !== undefined) all.push((c) => c.stdin !== null);

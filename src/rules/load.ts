@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACTIONS, type Action } from './actions.js';
 import type { RuleSpec } from './schema.js';
+import { ConfigError, loadUserConfig, projectSettings, userConfigPath, type UserConfig } from '../config/user.js';
 
 export type Layer = 'builtin' | 'user' | 'project';
 
@@ -26,6 +27,21 @@ export interface RuleSources {
   builtin: string;
   user?: string | null;
   project?: string | null;
+  /** The person's config.yaml (src/config/user.ts): rules switched off per project, limits. */
+  config?: string | null;
+  /** The workspace the rules are loaded for: which of the config's projects apply. */
+  workspace?: string | null;
+  /** For ~ in the config's project paths. */
+  home?: string;
+}
+
+/** A rule the person's config switched off for this project, with their reason. */
+export interface SwitchedOff {
+  id: string;
+  family: string;
+  reason: string;
+  /** config.yaml:line of the project entry. */
+  where: string;
 }
 
 export interface LoadedRules {
@@ -35,6 +51,10 @@ export interface LoadedRules {
   files: string[];
   /** SHA-256 over every file's path and content. */
   digest: string;
+  /** Rules switched off for this workspace by the person's config.yaml. */
+  off?: SwitchedOff[];
+  /** The person's config.yaml, when there is one. */
+  config?: UserConfig | null;
 }
 
 export class RuleLoadError extends Error {
@@ -56,6 +76,9 @@ export function defaultRuleSources(workspace: string | null, env: NodeJS.Process
     builtin: BUILTIN_RULES_DIR,
     user: path.join(config, 'agentguard', 'rules'),
     project: workspace ? path.join(workspace, '.agentguard', 'rules') : null,
+    config: userConfigPath(env),
+    workspace,
+    home,
   };
 }
 
@@ -115,7 +138,46 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     }
   }
   if (problems.length) throw new RuleLoadError(problems);
-  return { rules: [...byId.values()], lists, files, digest: digest.digest('hex') };
+  const { config, off } = await switchOff(sources, byId, digest);
+  return { rules: [...byId.values()], lists, files: config ? [...files, config.file] : files, digest: digest.digest('hex'), off, config };
+}
+
+/**
+ * Applies the person's config.yaml: a project entry whose directory holds the workspace
+ * switches off the families or rule ids it names. Only this file can switch a rule off:
+ * it is the person's, never a repository's. A name that is neither a family nor a rule id
+ * is an error, since a misspelt one would leave the rule on without a word.
+ */
+async function switchOff(sources: RuleSources, byId: Map<string, LoadedRule>, digest: ReturnType<typeof createHash>): Promise<{ config: UserConfig | null; off: SwitchedOff[] }> {
+  if (!sources.config || !fs.existsSync(sources.config)) return { config: null, off: [] };
+  let config: UserConfig | null;
+  try {
+    config = await loadUserConfig(sources.config, sources.home ?? '');
+  } catch (e) {
+    // Reported like a broken rule file: file:line, and nothing is checked with half a config.
+    if (e instanceof ConfigError) throw new RuleLoadError(e.problems);
+    throw e;
+  }
+  if (!config) return { config: null, off: [] };
+  digest.update(`config\0${fs.readFileSync(config.file, 'utf8')}\0`);
+  const off: SwitchedOff[] = [];
+  const problems: string[] = [];
+  const families = new Set([...byId.values()].map((r) => r.family));
+  for (const p of projectSettings(config, sources.workspace ?? null)) {
+    for (const name of p.off) {
+      if (!families.has(name) && !byId.has(name) && !off.some((o) => o.id === name || o.family === name)) {
+        problems.push(`${config.file}:${p.line}: projects: off: "${name}" is neither a rule family (${[...families].sort().join(', ')}) nor a rule id (agentguard rules list)`);
+        continue;
+      }
+      for (const r of [...byId.values()]) {
+        if (r.family !== name && r.id !== name) continue;
+        byId.delete(r.id);
+        off.push({ id: r.id, family: r.family, reason: p.reason, where: `${config.file}:${p.line}` });
+      }
+    }
+  }
+  if (problems.length) throw new RuleLoadError(problems);
+  return { config, off };
 }
 
 async function parseLayer(dir: string, layer: Layer, layerFiles: string[], problems: string[]): Promise<LayerContent> {

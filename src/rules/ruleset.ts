@@ -1,7 +1,8 @@
 // A compiled rule set: every rule's matcher, indexed by the programs it can apply to,
 // so that checking a command costs what that command could match, not the rule count.
 import type { Command } from '../shell/types.js';
-import type { LoadedRule, LoadedRules } from './load.js';
+import type { UserConfig } from '../config/user.js';
+import type { LoadedRule, LoadedRules, SwitchedOff } from './load.js';
 import { gateOf, type Gate } from './gate.js';
 import { compileMatch, UnknownListError, type CompiledMatch } from './match.js';
 import { programFits } from './conditions/core.js';
@@ -20,6 +21,10 @@ export interface RuleSet {
   files: string[];
   /** SHA-256 over the rule files in effect (recorded at session start). */
   digest: string;
+  /** Rules the person's config.yaml switched off for this workspace, with the reason. */
+  off: SwitchedOff[];
+  /** The person's config.yaml, when there is one (limits). */
+  config: UserConfig | null;
   /** Rules that may apply to a command, by its program. */
   candidates(cmd: Command): CompiledRule[];
 }
@@ -58,6 +63,8 @@ export function compileRules(loaded: LoadedRules): RuleSet {
     rules,
     lists: loaded.lists,
     files: loaded.files,
+    off: loaded.off ?? [],
+    config: loaded.config ?? null,
     digest: loaded.digest,
     candidates(cmd) {
       if (cmd.program === null) return generic;

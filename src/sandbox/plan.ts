@@ -14,6 +14,11 @@ export interface PlanInput {
   credentialPatterns: readonly string[];
   /** Paths the person handed to the task on purpose (--allow-read). */
   allowRead: string[];
+  /**
+   * The agent's own state (its profile's write list): a credential in there is its own
+   * sign-in, which it needs to run at all and already holds; masking it would end the session.
+   */
+  agentState?: string[];
   /** Directories holding agentguard's session logs. */
   logDirs: string[];
   /** Other sessions' runtime directories live here; our own stays. */
@@ -121,6 +126,7 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
   const exists = (p: string) => fs.existsSync(p);
   const cred = existingCredentials(i.home, i.credentialPatterns);
   const allowed = (p: string) => i.allowRead.some((a) => p === a || p.startsWith(a + '/') || a.startsWith(p + '/'));
+  const own = (p: string) => (i.agentState ?? []).some((a) => p === a || p.startsWith(a + '/'));
   const underTmp = (p: string) => isInside(p, ['/tmp']);
   // With a private /tmp, the host's /tmp and anything of it that is only a write root because
   // it is temporary ($TMPDIR under /tmp) stay outside; a workspace or a profile's directory
@@ -156,8 +162,8 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
     writable,
     readOnly,
     // A credential handed over with --allow-read stays visible; a directory that contains it is not masked whole.
-    maskDirs: cred.dirs.filter((d) => !allowed(d)),
-    maskFiles: [...new Set([...cred.files, ...unfilterable, ...daemonSockets(i.home, i.env)])].filter((f) => !allowed(f) && !filteredPaths.has(f)),
+    maskDirs: cred.dirs.filter((d) => !allowed(d) && !own(d)),
+    maskFiles: [...new Set([...cred.files.filter((f) => !own(f)), ...unfilterable, ...daemonSockets(i.home, i.env)])].filter((f) => !allowed(f) && !filteredPaths.has(f)),
     // Session logs, other sessions' runtime directories (their sockets) and private /tmps are
     // not visible. agentguard's own directories, so the session creates any that are missing
     // before the sandbox starts (the plan is made before anything exists).

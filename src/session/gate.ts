@@ -14,6 +14,9 @@ import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 import type { Escalation } from './escalate.js';
 
+/** The one rule Codex's start-up snapshot may match: it copies the exported variables into its own file. */
+const CODEX_SNAPSHOT_DUMP = 'environment-dump';
+
 export type Answer = 'once' | 'session' | 'deny' | 'timeout' | 'abandoned';
 
 export interface AskInfo {
@@ -295,11 +298,14 @@ export class Gate {
     }
     let decision = this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
     // Codex's once-per-session snapshot of the person's login shell: the only thing the policy
-    // cannot see in it is the person's own rc file, which their login shell reads anyway.
-    if (decision.action === 'ask' && !decision.matches.length && decision.opaque.every(isRcSourceReason)) {
+    // cannot see in it is the person's own rc file, which their login shell reads anyway. The
+    // snapshot also copies the exported variables (declare -xp) into Codex's own snapshot file:
+    // that is an environment dump by shape, but into Codex's state, not the model's context.
+    const snapshotDump = (d: Decision) => d.matches.every((m) => m.rule === CODEX_SNAPSHOT_DUMP);
+    if (decision.action === 'ask' && snapshotDump(decision) && decision.opaque.every(isRcSourceReason)) {
       const body = codexStartupBody(req.script);
       const alone = body === null ? null : this.opts.guard.check({ command: body, cwd: req.cwd || undefined });
-      if (alone && alone.action === 'allow' && !alone.opaque.length) decision = { ...decision, action: 'allow' };
+      if (alone && alone.action !== 'deny' && snapshotDump(alone) && !alone.opaque.length) decision = { ...decision, action: 'allow' };
     }
     if (key !== null && !decision.opaque.some((o) => o.startsWith('internal error'))) {
       if (this.cache.size >= CACHE_MAX) this.cache.clear();

@@ -128,6 +128,7 @@ export function planSession(o: PlanOptions, guard: Guard): SessionPlan {
         writeRoots: [...guard.writeRoots(o.cwd), ...o.profileWrites],
         credentialPatterns: guard.rules.lists.get('credential-paths') ?? [],
         allowRead: (o.allowRead ?? []).map((p) => path.resolve(o.cwd, expandHome(p, o.home))),
+        agentState: o.profileWrites,
         logDirs: [sessionsDir(o.env)],
         runtimeBase: runtimeBase(o.env),
         runtimeDir: runtime.dir,

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { IPty } from 'node-pty';
-import { createGuard, type Guard } from '../guard.js';
+import { createGuard, type Guard, type GuardOptions } from '../guard.js';
+import type { Environment } from '../rules/match.js';
 import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
 import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
@@ -45,6 +46,8 @@ export interface ShellOptions {
   allowRead?: string[];
   /** Secret-looking variables the agent's commands may keep (--pass-env). */
   passEnv?: string[];
+  /** Bytes above which an allocation or write asks (the user config's limits.large_write). */
+  largeWriteBytes?: number;
   /** Commands per minute before the session pauses and asks whether to go on. */
   maxCommandsPerMinute?: number;
   limits?: Limits;
@@ -85,7 +88,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
   // The session's own hosts (the profile's API hosts, --allow-host, and what the person allows
   // as the session goes): the policy counts them as on the egress allowlist, like the proxy.
   const sessionHosts = new Allowlist([...(profile?.hosts ?? []), ...(opts.allowHosts ?? [])]);
-  const guard = await createGuard({
+  const guardOptions: GuardOptions = {
     sessionHosts,
     cwd: opts.cwd,
     workspaces: opts.workspaces,
@@ -94,13 +97,21 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     // shell snapshots) are the agent's machinery, not code it wrote for the task: not read ahead.
     agentStateRoots: profileWrites,
     extraWriteRoots: (opts.allowWrite ?? []).map((p) => path.resolve(opts.cwd, p)),
-  });
+    largeWriteBytes: opts.largeWriteBytes,
+  };
+  let guard = await createGuard(guardOptions);
 
   // 1. The plan: nothing exists yet.
   const plan = planSession(
     { command: opts.command, cwd: opts.cwd, home, env, noSandbox: opts.noSandbox, requireSandbox: opts.requireSandbox, network: opts.network, allowHosts: opts.allowHosts, allowRead: opts.allowRead, keepTmp: opts.keepTmp, profile, profileWrites, extraResources: opts.extraResources },
     guard,
   );
+  // The environment the agent's commands see. The shim removes secret-looking variables from
+  // every shell, but only the sandbox makes that hold for all of them (outside it /bin/sh -c
+  // skips the shim); a variable passed on purpose (--pass-env) is a secret kept. Environment
+  // dumps ask unless the environment is scrubbed.
+  const environment = sessionEnvironment(plan.sandbox.ok, opts.passEnv);
+  if (environment !== 'secrets') guard = await createGuard({ ...guardOptions, rules: guard.rules, environment });
   if (opts.dryRun) {
     const agent = interactiveDefault ? [path.join(plan.runtime.shimDir, 'bash')] : opts.command;
     const inner = plan.network === 'proxy' ? behindBridge(path.join(plan.runtime.dir, 'egress.sock'), agent, BRIDGE_PORT, plan.forwards) : agent;
@@ -336,7 +347,10 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     workspaces: workspaces.split(', '),
     rules: guard.rules.digest,
     ruleCount: guard.rules.rules.length,
+    ...(guard.rules.off.length ? { off: guard.rules.off } : {}),
     enforcement: sandbox.ok ? 'sandbox' : 'policy-only',
+    // Whether environment dumps were routine (a scrubbed environment) or asked about.
+    environment: sessionEnvironment(sandbox.ok, opts.passEnv),
     ...(confined && !confined.error ? { capEff: confined.capEff, namespaces: confined.ownNamespaces } : {}),
     network,
     ...(egress ? { egressAllowlist: plan.egressAllow } : {}),
@@ -345,7 +359,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     terminal: hasTerminal,
   });
   stdout.write(
-    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
   if (!sandbox.ok && profile?.name === 'codex') {
@@ -470,4 +484,17 @@ function count(c: SessionCounts, e: GateEvent) {
 function networkFields(r: EgressRecord, redactor: Redactor): Record<string, unknown> {
   const { decision, ...rest } = r;
   return redactor.deep({ action: decision, ...rest, ms: Math.round(r.ms * 100) / 100 });
+}
+
+/** What the agent's commands' environment holds: scrubbed only in the sandbox, with no secret passed on purpose. */
+export function sessionEnvironment(sandboxed: boolean, passEnv: readonly string[] | undefined): Environment {
+  return sandboxed && !passEnv?.length ? 'scrubbed' : 'secrets';
+}
+
+/** The start line's word on rules the person's config switched off for this project. */
+function switchedOffNote(guard: Guard): string {
+  const off = guard.rules.off;
+  if (!off.length) return '';
+  const families = [...new Set(off.map((o) => o.family))];
+  return ` (${off.length} switched off here by ${off[0].where.replace(/:\d+$/, '')}: ${families.join(', ')})`;
 }

@@ -86,6 +86,8 @@ interface Scope {
   fnCwdUnknown: boolean;
   /** Offsets of a bare `-` argument before `<<` that tree-sitter drops (python3 - <<'EOF'). */
   droppedDashes: Set<number>;
+  /** The innermost endless loop the walk is in (Command.loop). */
+  loop?: number;
 }
 
 /** Redirect nodes (and heredoc text) to bind to the last simple command of a statement. */
@@ -139,6 +141,8 @@ class Analysis {
   private nesting = 0;
   /** Loop bodies still to be analysed once per listed word (see loopValues), and function bodies per call (see callWithArguments). */
   private loopBudget = MAX_LOOP_BUDGET;
+  /** Endless loops seen so far (Command.loop numbers them). */
+  private loops = 0;
   /** Bodies of the functions defined in the line, by name, and the ones being analysed for a call. */
   private fnBodies = new Map<string, Node>();
   private calling = new Set<string>();
@@ -321,9 +325,10 @@ class Analysis {
         return same;
       case 'if_statement':
       case 'elif_clause':
+        return this.branch(node.namedChildren, scope);
       case 'while_statement':
       case 'c_style_for_statement':
-        return this.branch(node.namedChildren, scope);
+        return this.branch(node.namedChildren, endlessLoop(node) ? { ...scope, loop: ++this.loops } : scope);
       case 'case_item': {
         // The patterns before `)` are words, not commands.
         const patterns = new Set(node.childrenForFieldName('value').map((c) => c?.id));
@@ -792,6 +797,7 @@ class Analysis {
       hosts: [],
       text,
     };
+    if (scope.loop !== undefined) cmd.loop = scope.loop;
     this.commands.push(cmd);
     let cwds = scope.cwds;
     if (program === 'git') {
@@ -1348,4 +1354,20 @@ function describeError(root: Node): string {
 
 function clip(s: string, n = 60): string {
   return s.length > n ? s.slice(0, n) + '…' : s;
+}
+
+/** A condition that always succeeds (true, :, [ 1 ], ((1))) or, for until, always fails. */
+const ALWAYS_TRUE = /^(?:(?:\/usr)?\/bin\/)?(?:true|:)$|^\[\[? +[\w.]+ +\]\]?$|^test +[\w.]+$|^\(\( *[1-9]\d* *\)\)$|^! *(?:(?:\/usr)?\/bin\/)?false$/;
+const ALWAYS_FALSE = /^(?:(?:\/usr)?\/bin\/)?false$|^! *(?:(?:\/usr)?\/bin\/)?(?:true|:)$|^\(\( *0 *\)\)$/;
+
+/** A loop its condition never ends: `while true`, `while :`, `until false`, `for ((;;))` (break and exit are the rules' business). */
+function endlessLoop(node: Node): boolean {
+  if (node.type === 'c_style_for_statement') return !node.childForFieldName('condition');
+  const cond = node
+    .childrenForFieldName('condition')
+    .map((c) => c?.text ?? '')
+    .join(' ')
+    .replace(/[\s;&]+$/, '')
+    .trim();
+  return node.children[0]?.type === 'until' ? ALWAYS_FALSE.test(cond) : ALWAYS_TRUE.test(cond);
 }

@@ -63,6 +63,8 @@ export interface Command {
   hosts: { host: string | null; raw: string }[];
   /** Source text of the command. */
   text: string;
+  /** The innermost loop around it whose condition never ends it (while true, until false, for ((;;))), by number; absent outside one. */
+  loop?: number;
 }
 
 /** A path argument, made absolute against each possible cwd (no symlinks resolved here). */

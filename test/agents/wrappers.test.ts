@@ -2,7 +2,10 @@
 // prompt shows the inner command, and anything unknown in front of it means "not a wrapper".
 import { describe, expect, it } from 'vitest';
 import { isCodexStartupScript, isRcSourceReason, unwrapAgentCommand } from '../../src/agents/wrappers.js';
-import { exampleGuard } from '../helpers.js';
+import { createGuard } from '../../src/guard.js';
+import { EXAMPLE_CONTEXT } from '../../src/rules/examples.js';
+import { BUILTIN_RULES_DIR } from '../../src/rules/load.js';
+import { exampleFs, exampleGuard } from '../helpers.js';
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const codexQ = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
@@ -106,11 +109,15 @@ describe("Codex's start-up script does not prompt", () => {
     ['sh', `if [ -n "$ENV" ] && [ -r "$ENV" ]; then\n  . "$ENV"\nfi\n${body}`],
   ];
 
-  it.each(starts)('%s: recognised, and the policy finds nothing but the rc file', async (_shell, script) => {
+  it.each(starts)('%s: recognised, and the policy finds nothing but the rc file and the copy of the exported variables', async (_shell, script) => {
     expect(isCodexStartupScript(script)).toBe(true);
     const d = (await exampleGuard()).check({ command: script });
-    expect(d.matches).toEqual([]);
+    // The snapshot copies the exported variables into Codex's own file: where the environment may
+    // hold secrets that is an environment dump by shape, and the gate's exception allows exactly that.
+    expect(d.matches.every((m) => m.rule === 'environment-dump')).toBe(true);
     expect(d.opaque.every(isRcSourceReason)).toBe(true);
+    const scrubbed = await createGuard({ cwd: EXAMPLE_CONTEXT.cwd, home: EXAMPLE_CONTEXT.home, env: EXAMPLE_CONTEXT.env, workspaces: EXAMPLE_CONTEXT.policy.workspaces, ruleSources: { builtin: BUILTIN_RULES_DIR }, fs: exampleFs, environment: 'scrubbed' });
+    expect(scrubbed.check({ command: script }).matches).toEqual([]);
   });
 
   it.each([

@@ -75,6 +75,22 @@ describe('agentguard check', () => {
     expect(run(['check', '--cwd', sub, '--workspace', sub, '--', 'touch ../x']).status).toBe(1);
   });
 
+  it('--environment says whether the environment may hold secrets: dumps ask by default, pass when scrubbed', () => {
+    for (const command of ['env', 'printenv', 'export -p', 'echo "$GITHUB_TOKEN"']) {
+      const asked = run(['check', '--', command]);
+      expect(asked.status, command).toBe(1);
+      expect(asked.stdout).toContain('environment-dump');
+      expect(run(['check', '--environment', 'secrets', '--', command]).status, command).toBe(1);
+      expect(run(['check', '--environment', 'scrubbed', '--', command]).status, command).toBe(0);
+    }
+    // Another process's environment is not the shell's: asked in both.
+    expect(run(['check', '--environment', 'scrubbed', '--', 'cat /proc/1/environ']).status).toBe(1);
+    expect(run(['explain', '--environment', 'scrubbed', '--', 'printenv']).status).toBe(0);
+    const bad = run(['check', '--environment', 'clean', '--', 'ls']);
+    expect(bad.status).toBe(3);
+    expect(bad.stderr).toMatch(/secrets, scrubbed/);
+  });
+
   it('no command is a usage error (exit 3)', () => {
     const r = run(['check']);
     expect(r.status).toBe(3);

@@ -243,3 +243,34 @@ describe('cursor (beforeShellExecution)', () => {
     expect(json<CursorAnswer>(r.stdout).permission).toBe('deny');
   });
 });
+
+// Outside a session the agent's environment still holds its secrets: each hook stops an
+// environment dump with the environment-dump rule, while one harmless variable passes.
+describe('environment dumps outside a session', () => {
+  const DUMP = 'printenv';
+  const ONE = 'printenv NODE_ENV';
+  it('claude asks', () => {
+    const o = json<ClaudeAnswer>(run('claude', claudeInput(DUMP, project)).stdout).hookSpecificOutput;
+    expect(o.permissionDecision).toBe('ask');
+    expect(o.permissionDecisionReason).toMatch(/environment-dump/);
+    expect(json<ClaudeAnswer>(run('claude', claudeInput(ONE, project)).stdout).hookSpecificOutput.permissionDecision).toBe('allow');
+  });
+  it('gemini refuses, saying how to approve', () => {
+    const o = json<GeminiAnswer>(run('gemini', geminiInput('echo "$OPENAI_API_KEY"', project)).stdout);
+    expect(o.decision).toBe('deny');
+    expect(o.reason).toMatch(/environment-dump/);
+    expect(json<GeminiAnswer>(run('gemini', geminiInput(ONE, project)).stdout).decision).toBe('allow');
+  });
+  it('codex refuses, saying how to approve', () => {
+    const o = json<ClaudeAnswer>(run('codex', codexInput("node -e 'console.log(process.env)'", project)).stdout).hookSpecificOutput;
+    expect(o.permissionDecision).toBe('deny');
+    expect(o.permissionDecisionReason).toMatch(/environment-dump/);
+    expect(run('codex', codexInput(ONE, project))).toMatchObject({ status: 0, stdout: '' });
+  });
+  it('cursor asks', () => {
+    const o = json<CursorAnswer>(run('cursor', cursorInput('export -p', project)).stdout);
+    expect(o.permission).toBe('ask');
+    expect(o.agent_message).toMatch(/environment-dump/);
+    expect(json<CursorAnswer>(run('cursor', cursorInput(ONE, project)).stdout).permission).toBe('allow');
+  });
+});

@@ -55,24 +55,29 @@ const tally = new Map<string, { passed: number; failed: number }>();
  * that shrinks (a deleted file, a bad merge) fails here instead of passing quietly.
  */
 const FLOOR: Record<string, number> = {
+  cloud: 218,
   'code-exec': 353,
+  containers: 196,
   credentials: 108,
   'data-infra': 118,
   delete: 194,
   'download-exec': 90,
+  exposure: 78,
   git: 114,
   'inline-code': 49,
   network: 87,
   opaque: 78,
   packages: 80,
-  persistence: 82,
+  persistence: 172,
   privilege: 132,
   publishing: 227,
+  resources: 82,
   'run-later': 41,
   runners: 460,
   'shell-tricks': 242,
   workspace: 86,
   'write-roots': 198,
+  secrets: 200,
 };
 
 function reasons(d: Decision): string[] {

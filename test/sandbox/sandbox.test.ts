@@ -72,6 +72,20 @@ describe.skipIf(!hasSandbox)('inside the sandbox (bubblewrap)', () => {
     expect(fs.existsSync(path.join(world.home, '.claude', 'todos', 't.json'))).toBe(true);
   });
 
+  it("the agent's own sign-in stays readable to it; another agent's is masked", async () => {
+    const bin = path.join(world.base, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    if (!fs.existsSync(path.join(bin, 'claude'))) fs.symlinkSync(FAKE_AGENT, path.join(bin, 'claude'));
+    fs.chmodSync(FAKE_AGENT, 0o755);
+    fs.mkdirSync(path.join(world.home, '.claude'), { recursive: true });
+    fs.writeFileSync(path.join(world.home, '.claude', '.credentials.json'), '{"token":"CLAUDE-OWN"}');
+    fs.mkdirSync(path.join(world.home, '.codex'), { recursive: true });
+    fs.writeFileSync(path.join(world.home, '.codex', 'auth.json'), '{"token":"CODEX-SECRET"}');
+    const read = (p: string) => `(() => { try { return fs.readFileSync(path.join(os.homedir(), ${JSON.stringify(p)}), 'utf8') } catch (e) { return e.code } })()`;
+    const { result } = await inAgent(`return [${read('.claude/.credentials.json')}, ${read('.codex/auth.json')}]`, [], {}, [path.join(bin, 'claude')]);
+    expect(result.value).toEqual(['{"token":"CLAUDE-OWN"}', 'EACCES']);
+  });
+
   it("daemon sockets (an SSH agent, Docker) cannot be reached from inside; --allow-read hands one over", async () => {
     // Real unix-socket servers outside, named the way the environment names them.
     const sockets = path.join(world.base, 'sockets');
@@ -139,8 +153,11 @@ describe('credential isolation in the environment', () => {
   });
 
   it('--pass-env keeps one variable on purpose', async () => {
-    const out = await run('name', 'printenv MY_API_TOKEN', ['--pass-env', 'MY_API_TOKEN'], { MY_API_TOKEN: 'tok-abcdef123456' });
-    expect(out).toContain('tok-abcdef123456');
+    // Written to a file, not printed: a secret kept on purpose is still a secret, so printing it
+    // (printenv MY_API_TOKEN) asks, and there is nobody here to answer.
+    const out = await run('name', `python3 -c 'import os; open("kept.txt", "w").write(os.environ["MY_API_TOKEN"])'`, ['--pass-env', 'MY_API_TOKEN'], { MY_API_TOKEN: 'tok-abcdef123456' });
+    expect(out).toContain('AGENT-DONE 0');
+    expect(fs.readFileSync(path.join(world.ws, 'kept.txt'), 'utf8')).toBe('tok-abcdef123456');
   });
 });
 

@@ -31,6 +31,36 @@ function agent(way: string, command: string, extra: string[] = []) {
 // shell=True) is only caught inside the sandbox, where every shell binary is the shim.
 const ways = ['name', 'shellvar', 'claude', ...(hasSandbox ? ['python', 'node-shell'] : [])];
 
+// The engine is told what the agent's shells see: in the sandbox every shell is the shim, which
+// removes secret-looking variables, so printing the environment is routine; without the sandbox
+// (/bin/sh by absolute path skips the shim) it still holds secrets and is asked about.
+describe('environment dumps follow the environment the session hands its shells', () => {
+  const secret = { DEMO_API_TOKEN: 'sentinel-secret-value' };
+  it.skipIf(!hasSandbox)('in the sandbox: printenv runs without a prompt, and the secret is not in what it prints', async () => {
+    const file = path.join(world.ws, 'env-sandbox.txt');
+    const t = new Terminal(['shell', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'name', `printenv > ${path.basename(file)}`], { cwd: world.ws, home: world.home, env: secret });
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toContain('AGENT-DONE 0');
+    expect(out).not.toContain('needs your approval');
+    const dumped = fs.readFileSync(file, 'utf8');
+    expect(dumped).toContain('PATH=');
+    expect(dumped).not.toContain('sentinel-secret-value');
+    expect(await t.exit()).toBe(0);
+  });
+
+  it('without the sandbox: printenv is asked about (environment-dump), and refused after n', async () => {
+    const file = path.join(world.ws, 'env-policy-only.txt');
+    const t = new Terminal(['shell', '--no-sandbox', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'name', `printenv > ${path.basename(file)}`], { cwd: world.ws, home: world.home, env: secret });
+    const screen = await t.answer('n');
+    expect(screen).toContain('environment-dump');
+    const out = await t.waitFor(/AGENT-DONE \d+/);
+    expect(out).toContain('AGENT-DONE 126');
+    expect(out).toContain('agentguard: denied by environment-dump');
+    expect(fs.existsSync(file)).toBe(false);
+    await t.exit();
+  });
+});
+
 describe.each(ways)('an agent that starts commands via %s', (way) => {
   it('runs a routine command without a prompt', async () => {
     const file = path.join(world.ws, `routine-${way}.txt`);

@@ -2,3 +2,5 @@
 // subcommand. The one place conditions ask src/programs/ about a program's options.
 export { optionsOf, subcommandOf } from '../../programs/index.js';
 export { longFlagMatches } from '../../programs/options.js';
+export { endless, hasVolume, programVolume, type Bytes, type Volume } from '../../programs/index.js';
+export { parseSize } from '../../programs/volume.js';

@@ -21,6 +21,8 @@ import { text } from './text.js';
 import { variables } from './variables.js';
 import { args, operands, words } from './word-globs.js';
 import { wrappedBy } from './wrapped-by.js';
+import { writesMoreThan } from './writes-more-than.js';
+import { minOperands } from './operand-count.js';
 
 export const CONDITIONS = [
   program,
@@ -31,6 +33,7 @@ export const CONDITIONS = [
   regex,
   stdinRegex,
   operands,
+  minOperands,
   hosts,
   hostNotIn,
   variables,
@@ -38,6 +41,7 @@ export const CONDITIONS = [
   scriptFromStdin,
   writes,
   reads,
+  writesMoreThan,
   text,
   assigns,
   environment,

@@ -1,0 +1,122 @@
+// The person's own settings file, ~/.config/agentguard/config.yaml (or $XDG_CONFIG_HOME/…):
+// what only the person may decide, never a repository. Today: the size above which an
+// allocation or write asks, and rule families or rules switched off for one project (a
+// repository that is itself, say, a database tool's source). Loaded only when the file exists;
+// YAML and zod are imported then, so a cold check without the file pays nothing.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseSize as parseProgramSize } from '../programs/volume.js';
+
+export interface ProjectSetting {
+  /** The project directory (~ expanded, symlinks resolved); its workspace or anything under it. */
+  path: string;
+  /** Rule families (rules/<family>/) or rule ids switched off there. */
+  off: string[];
+  reason: string;
+  line: number;
+}
+
+export interface UserConfig {
+  file: string;
+  /** limits.large_write in bytes, when set. */
+  largeWriteBytes?: number;
+  projects: ProjectSetting[];
+}
+
+export class ConfigError extends Error {
+  constructor(public problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const config = env.XDG_CONFIG_HOME || path.join(env.HOME ?? '', '.config');
+  return path.join(config, 'agentguard', 'config.yaml');
+}
+
+/** "10GiB", "500G", "1.5 TB", 1073741824 → bytes (as dd and fallocate spell sizes); null when it is not a size. */
+export function parseSize(v: string | number): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : null;
+  const bytes = parseProgramSize(v.replace(/\s+/g, ''), { decimals: true });
+  return bytes === null || Number.isNaN(bytes) ? null : Math.round(bytes);
+}
+
+/**
+ * Reads the config file; null when there is none. A file that does not parse or validate
+ * throws ConfigError with file:line: what is wrong (nothing is checked with half a config).
+ */
+export async function loadUserConfig(file: string, home: string): Promise<UserConfig | null> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError([`${file}: cannot read: ${(e as Error).message}`]);
+  }
+  const [{ LineCounter, parseDocument }, { z }] = await Promise.all([import('yaml'), import('zod')]);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${file}:${lc.linePos(e.pos[0]).line}: YAML: ${e.message.split('\n')[0]}`));
+  const lineOf = (p: (string | number)[]) => {
+    for (let i = p.length; i >= 0; i--) {
+      const node = doc.getIn(p.slice(0, i), true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === 'object' && node.range) return lc.linePos(node.range[0]).line;
+    }
+    return 1;
+  };
+  const schema = z
+    .object({
+      limits: z.object({ large_write: z.union([z.string(), z.number()]).optional() }).strict().optional(),
+      projects: z
+        .array(
+          z
+            .object({
+              path: z.string().min(1),
+              off: z.array(z.string().min(1)).min(1),
+              reason: z.string().min(1, 'say why (it is shown with every decision the switched-off rules would have made)'),
+            })
+            .strict(),
+        )
+        .optional(),
+    })
+    .strict();
+  const parsed = schema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const p = i.path.filter((x): x is string | number => typeof x !== 'symbol');
+        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, projects[].path/off/reason)` : i.message;
+        return `${file}:${lineOf(p)}: ${p.join('.') || '(top level)'}: ${msg}`;
+      }),
+    );
+  }
+  const out: UserConfig = { file, projects: [] };
+  const size = parsed.data.limits?.large_write;
+  if (size !== undefined) {
+    const bytes = parseSize(size);
+    if (bytes === null) throw new ConfigError([`${file}:${lineOf(['limits', 'large_write'])}: limits.large_write: "${size}" is not a size (write e.g. 10GiB, 500G or a number of bytes)`]);
+    out.largeWriteBytes = bytes;
+  }
+  parsed.data.projects?.forEach((p, i) => {
+    const expanded = p.path === '~' ? home : p.path.startsWith('~/') ? path.join(home, p.path.slice(2)) : p.path;
+    if (!path.isAbsolute(expanded)) throw new ConfigError([`${file}:${lineOf(['projects', i, 'path'])}: projects.${i}.path: "${p.path}" must be absolute or start with ~/`]);
+    out.projects.push({ path: realOrSelf(expanded), off: p.off, reason: p.reason, line: lineOf(['projects', i]) });
+  });
+  return out;
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/** The settings of the projects a workspace belongs to (it is the project's directory or inside it). */
+export function projectSettings(config: UserConfig | null, workspace: string | null): ProjectSetting[] {
+  if (!config || !workspace) return [];
+  const ws = realOrSelf(workspace);
+  return config.projects.filter((p) => ws === p.path || ws.startsWith(p.path.endsWith('/') ? p.path : p.path + '/'));
+}
