@@ -23,6 +23,11 @@ export const EXAMPLE_FILES: Record<string, string> = {
     name: 'example',
     scripts: { build: 'tsc -p .', typecheck: 'tsc --noEmit', lint: 'eslint .', test: 'vitest run', pretest: 'tsc --noEmit', 'test:unit': 'vitest run test/unit', 'test:integration': 'vitest run test/integration', dev: 'vite', start: 'node dist/index.js', prepare: 'husky' },
   }),
+  // A workspace package whose release scripts publish (the publishing corpus runs them by name).
+  '/home/dev/project/packages/lib/package.json': JSON.stringify({
+    name: '@example/lib',
+    scripts: { build: 'tsc -p .', test: 'vitest run', release: 'npm run build && npm publish --access public', 'release:next': 'npm publish --tag next', 'release:check': 'npm publish --dry-run', 'release:image': 'docker buildx build --push -t ghcr.io/acme/lib .', 'release:pypi': 'twine upload dist/*', 'release:changesets': 'changeset publish', semrel: 'semantic-release', postversion: 'git push --follow-tags && npm publish' },
+  }),
   '/home/dev/project/Makefile': [
     '.PHONY: all build test clean lint',
     'CFLAGS ?= -O2 -Wall',

@@ -1,7 +1,7 @@
 // Project environment runners: they run a command inside a project's environment (a
 // virtualenv, a bundle, a conda or nix environment, extra variables): uv run, poetry run,
 // pipenv run, bundle exec, conda/mamba/micromamba run, nix-shell --run, nix develop/shell -c,
-// direnv exec, cross-env, dotenv, env-cmd. The command is analysed like any other.
+// direnv exec, corepack pnpm|yarn, rustup run, cross-env, dotenv, env-cmd. The command is analysed like any other.
 import type { Word } from '../shell/types.js';
 import { parseOptions, type OptionSpec } from './options.js';
 import { pip } from './packages.js';
@@ -35,7 +35,8 @@ function uvRuns(args: readonly Word[]): Run[] {
   return [{ kind: 'argv', argv: rest }];
 }
 
-export const uv: ProgramSpec = { ...pip, names: ['uv'], runs: uvRuns };
+// global: so that `uv --directory pkg publish` has the subcommand publish.
+export const uv: ProgramSpec = { ...pip, names: ['uv'], global: { takesValue: UV_GLOBAL }, runs: uvRuns };
 
 /**
  * `TOOL [global options] SUB [sub options] COMMAND…`: the words after SUB's options (and an
@@ -128,6 +129,33 @@ const direnvRuns = (args: readonly Word[]): Run[] => {
 
 export const direnv: ProgramSpec = { names: ['direnv'], runs: direnvRuns, effects: unlessRunning(direnvRuns) };
 
+/** corepack pnpm@9 ARGS…: the package manager the project pins runs (corepack enable, use … run nothing). */
+const COREPACK_MANAGER = /^(npm|npx|pnpm|pnpx|yarn|yarnpkg)(@.*)?$/;
+const corepackRuns = (args: readonly Word[]): Run[] => {
+  const first = args[0];
+  if (!first) return [];
+  if (first.value === null) return [{ kind: 'opaque', reason: `corepack runs a command only known at run time: ${first.raw}` }];
+  const m = COREPACK_MANAGER.exec(first.value);
+  return m ? [{ kind: 'argv', argv: [lit(m[1] === 'yarnpkg' ? 'yarn' : m[1]), ...args.slice(1)] }] : [];
+};
+
+export const corepack: ProgramSpec = { names: ['corepack'], runs: corepackRuns, effects: unlessRunning(corepackRuns) };
+
+/** rustup run [--install] TOOLCHAIN COMMAND…: the command runs with that toolchain. */
+const RUSTUP_GLOBAL: OptionSpec = { flags: ['-v', '--verbose', '-q', '--quiet', '-h', '--help', '-V', '--version'], complete: true, stopAtPositional: true };
+const RUSTUP_RUN: OptionSpec = { flags: ['--install', '-h', '--help'], complete: true, stopAtPositional: true };
+const rustupRuns = (args: readonly Word[]): Run[] => {
+  const g = parseOptions(args, RUSTUP_GLOBAL);
+  if (g.positionals[0]?.value !== 'run') return [];
+  if (g.unknown.length) return unknownOptions('rustup', g.unknown);
+  const o = parseOptions(args.slice(g.firstPositional + 1), RUSTUP_RUN);
+  if (o.unknown.length) return unknownOptions('rustup run', o.unknown);
+  const command = o.positionals.slice(1);
+  return command.length ? [{ kind: 'argv', argv: command }] : [];
+};
+
+export const rustup: ProgramSpec = { names: ['rustup'], runs: rustupRuns, effects: unlessRunning(rustupRuns) };
+
 /** cross-env VAR=value… COMMAND (argv); cross-env-shell joins its words for a shell. */
 function crossEnv(shell: boolean): ProgramSpec {
   return {
@@ -169,4 +197,4 @@ function envLoader(name: string, spec: OptionSpec, shellFlag?: string): ProgramS
 export const dotenv = envLoader('dotenv', DOTENV);
 export const envCmd = envLoader('env-cmd', ENV_CMD, '--use-shell');
 
-export const programs = [uv, poetry, pipenv, bundle, conda, nixShell, nix, direnv, crossEnv(false), crossEnv(true), dotenv, envCmd];
+export const programs = [uv, poetry, pipenv, bundle, conda, nixShell, nix, direnv, corepack, rustup, crossEnv(false), crossEnv(true), dotenv, envCmd];

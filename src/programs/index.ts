@@ -33,6 +33,7 @@ import * as packages from './packages.js';
 import * as pagers from './pagers.js';
 import * as parallel from './parallel.js';
 import * as processes from './process.js';
+import * as publishing from './publishing.js';
 import * as remote from './remote.js';
 import * as script from './script.js';
 import * as secrets from './secrets.js';
@@ -60,7 +61,7 @@ export { MAX_FILE_BYTES } from './context.js';
 
 /** Every module's declarations, in one list. */
 export const ALL_PROGRAMS: readonly ProgramSpec[] = [
-  archives, awk, builtins, cloud, containers, curl, databases, debuggers, devenvs, editors, env, exposure, files, find, forges, gio, { programs: [git.gitSpec] }, interpreters, kubernetes, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, pagers, parallel, processes, remote, script, secrets, sed, services, shells, sudo, systemd, tcl, text, watch, xargs,
+  archives, awk, builtins, cloud, containers, curl, databases, debuggers, devenvs, editors, env, exposure, files, find, forges, gio, { programs: [git.gitSpec] }, interpreters, kubernetes, multicall, multiplexers, namespaces, { programs: npm.packageManagers }, npx, packages, pagers, parallel, processes, publishing, remote, script, secrets, sed, services, shells, sudo, systemd, tcl, text, watch, xargs,
 ].flatMap((m) => m.programs);
 
 const BY_NAME = new Map<string, ProgramSpec>();

@@ -1,6 +1,6 @@
 // npm, pnpm, yarn and bun run the project's package.json scripts for you: `npm test`,
 // `npm run X` (with preX and postX), `pnpm X`, `yarn X`, `bun run X`, and the root
-// package's lifecycle scripts on install. Each is shell text run in the package directory.
+// package's lifecycle scripts on install, version, pack and publish. Each is shell text run in the package directory.
 import path from 'node:path';
 import type { Word } from '../shell/types.js';
 import { lit, resolve, shown, shq, unreadable, type CodeRuns, type ProgramContext } from './context.js';
@@ -14,6 +14,16 @@ export const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
 const INSTALL = new Set(['install', 'i', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isnta', 'isntal', 'isntall', 'ci', 'clean-install', 'ic', 'install-clean', 'isntall-clean', 'add', 'install-test', 'it', 'install-ci-test', 'cit']);
 const RUN = new Set(['run', 'run-script', 'rum', 'urn', 'runScript']);
+/**
+ * Commands that run the root package's lifecycle scripts, in order: a `postversion` of
+ * `git push --follow-tags && npm publish` makes `npm version patch` a release.
+ */
+const LIFECYCLE: Record<string, string[]> = {
+  version: ['preversion', 'version', 'postversion'],
+  verison: ['preversion', 'version', 'postversion'],
+  pack: ['prepack', 'prepare', 'postpack'],
+  publish: ['prepublishOnly', 'prepack', 'prepare', 'postpack', 'publish', 'postpublish'],
+};
 /** Built-in commands of pnpm and yarn: `pnpm X` runs script X only when X is none of these. */
 const PM_BUILTINS = new Set([
   'add', 'audit', 'bin', 'cache', 'config', 'create', 'dedupe', 'deploy', 'dlx', 'doctor', 'env', 'exec', 'fetch', 'import', 'info', 'init', 'install', 'i', 'licenses',
@@ -83,6 +93,9 @@ export function codeItRuns(program: string, args: readonly Word[], ctx: ProgramC
   if (INSTALL.has(s)) {
     install = true;
     wanted = INSTALL_SCRIPTS.map((n) => ({ name: n, main: false, required: false }));
+  } else if (Object.hasOwn(LIFECYCLE, s)) {
+    install = true;
+    wanted = LIFECYCLE[s].map((n) => ({ name: n, main: false, required: false }));
   } else if (RUN.has(s) && program !== 'bun') {
     name = rest[0];
     if (!name) return none;

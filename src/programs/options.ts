@@ -44,6 +44,9 @@ export interface ParsedOptions {
   dynamicOption: boolean;
 }
 
+/** The literal start of a dynamic word that is surely an option: `--name=…`, or `-X…` up to the first expansion or quote. */
+const DYNAMIC_OPTION = /^(--[A-Za-z0-9][\w.-]*(?==)|-[A-Za-z0-9][\w=.,:/@+-]*?(?=[$"'`\\]))=?/;
+
 interface Compiled {
   required: Set<string>;
   optional: Set<string>;
@@ -96,6 +99,32 @@ export function parseOptions(args: readonly Word[], spec: OptionSpec = {}): Pars
   for (let i = 0; i < args.length; i++) {
     const w = args[i];
     const v = w.value;
+    // -Dtest="$T", --context="$C": an option whose value is only known at run time. It can
+    // never become a positional word, so it must not make every operand a "maybe".
+    const lead = v === null && !spec.singleDashLong ? DYNAMIC_OPTION.exec(w.raw) : null;
+    if (lead) {
+      if (lead[1].startsWith('--')) {
+        const name = expandLong(lead[1], c);
+        flags.push(name);
+        note(name);
+        addValue(name, null);
+        continue;
+      }
+      let valued = false;
+      for (let j = 1; j < lead[1].length; j++) {
+        const f = '-' + lead[1][j];
+        flags.push(f);
+        note(f);
+        if (c.required.has(f) || c.optional.has(f)) {
+          addValue(f, null);
+          valued = true;
+          break;
+        }
+      }
+      // The letters after the literal ones are unknown options.
+      if (!valued) dynamicOption = true;
+      continue;
+    }
     if (v === null || v === '-' || !v.startsWith('-') || v.length < 2) {
       if (v === null && /^["']?[$`]/.test(w.raw)) dynamicOption = true;
       if (firstPositional === args.length) firstPositional = i;

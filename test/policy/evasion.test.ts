@@ -71,6 +71,7 @@ const FLOOR: Record<string, number> = {
   packages: 80,
   persistence: 172,
   privilege: 132,
+  publishing: 227,
   resources: 82,
   'run-later': 41,
   runners: 460,

@@ -33,6 +33,20 @@ describe('registry', () => {
   });
 });
 
+describe('toolchain runners run their command', () => {
+  const argvOf = (name: string, ...vs: string[]) => innerCommands(name, words(...vs))?.map((r) => (r.kind === 'argv' ? r.argv.map((w) => w.value).join(' ') : r.kind));
+  it('corepack runs the package manager it is given, and nothing for its own commands', () => {
+    expect(argvOf('corepack', 'pnpm@9.1.0', 'publish')).toEqual(['pnpm publish']);
+    expect(argvOf('corepack', 'yarnpkg', 'npm', 'publish')).toEqual(['yarn npm publish']);
+    expect(argvOf('corepack', 'enable')).toEqual([]);
+  });
+  it('rustup run runs the command after the toolchain; an unknown option makes it opaque', () => {
+    expect(argvOf('rustup', 'run', '--install', 'nightly', 'cargo', 'publish')).toEqual(['cargo publish']);
+    expect(argvOf('rustup', 'run', '--bogus', 'nightly', 'cargo', 'publish')).toEqual(['opaque']);
+    expect(argvOf('rustup', 'update')).toEqual([]);
+  });
+});
+
 describe('GNU option parsing from a declared table', () => {
   const spec = { takesValue: ['-I', '--delimiter'], optionalValue: ['-i', '--replace'], flags: ['-0', '--null'], complete: true };
   it('optional values are attached only', () => {
@@ -49,6 +63,17 @@ describe('GNU option parsing from a declared table', () => {
   it('an unambiguous long prefix stands for its option', () => {
     expect(parseOptions(words('--repl=R'), spec).values.get('--replace')).toEqual(['R']);
     expect(parseOptions(words('--nu'), spec).flags).toEqual(['--null']);
+  });
+  it('a word only known at run time that starts with a literal option is that option, not a positional', () => {
+    const dyn = (raw: string): Word => ({ value: null, raw, glob: false });
+    const long = parseOptions([dyn('--delimiter="$D"'), ...words('x')], spec);
+    expect({ values: long.values.get('--delimiter'), positionals: long.positionals.map((w) => w.value) }).toEqual({ values: [null], positionals: ['x'] });
+    const short = parseOptions([dyn('-0I"$R"'), ...words('x')], spec);
+    expect({ flags: short.flags, values: short.values.get('-I'), positionals: short.positionals.map((w) => w.value), dynamic: short.dynamicOption }).toEqual({ flags: ['-0', '-I'], values: [null], positionals: ['x'], dynamic: false });
+    // Letters after the literal ones may be any option.
+    expect(parseOptions([dyn('-0"$X"')], spec).dynamicOption).toBe(true);
+    // Nothing literal marks these as options: they stay positionals.
+    for (const raw of ['"$X"', '-"$X"', '-$X', '--"$X"']) expect(parseOptions([dyn(raw)], spec).positionals.map((w) => w.raw), raw).toEqual([raw]);
   });
   it('undeclared options are reported, declared ones are not', () => {
     expect(parseOptions(words('-0', '-z', '--bogus'), spec).unknown).toEqual(['-z', '--bogus']);

@@ -146,3 +146,21 @@ describe('conditions no built-in rule exercises', () => {
     expect(d.matches.find((m) => m.rule === 'under-sudo')?.subject).toEqual(['sudo']);
   });
 });
+
+describe('a word only known at run time is a maybe for a glob only if its literal start could begin a match', () => {
+  const rules = ruleSet([{ id: 'release-arg', match: { program: 'rake', args: ['release', 'publish:*'] } }]);
+  const decide = async (command: string) => {
+    const d = evaluate(await analyseExample(command), rules, EXAMPLE_CONTEXT.policy);
+    return d.matches.find((m) => m.rule === 'release-arg')?.action ?? 'none';
+  };
+  it.each([
+    ['rake release', 'ask'],
+    ['rake "$TASK"', 'ask'],
+    ['rake rel"$X"', 'ask'],
+    ['rake publish:"$X"', 'ask'],
+    ['rake test TEST="$F"', 'none'],
+    ['rake spec"$X"', 'none'],
+  ])('%s → %s', async (command, action) => {
+    expect(await decide(command)).toBe(action);
+  });
+});

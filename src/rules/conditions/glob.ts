@@ -32,6 +32,33 @@ export function userRegex(source: string): RegExp {
   return source.startsWith('(?i)') ? new RegExp(source.slice(4), 'i') : new RegExp(source);
 }
 
+/** The start of a glob that every word it matches begins with (up to its first * ? or [). */
+export function globPrefix(pattern: string): string {
+  return /^[^*?[]*/.exec(pattern)![0];
+}
+
+/** The start of a word only known at run time that is literal text (TEST="$F" → TEST=). */
+function literalPrefix(raw: string): string {
+  return /^[^$"'`\\{*?[~]*/.exec(raw)![0];
+}
+
+/**
+ * Globs over words, where a word only known at run time is a maybe only if its literal start
+ * could begin a match: TEST="$F" can never be `release`, "$GOAL" can be anything.
+ */
+export function anyGlobWord(words: readonly Word[], res: RegExp[], prefixes: string[]): Tri {
+  let r: Tri = NO;
+  for (const w of words) {
+    if (w.value === null) {
+      if (r === NO) {
+        const lit = literalPrefix(w.raw);
+        if (prefixes.some((p) => p.startsWith(lit) || lit.startsWith(p))) r = MAYBE;
+      }
+    } else if (res.some((re) => re.test(w.value!))) return YES;
+  }
+  return r;
+}
+
 export function anyWord(values: (string | null)[], res: RegExp[]): Tri {
   let r: Tri = NO;
   for (const v of values) {

@@ -2,11 +2,13 @@
 import type { Command, Word } from '../../shell/types.js';
 import { optionsOf } from './command-view.js';
 import { defineCondition, oneOrMany, type CompileEnv, type CompiledMatch } from './core.js';
-import { anyWord, wordGlob, wordsHit } from './glob.js';
+import { anyGlobWord, globPrefix, wordGlob, wordsHit } from './glob.js';
 
 function wordGlobs(value: string | string[], env: CompileEnv, wordsOf: (c: Command) => readonly Word[]): CompiledMatch {
-  const res = env.expand(value).map(wordGlob);
-  return { test: (c) => anyWord(wordsOf(c).map((w) => w.value), res), subjects: (c) => wordsHit(wordsOf(c), res), programs: null };
+  const globs = env.expand(value);
+  const res = globs.map(wordGlob);
+  const prefixes = globs.map(globPrefix);
+  return { test: (c) => anyGlobWord(wordsOf(c), res, prefixes), subjects: (c) => wordsHit(wordsOf(c), res), programs: null };
 }
 
 export const args = defineCondition({
