@@ -12,18 +12,31 @@ export const flags = defineCondition({
       .describe('Any of these flags is present, in any spelling: bundled (-rf has -r), --opt=value, and unambiguous long prefixes (--rec means --recursive)'),
   example: { value: ['-f', '--force'], match: ['git push -fu origin main', 'git push --forc'], no_match: ['git push origin main'] },
   compile(wanted) {
+    const want = (f: string, o: ReturnType<typeof optionsOf>) => wanted.some((w) => (w.startsWith('--') ? longFlagMatches(f, w) : f === w)) && !switchedOff(f, o);
     return {
       test: (c) => {
         const o = optionsOf(c);
-        const hit = o.flags.some((f) => wanted.some((w) => (w.startsWith('--') ? longFlagMatches(f, w) : f === w)));
-        if (hit) return YES;
+        if (o.flags.some((f) => want(f, o))) return YES;
         return c.argv.slice(1).some((w) => w.value === null) ? MAYBE : NO;
       },
       subjects: (c) => {
-        const hits = optionsOf(c).flags.filter((f) => wanted.some((w) => (w.startsWith('--') ? longFlagMatches(f, w) : f === w)));
+        const o = optionsOf(c);
+        const hits = o.flags.filter((f) => want(f, o));
         return hits.length ? hits : unknownWords(c.argv.slice(1));
       },
       programs: null,
     };
   },
 });
+
+const OFF = /^(?:false|0|no|off)$/i;
+
+/**
+ * --dry-run=false, --force=0: a switch given with an explicit false value is off (npm, yargs and
+ * most option parsers read it so), so it neither matches nor exempts (`not: {flags: [--dry-run]}`).
+ */
+function switchedOff(flag: string, o: ReturnType<typeof optionsOf>): boolean {
+  if (!flag.startsWith('--')) return false;
+  const values = o.values.get(flag);
+  return !!values?.length && values.every((v) => v !== null && OFF.test(v));
+}
