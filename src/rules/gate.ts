@@ -5,6 +5,8 @@
 // decides a match: when it passes, the rule's own matcher does.
 import type { Command, Script } from '../shell/types.js';
 import { hasVolume } from './conditions/command-view.js';
+import { programFits } from './conditions/core.js';
+import { wordGlob } from './conditions/glob.js';
 import type { MatchExpr } from './schema.js';
 
 /** What a gate may look at beyond the command: facts about the whole line, made once per evaluation. */
@@ -38,7 +40,18 @@ export function gateOf(expr: MatchExpr, lists: Lists): Gate | null {
   const hasArgs: Gate = (c) => c.argv.length > 1;
   if (expr.program !== undefined) {
     const set = names(expr.program);
-    all.push(set ? (c) => c.program !== null && set.has(c.program) : (c) => c.program !== null);
+    if (set) all.push((c) => c.program !== null && set.has(c.program));
+    else {
+      // Globs (python3.*, or "*" for a list unknown here): each program name tried once.
+      const pats = expand(expr.program, lists);
+      const seen = new Map<string, boolean>();
+      const fits = (name: string) => {
+        let r = seen.get(name);
+        if (r === undefined) seen.set(name, (r = pats.some((p) => programFits(p, name))));
+        return r;
+      };
+      all.push((c) => c.program !== null && fits(c.program));
+    }
   }
   // These look only at the words after the program: none, no match (and no maybe).
   if (expr.subcommand !== undefined || expr.flags || expr.args !== undefined || expr.words !== undefined || expr.regex !== undefined || expr.operands !== undefined) all.push(hasArgs);
@@ -72,7 +85,15 @@ export function gateOf(expr: MatchExpr, lists: Lists): Gate | null {
   }
   if (expr.any_of) {
     const each = expr.any_of.map((m) => gateOf(m, lists));
-    if (each.every((g): g is Gate => g !== null)) all.push((c, l) => each.some((g) => g(c, l)));
+    if (each.every((g): g is Gate => g !== null)) {
+      // Only the branches of the command's own program can pass (their program gate is first).
+      const keyed = expr.any_of.map((m) => (m.program !== undefined ? names(m.program) : null));
+      const always = each.filter((_, i) => keyed[i] === null);
+      const byProgram = new Map<string, Gate[]>();
+      keyed.forEach((set, i) => set?.forEach((p) => byProgram.set(p, [...(byProgram.get(p) ?? []), each[i]])));
+      for (const [p, gates] of byProgram) byProgram.set(p, [...gates, ...always]);
+      all.push((c, l) => (c.program === null ? always : (byProgram.get(c.program) ?? always)).some((g) => g(c, l)));
+    }
   }
   if (!all.length) return null;
   if (all.length === 1) return all[0];
@@ -99,4 +120,79 @@ function expand(v: string | string[], lists: Lists): string[] {
     else out.push(item);
   }
   return out;
+}
+
+/** Subcommands a rule can apply to: names, and globs (pub*) tried once per name. */
+export class SubcommandSet {
+  private seen = new Map<string, boolean>();
+  constructor(
+    private names: ReadonlySet<string>,
+    private globs: readonly RegExp[],
+  ) {}
+  has(sub: string): boolean {
+    if (this.names.has(sub)) return true;
+    if (!this.globs.length) return false;
+    let r = this.seen.get(sub);
+    if (r === undefined) this.seen.set(sub, (r = this.globs.some((g) => g.test(sub))));
+    return r;
+  }
+  /** For a block that cannot apply to the program at all. */
+  static readonly NONE = new SubcommandSet(new Set(), []);
+  static union(sets: SubcommandSet[]): SubcommandSet {
+    const some = sets.filter((s) => s !== SubcommandSet.NONE);
+    if (!some.length) return SubcommandSet.NONE;
+    if (some.length === 1) return some[0];
+    sets = some;
+    return new SubcommandSet(new Set(sets.flatMap((s) => [...s.names])), sets.flatMap((s) => s.globs));
+  }
+}
+
+/**
+ * The subcommands a match block can apply to when the command's program is `program`, or null
+ * when it may apply to a command with any subcommand (or none). Like the programs of the rule
+ * index, it may be larger than the truth, never smaller: a block whose `program:` rules the
+ * program out applies to none; its own `subcommand:` narrows it, an all_of narrows it by any
+ * part that narrows, an any_of by the union of the branches that can apply, and only when each
+ * of those narrows; `not` never narrows. Used with subcommandOf(), the reading the subcommand
+ * condition makes.
+ */
+export function subcommandsOf(expr: MatchExpr, lists: Lists, program: string): SubcommandSet | null {
+  if (expr.program !== undefined && !expand(expr.program, lists).some((p) => programFits(p, program))) return SubcommandSet.NONE;
+  const found: SubcommandSet[] = [];
+  if (expr.subcommand !== undefined) {
+    const pats = expand(expr.subcommand, lists);
+    found.push(new SubcommandSet(new Set(pats.filter((p) => !/[*?[]/.test(p))), pats.filter((p) => /[*?[]/.test(p)).map(wordGlob)));
+  }
+  for (const m of expr.all_of ?? []) {
+    const s = subcommandsOf(m, lists, program);
+    if (s) found.push(s);
+  }
+  if (expr.any_of) {
+    const each = expr.any_of.map((m) => subcommandsOf(m, lists, program));
+    if (each.every((s): s is SubcommandSet => s !== null)) found.push(SubcommandSet.union(each));
+  }
+  // Several constraints all hold: each is a true (if larger) bound. NONE wins, else the first.
+  return found.find((f) => f === SubcommandSet.NONE) ?? found[0] ?? null;
+}
+
+/** What a command must have for a rule to apply at all: paths it writes, or paths it reads. */
+export type Needs = 'writes' | 'reads';
+
+/**
+ * Whether a match block can only match a command that writes (or reads) some path: its own
+ * writes:/reads: condition, any part of an all_of, or every branch of an any_of. The rule index
+ * keeps such rules away from commands with nothing of the kind, without asking their gates.
+ */
+export function needsOf(expr: MatchExpr): Needs | null {
+  if (expr.writes !== undefined) return 'writes';
+  if (expr.reads !== undefined) return 'reads';
+  for (const m of expr.all_of ?? []) {
+    const n = needsOf(m);
+    if (n) return n;
+  }
+  if (expr.any_of?.length) {
+    const each = expr.any_of.map(needsOf);
+    if (each.every((n) => n === each[0])) return each[0];
+  }
+  return null;
 }

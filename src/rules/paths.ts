@@ -32,8 +32,11 @@ export class PathGlob {
   private rows: Row[];
   /** Index keys (GlobIndex): "/" + the first segment a match must have, "." + the last, or "*" (any path). */
   readonly keys: Set<string>;
+  /** The literal start and end of the last segment's pattern (id_rsa*, *.pem, .env.!(…)), checked on the path's last segment. */
+  private base: { prefix: string; suffix: string } | null;
   constructor(readonly pattern: string) {
     this.mm = new Minimatch(pattern, OPTIONS);
+    this.base = baseLiterals(pattern);
     this.keys = new Set();
     this.rows = this.mm.set.map((row) => {
       let i = 0;
@@ -55,6 +58,10 @@ export class PathGlob {
     if (plain(p)) {
       const q = p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
       if (!this.rows.some((r) => (r.exact !== null ? q === r.exact : q.startsWith(r.prefix) && q.endsWith(r.suffix)))) return false;
+      if (this.base) {
+        const name = q.slice(q.lastIndexOf('/') + 1);
+        if (!name.startsWith(this.base.prefix) || !name.endsWith(this.base.suffix)) return false;
+      }
     }
     return this.mm.match(p);
   }
@@ -63,6 +70,25 @@ export class PathGlob {
   reference(p: string): boolean {
     return this.mm.match(p);
   }
+}
+
+const SPECIAL = /[*?[\]{}()!+@]/;
+
+/**
+ * The literal text a path's last segment must start and end with under this glob's last
+ * segment (a last segment `*.pem` gives "" and ".pem", `id_rsa*` gives "id_rsa" and ""), or null when there is none
+ * or the segment could match across segments (`**`) or has braces (their alternatives are rows).
+ */
+function baseLiterals(pattern: string): { prefix: string; suffix: string } | null {
+  const last = pattern.slice(pattern.lastIndexOf('/') + 1);
+  if (!SPECIAL.test(last) || last.includes('**') || last.includes('{') || last.includes('\\')) return null;
+  const first = last.search(SPECIAL);
+  let end = last.length;
+  while (end > 0 && !SPECIAL.test(last[end - 1])) end--;
+  const prefix = last.slice(0, first);
+  // After an extglob's closing parenthesis the rest is literal too, but a pattern-list may be empty: keep it simple.
+  const suffix = last.includes('(') ? '' : last.slice(end);
+  return prefix || suffix ? { prefix, suffix } : null;
 }
 
 /** A path the literal checks apply to: absolute, no runs of slashes, no . or .. segments (paths here are normalised). */

@@ -3,7 +3,8 @@
 import type { Command } from '../shell/types.js';
 import type { UserConfig } from '../config/user.js';
 import type { LoadedRule, LoadedRules, SwitchedOff } from './load.js';
-import { gateOf, type Gate } from './gate.js';
+import { gateOf, needsOf, subcommandsOf, type Gate, type SubcommandSet } from './gate.js';
+import { subcommandOf } from './conditions/command-view.js';
 import { compileMatch, UnknownListError, type CompiledMatch } from './match.js';
 import { programFits } from './conditions/core.js';
 import { RuleLoadError } from './load.js';
@@ -59,6 +60,34 @@ export function compileRules(loaded: LoadedRules): RuleSet {
   }
   const order = new Map(rules.map((r, i) => [r, i]));
   const merged = new Map<string, CompiledRule[]>();
+  const bySubcommand = new Map<string, CompiledRule[]>();
+  const subcommandSets = new Map<CompiledRule, Map<string, SubcommandSet | null>>();
+  const subcommandsFor = (r: CompiledRule, program: string) => {
+    let per = subcommandSets.get(r);
+    if (!per) subcommandSets.set(r, (per = new Map()));
+    let s = per.get(program);
+    if (s === undefined) per.set(program, (s = subcommandsOf(r.rule.match, loaded.lists, program)));
+    return s;
+  };
+  const forProgram = (name: string) => {
+    let list = merged.get(name);
+    if (!list) {
+      const specific = new Set(byProgram.get(name) ?? []);
+      for (const g of globbed) if (g.globs.some((x) => programFits(x, name))) specific.add(g.rule);
+      // In the rules' own order, as the file layers set it.
+      list = specific.size ? [...specific, ...generic].sort((a, b) => order.get(a)! - order.get(b)!) : generic;
+      merged.set(name, list);
+    }
+    return list;
+  };
+  // What a command must have for a rule to apply (paths written or read): a command that writes
+  // and reads nothing (most) never meets the rules about paths, nor asks their gates.
+  const needs = new Map(rules.map((r) => [r, needsOf(r.rule.match)]));
+  const fits = (r: CompiledRule, w: boolean, rd: boolean) => {
+    const n = needs.get(r);
+    return n === null || (n === 'writes' && w) || (n === 'reads' && rd);
+  };
+  const genericFor = [false, true].map((w) => [false, true].map((rd) => generic.filter((r) => fits(r, w, rd))));
   return {
     rules,
     lists: loaded.lists,
@@ -67,17 +96,28 @@ export function compileRules(loaded: LoadedRules): RuleSet {
     config: loaded.config ?? null,
     digest: loaded.digest,
     candidates(cmd) {
-      if (cmd.program === null) return generic;
-      let list = merged.get(cmd.program);
-      if (!list) {
-        const name = cmd.program;
-        const specific = new Set(byProgram.get(name) ?? []);
-        for (const g of globbed) if (g.globs.some((x) => programFits(x, name))) specific.add(g.rule);
-        // In the rules' own order, as the file layers set it.
-        list = specific.size ? [...specific, ...generic].sort((a, b) => order.get(a)! - order.get(b)!) : generic;
-        merged.set(cmd.program, list);
+      const w = cmd.writes.length > 0;
+      const rd = cmd.reads.length > 0;
+      if (cmd.program === null) return genericFor[+w][+rd];
+      const list = forProgram(cmd.program);
+      if (list === generic) return genericFor[+w][+rd];
+      // Then by subcommand: docker has dozens of rules, and `docker compose up` can only meet
+      // those whose every branch for it allows `compose` (or names no subcommand).
+      const sub = subcommandOf(cmd);
+      const known = !(sub.length && sub[0] === null);
+      const key = `${cmd.program}\0${known ? (sub[0] ?? '') : '\0'}\0${+w}${+rd}`;
+      let narrowed = bySubcommand.get(key);
+      if (!narrowed) {
+        const program = cmd.program;
+        narrowed = list.filter((r) => {
+          if (!fits(r, w, rd) || !known) return fits(r, w, rd);
+          const subs = subcommandsFor(r, program);
+          return subs === null || (sub.length > 0 && subs.has(sub[0]!));
+        });
+        if (bySubcommand.size > 4096) bySubcommand.clear();
+        bySubcommand.set(key, narrowed);
       }
-      return list;
+      return narrowed;
     },
   };
 }

@@ -71,6 +71,33 @@ describe('rule gates', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('the rule index (by program, then subcommand) never leaves out a rule that matches or maybe matches', () => {
+    const missed: string[] = [];
+    let left = 0;
+    for (const command of all) {
+      const { script, context } = guard.explain({ command });
+      const mctx: MatchContext = {
+        script,
+        home: context.home,
+        workspaces: context.workspaces,
+        tmpdir: context.tmpdir,
+        sessionHosts: context.sessionHosts,
+        pathsOf: (t) => (t.paths === null ? null : [...new Set(t.paths.flatMap((p) => [p, realPath(p)]))]),
+      };
+      for (const cmd of script.commands) {
+        const cands = new Set(guard.rules.candidates(cmd));
+        for (const r of guard.rules.rules) {
+          if (cands.has(r)) continue;
+          left++;
+          if (r.match.test(cmd, mctx) !== NO) missed.push(`${r.rule.id}: ${command}`);
+        }
+      }
+    }
+    expect(missed).toEqual([]);
+    // It does leave rules out: the test is not of an index that returns everything.
+    expect(left).toBeGreaterThan(all.length * 50);
+  });
+
   it('skip most rule tests on routine commands', () => {
     const routine = routineCases().map((c) => c.command);
     let candidates = 0;

@@ -6,7 +6,9 @@ import { BUILTIN_RULES_DIR, loadRules } from '../../src/rules/load.js';
 import { compileRules } from '../../src/rules/ruleset.js';
 import type { Command } from '../../src/shell/types.js';
 
-const cmd = (program: string) => ({ program }) as Command;
+// A command that writes and reads a path, so that only the program narrows its candidates.
+const shape = (program: string | null) => ({ program, argv: [{ value: program, raw: program ?? '$X' }], writes: [{ paths: ['/x'] }], reads: [{ paths: ['/y'] }] }) as unknown as Command;
+const cmd = (program: string) => shape(program);
 
 describe('program sets with globs', () => {
   it('a name fits an equal name or a glob', () => {
@@ -29,9 +31,15 @@ describe('the built-in rule index', async () => {
     expect(ids('python3')).toEqual(expect.arrayContaining(['inline-code-runs-commands']));
   });
   it('a program no rule names gets only the rules that apply to any program', () => {
-    const generic = set.candidates({ program: null } as unknown as Command).map((r) => r.rule.id);
+    const generic = set.candidates(shape(null)).map((r) => r.rule.id);
     expect(ids('no-such-program-xyz')).toEqual(generic);
     expect(generic).not.toContain('inline-code-runs-commands');
+  });
+  it('a command that writes and reads nothing does not meet the rules about written or read paths', () => {
+    const none = set.candidates({ ...shape('no-such-program-xyz'), writes: [], reads: [] } as Command).map((r) => r.rule.id);
+    expect(ids('no-such-program-xyz')).toEqual(expect.arrayContaining(['credential-read', 'credential-write']));
+    expect(none).not.toContain('credential-read');
+    expect(none).not.toContain('credential-write');
   });
   it('candidates keep the rules in their order', () => {
     const all = set.rules.map((r) => r.rule.id);

@@ -178,11 +178,12 @@ export function allOf(parts: CompiledMatch[]): CompiledMatch {
 
 export function anyOf(parts: CompiledMatch[]): CompiledMatch {
   const programs = parts.every((p) => p.programs) ? new Set(parts.flatMap((p) => [...p.programs!])) : null;
+  const branches = dispatch(parts);
   return {
     programs,
     test: (c, ctx) => {
       let r: Tri = NO;
-      for (const p of parts) {
+      for (const p of branches(c.program)) {
         const t = p.test(c, ctx);
         if (t === YES) return YES;
         if (t === MAYBE) r = MAYBE;
@@ -196,6 +197,26 @@ export function anyOf(parts: CompiledMatch[]): CompiledMatch {
       return parts.flatMap((p, i) => (tests[i] === want ? (p.subjects?.(c, ctx) ?? []) : []));
     },
   };
+}
+
+/**
+ * The alternatives of an any_of that can apply to a program: most rules list one branch per
+ * tool (npm …, pnpm …, yarn …), and a command can only match the branches of its own program.
+ * A branch whose programs are unknown or hold a glob is tried for every command. Which
+ * branches are tried does not change the answer (YES if any is YES, else MAYBE if any is),
+ * only how many are asked.
+ */
+function dispatch(parts: CompiledMatch[]): (program: string | null) => readonly CompiledMatch[] {
+  const always = parts.filter((p) => !p.programs || [...p.programs].some((x) => GLOB.test(x)));
+  if (always.length === parts.length) return () => parts;
+  const byProgram = new Map<string, CompiledMatch[]>();
+  for (const p of parts) {
+    if (always.includes(p)) continue;
+    for (const name of p.programs!) if (!byProgram.get(name)?.includes(p)) byProgram.set(name, [...(byProgram.get(name) ?? []), p]);
+  }
+  // In the parts' own order, with the always-tried ones among them.
+  for (const [name, list] of byProgram) byProgram.set(name, parts.filter((p) => list.includes(p) || always.includes(p)));
+  return (program) => (program === null ? always : (byProgram.get(program) ?? always));
 }
 
 const perEvaluation = new WeakMap<MatchContext, Map<object, unknown>>();

@@ -28,6 +28,15 @@ export function wordGlob(pattern: string): RegExp {
   return re;
 }
 
+/**
+ * Several word globs as one regular expression: a list of two dozen program names (@database-clients)
+ * is one test per word instead of one per name. Same answers: each glob is anchored alone.
+ */
+export function wordGlobs(patterns: readonly string[]): RegExp[] {
+  if (patterns.length < 2) return patterns.map(wordGlob);
+  return [new RegExp(`^(?:${patterns.map((p) => wordGlob(p).source.slice(1, -1)).join('|')})$`)];
+}
+
 export function userRegex(source: string): RegExp {
   return source.startsWith('(?i)') ? new RegExp(source.slice(4), 'i') : new RegExp(source);
 }

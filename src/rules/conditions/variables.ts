@@ -5,6 +5,11 @@ import { wordGlob } from './glob.js';
 import { firstStages, stageOf } from './stages.js';
 
 const VAR_REF = /\$\{?#?!?([A-Za-z_][A-Za-z0-9_]*)/g;
+const ANY_DOLLAR = {};
+
+function mentionsDollar(x: Command): boolean {
+  return x.argv.some((w) => w.raw.includes('$')) || x.redirects.some((r) => r.target.raw.includes('$')) || !!x.stdin?.includes('$');
+}
 
 /** The names of the variables referenced in some text. */
 function variablesIn(raw: string): string[] {
@@ -38,6 +43,8 @@ function referencedVariables(c: Command, script: Script): string[] {
  * The earliest such stage of each pipeline is found once per evaluation, not per command.
  */
 function variablesFlowInto(c: Command, ctx: MatchContext, res: RegExp[], key: object): boolean {
+  // Most lines name no variable at all: found once per evaluation, for every variables rule.
+  if (!once(ctx, ANY_DOLLAR, () => ctx.script.commands.some(mentionsDollar))) return false;
   const named = (raw: string) => variablesIn(raw).some((v) => res.some((re) => re.test(v)));
   // One heredoc text reaches every stage of `cat <<EOF | cat | …`: each text is scanned once.
   const stdinNamed = new Map<string, boolean>();
