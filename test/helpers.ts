@@ -1,9 +1,11 @@
 // Shared test fixtures: a guard in the fixed example world (HOME=/home/dev, workspace
 // /home/dev/project) with the built-in rules only, so a developer's own rules never leak in.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { createGuard, type Guard } from '../src/guard.js';
+import type { Decision } from '../src/policy/decision.js';
 import { EXAMPLE_CONTEXT } from '../src/rules/examples.js';
 import { BUILTIN_RULES_DIR } from '../src/rules/load.js';
 import { analyse } from '../src/shell/analyse.js';
@@ -113,4 +115,30 @@ export function routineCases(): { file: string; command: string }[] {
 /** Every command line of the evasion corpus (the last element of each case). */
 export function evasionCommands(): string[] {
   return yamlFiles(path.join(CORPUS, 'evasion')).flatMap((f) => (parse(fs.readFileSync(f, 'utf8')) as { cases: string[][] }).cases.map((c) => c[c.length - 1]));
+}
+
+/**
+ * A temporary project for tests that read a project's own files (package.json scripts, a
+ * Makefile, shell or SQL files): a workspace with a .git, a HOME beside it, both under /var/tmp,
+ * and a guard with the built-in rules in it. Nothing is run: the files are only read.
+ */
+export async function scratchProject(prefix: string) {
+  const tmp = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), `agentguard-${prefix}-`));
+  const home = path.join(tmp, 'home');
+  const ws = path.join(tmp, 'ws');
+  const write = (rel: string, content: string | object, mode = 0o644) => {
+    const p = path.join(ws, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content), { mode });
+  };
+  fs.mkdirSync(home, { recursive: true });
+  write('.git/HEAD', 'ref: refs/heads/main\n');
+  const rules = (await exampleGuard()).rules;
+  const guard = await createGuard({ rules, cwd: ws, workspaces: [ws], home, env: { HOME: home, USER: 'dev', TMPDIR: '/tmp' } });
+  return { tmp, home, ws, write, guard, remove: () => fs.rmSync(tmp, { recursive: true, force: true }) };
+}
+
+/** The rules and opaque reasons behind a decision, each once. */
+export function reasons(d: Decision): string[] {
+  return [...new Set([...d.matches.map((m) => m.rule), ...d.opaque])];
 }

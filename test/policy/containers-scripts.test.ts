@@ -2,25 +2,11 @@
 // script, a Makefile recipe or a shell script that runs `docker compose down -v` asks with the
 // container rule, while the everyday scripts (up, logs, ps) stay allowed. Real files in a
 // temporary project; nothing here runs a command: the files are only read.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGuard } from '../../src/guard.js';
-import type { Decision } from '../../src/policy/decision.js';
-import { exampleGuard } from '../helpers.js';
+import { reasons as why, scratchProject } from '../helpers.js';
 
-const tmp = fs.mkdtempSync('/var/tmp/agentguard-containers-');
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const home = path.join(tmp, 'home');
-const ws = path.join(tmp, 'ws');
-
-function write(rel: string, text: string, mode = 0o644) {
-  const p = path.join(ws, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, text, { mode });
-}
-fs.mkdirSync(home, { recursive: true });
-write('.git/HEAD', 'ref: refs/heads/main\n');
+const { ws, write, guard, remove } = await scratchProject('containers');
+afterAll(remove);
 write(
   'package.json',
   JSON.stringify({
@@ -39,9 +25,6 @@ write('Makefile', ['.PHONY: up reset nuke', 'up:', '\tdocker compose up -d', 're
 write('scripts/reset-db.sh', '#!/bin/sh\nset -e\ndocker compose stop db\ndocker volume rm shop_pgdata\n', 0o755);
 write('scripts/status.sh', '#!/bin/sh\ndocker compose ps\nkubectl get pods -n staging\n', 0o755);
 
-const rules = (await exampleGuard()).rules;
-const guard = await createGuard({ rules, cwd: ws, workspaces: [ws], home, env: { HOME: home, USER: 'dev', TMPDIR: '/tmp' } });
-const why = (d: Decision) => [...new Set([...d.matches.map((m) => m.rule), ...d.opaque])];
 
 describe("a project's scripts that tear containers down ask", () => {
   it.each<[string, string]>([

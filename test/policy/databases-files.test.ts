@@ -3,25 +3,11 @@
 // sqlite3 app.db < wipe.sql, prisma db execute --file), which the analysis reads so that the
 // rules see the statements. Real files in a temporary project; nothing here runs a command:
 // the files are only read.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGuard } from '../../src/guard.js';
-import type { Decision } from '../../src/policy/decision.js';
-import { exampleGuard } from '../helpers.js';
+import { reasons as why, scratchProject } from '../helpers.js';
 
-const tmp = fs.mkdtempSync('/var/tmp/agentguard-databases-');
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const home = path.join(tmp, 'home');
-const ws = path.join(tmp, 'ws');
-
-function write(rel: string, text: string) {
-  const p = path.join(ws, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, text);
-}
-fs.mkdirSync(home, { recursive: true });
-write('.git/HEAD', 'ref: refs/heads/main\n');
+const { ws, write, guard, remove } = await scratchProject('databases');
+afterAll(remove);
 write(
   'package.json',
   JSON.stringify({
@@ -50,9 +36,6 @@ write('sql/escape.sql', 'SELECT 1;\n\\! rm -rf ~/notes\n');
 write('scripts/cleanup.js', 'db.sessions.deleteMany({})\n');
 write('scripts/stats.js', 'printjson(db.users.countDocuments())\n');
 
-const rules = (await exampleGuard()).rules;
-const guard = await createGuard({ rules, cwd: ws, workspaces: [ws], home, env: { HOME: home, USER: 'dev', TMPDIR: '/tmp' } });
-const why = (d: Decision) => [...new Set([...d.matches.map((m) => m.rule), ...d.opaque])];
 
 describe("a project's scripts that reset the database ask", () => {
   it.each<[string, string]>([

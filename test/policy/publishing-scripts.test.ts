@@ -3,24 +3,11 @@
 // the lifecycle scripts npm runs for version, pack and publish, and a make target each ask with
 // the publishing rule of the command inside; the project's build, test and dry runs stay allowed.
 // Nothing here runs a command: the files are only read.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGuard } from '../../src/guard.js';
-import type { Decision } from '../../src/policy/decision.js';
-import { exampleGuard } from '../helpers.js';
+import { reasons as why, scratchProject } from '../helpers.js';
 
-const tmp = fs.mkdtempSync('/var/tmp/agentguard-publishing-');
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const home = path.join(tmp, 'home');
-const ws = path.join(tmp, 'ws');
-
-function write(rel: string, json: unknown) {
-  const p = path.join(ws, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, JSON.stringify(json));
-}
-fs.mkdirSync(home, { recursive: true });
+const { write, guard, remove } = await scratchProject('publishing');
+afterAll(remove);
 write('package.json', {
   name: 'root',
   workspaces: ['packages/*'],
@@ -40,11 +27,8 @@ write('package.json', {
 write('packages/web/package.json', { name: 'web', scripts: { build: 'vite build', deploy: 'pnpm publish --no-git-checks' } });
 write('packages/tagged/package.json', { name: 'tagged', scripts: { postversion: 'git push --follow-tags && npm publish' } });
 write('packages/packed/package.json', { name: 'packed', scripts: { prepack: 'npm run build', build: 'tsc' } });
-fs.writeFileSync(path.join(ws, 'Makefile'), ['.PHONY: build release snapshot', 'build:', '\tnpm run build', 'release: build', '\tgoreleaser release --clean', 'snapshot:', '\tgoreleaser release --snapshot --clean', ''].join('\n'));
+write('Makefile', ['.PHONY: build release snapshot', 'build:', '\tnpm run build', 'release: build', '\tgoreleaser release --clean', 'snapshot:', '\tgoreleaser release --snapshot --clean', ''].join('\n'));
 
-const rules = (await exampleGuard()).rules;
-const guard = await createGuard({ rules, cwd: ws, workspaces: [ws], home, env: { HOME: home, USER: 'dev', TMPDIR: '/tmp' } });
-const why = (d: Decision) => [...d.matches.map((m) => m.rule), ...d.opaque];
 
 describe('with real files: a script that publishes asks with its publishing rule', () => {
   it.each<[string, string]>([
