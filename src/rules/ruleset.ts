@@ -64,7 +64,7 @@ export function compileRules(loaded: LoadedRules): RuleSet {
   const subcommandSets = new Map<CompiledRule, Map<string, SubcommandSet | null>>();
   const subcommandsFor = (r: CompiledRule, program: string) => {
     let per = subcommandSets.get(r);
-    if (!per) subcommandSets.set(r, (per = new Map()));
+    if (!per) subcommandSets.set(r, (per = new Map<string, SubcommandSet | null>()));
     let s = per.get(program);
     if (s === undefined) per.set(program, (s = subcommandsOf(r.rule.match, loaded.lists, program)));
     return s;

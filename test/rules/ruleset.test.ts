@@ -36,7 +36,7 @@ describe('the built-in rule index', async () => {
     expect(generic).not.toContain('inline-code-runs-commands');
   });
   it('a command that writes and reads nothing does not meet the rules about written or read paths', () => {
-    const none = set.candidates({ ...shape('no-such-program-xyz'), writes: [], reads: [] } as Command).map((r) => r.rule.id);
+    const none = set.candidates({ ...shape('no-such-program-xyz'), writes: [], reads: [] }).map((r) => r.rule.id);
     expect(ids('no-such-program-xyz')).toEqual(expect.arrayContaining(['credential-read', 'credential-write']));
     expect(none).not.toContain('credential-read');
     expect(none).not.toContain('credential-write');
