@@ -126,8 +126,15 @@ export function hasVolume(program: string | null): boolean {
 export function programVolume(program: string, args: readonly Word[], stdin: Bytes, ctx: RunContext = NO_CONTEXT): Volume | null {
   const spec = programSpec(program);
   if (!spec?.volume) return null;
-  const opts = parseOptions(args, spec.options ?? NO_OPTIONS);
-  const a: ProgramArgs = {
+  return spec.volume(programArgs(program, args, spec, ctx), stdin);
+}
+
+/** What a program module's effects() and volume() read: the arguments with their options parsed. */
+function programArgs(program: string, args: readonly Word[], spec: ProgramSpec | undefined, ctx: RunContext): ProgramArgs {
+  const opts = parseOptions(args, spec?.options ?? NO_OPTIONS);
+  // Properties named one by one: an object spread here cost microseconds per call (V8's
+  // generic clone path), on every command of every check.
+  return {
     stdin: ctx.stdin,
     stdinUnknown: ctx.stdinUnknown,
     assignments: ctx.assignments,
@@ -136,7 +143,6 @@ export function programVolume(program: string, args: readonly Word[], stdin: Byt
     opts,
     values: (names) => optionValues(opts, names).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v))),
   };
-  return spec.volume(a, stdin);
 }
 
 /** Effects of a command given its program and arguments (argv without argv[0]). */
@@ -144,18 +150,7 @@ export function programEffects(program: string, args: readonly Word[], ctx: RunC
   const out: Effects = { writes: [], reads: [], hosts: [] };
   const spec = programSpec(program);
   if (spec?.dataOnly) return out;
-  const opts = parseOptions(args, spec?.options ?? NO_OPTIONS);
-  // Properties named one by one: an object spread here cost microseconds per call (V8's
-  // generic clone path), on every command of every check.
-  const a: ProgramArgs = {
-    stdin: ctx.stdin,
-    stdinUnknown: ctx.stdinUnknown,
-    assignments: ctx.assignments,
-    program,
-    args,
-    opts,
-    values: (names) => optionValues(opts, names).map((v) => (v === null ? { value: null, raw: '…', glob: false } : lit(v))),
-  };
+  const a = programArgs(program, args, spec, ctx);
   if (spec?.effects) {
     spec.effects(a, out);
     return out;
