@@ -105,6 +105,12 @@ export function optionSpecOf(program: string | null): OptionSpec {
   return (program !== null && programSpec(program)?.options) || NO_OPTIONS;
 }
 
+/** Whether the program declares that an option takes a value (so `--opt=0` is data, not a switch turned off). */
+export function optionTakesValue(program: string | null, flag: string): boolean {
+  const spec = optionSpecOf(program);
+  return !!(spec.takesValue?.includes(flag) || spec.optionalValue?.includes(flag));
+}
+
 /** Commands or scripts that `program` runs, given its arguments (argv without argv[0]); null when it runs none. */
 export function innerCommands(program: string, args: readonly Word[], ctx: RunContext = NO_CONTEXT): Run[] | null {
   const spec = programSpec(program);
