@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { createGuard, type Guard } from '../src/guard.js';
+import { createGuard, type Guard, type GuardOptions } from '../src/guard.js';
 import type { Decision } from '../src/policy/decision.js';
 import { EXAMPLE_CONTEXT } from '../src/rules/examples.js';
 import { BUILTIN_RULES_DIR } from '../src/rules/load.js';
@@ -78,15 +78,21 @@ export const EXAMPLE_FILES: Record<string, string> = {
 export const exampleFs = tableFs(EXAMPLE_FILES, { fallback: realFs });
 
 export function exampleGuard(): Promise<Guard> {
-  guard ??= createGuard({
+  guard ??= exampleGuardWith({});
+  return guard;
+}
+
+/** A guard in the same example world with some options of its own (largeWriteBytes, environment …); not shared. */
+export function exampleGuardWith(options: GuardOptions): Promise<Guard> {
+  return createGuard({
     cwd: EXAMPLE_CONTEXT.cwd,
     home: EXAMPLE_CONTEXT.home,
     env: EXAMPLE_CONTEXT.env,
     workspaces: EXAMPLE_CONTEXT.policy.workspaces,
     ruleSources: { builtin: BUILTIN_RULES_DIR },
     fs: exampleFs,
+    ...options,
   });
-  return guard;
 }
 
 export async function analyseExample(command: string, cwd = EXAMPLE_CONTEXT.cwd): Promise<Script> {

@@ -1,11 +1,12 @@
-// Rule gates: a cheap test, worked out once from a rule's match block, that is false only
-// for commands the rule cannot match (not even maybe). The rule index (ruleset.ts) narrows
-// rules by program; a gate skips the rest that cannot apply: a path rule for a command that
-// writes nothing, a pipeline rule in a line without the programs it is about. A gate never
-// decides a match: when it passes, the rule's own matcher does.
+// What a rule cannot apply to, worked out once from its match block. Rule gates: a cheap test
+// that is false only for commands the rule cannot match (not even maybe): a path rule for a
+// command that writes nothing, a pipeline rule in a line without the programs it is about.
+// And the facts the rule index (ruleset.ts) files rules by beside their programs: the
+// subcommands a rule can apply to for a program (subcommandsOf), and whether it needs a
+// written or read path (needsOf). Neither ever decides a match: the rule's own matcher does.
 import type { Command, Script } from '../shell/types.js';
 import { hasVolume } from './conditions/command-view.js';
-import { programFits } from './conditions/core.js';
+import { programDispatch, programFits } from './conditions/core.js';
 import { wordGlob } from './conditions/glob.js';
 import type { MatchExpr } from './schema.js';
 
@@ -87,12 +88,9 @@ export function gateOf(expr: MatchExpr, lists: Lists): Gate | null {
     const each = expr.any_of.map((m) => gateOf(m, lists));
     if (each.every((g): g is Gate => g !== null)) {
       // Only the branches of the command's own program can pass (their program gate is first).
-      const keyed = expr.any_of.map((m) => (m.program !== undefined ? names(m.program) : null));
-      const always = each.filter((_, i) => keyed[i] === null);
-      const byProgram = new Map<string, Gate[]>();
-      keyed.forEach((set, i) => set?.forEach((p) => byProgram.set(p, [...(byProgram.get(p) ?? []), each[i]])));
-      for (const [p, gates] of byProgram) byProgram.set(p, [...gates, ...always]);
-      all.push((c, l) => (c.program === null ? always : (byProgram.get(c.program) ?? always)).some((g) => g(c, l)));
+      const branches = expr.any_of.map((m, i) => ({ gate: each[i], programs: m.program !== undefined ? new Set(expand(m.program, lists)) : null }));
+      const of = programDispatch(branches, (b) => b.programs);
+      all.push((c, l) => of(c.program).some((b) => b.gate(c, l)));
     }
   }
   if (!all.length) return null;
@@ -140,10 +138,8 @@ export class SubcommandSet {
   static readonly NONE = new SubcommandSet(new Set(), []);
   static union(sets: SubcommandSet[]): SubcommandSet {
     const some = sets.filter((s) => s !== SubcommandSet.NONE);
-    if (!some.length) return SubcommandSet.NONE;
-    if (some.length === 1) return some[0];
-    sets = some;
-    return new SubcommandSet(new Set(sets.flatMap((s) => [...s.names])), sets.flatMap((s) => s.globs));
+    if (some.length <= 1) return some[0] ?? SubcommandSet.NONE;
+    return new SubcommandSet(new Set(some.flatMap((s) => [...s.names])), some.flatMap((s) => s.globs));
   }
 }
 

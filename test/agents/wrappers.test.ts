@@ -2,10 +2,7 @@
 // prompt shows the inner command, and anything unknown in front of it means "not a wrapper".
 import { describe, expect, it } from 'vitest';
 import { isCodexStartupScript, isRcSourceReason, unwrapAgentCommand } from '../../src/agents/wrappers.js';
-import { createGuard } from '../../src/guard.js';
-import { EXAMPLE_CONTEXT } from '../../src/rules/examples.js';
-import { BUILTIN_RULES_DIR } from '../../src/rules/load.js';
-import { exampleFs, exampleGuard } from '../helpers.js';
+import { exampleGuard, exampleGuardWith } from '../helpers.js';
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const codexQ = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
@@ -116,7 +113,7 @@ describe("Codex's start-up script does not prompt", () => {
     // hold secrets that is an environment dump by shape, and the gate's exception allows exactly that.
     expect(d.matches.every((m) => m.rule === 'environment-dump')).toBe(true);
     expect(d.opaque.every(isRcSourceReason)).toBe(true);
-    const scrubbed = await createGuard({ cwd: EXAMPLE_CONTEXT.cwd, home: EXAMPLE_CONTEXT.home, env: EXAMPLE_CONTEXT.env, workspaces: EXAMPLE_CONTEXT.policy.workspaces, ruleSources: { builtin: BUILTIN_RULES_DIR }, fs: exampleFs, environment: 'scrubbed' });
+    const scrubbed = await exampleGuardWith({ environment: 'scrubbed' });
     expect(scrubbed.check({ command: script }).matches).toEqual([]);
   });
 

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { realPath } from '../../src/policy/confine.js';
-import { evaluate } from '../../src/policy/evaluate.js';
+import { evaluate, type PolicyContext } from '../../src/policy/evaluate.js';
+import type { Script } from '../../src/shell/types.js';
 import { lineFacts } from '../../src/rules/gate.js';
 import { NO, type MatchContext } from '../../src/rules/match.js';
 import type { RuleSet } from '../../src/rules/ruleset.js';
@@ -31,6 +32,20 @@ function ungated(rules: RuleSet): RuleSet {
   return { ...rules, rules: [...open.values()], candidates: (c) => rules.candidates(c).map((r) => open.get(r)!) };
 }
 
+/** The matcher's context as evaluate() makes it. */
+function matchContext(script: Script, context: PolicyContext): MatchContext {
+  return {
+    script,
+    home: context.home,
+    workspaces: context.workspaces,
+    tmpdir: context.tmpdir,
+    sessionHosts: context.sessionHosts,
+    environment: context.environment,
+    largeWriteBytes: context.largeWriteBytes,
+    pathsOf: (t) => (t.paths === null ? null : [...new Set(t.paths.flatMap((p) => [p, realPath(p)]))]),
+  };
+}
+
 describe('rule gates', () => {
   const all = lines();
   const open = ungated(guard.rules);
@@ -52,15 +67,7 @@ describe('rule gates', () => {
     for (const command of all) {
       const { script, context } = guard.explain({ command });
       const facts = lineFacts(script);
-      // The matcher's context as evaluate() makes it.
-      const mctx: MatchContext = {
-        script,
-        home: context.home,
-        workspaces: context.workspaces,
-        tmpdir: context.tmpdir,
-        sessionHosts: context.sessionHosts,
-        pathsOf: (t) => (t.paths === null ? null : [...new Set(t.paths.flatMap((p) => [p, realPath(p)]))]),
-      };
+      const mctx = matchContext(script, context);
       for (const cmd of script.commands) {
         for (const r of guard.rules.candidates(cmd)) {
           if (!r.gate || r.gate(cmd, facts)) continue;
@@ -76,14 +83,7 @@ describe('rule gates', () => {
     let left = 0;
     for (const command of all) {
       const { script, context } = guard.explain({ command });
-      const mctx: MatchContext = {
-        script,
-        home: context.home,
-        workspaces: context.workspaces,
-        tmpdir: context.tmpdir,
-        sessionHosts: context.sessionHosts,
-        pathsOf: (t) => (t.paths === null ? null : [...new Set(t.paths.flatMap((p) => [p, realPath(p)]))]),
-      };
+      const mctx = matchContext(script, context);
       for (const cmd of script.commands) {
         const cands = new Set(guard.rules.candidates(cmd));
         for (const r of guard.rules.rules) {

@@ -2,27 +2,17 @@
 // `volume`), the endless loops the analysis marks, and the writes_more_than condition that
 // compares them with the large-write size the guard is told (GuardOptions.largeWriteBytes).
 import { describe, expect, it } from 'vitest';
-import { createGuard, type Guard } from '../../src/guard.js';
+import type { Guard } from '../../src/guard.js';
 import { programVolume } from '../../src/programs/index.js';
 import { parseSize } from '../../src/programs/volume.js';
-import { EXAMPLE_CONTEXT } from '../../src/rules/examples.js';
-import { BUILTIN_RULES_DIR } from '../../src/rules/load.js';
 import type { Word } from '../../src/shell/types.js';
-import { analyseExample, exampleFs, exampleGuard } from '../helpers.js';
+import { analyseExample, exampleGuard, exampleGuardWith } from '../helpers.js';
 
 const w = (line: string): Word[] => line.split(' ').map((value) => ({ value, raw: value, glob: false }));
 const GiB = 1024 ** 3;
 
 function guardWith(largeWriteBytes: number): Promise<Guard> {
-  return createGuard({
-    cwd: EXAMPLE_CONTEXT.cwd,
-    home: EXAMPLE_CONTEXT.home,
-    env: EXAMPLE_CONTEXT.env,
-    workspaces: EXAMPLE_CONTEXT.policy.workspaces,
-    ruleSources: { builtin: BUILTIN_RULES_DIR },
-    fs: exampleFs,
-    largeWriteBytes,
-  });
+  return exampleGuardWith({ largeWriteBytes });
 }
 
 const rulesOf = (g: Guard, command: string) => g.check({ command }).matches.map((m) => m.rule);

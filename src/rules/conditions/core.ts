@@ -178,7 +178,7 @@ export function allOf(parts: CompiledMatch[]): CompiledMatch {
 
 export function anyOf(parts: CompiledMatch[]): CompiledMatch {
   const programs = parts.every((p) => p.programs) ? new Set(parts.flatMap((p) => [...p.programs!])) : null;
-  const branches = dispatch(parts);
+  const branches = programDispatch(parts, (p) => p.programs);
   return {
     programs,
     test: (c, ctx) => {
@@ -202,17 +202,20 @@ export function anyOf(parts: CompiledMatch[]): CompiledMatch {
 /**
  * The alternatives of an any_of that can apply to a program: most rules list one branch per
  * tool (npm …, pnpm …, yarn …), and a command can only match the branches of its own program.
- * A branch whose programs are unknown or hold a glob is tried for every command. Which
- * branches are tried does not change the answer (YES if any is YES, else MAYBE if any is),
- * only how many are asked.
+ * An alternative whose programs are unknown (null) or hold a glob is tried for every command.
+ * Which are tried does not change an any_of's answer, only how many are asked. Serves both the
+ * compiled any_of (below) and its gate (gate.ts).
  */
-function dispatch(parts: CompiledMatch[]): (program: string | null) => readonly CompiledMatch[] {
-  const always = parts.filter((p) => !p.programs || [...p.programs].some((x) => GLOB.test(x)));
+export function programDispatch<T>(parts: readonly T[], programsOf: (p: T) => ReadonlySet<string> | null): (program: string | null) => readonly T[] {
+  const always = parts.filter((p) => {
+    const own = programsOf(p);
+    return !own || [...own].some((x) => GLOB.test(x));
+  });
   if (always.length === parts.length) return () => parts;
-  const byProgram = new Map<string, CompiledMatch[]>();
+  const byProgram = new Map<string, T[]>();
   for (const p of parts) {
     if (always.includes(p)) continue;
-    for (const name of p.programs!) if (!byProgram.get(name)?.includes(p)) byProgram.set(name, [...(byProgram.get(name) ?? []), p]);
+    for (const name of programsOf(p)!) if (!byProgram.get(name)?.includes(p)) byProgram.set(name, [...(byProgram.get(name) ?? []), p]);
   }
   // In the parts' own order, with the always-tried ones among them.
   for (const [name, list] of byProgram) byProgram.set(name, parts.filter((p) => list.includes(p) || always.includes(p)));
