@@ -21,6 +21,7 @@
 // of the session-flags layer is the synthetic path "/<session-flags>/config.toml".
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** Seconds Codex lets the hook run: the person may take a while to answer at the session's prompt. */
 const TIMEOUT_S = 600;
@@ -29,10 +30,15 @@ const SESSION_FLAGS_KEY_SOURCE = '/<session-flags>/config.toml';
 /** Where Codex reads requirements that can refuse every hook but a managed one. */
 export const SYSTEM_REQUIREMENTS = '/etc/codex/requirements.toml';
 
+/** The Codex release this was checked with; an older one may ignore the overrides without a word. */
+export const VERIFIED_WITH = '0.171.0';
+
 export interface CodexHookRun {
   command: string[];
   /** Why the hook was not added (Codex's commands then go unchecked without the sandbox), or null. */
   skipped: string | null;
+  /** Something the person should know although the hook was added. */
+  warning?: string;
 }
 
 /** The handler exactly as Codex normalises it before hashing (timeout filled in, async false). */
@@ -123,10 +129,50 @@ export function managedHooksOnly(file = SYSTEM_REQUIREMENTS): boolean {
   return /^\s*allow_managed_hooks_only\s*=\s*true\b/m.test(text);
 }
 
+/**
+ * The version of the npm package @openai/codex that `program` (a path, or a name looked up on
+ * PATH) runs; null when it is not that package (a native install, a wrapper of the person's).
+ */
+export function codexPackageVersion(program: string, pathVar: string): string | null {
+  const candidates = program.includes('/') ? [program] : pathVar.split(':').filter(Boolean).map((d) => path.join(d, program));
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) return null;
+  let dir = path.dirname(fs.realpathSync(found));
+  for (let up = 0; up < 4; up++, dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      return pkg.name === '@openai/codex' && typeof pkg.version === 'string' ? pkg.version : null;
+    } catch {
+      // no package.json here: look one level up
+    }
+  }
+  return null;
+}
+
+/** a < b for dotted release numbers (a pre-release counts as its release). */
+function olderThan(a: string, b: string): boolean {
+  const n = (v: string) => v.split(/[-+]/)[0].split('.').map((x) => Number.parseInt(x, 10) || 0);
+  const [x, y] = [n(a), n(b)];
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
+  return false;
+}
+
+export interface CodexHookOptions {
+  /** For PATH, to find which Codex runs. */
+  env?: NodeJS.ProcessEnv;
+  requirementsFile?: string;
+}
+
 /** The command that starts Codex with agentguard's hook for this run, or why it cannot have it. */
-export function withCodexHook(command: string[], hookCommand: string, requirementsFile = SYSTEM_REQUIREMENTS): CodexHookRun {
+export function withCodexHook(command: string[], hookCommand: string, opts: CodexHookOptions = {}): CodexHookRun {
+  const requirementsFile = opts.requirementsFile ?? SYSTEM_REQUIREMENTS;
   const conflict = conflictingArgument(command.slice(1));
   if (conflict) return { command, skipped: `codex was given \`${conflict}\`, which would replace or switch off the hook agentguard adds` };
   if (managedHooksOnly(requirementsFile)) return { command, skipped: `${requirementsFile} sets allow_managed_hooks_only = true, so Codex runs no hook but its managed ones` };
-  return { command: [command[0], ...codexHookArgs(hookCommand), ...command.slice(1)], skipped: null };
+  const run: CodexHookRun = { command: [command[0], ...codexHookArgs(hookCommand), ...command.slice(1)], skipped: null };
+  const version = codexPackageVersion(command[0], opts.env?.PATH ?? '');
+  // Codex skips a hook it does not trust, or config it does not know, without a word.
+  if (version && olderThan(version, VERIFIED_WITH))
+    run.warning = `codex-cli ${version} is older than ${VERIFIED_WITH}, the release agentguard's Codex hook was checked with: if Codex does not show "hook: PreToolUse" before a command, that command was NOT checked; update Codex or run the session with the sandbox`;
+  return run;
 }

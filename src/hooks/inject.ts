@@ -16,6 +16,8 @@ export interface RunWithHook {
   env: Record<string, string>;
   /** Why the hook could not be added (the shims still check every shell), or null. */
   skipped: string | null;
+  /** Something the person should know although the hook was added. */
+  warning?: string;
 }
 
 export function withAgentHook(command: string[], profile: string | undefined, runtimeDir: string, env: NodeJS.ProcessEnv): RunWithHook {
@@ -42,6 +44,6 @@ export function withAgentHook(command: string[], profile: string | undefined, ru
     fs.writeFileSync(file, JSON.stringify({ ...base, hooks }, null, 2), { mode: 0o600 });
     return { command, env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, skipped: null };
   }
-  if (profile === 'codex') return { ...withCodexHook(command, hookCommand('codex')), env: {} };
+  if (profile === 'codex') return { ...withCodexHook(command, hookCommand('codex'), { env }), env: {} };
   return { command, env: {}, skipped: null };
 }

@@ -365,6 +365,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
   const unchecked = uncheckedShellsNote(profile?.name, sandbox.ok, { injected: hooked.command !== opts.command || Object.keys(hooked.env).length > 0, skipped: hooked.skipped });
   if (unchecked) stdout.write(`agentguard: ${unchecked}\r\n`);
+  if (hooked.warning) stdout.write(`agentguard: warning: ${hooked.warning}\r\n`);
   life.check();
 
   const pty = await import('node-pty');

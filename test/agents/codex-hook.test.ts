@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codexHookArgs, codexTrustHash, conflictingArgument, managedHooksOnly, withCodexHook } from '../../src/agents/codex-hook.js';
+import { codexHookArgs, codexPackageVersion, codexTrustHash, conflictingArgument, managedHooksOnly, VERIFIED_WITH, withCodexHook } from '../../src/agents/codex-hook.js';
 import { uncheckedShellsNote } from '../../src/agents/unchecked.js';
 import { hookCommand } from '../../src/hooks/command.js';
 import { withAgentHook } from '../../src/hooks/inject.js';
@@ -92,12 +92,12 @@ describe("the person's own arguments that would undo the hook", () => {
 describe('withCodexHook', () => {
   const none = path.join(tmp, 'no-requirements.toml');
   it("puts the overrides right after the program, before the person's own arguments", () => {
-    const r = withCodexHook(['/usr/bin/codex', 'exec', 'hi'], 'HOOK', none);
+    const r = withCodexHook(['/usr/bin/codex', 'exec', 'hi'], 'HOOK', { requirementsFile: none });
     expect(r.skipped).toBeNull();
     expect(r.command).toEqual(['/usr/bin/codex', ...codexHookArgs('HOOK'), 'exec', 'hi']);
   });
   it('leaves the command alone and says why when the person switched hooks off on the command line', () => {
-    const r = withCodexHook(['codex', '--disable', 'hooks'], 'HOOK', none);
+    const r = withCodexHook(['codex', '--disable', 'hooks'], 'HOOK', { requirementsFile: none });
     expect(r.command).toEqual(['codex', '--disable', 'hooks']);
     expect(r.skipped).toContain('`--disable hooks`');
   });
@@ -105,7 +105,7 @@ describe('withCodexHook', () => {
     const req = path.join(tmp, 'requirements.toml');
     fs.writeFileSync(req, '# managed\nallow_managed_hooks_only = true\n');
     expect(managedHooksOnly(req)).toBe(true);
-    const r = withCodexHook(['codex'], 'HOOK', req);
+    const r = withCodexHook(['codex'], 'HOOK', { requirementsFile: req });
     expect(r.command).toEqual(['codex']);
     expect(r.skipped).toContain('allow_managed_hooks_only');
     fs.writeFileSync(req, 'allow_managed_hooks_only = false\n');
@@ -117,6 +117,40 @@ describe('withCodexHook', () => {
     expect(r.env).toEqual({});
     expect(fs.readdirSync(runtime)).toEqual([]);
     if (!managedHooksOnly()) expect(r.command).toEqual(['codex', ...codexHookArgs(hookCommand('codex')), 'exec', 'hi']);
+  });
+});
+
+describe('a Codex older than the release the hook was checked with', () => {
+  /** An npm install of @openai/codex at this version: node_modules/.bin/codex → ../@openai/codex/bin/codex.js. */
+  function npmCodex(version: string): string {
+    const nm = fs.mkdtempSync(path.join(tmp, 'nm-'));
+    const pkg = path.join(nm, '@openai', 'codex');
+    fs.mkdirSync(path.join(pkg, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@openai/codex', version }));
+    fs.writeFileSync(path.join(pkg, 'bin', 'codex.js'), '#!/usr/bin/env node\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(nm, '.bin'));
+    fs.symlinkSync('../@openai/codex/bin/codex.js', path.join(nm, '.bin', 'codex'));
+    return path.join(nm, '.bin');
+  }
+  const none = { requirementsFile: path.join(tmp, 'no-requirements.toml') };
+  it('is found through PATH and the npm package it runs', () => {
+    expect(codexPackageVersion('codex', `/nonexistent:${npmCodex('0.150.2')}`)).toBe('0.150.2');
+    expect(codexPackageVersion(path.join(npmCodex('1.2.3'), 'codex'), '')).toBe('1.2.3');
+  });
+  it('a Codex that is not the npm package has no version to go by', () => {
+    const bin = fs.mkdtempSync(path.join(tmp, 'bin-'));
+    fs.writeFileSync(path.join(bin, 'codex'), '#!/bin/sh\n', { mode: 0o755 });
+    expect(codexPackageVersion('codex', bin)).toBeNull();
+    expect(codexPackageVersion('codex', '')).toBeNull();
+  });
+  it('still gets the hook, with a warning that says how to tell whether it runs', () => {
+    const r = withCodexHook(['codex'], 'HOOK', { ...none, env: { PATH: npmCodex('0.150.0') } });
+    expect(r.command).toEqual(['codex', ...codexHookArgs('HOOK')]);
+    expect(r.warning).toContain(`codex-cli 0.150.0 is older than ${VERIFIED_WITH}`);
+    expect(r.warning).toContain('"hook: PreToolUse"');
+  });
+  it.each([VERIFIED_WITH, '0.172.0', '1.0.0-alpha.1'])('%s: no warning', (version) => {
+    expect(withCodexHook(['codex'], 'HOOK', { ...none, env: { PATH: npmCodex(version) } }).warning).toBeUndefined();
   });
 });
 
