@@ -18,5 +18,7 @@ export function uncheckedShellsNote(agent: string | undefined, sandboxed: boolea
     return `codex runs UNGUARDED: without the sandbox and without agentguard's hook none of its shell commands are checked or logged (Codex starts /bin/bash by absolute path, which no shim sees). To check them, ${hook.skipped ? 'remove what is named above, or ' : ''}run the session with the sandbox`;
   }
   if (hook.injected || hook.skipped) return null;
-  return `${agent} has no switch that adds agentguard's hook for one run: without the sandbox, only the shells it starts by name from PATH (sh, bash) are checked; a shell it starts by absolute path (/bin/sh -c, as Python's subprocess and Node's child_process with shell: true do) is NOT checked or logged. Run the session with the sandbox to check them all`;
+  // Cursor reads hooks only from its own hooks.json: installed there, it sees Cursor's own shell tool.
+  const installed = agent === 'cursor' ? ' unless agentguard\'s hook is installed in its hooks.json (`agentguard install cursor`), which sees the commands its shell tool runs' : '';
+  return `${agent} has no switch that adds agentguard's hook for one run: without the sandbox, only the shells it starts by name from PATH (sh, bash) are checked; a shell it starts by absolute path (/bin/sh -c, as Python's subprocess and Node's child_process with shell: true do) is NOT checked or logged${installed}. Run the session with the sandbox to check them all`;
 }

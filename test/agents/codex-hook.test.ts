@@ -173,6 +173,7 @@ describe('what the start line says about shells nothing checks', () => {
     expect(n).toContain(`${agent} has no switch that adds agentguard's hook for one run`);
     expect(n).toContain('(/bin/sh -c, as Python');
     expect(n).toContain('only the shells it starts by name from PATH (sh, bash) are checked');
+    expect(n.includes('agentguard install cursor')).toBe(agent === 'cursor');
   });
   it("claude and gemini get their hook, and an interactive shell is not an agent: nothing to add", () => {
     expect(uncheckedShellsNote('claude', false, { injected: true, skipped: null })).toBeNull();
