@@ -2,11 +2,13 @@
 // settings files: Claude Code takes settings on its command line (--settings), Gemini CLI
 // reads its highest-precedence settings from GEMINI_CLI_SYSTEM_SETTINGS_PATH. The agent then
 // shows the reason for a refusal itself, and the person answers once, at the session's
-// prompt. Codex and Cursor read hooks only from their own files (agentguard install).
+// prompt. Codex takes its hook and the hook's trust as -c overrides (src/agents/codex-hook.ts).
+// Cursor reads hooks only from its own files (agentguard install).
 import fs from 'node:fs';
 import path from 'node:path';
 import { hookCommand } from './command.js';
 import { hookSettings } from './install.js';
+import { withCodexHook } from '../agents/codex-hook.js';
 
 export interface RunWithHook {
   command: string[];
@@ -14,6 +16,8 @@ export interface RunWithHook {
   env: Record<string, string>;
   /** Why the hook could not be added (the shims still check every shell), or null. */
   skipped: string | null;
+  /** Something the person should know although the hook was added. */
+  warning?: string;
 }
 
 export function withAgentHook(command: string[], profile: string | undefined, runtimeDir: string, env: NodeJS.ProcessEnv): RunWithHook {
@@ -40,5 +44,6 @@ export function withAgentHook(command: string[], profile: string | undefined, ru
     fs.writeFileSync(file, JSON.stringify({ ...base, hooks }, null, 2), { mode: 0o600 });
     return { command, env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: file }, skipped: null };
   }
+  if (profile === 'codex') return { ...withCodexHook(command, hookCommand('codex'), { env }), env: {} };
   return { command, env: {}, skipped: null };
 }

@@ -23,6 +23,7 @@ import { createPrivateTmp, createRuntime, findRealShells } from './runtime.js';
 import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
 import { withAgentHook } from '../hooks/inject.js';
+import { uncheckedShellsNote } from '../agents/unchecked.js';
 import { decisionFields } from '../log/record.js';
 import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
@@ -362,9 +363,9 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
-  if (!sandbox.ok && profile?.name === 'codex') {
-    stdout.write(`agentguard: codex starts /bin/bash by absolute path, which only a sandbox or its own hook can check here: install the hook with \`agentguard install codex\`\r\n`);
-  }
+  const unchecked = uncheckedShellsNote(profile?.name, sandbox.ok, { injected: hooked.command !== opts.command || Object.keys(hooked.env).length > 0, skipped: hooked.skipped });
+  if (unchecked) stdout.write(`agentguard: ${unchecked}\r\n`);
+  if (hooked.warning) stdout.write(`agentguard: warning: ${hooked.warning}\r\n`);
   life.check();
 
   const pty = await import('node-pty');

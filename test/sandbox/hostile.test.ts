@@ -121,7 +121,7 @@ describe("the session's internals are no way around the check", () => {
     expect(log).toContain(`"${rule}"`);
   });
 
-  it('without the sandbox, a Codex session says only its hook can check /bin/bash and how to install it', async () => {
+  it("without the sandbox, a Codex session says its commands go through agentguard's hook, added for this run", async () => {
     const bin = path.join(w.base, 'bin');
     fs.mkdirSync(bin, { recursive: true });
     fs.chmodSync(FAKE, 0o755);
@@ -129,7 +129,7 @@ describe("the session's internals are no way around the check", () => {
     const t = new Terminal(['shell', '--no-sandbox', '--workspace', w.ws, '--', path.join(bin, 'codex'), 'name', 'true'], { cwd: w.ws, home: w.home });
     const out = await t.waitFor(/AGENT-DONE \d+/);
     await t.exit();
-    expect(out).toContain('agentguard install codex');
+    expect(out).toContain("codex's own shell commands are checked by agentguard's hook, added for this run");
     expect(out).toContain('not a boundary against an agent that attacks agentguard itself');
   });
 });

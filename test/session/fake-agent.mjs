@@ -8,6 +8,8 @@
 //   claude   Claude Code's composite: bash -c -l "source <snapshot> && eval '<cmd>' < /dev/null && pwd -P >| <tmp>"
 //   inject   starts cmd, and while it waits writes "y" and Enter to its own terminal, many times
 //            (and one byte to ./inject-count per round, so a test can wait for rounds, not time)
+//   codex    Codex's shell tool: its PreToolUse hook from the -c overrides, then /bin/bash -lc cmd
+//   codex-config  prints the -c overrides and CODEX_HOME it was started with
 //   steps    a JSON list of tool calls run in order, as an agent's turn does:
 //              {"write": file, "text": …, "mode"?: 0o755}  its edit tool: fs.writeFileSync, no shell
 //              {"append": file, "text": …}                 the same, appending
@@ -26,6 +28,9 @@ import path from 'node:path';
 const args = process.argv.slice(2);
 const settings = args[0] === '--settings' ? args.splice(0, 2)[1] : undefined;
 if (settings !== undefined) process.env.FAKE_AGENT_SETTINGS = settings;
+// Codex takes `-c key=value` overrides; the session puts agentguard's hook there for codex.
+const codexConfig = [];
+while (args[0] === '-c') codexConfig.push(args.splice(0, 2)[1]);
 const [way, cmd] = args;
 const done = (code) => {
   process.stdout.write(`\nAGENT-DONE ${code}\n`);
@@ -54,7 +59,32 @@ function claudeWrapper(command) {
   return status;
 }
 
-if (way === 'name') done(spawnSync('bash', ['-c', cmd], { stdio: 'inherit' }).status);
+/**
+ * Codex's shell tool: the PreToolUse hook from its -c overrides (run as Codex runs hooks, by
+ * $SHELL -lc, with Codex's hook input), then, unless the hook denied, /bin/bash -lc by absolute
+ * path. Prints CODEX-HOOK-DENY and the reason when refused, CODEX-NO-HOOK when it has none.
+ */
+function codexTool(command) {
+  const hooks = codexConfig.find((c) => c.startsWith('hooks.PreToolUse='));
+  const hookCmd = hooks && /command=("(?:[^"\\]|\\.)*")/.exec(hooks);
+  if (!hookCmd) process.stdout.write('CODEX-NO-HOOK\n');
+  else {
+    const input = JSON.stringify({ session_id: 's', turn_id: 't', transcript_path: null, cwd: process.cwd(), hook_event_name: 'PreToolUse', model: 'm', permission_mode: 'default', tool_name: 'Bash', tool_input: { command }, tool_use_id: 'u' });
+    const r = spawnSync(process.env.SHELL || '/bin/sh', ['-lc', JSON.parse(hookCmd[1])], { input, encoding: 'utf8' });
+    const out = r.stdout.trim() ? JSON.parse(r.stdout).hookSpecificOutput : null;
+    if (out?.permissionDecision === 'deny' || r.status === 2) {
+      process.stdout.write(`CODEX-HOOK-DENY ${out?.permissionDecisionReason ?? r.stderr.trim()}\n`);
+      return 126;
+    }
+  }
+  return spawnSync('/bin/bash', ['-lc', command], { stdio: 'inherit' }).status;
+}
+
+if (way === 'codex-config') {
+  process.stdout.write(`CODEX-CONFIG ${JSON.stringify(codexConfig)}\nCODEX-HOME ${process.env.CODEX_HOME ?? '(unset)'}\n`);
+  done(0);
+} else if (way === 'codex') done(codexTool(cmd));
+else if (way === 'name') done(spawnSync('bash', ['-c', cmd], { stdio: 'inherit' }).status);
 else if (way === 'node-shell') done(spawnSync(cmd, { shell: true, stdio: 'inherit' }).status);
 else if (way === 'python') done(spawnSync('python3', ['-c', 'import subprocess,sys; sys.exit(subprocess.run(sys.argv[1], shell=True).returncode)', cmd], { stdio: 'inherit' }).status);
 else if (way === 'shellvar') done(spawnSync(process.env.SHELL, ['-c', cmd], { stdio: 'inherit' }).status);
