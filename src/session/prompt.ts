@@ -13,6 +13,12 @@ export interface PromptOptions {
   timeoutMs: number;
   /** Keys typed this soon after the prompt appears were meant for the agent: ignored. */
   typeAheadMs?: number;
+  /**
+   * Keys typed this soon after a prompt closed without the person's key (abandoned by its
+   * requester, or timed out) were meant for that prompt: ignored, so that a `y` typed as the
+   * old prompt vanished cannot answer the next one.
+   */
+  afterWithdrawnMs?: number;
 }
 
 export interface ScreenSize {
@@ -60,6 +66,8 @@ export class Prompter {
   private queue: Promise<unknown> = Promise.resolve();
   /** Aborted when the session ends: every prompt open or waiting closes as abandoned. */
   private ending = new AbortController();
+  /** When the last prompt closed without a key from the person (0: never). */
+  private withdrawnAt = 0;
   constructor(
     private term: TerminalBridge,
     private opts: PromptOptions,
@@ -83,10 +91,12 @@ export class Prompter {
       const alt = this.term.agentAltScreen;
       const shownAt = Date.now();
       const typeAhead = this.opts.typeAheadMs ?? 150;
+      const notBefore = Math.max(shownAt + typeAhead, this.withdrawnAt + (this.opts.afterWithdrawnMs ?? 1000));
       const signals = [info.signal, this.ending.signal].filter((s): s is AbortSignal => !!s);
       const onAbort = () => finish('abandoned');
       const finish = (a: Answer) => {
         clearTimeout(timer);
+        if (a === 'abandoned' || a === 'timeout') this.withdrawnAt = Date.now();
         for (const s of signals) s.removeEventListener('abort', onAbort);
         // Leave the prompt: back to the agent's own screen.
         this.term.write(KEYS_AGENT + (alt ? CLEAR : CLEAR + '\x1b[?1049l'));
@@ -97,7 +107,7 @@ export class Prompter {
       const draw = (first: boolean) => this.term.write(drawPrompt(info, this.opts.timeoutMs, this.term.size(), { first, enterAltScreen: first && !alt }));
       this.term.takeOver(
         (data) => {
-          if (Date.now() - shownAt < typeAhead) return;
+          if (Date.now() < notBefore) return;
           // One key per read: anything longer is a paste or a terminal's reply, not an answer.
           if (data.length !== 1) return;
           const k = data.toLowerCase();

@@ -2,7 +2,8 @@
 // decisions from the built-in rules.
 process.env.NO_COLOR = '1';
 import { describe, expect, it } from 'vitest';
-import { drawPrompt, render, TERMINAL_RESET, textWidth } from '../../src/session/prompt.js';
+import { drawPrompt, Prompter, render, TERMINAL_RESET, textWidth } from '../../src/session/prompt.js';
+import type { TerminalBridge } from '../../src/session/terminal.js';
 import { exampleGuard } from '../helpers.js';
 
 const guard = await exampleGuard();
@@ -103,5 +104,47 @@ describe("an agent's wrapper", () => {
     const out = render(ask(command), 300_000, { cols: 120, rows: 30 });
     expect(out).not.toContain('wrapper');
     expect(out).toContain(`    rm -rf ~ && eval 'ls'`);
+  });
+});
+
+describe('a key meant for a prompt that was withdrawn', () => {
+  // The prompter with a stand-in terminal: only which keys reach which prompt is tested here;
+  // test/session/prompt-terminal.test.ts drives the real one in a pty.
+  function prompter(afterWithdrawnMs: number) {
+    let onKey: ((d: string) => void) | null = null;
+    const term = {
+      agentAltScreen: false,
+      size: () => ({ cols: 80, rows: 24 }),
+      write: () => undefined,
+      takeOver: (k: (d: string) => void) => {
+        onKey = k;
+      },
+      giveBack: () => {
+        onKey = null;
+      },
+    };
+    const p = new Prompter(term as unknown as TerminalBridge, { timeoutMs: 400, typeAheadMs: 0, afterWithdrawnMs });
+    return { p, press: (k: string) => onKey?.(k) };
+  }
+
+  it('does not answer the next prompt: a y typed as the old prompt vanished is ignored', async () => {
+    const { p, press } = prompter(60_000);
+    const gone = new AbortController();
+    const first = p.ask({ ...ask('git push --force'), signal: gone.signal });
+    await new Promise((r) => setTimeout(r, 20));
+    gone.abort();
+    expect(await first).toBe('abandoned');
+    const second = p.ask(ask('git push --force'));
+    await new Promise((r) => setTimeout(r, 20));
+    press('y');
+    expect(await second).toBe('timeout');
+  });
+
+  it('without a withdrawn prompt before it, the same key answers', async () => {
+    const { p, press } = prompter(60_000);
+    const only = p.ask(ask('git push --force'));
+    await new Promise((r) => setTimeout(r, 20));
+    press('y');
+    expect(await only).toBe('once');
   });
 });
