@@ -47,7 +47,7 @@ cursor ~/.cursor/hooks.json; with --project: .claude/settings.json, .gemini/sett
 .codex/hooks.json, .cursor/hooks.json in the project.`,
       )
       .action(async (agent: string, flags: { user?: boolean; project?: boolean }) => {
-        const { isAgent } = await import('../hooks/agents.js');
+        const { isAgent } = await import('../agents/index.js');
         if (!isAgent(agent)) throw new Error(`unknown agent "${agent}": expected ${AGENT_LIST}`);
         if (flags.user && flags.project) throw new Error('give --user or --project, not both');
         const scope = flags.project ? 'project' : 'user';

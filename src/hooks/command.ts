@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentName } from './agents.js';
+import { isAgent, type AgentName } from '../agents/index.js';
 
 // It also runs after the hook's own deliberate block (exit 2), so its words fit both cases;
 // Codex needs the non-empty stderr, or it treats exit 2 as a failed hook and runs the command.
@@ -88,8 +88,7 @@ export function parseInstalledCommand(cmd: unknown): InstalledCommand | null {
   if (typeof cmd !== 'string') return null;
   const w = leadingWords(cmd, 4);
   const isBin = (p: string | undefined) => !!p && /^agentguard(\.js)?$/.test(path.basename(p));
-  const agentAt = (i: number): AgentName | null =>
-    w[i] === 'hook' && ['claude', 'gemini', 'codex', 'cursor'].includes(w[i + 1] ?? '') ? (w[i + 1] as AgentName) : null;
+  const agentAt = (i: number): AgentName | null => (w[i] === 'hook' && isAgent(w[i + 1] ?? '') ? (w[i + 1] as AgentName) : null);
   if (isBin(w[0])) {
     const agent = agentAt(1);
     return agent ? { agent, node: null, bin: w[0] } : null;

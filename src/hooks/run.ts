@@ -4,9 +4,19 @@
 // through by accident: malformed input, an unreachable session, a rule file error or any
 // other exception ends in the agent's "block".
 import path from 'node:path';
-import type { Decision, RuleMatch } from '../policy/decision.js';
-import { ADAPTERS, isAgent, MalformedInput, type Adapter, type ShellCall, type Verdict } from './agents.js';
+import fs from 'node:fs';
+import type { Action, Decision, RuleMatch } from '../policy/decision.js';
+import { HOOK_AGENT_NAMES, hookAgent, isAgent, type HookAgent } from '../agents/index.js';
+import { MalformedInput } from '../agents/hook-input.js';
+import type { HookAnswer, HookProbe, ShellCall } from '../agents/types.js';
 import { escapeForTerminal } from '../ui/display.js';
+
+/** What agentguard decided, in agentguard's terms, with the text for the agent and the person. */
+export interface Verdict {
+  action: Action;
+  /** For the agent (and, where the agent shows it, the person). */
+  reason: string;
+}
 
 /** The hook is installed with a 600 s timeout; the session gets a little less, so the answer is ours, not a timeout's. */
 export const SESSION_WAIT_MS = 570_000;
@@ -19,22 +29,35 @@ export interface HookIO {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Default: the real checks (src/agents/types.ts HookProbe). */
+  probe?: HookProbe;
 }
 
 const defaultIO = (): HookIO => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
 
+const realProbe: HookProbe = {
+  terminal() {
+    try {
+      fs.closeSync(fs.openSync('/dev/tty', 'r'));
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
 /** Runs one hook invocation; returns the exit status. Never throws. */
 export async function runHook(agent: string, io: HookIO = defaultIO()): Promise<number> {
   if (!isAgent(agent)) {
-    io.stderr.write(`agentguard: unknown agent "${agent}" (expected claude, gemini, codex or cursor); the command was blocked\n`);
+    io.stderr.write(`agentguard: unknown agent "${agent}" (expected ${HOOK_AGENT_NAMES.join(', ')}); the command was blocked\n`);
     return 2;
   }
-  const adapter = ADAPTERS[agent];
+  const a = hookAgent(agent);
   let answer;
   try {
-    answer = await decide(adapter, io);
+    answer = await decide(a, io);
   } catch (e) {
-    answer = adapter.failure(failureReason(e));
+    answer = a.hook.failure(failureReason(e));
   }
   io.stdout.write(answer.stdout);
   if (answer.stderr) io.stderr.write(answer.stderr);
@@ -48,7 +71,24 @@ function failureReason(e: unknown): string {
   return `agentguard: ${err?.message ?? String(e)}; the command was blocked`;
 }
 
-async function decide(adapter: Adapter, io: HookIO) {
+/** Codex and Gemini cannot ask the person: the refusal says how the person can let the command run. */
+export function askAsDeny(a: Pick<HookAgent, 'title' | 'binary'>, reason: string): string {
+  return (
+    `${reason} This command needs a person's approval, and ${a.title}'s hook cannot ask for it, so agentguard blocked it. ` +
+    `To run it, the person can run the command themselves in a terminal, or start ${a.title} inside agentguard ` +
+    `(\`agentguard shell -- ${a.binary}\`) and approve it at agentguard's prompt. Tell the person what you wanted to run and why.`
+  );
+}
+
+/** The verdict in the agent's format. */
+function answerFor(a: HookAgent, v: Verdict): HookAnswer {
+  const h = a.hook;
+  if (v.action === 'allow') return h.allow(v.reason) ?? h.noOpinion();
+  if (v.action === 'ask') return h.ask ? h.ask(v.reason) : h.deny(askAsDeny(a, v.reason), v.reason);
+  return h.deny(v.reason, v.reason);
+}
+
+async function decide(adapter: HookAgent, io: HookIO) {
   const raw = await readAll(io.stdin);
   let input: unknown;
   try {
@@ -56,8 +96,8 @@ async function decide(adapter: Adapter, io: HookIO) {
   } catch (e) {
     throw new MalformedInput(`not JSON: ${(e as Error).message}`);
   }
-  const parsed = adapter.parse(input, io.env);
-  if (parsed.kind === 'pass') return adapter.pass();
+  const parsed = adapter.hook.parse(input, io.env, io.probe ?? realProbe);
+  if (parsed.kind === 'pass') return adapter.hook.noOpinion();
   const call = parsed.call;
   const cwd = call.cwd ?? io.cwd;
 
@@ -65,10 +105,8 @@ async function decide(adapter: Adapter, io: HookIO) {
   if (socket !== undefined) {
     const { askSession } = await import('./session.js');
     const a = await askSession(socket, call.command, cwd, SESSION_WAIT_MS);
-    const verdict: Verdict = a.allow
-      ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session', fromSession: true }
-      : { action: 'deny', reason: a.message, fromSession: true };
-    return adapter.answer(verdict);
+    const verdict: Verdict = a.allow ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session' } : { action: 'deny', reason: a.message };
+    return answerFor(adapter, verdict);
   }
 
   const [{ createGuard }, { findWorkspace }] = await Promise.all([import('../guard.js'), import('../policy/confine.js')]);
@@ -78,14 +116,14 @@ async function decide(adapter: Adapter, io: HookIO) {
   const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []) });
   const decision = guard.check({ command: call.command, cwd });
   const verdict = verdictFor(decision);
-  const answer = adapter.answer(verdict);
+  const answer = answerFor(adapter, verdict);
   await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict) : 'deny', io);
   return answer;
 }
 
-/** What the agent was told, in allow / ask / deny terms (Codex and Gemini turn ask into deny). */
-function finalAction(adapter: Adapter, v: Verdict): 'allow' | 'ask' | 'deny' {
-  if (v.action === 'ask' && (adapter.name === 'codex' || adapter.name === 'gemini')) return 'deny';
+/** What the agent was told, in allow / ask / deny terms (an agent whose hook cannot ask was told deny). */
+function finalAction(adapter: HookAgent, v: Verdict): 'allow' | 'ask' | 'deny' {
+  if (v.action === 'ask' && !adapter.hook.ask) return 'deny';
   return v.action;
 }
 
@@ -144,7 +182,7 @@ export function verdictFor(d: Decision): Verdict {
 const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 
 /** Outside a session the hook's decisions go to the shared daily log, like `agentguard check`'s. */
-async function record(adapter: Adapter, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO) {
+async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO) {
   try {
     const [{ dailyLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
     const log = dailyLog('hook');
