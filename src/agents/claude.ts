@@ -4,7 +4,7 @@
 // around the model's command. Pure except for the settings paths it names.
 import path from 'node:path';
 import { HOOK_TIMEOUT_S, absolute, blocked, json, object, optionalStr, otherEvent, silent, str } from './hook-input.js';
-import type { Agent, HookFormat, Injection, SettingsFormat, Unwrapped } from './types.js';
+import type { Agent, HookFormat, HookProbe, Injection, SettingsFormat, Unwrapped } from './types.js';
 
 // Hook format: https://code.claude.com/docs/en/hooks (PreToolUse input; "PreToolUse decision control";
 // exit code 2 = blocking error, stderr fed to Claude).
@@ -12,22 +12,43 @@ import type { Agent, HookFormat, Injection, SettingsFormat, Unwrapped } from './
 //         tool_name: "Bash", tool_input: {command, description?, timeout?, run_in_background?}, tool_use_id}
 // stdout (exit 0): {"hookSpecificOutput": {"hookEventName": "PreToolUse",
 //         "permissionDecision": "allow" | "ask" | "deny", "permissionDecisionReason": "…"}}
-// No output with exit 0 is "no opinion" (Claude's own permission rules apply).
+// No output with exit 0 is "no opinion" (Claude's own permission rules and prompts apply).
+// An ask's reason is shown to the person, not the model; a deny's reason goes to the model.
 const decision = (permissionDecision: string, reason: string) => ({
   stdout: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision, permissionDecisionReason: reason } }),
   stderr: '',
   exitCode: 0,
 });
 
+/**
+ * Why an "ask" would reach nobody, or null when Claude Code shows it to the person.
+ *   - permission_mode (hook input): bypassPermissions (--dangerously-skip-permissions) approves
+ *     everything without a prompt, and has been seen to run a hook's ask silently; dontAsk
+ *     refuses whatever it would ask, without telling the model why.
+ *   - CLAUDE_CODE_ENTRYPOINT, which Claude Code sets for its children (hooks included): "sdk-cli"
+ *     is `claude -p` (or a run without a terminal on stdout), which shows no prompt.
+ *   - No entrypoint at all (an older Claude Code, a cleaned environment) and no controlling
+ *     terminal: nobody is at a terminal to answer.
+ */
+function whyNobodyAsked(mode: string | undefined, env: NodeJS.ProcessEnv, probe: HookProbe): string | null {
+  if (mode === 'bypassPermissions') return 'Claude Code runs in bypassPermissions mode, which asks nobody';
+  if (mode === 'dontAsk') return 'Claude Code runs in dontAsk mode, which asks nobody';
+  const entry = env.CLAUDE_CODE_ENTRYPOINT;
+  if (entry === 'sdk-cli') return 'Claude Code runs non-interactively (claude -p), with no prompt for a person';
+  if (entry === undefined && !probe.terminal()) return 'Claude Code runs without a terminal, with nobody to answer a prompt';
+  return null;
+}
+
 const hook: HookFormat = {
   event: 'PreToolUse',
-  parse(input, env) {
+  parse(input, env, probe) {
     const o = object(input, 'hook input');
     if (otherEvent(o, 'PreToolUse')) return { kind: 'pass' };
     if (str(o, 'tool_name', 'hook input') !== 'Bash') return { kind: 'pass' };
     const ti = object(o.tool_input, 'tool_input');
     const cwd = absolute(optionalStr(o, 'cwd', 'hook input'));
-    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.CLAUDE_PROJECT_DIR) ?? cwd, nobodyToAsk: null } };
+    const nobodyToAsk = whyNobodyAsked(optionalStr(o, 'permission_mode', 'hook input'), env, probe);
+    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.CLAUDE_PROJECT_DIR) ?? cwd, nobodyToAsk } };
   },
   allow: (reason) => decision('allow', reason),
   noOpinion: silent,

@@ -15,8 +15,8 @@ import type { Agent, HookFormat, SettingsFormat, Unwrapped } from './types.js';
 // stdout (exit 0): {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
 //         "permissionDecisionReason": "…"}} blocks; empty stdout lets the command run.
 // Codex accepts only deny: "allow" without updatedInput and "ask" are rejected as unsupported and the
-// hook counts as failed, which does NOT block. So there is no explicit allow, and ask becomes a deny
-// that says how the person can approve.
+// hook counts as failed, which does NOT block. So there is no explicit allow (even with --auto-approve),
+// and ask becomes a deny that says how the person can approve.
 const hook: HookFormat = {
   event: 'PreToolUse',
   parse(input) {
@@ -25,7 +25,10 @@ const hook: HookFormat = {
     if (str(o, 'tool_name', 'hook input') !== 'Bash') return { kind: 'pass' };
     const ti = object(o.tool_input, 'tool_input');
     const cwd = absolute(optionalStr(o, 'cwd', 'hook input'));
-    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: cwd, nobodyToAsk: "Codex's hook cannot ask for it" } };
+    // Codex sends "bypassPermissions" for approval policy never, "default" for the others.
+    const never = optionalStr(o, 'permission_mode', 'hook input') === 'bypassPermissions';
+    const nobodyToAsk = never ? 'Codex runs with approval policy never, which asks nobody' : "Codex's hook cannot ask a person";
+    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: cwd, nobodyToAsk } };
   },
   allow: () => null,
   noOpinion: silent,

@@ -33,7 +33,8 @@ const hook: HookFormat = {
   },
   allow: () => answer({ permission: 'allow' }),
   noOpinion: () => answer({}),
-  ask: (reason) => answer({ permission: 'ask', user_message: reason, agent_message: `${reason} Cursor asks the person to approve this command.` }),
+  // What agentguard did, not what Cursor will do: in some of Cursor's run modes an ask is not shown.
+  ask: (reason) => answer({ permission: 'ask', user_message: reason, agent_message: `${reason} agentguard asked Cursor to have the person approve it before it runs.` }),
   deny: (toAgent, toPerson) => answer({ permission: 'deny', user_message: toPerson, agent_message: toAgent }),
   failure(reason) {
     const r = oneLine(reason);

@@ -29,7 +29,7 @@ const hook: HookFormat = {
     if (dir && !cwd) throw new MalformedInput('tool_input.dir_path is relative and the hook input has no cwd');
     return {
       kind: 'check',
-      call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.GEMINI_PROJECT_DIR) ?? base, nobodyToAsk: "Gemini CLI's hook cannot ask for it" },
+      call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.GEMINI_PROJECT_DIR) ?? base, nobodyToAsk: "Gemini CLI's hook cannot ask a person" },
     };
   },
   allow: () => ({ stdout: json({ decision: 'allow' }), stderr: '', exitCode: 0 }),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { findWorkspace } from '../policy/confine.js';
 import { HOOK_AGENTS, hookAgent, type AgentName } from '../agents/index.js';
 import type { Scope, SettingsFormat, SettingsPlace } from '../agents/types.js';
-import { hookCommand, missingPaths, parseInstalledCommand } from './command.js';
+import { commandProblems, hookCommand, parseInstalledCommand, portableHookCommand } from './command.js';
 
 export type { Scope } from '../agents/types.js';
 export { HOOK_TIMEOUT_S } from '../agents/hook-input.js';
@@ -194,10 +194,20 @@ function save(l: Loaded, doc: Json, now: Date): string | null {
   return backup;
 }
 
+/**
+ * The command install writes: in a person's own settings this Node and this agentguard by
+ * absolute path; in a project's (committed, shared) `agentguard` from PATH.
+ */
+export function commandFor(agent: AgentName, scope: Scope, autoApprove = false): string {
+  return scope === 'project' ? portableHookCommand(agent, { autoApprove }) : hookCommand(agent, undefined, undefined, { autoApprove });
+}
+
 export interface InstallOptions extends Where {
   agent: AgentName;
   scope: Scope;
-  /** The command to install; default: this Node and this agentguard (hookCommand()). */
+  /** Answer allow for commands agentguard does not flag (default: no opinion). */
+  autoApprove?: boolean;
+  /** The command to install; default: commandFor(agent, scope, autoApprove). */
   command?: string;
   now?: Date;
 }
@@ -217,13 +227,19 @@ export function install(opts: InstallOptions): ChangeResult {
   const w = where(opts);
   const target = settingsOf(opts.agent);
   const file = target.file(opts.scope, place(w));
-  const command = opts.command ?? hookCommand(opts.agent);
+  const command = opts.command ?? commandFor(opts.agent, opts.scope, opts.autoApprove);
   const l = load(file, target);
   const doc = l.doc;
   const desired = desiredEntry(target, command);
   const list = eventList(doc, target, file, true)!;
   const ours = findOurs(list, target, opts.agent);
-  const result = { agent: opts.agent, scope: opts.scope, file, command, notes: target.notes };
+  const a = hookAgent(opts.agent);
+  const approve = !opts.autoApprove
+    ? `commands agentguard does not flag are left to ${a.title}'s own permission settings; install with --auto-approve to have agentguard allow them`
+    : a.hook.allow('') === null
+      ? `${a.title} takes no explicit allow from a hook, so --auto-approve changes nothing: its own permission settings decide about commands agentguard does not flag`
+      : `commands agentguard does not flag are allowed without ${a.title}'s own prompt (--auto-approve)`;
+  const result = { agent: opts.agent, scope: opts.scope, file, command, notes: [approve, ...target.notes] };
   if (ours.length === 1) {
     const o = ours[0];
     const entry = list[o.group] as Json;
@@ -240,7 +256,7 @@ export function install(opts: InstallOptions): ChangeResult {
   return { ...result, changed: true, backup };
 }
 
-export function uninstall(opts: Omit<InstallOptions, 'command'>): ChangeResult {
+export function uninstall(opts: Omit<InstallOptions, 'command' | 'autoApprove'>): ChangeResult {
   const w = where(opts);
   const target = settingsOf(opts.agent);
   const file = target.file(opts.scope, place(w));
@@ -273,8 +289,10 @@ export interface HookStatus {
   pathsExist: boolean;
   /** Same as pathsExist when installed (the name `agentguard doctor` reads). */
   works?: boolean;
-  /** The command is exactly what this agentguard would install now. */
+  /** The command is exactly what this agentguard would install now (for that scope and --auto-approve). */
   current: boolean;
+  /** Installed with --auto-approve: unflagged commands are answered allow. */
+  autoApprove?: boolean;
   /** Readable problems: missing paths, an unreadable file, hooks turned off in the agent. */
   problems: string[];
   /** Things the person has to do in the agent itself (Codex: trust the hook). */
@@ -291,16 +309,12 @@ export function hookStatus(w?: Where): HookStatus[] {
   const wh = where(w);
   const out: HookStatus[] = [];
   const seen = new Set<string>();
-  const expectedCache: Partial<Record<AgentName, string | null>> = {};
-  const expected = (agent: AgentName) => {
-    if (!(agent in expectedCache)) {
-      try {
-        expectedCache[agent] = hookCommand(agent);
-      } catch {
-        expectedCache[agent] = null;
-      }
+  const expected = (agent: AgentName, scope: Scope, autoApprove: boolean): string | null => {
+    try {
+      return commandFor(agent, scope, autoApprove);
+    } catch {
+      return null;
     }
-    return expectedCache[agent];
   };
   const wp = place(wh);
   for (const { name: agent, settings: target } of HOOK_AGENTS) {
@@ -333,12 +347,14 @@ export function hookStatus(w?: Where): HookStatus[] {
       if (!found.length) continue;
       s.installed = true;
       s.command = String(found[0].value.command);
-      s.path = parseInstalledCommand(s.command)!.bin;
-      const missing = found.flatMap((f) => missingPaths(parseInstalledCommand(f.value.command)!));
+      const first = parseInstalledCommand(s.command)!;
+      s.path = first.bin;
+      const reinstall = `agentguard install ${agent}${scope === 'project' ? ' --project' : ''}${first.autoApprove ? ' --auto-approve' : ''}`;
+      const missing = found.flatMap((f) => commandProblems(parseInstalledCommand(f.value.command)!, wh.env, reinstall));
       s.pathsExist = s.works = missing.length === 0;
-      for (const m of missing)
-        s.problems.push(`the hook runs ${m}, which does not exist: every shell command the agent runs is blocked until you run \`agentguard install ${agent}${scope === 'project' ? ' --project' : ''}\` again`);
-      s.current = found.length === 1 && s.command === expected(agent);
+      s.problems.push(...missing);
+      s.autoApprove = first.autoApprove;
+      s.current = found.length === 1 && s.command === expected(agent, scope, first.autoApprove);
       if (found.length > 1) s.problems.push(`${found.length} agentguard hooks in this file; \`agentguard install ${agent}\` keeps one`);
       if (target.matcher !== null) {
         const entry = list[found[0].group] as Json;

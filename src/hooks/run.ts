@@ -3,6 +3,13 @@
 // answers there; outside one, createGuard decides alone. Nothing here may let a command
 // through by accident: malformed input, an unreachable session, a rule file error or any
 // other exception ends in the agent's "block".
+//
+// A command agentguard does not flag gets no opinion, so the agent's own permission system
+// still decides (its prompts for `git push`, its deny rules); installed with --auto-approve the
+// hook answers allow instead. An "ask" goes to the agent as a question only when the agent
+// will show it to a person; when nobody will see it (the hook cannot ask, or the agent runs
+// without asking anyone: Claude Code's bypassPermissions and dontAsk modes, `claude -p`,
+// Codex's approval policy never) it is a block that says what to run instead.
 import path from 'node:path';
 import fs from 'node:fs';
 import type { Action, Decision, RuleMatch } from '../policy/decision.js';
@@ -16,6 +23,13 @@ export interface Verdict {
   action: Action;
   /** For the agent (and, where the agent shows it, the person). */
   reason: string;
+  /** The rules and findings behind it, without the opening sentence. */
+  details: string;
+}
+
+export interface HookOptions {
+  /** Answer allow for a command agentguard does not flag (`install --auto-approve`), instead of no opinion. */
+  autoApprove?: boolean;
 }
 
 /** The hook is installed with a 600 s timeout; the session gets a little less, so the answer is ours, not a timeout's. */
@@ -47,7 +61,7 @@ const realProbe: HookProbe = {
 };
 
 /** Runs one hook invocation; returns the exit status. Never throws. */
-export async function runHook(agent: string, io: HookIO = defaultIO()): Promise<number> {
+export async function runHook(agent: string, io: HookIO = defaultIO(), opts: HookOptions = {}): Promise<number> {
   if (!isAgent(agent)) {
     io.stderr.write(`agentguard: unknown agent "${agent}" (expected ${HOOK_AGENT_NAMES.join(', ')}); the command was blocked\n`);
     return 2;
@@ -55,7 +69,7 @@ export async function runHook(agent: string, io: HookIO = defaultIO()): Promise<
   const a = hookAgent(agent);
   let answer;
   try {
-    answer = await decide(a, io);
+    answer = await decide(a, io, opts);
   } catch (e) {
     answer = a.hook.failure(failureReason(e));
   }
@@ -71,24 +85,32 @@ function failureReason(e: unknown): string {
   return `agentguard: ${err?.message ?? String(e)}; the command was blocked`;
 }
 
-/** Codex and Gemini cannot ask the person: the refusal says how the person can let the command run. */
-export function askAsDeny(a: Pick<HookAgent, 'title' | 'binary'>, reason: string): string {
+/**
+ * agentguard's ask when nobody will see a question: a refusal that says why nobody was asked
+ * and how the person can let the command run. Never "asks for approval": nobody was asked.
+ */
+export function blockedAsk(a: Pick<HookAgent, 'title' | 'binary'>, details: string, nobodyToAsk: string): string {
   return (
-    `${reason} This command needs a person's approval, and ${a.title}'s hook cannot ask for it, so agentguard blocked it. ` +
+    `agentguard blocked this command: it needs a person's approval, and nobody can be asked here (${nobodyToAsk}). ${details} ` +
     `To run it, the person can run the command themselves in a terminal, or start ${a.title} inside agentguard ` +
-    `(\`agentguard shell -- ${a.binary}\`) and approve it at agentguard's prompt. Tell the person what you wanted to run and why.`
+    `(\`agentguard shell -- ${a.binary}\`), where agentguard can ask them at its prompt. Tell the person what you wanted to run and why.`
   );
 }
 
 /** The verdict in the agent's format. */
-function answerFor(a: HookAgent, v: Verdict): HookAnswer {
+function answerFor(a: HookAgent, v: Verdict, call: ShellCall, opts: HookOptions & { fromSession?: boolean }): HookAnswer {
   const h = a.hook;
-  if (v.action === 'allow') return h.allow(v.reason) ?? h.noOpinion();
-  if (v.action === 'ask') return h.ask ? h.ask(v.reason) : h.deny(askAsDeny(a, v.reason), v.reason);
+  // The session's allow stands: the person answered there, or the session's policy let it run.
+  if (v.action === 'allow') return (opts.fromSession || opts.autoApprove ? h.allow(v.reason) : null) ?? h.noOpinion();
+  if (v.action === 'ask') {
+    const nobody = h.ask ? call.nobodyToAsk : (call.nobodyToAsk ?? `${a.title}'s hook cannot ask a person`);
+    if (nobody === null) return h.ask!(v.reason);
+    return h.deny(blockedAsk(a, v.details, nobody), `agentguard blocked this command: it needs your approval, and nobody can be asked here (${nobody}). ${v.details}`);
+  }
   return h.deny(v.reason, v.reason);
 }
 
-async function decide(adapter: HookAgent, io: HookIO) {
+async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   const raw = await readAll(io.stdin);
   let input: unknown;
   try {
@@ -105,8 +127,10 @@ async function decide(adapter: HookAgent, io: HookIO) {
   if (socket !== undefined) {
     const { askSession } = await import('./session.js');
     const a = await askSession(socket, call.command, cwd, SESSION_WAIT_MS);
-    const verdict: Verdict = a.allow ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session' } : { action: 'deny', reason: a.message };
-    return answerFor(adapter, verdict);
+    const verdict: Verdict = a.allow
+      ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session', details: '' }
+      : { action: 'deny', reason: a.message, details: a.message };
+    return answerFor(adapter, verdict, call, { ...opts, fromSession: true });
   }
 
   const [{ createGuard }, { findWorkspace }] = await Promise.all([import('../guard.js'), import('../policy/confine.js')]);
@@ -116,14 +140,14 @@ async function decide(adapter: HookAgent, io: HookIO) {
   const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []) });
   const decision = guard.check({ command: call.command, cwd });
   const verdict = verdictFor(decision);
-  const answer = answerFor(adapter, verdict);
-  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict) : 'deny', io);
+  const answer = answerFor(adapter, verdict, call, opts);
+  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io);
   return answer;
 }
 
-/** What the agent was told, in allow / ask / deny terms (an agent whose hook cannot ask was told deny). */
-function finalAction(adapter: HookAgent, v: Verdict): 'allow' | 'ask' | 'deny' {
-  if (v.action === 'ask' && !adapter.hook.ask) return 'deny';
+/** What the agent was told, in allow / ask / deny terms (an ask nobody would see was sent as deny). */
+function finalAction(adapter: HookAgent, v: Verdict, call: ShellCall): 'allow' | 'ask' | 'deny' {
+  if (v.action === 'ask' && (!adapter.hook.ask || call.nobodyToAsk !== null)) return 'deny';
   return v.action;
 }
 
@@ -160,7 +184,7 @@ const SEVERITY = { critical: 3, high: 2, medium: 1, low: 0 } as const;
 
 /** The decision as one readable line: the strictest rule first, then anything not analysable. */
 export function verdictFor(d: Decision): Verdict {
-  if (d.action === 'allow') return { action: 'allow', reason: 'agentguard: allowed' };
+  if (d.action === 'allow') return { action: 'allow', reason: 'agentguard: allowed', details: '' };
   const matches = d.matches
     .filter((m) => m.action !== 'allow')
     .sort((a: RuleMatch, b: RuleMatch) => ORDER[b.action] - ORDER[a.action] || SEVERITY[b.severity] - SEVERITY[a.severity]);
@@ -175,8 +199,10 @@ export function verdictFor(d: Decision): Verdict {
   }
   for (const o of d.opaque.slice(0, 2)) parts.push(`Not analysable: ${o}`);
   if (!parts.length) parts.push('Not analysable: the command could not be analysed');
+  // "asks for approval" is true only where the agent shows the ask to a person; answerFor words it otherwise.
   const head = d.action === 'deny' ? 'agentguard denied this command.' : 'agentguard asks for approval.';
-  return { action: d.action, reason: [head, ...parts.map(sentence)].join(' ') };
+  const details = parts.map(sentence).join(' ');
+  return { action: d.action, reason: `${head} ${details}`, details };
 }
 
 const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
