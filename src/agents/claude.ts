@@ -78,7 +78,11 @@ export const claude = {
   profile: {
     programs: ['claude'],
     write: ['~/.claude', '~/.claude.json', '~/.claude.json.backup', '~/.cache/claude', '~/.local/state/claude', '~/.local/share/claude'],
-    hosts: ['api.anthropic.com', 'statsig.anthropic.com', 'console.anthropic.com', 'claude.ai'],
+    // Its model API, sign-in (claude.ai, platform.claude.com for Console accounts, console.anthropic.com
+    // before that) and telemetry: https://code.claude.com/docs/en/network-config ("Network access
+    // requirements"). Not sentry.io: its error reports go to a subdomain anyone can own a project
+    // on, and Claude Code runs without them.
+    hosts: ['api.anthropic.com', 'claude.ai', 'platform.claude.com', 'console.anthropic.com', 'statsig.anthropic.com'],
   },
   hook,
   settings,
