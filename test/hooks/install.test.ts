@@ -358,6 +358,12 @@ describe('the installed command', () => {
         expect(r.stderr).toMatch(/agentguard: command blocked/);
       }
     }
+    // The project form, on a machine without agentguard on PATH.
+    for (const shell of shells) {
+      const r = spawnSync(shell, ['-c', portableHookCommand('claude')], { input, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      expect(r.status, `${shell}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/agentguard is not on PATH here\. Install agentguard/);
+    }
   });
 });
 
