@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findWorkspace } from '../policy/confine.js';
-import { AGENTS, type AgentName } from './agents.js';
-import { hookCommand, missingPaths, parseInstalledCommand } from './command.js';
+import { HOOK_AGENTS, hookAgent, type AgentName } from '../agents/index.js';
+import type { Scope, SettingsFormat, SettingsPlace } from '../agents/types.js';
+import { commandProblems, hookCommand, parseInstalledCommand, portableHookCommand } from './command.js';
 
-export type Scope = 'user' | 'project';
+export type { Scope } from '../agents/types.js';
+export { HOOK_TIMEOUT_S } from '../agents/hook-input.js';
 
 export interface Where {
   /** Home directory; default $HOME. */
@@ -20,105 +22,15 @@ export interface Where {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Seconds an agent lets the hook run. Inside a session the person may take a while to answer. */
-export const HOOK_TIMEOUT_S = 600;
-
 type Json = Record<string, unknown>;
+type Target = SettingsFormat;
 
-interface Target {
-  /** Where the hooks live in the file: hooks[event]. */
-  event: string;
-  /** The matcher group's matcher; null for Cursor, whose hooks.json has no groups. */
-  matcher: string | null;
-  handler(command: string): Json;
-  /** A new file starts as this. */
-  empty(): Json;
-  file(scope: Scope, w: Required<Where>): string;
-  /** Things about the agent's configuration that keep the hook from running. */
-  problems?(doc: Json, w: Required<Where>): string[];
-  notes: string[];
-}
+// Each agent's settings file and hook shape is described in its module (src/agents/<agent>.ts).
+const settingsOf = (agent: AgentName): Target => hookAgent(agent).settings;
 
-const home = (w: Required<Where>) => w.home;
-const projectRoot = (w: Required<Where>) => findWorkspace(w.cwd) ?? path.resolve(w.cwd);
-
-// The settings files and their hook shapes, from each agent's documentation:
-//   Claude Code  https://code.claude.com/docs/en/hooks  (settings.json "hooks" → event → [{matcher, hooks: [{type, command, timeout (s)}]}])
-//   Gemini CLI   https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md  (settings.json, timeout in ms, "name")
-//   Codex        https://developers.openai.com/codex/hooks  (hooks.json next to config.toml; only "hooks" allowed at the top level)
-//   Cursor       https://cursor.com/docs/agent/hooks  (hooks.json {version: 1, hooks: {beforeShellExecution: [{command, timeout, failClosed}]}})
-const TARGETS: Record<AgentName, Target> = {
-  claude: {
-    event: 'PreToolUse',
-    matcher: 'Bash',
-    handler: (command) => ({ type: 'command', command, timeout: HOOK_TIMEOUT_S }),
-    empty: () => ({}),
-    file: (scope, w) =>
-      scope === 'user' ? path.join(w.env.CLAUDE_CONFIG_DIR || path.join(home(w), '.claude'), 'settings.json') : path.join(projectRoot(w), '.claude', 'settings.json'),
-    problems: (doc) => (doc.disableAllHooks === true ? ['"disableAllHooks": true in this file turns every hook off'] : []),
-    notes: [],
-  },
-  gemini: {
-    event: 'BeforeTool',
-    matcher: 'run_shell_command',
-    handler: (command) => ({
-      name: 'agentguard',
-      type: 'command',
-      command,
-      description: 'agentguard checks each shell command before it runs',
-      timeout: HOOK_TIMEOUT_S * 1000,
-    }),
-    empty: () => ({}),
-    file: (scope, w) => (scope === 'user' ? path.join(home(w), '.gemini', 'settings.json') : path.join(projectRoot(w), '.gemini', 'settings.json')),
-    problems: (doc) => {
-      const p: string[] = [];
-      const cfg = doc.hooksConfig as Json | undefined;
-      if (cfg && cfg.enabled === false) p.push('"hooksConfig.enabled": false in this file turns every hook off');
-      const disabled = [cfg?.disabled, (doc.hooks as Json | undefined)?.disabled].flat();
-      if (disabled.includes('agentguard')) p.push('the agentguard hook is listed as disabled in this file');
-      return p;
-    },
-    notes: [],
-  },
-  codex: {
-    event: 'PreToolUse',
-    matcher: 'Bash',
-    handler: (command) => ({ type: 'command', command, timeout: HOOK_TIMEOUT_S, statusMessage: 'agentguard: checking the command' }),
-    empty: () => ({}),
-    file: (scope, w) => (scope === 'user' ? path.join(w.env.CODEX_HOME || path.join(home(w), '.codex'), 'hooks.json') : path.join(projectRoot(w), '.codex', 'hooks.json')),
-    problems: (_doc, w) => codexFeatureOff(path.join(w.env.CODEX_HOME || path.join(home(w), '.codex'), 'config.toml')),
-    notes: [
-      'Codex runs a new or changed hook only after you review it: start codex and trust the agentguard hook with /hooks.',
-      'A project hook (.codex/hooks.json) loads only in a project Codex trusts.',
-    ],
-  },
-  cursor: {
-    event: 'beforeShellExecution',
-    matcher: null,
-    handler: (command) => ({ command, timeout: HOOK_TIMEOUT_S, failClosed: true }),
-    empty: () => ({ version: 1 }),
-    file: (scope, w) => (scope === 'user' ? path.join(home(w), '.cursor', 'hooks.json') : path.join(projectRoot(w), '.cursor', 'hooks.json')),
-    notes: ['Cursor shows the hook under Settings → Hooks; restart Cursor if it does not appear.'],
-  },
-};
-
-/** `[features] hooks = false` (or the older codex_hooks) in Codex's config.toml turns hooks off. */
-function codexFeatureOff(configToml: string): string[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(configToml, 'utf8');
-  } catch {
-    return [];
-  }
-  let section = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*$/, '').trim();
-    const s = /^\[([^\]]+)\]$/.exec(line);
-    if (s) section = s[1].trim();
-    else if (section === 'features' && /^(codex_)?hooks\s*=\s*false$/.test(line)) return [`hooks are turned off in ${configToml} ([features] ${line})`];
-    else if (section === '' && /^features\.(codex_)?hooks\s*=\s*false$/.test(line)) return [`hooks are turned off in ${configToml} (${line})`];
-  }
-  return [];
+/** The places an agent's settings file is looked for: the home, and the project of the cwd (its git top-level). */
+function place(w: Required<Where>): SettingsPlace {
+  return { home: w.home, env: w.env, project: findWorkspace(w.cwd) ?? path.resolve(w.cwd) };
 }
 
 function where(w: Where = {}): Required<Where> {
@@ -127,13 +39,13 @@ function where(w: Where = {}): Required<Where> {
 }
 
 /** A settings document holding only agentguard's hook, in the agent's shape (for one run). */
-export function hookSettings(agent: 'claude' | 'gemini', command: string): Json {
-  const t = TARGETS[agent];
+export function hookSettings(agent: AgentName, command: string): Json {
+  const t = settingsOf(agent);
   return { hooks: { [t.event]: [{ matcher: t.matcher, hooks: [t.handler(command)] }] } };
 }
 
 export function settingsFile(agent: AgentName, scope: Scope, w?: Where): string {
-  return TARGETS[agent].file(scope, where(w));
+  return settingsOf(agent).file(scope, place(where(w)));
 }
 
 export class SettingsError extends Error {}
@@ -282,10 +194,20 @@ function save(l: Loaded, doc: Json, now: Date): string | null {
   return backup;
 }
 
+/**
+ * The command install writes: in a person's own settings this Node and this agentguard by
+ * absolute path; in a project's (committed, shared) `agentguard` from PATH.
+ */
+export function commandFor(agent: AgentName, scope: Scope, autoApprove = false): string {
+  return scope === 'project' ? portableHookCommand(agent, { autoApprove }) : hookCommand(agent, undefined, undefined, { autoApprove });
+}
+
 export interface InstallOptions extends Where {
   agent: AgentName;
   scope: Scope;
-  /** The command to install; default: this Node and this agentguard (hookCommand()). */
+  /** Answer allow for commands agentguard does not flag (default: no opinion). */
+  autoApprove?: boolean;
+  /** The command to install; default: commandFor(agent, scope, autoApprove). */
   command?: string;
   now?: Date;
 }
@@ -303,15 +225,21 @@ export interface ChangeResult {
 
 export function install(opts: InstallOptions): ChangeResult {
   const w = where(opts);
-  const target = TARGETS[opts.agent];
-  const file = target.file(opts.scope, w);
-  const command = opts.command ?? hookCommand(opts.agent);
+  const target = settingsOf(opts.agent);
+  const file = target.file(opts.scope, place(w));
+  const command = opts.command ?? commandFor(opts.agent, opts.scope, opts.autoApprove);
   const l = load(file, target);
   const doc = l.doc;
   const desired = desiredEntry(target, command);
   const list = eventList(doc, target, file, true)!;
   const ours = findOurs(list, target, opts.agent);
-  const result = { agent: opts.agent, scope: opts.scope, file, command, notes: target.notes };
+  const a = hookAgent(opts.agent);
+  const approve = !opts.autoApprove
+    ? `commands agentguard does not flag are left to ${a.title}'s own permission settings; install with --auto-approve to have agentguard allow them`
+    : a.hook.allow('') === null
+      ? `${a.title} takes no explicit allow from a hook, so --auto-approve changes nothing: its own permission settings decide about commands agentguard does not flag`
+      : `commands agentguard does not flag are allowed without ${a.title}'s own prompt (--auto-approve)`;
+  const result = { agent: opts.agent, scope: opts.scope, file, command, notes: [approve, ...target.notes] };
   if (ours.length === 1) {
     const o = ours[0];
     const entry = list[o.group] as Json;
@@ -328,10 +256,10 @@ export function install(opts: InstallOptions): ChangeResult {
   return { ...result, changed: true, backup };
 }
 
-export function uninstall(opts: Omit<InstallOptions, 'command'>): ChangeResult {
+export function uninstall(opts: Omit<InstallOptions, 'command' | 'autoApprove'>): ChangeResult {
   const w = where(opts);
-  const target = TARGETS[opts.agent];
-  const file = target.file(opts.scope, w);
+  const target = settingsOf(opts.agent);
+  const file = target.file(opts.scope, place(w));
   const l = load(file, target);
   const result = { agent: opts.agent, scope: opts.scope, file, command: '', notes: [] as string[] };
   if (!l.exists) return { ...result, changed: false, backup: null };
@@ -361,8 +289,10 @@ export interface HookStatus {
   pathsExist: boolean;
   /** Same as pathsExist when installed (the name `agentguard doctor` reads). */
   works?: boolean;
-  /** The command is exactly what this agentguard would install now. */
+  /** The command is exactly what this agentguard would install now (for that scope and --auto-approve). */
   current: boolean;
+  /** Installed with --auto-approve: unflagged commands are answered allow. */
+  autoApprove?: boolean;
   /** Readable problems: missing paths, an unreadable file, hooks turned off in the agent. */
   problems: string[];
   /** Things the person has to do in the agent itself (Codex: trust the hook). */
@@ -379,22 +309,18 @@ export function hookStatus(w?: Where): HookStatus[] {
   const wh = where(w);
   const out: HookStatus[] = [];
   const seen = new Set<string>();
-  const expectedCache: Partial<Record<AgentName, string | null>> = {};
-  const expected = (agent: AgentName) => {
-    if (!(agent in expectedCache)) {
-      try {
-        expectedCache[agent] = hookCommand(agent);
-      } catch {
-        expectedCache[agent] = null;
-      }
+  const expected = (agent: AgentName, scope: Scope, autoApprove: boolean): string | null => {
+    try {
+      return commandFor(agent, scope, autoApprove);
+    } catch {
+      return null;
     }
-    return expectedCache[agent];
   };
-  for (const agent of AGENTS) {
-    const target = TARGETS[agent];
+  const wp = place(wh);
+  for (const { name: agent, settings: target } of HOOK_AGENTS) {
     const entries: HookStatus[] = [];
     for (const scope of ['user', 'project'] as const) {
-      const file = target.file(scope, wh);
+      const file = target.file(scope, wp);
       if (seen.has(file)) continue;
       seen.add(file);
       const s: HookStatus = { agent, scope, file, where: file, exists: false, installed: false, command: null, pathsExist: false, current: false, problems: [], notes: [] };
@@ -421,18 +347,20 @@ export function hookStatus(w?: Where): HookStatus[] {
       if (!found.length) continue;
       s.installed = true;
       s.command = String(found[0].value.command);
-      s.path = parseInstalledCommand(s.command)!.bin;
-      const missing = found.flatMap((f) => missingPaths(parseInstalledCommand(f.value.command)!));
+      const first = parseInstalledCommand(s.command)!;
+      s.path = first.bin;
+      const reinstall = `agentguard install ${agent}${scope === 'project' ? ' --project' : ''}${first.autoApprove ? ' --auto-approve' : ''}`;
+      const missing = found.flatMap((f) => commandProblems(parseInstalledCommand(f.value.command)!, wh.env, reinstall));
       s.pathsExist = s.works = missing.length === 0;
-      for (const m of missing)
-        s.problems.push(`the hook runs ${m}, which does not exist: every shell command the agent runs is blocked until you run \`agentguard install ${agent}${scope === 'project' ? ' --project' : ''}\` again`);
-      s.current = found.length === 1 && s.command === expected(agent);
+      s.problems.push(...missing);
+      s.autoApprove = first.autoApprove;
+      s.current = found.length === 1 && s.command === expected(agent, scope, first.autoApprove);
       if (found.length > 1) s.problems.push(`${found.length} agentguard hooks in this file; \`agentguard install ${agent}\` keeps one`);
       if (target.matcher !== null) {
         const entry = list[found[0].group] as Json;
         if (entry.matcher !== target.matcher) s.problems.push(`the hook's matcher is ${JSON.stringify(entry.matcher)}, not ${JSON.stringify(target.matcher)}`);
       }
-      s.problems.push(...(target.problems?.(l.doc, wh) ?? []));
+      s.problems.push(...(target.problems?.(l.doc, wp) ?? []));
       s.notes.push(...target.notes);
     }
     const relevant = entries.filter((e) => e.installed || e.problems.length);

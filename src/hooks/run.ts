@@ -3,10 +3,34 @@
 // answers there; outside one, createGuard decides alone. Nothing here may let a command
 // through by accident: malformed input, an unreachable session, a rule file error or any
 // other exception ends in the agent's "block".
+//
+// A command agentguard does not flag gets no opinion, so the agent's own permission system
+// still decides (its prompts for `git push`, its deny rules); installed with --auto-approve the
+// hook answers allow instead. An "ask" goes to the agent as a question only when the agent
+// will show it to a person; when nobody will see it (the hook cannot ask, or the agent runs
+// without asking anyone: Claude Code's bypassPermissions and dontAsk modes, `claude -p`,
+// Codex's approval policy never) it is a block that says what to run instead.
 import path from 'node:path';
-import type { Decision, RuleMatch } from '../policy/decision.js';
-import { ADAPTERS, isAgent, MalformedInput, type Adapter, type ShellCall, type Verdict } from './agents.js';
+import fs from 'node:fs';
+import type { Action, Decision, RuleMatch } from '../policy/decision.js';
+import { HOOK_AGENT_NAMES, hookAgent, isAgent, type HookAgent } from '../agents/index.js';
+import { MalformedInput } from '../agents/hook-input.js';
+import type { HookAnswer, HookProbe, ShellCall } from '../agents/types.js';
 import { escapeForTerminal } from '../ui/display.js';
+
+/** What agentguard decided, in agentguard's terms, with the text for the agent and the person. */
+export interface Verdict {
+  action: Action;
+  /** For the agent (and, where the agent shows it, the person). */
+  reason: string;
+  /** The rules and findings behind it, without the opening sentence. */
+  details: string;
+}
+
+export interface HookOptions {
+  /** Answer allow for a command agentguard does not flag (`install --auto-approve`), instead of no opinion. */
+  autoApprove?: boolean;
+}
 
 /** The hook is installed with a 600 s timeout; the session gets a little less, so the answer is ours, not a timeout's. */
 export const SESSION_WAIT_MS = 570_000;
@@ -19,22 +43,35 @@ export interface HookIO {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Default: the real checks (src/agents/types.ts HookProbe). */
+  probe?: HookProbe;
 }
 
 const defaultIO = (): HookIO => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
 
+const realProbe: HookProbe = {
+  terminal() {
+    try {
+      fs.closeSync(fs.openSync('/dev/tty', 'r'));
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
 /** Runs one hook invocation; returns the exit status. Never throws. */
-export async function runHook(agent: string, io: HookIO = defaultIO()): Promise<number> {
+export async function runHook(agent: string, io: HookIO = defaultIO(), opts: HookOptions = {}): Promise<number> {
   if (!isAgent(agent)) {
-    io.stderr.write(`agentguard: unknown agent "${agent}" (expected claude, gemini, codex or cursor); the command was blocked\n`);
+    io.stderr.write(`agentguard: unknown agent "${agent}" (expected ${HOOK_AGENT_NAMES.join(', ')}); the command was blocked\n`);
     return 2;
   }
-  const adapter = ADAPTERS[agent];
+  const a = hookAgent(agent);
   let answer;
   try {
-    answer = await decide(adapter, io);
+    answer = await decide(a, io, opts);
   } catch (e) {
-    answer = adapter.failure(failureReason(e));
+    answer = a.hook.failure(failureReason(e));
   }
   io.stdout.write(answer.stdout);
   if (answer.stderr) io.stderr.write(answer.stderr);
@@ -48,7 +85,32 @@ function failureReason(e: unknown): string {
   return `agentguard: ${err?.message ?? String(e)}; the command was blocked`;
 }
 
-async function decide(adapter: Adapter, io: HookIO) {
+/**
+ * agentguard's ask when nobody will see a question: a refusal that says why nobody was asked
+ * and how the person can let the command run. Never "asks for approval": nobody was asked.
+ */
+export function blockedAsk(a: Pick<HookAgent, 'title' | 'binary'>, details: string, nobodyToAsk: string): string {
+  return (
+    `agentguard blocked this command: it needs a person's approval, and nobody can be asked here (${nobodyToAsk}). ${details} ` +
+    `To run it, the person can run the command themselves in a terminal, or start ${a.title} inside agentguard ` +
+    `(\`agentguard shell -- ${a.binary}\`), where agentguard can ask them at its prompt. Tell the person what you wanted to run and why.`
+  );
+}
+
+/** The verdict in the agent's format. */
+function answerFor(a: HookAgent, v: Verdict, call: ShellCall, opts: HookOptions & { fromSession?: boolean }): HookAnswer {
+  const h = a.hook;
+  // The session's allow stands: the person answered there, or the session's policy let it run.
+  if (v.action === 'allow') return (opts.fromSession || opts.autoApprove ? h.allow(v.reason) : null) ?? h.noOpinion();
+  if (v.action === 'ask') {
+    const nobody = h.ask ? call.nobodyToAsk : (call.nobodyToAsk ?? `${a.title}'s hook cannot ask a person`);
+    if (nobody === null) return h.ask!(v.reason);
+    return h.deny(blockedAsk(a, v.details, nobody), `agentguard blocked this command: it needs your approval, and nobody can be asked here (${nobody}). ${v.details}`);
+  }
+  return h.deny(v.reason, v.reason);
+}
+
+async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   const raw = await readAll(io.stdin);
   let input: unknown;
   try {
@@ -56,8 +118,8 @@ async function decide(adapter: Adapter, io: HookIO) {
   } catch (e) {
     throw new MalformedInput(`not JSON: ${(e as Error).message}`);
   }
-  const parsed = adapter.parse(input, io.env);
-  if (parsed.kind === 'pass') return adapter.pass();
+  const parsed = adapter.hook.parse(input, io.env, io.probe ?? realProbe);
+  if (parsed.kind === 'pass') return adapter.hook.noOpinion();
   const call = parsed.call;
   const cwd = call.cwd ?? io.cwd;
 
@@ -66,9 +128,9 @@ async function decide(adapter: Adapter, io: HookIO) {
     const { askSession } = await import('./session.js');
     const a = await askSession(socket, call.command, cwd, SESSION_WAIT_MS);
     const verdict: Verdict = a.allow
-      ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session', fromSession: true }
-      : { action: 'deny', reason: a.message, fromSession: true };
-    return adapter.answer(verdict);
+      ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session', details: '' }
+      : { action: 'deny', reason: a.message, details: a.message };
+    return answerFor(adapter, verdict, call, { ...opts, fromSession: true });
   }
 
   const [{ createGuard }, { findWorkspace }] = await Promise.all([import('../guard.js'), import('../policy/confine.js')]);
@@ -78,14 +140,14 @@ async function decide(adapter: Adapter, io: HookIO) {
   const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []) });
   const decision = guard.check({ command: call.command, cwd });
   const verdict = verdictFor(decision);
-  const answer = adapter.answer(verdict);
-  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict) : 'deny', io);
+  const answer = answerFor(adapter, verdict, call, opts);
+  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io);
   return answer;
 }
 
-/** What the agent was told, in allow / ask / deny terms (Codex and Gemini turn ask into deny). */
-function finalAction(adapter: Adapter, v: Verdict): 'allow' | 'ask' | 'deny' {
-  if (v.action === 'ask' && (adapter.name === 'codex' || adapter.name === 'gemini')) return 'deny';
+/** What the agent was told, in allow / ask / deny terms (an ask nobody would see was sent as deny). */
+function finalAction(adapter: HookAgent, v: Verdict, call: ShellCall): 'allow' | 'ask' | 'deny' {
+  if (v.action === 'ask' && (!adapter.hook.ask || call.nobodyToAsk !== null)) return 'deny';
   return v.action;
 }
 
@@ -122,7 +184,7 @@ const SEVERITY = { critical: 3, high: 2, medium: 1, low: 0 } as const;
 
 /** The decision as one readable line: the strictest rule first, then anything not analysable. */
 export function verdictFor(d: Decision): Verdict {
-  if (d.action === 'allow') return { action: 'allow', reason: 'agentguard: allowed' };
+  if (d.action === 'allow') return { action: 'allow', reason: 'agentguard: allowed', details: '' };
   const matches = d.matches
     .filter((m) => m.action !== 'allow')
     .sort((a: RuleMatch, b: RuleMatch) => ORDER[b.action] - ORDER[a.action] || SEVERITY[b.severity] - SEVERITY[a.severity]);
@@ -137,14 +199,16 @@ export function verdictFor(d: Decision): Verdict {
   }
   for (const o of d.opaque.slice(0, 2)) parts.push(`Not analysable: ${o}`);
   if (!parts.length) parts.push('Not analysable: the command could not be analysed');
+  // "asks for approval" is true only where the agent shows the ask to a person; answerFor words it otherwise.
   const head = d.action === 'deny' ? 'agentguard denied this command.' : 'agentguard asks for approval.';
-  return { action: d.action, reason: [head, ...parts.map(sentence)].join(' ') };
+  const details = parts.map(sentence).join(' ');
+  return { action: d.action, reason: `${head} ${details}`, details };
 }
 
 const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 
 /** Outside a session the hook's decisions go to the shared daily log, like `agentguard check`'s. */
-async function record(adapter: Adapter, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO) {
+async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO) {
   try {
     const [{ dailyLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
     const log = dailyLog('hook');

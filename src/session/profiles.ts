@@ -1,12 +1,12 @@
 // Agent profiles: what an agent needs to keep working inside the guard (its own state
-// directories stay writable, its model API is on the egress allowlist). Profiles are data
-// (profiles/*.yaml), chosen by the name of the command the session runs, and extendable in
-// ~/.config/agentguard/profiles/.
+// directories stay writable, its model API is on the egress allowlist). The built-in ones are
+// in the agents' modules (src/agents/<agent>.ts); a person adds or replaces one by name in
+// ~/.config/agentguard/profiles/*.yaml. Chosen by the name of the command the session runs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { AGENTS } from '../agents/index.js';
 
 export const ProfileSchema = z
   .object({
@@ -19,12 +19,10 @@ export const ProfileSchema = z
 
 export type Profile = z.infer<typeof ProfileSchema>;
 
-const BUILTIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../profiles');
-
 export function loadProfiles(home: string, env: NodeJS.ProcessEnv = process.env): Profile[] {
-  const dirs = [BUILTIN, path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'agentguard', 'profiles')];
   const byName = new Map<string, Profile>();
-  for (const dir of dirs) {
+  for (const a of AGENTS) byName.set(a.name, { name: a.name, programs: [...a.profile.programs], write: [...a.profile.write], hosts: [...a.profile.hosts] });
+  for (const dir of [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'agentguard', 'profiles')]) {
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
       const file = path.join(dir, f);

@@ -30,8 +30,8 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): Recor
 const stdinOf = (input: unknown) => (typeof input === 'string' ? input : JSON.stringify(input));
 
 /** Synchronous: for hooks that decide alone. */
-export function hookSync(agent: string, input: unknown, opts: { home: string; cwd: string; env?: Record<string, string> }): Run {
-  const r = spawnSync(process.execPath, [BIN, 'hook', agent], { cwd: opts.cwd, input: stdinOf(input), encoding: 'utf8', env: baseEnv(opts.home, opts.env) });
+export function hookSync(agent: string, input: unknown, opts: { home: string; cwd: string; env?: Record<string, string>; args?: string[] }): Run {
+  const r = spawnSync(process.execPath, [BIN, 'hook', agent, ...(opts.args ?? [])], { cwd: opts.cwd, input: stdinOf(input), encoding: 'utf8', env: baseEnv(opts.home, opts.env) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

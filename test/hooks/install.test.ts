@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hookCommand, parseInstalledCommand, quoteWord } from '../../src/hooks/command.js';
+import { hookCommand, parseInstalledCommand, portableHookCommand, quoteWord } from '../../src/hooks/command.js';
 import { hookStatus, install, settingsFile, uninstall } from '../../src/hooks/install.js';
-import { BIN, baseEnv, claudeInput, codexInput, cursorInput, geminiInput, makeWorld } from './helpers.js';
+import { BIN, ROOT, baseEnv, claudeInput, codexInput, cursorInput, geminiInput, makeWorld } from './helpers.js';
 
 const worlds: Array<{ remove(): void }> = [];
 afterAll(() => worlds.forEach((w) => w.remove()));
@@ -19,6 +19,12 @@ function world() {
 
 function cli(args: string[], w: { home: string; project: string }, cwd = w.project) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: baseEnv(w.home) });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs an installed hook command the way an agent does: through sh, from /, with the hook input on stdin. */
+function runInstalled(command: string, input: unknown, env: Record<string, string>) {
+  const r = spawnSync('/bin/sh', ['-c', command], { cwd: '/', input: JSON.stringify(input), encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -177,14 +183,19 @@ describe.each(AGENTS)('%s', (agent) => {
     expect(read(file)).toEqual(EXISTING[agent]);
   });
 
-  it('installs into the project with --project (the git top-level), not the home', () => {
+  it('installs into the project with --project (the git top-level), not the home, with a command that names no path of this machine', () => {
     const w = world();
     const sub = path.join(w.project, 'src', 'deep');
     fs.mkdirSync(sub, { recursive: true });
     const r = cli(['install', agent, '--project'], w, sub);
     expect(r.status, r.stderr).toBe(0);
     const file = path.join(w.project, FILES[agent].project);
-    expect(ours(read(file), agent)).toHaveLength(1);
+    const hs = ours(read(file), agent);
+    expect(hs).toHaveLength(1);
+    expect(hs[0].command).toBe(portableHookCommand(agent));
+    expect(hs[0].command).toMatch(new RegExp(`^agentguard hook ${agent} \\|\\| `));
+    expect(hs[0].command).not.toContain(process.execPath);
+    expect(hs[0].command).not.toContain(ROOT);
     expect(fs.existsSync(path.join(w.home, FILES[agent].user))).toBe(false);
     expect(cli(['uninstall', agent, '--project'], w, sub).status).toBe(0);
     expect(ours(read(file), agent)).toHaveLength(0);
@@ -305,7 +316,13 @@ describe('hookStatus()', () => {
 
     const s = hookStatus(opts);
     const claude = s.find((x) => x.agent === 'claude')!;
-    expect(claude).toMatchObject({ scope: 'project', file: path.join(w.project, '.claude/settings.json'), installed: true, works: true });
+    // The project's command runs `agentguard` from PATH, and this environment has no PATH.
+    expect(claude).toMatchObject({ scope: 'project', file: path.join(w.project, '.claude/settings.json'), installed: true, works: false, current: true });
+    expect(claude.problems.join(' ')).toMatch(/runs `agentguard` from PATH, and it is not on PATH here/);
+    const bin = path.join(w.base, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(BIN, path.join(bin, 'agentguard'));
+    expect(hookStatus({ ...opts, env: { PATH: bin } }).find((x) => x.agent === 'claude')).toMatchObject({ installed: true, works: true, problems: [] });
     const gemini = s.find((x) => x.agent === 'gemini')!;
     expect(gemini.installed).toBe(true);
     expect(gemini.problems.join(' ')).toMatch(/hooksConfig\.enabled/);
@@ -319,9 +336,11 @@ describe('hookStatus()', () => {
 describe('the installed command', () => {
   it('quotes paths with spaces and quotes, and reads them back', () => {
     const cmd = hookCommand('cursor', "/opt/my node/bin/node", "/home/o'brien/agent guard/bin/agentguard.js");
-    expect(parseInstalledCommand(cmd)).toEqual({ agent: 'cursor', node: '/opt/my node/bin/node', bin: "/home/o'brien/agent guard/bin/agentguard.js" });
+    expect(parseInstalledCommand(cmd)).toEqual({ agent: 'cursor', autoApprove: false, node: '/opt/my node/bin/node', bin: "/home/o'brien/agent guard/bin/agentguard.js" });
     expect(quoteWord('/usr/bin/node')).toBe('/usr/bin/node');
-    expect(parseInstalledCommand('/usr/local/bin/agentguard hook codex')).toEqual({ agent: 'codex', node: null, bin: '/usr/local/bin/agentguard' });
+    expect(parseInstalledCommand('/usr/local/bin/agentguard hook codex')).toEqual({ agent: 'codex', autoApprove: false, node: null, bin: '/usr/local/bin/agentguard' });
+    expect(parseInstalledCommand(hookCommand('claude', '/usr/bin/node', '/x/bin/agentguard.js', { autoApprove: true }))).toMatchObject({ agent: 'claude', autoApprove: true });
+    expect(parseInstalledCommand(portableHookCommand('gemini', { autoApprove: true }))).toEqual({ agent: 'gemini', autoApprove: true, node: null, bin: 'agentguard' });
     expect(parseInstalledCommand('python3 .codex/hooks/pre_tool_use.py')).toBeNull();
     expect(parseInstalledCommand('/usr/bin/node /x/agentguard.js check -- ls')).toBeNull();
   });
@@ -339,5 +358,86 @@ describe('the installed command', () => {
         expect(r.stderr).toMatch(/agentguard: command blocked/);
       }
     }
+    // The project form, on a machine without agentguard on PATH.
+    for (const shell of shells) {
+      const r = spawnSync(shell, ['-c', portableHookCommand('claude')], { input, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      expect(r.status, `${shell}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/agentguard is not on PATH here\. Install agentguard/);
+    }
+  });
+});
+
+describe('install --auto-approve', () => {
+  it('writes the flag, and the installed hook then allows routine work instead of giving no opinion', () => {
+    const w = world();
+    const r = cli(['install', 'claude', '--auto-approve'], w);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/allowed without Claude Code's own prompt/);
+    const file = path.join(w.home, '.claude/settings.json');
+    const [h] = ours(read(file), 'claude');
+    expect(h.command).toContain(' hook claude --auto-approve || ');
+    expect(parseInstalledCommand(h.command)?.autoApprove).toBe(true);
+    const env = { PATH: '/nonexistent', HOME: w.home, CLAUDE_CODE_ENTRYPOINT: 'cli' };
+    const ran = runInstalled(h.command, claudeInput('ls -la', w.project), env);
+    expect(ran.status, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ hookSpecificOutput: { permissionDecision: 'allow' } });
+    expect(hookStatus({ home: w.home, cwd: w.project, env: {} }).find((s) => s.agent === 'claude')).toMatchObject({ autoApprove: true, current: true });
+
+    // Installing without the flag replaces the entry: routine work gets no opinion again.
+    const plain = cli(['install', 'claude'], w);
+    expect(plain.stdout).toMatch(/left to Claude Code's own permission settings/);
+    const [h2] = ours(read(file), 'claude');
+    expect(h2.command).not.toContain('--auto-approve');
+    expect(runInstalled(h2.command, claudeInput('ls -la', w.project), env)).toMatchObject({ status: 0, stdout: '' });
+  });
+
+  it('says that Codex takes no allow from a hook', () => {
+    const w = world();
+    const r = cli(['install', 'codex', '--auto-approve'], w);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Codex takes no explicit allow from a hook, so --auto-approve changes nothing/);
+  });
+
+  it('is refused by uninstall (it means nothing there)', () => {
+    const w = world();
+    expect(cli(['uninstall', 'claude', '--auto-approve'], w).status).toBe(3);
+  });
+});
+
+describe('install --project: a command for every machine that checks out the project', () => {
+  it("runs agentguard from PATH, and blocks with how to install it on a machine that does not have it", () => {
+    const w = world();
+    expect(cli(['install', 'cursor', '--project'], w).status).toBe(0);
+    const [h] = ours(read(path.join(w.project, '.cursor/hooks.json')), 'cursor');
+    const input = cursorInput('git push --force origin main', w.project);
+
+    const missing = runInstalled(h.command, input, { PATH: '/usr/bin:/bin', HOME: w.home });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/agentguard: command blocked: this project checks shell commands with agentguard .*not on PATH here\. Install agentguard/);
+
+    const bin = path.join(w.base, 'teammate-bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(BIN, path.join(bin, 'agentguard'));
+    const present = runInstalled(h.command, input, { PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: w.home });
+    expect(present.status, present.stderr).toBe(0);
+    expect(JSON.parse(present.stdout)).toMatchObject({ permission: 'ask' });
+  });
+
+  it('finds, replaces and removes an entry written by an older agentguard with absolute paths', () => {
+    const w = world();
+    const file = path.join(w.project, '.claude/settings.json');
+    const old = hookCommand('claude', '/opt/old-node/bin/node', '/opt/old/agentguard/bin/agentguard.js');
+    write(file, { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: old, timeout: 600 }] }] } });
+    const opts = { home: w.home, cwd: w.project, env: {} };
+    const before = hookStatus(opts).find((s) => s.agent === 'claude')!;
+    expect(before).toMatchObject({ scope: 'project', installed: true, current: false, command: old });
+    expect(before.problems.join(' ')).toMatch(/\/opt\/old-node\/bin\/node, which does not exist.*agentguard install claude --project/);
+
+    install({ agent: 'claude', scope: 'project', ...opts });
+    expect(ours(read(file), 'claude').map((h) => h.command)).toEqual([portableHookCommand('claude')]);
+
+    write(file, { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: old, timeout: 600 }] }] } });
+    expect(uninstall({ agent: 'claude', scope: 'project', ...opts })).toMatchObject({ changed: true, command: old });
+    expect(read(file)).toEqual({});
   });
 });
