@@ -172,7 +172,7 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     const hash = hashFiles(dir, layerFiles);
     digest.update(`${layer}\0${hash}\0`);
     files.push(...layerFiles);
-    const content = (layer === 'builtin' && readCache(dir, hash)) || (await parseLayer(dir, layer, layerFiles, problems));
+    const content = (layer === 'builtin' && readCache(dir, hash)) || (await parseLayer(dir, layer, layerFiles));
     for (const b of content.broken ?? []) {
       // Broken built-in rules are an install problem: nothing is checked with half a rule set.
       if (layer === 'builtin') problems.push(...b.problems);
@@ -414,7 +414,7 @@ async function applyConfig(
   return { rules, config, off };
 }
 
-async function parseLayer(dir: string, layer: Layer, layerFiles: string[], problems: string[]): Promise<LayerContent> {
+async function parseLayer(dir: string, layer: Layer, layerFiles: string[]): Promise<LayerContent> {
   const { parseRuleFile, parseListsFile, describeBroken } = await import('./parse.js');
   const content: LayerContent = { rules: [], lists: [], broken: [] };
   for (const file of layerFiles) {
@@ -436,7 +436,7 @@ async function parseLayer(dir: string, layer: Layer, layerFiles: string[], probl
 export async function writeBuiltinCache(dir = BUILTIN_RULES_DIR, target = BUILTIN_CACHE): Promise<number> {
   const problems: string[] = [];
   const layerFiles = listYaml(dir);
-  const content = await parseLayer(dir, 'builtin', layerFiles, problems);
+  const content = await parseLayer(dir, 'builtin', layerFiles);
   for (const b of content.broken ?? []) problems.push(...b.problems);
   if (problems.length) throw new RuleLoadError(problems);
   const rel = (f: string) => path.relative(dir, f);

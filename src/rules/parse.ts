@@ -77,7 +77,7 @@ export interface BrokenFileFacts {
 }
 
 export function describeBroken(file: string): BrokenFileFacts {
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
@@ -131,7 +131,7 @@ function describeIssues(file: string, doc: Document, lc: LineCounter, issues: z.
     if (i.code === 'unrecognized_keys') msg = `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}: check the spelling against the rule schema (agentguard rules schema)`;
     if (i.code === 'invalid_value' && p[p.length - 1] === 'action') msg = `must be one of ${ACTIONS.join(', ')}`;
     if (i.code === 'too_small' && p[0] === 'examples') msg = 'a rule needs at least one `match` and one `no_match` example';
-    if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) msg = `missing: every rule needs id, action, severity, message, match and examples (agentguard rules schema)`;
+    if (p.length && (i.code === 'invalid_type' || i.code === 'invalid_value') && !doc.hasIn(p)) msg = 'missing: every rule needs id, action, severity, message, match and examples (agentguard rules schema)';
     return `${file}:${lineOf(doc, lc, p)}: ${field}: ${msg}`;
   });
 }
