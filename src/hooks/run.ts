@@ -80,7 +80,8 @@ async function decide(adapter: Adapter, io: HookIO) {
   const verdict = verdictFor(decision);
   // A skipped rule file is said to the agent too, whose person may think their rule holds.
   const problem = ruleProblemLine(guard.warnings);
-  if (problem) verdict.reason = `${verdict.reason} agentguard: ${problem}`;
+  // Escaped: a project's file name and what YAML quotes from it come from the repository.
+  if (problem) verdict.reason = `${verdict.reason} agentguard: ${escapeForTerminal(problem)}`;
   const answer = adapter.answer(verdict);
   await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict) : 'deny', io);
   return answer;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Guard } from '../guard.js';
 import { ruleProblemLine } from '../rules/load.js';
+import { escapeForTerminal } from '../ui/display.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
 import { shellMode } from '../programs/index.js';
@@ -122,7 +123,8 @@ export class Gate {
 
   private problemNote(): string {
     const line = ruleProblemLine(this.opts.guard.warnings ?? []);
-    return line ? `. ${line}` : '';
+    // Escaped: a project's file name and what YAML quotes from it come from the repository.
+    return line ? `. ${escapeForTerminal(line)}` : '';
   }
 
   /**
