@@ -6,7 +6,10 @@ import { findWorkspace, isInside, realPath } from './policy/confine.js';
 import type { Decision } from './policy/decision.js';
 import { evaluate, type PolicyContext } from './policy/evaluate.js';
 import type { Environment, HostSet } from './rules/match.js';
-import { defaultRuleSources, loadRules, type RuleSources } from './rules/load.js';
+import { defaultRuleSources, loadRules, RuleLoadError, warningText, type RuleSources, type RuleWarning } from './rules/load.js';
+
+// For front ends that load only this module (the hook): the one-line note on a skipped rule file.
+export { ruleProblemLine } from './rules/load.js';
 import { compileRules, type RuleSet } from './rules/ruleset.js';
 import { analyse } from './shell/analyse.js';
 import { realFs, type FsView } from './shell/fsview.js';
@@ -52,6 +55,12 @@ export interface GuardOptions {
   environment?: Environment;
   /** Bytes above which an allocation or a write asks (default 10 GiB; the user config's limits.large_write). */
   largeWriteBytes?: number;
+  /**
+   * Any rule warning is fatal (--strict-rules, `rules test`): createGuard throws RuleLoadError
+   * instead of skipping a broken file. By default a broken user or project file is skipped and
+   * what it could have matched asks.
+   */
+  strictRules?: boolean;
 }
 
 export interface CheckRequest {
@@ -67,6 +76,8 @@ export interface Explanation {
 
 export interface Guard {
   rules: RuleSet;
+  /** Rule and config problems worked around at load time: every front end shows them from here. */
+  warnings: readonly RuleWarning[];
   /** The write roots for a cwd: its workspace(s), $TMPDIR, /tmp and any extra roots, symlinks resolved. */
   writeRoots(cwd: string): string[];
   check(req: CheckRequest): Decision;
@@ -86,6 +97,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
   const rules =
     options.rules ??
     compileRules(await loadRules(options.ruleSources ?? defaultRuleSources(options.workspaces?.[0] ?? findWorkspace(baseCwd))));
+  if (options.strictRules && rules.warnings.length) throw new RuleLoadError(rules.warnings.flatMap((w) => w.details ?? [warningText(w)]));
 
   const fsview = options.fs ?? realFs;
   const agentRoots = (options.agentStateRoots ?? []).map((r) => realPath(r));
@@ -134,6 +146,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
 
   return {
     rules,
+    warnings: rules.warnings,
     explain,
     writeRoots: (cwd) => contextFor(path.resolve(baseCwd, cwd)).policy.writeRoots,
     check(req) {

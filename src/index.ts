@@ -6,5 +6,5 @@ export { analyse } from './shell/analyse.js';
 export { loadParser } from './shell/parser.js';
 export { realFs, tableFs, inputsUnchanged, type FsView, type FileInput, type ReadResult, type Stamp } from './shell/fsview.js';
 export type { Script, Command, Word, ShellContext } from './shell/types.js';
-export { loadRules, defaultRuleSources, RuleLoadError, type RuleSources } from './rules/load.js';
+export { loadRules, defaultRuleSources, RuleLoadError, SKIPPED_RULE, warningText, type RuleSources, type RuleWarning, type SkippedFile } from './rules/load.js';
 export { compileRules, type RuleSet } from './rules/ruleset.js';

@@ -102,6 +102,8 @@ async function diagnose(): Promise<Line[]> {
     for (const r of guard.rules.rules) byLayer[r.rule.layer]++;
     out.push({ ok: true, what: `${guard.rules.rules.length} rules in effect: ${byLayer.builtin} built-in, ${byLayer.user} user, ${byLayer.project} project` });
     for (const f of guard.rules.files.filter((f) => !f.includes(`${path.sep}rules${path.sep}`) || f.includes('.config') || f.includes('.agentguard'))) out.push({ ok: null, what: `rule file: ${f}` });
+    // Each problem the guard works around (a skipped file asks for what it could have matched).
+    for (const w of guard.warnings) out.push({ ok: false, what: `rule file problem: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.problem}`, fix: w.fix || 'fix the file:line shown, or move the file away' });
   } catch (e) {
     out.push({ ok: false, what: 'rule files have errors: nothing can be checked', detail: (e as Error).message.split('\n').slice(0, 3).join(' | '), fix: 'fix the file:line shown, or move the file away' });
   }

@@ -11,6 +11,7 @@ export function registerShell(program: Command): void {
     .option('--workspace <dir>', 'a workspace root where writes are allowed (repeatable; default: the git top-level of the cwd, or the cwd)', collect)
     .option('--no-sandbox', 'do not use bubblewrap: policy-only mode (shells started by absolute path are not intercepted)')
     .option('--require-sandbox', 'refuse to start unless the bubblewrap sandbox works')
+    .option('--strict-rules', 'refuse to start when a rule file or config.yaml has a problem (default: skip the broken file, warn, and ask for what it could have matched)')
     .option('--trust-nested', 'let shells started by an allowed command (make, npm test, a script) run without a check: faster, but a script or Makefile the agent wrote runs unchecked')
     .addOption(new Option('--strict-nested', 'the default now: every nested shell is checked').hideHelp())
     .option('--prompt-timeout <seconds>', 'deny a prompt nobody answers within this many seconds', '300')
@@ -61,6 +62,7 @@ Examples:
         cwd: process.cwd(),
         workspaces: flags.workspace,
         noSandbox: !flags.sandbox,
+        strictRules: !!flags.strictRules || !!program.opts<{ strictRules?: boolean }>().strictRules,
         requireSandbox: flags.requireSandbox,
         trustNested: !!flags.trustNested,
         promptTimeoutMs: timeout * 1000,
@@ -81,6 +83,7 @@ interface ShellFlags {
   workspace?: string[];
   sandbox: boolean;
   requireSandbox?: boolean;
+  strictRules?: boolean;
   trustNested?: boolean;
   promptTimeout: string;
   allowWrite?: string[];

@@ -1,7 +1,8 @@
 // The person's own settings file, ~/.config/agentguard/config.yaml (or $XDG_CONFIG_HOME/…):
 // what only the person may decide, never a repository. Today: the size above which an
-// allocation or write asks, and rule families or rules switched off for one project (a
-// repository that is itself, say, a database tool's source). Loaded only when the file exists;
+// allocation or write asks, any rule's action set by id (`rules:`, with a reason), and rule
+// families or rules switched off for one project (a repository that is itself, say, a
+// database tool's source). Loaded only when the file exists;
 // YAML and zod are imported then, so a cold check without the file pays nothing.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,11 +17,21 @@ export interface ProjectSetting {
   line: number;
 }
 
+/** `rules: {<id>: {action, reason}}`: one rule's action set everywhere, by the person. */
+export interface RuleOverride {
+  id: string;
+  /** off removes the rule. */
+  action: 'off' | 'ask' | 'deny';
+  reason: string;
+  line: number;
+}
+
 export interface UserConfig {
   file: string;
   /** limits.large_write in bytes, when set. */
   largeWriteBytes?: number;
   projects: ProjectSetting[];
+  rules: RuleOverride[];
 }
 
 export class ConfigError extends Error {
@@ -68,6 +79,17 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
   const schema = z
     .object({
       limits: z.object({ large_write: z.union([z.string(), z.number()]).optional() }).strict().optional(),
+      rules: z
+        .record(
+          z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a rule id (agentguard rules list)'),
+          z
+            .object({
+              action: z.enum(['off', 'ask', 'deny'], { message: 'must be off, ask or deny (to let a command through that a rule flags, write an exception rule with action: allow and overrides: [id])' }),
+              reason: z.string().min(1, 'say why (it is shown where the rule would have applied)'),
+            })
+            .strict(),
+        )
+        .optional(),
       projects: z
         .array(
           z
@@ -86,12 +108,13 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const p = i.path.filter((x): x is string | number => typeof x !== 'symbol');
-        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, projects[].path/off/reason)` : i.message;
+        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason)` : i.message;
         return `${file}:${lineOf(p)}: ${p.join('.') || '(top level)'}: ${msg}`;
       }),
     );
   }
-  const out: UserConfig = { file, projects: [] };
+  const out: UserConfig = { file, projects: [], rules: [] };
+  for (const [id, o] of Object.entries(parsed.data.rules ?? {})) out.rules.push({ id, action: o.action, reason: o.reason, line: lineOf(['rules', id]) });
   const size = parsed.data.limits?.large_write;
   if (size !== undefined) {
     const bytes = parseSize(size);

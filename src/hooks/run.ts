@@ -133,13 +133,20 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
     return answerFor(adapter, verdict, call, { ...opts, fromSession: true });
   }
 
-  const [{ createGuard }, { findWorkspace }] = await Promise.all([import('../guard.js'), import('../policy/confine.js')]);
+  const [{ createGuard, ruleProblemLine }, { findWorkspace }] = await Promise.all([import('../guard.js'), import('../policy/confine.js')]);
   // The workspace is the project's, fixed for the whole agent session like `agentguard shell`'s,
   // not re-derived from wherever the command happens to run.
   const top = findWorkspace(call.project ?? cwd);
   const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []) });
   const decision = guard.check({ command: call.command, cwd });
   const verdict = verdictFor(decision);
+  // A skipped rule file is said to the agent too, whose person may think their rule holds.
+  const problem = ruleProblemLine(guard.warnings);
+  // Escaped: a project's file name and what YAML quotes from it come from the repository.
+  if (problem) {
+    verdict.reason = `${verdict.reason} agentguard: ${escapeForTerminal(problem)}`;
+    verdict.details = `${verdict.details} agentguard: ${escapeForTerminal(problem)}`;
+  }
   const answer = answerFor(adapter, verdict, call, opts);
   await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io);
   return answer;

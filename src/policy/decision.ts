@@ -34,6 +34,16 @@ export interface Decision {
    * config), each with a stamp of its state then: a reused decision is stale once one changed.
    */
   inputs?: { path: string; stamp: string }[];
+  /** Rules that matched a command but did not count there: an exception rule (`overrides:`) surely matched it too. */
+  exceptions?: Exception[];
+}
+
+export interface Exception {
+  /** The rule that did not count. */
+  rule: string;
+  /** The exception rule, and its file. */
+  by: string;
+  file: string;
 }
 
 export interface Trigger {

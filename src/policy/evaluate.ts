@@ -1,12 +1,14 @@
 // evaluate(script, rules, context) → Decision: every rule over every command, workspace
-// confinement of every write, and anything opaque; the strictest action wins.
+// confinement of every write, and anything opaque; the strictest action wins, except where
+// an exception (an allow rule with `overrides:`) surely matches a command: there the rules
+// it names do not count, for that command only.
 import type { Environment, HostSet, MatchContext } from '../rules/match.js';
-import { MAYBE, NO, tildify } from '../rules/match.js';
+import { MAYBE, NO, YES, tildify, type Tri } from '../rules/match.js';
 import { lineFacts, type LineFacts } from '../rules/gate.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import { isHarmlessDevice, isInside, realPath } from './confine.js';
-import { atMost, stricter, type Action, type Decision, type RuleMatch, type Trigger } from './decision.js';
+import { atMost, stricter, type Action, type Decision, type Exception, type RuleMatch, type Trigger } from './decision.js';
 
 export interface PolicyContext {
   home: string;
@@ -73,13 +75,27 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   let action: Action = 'allow';
   const triggers: Trigger[] = [];
   let line: LineFacts | null = null;
+  const exceptions = new Map<string, Exception>();
   for (const cmd of script.commands) {
     const fired: string[] = [];
+    const hits: { r: CompiledRule; t: Tri }[] = [];
+    let excepted: Map<string, CompiledRule> | null = null;
     for (const r of only ?? rules.candidates(cmd)) {
       // A rule whose gate is shut cannot match this command (not even maybe): skip its matcher.
       if (r.gate && !r.gate(cmd, (line ??= lineFacts(script)))) continue;
       const t = r.match.test(cmd, mctx);
       if (t === NO) continue;
+      hits.push({ r, t });
+      // Only a sure match excepts: a command that maybe is the exception may as well be what
+      // the named rule is about (fail closed).
+      if (t === YES && r.rule.action === 'allow' && r.rule.overrides) for (const id of r.rule.overrides) (excepted ??= new Map()).set(id, r);
+    }
+    for (const { r, t } of hits) {
+      const by = excepted?.get(r.rule.id);
+      if (by && by !== r) {
+        exceptions.set(`${r.rule.id}\0${by.rule.id}`, { rule: r.rule.id, by: by.rule.id, file: by.rule.file });
+        continue;
+      }
       // A rule that only maybe matches (a word is not known before run time) asks.
       const a = t === MAYBE ? atMost(r.rule.action, 'ask') : r.rule.action;
       const message = t === MAYBE ? `${r.rule.message} (could not rule this out: part of the command is only known when it runs)` : r.rule.message;
@@ -107,6 +123,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     opaque,
     commands: script.commands.map((c) => c.argv.map((w) => w.value ?? w.raw)),
     triggers,
+    ...(exceptions.size ? { exceptions: [...exceptions.values()] } : {}),
     // The files the analysis read: a decision reused later holds only while they are unchanged.
     ...(script.inputs?.length ? { inputs: script.inputs } : {}),
   };

@@ -1,6 +1,9 @@
 // Finds rule files and named lists in the built-in, user and project directories and
-// layers them: a later layer may add rules or raise an action; a project may never
-// lower one nor change a built-in list (a repository must not switch its own guard off).
+// layers them: a later layer may add rules or raise an action; a project may never lower
+// one, change a list or make an exception (a repository must not switch its own guard off).
+// Then the person's config.yaml sets actions by id. A user or project file that does not
+// load is skipped with a warning, and what it could have matched asks until it is fixed;
+// only a broken built-in rule set (an install problem) stops everything.
 import { programLists } from '../programs/index.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -8,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACTIONS, type Action } from './actions.js';
 import type { RuleSpec } from './schema.js';
+import type { BrokenFileFacts } from './parse.js';
+import { keywordsOfValue } from './keywords.js';
 import { ConfigError, loadUserConfig, projectSettings, userConfigPath, type UserConfig } from '../config/user.js';
 
 export type Layer = 'builtin' | 'user' | 'project';
@@ -21,7 +26,47 @@ export interface LoadedRule extends RuleSpec {
   layer: Layer;
   /** Line of each example string, for error messages. */
   exampleLines: { match: number[]; no_match: number[] };
+  /** Set when the person's config.yaml set this rule's action (`rules: {id: {action, reason}}`). */
+  actionFrom?: { where: string; reason: string };
+  /** A stand-in for a rule file that could not be loaded (SKIPPED_RULE): it asks for what that file could have matched. */
+  skippedFile?: boolean;
 }
+
+/** A problem with a user or project file, or config.yaml, that the guard works around: one readable line. */
+export interface RuleWarning {
+  file: string;
+  /** 0 when no line applies. */
+  line: number;
+  /** What is wrong. */
+  problem: string;
+  /** How to fix it, and what holds until then. */
+  fix: string;
+  /** Every problem as `file:line: what`, for --strict-rules (the message nothing-was-checked errors always had). */
+  details?: string[];
+}
+
+/** A user or project rule or lists file that was not loaded, and the programs its rules could have matched (empty: any). */
+export interface SkippedFile {
+  file: string;
+  layer: Layer;
+  programs: string[];
+}
+
+/** The id of the stand-in rules for skipped files: every command such a file could have matched asks. */
+export const SKIPPED_RULE = 'skipped-rule-file';
+
+/** A warning as one line: `file:line: what is wrong; how to fix it`. */
+export function warningText(w: RuleWarning): string {
+  return `${w.file}${w.line ? `:${w.line}` : ''}: ${w.problem}${w.fix ? `; ${w.fix}` : ''}`;
+}
+
+/** One line on the first rule or config.yaml problem, for prompts and denials; empty when there is none. */
+export function ruleProblemLine(warnings: readonly RuleWarning[]): string {
+  if (!warnings.length) return '';
+  const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more: agentguard doctor lists them)` : '';
+  return `rule file problem: ${warningText(warnings[0])}${more}`;
+}
+
 
 export interface RuleSources {
   builtin: string;
@@ -55,6 +100,10 @@ export interface LoadedRules {
   off?: SwitchedOff[];
   /** The person's config.yaml, when there is one. */
   config?: UserConfig | null;
+  /** Problems worked around (skipped files, ignored project rules, unknown ids): shown by every front end. */
+  warnings: RuleWarning[];
+  /** Files not loaded; SKIPPED_RULE rules ask for what they could have matched. */
+  skipped: SkippedFile[];
 }
 
 export class RuleLoadError extends Error {
@@ -85,6 +134,8 @@ export function defaultRuleSources(workspace: string | null, env: NodeJS.Process
 interface LayerContent {
   rules: LoadedRule[];
   lists: { file: string; lists: Record<string, string[]>; lines: Record<string, number> }[];
+  /** Files that did not parse or validate: their problems (file:line: what) and what is left of them. */
+  broken?: { file: string; problems: string[]; facts: BrokenFileFacts }[];
 }
 
 interface BuiltinCache {
@@ -95,7 +146,12 @@ interface BuiltinCache {
 
 export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
   const problems: string[] = [];
+  const warnings: RuleWarning[] = [];
   const byId = new Map<string, LoadedRule>();
+  // Rules a project rule of the same id would replace: they stay in force beside it, since a
+  // project's copy with a narrower match would otherwise switch the original off.
+  const shadowed: LoadedRule[] = [];
+  const broken: { file: string; layer: Layer; problems: string[]; facts: BrokenFileFacts }[] = [];
   // Lists of programs (@shells, @downloaders …) come from the program modules, where each
   // program is declared once; rule files may append to them.
   const lists = programLists();
@@ -116,13 +172,23 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     const hash = hashFiles(dir, layerFiles);
     digest.update(`${layer}\0${hash}\0`);
     files.push(...layerFiles);
-    const content = (layer === 'builtin' && readCache(dir, hash)) || (await parseLayer(dir, layer, layerFiles, problems));
+    const content = (layer === 'builtin' && readCache(dir, hash)) || (await parseLayer(dir, layer, layerFiles));
+    for (const b of content.broken ?? []) {
+      // Broken built-in rules are an install problem: nothing is checked with half a rule set.
+      if (layer === 'builtin') problems.push(...b.problems);
+      else broken.push({ ...b, layer });
+    }
     for (const l of content.lists) {
       for (const [name, items] of Object.entries(l.lists)) {
         const prev = lists.get(name);
         if (prev && layer === 'project') {
           // Lists also appear under `not:`; letting a repository extend one could loosen a rule.
-          problems.push(`${l.file}:${l.lines[name] ?? 1}: lists.${name}: a project cannot change the list @${name}; add a list with a new name, or change it in ~/.config/agentguard/rules/lists.yaml`);
+          warnings.push({
+            file: l.file,
+            line: l.lines[name] ?? 1,
+            problem: `lists.${name}: a project cannot change the list @${name} (ignored: the list stays as it was)`,
+            fix: 'add a list with a new name, or change it in ~/.config/agentguard/rules/lists.yaml',
+          });
           continue;
         }
         lists.set(name, prev ? [...prev, ...items] : items);
@@ -130,67 +196,238 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     }
     for (const rule of content.rules) {
       const prev = byId.get(rule.id);
-      if (prev && layer === 'project' && rank(rule.action) < rank(prev.action)) {
-        problems.push(`${rule.file}:${rule.actionLine}: action: a project rule cannot lower ${prev.layer} rule "${rule.id}" from ${prev.action} to ${rule.action} (a repository must not switch its own guard off); change it in ~/.config/agentguard/rules instead`);
+      if (layer === 'project' && rule.overrides) {
+        warnings.push({
+          file: rule.file,
+          line: rule.line,
+          problem: `overrides: a project rule cannot make an exception to other rules (rule "${rule.id}" ignored: a repository must not switch its own guard off)`,
+          fix: 'exceptions belong in ~/.config/agentguard/rules, or switch a rule off with `agentguard rules disable ID`',
+        });
         continue;
       }
+      if (prev && layer === 'project' && rank(rule.action) < rank(prev.action)) {
+        warnings.push({
+          file: rule.file,
+          line: rule.actionLine,
+          problem: `action: a project rule cannot lower ${prev.layer} rule "${rule.id}" from ${prev.action} to ${rule.action} (ignored: a repository must not switch its own guard off)`,
+          fix: 'change it in ~/.config/agentguard/rules or with `agentguard rules disable ID` instead',
+        });
+        continue;
+      }
+      if (prev && layer === 'project') shadowed.push(prev);
       byId.set(rule.id, rule);
     }
   }
   if (problems.length) throw new RuleLoadError(problems);
-  const { config, off } = await switchOff(sources, byId, digest);
-  return { rules: [...byId.values()], lists, files: config ? [...files, config.file] : files, digest: digest.digest('hex'), off, config };
+  let rules = [...shadowed, ...byId.values()];
+  const applied = await applyConfig(sources, rules, digest, warnings);
+  rules = applied.rules;
+  checkExceptions(rules, applied.off, warnings);
+  const skipped: SkippedFile[] = [];
+  for (const b of broken) {
+    const g = guardBroken(b, byId, lists);
+    warnings.push(g.warning);
+    if (!g.rule) continue;
+    skipped.push({ file: b.file, layer: b.layer, programs: g.programs });
+    rules.push(g.rule);
+  }
+  const config = applied.config;
+  return { rules, lists, files: config ? [...files, config.file] : files, digest: digest.digest('hex'), off: applied.off, config, warnings, skipped };
+}
+
+/** The part of a `file:line: what` problem after the file and line. */
+function splitProblem(file: string, problem: string): { line: number; what: string } {
+  const rest = problem.startsWith(file) ? problem.slice(file.length) : `: ${problem}`;
+  const m = /^:(\d+): ([\s\S]*)$/.exec(rest);
+  return m ? { line: Number(m[1]), what: m[2] } : { line: 0, what: rest.replace(/^:\s*/, '') };
+}
+
+const shown = (programs: string[]) => programs.slice(0, 6).join(', ') + (programs.length > 6 ? ` and ${programs.length - 6} more` : '');
+
+/** Program keywords with "@name" lists expanded (an unknown list names nothing). */
+function expandKeywords(words: string[], lists: ReadonlyMap<string, readonly string[]>): string[] {
+  const out = new Set<string>();
+  for (const w of words) {
+    if (!w.startsWith('@')) out.add(w);
+    else for (const item of lists.get(w.slice(1)) ?? []) if (/^[A-Za-z0-9_+][A-Za-z0-9_.+*?[\]-]*$/.test(item)) out.add(item);
+  }
+  return [...out].sort();
 }
 
 /**
- * Applies the person's config.yaml: a project entry whose directory holds the workspace
- * switches off the families or rule ids it names. Only this file can switch a rule off:
- * it is the person's, never a repository's. A name that is neither a family nor a rule id
- * is an error, since a misspelt one would leave the rule on without a word.
+ * Fail closed for a file that was skipped: it may have held a `deny`, so a stand-in rule asks
+ * for every command its rules could have matched (by their program keywords), or for every
+ * command when none can be read. A file holding only settings holds no rule: nothing to guard.
  */
-async function switchOff(sources: RuleSources, byId: Map<string, LoadedRule>, digest: ReturnType<typeof createHash>): Promise<{ config: UserConfig | null; off: SwitchedOff[] }> {
-  if (!sources.config || !fs.existsSync(sources.config)) return { config: null, off: [] };
+function guardBroken(
+  b: { file: string; layer: Layer; problems: string[]; facts: BrokenFileFacts },
+  byId: ReadonlyMap<string, LoadedRule>,
+  lists: ReadonlyMap<string, readonly string[]>,
+): { warning: RuleWarning; rule: LoadedRule | null; programs: string[] } {
+  const first = splitProblem(b.file, b.problems[0] ?? `${b.file}: could not be loaded`);
+  const more = b.problems.length > 1 ? ` (and ${b.problems.length - 1} more problem${b.problems.length > 2 ? 's' : ''}: \`agentguard rules test\` lists them)` : '';
+  const existing = b.facts.id ? byId.get(b.facts.id) : undefined;
+  if (b.facts.looksLikeConfig) {
+    return {
+      warning: {
+        file: b.file,
+        line: first.line,
+        problem: `not a rule file (skipped): it holds settings (rules/projects/limits)`,
+        fix: `settings are read only from the person's ${userConfigPath()}, never from a rules directory; move them there (a project cannot switch rules off)`,
+        details: b.problems,
+      },
+      rule: null,
+      programs: [],
+    };
+  }
+  const words = [...b.facts.programs, ...(existing ? keywordsOfValue({ match: existing.match }) : [])];
+  const programs = expandKeywords(words, lists);
+  const until = programs.length ? `until then \`${shown(programs)}\` commands ask` : 'no program could be read from it, so every command asks until it is fixed';
+  let howTo = 'fix it or move it away';
+  if (existing && !b.facts.hasMatch) {
+    // The obvious way to loosen a built-in rule (a file with its id and a new action) is not one.
+    howTo =
+      `to change a built-in rule's action, use \`agentguard rules disable ${existing.id}\` or \`rules: {${existing.id}: {action: off, reason: …}}\` in config.yaml; ` +
+      `to make an exception, write a rule with \`action: allow\` and \`overrides: [${existing.id}]\``;
+  }
+  const fix = `${howTo}; ${until}`;
+  const warning: RuleWarning = { file: b.file, line: first.line, problem: `${first.what}${more} (file skipped)`, fix, details: b.problems };
+  const rule: LoadedRule = {
+    id: SKIPPED_RULE,
+    action: 'ask',
+    severity: 'medium',
+    message: `${b.file} could not be loaded (${first.what}), and a rule in it may have flagged this command: ${programs.length ? `\`${shown(programs)}\` commands ask` : 'every command asks'} until the file is fixed. To fix: ${howTo}.`,
+    match: programs.length ? { program: programs } : { program: '*' },
+    examples: { match: [], no_match: [] },
+    family: 'skipped',
+    file: b.file,
+    line: first.line || 1,
+    actionLine: 0,
+    layer: b.layer,
+    exampleLines: { match: [], no_match: [] },
+    skippedFile: true,
+  };
+  return { warning, rule, programs };
+}
+
+/** The stand-in for a loaded rule that cannot be compiled (it names an unknown @list). */
+export function skippedRuleFor(rule: LoadedRule, lists: ReadonlyMap<string, readonly string[]>, problem: string): { warning: RuleWarning; rule: LoadedRule; programs: string[] } {
+  const g = guardBroken({ file: rule.file, layer: rule.layer, problems: [problem], facts: { programs: keywordsOfValue(rule), id: undefined, hasMatch: true, looksLikeConfig: false } }, new Map(), lists);
+  return { warning: g.warning, rule: g.rule!, programs: g.programs };
+}
+
+/** An exception's overrides name rules that exist (or were switched off): a misspelt id excepts nothing, silently otherwise. */
+function checkExceptions(rules: LoadedRule[], off: SwitchedOff[], warnings: RuleWarning[]) {
+  const ids = new Set([...rules.map((r) => r.id), ...off.map((o) => o.id)]);
+  for (const r of rules) {
+    for (const id of r.overrides ?? []) {
+      if (ids.has(id)) continue;
+      warnings.push({ file: r.file, line: r.line, problem: `overrides: no rule "${id}" is loaded, so rule "${r.id}" excepts nothing from it`, fix: `check the id against \`agentguard rules list\`${closest(id, ids)}` });
+    }
+  }
+}
+
+/** ", closest: a, b" for a misspelt id. */
+export function closest(id: string, ids: Iterable<string>): string {
+  const near = [...new Set(ids)]
+    .map((x) => [x, editDistance(id, x)] as const)
+    .filter(([, d]) => d <= Math.max(3, Math.floor(id.length / 3)))
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 3)
+    .map(([x]) => x);
+  return near.length ? ` (closest: ${near.join(', ')})` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * Applies the person's config.yaml: `rules:` sets a rule's action by id everywhere (off removes
+ * it), and a project entry whose directory holds the workspace switches off the families or
+ * rule ids it names. Only this file can switch a rule off: it is the person's, never a
+ * repository's. A config that does not load applies nothing (nothing it would have loosened is
+ * loosened); a name it does not know is a warning, since a misspelt one leaves the rule on.
+ */
+async function applyConfig(
+  sources: RuleSources,
+  rules: LoadedRule[],
+  digest: ReturnType<typeof createHash>,
+  warnings: RuleWarning[],
+): Promise<{ rules: LoadedRule[]; config: UserConfig | null; off: SwitchedOff[] }> {
+  if (!sources.config || !fs.existsSync(sources.config)) return { rules, config: null, off: [] };
   let config: UserConfig | null;
   try {
     config = await loadUserConfig(sources.config, sources.home ?? '');
   } catch (e) {
-    // Reported like a broken rule file: file:line, and nothing is checked with half a config.
-    if (e instanceof ConfigError) throw new RuleLoadError(e.problems);
-    throw e;
+    if (!(e instanceof ConfigError)) throw e;
+    const file = sources.config;
+    digest.update(`config-broken\0${e.problems.join('\n')}\0`);
+    for (const p of e.problems) {
+      const { line, what } = splitProblem(file, p);
+      warnings.push({ file, line, problem: `${what} (config.yaml not applied)`, fix: 'fix it; until then no rule is switched off or changed by it and the default limits hold', details: [p] });
+    }
+    return { rules, config: null, off: [] };
   }
-  if (!config) return { config: null, off: [] };
+  if (!config) return { rules, config: null, off: [] };
   digest.update(`config\0${fs.readFileSync(config.file, 'utf8')}\0`);
   const off: SwitchedOff[] = [];
-  const problems: string[] = [];
-  const families = new Set([...byId.values()].map((r) => r.family));
-  for (const p of projectSettings(config, sources.workspace ?? null)) {
-    for (const name of p.off) {
-      if (!families.has(name) && !byId.has(name) && !off.some((o) => o.id === name || o.family === name)) {
-        problems.push(`${config.file}:${p.line}: projects: off: "${name}" is neither a rule family (${[...families].sort().join(', ')}) nor a rule id (agentguard rules list)`);
-        continue;
-      }
-      for (const r of [...byId.values()]) {
-        if (r.family !== name && r.id !== name) continue;
-        byId.delete(r.id);
-        off.push({ id: r.id, family: r.family, reason: p.reason, where: `${config.file}:${p.line}` });
-      }
+  const ids = new Set(rules.map((r) => r.id));
+  for (const o of config.rules) {
+    if (!ids.has(o.id)) {
+      warnings.push({ file: config.file, line: o.line, problem: `rules.${o.id}: no rule "${o.id}" is loaded (ignored)`, fix: `check the id against \`agentguard rules list\`${closest(o.id, ids)}` });
+      continue;
+    }
+    const where = `${config.file}:${o.line}`;
+    if (o.action === 'off') {
+      for (const r of rules) if (r.id === o.id) off.push({ id: r.id, family: r.family, reason: o.reason, where });
+      rules = rules.filter((r) => r.id !== o.id);
+    } else {
+      rules = rules.map((r) => (r.id === o.id ? { ...r, action: o.action as 'ask' | 'deny', actionFrom: { where, reason: o.reason } } : r));
     }
   }
-  if (problems.length) throw new RuleLoadError(problems);
-  return { config, off };
+  const families = new Set(rules.map((r) => r.family));
+  for (const p of projectSettings(config, sources.workspace ?? null)) {
+    for (const name of p.off) {
+      if (!families.has(name) && !rules.some((r) => r.id === name) && !off.some((o) => o.id === name || o.family === name)) {
+        warnings.push({
+          file: config.file,
+          line: p.line,
+          problem: `projects: off: "${name}" is neither a rule family (${[...families].sort().join(', ')}) nor a rule id (ignored)`,
+          fix: `check the name against \`agentguard rules list\`${closest(name, [...families, ...ids])}`,
+        });
+        continue;
+      }
+      for (const r of rules) {
+        if (r.family !== name && r.id !== name) continue;
+        off.push({ id: r.id, family: r.family, reason: p.reason, where: `${config.file}:${p.line}` });
+      }
+      rules = rules.filter((r) => r.family !== name && r.id !== name);
+    }
+  }
+  return { rules, config, off };
 }
 
-async function parseLayer(dir: string, layer: Layer, layerFiles: string[], problems: string[]): Promise<LayerContent> {
-  const { parseRuleFile, parseListsFile } = await import('./parse.js');
-  const content: LayerContent = { rules: [], lists: [] };
+async function parseLayer(dir: string, layer: Layer, layerFiles: string[]): Promise<LayerContent> {
+  const { parseRuleFile, parseListsFile, describeBroken } = await import('./parse.js');
+  const content: LayerContent = { rules: [], lists: [], broken: [] };
   for (const file of layerFiles) {
+    // Each file on its own: one broken file is skipped, the others load.
+    const own: string[] = [];
     if (/^lists\.ya?ml$/.test(path.basename(file))) {
-      const l = parseListsFile(file, problems);
-      if (l) content.lists.push(l);
+      const l = parseListsFile(file, own);
+      if (l && !own.length) content.lists.push(l);
     } else {
-      const r = parseRuleFile(file, dir, layer, problems);
-      if (r) content.rules.push(r);
+      const r = parseRuleFile(file, dir, layer, own);
+      if (r && !own.length) content.rules.push(r);
     }
+    if (own.length) content.broken!.push({ file, problems: own, facts: describeBroken(file) });
   }
   return content;
 }
@@ -199,7 +436,8 @@ async function parseLayer(dir: string, layer: Layer, layerFiles: string[], probl
 export async function writeBuiltinCache(dir = BUILTIN_RULES_DIR, target = BUILTIN_CACHE): Promise<number> {
   const problems: string[] = [];
   const layerFiles = listYaml(dir);
-  const content = await parseLayer(dir, 'builtin', layerFiles, problems);
+  const content = await parseLayer(dir, 'builtin', layerFiles);
+  for (const b of content.broken ?? []) problems.push(...b.problems);
   if (problems.length) throw new RuleLoadError(problems);
   const rel = (f: string) => path.relative(dir, f);
   const cache: BuiltinCache = {

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { Layer, LoadedRule } from './load.js';
 import { ACTIONS } from './actions.js';
+import { keywordsOfText, keywordsOfValue } from './keywords.js';
 import { ListsSchema, RuleSchema } from './schema.js';
 
 export interface ParsedLists {
@@ -26,6 +27,10 @@ export function parseRuleFile(file: string, dir: string, layer: Layer, problems:
   const stem = path.basename(file).replace(/\.ya?ml$/, '');
   if (stem !== spec.id) {
     problems.push(`${file}:${lineOf(r.doc, r.lc, ['id'])}: id: "${spec.id}" must equal the file name "${stem}"`);
+    return null;
+  }
+  if (spec.overrides && spec.action !== 'allow') {
+    problems.push(`${file}:${lineOf(r.doc, r.lc, ['overrides'])}: overrides: only an exception can override other rules: give it action: allow, or remove overrides and let the strictest rule win`);
     return null;
   }
   const before = problems.length;
@@ -58,6 +63,39 @@ export function parseListsFile(file: string, problems: string[]): ParsedLists | 
   const lines: Record<string, number> = {};
   for (const name of Object.keys(parsed.data.lists)) lines[name] = lineOf(r.doc, r.lc, ['lists', name]);
   return { file, lists: parsed.data.lists, lines };
+}
+
+/** What is left of a rule or lists file that did not load, read leniently (load.ts decides what it guards). */
+export interface BrokenFileFacts {
+  /** Programs its rules could have matched ("@name" for lists, expanded by the caller); empty: none could be read. */
+  programs: string[];
+  /** The rule id it gives, when it gives one. */
+  id?: string;
+  hasMatch: boolean;
+  /** A file of the person's settings (config.yaml keys only) put among the rules: it holds no rule. */
+  looksLikeConfig: boolean;
+}
+
+export function describeBroken(file: string): BrokenFileFacts {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return { programs: [], hasMatch: false, looksLikeConfig: false };
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length) return { programs: keywordsOfText(text), hasMatch: /^\s*match\s*:/m.test(text), looksLikeConfig: false };
+  const value: unknown = doc.toJS();
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { programs: keywordsOfText(text), hasMatch: false, looksLikeConfig: false };
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  const looksLikeConfig = keys.length > 0 && keys.every((k) => k === 'rules' || k === 'projects' || k === 'limits');
+  let programs = keywordsOfValue(v);
+  if (/^lists\.ya?ml$/.test(path.basename(file)) && v.lists && typeof v.lists === 'object') {
+    // A list extends what built-in rules match: its items are the programs it could have added.
+    programs = Object.values(v.lists as Record<string, unknown>).flatMap((items) => keywordsOfValue({ match: { program: items } }));
+  }
+  return { programs, id: typeof v.id === 'string' ? v.id : undefined, hasMatch: v.match !== undefined && v.match !== null, looksLikeConfig };
 }
 
 function readDoc(file: string, problems: string[]): { doc: Document; lc: LineCounter } | null {
@@ -93,6 +131,7 @@ function describeIssues(file: string, doc: Document, lc: LineCounter, issues: z.
     if (i.code === 'unrecognized_keys') msg = `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}: check the spelling against the rule schema (agentguard rules schema)`;
     if (i.code === 'invalid_value' && p[p.length - 1] === 'action') msg = `must be one of ${ACTIONS.join(', ')}`;
     if (i.code === 'too_small' && p[0] === 'examples') msg = 'a rule needs at least one `match` and one `no_match` example';
+    if (p.length && (i.code === 'invalid_type' || i.code === 'invalid_value') && !doc.hasIn(p)) msg = 'missing: every rule needs id, action, severity, message, match and examples (agentguard rules schema)';
     return `${file}:${lineOf(doc, lc, p)}: ${field}: ${msg}`;
   });
 }

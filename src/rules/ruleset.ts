@@ -2,12 +2,12 @@
 // so that checking a command costs what that command could match, not the rule count.
 import type { Command } from '../shell/types.js';
 import type { UserConfig } from '../config/user.js';
-import type { LoadedRule, LoadedRules, SwitchedOff } from './load.js';
+import type { LoadedRule, LoadedRules, RuleWarning, SkippedFile, SwitchedOff } from './load.js';
 import { gateOf, needsOf, subcommandsOf, type Gate, type SubcommandSet } from './gate.js';
 import { subcommandOf } from './conditions/command-view.js';
 import { compileMatch, UnknownListError, type CompiledMatch } from './match.js';
 import { programFits } from './conditions/core.js';
-import { RuleLoadError } from './load.js';
+import { RuleLoadError, skippedRuleFor } from './load.js';
 
 export interface CompiledRule {
   rule: LoadedRule;
@@ -26,6 +26,10 @@ export interface RuleSet {
   off: SwitchedOff[];
   /** The person's config.yaml, when there is one (limits). */
   config: UserConfig | null;
+  /** Problems worked around while loading (skipped files, ignored project rules …): every front end shows them. */
+  warnings: RuleWarning[];
+  /** Files (or rules) not loaded; SKIPPED_RULE rules ask for what they could have matched. */
+  skipped: SkippedFile[];
   /** Rules that may apply to a command, by its program. */
   candidates(cmd: Command): CompiledRule[];
 }
@@ -33,12 +37,24 @@ export interface RuleSet {
 export function compileRules(loaded: LoadedRules): RuleSet {
   const problems: string[] = [];
   const rules: CompiledRule[] = [];
+  const warnings = [...(loaded.warnings ?? [])];
+  const skipped = [...(loaded.skipped ?? [])];
   for (const rule of loaded.rules) {
     try {
       rules.push({ rule, match: compileMatch(rule.match, loaded.lists), gate: gateOf(rule.match, loaded.lists) });
     } catch (e) {
-      if (e instanceof UnknownListError) problems.push(`${rule.file}:${rule.line}: match: ${e.message}`);
-      else throw e;
+      if (!(e instanceof UnknownListError)) throw e;
+      const problem = `${rule.file}:${rule.line}: match: ${e.message}`;
+      if (rule.layer === 'builtin') {
+        problems.push(problem);
+        continue;
+      }
+      // A user or project rule naming a list nobody defined is skipped like a broken file:
+      // its own programs ask until it is fixed.
+      const stand = skippedRuleFor(rule, loaded.lists, problem);
+      warnings.push(stand.warning);
+      skipped.push({ file: rule.file, layer: rule.layer, programs: stand.programs });
+      rules.push({ rule: stand.rule, match: compileMatch(stand.rule.match, loaded.lists), gate: null });
     }
   }
   if (problems.length) throw new RuleLoadError(problems);
@@ -94,6 +110,8 @@ export function compileRules(loaded: LoadedRules): RuleSet {
     files: loaded.files,
     off: loaded.off ?? [],
     config: loaded.config ?? null,
+    warnings,
+    skipped,
     digest: loaded.digest,
     candidates(cmd) {
       const w = cmd.writes.length > 0;

@@ -37,6 +37,13 @@ export const RuleSchema = z
     severity: z.enum(SEVERITIES).describe('How bad the outcome would be, shown in prompts and logs'),
     message: z.string().min(1).describe('Shown to the person and to the agent: what is dangerous and, where one exists, the safer alternative'),
     match: MatchSchema,
+    overrides: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids: lower-case letters, digits and dashes'))
+      .min(1)
+      .optional()
+      .describe(
+        'Makes this rule an exception (only with action: allow): for a command this rule surely matches, the rules named here do not count. They still count for every other command of the line, and a rule that only maybe matches excepts nothing',
+      ),
     examples: z
       .object({
         match: z.array(z.string().min(1)).min(1).describe('Command lines this rule must match'),

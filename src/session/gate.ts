@@ -6,6 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Guard } from '../guard.js';
+import { ruleProblemLine } from '../rules/load.js';
+import { escapeForTerminal } from '../ui/display.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
 import { shellMode } from '../programs/index.js';
@@ -29,6 +31,8 @@ export interface AskInfo {
   signal?: AbortSignal;
   /** What an approval would run outside the sandbox ("writes /home/dev/old-checkout"): said before the key is pressed. */
   outside?: string[];
+  /** "rule file problem: …" (ruleProblemLine) while a rule file or config.yaml is skipped: shown on every prompt. */
+  ruleProblem?: string;
 }
 
 export interface GateEvent {
@@ -111,6 +115,18 @@ export class Gate {
   private cache = new Map<string, Decision>();
   constructor(private opts: GateOptions) {}
 
+  /** While a rule file is skipped, every prompt and denial says so: the person may think a rule of theirs holds. */
+  private problemInfo(): { ruleProblem?: string } {
+    const line = ruleProblemLine(this.opts.guard.warnings ?? []);
+    return line ? { ruleProblem: line } : {};
+  }
+
+  private problemNote(): string {
+    const line = ruleProblemLine(this.opts.guard.warnings ?? []);
+    // Escaped: a project's file name and what YAML quotes from it come from the repository.
+    return line ? `. ${escapeForTerminal(line)}` : '';
+  }
+
   /**
    * The runaway-loop circuit breaker: past the per-minute limit the command waits for the
    * person. Returns a refusal, or null to go on.
@@ -124,13 +140,13 @@ export class Gate {
     if (this.recent.length <= max) return null;
     const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop? Allow to let it go on for another minute.`;
     const decision: Decision = { action: 'ask', matches: [{ rule: 'circuit-breaker', action: 'ask', severity: 'high', message }], opaque: [], commands: [req.argv] };
-    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal }) : 'deny';
+    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...this.problemInfo() }) : 'deny';
     if (answer === 'once' || answer === 'session') {
       this.recent = [];
       return null;
     }
     this.opts.onEvent?.({ request: req, kind: 'checked', decision, verdict: 'deny', answer: this.opts.ask ? answer : 'no-terminal' });
-    return denyReply(`agentguard: denied by circuit-breaker: ${message}${this.opts.ask ? refusalSuffix(answer) : ' (no terminal to ask a person)'}`);
+    return denyReply(`agentguard: denied by circuit-breaker: ${message}${this.opts.ask ? refusalSuffix(answer) : ' (no terminal to ask a person)'}${this.problemNote()}`);
   }
 
   /** `signal` is aborted when the requester (shim or hook) disconnects before the answer. */
@@ -183,7 +199,7 @@ export class Gate {
     }
     if (decision.action === 'deny') {
       emit({ kind: 'checked', decision, verdict: 'deny', cached });
-      return denyReply(refusal(decision, ''));
+      return denyReply(refusal(decision, this.problemNote()));
     }
     const keys = approvalKeys(decision);
     const exact = exactKey(req);
@@ -223,10 +239,10 @@ export class Gate {
     }
     if (!this.opts.ask) {
       emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal', cached });
-      return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)'));
+      return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)' + this.problemNote()));
     }
     const shown = req.shell === 'hook' ? (this.opts.escalation?.outside(req) ?? []) : outside;
-    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(shown.length ? { outside: shown } : {}) });
+    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(shown.length ? { outside: shown } : {}), ...this.problemInfo() });
     if ((answer === 'once' || answer === 'session') && !signal?.aborted) {
       if (answer === 'session') {
         for (const k of keys) this.sessionKeys.add(k);
@@ -249,7 +265,7 @@ export class Gate {
     // Whoever asked is gone: the command never runs, whatever was pressed.
     const final = signal?.aborted ? 'abandoned' : answer;
     emit({ kind: 'checked', decision, verdict: 'deny', answer: final, cached });
-    return denyReply(refusal(decision, refusalSuffix(final)));
+    return denyReply(refusal(decision, refusalSuffix(final) + this.problemNote()));
   }
 
   /**

@@ -216,6 +216,8 @@ function sections(info: AskInfo, timeoutMs: number, width: number): Sections {
     return { line: `  ${tag} ${chalk.bold(name)}${chalk.dim(sev)}`, message: wrapWords(escapeForTerminal(m.message), width - 7).map((l) => `       ${l}`) };
   });
   const opaque = d.opaque.map((o) => `  ${chalk.yellow('NOT ANALYSABLE')} ${cut(escapeForTerminal(o), width - 17)}`);
+  // Kept at every size, like the opaque reasons: a skipped rule file is a rule the person thinks holds.
+  if (info.ruleProblem) opaque.push(`  ${chalk.yellow(cut(escapeForTerminal(info.ruleProblem), width - 2))}`);
   const wrapped = unwrapAgentCommand(info.command);
   // Long paths in the wrapper (its snapshot file) shortened: it is context, not the question.
   const shortWrapper = wrapped?.wrapper.replace(/[^\s']*\/[^\s']*/g, (p) => (p.length > 24 ? `…/${p.slice(p.lastIndexOf('/') + 1)}` : p));

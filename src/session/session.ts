@@ -3,7 +3,8 @@
 // with the agent's status. Start-up is a plan (plan.ts) worked out first, then applied:
 // every resource it creates is registered with the session's lifecycle (lifecycle.ts) and
 // released on every way out, including a failure half-way and SIGTERM/SIGHUP.
-import { paint as chalk } from '../ui/display.js';
+import { escapeForTerminal, paint as chalk } from '../ui/display.js';
+import { warningText } from '../rules/load.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -36,6 +37,8 @@ export interface ShellOptions {
   command: string[];
   cwd: string;
   workspaces?: string[];
+  /** Any rule or config.yaml problem stops the start (--strict-rules); otherwise the broken file is skipped with a warning. */
+  strictRules?: boolean;
   noSandbox: boolean;
   requireSandbox?: boolean;
   /** Let shells started by allowed commands through unchecked on their token (weaker; off by default). */
@@ -99,6 +102,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     agentStateRoots: profileWrites,
     extraWriteRoots: (opts.allowWrite ?? []).map((p) => path.resolve(opts.cwd, p)),
     largeWriteBytes: opts.largeWriteBytes,
+    strictRules: opts.strictRules,
   };
   let guard = await createGuard(guardOptions);
 
@@ -363,6 +367,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
+  for (const w of guard.warnings) stdout.write(`agentguard: warning: rule file problem: ${escapeForTerminal(warningText(w))}\r\n`);
   const unchecked = uncheckedShellsNote(profile?.name, sandbox.ok, { injected: hooked.command !== opts.command || Object.keys(hooked.env).length > 0, skipped: hooked.skipped });
   if (unchecked) stdout.write(`agentguard: ${unchecked}\r\n`);
   if (hooked.warning) stdout.write(`agentguard: warning: ${hooked.warning}\r\n`);

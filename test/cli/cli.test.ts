@@ -170,39 +170,61 @@ examples:
     fs.rmSync(userRules, { recursive: true });
   });
 
-  it('an invalid rule file is refused with file:line: field: what is wrong (exit 3)', () => {
+  it('an invalid rule file is skipped with file:line: field: what is wrong; its programs ask; --strict-rules refuses (exit 3)', () => {
     writeRule(userRules, 'broken.yaml', 'id: broken\naction: maybe\nseverity: low\nmessage: x\nmatch:\n  program: ls\n  colour: red\nexamples:\n  match: [ls]\n  no_match: [pwd]\n');
-    const r = run(['check', '--', 'ls']);
-    expect(r.status).toBe(3);
+    const r = run(['check', '--json', '--', 'ls']);
+    // The file named ls: ls asks (the skipped file may have denied it); pwd is untouched.
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as Decision).matches.map((m) => m.rule)).toEqual(['skipped-rule-file']);
     expect(r.stderr).toContain(`${path.join(userRules, 'broken.yaml')}:2: action: must be one of allow, ask, deny`);
-    expect(r.stderr).toContain(`${path.join(userRules, 'broken.yaml')}:6: match: unknown field colour`);
+    expect(run(['check', '--', 'pwd']).status).toBe(0);
+    const strict = run(['--strict-rules', 'check', '--', 'ls']);
+    expect(strict.status).toBe(3);
+    expect(strict.stderr).toContain('rule files have errors (nothing was checked)');
+    expect(strict.stderr).toContain(`${path.join(userRules, 'broken.yaml')}:2: action: must be one of allow, ask, deny`);
+    expect(strict.stderr).toContain(`${path.join(userRules, 'broken.yaml')}:6: match: unknown field colour`);
+    expect(run(['check', '--strict-rules', '--', 'ls']).status).toBe(3);
     fs.rmSync(userRules, { recursive: true });
   });
 
-  it('a rule without examples does not load', () => {
+  it('a rule without examples does not load (skipped; rules test refuses)', () => {
     writeRule(userRules, 'no-examples.yaml', 'id: no-examples\naction: ask\nseverity: low\nmessage: something\nmatch:\n  program: ls\nexamples:\n  match: [ls]\n  no_match: []\n');
     const r = run(['check', '--', 'ls']);
-    expect(r.status).toBe(3);
+    expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no-examples.yaml:9: examples.no_match: a rule needs at least one/);
+    const t = run(['rules', 'test']);
+    expect(t.status).toBe(3);
+    expect(t.stderr).toMatch(/no-examples.yaml:9: examples.no_match: a rule needs at least one/);
     fs.rmSync(userRules, { recursive: true });
   });
 
-  it('a project may tighten a rule but cannot lower a built-in deny', () => {
+  it('a project may tighten a rule but cannot lower a built-in deny (ignored with a warning)', () => {
     writeRule(projectRules, 'git-force-push.yaml', fs.readFileSync(path.resolve(__dirname, '../../rules/git/git-force-push.yaml'), 'utf8').replace('action: ask', 'action: deny'));
     expect(run(['check', '--', 'git push -f']).status).toBe(2);
-    writeRule(projectRules, 'git-force-push.yaml', '');
     fs.rmSync(path.join(projectRules, 'git-force-push.yaml'));
     writeRule(projectRules, 'delete-protected-root.yaml', fs.readFileSync(path.resolve(__dirname, '../../rules/delete/delete-protected-root.yaml'), 'utf8').replace('action: deny', 'action: allow'));
-    const r = run(['check', '--', 'rm -rf /']);
-    expect(r.status).toBe(3);
+    const r = run(['check', '--json', '--', 'rm -rf /']);
+    expect(r.status).toBe(2);
+    expect((JSON.parse(r.stdout) as Decision).matches[0]).toMatchObject({ rule: 'delete-protected-root', action: 'deny' });
     expect(r.stderr).toMatch(/a project rule cannot lower builtin rule "delete-protected-root" from deny to allow/);
+    expect(run(['--strict-rules', 'check', '--', 'rm -rf /']).status).toBe(3);
     fs.rmSync(projectRules, { recursive: true });
   });
 
-  it('a project cannot widen a built-in list', () => {
+  it('a project copy of a rule with the same id and a narrower match does not switch the original off', () => {
+    const original = fs.readFileSync(path.resolve(__dirname, '../../rules/delete/delete-protected-root.yaml'), 'utf8');
+    // Same id, same action, a match that only ever meets a program nobody runs.
+    writeRule(projectRules, 'delete-protected-root.yaml', original.replace(/match:\n(  .*\n)+/, 'match:\n  program: no-such-program\n').replace(/examples:[\s\S]*$/, 'examples:\n  match: ["no-such-program"]\n  no_match: ["ls"]\n'));
+    const r = run(['check', '--json', '--', 'rm -rf /']);
+    expect(r.status).toBe(2);
+    expect((JSON.parse(r.stdout) as Decision).matches[0]).toMatchObject({ rule: 'delete-protected-root', action: 'deny' });
+    fs.rmSync(projectRules, { recursive: true });
+  });
+
+  it('a project cannot widen a built-in list (ignored with a warning)', () => {
     writeRule(projectRules, 'lists.yaml', 'lists:\n  downloaders: [mytool]\n');
     const r = run(['check', '--', 'ls']);
-    expect(r.status).toBe(3);
+    expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/a project cannot change the list @downloaders/);
     fs.rmSync(projectRules, { recursive: true });
   });

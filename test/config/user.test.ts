@@ -61,10 +61,13 @@ describe('projects: switching a family off for one repository', () => {
     expect(g.rules.rules.some((r) => r.rule.id === 'redis-flush')).toBe(true);
   });
 
-  it('a name that is neither a family nor a rule is an error, not a rule left on in silence', async () => {
+  it('a name that is neither a family nor a rule is a warning, not a rule left on in silence', async () => {
     write(`projects:\n  - path: ${dbTool}\n    off: [database]\n    reason: typo\n`);
-    await expect(guardIn(dbTool)).rejects.toThrow(RuleLoadError);
-    await expect(guardIn(dbTool)).rejects.toThrow(/config\.yaml:2: projects: off: "database" is neither a rule family/);
+    const g = await guardIn(dbTool);
+    expect(g.warnings.map((w) => `${w.file}:${w.line}: ${w.problem}; ${w.fix}`).join('\n')).toMatch(/config\.yaml:2: projects: off: "database" is neither a rule family.*closest: databases/);
+    // The rules stay on.
+    expect(g.check({ command: "psql -c 'DROP TABLE users'" }).action).toBe('ask');
+    await expect(createGuard({ cwd: dbTool, home, env: { HOME: home }, workspaces: [dbTool], strictRules: true, ruleSources: { builtin: BUILTIN_RULES_DIR, config: configFile, workspace: dbTool, home } })).rejects.toThrow(RuleLoadError);
   });
 });
 

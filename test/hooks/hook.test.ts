@@ -122,14 +122,17 @@ describe('claude (PreToolUse, Bash)', () => {
     expect(r.stderr).toMatch(/unknown agent/);
   });
 
-  it('blocks when the rule files have errors', () => {
+  it('asks when a rule file is broken and names no program (it may have denied anything), and says what is wrong', () => {
     const dir = path.join(home, '.config/agentguard/rules');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'broken.yaml'), 'id: broken\naction: maybe\n');
     try {
       const r = run('claude', claudeInput(ALLOW, project));
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/rule files have errors/);
+      expect(r.status).toBe(0);
+      const o = json<ClaudeAnswer>(r.stdout).hookSpecificOutput;
+      expect(o.permissionDecision).toBe('ask');
+      expect(o.permissionDecisionReason).toContain('skipped-rule-file');
+      expect(o.permissionDecisionReason).toMatch(/rule file problem: .*broken\.yaml:2: action: must be one of allow, ask, deny/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -33,7 +33,7 @@ function ruleSet(rules: { id: string; match: MatchExpr; examples?: LoadedRule['e
     layer: 'builtin',
     exampleLines: { match: r.examples?.match.map(() => 1) ?? [1], no_match: r.examples?.no_match.map(() => 1) ?? [1] },
   }));
-  return compileRules({ rules: loaded, lists: guard.rules.lists as Map<string, string[]>, files: [], digest: '' });
+  return compileRules({ rules: loaded, lists: guard.rules.lists as Map<string, string[]>, files: [], digest: '', warnings: [], skipped: [] });
 }
 
 describe("each condition's own example holds (the README shows them)", () => {
