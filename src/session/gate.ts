@@ -29,6 +29,8 @@ export interface AskInfo {
   signal?: AbortSignal;
   /** What an approval would run outside the sandbox ("writes /home/dev/old-checkout"): said before the key is pressed. */
   outside?: string[];
+  /** Set when the runaway-loop breaker asks: its keys mean "another minute" and "stop asking for this session". */
+  breaker?: boolean;
 }
 
 export interface GateEvent {
@@ -103,6 +105,8 @@ export class Gate {
   private sessionKeys = new Set<string>();
   private lastSeq: number | undefined;
   private recent: number[] = [];
+  /** The person answered the breaker with `a`: it asks no more in this session. */
+  private breakerOff = false;
   /** What an agent's hook got approved once, for the shell that runs it right after (one answer, not two). */
   private hookOnce: { keys: string[]; exact: string; until: number }[] = [];
   /** Exact commands (cwd, text without the agent's wrapper) the person allowed for the session after reading "runs outside the sandbox". */
@@ -117,16 +121,17 @@ export class Gate {
    */
   private async breaker(req: ShimRequest, signal?: AbortSignal): Promise<string | null> {
     const max = this.opts.maxCommandsPerMinute ?? 0;
-    if (!max) return null;
+    if (!max || this.breakerOff) return null;
     const now = Date.now();
     this.recent = this.recent.filter((t) => now - t < 60_000);
     this.recent.push(now);
     if (this.recent.length <= max) return null;
-    const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop? Allow to let it go on for another minute.`;
+    const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop?`;
     const decision: Decision = { action: 'ask', matches: [{ rule: 'circuit-breaker', action: 'ask', severity: 'high', message }], opaque: [], commands: [req.argv] };
-    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal }) : 'deny';
+    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, breaker: true }) : 'deny';
     if (answer === 'once' || answer === 'session') {
       this.recent = [];
+      if (answer === 'session') this.breakerOff = true;
       return null;
     }
     this.opts.onEvent?.({ request: req, kind: 'checked', decision, verdict: 'deny', answer: this.opts.ask ? answer : 'no-terminal' });

@@ -19,7 +19,7 @@ import { Gate, type GateEvent } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';
 import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
 import { Prompter } from './prompt.js';
-import { createPrivateTmp, createRuntime, findRealShells } from './runtime.js';
+import { createPrivateTmp, createRuntime, findRealShells, insideOwnInstall, PACKAGE_ROOT } from './runtime.js';
 import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
 import { withAgentHook } from '../hooks/inject.js';
@@ -117,6 +117,8 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     const inner = plan.network === 'proxy' ? behindBridge(path.join(plan.runtime.dir, 'egress.sock'), agent, BRIDGE_PORT, plan.forwards) : agent;
     stdout.write(`${chalk.bold('agentguard')} session plan (--dry-run: nothing was created and the agent was not started)\n`);
     for (const l of describePlan(plan, home)) stdout.write(`  ${l}\n`);
+    const own = ownInstallWarning(opts, guard);
+    if (own) stdout.write(`agentguard: warning: ${own}\n`);
     stdout.write(`  argv (before the process-limit prefix and the agent's hook): ${JSON.stringify(sandboxArgv(plan, inner, opts.cwd, findRealShells(env.PATH ?? '/usr/bin:/bin')))}\n`);
     return 0;
   }
@@ -362,6 +364,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
+  const own = ownInstallWarning(opts, guard);
+  if (own) stdout.write(`agentguard: warning: ${own}\r\n`);
   if (!sandbox.ok && profile?.name === 'codex') {
     stdout.write(`agentguard: codex starts /bin/bash by absolute path, which only a sandbox or its own hook can check here: install the hook with \`agentguard install codex\`\r\n`);
   }
@@ -489,6 +493,13 @@ function networkFields(r: EgressRecord, redactor: Redactor): Record<string, unkn
 /** What the agent's commands' environment holds: scrubbed only in the sandbox, with no secret passed on purpose. */
 export function sessionEnvironment(sandboxed: boolean, passEnv: readonly string[] | undefined): Environment {
   return sandboxed && !passEnv?.length ? 'scrubbed' : 'secrets';
+}
+
+/** One line when a workspace is agentguard's own install: the agent could edit the guard, and it is rarely the project meant. */
+function ownInstallWarning(opts: ShellOptions, guard: Guard): string | null {
+  const roots = opts.workspaces?.length ? opts.workspaces.map((w) => path.resolve(opts.cwd, w)) : guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces;
+  const own = insideOwnInstall(roots);
+  return own ? `the workspace ${own} is in agentguard's own install (${PACKAGE_ROOT}): the agent can change the guard itself; for your project: cd your-project && agentguard shell` : null;
 }
 
 /** The start line's word on rules the person's config switched off for this project. */
