@@ -107,6 +107,8 @@ export class Gate {
   private recent: number[] = [];
   /** The person answered the breaker with `a`: it asks no more in this session. */
   private breakerOff = false;
+  /** The breaker's open question: commands arriving while it is up wait for the same answer. */
+  private breakerAsk: Promise<Answer> | null = null;
   /** What an agent's hook got approved once, for the shell that runs it right after (one answer, not two). */
   private hookOnce: { keys: string[]; exact: string; until: number }[] = [];
   /** Exact commands (cwd, text without the agent's wrapper) the person allowed for the session after reading "runs outside the sandbox". */
@@ -128,7 +130,8 @@ export class Gate {
     if (this.recent.length <= max) return null;
     const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop?`;
     const decision: Decision = { action: 'ask', matches: [{ rule: 'circuit-breaker', action: 'ask', severity: 'high', message }], opaque: [], commands: [req.argv] };
-    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, breaker: true }) : 'deny';
+    const ask = this.opts.ask;
+    const answer = ask ? await (this.breakerAsk ??= ask({ command: req.script, cwd: req.cwd, decision, signal, breaker: true }).finally(() => (this.breakerAsk = null))) : 'deny';
     if (answer === 'once' || answer === 'session') {
       this.recent = [];
       if (answer === 'session') this.breakerOff = true;

@@ -317,6 +317,7 @@ function breakerKeysLine(width: number): string {
     `  ${y} go on for another minute   ${a} go on, stop asking for this session   ${n} or Enter: refuse`,
     `  ${y} another minute   ${a} stop asking for this session   ${n}/Enter: refuse`,
     `  ${y} 1 more min  ${a} stop asking  ${n} refuse`,
+    `  ${y} 1 min  ${a} stop asking  ${n} no`,
   ];
   for (const line of variants) if (textWidth(line.replace(/\x1b\[[0-9;]*m/g, '')) <= width) return line;
   return `${y}${a}${n}`;

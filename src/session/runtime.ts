@@ -82,12 +82,9 @@ export function privateTmpBase(env: NodeJS.ProcessEnv = process.env): string {
 /** The root of agentguard's own package (the shim and bridge binaries live under it). */
 export const PACKAGE_ROOT = packageRoot;
 
-/**
- * How to build the C parts (shim, bridge, broker) where they are missing: the same command
- * in a clone and in a package install (npm puts node-gyp on a script's PATH).
- */
+/** How to build the C parts (shim, bridge, broker) where they are missing: the same in a clone and in a package install. */
 export function nativeBuildFix(): string {
-  return `build them: cd ${packageRoot} && npm run build:shim (needs a C compiler and Python 3: apt-get install build-essential python3; offline, add --nodedir=${path.resolve(process.execPath, '../..')} to use this Node's own headers)`;
+  return `build them: cd ${packageRoot} && npm run build:shim (needs a C compiler: apt-get install build-essential)`;
 }
 
 /**

@@ -19,13 +19,14 @@ afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 // Only these variables: under `npm test` the environment holds npm_config_* and npm_lifecycle_*
 // from the outer npm, which the inner npm would read as its own configuration.
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1' };
+const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1' };
 // The user's npm cache, so the registry is asked only for what it does not hold yet.
 const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8', env: { PATH: env.PATH, HOME: process.env.HOME ?? home } }).trim();
-// The README's offline variant: node-gyp builds against this Node's own headers, where they are,
-// instead of fetching them from nodejs.org (here only the npm registry may be reachable).
+// The README's offline line (export npm_config_nodedir=…): node-gyp builds node-pty against this
+// Node's own headers, where they are, instead of fetching them from nodejs.org (here only the
+// npm registry may be reachable).
 const nodedir = path.resolve(process.execPath, '../..');
-const offline = fs.existsSync(path.join(nodedir, 'include', 'node', 'common.gypi')) ? [`--nodedir=${nodedir}`] : [];
+const installEnv = fs.existsSync(path.join(nodedir, 'include', 'node', 'common.gypi')) ? { ...env, npm_config_nodedir: nodedir } : env;
 const agentguard = path.join(prefix, 'bin', 'agentguard');
 const installed = path.join(prefix, 'lib', 'node_modules', 'agentguard');
 let tarball = '';
@@ -38,13 +39,13 @@ beforeAll(() => {
   tarball = path.join(base, out[0].filename);
   packed = out[0].files.map((f) => f.path);
   // README: npm install -g --allow-scripts="$PWD/agentguard-<version>.tgz",node-pty "$PWD/agentguard-<version>.tgz"
-  const r = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--cache', cache, '--prefer-offline', '--no-audit', '--no-fund', '--no-update-notifier', `--allow-scripts=${tarball},node-pty`, ...offline, tarball], { cwd: base, encoding: 'utf8', env });
+  const r = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--cache', cache, '--prefer-offline', '--no-audit', '--no-fund', '--no-update-notifier', `--allow-scripts=${tarball},node-pty`, tarball], { cwd: base, encoding: 'utf8', env: installEnv });
   if (r.status !== 0) throw new Error(`npm install -g of the tarball failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
 }, 300_000);
 
 describe('npm pack then npm install -g of the tarball', () => {
   it('the package carries the C sources, binding.gyp, the profiles and the compiled built-in rules', () => {
-    expect(packed).toEqual(expect.arrayContaining(['binding.gyp', 'src/shim/shim.c', 'src/egress/bridge.c', 'src/broker/broker.c', 'dist/builtin-rules.json', 'dist/bundle/main.js', 'profiles/claude.yaml', 'bin/agentguard.js']));
+    expect(packed).toEqual(expect.arrayContaining(['binding.gyp', 'scripts/build-native.js', 'src/shim/shim.c', 'src/egress/bridge.c', 'src/broker/broker.c', 'dist/builtin-rules.json', 'dist/bundle/main.js', 'profiles/claude.yaml', 'bin/agentguard.js']));
     // Sources of the TypeScript and the tests stay out.
     expect(packed.filter((f) => f.startsWith('test/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
