@@ -61,7 +61,8 @@ describe('npm pack then npm install -g of the tarball', () => {
     expect(line(/shell shim/)).toMatchObject({ ok: true, what: 'shell shim built' });
     expect(lines.filter((l) => /not built/.test(l.what))).toEqual([]);
     if (sandboxWorks()) {
-      expect(line(/^network:/)).toMatchObject({ ok: true, what: expect.stringContaining('egress proxy') });
+      expect(line(/^network:/)?.ok).toBe(true);
+      expect(line(/^network:/)?.what).toContain('egress proxy');
       expect(line(/escalation broker/)?.ok).toBe(true);
     }
     // The agent profiles came with the package.

@@ -19,9 +19,9 @@ const sessionsDir = (home: string) => path.join(home, '.local', 'state', 'agentg
 
 /** `agentguard shell …` as a plain process (these refusals come before any terminal is needed). */
 function shell(args: string[], env: Record<string, string | undefined> = {}) {
-  const full = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: world.home, NO_COLOR: '1', ...env };
+  const full: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: world.home, NO_COLOR: '1', ...env };
   for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
-  return spawnSync(process.execPath, [BIN, 'shell', ...args], { cwd: world.ws, env: full as NodeJS.ProcessEnv, encoding: 'utf8', input: '' });
+  return spawnSync(process.execPath, [BIN, 'shell', ...args], { cwd: world.ws, env: full, encoding: 'utf8', input: '' });
 }
 
 describe('agentguard shell refuses, with exit status 2, what cannot start', () => {
