@@ -1,5 +1,6 @@
 // `agentguard shell`: commander wiring for the session, and the refusals that need no
-// session: a workspace that does not exist, a session started inside another one.
+// session: a workspace that does not exist, a HOME that is not an absolute path, a session
+// started inside another one.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
