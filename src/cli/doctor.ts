@@ -34,7 +34,7 @@ async function diagnose(): Promise<Line[]> {
   const { checkBubblewrap, checkNetworkNamespace } = await import('../sandbox/bwrap.js');
   const { daemonSockets, existingCredentials } = await import('../sandbox/plan.js');
   const { pidsCgroupRoot } = await import('../sandbox/limits.js');
-  const { findRealShells, shimBinaryPath, runtimeBase } = await import('../session/runtime.js');
+  const { findRealShells, shimBinaryPath, runtimeBase, nativeBuildFix } = await import('../session/runtime.js');
   const { loadProfiles } = await import('../session/profiles.js');
   const { sessionsDir } = await import('../log/store.js');
   const { createGuard } = await import('../guard.js');
@@ -77,18 +77,18 @@ async function diagnose(): Promise<Line[]> {
   const noBridge = bridgeProblem();
   if (!bw.ok) out.push({ ok: null, what: 'network: not confined without the sandbox (the policy still checks commands like curl)' });
   else if (!ns!.ok) out.push({ ok: false, what: `network: ${ns!.reason}`, fix: ns!.fix });
-  else if (noBridge) out.push({ ok: false, what: 'network: the egress bridge is not built', fix: 'run npm install in the agentguard directory (needs a C compiler), or use --network open' });
+  else if (noBridge) out.push({ ok: false, what: 'network: the egress bridge is not built', fix: `${nativeBuildFix()}; or use --network open` });
   else out.push({ ok: true, what: 'network: the sandbox gets its own network namespace; the agent goes out only through the egress proxy' });
 
   const shim = shimBinaryPath();
-  out.push(fs.existsSync(shim) ? { ok: true, what: 'shell shim built', detail: shim } : { ok: false, what: 'shell shim not built', fix: 'run npm install in the agentguard directory (needs a C compiler: apt-get install build-essential)' });
+  out.push(fs.existsSync(shim) ? { ok: true, what: 'shell shim built', detail: shim } : { ok: false, what: 'shell shim not built', fix: nativeBuildFix() });
   if (bw.ok) {
     // Without it a session cannot honour a yes to what the sandbox refuses, so it does not start.
     const { BROKER_BINARY } = await import('../session/escalate.js');
     out.push(
       fs.existsSync(BROKER_BINARY)
         ? { ok: true, what: 'escalation broker built: an approved command the sandbox would refuse runs outside it', detail: BROKER_BINARY }
-        : { ok: false, what: 'escalation broker not built: sandboxed sessions will not start', fix: 'run npm install in the agentguard directory (needs a C compiler), or use --no-sandbox' },
+        : { ok: false, what: 'escalation broker not built: sandboxed sessions will not start', fix: `${nativeBuildFix()}; or use --no-sandbox` },
     );
   }
   const shells = findRealShells(process.env.PATH ?? '');

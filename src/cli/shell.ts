@@ -1,4 +1,8 @@
-// `agentguard shell`: commander wiring for the session.
+// `agentguard shell`: commander wiring for the session, and the refusals that need no
+// session: a workspace that does not exist, a HOME that is not an absolute path, a session
+// started inside another one.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -35,6 +39,8 @@ host is asked about like a command; private, loopback and cloud metadata address
 unless named exactly. Tools that ignore HTTP_PROXY/HTTPS_PROXY get no network at all.
 
 Prompt keys: y allow once, a allow this exact command for the rest of the session, n or Enter deny.
+The runaway-loop pause (--max-commands-per-minute): y lets the agent go on for another minute,
+a stops this pause for the rest of the session, n or Enter refuses the command.
 A refused command does not run; the agent gets "agentguard: denied by <rule>: <message>" and exit status 126.
 
 Examples:
@@ -46,6 +52,12 @@ Examples:
   agentguard shell                 # an interactive bash whose every line is checked`,
     )
     .action(async (command: string[], flags: ShellFlags) => {
+      const refused = refusal(flags, process.env, process.cwd());
+      if (refused) {
+        process.stderr.write(`agentguard: ${refused}\n`);
+        process.exitCode = 2;
+        return;
+      }
       const timeout = Number(flags.promptTimeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--prompt-timeout must be a positive number of seconds, not ${flags.promptTimeout}`);
       const perMinute = wholeNumber(flags.maxCommandsPerMinute, '--max-commands-per-minute');
@@ -96,6 +108,35 @@ interface ShellFlags {
   network: string | false;
   keepTmp?: boolean;
   dryRun?: boolean;
+}
+
+/**
+ * Why this session must not start, or null. Inside a session the runtime directory and the
+ * guard's own files are read-only and its shells already go through the guard: a second
+ * session there cannot start and would guard nothing more (--dry-run starts nothing: allowed).
+ */
+export function refusal(flags: { workspace?: string[]; dryRun?: boolean }, env: NodeJS.ProcessEnv, cwd: string): string | null {
+  if (env.AGENTGUARD_SESSION && !flags.dryRun) {
+    return `already inside agentguard session ${env.AGENTGUARD_SESSION}: its commands are checked already (if that session is gone, unset AGENTGUARD_SESSION AGENTGUARD_SOCKET AGENTGUARD_RUN_DIR)`;
+  }
+  // The runtime directory, the session log and `~` in every rule are under HOME: relative,
+  // they would move with each command's cwd.
+  if (!env.HOME || !path.isAbsolute(env.HOME)) {
+    return `HOME is ${env.HOME === undefined ? 'not set' : env.HOME ? `not an absolute path (${env.HOME})` : 'empty'}: agentguard keeps the session's runtime files and log under it and reads ~ in its rules from it; set HOME to your home directory`;
+  }
+  for (const w of flags.workspace ?? []) {
+    const dir = path.resolve(cwd, w);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(dir);
+    } catch {
+      // missing or unreadable: said below
+    }
+    const where = dir === w ? '' : ` (${dir})`;
+    if (!stat) return `--workspace ${w}: no such directory${where}`;
+    if (!stat.isDirectory()) return `--workspace ${w}: not a directory${where}`;
+  }
+  return null;
 }
 
 function wholeNumber(v: string, flag: string): number {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BRIDGE_BINARY, startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord } from './proxy.js';
 import type { Allowlist } from '../net/hosts.js';
+import { nativeBuildFix } from '../session/runtime.js';
 
 /** proxy: own network namespace, out only through the proxy; none: no network at all; open: the host's network. */
 export type NetworkMode = 'proxy' | 'none' | 'open';
@@ -50,7 +51,7 @@ export function proxyEnv(port = BRIDGE_PORT): Record<string, string> {
 /** Why the bridge cannot run, or null. Checked before the session starts anything. */
 export function bridgeProblem(): string | null {
   if (fs.existsSync(BRIDGE_BINARY)) return null;
-  return `the egress bridge is not built (${BRIDGE_BINARY}); run npm install (or npm run build:shim) in the agentguard checkout, or start the session with --network open or --no-network`;
+  return `the egress bridge is not built (${BRIDGE_BINARY}): ${nativeBuildFix()}; or start the session with --network open or --no-network`;
 }
 
 /** The argv that runs `command` behind the bridge (inside the sandbox), with the loopback ports forwarded to the host. */

@@ -17,6 +17,7 @@ import { URL_CLIENTS } from '../programs/index.js';
 import type { Script, Word } from '../shell/types.js';
 import { shellMode } from '../programs/index.js';
 import { denyReply, escalateReply, type ShimRequest } from './protocol.js';
+import { nativeBuildFix } from './runtime.js';
 
 export const BROKER_BINARY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/agentguard-broker');
 
@@ -181,7 +182,7 @@ export async function startBroker(opts: {
   realShells: ReadonlyMap<string, string>;
   onEnd: (ticket: string, status: number, ms: number) => void;
 }): Promise<Broker> {
-  if (!fs.existsSync(BROKER_BINARY)) throw new Error(`the escalation broker is not built (${BROKER_BINARY}); run npm install (or npm run build:shim) in the agentguard checkout`);
+  if (!fs.existsSync(BROKER_BINARY)) throw new Error(`the escalation broker is not built (${BROKER_BINARY}): ${nativeBuildFix()}`);
   // Shells started by an escalated command find the real shells here (real/ holds the sandbox's mount points).
   const hostDir = path.join(opts.runtimeDir, 'host');
   fs.mkdirSync(hostDir, { recursive: true, mode: 0o700 });

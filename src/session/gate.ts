@@ -33,6 +33,8 @@ export interface AskInfo {
   outside?: string[];
   /** "rule file problem: …" (ruleProblemLine) while a rule file or config.yaml is skipped: shown on every prompt. */
   ruleProblem?: string;
+  /** Set when the runaway-loop breaker asks: its keys mean "another minute" and "stop asking for this session". */
+  breaker?: boolean;
 }
 
 export interface GateEvent {
@@ -107,6 +109,10 @@ export class Gate {
   private sessionKeys = new Set<string>();
   private lastSeq: number | undefined;
   private recent: number[] = [];
+  /** The person answered the breaker with `a`: it asks no more in this session. */
+  private breakerOff = false;
+  /** The breaker's open question: commands arriving while it is up wait for the same answer. */
+  private breakerAsk: Promise<Answer> | null = null;
   /** What an agent's hook got approved once, for the shell that runs it right after (one answer, not two). */
   private hookOnce: { keys: string[]; exact: string; until: number }[] = [];
   /** Exact commands (cwd, text without the agent's wrapper) the person allowed for the session after reading "runs outside the sandbox". */
@@ -133,16 +139,18 @@ export class Gate {
    */
   private async breaker(req: ShimRequest, signal?: AbortSignal): Promise<string | null> {
     const max = this.opts.maxCommandsPerMinute ?? 0;
-    if (!max) return null;
+    if (!max || this.breakerOff) return null;
     const now = Date.now();
     this.recent = this.recent.filter((t) => now - t < 60_000);
     this.recent.push(now);
     if (this.recent.length <= max) return null;
-    const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop? Allow to let it go on for another minute.`;
+    const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop?`;
     const decision: Decision = { action: 'ask', matches: [{ rule: 'circuit-breaker', action: 'ask', severity: 'high', message }], opaque: [], commands: [req.argv] };
-    const answer = this.opts.ask ? await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...this.problemInfo() }) : 'deny';
+    const ask = this.opts.ask;
+    const answer = ask ? await (this.breakerAsk ??= ask({ command: req.script, cwd: req.cwd, decision, signal, breaker: true, ...this.problemInfo() }).finally(() => (this.breakerAsk = null))) : 'deny';
     if (answer === 'once' || answer === 'session') {
       this.recent = [];
+      if (answer === 'session') this.breakerOff = true;
       return null;
     }
     this.opts.onEvent?.({ request: req, kind: 'checked', decision, verdict: 'deny', answer: this.opts.ask ? answer : 'no-terminal' });

@@ -227,7 +227,7 @@ function sections(info: AskInfo, timeoutMs: number, width: number): Sections {
   const cwd = chalk.dim(cut(`    in ${escapeForTerminal(info.cwd)}`, width));
   const outsideText = info.outside?.length ? hardWrap(`runs outside the sandbox: ${escapeForTerminal(info.outside.join('; '))}`, width - 2) : [];
   const outside = outsideText.slice(0, 3).map((l, i) => `  ${chalk.magenta.bold(i === 2 && outsideText.length > 3 ? cut(`${l}…`, width - 2) : l)}`);
-  return { title, rules, opaque, context, command, cwd, outside, keys: keysLine(width), footer: chalk.dim(cut(footer(timeoutMs), width)) };
+  return { title, rules, opaque, context, command, cwd, outside, keys: info.breaker ? breakerKeysLine(width) : keysLine(width), footer: chalk.dim(cut(footer(timeoutMs), width)) };
 }
 
 /** What the rules named (paths, hosts, flags), as they may appear in the command's text. */
@@ -315,6 +315,21 @@ function keysLine(width: number): string {
     `  ${y} once   ${a} this command, this directory, this session   ${n}/Enter: deny`,
     `  ${y} once   ${a} this command here, this session   ${n}/Enter: deny`,
     `  ${y} once  ${a} session  ${n} deny`,
+  ];
+  for (const line of variants) if (textWidth(line.replace(/\x1b\[[0-9;]*m/g, '')) <= width) return line;
+  return `${y}${a}${n}`;
+}
+
+/** The runaway-loop breaker's keys: the same keys, but `a` there means "stop asking for this session". */
+function breakerKeysLine(width: number): string {
+  const y = chalk.green.bold('[y]');
+  const a = chalk.green.bold('[a]');
+  const n = chalk.red.bold('[n]');
+  const variants = [
+    `  ${y} go on for another minute   ${a} go on, stop asking for this session   ${n} or Enter: refuse`,
+    `  ${y} another minute   ${a} stop asking for this session   ${n}/Enter: refuse`,
+    `  ${y} 1 more min  ${a} stop asking  ${n} refuse`,
+    `  ${y} 1 min  ${a} stop asking  ${n} no`,
   ];
   for (const line of variants) if (textWidth(line.replace(/\x1b\[[0-9;]*m/g, '')) <= width) return line;
   return `${y}${a}${n}`;

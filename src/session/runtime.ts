@@ -82,6 +82,30 @@ export function privateTmpBase(env: NodeJS.ProcessEnv = process.env): string {
 /** The root of agentguard's own package (the shim and bridge binaries live under it). */
 export const PACKAGE_ROOT = packageRoot;
 
+/** How to build the C parts (shim, bridge, broker) where they are missing: the same in a clone and in a package install. */
+export function nativeBuildFix(): string {
+  return `build them: cd ${packageRoot} && npm run build:shim (needs a C compiler: apt-get install build-essential)`;
+}
+
+/**
+ * The first of `dirs` that is agentguard's own install or inside it, or null. A session
+ * there lets the agent edit the guard's own code and rules: almost always a wrong directory.
+ */
+export function insideOwnInstall(dirs: readonly string[]): string | null {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const root = real(packageRoot);
+  return dirs.find((d) => {
+    const r = real(d);
+    return r === root || r.startsWith(root + path.sep);
+  }) ?? null;
+}
+
 /** The paths of a new session's runtime directory, created by createRuntime. */
 export function runtimePaths(env: NodeJS.ProcessEnv = process.env): RuntimePaths {
   const id = crypto.randomBytes(6).toString('hex');
@@ -116,13 +140,18 @@ export function createRuntime(opts: { env?: NodeJS.ProcessEnv; mountPoints: bool
   const p = opts.paths ?? runtimePaths(opts.env);
   const shimBinary = p.shimBinary;
   if (!fs.existsSync(shimBinary)) {
-    throw new Error(`the shell shim is not built (${shimBinary}): run npm install in ${packageRoot} (it needs a C compiler: apt-get install build-essential)`);
+    throw new Error(`the shell shim is not built (${shimBinary}): ${nativeBuildFix()}`);
   }
   // Checked before anything is created: a failure here leaves nothing behind.
   if (Buffer.byteLength(p.socket) > 100) throw new Error(`runtime directory path too long for a unix socket: ${p.socket} (set XDG_RUNTIME_DIR to a shorter path)`);
   const base = path.dirname(p.dir);
-  fs.mkdirSync(base, { recursive: true, mode: 0o700 });
-  fs.chmodSync(base, 0o700);
+  try {
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+    fs.chmodSync(base, 0o700);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`cannot create the session's runtime directory ${base} (${err.code ?? err.message}): set XDG_RUNTIME_DIR, or HOME, to a directory you can write`, { cause: e });
+  }
   const { dir, shimDir, realDir, tokensDir } = p;
   fs.mkdirSync(dir, { mode: 0o700 });
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import { Gate, type GateEvent } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';
 import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
 import { Prompter } from './prompt.js';
-import { createPrivateTmp, createRuntime, findRealShells } from './runtime.js';
+import { createPrivateTmp, createRuntime, findRealShells, insideOwnInstall, PACKAGE_ROOT } from './runtime.js';
 import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
 import { withAgentHook } from '../hooks/inject.js';
@@ -122,6 +122,8 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     const inner = plan.network === 'proxy' ? behindBridge(path.join(plan.runtime.dir, 'egress.sock'), agent, BRIDGE_PORT, plan.forwards) : agent;
     stdout.write(`${chalk.bold('agentguard')} session plan (--dry-run: nothing was created and the agent was not started)\n`);
     for (const l of describePlan(plan, home)) stdout.write(`  ${l}\n`);
+    const own = ownInstallWarning(opts, guard);
+    if (own) stdout.write(`agentguard: warning: ${own}\n`);
     stdout.write(`  argv (before the process-limit prefix and the agent's hook): ${JSON.stringify(sandboxArgv(plan, inner, opts.cwd, findRealShells(env.PATH ?? '/usr/bin:/bin')))}\n`);
     return 0;
   }
@@ -368,6 +370,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   );
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
   for (const w of guard.warnings) stdout.write(`agentguard: warning: rule file problem: ${escapeForTerminal(warningText(w))}\r\n`);
+  const own = ownInstallWarning(opts, guard);
+  if (own) stdout.write(`agentguard: warning: ${own}\r\n`);
   const unchecked = uncheckedShellsNote(profile?.name, sandbox.ok, { injected: hooked.command !== opts.command || Object.keys(hooked.env).length > 0, skipped: hooked.skipped });
   if (unchecked) stdout.write(`agentguard: ${unchecked}\r\n`);
   if (hooked.warning) stdout.write(`agentguard: warning: ${hooked.warning}\r\n`);
@@ -495,6 +499,13 @@ function networkFields(r: EgressRecord, redactor: Redactor): Record<string, unkn
 /** What the agent's commands' environment holds: scrubbed only in the sandbox, with no secret passed on purpose. */
 export function sessionEnvironment(sandboxed: boolean, passEnv: readonly string[] | undefined): Environment {
   return sandboxed && !passEnv?.length ? 'scrubbed' : 'secrets';
+}
+
+/** One line when a workspace is agentguard's own install: the agent could edit the guard, and it is rarely the project meant. */
+function ownInstallWarning(opts: ShellOptions, guard: Guard): string | null {
+  const roots = opts.workspaces?.length ? opts.workspaces.map((w) => path.resolve(opts.cwd, w)) : guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces;
+  const own = insideOwnInstall(roots);
+  return own ? `the workspace ${own} is in agentguard's own install (${PACKAGE_ROOT}): the agent can change the guard itself; for your project: cd your-project && agentguard shell` : null;
 }
 
 /** The start line's word on rules the person's config switched off for this project. */
