@@ -159,13 +159,42 @@ export function codexStartupBody(script: string): string | null {
     /^\s*if \[ -z "\$BASH_ENV" \] && \[ -r "\$HOME\/\.bashrc" \]; then\n\s*\. "\$HOME\/\.bashrc"\nfi\s*$/,
     /^\s*if \[\[ -n "\$ZDOTDIR" \]\]; then\n\s*rc="\$ZDOTDIR\/\.zshrc"\nelse\n\s*rc="\$HOME\/\.zshrc"\nfi\n\[\[ -r "\$rc" \]\] && \. "\$rc"\s*$/,
     /^\s*if \[ -n "\$ENV" \] && \[ -r "\$ENV" \]; then\n\s*\. "\$ENV"\nfi\s*$/,
+    // codex-cli 0.171.0 and later: set -u safe spellings.
+    /^\s*if \[ -z "\$\{BASH_ENV-\}" \] && \[ -n "\$\{HOME-\}" \] && \[ -r "\$HOME\/\.bashrc" \]; then\n\s*\. "\$HOME\/\.bashrc"\nfi\s*$/,
+    /^\s*if \[\[ -n "\$\{ZDOTDIR-\}" \]\]; then\n\s*rc="\$ZDOTDIR\/\.zshrc"\nelif \[\[ -n "\$\{HOME-\}" \]\]; then\n\s*rc="\$HOME\/\.zshrc"\nelse\n\s*rc=\nfi\n\[\[ -r "\$rc" \]\] && \. "\$rc"\s*$/,
   ];
   // (No empty form: the exception exists only for the rc file, so one must be sourced here.)
   if (!rcOnly.some((re) => re.test(before))) return null;
   // After it: nothing may source or run another file or assign rc again. The gate also
   // checks this part on its own and lets it through only when allowed.
-  const after = script.slice(marker.index);
+  let after = script.slice(marker.index);
+  // codex-cli 0.171.0 and later run the tools after the marker through a helper that runs
+  // "$@" (found on PATH, else on the default path). Only that exact definition is read as
+  // `command`; any other mention of the helper's name is not the start-up script.
+  if (after.includes(SNAPSHOT_HELPER_NAME)) {
+    const parts = after.split(SNAPSHOT_HELPER);
+    if (parts.length !== 2) return null;
+    after = parts.join('');
+    after = after.replaceAll(`${SNAPSHOT_HELPER_NAME} `, 'command ');
+    if (after.includes(SNAPSHOT_HELPER_NAME)) return null;
+  }
   return /(^|[\s;&|(])["']?(\.|source|eval|exec)["']?\s/.test(after) || /\b(rc|ENV)=/.test(after) ? null : after;
+}
+
+const SNAPSHOT_HELPER_NAME = '__codex_snapshot_command';
+/** The helper exactly as codex-cli 0.171.0 writes it. */
+const SNAPSHOT_HELPER = `${SNAPSHOT_HELPER_NAME}() {
+  if command -v "$1" >/dev/null 2>&1; then
+    "$@"
+  else
+    command -p "$@"
+  fi
+}
+`;
+
+/** The reasons the analysis gives for that helper's "$@" (the gate then checks the script with the helper read as `command`). */
+export function isSnapshotHelperReason(reason: string): boolean {
+  return reason === 'command name is not static: "$@"' || reason === 'command run by command is not static: "$@"';
 }
 
 /** The reasons the analysis gives for the one thing it cannot see in that script: the rc file. */

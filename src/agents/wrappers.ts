@@ -8,7 +8,7 @@
 // Pure: no I/O.
 import { AGENTS } from './index.js';
 
-export { codexStartupBody, isCodexStartupScript, isRcSourceReason } from './codex.js';
+export { codexStartupBody, isCodexStartupScript, isRcSourceReason, isSnapshotHelperReason } from './codex.js';
 
 export interface AgentWrapper {
   /** The agent's title ("Claude Code", "Codex"). */

@@ -11,7 +11,7 @@ import { escapeForTerminal } from '../ui/display.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
 import { shellMode } from '../programs/index.js';
-import { codexStartupBody, isRcSourceReason, unwrapAgentCommand } from '../agents/wrappers.js';
+import { codexStartupBody, isRcSourceReason, isSnapshotHelperReason, unwrapAgentCommand } from '../agents/wrappers.js';
 import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 import type { Escalation } from './escalate.js';
@@ -326,7 +326,8 @@ export class Gate {
     // snapshot also copies the exported variables (declare -xp) into Codex's own snapshot file:
     // that is an environment dump by shape, but into Codex's state, not the model's context.
     const snapshotDump = (d: Decision) => d.matches.every((m) => m.rule === CODEX_SNAPSHOT_DUMP);
-    if (decision.action === 'ask' && snapshotDump(decision) && decision.opaque.every(isRcSourceReason)) {
+    // Its helper that runs "$@" is read as `command` when the script is checked alone.
+    if (decision.action === 'ask' && snapshotDump(decision) && decision.opaque.every((r) => isRcSourceReason(r) || isSnapshotHelperReason(r))) {
       const body = codexStartupBody(req.script);
       const alone = body === null ? null : this.opts.guard.check({ command: body, cwd: req.cwd || undefined });
       if (alone && alone.action !== 'deny' && snapshotDump(alone) && !alone.opaque.length) decision = { ...decision, action: 'allow' };

@@ -288,3 +288,24 @@ describe('a FIFO where a script is expected', () => {
     }
   });
 });
+
+describe("Codex's start-up snapshot (codex-cli 0.171.0, as captured from a real session)", () => {
+  const script = fs.readFileSync(path.join(import.meta.dirname, '../agents/fixtures/codex-0.171.0-bash-snapshot.sh'), 'utf8');
+
+  it('runs without a prompt: its helper that runs "$@" is read as `command`', async () => {
+    const { gate, asked } = await gateWith([]);
+    expect(allowed(await gate.handle(req(script)))).toBe(true);
+    expect(asked).toHaveLength(0);
+  });
+
+  it.each([
+    ['the helper evaluates its arguments', script.replace('    "$@"\n  else', '    eval "$@"\n  else')],
+    ['the helper is defined twice', script.replace('bash_opts=$(', '__codex_snapshot_command() {\n  "$@"\n}\nbash_opts=$(')],
+    ['a destructive command through the helper', script.replace("printf '\\0'\n(", "__codex_snapshot_command rm -rf .git\nprintf '\\0'\n(")],
+  ])('is asked about when %s', async (_what, forged) => {
+    expect(forged).not.toBe(script);
+    const { gate, asked } = await gateWith(['deny']);
+    expect(allowed(await gate.handle(req(forged)))).toBe(false);
+    expect(asked).toHaveLength(1);
+  });
+});
