@@ -8,12 +8,14 @@ const bundled = fs.existsSync(new URL('../dist/bundle/main.js', import.meta.url)
 const from = (file) => (bundled ? `../dist/bundle/${file}` : { 'main.js': '../dist/cli/main.js', 'hook.js': '../dist/hooks/run.js' }[file]);
 
 // The agent hooks run before every shell command an agent starts: they skip the CLI parser.
-// `hook AGENT` or `hook AGENT --auto-approve`, exactly as `agentguard install` writes them.
+// `hook AGENT [--auto-approve] [--strict-rules]`, exactly as `agentguard install` writes them.
 const argv = process.argv;
-if (argv[2] === 'hook' && (argv.length === 4 || (argv.length === 5 && argv[4] === '--auto-approve'))) {
+const HOOK_FLAGS = new Set(['--auto-approve', '--strict-rules']);
+if (argv[2] === 'hook' && argv.length >= 4 && argv.length <= 6 && !argv[3].startsWith('-') && argv.slice(4).every((a) => HOOK_FLAGS.has(a))) {
   try {
     const { runHook } = await import(from('hook.js'));
-    process.exitCode = await runHook(argv[3], undefined, { autoApprove: argv.length === 5 });
+    const flags = argv.slice(4);
+    process.exitCode = await runHook(argv[3], undefined, { autoApprove: flags.includes('--auto-approve'), strictRules: flags.includes('--strict-rules') });
   } catch (e) {
     // Blocks: several agents let a command through when a hook fails any other way.
     process.stderr.write(`agentguard: the hook failed (${e?.message ?? e}); the command was blocked\n`);

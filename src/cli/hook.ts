@@ -11,6 +11,7 @@ export function registerHooks(program: Command): void {
     .description(`Answer an agent's pre-command hook (${AGENT_LIST}): read the hook JSON on stdin and print allow, ask or deny in the agent's format. Installed by \`agentguard install\`.`)
     .argument('<agent>', AGENT_LIST)
     .option('--auto-approve', 'answer allow for a command agentguard does not flag, skipping the agent\'s own prompt for it (default: no opinion, the agent decides)')
+    .option('--strict-rules', 'block every command while a rule file or config.yaml has a problem, instead of skipping the broken file with a warning')
     .addHelpText(
       'after',
       `
@@ -22,10 +23,10 @@ never), a command agentguard would ask about is blocked with the reason and what
 Malformed input, an unreachable session or any internal error blocks the command (exit status 2, the reason
 on stderr).`,
     )
-    .action(async (agent: string, flags: { autoApprove?: boolean }) => {
+    .action(async (agent: string, flags: { autoApprove?: boolean; strictRules?: boolean }) => {
       try {
         const { runHook } = await import('../hooks/run.js');
-        process.exitCode = await runHook(agent, undefined, { autoApprove: flags.autoApprove === true });
+        process.exitCode = await runHook(agent, undefined, { autoApprove: flags.autoApprove === true, strictRules: flags.strictRules === true || program.opts<{ strictRules?: boolean }>().strictRules === true });
       } catch (e) {
         // Not even the hook could load: block, never fall through to commander's exit status 3.
         process.stderr.write(`agentguard: the hook failed (${(e as Error).message}); the command was blocked\n`);

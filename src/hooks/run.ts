@@ -30,6 +30,8 @@ export interface Verdict {
 export interface HookOptions {
   /** Answer allow for a command agentguard does not flag (`install --auto-approve`), instead of no opinion. */
   autoApprove?: boolean;
+  /** A rule file or config.yaml problem blocks every command instead of skipping the file (`--strict-rules`). */
+  strictRules?: boolean;
 }
 
 /** The hook is installed with a 600 s timeout; the session gets a little less, so the answer is ours, not a timeout's. */
@@ -137,7 +139,7 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   // The workspace is the project's, fixed for the whole agent session like `agentguard shell`'s,
   // not re-derived from wherever the command happens to run.
   const top = findWorkspace(call.project ?? cwd);
-  const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []) });
+  const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []), strictRules: opts.strictRules });
   const decision = guard.check({ command: call.command, cwd });
   const verdict = verdictFor(decision);
   // A skipped rule file is said to the agent too, whose person may think their rule holds.

@@ -133,6 +133,13 @@ describe('claude (PreToolUse, Bash)', () => {
       expect(o.permissionDecision).toBe('ask');
       expect(o.permissionDecisionReason).toContain('skipped-rule-file');
       expect(o.permissionDecisionReason).toMatch(/rule file problem: .*broken\.yaml:2: action: must be one of allow, ask, deny/);
+      // With --strict-rules (on the fast path and through the CLI) the problem blocks every command.
+      for (const args of [['--strict-rules'], ['--auto-approve', '--strict-rules']]) {
+        const strict = hookSync('claude', claudeInput(ALLOW, project), { home, cwd: project, env: { CLAUDE_CODE_ENTRYPOINT: 'cli' }, args });
+        expect(strict.status, args.join(' ')).toBe(2);
+        expect(strict.stdout).toBe('');
+        expect(strict.stderr).toMatch(/rule files have errors.*blocked.*broken\.yaml:2/);
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
