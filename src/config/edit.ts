@@ -23,7 +23,9 @@ function writeDoc(file: string, doc: Document): void {
   // The person's settings decide what is checked: theirs alone to read and change.
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, doc.toString(), { mode: 0o600 });
+  // A file left with nothing in it is written empty, not as `{}`.
+  const text = isMap(doc.contents) && doc.contents.items.length === 0 && !doc.commentBefore && !doc.comment ? '' : doc.toString();
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 
