@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ACTIONS, type Action } from './actions.js';
 import type { RuleSpec } from './schema.js';
 import { ConfigError, loadUserConfig, projectSettings, userConfigPath, type UserConfig } from '../config/user.js';
+import { cached, projectPathsFresh, ruleCacheDir } from './cache.js';
 
 export type Layer = 'builtin' | 'user' | 'project';
 
@@ -33,6 +34,8 @@ export interface RuleSources {
   workspace?: string | null;
   /** For ~ in the config's project paths. */
   home?: string;
+  /** Where parsed user and project rules and the config are cached (src/rules/cache.ts); none: no cache. */
+  cache?: string | null;
 }
 
 /** A rule the person's config switched off for this project, with their reason. */
@@ -79,6 +82,7 @@ export function defaultRuleSources(workspace: string | null, env: NodeJS.Process
     config: userConfigPath(env),
     workspace,
     home,
+    cache: ruleCacheDir(env),
   };
 }
 
@@ -116,7 +120,9 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     const hash = hashFiles(dir, layerFiles);
     digest.update(`${layer}\0${hash}\0`);
     files.push(...layerFiles);
-    const content = (layer === 'builtin' && readCache(dir, hash)) || (await parseLayer(dir, layer, layerFiles, problems));
+    const content =
+      (layer === 'builtin' && readCache(dir, hash)) ||
+      (await cached({ dir: sources.cache, kind: 'layer', context: layer, target: dir, files: layerFiles }, problems, (p) => parseLayer(dir, layer, layerFiles, p)));
     for (const l of content.lists) {
       for (const [name, items] of Object.entries(l.lists)) {
         const prev = lists.get(name);
@@ -150,14 +156,21 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
  */
 async function switchOff(sources: RuleSources, byId: Map<string, LoadedRule>, digest: ReturnType<typeof createHash>): Promise<{ config: UserConfig | null; off: SwitchedOff[] }> {
   if (!sources.config || !fs.existsSync(sources.config)) return { config: null, off: [] };
-  let config: UserConfig | null;
-  try {
-    config = await loadUserConfig(sources.config, sources.home ?? '');
-  } catch (e) {
-    // Reported like a broken rule file: file:line, and nothing is checked with half a config.
-    if (e instanceof ConfigError) throw new RuleLoadError(e.problems);
-    throw e;
-  }
+  const file = sources.config;
+  const home = sources.home ?? '';
+  const broken: string[] = [];
+  const load = async (p: string[]) => {
+    try {
+      return await loadUserConfig(file, home);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      p.push(...e.problems);
+      return null;
+    }
+  };
+  const config = await cached({ dir: sources.cache, kind: 'config', context: home, target: file, files: [file] }, broken, load, projectPathsFresh);
+  // Reported like a broken rule file: file:line, and nothing is checked with half a config.
+  if (broken.length) throw new RuleLoadError(broken);
   if (!config) return { config: null, off: [] };
   digest.update(`config\0${fs.readFileSync(config.file, 'utf8')}\0`);
   const off: SwitchedOff[] = [];
