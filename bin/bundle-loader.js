@@ -1,0 +1,90 @@
+// Loads the CommonJS bundle in dist/bundle/ (scripts/bundle.js: main.cjs, hook.cjs and their
+// chunks) with V8's code cache beside each file (<file>.cache): a cold start then deserialises
+// the compiled functions it needs instead of parsing and compiling them. Node 20 has no
+// compile cache for modules; a script compiled through vm takes V8's cachedData.
+//
+// Trust: a code cache is code. It lives only next to the file it caches, written at build
+// time (scripts/code-cache.js) or by a run that found it missing or rejected (after a Node
+// upgrade), so whoever can write it can write the bundle itself; one that others than the
+// bundle's owner may write is not read. V8 rejects a cache made by another V8, with other
+// flags or for a source of another length; the file then compiles from source.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+export const BUNDLE_DIR = fileURLToPath(new URL('../dist/bundle/', import.meta.url));
+
+/** Files loaded in this process: their exports and their compiled scripts. */
+const loaded = new Map();
+let owner;
+
+/**
+ * The exports of dist/bundle/<name> (main.cjs or hook.cjs). The bundle's own chunks load the
+ * same way; packages and built-ins through Node's require.
+ */
+export function loadBundle(name) {
+  // The grammar's WASM runs on Liftoff only (src/shell/parser.ts says why). V8's flags are part
+  // of the code cache's check, so they are set before any compile, as when the cache was made.
+  v8.setFlagsFromString('--liftoff-only');
+  return load(path.join(BUNDLE_DIR, name));
+}
+
+function load(file) {
+  const known = loaded.get(file);
+  if (known) return known.module.exports;
+  const source = fs.readFileSync(file, 'utf8');
+  const cachedData = readCache(file);
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const module = { exports: {} };
+  loaded.set(file, { module, script, stale: !cachedData || script.cachedDataRejected === true });
+  const outside = createRequire(file);
+  const require = (id) => (id.startsWith('./') && id.endsWith('.cjs') ? load(path.join(path.dirname(file), id)) : outside(id));
+  script.runInThisContext()(module.exports, require, module, file, path.dirname(file));
+  return module.exports;
+}
+
+/**
+ * Writes the code cache of each file loaded that had none or whose cache V8 rejected (each
+ * one, with force): call it after the work, so that the functions the run compiled are in it.
+ */
+export function saveCodeCache(force = false) {
+  const todo = [...loaded].filter(([, { stale }]) => stale || force);
+  if (!todo.length) return;
+  try {
+    fs.accessSync(BUNDLE_DIR, fs.constants.W_OK);
+  } catch {
+    // A read-only install: it compiles from source each time (making a cache to throw away costs).
+    return;
+  }
+  for (const [file, { script }] of todo) {
+    const tmp = `${file}.cache.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o644 });
+      fs.renameSync(tmp, `${file}.cache`);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+}
+
+function readCache(file) {
+  let fd;
+  try {
+    fd = fs.openSync(`${file}.cache`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    owner ??= fs.statSync(BUNDLE_DIR).uid;
+    if (!st.isFile() || (st.mode & 0o022) !== 0 || st.uid !== owner) return undefined;
+    return fs.readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
