@@ -6,8 +6,9 @@
 // Trust: a code cache is code. It lives only next to the file it caches, written at build
 // time (scripts/code-cache.js) or by a run that found it missing or rejected (after a Node
 // upgrade), so whoever can write it can write the bundle itself; one that others than the
-// bundle's owner may write is not read. V8 rejects a cache made by another V8, with other
-// flags or for a source of another length; the file then compiles from source.
+// bundle's owner may write is not read. A cache names the size, modification time and inode
+// of the file it was made from and is used for that file only; V8 rejects one made by another
+// V8 or with other flags. Without a usable cache a file compiles from source.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -35,11 +36,19 @@ export function loadBundle(name) {
 function load(file) {
   const known = loaded.get(file);
   if (known) return known.module.exports;
-  const source = fs.readFileSync(file, 'utf8');
-  const cachedData = readCache(file);
+  const fd = fs.openSync(file, 'r');
+  let source, sig;
+  try {
+    const st = fs.fstatSync(fd);
+    sig = signature(st);
+    source = fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+  const cachedData = readCache(file, sig);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} };
-  loaded.set(file, { module, script, stale: !cachedData || script.cachedDataRejected === true });
+  loaded.set(file, { module, script, sig, stale: !cachedData || script.cachedDataRejected === true });
   const outside = createRequire(file);
   const require = (id) => (id.startsWith('./') && id.endsWith('.cjs') ? load(path.join(path.dirname(file), id)) : outside(id));
   script.runInThisContext()(module.exports, require, module, file, path.dirname(file));
@@ -59,10 +68,10 @@ export function saveCodeCache(force = false) {
     // A read-only install: it compiles from source each time (making a cache to throw away costs).
     return;
   }
-  for (const [file, { script }] of todo) {
+  for (const [file, { script, sig }] of todo) {
     const tmp = `${file}.cache.${process.pid}.tmp`;
     try {
-      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o644 });
+      fs.writeFileSync(tmp, Buffer.concat([sig, script.createCachedData()]), { mode: 0o644 });
       fs.renameSync(tmp, `${file}.cache`);
     } catch {
       fs.rmSync(tmp, { force: true });
@@ -70,7 +79,20 @@ export function saveCodeCache(force = false) {
   }
 }
 
-function readCache(file) {
+/**
+ * What a cache records of the source it was made from (size, modification time, inode): V8
+ * itself only compares the source's length, and a cache of other code would run that code.
+ */
+function signature(st) {
+  const b = Buffer.alloc(32);
+  b.write('agcc1', 0, 'latin1');
+  b.writeDoubleLE(st.size, 8);
+  b.writeDoubleLE(st.mtimeMs, 16);
+  b.writeDoubleLE(st.ino, 24);
+  return b;
+}
+
+function readCache(file, sig) {
   let fd;
   try {
     fd = fs.openSync(`${file}.cache`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
@@ -81,7 +103,8 @@ function readCache(file) {
     const st = fs.fstatSync(fd);
     owner ??= fs.statSync(BUNDLE_DIR).uid;
     if (!st.isFile() || (st.mode & 0o022) !== 0 || st.uid !== owner) return undefined;
-    return fs.readFileSync(fd);
+    const data = fs.readFileSync(fd);
+    return data.length > sig.length && data.subarray(0, sig.length).equals(sig) ? data.subarray(sig.length) : undefined;
   } catch {
     return undefined;
   } finally {

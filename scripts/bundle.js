@@ -15,6 +15,7 @@ import { build } from 'rolldown';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outside = ['node-pty', 'web-tree-sitter', 'tree-sitter-bash'];
+const LAZY_BUILTINS = ['child_process', 'readline', 'net', 'http', 'https', 'dns', 'tls', 'zlib'];
 // Chunk names carry a hash: last build's chunks go first.
 fs.rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
 await build({
@@ -28,6 +29,25 @@ await build({
       // script from V8's code cache loses on Node 20: the packages outside load with require
       // (web-tree-sitter ships a CommonJS build), as rolldown already loads its own chunks.
       renderChunk: (code) => code.replace(/\bimport\((["'])([^"'./][^"']*)\1\)/g, (_, q, id) => `Promise.resolve().then(() => require(${q}${id}${q}))`),
+    },
+    {
+      name: 'lazy-builtins',
+      // Built-ins that only some commands use (commander's child_process for subcommand files, a
+      // session's sockets, a prompt's readline) load on first use: each costs a cold start a few
+      // milliseconds of Node's own module compile. A module object stands in until then.
+      renderChunk(code) {
+        let used = false;
+        const lazy = (id, esm) => {
+          used = true;
+          return `__lazyBuiltin("node:${id}", ${esm})`;
+        };
+        const names = LAZY_BUILTINS.join('|');
+        code = code
+          .replace(new RegExp(`let (\\w+) = require\\("node:(${names})"\\);\\n\\1 = require_rolldown_runtime\\.__toESM\\(\\1, 1\\);`, 'g'), (_, v, id) => `let ${v} = ${lazy(id, true)};`)
+          .replace(new RegExp(`require\\("node:(${names})"\\)`, 'g'), (_, id) => lazy(id, false));
+        if (!used) return code;
+        return `${code}\nfunction __lazyBuiltin(id, esm) {\n\tlet m;\n\tconst get = () => (m ??= require(id));\n\treturn new globalThis.Proxy({}, { get: (_, k) => (esm && k === "default" ? get() : get()[k]), has: (_, k) => k in get() });\n}\n`;
+      },
     },
   ],
   output: { dir: path.join(root, 'dist/bundle'), format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: false },

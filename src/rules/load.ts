@@ -215,16 +215,46 @@ export async function writeBuiltinCache(dir = BUILTIN_RULES_DIR, target = BUILTI
   const content = await parseLayer(dir, 'builtin', layerFiles, problems);
   if (problems.length) throw new RuleLoadError(problems);
   const rel = (f: string) => path.relative(dir, f);
+  const hash = hashFiles(dir, layerFiles);
   const cache: BuiltinCache = {
-    hash: hashFiles(dir, layerFiles),
+    hash,
     dir,
     content: {
-      rules: content.rules.map((r) => ({ ...r, file: rel(r.file) })),
+      rules: content.rules.map(({ examples: _e, exampleLines: _l, ...r }) => ({ ...r, file: rel(r.file) }) as LoadedRule),
       lists: content.lists.map((l) => ({ ...l, file: rel(l.file) })),
     },
   };
+  // The examples (a third of the rules' text) only serve `rules test` and the docs: a file of
+  // their own, read when first asked for.
+  const examples: BuiltinExamples = { hash, rules: Object.fromEntries(content.rules.map((r) => [r.id, { examples: r.examples, exampleLines: r.exampleLines }])) };
+  fs.writeFileSync(examplesFile(target), JSON.stringify(examples));
   fs.writeFileSync(target, JSON.stringify(cache));
   return content.rules.length;
+}
+
+interface BuiltinExamples {
+  hash: string;
+  rules: Record<string, Pick<LoadedRule, 'examples' | 'exampleLines'>>;
+}
+
+const examplesFile = (cacheFile: string) => cacheFile.replace(/\.json$/, '') + '-examples.json';
+
+/** Gives cached built-in rules their examples, read from the examples file on first use. */
+function lazyExamples(rules: LoadedRule[], hash: string): void {
+  let all: BuiltinExamples['rules'] | null = null;
+  const of = (id: string) => {
+    if (!all) {
+      const read = JSON.parse(fs.readFileSync(examplesFile(BUILTIN_CACHE), 'utf8')) as BuiltinExamples;
+      if (read.hash !== hash) throw new Error(`${examplesFile(BUILTIN_CACHE)} does not belong to the compiled built-in rules: run \`agentguard rules compile\` (or npm run build)`);
+      all = read.rules;
+    }
+    return all[id];
+  };
+  for (const r of rules) {
+    for (const key of ['examples', 'exampleLines'] as const) {
+      Object.defineProperty(r, key, { enumerable: true, configurable: true, get: () => of(r.id)[key] });
+    }
+  }
 }
 
 function readCache(dir: string, hash: string): LayerContent | null {
@@ -232,10 +262,9 @@ function readCache(dir: string, hash: string): LayerContent | null {
     const cache = JSON.parse(fs.readFileSync(BUILTIN_CACHE, 'utf8')) as BuiltinCache;
     if (cache.hash !== hash) return null;
     const abs = (f: string) => path.join(dir, f);
-    return {
-      rules: cache.content.rules.map((r) => ({ ...r, file: abs(r.file) })),
-      lists: cache.content.lists.map((l) => ({ ...l, file: abs(l.file) })),
-    };
+    const rules = cache.content.rules.map((r) => ({ ...r, file: abs(r.file) }));
+    lazyExamples(rules, hash);
+    return { rules, lists: cache.content.lists.map((l) => ({ ...l, file: abs(l.file) })) };
   } catch {
     return null;
   }
@@ -247,12 +276,15 @@ function readCache(dir: string, hash: string): LayerContent | null {
  * the rule files are as protected as the cache (read-only inside the sandbox).
  */
 function hashFiles(dir: string, files: string[]): string {
-  const h = createHash('sha256');
+  // One string hashed once, and the names cut rather than path.relative'd: this runs over every
+  // built-in rule file on each cold start. The same bytes as one update per part.
+  let text = '';
   for (const f of files) {
     const st = fs.statSync(f);
-    h.update(path.relative(dir, f)).update('\0').update(`${st.size}:${st.mtimeMs}:${st.ino}`).update('\0');
+    const rel = f.startsWith(dir + path.sep) ? f.slice(dir.length + 1) : path.relative(dir, f);
+    text += `${rel}\0${st.size}:${st.mtimeMs}:${st.ino}\0`;
   }
-  return h.digest('hex');
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function listYaml(dir: string): string[] {

@@ -30,12 +30,27 @@ export interface RuleSet {
   candidates(cmd: Command): CompiledRule[];
 }
 
+/**
+ * A rule with its matcher; its gate is worked out the first time a command reaches the rule
+ * (gateOf walks the whole match block, and a cold check reaches a handful of rules).
+ */
+function compiledRule(rule: LoadedRule, match: CompiledMatch, lists: LoadedRules['lists']): CompiledRule {
+  let gate: Gate | null | undefined;
+  return {
+    rule,
+    match,
+    get gate() {
+      return gate === undefined ? (gate = gateOf(rule.match, lists)) : gate;
+    },
+  };
+}
+
 export function compileRules(loaded: LoadedRules): RuleSet {
   const problems: string[] = [];
   const rules: CompiledRule[] = [];
   for (const rule of loaded.rules) {
     try {
-      rules.push({ rule, match: compileMatch(rule.match, loaded.lists), gate: gateOf(rule.match, loaded.lists) });
+      rules.push(compiledRule(rule, compileMatch(rule.match, loaded.lists), loaded.lists));
     } catch (e) {
       if (e instanceof UnknownListError) problems.push(`${rule.file}:${rule.line}: match: ${e.message}`);
       else throw e;
