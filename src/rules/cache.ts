@@ -162,3 +162,16 @@ export function projectPathsFresh(config: { projects: { path: string; written?: 
     }
   });
 }
+
+/**
+ * What the build worked out for each built-in rule of dist/builtin-rules.json (its programs,
+ * for the rule index), by the rule object that load.ts made from that file: valid only with
+ * the lists it was worked out with (`lists`, listsKey of them), which user or project list
+ * files change. compileRules uses it instead of walking every rule's match block at start.
+ */
+export const builtinIndex = new WeakMap<object, { programs: string[] | null; lists: string }>();
+
+/** The lists as one string, in their order: equal strings, equal lists. */
+export function listsKey(lists: ReadonlyMap<string, readonly string[]>): string {
+  return JSON.stringify([...lists]);
+}

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ACTIONS, type Action } from './actions.js';
 import type { RuleSpec } from './schema.js';
 import { ConfigError, loadUserConfig, projectSettings, userConfigPath, type UserConfig } from '../config/user.js';
-import { cached, projectPathsFresh, ruleCacheDir } from './cache.js';
+import { builtinIndex, cached, listsKey, projectPathsFresh, ruleCacheDir } from './cache.js';
 
 export type Layer = 'builtin' | 'user' | 'project';
 
@@ -95,6 +95,8 @@ interface BuiltinCache {
   hash: string;
   dir: string;
   content: LayerContent;
+  /** Each rule's programs (cache.ts builtinIndex), worked out with these lists. */
+  index?: { lists: string; programs: (string[] | null)[] };
 }
 
 export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
@@ -224,6 +226,12 @@ export async function writeBuiltinCache(dir = BUILTIN_RULES_DIR, target = BUILTI
       lists: content.lists.map((l) => ({ ...l, file: rel(l.file) })),
     },
   };
+  // Each rule's programs for the rule index, with the lists a check without list files of its own has.
+  const { compileMatch } = await import('./match.js');
+  const lists = programLists();
+  for (const l of content.lists) for (const [name, items] of Object.entries(l.lists)) lists.set(name, [...(lists.get(name) ?? []), ...items]);
+  const programs = content.rules.map((r) => compileMatch(r.match, lists).programs);
+  cache.index = { lists: listsKey(lists), programs: programs.map((p) => p && [...p]) };
   // The examples (a third of the rules' text) only serve `rules test` and the docs: a file of
   // their own, read when first asked for.
   const examples: BuiltinExamples = { hash, rules: Object.fromEntries(content.rules.map((r) => [r.id, { examples: r.examples, exampleLines: r.exampleLines }])) };
@@ -264,6 +272,8 @@ function readCache(dir: string, hash: string): LayerContent | null {
     const abs = (f: string) => path.join(dir, f);
     const rules = cache.content.rules.map((r) => ({ ...r, file: abs(r.file) }));
     lazyExamples(rules, hash);
+    const index = cache.index;
+    if (index) rules.forEach((r, i) => builtinIndex.set(r, { programs: index.programs[i], lists: index.lists }));
     return { rules, lists: cache.content.lists.map((l) => ({ ...l, file: abs(l.file) })) };
   } catch {
     return null;

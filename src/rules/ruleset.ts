@@ -8,6 +8,7 @@ import { subcommandOf } from './conditions/command-view.js';
 import { compileMatch, UnknownListError, type CompiledMatch } from './match.js';
 import { programFits } from './conditions/core.js';
 import { RuleLoadError } from './load.js';
+import { builtinIndex, listsKey } from './cache.js';
 
 export interface CompiledRule {
   rule: LoadedRule;
@@ -48,9 +49,12 @@ function compiledRule(rule: LoadedRule, match: CompiledMatch, lists: LoadedRules
 export function compileRules(loaded: LoadedRules): RuleSet {
   const problems: string[] = [];
   const rules: CompiledRule[] = [];
+  let key: string | undefined;
   for (const rule of loaded.rules) {
     try {
-      rules.push(compiledRule(rule, compileMatch(rule.match, loaded.lists), loaded.lists));
+      const known = builtinIndex.get(rule);
+      const valid = known && known.lists === (key ??= listsKey(loaded.lists));
+      rules.push(compiledRule(rule, compileMatch(rule.match, loaded.lists, valid ? known : undefined), loaded.lists));
     } catch (e) {
       if (e instanceof UnknownListError) problems.push(`${rule.file}:${rule.line}: match: ${e.message}`);
       else throw e;

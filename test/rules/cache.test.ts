@@ -171,3 +171,28 @@ describe('the rule cache', () => {
     expect(entries().some((f) => path.basename(f).startsWith('layer-'))).toBe(true);
   });
 });
+
+describe('the built-in rule index worked out at build time', () => {
+  // The build's own cache (dist/builtin-rules.json) is read by the built modules only.
+  const dist = '../../dist/rules/';
+  it('gives every built-in rule the programs its match block gives, and is dropped when list files change them', async () => {
+    const { loadRules: load } = (await import(`${dist}load.js`)) as typeof import('../../src/rules/load.js');
+    const { compileRules } = (await import(`${dist}ruleset.js`)) as typeof import('../../src/rules/ruleset.js');
+    const { compileMatch } = (await import(`${dist}match.js`)) as typeof import('../../src/rules/match.js');
+    const { builtinIndex } = (await import(`${dist}cache.js`)) as typeof import('../../src/rules/cache.js');
+    const builtin = path.resolve(__dirname, '../../rules');
+    const plain = await load({ builtin });
+    expect(plain.rules.every((r) => builtinIndex.has(r))).toBe(true);
+    const fresh = (loaded: typeof plain) => loaded.rules.map((r) => [r.id, compileMatch(r.match, loaded.lists).programs]);
+    const indexed = (loaded: typeof plain) => compileRules(loaded).rules.map((r) => [r.rule.id, r.match.programs]);
+    expect(indexed(plain)).toEqual(fresh(plain));
+    // A user list file extends @shells: the index was worked out without it.
+    fs.writeFileSync(path.join(userDir, 'lists.yaml'), 'lists:\n  shells: [myshell]\n');
+    const extended = await load({ builtin, user: userDir });
+    expect(indexed(extended)).toEqual(fresh(extended));
+    expect(indexed(extended)).not.toEqual(indexed(plain));
+    const reach = (loaded: typeof plain) => compileRules(loaded).rules.filter((r) => r.match.programs?.has('myshell')).length;
+    expect(reach(plain)).toBe(0);
+    expect(reach(extended)).toBeGreaterThan(0);
+  });
+});
