@@ -2,25 +2,36 @@
 // Entry point. dist/bundle/ holds the CLI and the hook bundled into a few CommonJS files
 // (scripts/bundle.js), loaded with V8's code cache (bundle-loader.js); the unbundled dist/ is
 // the same code and is used while the bundle is not built yet (the first `npm run build`
-// compiles rules with it).
-import fs from 'node:fs';
+// compiles rules with it). CommonJS (bin/package.json): see bundle-loader.js.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-const bundled = fs.existsSync(new URL('../dist/bundle/main.cjs', import.meta.url));
-const loader = bundled ? await import('./bundle-loader.js') : null;
-const from = (file) => (loader ? Promise.resolve(loader.loadBundle(`${file}.cjs`)) : import({ main: '../dist/cli/main.js', hook: '../dist/hooks/run.js' }[file]));
+const bundled = fs.existsSync(path.join(__dirname, '../dist/bundle/main.cjs'));
+const loader = bundled ? require('./bundle-loader.js') : null;
+const from = (file) => (loader ? Promise.resolve(loader.loadBundle(`${file}.cjs`)) : import(pathToFileURL(path.join(__dirname, { main: '../dist/cli/main.js', hook: '../dist/hooks/run.js' }[file])).href));
 
-// The agent hooks run before every shell command an agent starts: they skip the CLI parser.
-if (process.argv[2] === 'hook' && process.argv.length === 4) {
-  try {
-    const { runHook } = await from('hook');
-    process.exitCode = await runHook(process.argv[3]);
-  } catch (e) {
-    // Blocks: several agents let a command through when a hook fails any other way.
-    process.stderr.write(`agentguard: the hook failed (${e?.message ?? e}); the command was blocked\n`);
-    process.exitCode = 2;
+async function run() {
+  // The agent hooks run before every shell command an agent starts: they skip the CLI parser.
+  if (process.argv[2] === 'hook' && process.argv.length === 4) {
+    try {
+      const { runHook } = await from('hook');
+      process.exitCode = await runHook(process.argv[3]);
+    } catch (e) {
+      // Blocks: several agents let a command through when a hook fails any other way.
+      process.stderr.write(`agentguard: the hook failed (${e?.message ?? e}); the command was blocked\n`);
+      process.exitCode = 2;
+    }
+  } else {
+    const { main } = await from('main');
+    await main();
   }
-} else {
-  const { main } = await from('main');
-  await main();
+  loader?.saveCodeCache();
 }
-loader?.saveCodeCache();
+
+run().catch((e) => {
+  // As an uncaught error in an ES module entry would end: the stack, exit status 1.
+  process.stderr.write(`${e?.stack ?? e}\n`);
+  process.exitCode = 1;
+});

@@ -9,14 +9,16 @@
 // bundle's owner may write is not read. A cache names the size, modification time and inode
 // of the file it was made from and is used for that file only; V8 rejects one made by another
 // V8 or with other flags. Without a usable cache a file compiles from source.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+// CommonJS (bin/package.json), like bin/agentguard.js: an ES module entry starts Node's ES
+// module loader, which reads the entry through fs/promises and loads streams and readline with it.
+'use strict';
+const fs = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
+const v8 = require('node:v8');
+const vm = require('node:vm');
 
-export const BUNDLE_DIR = fileURLToPath(new URL('../dist/bundle/', import.meta.url));
+const BUNDLE_DIR = path.join(__dirname, '..', 'dist', 'bundle');
 
 /** Files loaded in this process: their exports and their compiled scripts. */
 const loaded = new Map();
@@ -26,14 +28,20 @@ let owner;
  * The exports of dist/bundle/<name> (main.cjs or hook.cjs). The bundle's own chunks load the
  * same way; packages and built-ins through Node's require.
  */
-export function loadBundle(name) {
+function loadBundle(name) {
   // The grammar's WASM runs on Liftoff only (src/shell/parser.ts says why). V8's flags are part
   // of the code cache's check, so they are set before any compile, as when the cache was made.
   v8.setFlagsFromString('--liftoff-only');
   return load(path.join(BUNDLE_DIR, name));
 }
 
-function load(file) {
+/**
+ * Packages outside the bundle that every check loads, loaded the same way: their caches live
+ * in dist/bundle/ (never in node_modules), made for the file they name as the others are.
+ */
+const OUTSIDE = new Set(['web-tree-sitter']);
+
+function load(file, cacheFile = `${file}.cache`) {
   const known = loaded.get(file);
   if (known) return known.module.exports;
   const fd = fs.openSync(file, 'r');
@@ -45,12 +53,19 @@ function load(file) {
   } finally {
     fs.closeSync(fd);
   }
-  const cachedData = readCache(file, sig);
+  const cachedData = readCache(cacheFile, sig);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} };
-  loaded.set(file, { module, script, sig, stale: !cachedData || script.cachedDataRejected === true });
+  loaded.set(file, { module, script, sig, cacheFile, stale: !cachedData || script.cachedDataRejected === true });
   const outside = createRequire(file);
-  const require = (id) => (id.startsWith('./') && id.endsWith('.cjs') ? load(path.join(path.dirname(file), id)) : outside(id));
+  const require = (id) => {
+    if (id.startsWith('./') && id.endsWith('.cjs')) return load(path.join(path.dirname(file), id));
+    if (OUTSIDE.has(id)) {
+      const resolved = outside.resolve(id);
+      if (resolved.endsWith('.cjs')) return load(resolved, path.join(BUNDLE_DIR, `${id}.cjs.cache`));
+    }
+    return outside(id);
+  };
   script.runInThisContext()(module.exports, require, module, file, path.dirname(file));
   return module.exports;
 }
@@ -59,7 +74,7 @@ function load(file) {
  * Writes the code cache of each file loaded that had none or whose cache V8 rejected (each
  * one, with force): call it after the work, so that the functions the run compiled are in it.
  */
-export function saveCodeCache(force = false) {
+function saveCodeCache(force = false) {
   const todo = [...loaded].filter(([, { stale }]) => stale || force);
   if (!todo.length) return;
   try {
@@ -68,11 +83,11 @@ export function saveCodeCache(force = false) {
     // A read-only install: it compiles from source each time (making a cache to throw away costs).
     return;
   }
-  for (const [file, { script, sig }] of todo) {
-    const tmp = `${file}.cache.${process.pid}.tmp`;
+  for (const { script, sig, cacheFile } of todo.map(([, v]) => v)) {
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {
       fs.writeFileSync(tmp, Buffer.concat([sig, script.createCachedData()]), { mode: 0o644 });
-      fs.renameSync(tmp, `${file}.cache`);
+      fs.renameSync(tmp, cacheFile);
     } catch {
       fs.rmSync(tmp, { force: true });
     }
@@ -92,10 +107,10 @@ function signature(st) {
   return b;
 }
 
-function readCache(file, sig) {
+function readCache(cacheFile, sig) {
   let fd;
   try {
-    fd = fs.openSync(`${file}.cache`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }
@@ -111,3 +126,5 @@ function readCache(file, sig) {
     fs.closeSync(fd);
   }
 }
+
+module.exports = { BUNDLE_DIR, loadBundle, saveCodeCache };

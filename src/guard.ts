@@ -76,7 +76,10 @@ export interface Guard {
 const KNOWN_ENV = ['HOME', 'USER', 'LOGNAME', 'TMPDIR', 'SHELL'];
 
 export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
-  await loadParser();
+  // The grammar compiles on V8's background threads while the rules load on this one.
+  const parser = loadParser();
+  // Settled, so that a rule load that throws first leaves no unhandled rejection behind.
+  parser.catch(() => {});
   const baseCwd = path.resolve(options.cwd ?? process.cwd());
   const home = options.home ?? process.env.HOME ?? os.homedir();
   const env: Record<string, string> = options.env ?? {};
@@ -86,6 +89,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
   const rules =
     options.rules ??
     compileRules(await loadRules(options.ruleSources ?? defaultRuleSources(options.workspaces?.[0] ?? findWorkspace(baseCwd))));
+  await parser;
 
   const fsview = options.fs ?? realFs;
   const agentRoots = (options.agentStateRoots ?? []).map((r) => realPath(r));
