@@ -10,7 +10,7 @@ import { parseSize as parseProgramSize } from '../programs/volume.js';
 export interface ProjectSetting {
   /** The project directory (~ expanded, symlinks resolved); its workspace or anything under it. */
   path: string;
-  /** The path as written, ~ expanded (what \`path\` was resolved from; the rule cache resolves it again). */
+  /** The path as written, ~ expanded (what `path` was resolved from; the rule cache resolves it again). */
   written?: string;
   /** Rule families (rules/<family>/) or rule ids switched off there. */
   off: string[];
