@@ -4,6 +4,7 @@
 // the same code and is used while the bundle is not built yet (the first `npm run build`
 // compiles rules with it). CommonJS (bin/package.json): see bundle-loader.js.
 'use strict';
+/* eslint-disable typescript/no-require-imports -- CommonJS on purpose (see above) */
 const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');

@@ -12,6 +12,7 @@
 // CommonJS (bin/package.json), like bin/agentguard.js: an ES module entry starts Node's ES
 // module loader, which reads the entry through fs/promises and loads streams and readline with it.
 'use strict';
+/* eslint-disable typescript/no-require-imports -- CommonJS on purpose (see above) */
 const fs = require('node:fs');
 const { createRequire } = require('node:module');
 const path = require('node:path');
