@@ -247,22 +247,38 @@ interface BuiltinExamples {
 
 const examplesFile = (cacheFile: string) => cacheFile.replace(/\.json$/, '') + '-examples.json';
 
-/** Gives cached built-in rules their examples, read from the examples file on first use. */
-function lazyExamples(rules: LoadedRule[], hash: string): void {
+/**
+ * A cached built-in rule's examples or their lines, read from the examples file on first use.
+ * An object of one class held in a plain data property: accessors defined on each rule would
+ * give every rule object a shape of its own, which slows every check that reads rules.
+ */
+class LazyExamples {
+  constructor(
+    private readonly source: () => BuiltinExamples['rules'],
+    private readonly id: string,
+    private readonly key: 'examples' | 'exampleLines',
+  ) {}
+  get match() {
+    return this.source()[this.id][this.key].match as never;
+  }
+  get no_match() {
+    return this.source()[this.id][this.key].no_match as never;
+  }
+  toJSON() {
+    return { match: this.match as unknown, no_match: this.no_match as unknown };
+  }
+}
+
+function examplesOf(hash: string): () => BuiltinExamples['rules'] {
   let all: BuiltinExamples['rules'] | null = null;
-  const of = (id: string) => {
+  return () => {
     if (!all) {
       const read = JSON.parse(fs.readFileSync(examplesFile(BUILTIN_CACHE), 'utf8')) as BuiltinExamples;
       if (read.hash !== hash) throw new Error(`${examplesFile(BUILTIN_CACHE)} does not belong to the compiled built-in rules: run \`agentguard rules compile\` (or npm run build)`);
       all = read.rules;
     }
-    return all[id];
+    return all;
   };
-  for (const r of rules) {
-    for (const key of ['examples', 'exampleLines'] as const) {
-      Object.defineProperty(r, key, { enumerable: true, configurable: true, get: () => of(r.id)[key] });
-    }
-  }
 }
 
 function readCache(dir: string, hash: string): LayerContent | null {
@@ -270,8 +286,13 @@ function readCache(dir: string, hash: string): LayerContent | null {
     const cache = JSON.parse(fs.readFileSync(BUILTIN_CACHE, 'utf8')) as BuiltinCache;
     if (cache.hash !== hash) return null;
     const abs = (f: string) => path.join(dir, f);
-    const rules = cache.content.rules.map((r) => ({ ...r, file: abs(r.file) }));
-    lazyExamples(rules, hash);
+    const source = examplesOf(hash);
+    const rules: LoadedRule[] = cache.content.rules.map((r) => ({
+      ...r,
+      file: abs(r.file),
+      examples: new LazyExamples(source, r.id, 'examples') as unknown as LoadedRule['examples'],
+      exampleLines: new LazyExamples(source, r.id, 'exampleLines') as unknown as LoadedRule['exampleLines'],
+    }));
     const index = cache.index;
     if (index) rules.forEach((r, i) => builtinIndex.set(r, { programs: index.programs[i], lists: index.lists }));
     return { rules, lists: cache.content.lists.map((l) => ({ ...l, file: abs(l.file) })) };

@@ -33,17 +33,20 @@ export interface RuleSet {
 
 /**
  * A rule with its matcher; its gate is worked out the first time a command reaches the rule
- * (gateOf walks the whole match block, and a cold check reaches a handful of rules).
+ * (gateOf walks the whole match block, and a cold check reaches a handful of rules). A class,
+ * so that every compiled rule has one shape (a getter per object literal gives each its own).
  */
-function compiledRule(rule: LoadedRule, match: CompiledMatch, lists: LoadedRules['lists']): CompiledRule {
-  let gate: Gate | null | undefined;
-  return {
-    rule,
-    match,
-    get gate() {
-      return gate === undefined ? (gate = gateOf(rule.match, lists)) : gate;
-    },
-  };
+class Compiled implements CompiledRule {
+  private gateMemo: Gate | null | undefined;
+  constructor(
+    readonly rule: LoadedRule,
+    readonly match: CompiledMatch,
+    private readonly lists: LoadedRules['lists'],
+  ) {}
+  get gate(): Gate | null {
+    if (this.gateMemo === undefined) this.gateMemo = gateOf(this.rule.match, this.lists);
+    return this.gateMemo;
+  }
 }
 
 export function compileRules(loaded: LoadedRules): RuleSet {
@@ -54,7 +57,7 @@ export function compileRules(loaded: LoadedRules): RuleSet {
     try {
       const known = builtinIndex.get(rule);
       const valid = known && known.lists === (key ??= listsKey(loaded.lists));
-      rules.push(compiledRule(rule, compileMatch(rule.match, loaded.lists, valid ? known : undefined), loaded.lists));
+      rules.push(new Compiled(rule, compileMatch(rule.match, loaded.lists, valid ? known : undefined), loaded.lists));
     } catch (e) {
       if (e instanceof UnknownListError) problems.push(`${rule.file}:${rule.line}: match: ${e.message}`);
       else throw e;
