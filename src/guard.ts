@@ -87,7 +87,10 @@ export interface Guard {
 const KNOWN_ENV = ['HOME', 'USER', 'LOGNAME', 'TMPDIR', 'SHELL'];
 
 export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
-  await loadParser();
+  // The grammar compiles on V8's background threads while the rules load on this one.
+  const parser = loadParser();
+  // Settled, so that a rule load that throws first leaves no unhandled rejection behind.
+  parser.catch(() => {});
   const baseCwd = path.resolve(options.cwd ?? process.cwd());
   const home = options.home ?? process.env.HOME ?? os.homedir();
   const env: Record<string, string> = options.env ?? {};
@@ -98,6 +101,7 @@ export async function createGuard(options: GuardOptions = {}): Promise<Guard> {
     options.rules ??
     compileRules(await loadRules(options.ruleSources ?? defaultRuleSources(options.workspaces?.[0] ?? findWorkspace(baseCwd))));
   if (options.strictRules && rules.warnings.length) throw new RuleLoadError(rules.warnings.flatMap((w) => w.details ?? [warningText(w)]));
+  await parser;
 
   const fsview = options.fs ?? realFs;
   const agentRoots = (options.agentStateRoots ?? []).map((r) => realPath(r));

@@ -11,6 +11,8 @@ import { parseSize as parseProgramSize } from '../programs/volume.js';
 export interface ProjectSetting {
   /** The project directory (~ expanded, symlinks resolved); its workspace or anything under it. */
   path: string;
+  /** The path as written, ~ expanded (what `path` was resolved from; the rule cache resolves it again). */
+  written?: string;
   /** Rule families (rules/<family>/) or rule ids switched off there. */
   off: string[];
   reason: string;
@@ -124,7 +126,7 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
   parsed.data.projects?.forEach((p, i) => {
     const expanded = p.path === '~' ? home : p.path.startsWith('~/') ? path.join(home, p.path.slice(2)) : p.path;
     if (!path.isAbsolute(expanded)) throw new ConfigError([`${file}:${lineOf(['projects', i, 'path'])}: projects.${i}.path: "${p.path}" must be absolute or start with ~/`]);
-    out.projects.push({ path: realOrSelf(expanded), off: p.off, reason: p.reason, line: lineOf(['projects', i]) });
+    out.projects.push({ path: realOrSelf(expanded), written: expanded, off: p.off, reason: p.reason, line: lineOf(['projects', i]) });
   });
   return out;
 }

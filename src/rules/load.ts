@@ -14,6 +14,7 @@ import type { RuleSpec } from './schema.js';
 import type { BrokenFileFacts } from './parse.js';
 import { keywordsOfValue } from './keywords.js';
 import { ConfigError, loadUserConfig, projectSettings, userConfigPath, type UserConfig } from '../config/user.js';
+import { builtinIndex, cached, listsKey, projectPathsFresh, ruleCacheDir } from './cache.js';
 
 export type Layer = 'builtin' | 'user' | 'project';
 
@@ -78,6 +79,8 @@ export interface RuleSources {
   workspace?: string | null;
   /** For ~ in the config's project paths. */
   home?: string;
+  /** Where parsed user and project rules and the config are cached (src/rules/cache.ts); none: no cache. */
+  cache?: string | null;
 }
 
 /** A rule the person's config switched off for this project, with their reason. */
@@ -128,6 +131,7 @@ export function defaultRuleSources(workspace: string | null, env: NodeJS.Process
     config: userConfigPath(env),
     workspace,
     home,
+    cache: ruleCacheDir(env),
   };
 }
 
@@ -142,6 +146,8 @@ interface BuiltinCache {
   hash: string;
   dir: string;
   content: LayerContent;
+  /** Each rule's programs (cache.ts builtinIndex), worked out with these lists. */
+  index?: { lists: string; programs: (string[] | null)[] };
 }
 
 export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
@@ -172,7 +178,9 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     const hash = hashFiles(dir, layerFiles);
     digest.update(`${layer}\0${hash}\0`);
     files.push(...layerFiles);
-    const content = (layer === 'builtin' && readCache(dir, hash)) || (await parseLayer(dir, layer, layerFiles));
+    const content =
+      (layer === 'builtin' && readCache(dir, hash)) ||
+      (await cached({ dir: sources.cache, kind: 'layer', context: layer, target: dir, files: layerFiles }, [], () => parseLayer(dir, layer, layerFiles)));
     for (const b of content.broken ?? []) {
       // Broken built-in rules are an install problem: nothing is checked with half a rule set.
       if (layer === 'builtin') problems.push(...b.problems);
@@ -362,14 +370,23 @@ async function applyConfig(
   warnings: RuleWarning[],
 ): Promise<{ rules: LoadedRule[]; config: UserConfig | null; off: SwitchedOff[] }> {
   if (!sources.config || !fs.existsSync(sources.config)) return { rules, config: null, off: [] };
-  let config: UserConfig | null;
-  try {
-    config = await loadUserConfig(sources.config, sources.home ?? '');
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const file = sources.config;
-    digest.update(`config-broken\0${e.problems.join('\n')}\0`);
-    for (const p of e.problems) {
+  const file = sources.config;
+  const home = sources.home ?? '';
+  const broken: string[] = [];
+  const load = async (p: string[]) => {
+    try {
+      return await loadUserConfig(file, home);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      p.push(...e.problems);
+      return null;
+    }
+  };
+  // Parsed once per content (src/rules/cache.ts); a cached broken config replays its problems.
+  const config = await cached({ dir: sources.cache, kind: 'config', context: home, target: file, files: [file] }, broken, load, projectPathsFresh);
+  if (broken.length) {
+    digest.update(`config-broken\0${broken.join('\n')}\0`);
+    for (const p of broken) {
       const { line, what } = splitProblem(file, p);
       warnings.push({ file, line, problem: `${what} (config.yaml not applied)`, fix: 'fix it; until then no rule is switched off or changed by it and the default limits hold', details: [p] });
     }
@@ -440,16 +457,68 @@ export async function writeBuiltinCache(dir = BUILTIN_RULES_DIR, target = BUILTI
   for (const b of content.broken ?? []) problems.push(...b.problems);
   if (problems.length) throw new RuleLoadError(problems);
   const rel = (f: string) => path.relative(dir, f);
+  const hash = hashFiles(dir, layerFiles);
   const cache: BuiltinCache = {
-    hash: hashFiles(dir, layerFiles),
+    hash,
     dir,
     content: {
-      rules: content.rules.map((r) => ({ ...r, file: rel(r.file) })),
+      rules: content.rules.map(({ examples: _e, exampleLines: _l, ...r }) => ({ ...r, file: rel(r.file) }) as LoadedRule),
       lists: content.lists.map((l) => ({ ...l, file: rel(l.file) })),
     },
   };
+  // Each rule's programs for the rule index, with the lists a check without list files of its own has.
+  const { compileMatch } = await import('./match.js');
+  const lists = programLists();
+  for (const l of content.lists) for (const [name, items] of Object.entries(l.lists)) lists.set(name, [...(lists.get(name) ?? []), ...items]);
+  const programs = content.rules.map((r) => compileMatch(r.match, lists).programs);
+  cache.index = { lists: listsKey(lists), programs: programs.map((p) => p && [...p]) };
+  // The examples (a third of the rules' text) only serve `rules test` and the docs: a file of
+  // their own, read when first asked for.
+  const examples: BuiltinExamples = { hash, rules: Object.fromEntries(content.rules.map((r) => [r.id, { examples: r.examples, exampleLines: r.exampleLines }])) };
+  fs.writeFileSync(examplesFile(target), JSON.stringify(examples));
   fs.writeFileSync(target, JSON.stringify(cache));
   return content.rules.length;
+}
+
+interface BuiltinExamples {
+  hash: string;
+  rules: Record<string, Pick<LoadedRule, 'examples' | 'exampleLines'>>;
+}
+
+const examplesFile = (cacheFile: string) => cacheFile.replace(/\.json$/, '') + '-examples.json';
+
+/**
+ * A cached built-in rule's examples or their lines, read from the examples file on first use.
+ * An object of one class held in a plain data property: accessors defined on each rule would
+ * give every rule object a shape of its own, which slows every check that reads rules.
+ */
+class LazyExamples {
+  constructor(
+    private readonly source: () => BuiltinExamples['rules'],
+    private readonly id: string,
+    private readonly key: 'examples' | 'exampleLines',
+  ) {}
+  get match() {
+    return this.source()[this.id][this.key].match as never;
+  }
+  get no_match() {
+    return this.source()[this.id][this.key].no_match as never;
+  }
+  toJSON() {
+    return { match: this.match as unknown, no_match: this.no_match as unknown };
+  }
+}
+
+function examplesOf(hash: string): () => BuiltinExamples['rules'] {
+  let all: BuiltinExamples['rules'] | null = null;
+  return () => {
+    if (!all) {
+      const read = JSON.parse(fs.readFileSync(examplesFile(BUILTIN_CACHE), 'utf8')) as BuiltinExamples;
+      if (read.hash !== hash) throw new Error(`${examplesFile(BUILTIN_CACHE)} does not belong to the compiled built-in rules: run \`agentguard rules compile\` (or npm run build)`);
+      all = read.rules;
+    }
+    return all;
+  };
 }
 
 function readCache(dir: string, hash: string): LayerContent | null {
@@ -457,10 +526,16 @@ function readCache(dir: string, hash: string): LayerContent | null {
     const cache = JSON.parse(fs.readFileSync(BUILTIN_CACHE, 'utf8')) as BuiltinCache;
     if (cache.hash !== hash) return null;
     const abs = (f: string) => path.join(dir, f);
-    return {
-      rules: cache.content.rules.map((r) => ({ ...r, file: abs(r.file) })),
-      lists: cache.content.lists.map((l) => ({ ...l, file: abs(l.file) })),
-    };
+    const source = examplesOf(hash);
+    const rules: LoadedRule[] = cache.content.rules.map((r) => ({
+      ...r,
+      file: abs(r.file),
+      examples: new LazyExamples(source, r.id, 'examples') as unknown as LoadedRule['examples'],
+      exampleLines: new LazyExamples(source, r.id, 'exampleLines') as unknown as LoadedRule['exampleLines'],
+    }));
+    const index = cache.index;
+    if (index) rules.forEach((r, i) => builtinIndex.set(r, { programs: index.programs[i], lists: index.lists }));
+    return { rules, lists: cache.content.lists.map((l) => ({ ...l, file: abs(l.file) })) };
   } catch {
     return null;
   }
@@ -472,12 +547,15 @@ function readCache(dir: string, hash: string): LayerContent | null {
  * the rule files are as protected as the cache (read-only inside the sandbox).
  */
 function hashFiles(dir: string, files: string[]): string {
-  const h = createHash('sha256');
+  // One string hashed once, and the names cut rather than path.relative'd: this runs over every
+  // built-in rule file on each cold start. The same bytes as one update per part.
+  let text = '';
   for (const f of files) {
     const st = fs.statSync(f);
-    h.update(path.relative(dir, f)).update('\0').update(`${st.size}:${st.mtimeMs}:${st.ino}`).update('\0');
+    const rel = f.startsWith(dir + path.sep) ? f.slice(dir.length + 1) : path.relative(dir, f);
+    text += `${rel}\0${st.size}:${st.mtimeMs}:${st.ino}\0`;
   }
-  return h.digest('hex');
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function listYaml(dir: string): string[] {

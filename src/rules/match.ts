@@ -17,11 +17,17 @@ export { tildify } from './conditions/paths.js';
  * built the first time a command could match, so a one-shot `agentguard check` only
  * pays for the rules its command reaches.
  */
-export function compileMatch(expr: MatchExpr, lists: Lists): CompiledMatch {
-  checkLists(expr, lists);
+export function compileMatch(expr: MatchExpr, lists: Lists, known?: KnownPrograms): CompiledMatch {
+  // Worked out at build time for the built-in rules (with these very lists, checked then).
+  if (!known) checkLists(expr, lists);
   let built: CompiledMatch | null = null;
   const build = () => (built ??= buildMatch(expr, lists));
-  return { programs: programsOf(expr, lists), test: (c, ctx) => build().test(c, ctx), subjects: (c, ctx) => build().subjects?.(c, ctx) ?? [] };
+  return { programs: known ? (known.programs && new Set(known.programs)) : programsOf(expr, lists), test: (c, ctx) => build().test(c, ctx), subjects: (c, ctx) => build().subjects?.(c, ctx) ?? [] };
+}
+
+/** A match block's programs, worked out before (src/rules/cache.ts builtinIndex). */
+export interface KnownPrograms {
+  programs: readonly string[] | null;
 }
 
 const envs = new WeakMap<Lists, CompileEnv>();

@@ -8,6 +8,7 @@ import { subcommandOf } from './conditions/command-view.js';
 import { compileMatch, UnknownListError, type CompiledMatch } from './match.js';
 import { programFits } from './conditions/core.js';
 import { RuleLoadError, skippedRuleFor } from './load.js';
+import { builtinIndex, listsKey } from './cache.js';
 
 export interface CompiledRule {
   rule: LoadedRule;
@@ -34,14 +35,35 @@ export interface RuleSet {
   candidates(cmd: Command): CompiledRule[];
 }
 
+/**
+ * A rule with its matcher; its gate is worked out the first time a command reaches the rule
+ * (gateOf walks the whole match block, and a cold check reaches a handful of rules). A class,
+ * so that every compiled rule has one shape (a getter per object literal gives each its own).
+ */
+class Compiled implements CompiledRule {
+  private gateMemo: Gate | null | undefined;
+  constructor(
+    readonly rule: LoadedRule,
+    readonly match: CompiledMatch,
+    private readonly lists: LoadedRules['lists'],
+  ) {}
+  get gate(): Gate | null {
+    if (this.gateMemo === undefined) this.gateMemo = gateOf(this.rule.match, this.lists);
+    return this.gateMemo;
+  }
+}
+
 export function compileRules(loaded: LoadedRules): RuleSet {
   const problems: string[] = [];
   const rules: CompiledRule[] = [];
   const warnings = [...(loaded.warnings ?? [])];
   const skipped = [...(loaded.skipped ?? [])];
+  let key: string | undefined;
   for (const rule of loaded.rules) {
     try {
-      rules.push({ rule, match: compileMatch(rule.match, loaded.lists), gate: gateOf(rule.match, loaded.lists) });
+      const known = builtinIndex.get(rule);
+      const valid = known && known.lists === (key ??= listsKey(loaded.lists));
+      rules.push(new Compiled(rule, compileMatch(rule.match, loaded.lists, valid ? known : undefined), loaded.lists));
     } catch (e) {
       if (!(e instanceof UnknownListError)) throw e;
       const problem = `${rule.file}:${rule.line}: match: ${e.message}`;
@@ -54,7 +76,7 @@ export function compileRules(loaded: LoadedRules): RuleSet {
       const stand = skippedRuleFor(rule, loaded.lists, problem);
       warnings.push(stand.warning);
       skipped.push({ file: rule.file, layer: rule.layer, programs: stand.programs });
-      rules.push({ rule: stand.rule, match: compileMatch(stand.rule.match, loaded.lists), gate: null });
+      rules.push(new Compiled(stand.rule, compileMatch(stand.rule.match, loaded.lists), loaded.lists));
     }
   }
   if (problems.length) throw new RuleLoadError(problems);

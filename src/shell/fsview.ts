@@ -114,6 +114,11 @@ export function readTextCached(p: string, maxBytes: number, cache: ReadCache): R
 
 const readCache = new ReadCache();
 
+/** A file of agentguard's own installation (the grammar's WASM), read whole: never one the analysis looks at. */
+export function readOwnFile(p: string): Uint8Array {
+  return fs.readFileSync(p);
+}
+
 export const realFs: FsView = {
   exists: (p) => fs.existsSync(p),
   isDirectory(p) {

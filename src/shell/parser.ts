@@ -3,6 +3,7 @@
 // from the WASM side, instead of one marshalled call per property the walk asks for.
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
+import { readOwnFile } from './fsview.js';
 import type { Language as TSLanguage, Parser as TSParser, Tree as TSTree } from 'web-tree-sitter';
 
 /** The part of a syntax node the analysis uses (web-tree-sitter's Node has the same shape). */
@@ -80,7 +81,9 @@ export function loadParser(): Promise<void> {
     // Emscripten makes the options object the module itself: its exports land on it.
     const module: Partial<RawCursor> = {};
     await Parser.init(module);
-    const lang = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+    // The bytes, not the path: given a path, web-tree-sitter imports Node's promise-based fs for it,
+    // which starts Node's ES module loader in a cold CommonJS start for one file read.
+    const lang = await Language.load(readOwnFile(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm')));
     const p = new Parser();
     p.setLanguage(lang);
     const fns = module as RawCursor;

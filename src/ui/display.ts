@@ -14,12 +14,21 @@ let chalk: ChalkInstance | null = null;
  */
 export const paint: ChalkInstance = new Proxy({} as ChalkInstance, {
   get(_t, prop) {
+    // Where chalk would colour nothing (its own test: no terminal and no FORCE_COLOR), a plain
+    // stand-in: loading chalk costs a cold `agentguard check` into a pipe several milliseconds.
+    if (!chalk && process.env.FORCE_COLOR === undefined && (process.env.NO_COLOR || !process.stdout.isTTY)) return plain;
     if (!chalk) {
       const { Chalk } = require('chalk') as typeof import('chalk');
       chalk = new Chalk(process.env.NO_COLOR ? { level: 0 } : {});
     }
     return Reflect.get(chalk, prop) as unknown;
   },
+});
+
+/** chalk without colour: any chain of styles gives back its text (chalk joins arguments with a space). */
+const plain: unknown = new Proxy(function () {}, {
+  get: () => plain,
+  apply: (_t, _this, args: unknown[]) => args.join(' '),
 });
 
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;

@@ -134,9 +134,34 @@ const globRes = new Map<string, RegExp>();
 /** Whether a program name fits an entry of a program set (a name, or a glob such as python3.*). */
 export function programFits(entry: string, name: string): boolean {
   if (!GLOB.test(entry)) return entry === name;
+  // * and ? only (python3.*, the most common): matched by hand, since a cold check meets
+  // dozens of these globs once each and compiling a RegExp for each cost more than the check.
+  if (!entry.includes('[')) return starGlob(entry, name);
   let re = globRes.get(entry);
   if (!re) globRes.set(entry, (re = new RegExp(`^${entry.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]')}$`)));
   return re.test(name);
+}
+
+/** Whether name fits a glob of * (any run) and ? (any one character). */
+function starGlob(glob: string, name: string): boolean {
+  let g = 0;
+  let n = 0;
+  let star = -1;
+  let mark = 0;
+  while (n < name.length) {
+    if (g < glob.length && (glob[g] === '?' || (glob[g] !== '*' && glob[g] === name[n]))) {
+      g++;
+      n++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      mark = n;
+    } else if (star >= 0) {
+      g = star + 1;
+      n = ++mark;
+    } else return false;
+  }
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }
 
 /**
