@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGuard } from '../../src/guard.js';
 import { ruleCacheDir } from '../../src/rules/cache.js';
-import { BUILTIN_RULES_DIR, defaultRuleSources, loadRules, RuleLoadError, type RuleSources } from '../../src/rules/load.js';
+import { BUILTIN_RULES_DIR, defaultRuleSources, loadRules, type RuleSources } from '../../src/rules/load.js';
 
 const base = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-rule-cache-'));
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
