@@ -45,7 +45,7 @@ beforeAll(() => {
 
 describe('npm pack then npm install -g of the tarball', () => {
   it('the package carries the C sources, binding.gyp and the compiled built-in rules', () => {
-    expect(packed).toEqual(expect.arrayContaining(['binding.gyp', 'scripts/build-native.js', 'src/shim/shim.c', 'src/egress/bridge.c', 'src/broker/broker.c', 'dist/builtin-rules.json', 'dist/bundle/main.js', 'bin/agentguard.js']));
+    expect(packed).toEqual(expect.arrayContaining(['binding.gyp', 'scripts/build-native.js', 'src/shim/shim.c', 'src/egress/bridge.c', 'src/broker/broker.c', 'dist/builtin-rules.json', 'dist/bundle/main.cjs', 'bin/bundle-loader.js', 'bin/package.json', 'bin/agentguard.js']));
     // Sources of the TypeScript and the tests stay out.
     expect(packed.filter((f) => f.startsWith('test/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
