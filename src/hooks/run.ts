@@ -203,10 +203,11 @@ export function verdictFor(d: Decision): Verdict {
     if (seen.has(m.rule)) continue;
     seen.add(m.rule);
     // What matched (`credential-read (~/.npmrc)`), escaped: agents show this reason to the person.
-    parts.push(`${m.rule}${m.subject?.length ? ` (${escapeForTerminal(m.subject.join(', '))})` : ''}: ${m.message}`);
+    // The message too: a project's rule message is the repository's text.
+    parts.push(`${m.rule}${m.subject?.length ? ` (${escapeForTerminal(m.subject.join(', '))})` : ''}: ${oneLine(m.message)}`);
     if (parts.length === 3) break;
   }
-  for (const o of d.opaque.slice(0, 2)) parts.push(`Not analysable: ${o}`);
+  for (const o of d.opaque.slice(0, 2)) parts.push(`Not analysable: ${oneLine(o)}`);
   if (!parts.length) parts.push('Not analysable: the command could not be analysed');
   // "asks for approval" is true only where the agent shows the ask to a person; answerFor words it otherwise.
   const head = d.action === 'deny' ? 'agentguard denied this command.' : 'agentguard asks for approval.';
@@ -214,6 +215,8 @@ export function verdictFor(d: Decision): Verdict {
   return { action: d.action, reason: `${head} ${details}`, details };
 }
 
+/** One line, escaped for the terminal the agent shows it on. */
+const oneLine = (s: string) => escapeForTerminal(s.replace(/\s*\n\s*/g, ' '));
 const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 
 /** Outside a session the hook's decisions go to the shared daily log, like `agentguard check`'s. */

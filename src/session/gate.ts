@@ -414,7 +414,8 @@ export function primaryReason(d: Decision): RuleMatch {
 
 function refusal(d: Decision, suffix: string): string {
   const r = primaryReason(d);
-  return `agentguard: denied by ${r.rule}: ${r.message}${suffix}`;
+  // Escaped: a project's rule message and an opaque reason (which quotes the command) come from the repository or the agent.
+  return `agentguard: denied by ${r.rule}: ${escapeForTerminal(r.message.replace(/\s*\n\s*/g, ' '))}${suffix}`;
 }
 
 /** Parent pid and start time of a process (/proc/<pid>/stat), or null when it is gone. */

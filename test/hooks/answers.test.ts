@@ -6,7 +6,7 @@
 // (the real CLI, its fast path and exit statuses) are in hook.test.ts.
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHook, type HookOptions } from '../../src/hooks/run.js';
+import { runHook, verdictFor, type HookOptions } from '../../src/hooks/run.js';
 import { claudeInput, codexInput, cursorInput, geminiInput, makeWorld, type ClaudeAnswer, type CursorAnswer, type GeminiAnswer } from './helpers.js';
 
 const world = makeWorld('hook-answers');
@@ -161,5 +161,19 @@ describe('Cursor ({permission, user_message, agent_message})', () => {
     expect(o.user_message).toMatch(/^agentguard asks for approval\. git-force-push/);
     expect(o.agent_message).toMatch(/git-force-push.*agentguard asked Cursor to have the person approve it before it runs\.$/);
     expect(o.agent_message).not.toMatch(/Cursor asks the person/);
+  });
+});
+
+describe('the reason is safe to show', () => {
+  it("escapes a rule's message and an opaque reason (a project's rule file and the command are not ours), one line each", () => {
+    const v = verdictFor({
+      action: 'ask',
+      matches: [{ rule: 'team-rule', action: 'ask', severity: 'high', message: 'Careful.\x1b[2J\x1b]0;pwned\x07\nSecond line.' }],
+      opaque: ['command name is not static: "$(printf \'\\x1b[31m\')"\x1b[31m'],
+      commands: [],
+    });
+    expect(v.reason).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(v.reason).toContain('Careful.\\e[2J\\e]0;pwned\\x07 Second line.');
+    expect(v.reason).toContain('Not analysable: command name is not static');
   });
 });
