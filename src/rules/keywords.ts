@@ -1,46 +1,65 @@
 // What programs a rule file that could not be loaded might have matched, read leniently
 // from whatever is left of it: a skipped file may have held a `deny`, so every command it
 // could have reached asks until it is fixed (load.ts turns these into a synthetic rule).
-// Best effort by design: more names only ask more; no name at all makes every command ask.
+// Only a program the match block pins narrows it: a block that can match a command of any
+// program (a `reads:` rule, a `not: {program: …}`, an any_of branch without a program), or a
+// file whose structure cannot be read, names nothing, and then every command asks.
 // Pure, and free of YAML and zod: the raw-text fallback serves files YAML cannot read.
 
 /** A word that can name a program (or a glob of names, or an @list). */
 const NAME = /^@?[A-Za-z0-9_+][A-Za-z0-9_.+*?[\]-]*$/;
 
 /**
- * Program names a parsed (but invalid) rule names: every `program:` value at any depth of
- * its match block (any_of, not, pipeline.to, wrapped_by …) and the program of each of its
- * must-match examples. "@name" entries are kept for the caller to expand.
+ * The programs a match block is pinned to: its own `program:`, else one pinned member of
+ * its `all_of`, else the union over its `any_of` when every branch is pinned; null when it
+ * can match a command of any program. "@name" entries are kept for the caller to expand.
+ * Nothing under `not:` counts (it excludes programs, it does not name the ones matched).
  */
-export function keywordsOfValue(doc: unknown): string[] {
-  const out = new Set<string>();
-  const visit = (x: unknown, key: string | null) => {
-    if (typeof x === 'string') {
-      if ((key === 'program' || key === 'wrapped_by') && NAME.test(x)) out.add(x);
-    } else if (Array.isArray(x)) for (const e of x) visit(e, key);
-    else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) visit(v, k);
-  };
-  if (doc && typeof doc === 'object') {
-    const d = doc as Record<string, unknown>;
-    visit(d.match, null);
-    const ex = d.examples as Record<string, unknown> | undefined;
-    const lines = ex && typeof ex === 'object' ? ex.match : undefined;
-    for (const l of Array.isArray(lines) ? lines : typeof lines === 'string' ? [lines] : []) {
-      const p = typeof l === 'string' ? firstProgram(l) : null;
-      if (p) out.add(p);
+export function pinnedPrograms(match: unknown): string[] | null {
+  if (!match || typeof match !== 'object' || Array.isArray(match)) return null;
+  const m = match as Record<string, unknown>;
+  if (m.program !== undefined) {
+    const names = (Array.isArray(m.program) ? m.program : [m.program]).filter((x): x is string => typeof x === 'string' && NAME.test(x));
+    return names.length ? names : null;
+  }
+  if (Array.isArray(m.all_of)) {
+    for (const b of m.all_of) {
+      const p = pinnedPrograms(b);
+      if (p) return p;
     }
   }
-  return [...out];
+  if (Array.isArray(m.any_of) && m.any_of.length) {
+    const out = new Set<string>();
+    for (const b of m.any_of) {
+      const p = pinnedPrograms(b);
+      if (!p) return null;
+      for (const x of p) out.add(x);
+    }
+    return [...out];
+  }
+  return null;
 }
 
-/** For a file YAML cannot read: `program: x`, `program: [x, y]` and `- x` items under a `program:` line. */
+/**
+ * For a file YAML cannot read: the `program:` of its match block, read from the lines
+ * directly under `match:` (`program: x`, `program: [x, y]`, or `- x` items below it).
+ * Anything nested deeper (any_of, not, pipeline) is not read: its meaning depends on the
+ * structure, so such a file names nothing unless its match block has a program of its own.
+ */
 export function keywordsOfText(text: string): string[] {
   const out = new Set<string>();
   const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^(\s*)(?:-\s+)?program\s*:\s*(.*)$/.exec(lines[i]);
+  const start = lines.findIndex((l) => /^match\s*:\s*(#.*)?$/.test(l));
+  if (start < 0) return [];
+  const child = lines.slice(start + 1).find((l) => l.trim() && !l.trim().startsWith('#'));
+  const indent = child ? /^(\s*)/.exec(child)![1] : null;
+  if (!indent) return [];
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() && !line.startsWith(indent) && !/^\s*#/.test(line)) break;
+    const m = new RegExp(`^${indent}program\\s*:\\s*(.*)$`).exec(line);
     if (!m) continue;
-    const value = m[2].replace(/\s+#.*$/, '').trim();
+    const value = m[1].replace(/\s+#.*$/, '').trim();
     if (value) {
       for (const w of value.replace(/^\[|\]$/g, '').split(',')) add(out, w);
       continue;
@@ -60,12 +79,11 @@ function add(out: Set<string>, raw: string) {
   if (NAME.test(w)) out.add(w);
 }
 
-/** The program an example command line starts with: the first word that is not an assignment, by basename. */
-function firstProgram(line: string): string | null {
-  for (const w of line.trim().split(/\s+/)) {
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
-    const base = w.replace(/^["'\\]+|["']+$/g, '').split('/').pop() ?? '';
-    return NAME.test(base) && !base.startsWith('@') ? base : null;
-  }
-  return null;
+/** Every "@name" a rule's match block refers to (at any depth, `not:` included). */
+export function listReferences(match: unknown, out = new Set<string>()): Set<string> {
+  if (typeof match === 'string') {
+    if (match.startsWith('@')) out.add(match.slice(1));
+  } else if (Array.isArray(match)) for (const x of match) listReferences(x, out);
+  else if (match && typeof match === 'object') for (const v of Object.values(match)) listReferences(v, out);
+  return out;
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ACTIONS, type Action } from './actions.js';
 import type { RuleSpec } from './schema.js';
 import type { BrokenFileFacts } from './parse.js';
-import { keywordsOfValue } from './keywords.js';
+import { listReferences, pinnedPrograms } from './keywords.js';
 import { ConfigError, loadUserConfig, projectSettings, userConfigPath, type UserConfig } from '../config/user.js';
 import { builtinIndex, cached, listsKey, projectPathsFresh, ruleCacheDir } from './cache.js';
 
@@ -169,6 +169,9 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     ['user', sources.user],
     ['project', sources.project],
   ];
+  // The lists built-in and user rules refer to, worked out when a project defines a list.
+  let refs: Set<string> | null = null;
+  const referenced = () => (refs ??= [...byId.values()].reduce((out, r) => listReferences(r.match, out), new Set<string>()));
   for (const [layer, dir] of layers) {
     if (!dir || !fs.existsSync(dir)) {
       if (layer === 'builtin') problems.push(`${dir}: built-in rules directory not found (reinstall agentguard)`);
@@ -189,6 +192,17 @@ export async function loadRules(sources: RuleSources): Promise<LoadedRules> {
     for (const l of content.lists) {
       for (const [name, items] of Object.entries(l.lists)) {
         const prev = lists.get(name);
+        if (!prev && layer === 'project' && referenced().has(name)) {
+          // A list a built-in or user rule names but nobody defined (a skipped lists file): a
+          // repository must not be the one to fill it in.
+          warnings.push({
+            file: l.file,
+            line: l.lines[name] ?? 1,
+            problem: `lists.${name}: a project cannot define @${name}, which a built-in or user rule refers to (ignored)`,
+            fix: 'define it in ~/.config/agentguard/rules/lists.yaml, or give the project list a name of its own',
+          });
+          continue;
+        }
         if (prev && layer === 'project') {
           // Lists also appear under `not:`; letting a repository extend one could loosen a rule.
           warnings.push({
@@ -288,7 +302,11 @@ function guardBroken(
       programs: [],
     };
   }
-  const words = [...b.facts.programs, ...(existing ? keywordsOfValue({ match: existing.match }) : [])];
+  // The programs the file's own match block is pinned to (none: every command). A file without
+  // a match block but with an existing rule's id was most likely meant to change that rule.
+  const ownPins = b.facts.hasMatch ? b.facts.programs : [];
+  const existingPins = existing && !b.facts.hasMatch ? (pinnedPrograms(existing.match) ?? []) : [];
+  const words = b.facts.hasMatch ? ownPins : existingPins;
   const programs = expandKeywords(words, lists);
   const until = programs.length ? `until then \`${shown(programs)}\` commands ask` : 'no program could be read from it, so every command asks until it is fixed';
   let howTo = 'fix it or move it away';
@@ -320,7 +338,7 @@ function guardBroken(
 
 /** The stand-in for a loaded rule that cannot be compiled (it names an unknown @list). */
 export function skippedRuleFor(rule: LoadedRule, lists: ReadonlyMap<string, readonly string[]>, problem: string): { warning: RuleWarning; rule: LoadedRule; programs: string[] } {
-  const g = guardBroken({ file: rule.file, layer: rule.layer, problems: [problem], facts: { programs: keywordsOfValue(rule), id: undefined, hasMatch: true, looksLikeConfig: false } }, new Map(), lists);
+  const g = guardBroken({ file: rule.file, layer: rule.layer, problems: [problem], facts: { programs: pinnedPrograms(rule.match) ?? [], id: undefined, hasMatch: true, looksLikeConfig: false } }, new Map(), lists);
   return { warning: g.warning, rule: g.rule!, programs: g.programs };
 }
 

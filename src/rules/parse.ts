@@ -6,7 +6,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { Layer, LoadedRule } from './load.js';
 import { ACTIONS } from './actions.js';
-import { keywordsOfText, keywordsOfValue } from './keywords.js';
+import { keywordsOfText, pinnedPrograms } from './keywords.js';
 import { ListsSchema, RuleSchema } from './schema.js';
 
 export interface ParsedLists {
@@ -90,11 +90,8 @@ export function describeBroken(file: string): BrokenFileFacts {
   const v = value as Record<string, unknown>;
   const keys = Object.keys(v);
   const looksLikeConfig = keys.length > 0 && keys.every((k) => k === 'rules' || k === 'projects' || k === 'limits');
-  let programs = keywordsOfValue(v);
-  if (/^lists\.ya?ml$/.test(path.basename(file)) && v.lists && typeof v.lists === 'object') {
-    // A list extends what built-in rules match: its items are the programs it could have added.
-    programs = Object.values(v.lists as Record<string, unknown>).flatMap((items) => keywordsOfValue({ match: { program: items } }));
-  }
+  // A lists file may have held paths, hosts or programs that any rule matches: it names no program.
+  const programs = /^lists\.ya?ml$/.test(path.basename(file)) ? [] : (pinnedPrograms(v.match) ?? []);
   return { programs, id: typeof v.id === 'string' ? v.id : undefined, hasMatch: v.match !== undefined && v.match !== null, looksLikeConfig };
 }
 

@@ -16,8 +16,6 @@ import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 import type { Escalation } from './escalate.js';
 
-/** The one rule Codex's start-up snapshot may match: it copies the exported variables into its own file. */
-const CODEX_SNAPSHOT_DUMP = 'environment-dump';
 
 export type Answer = 'once' | 'session' | 'deny' | 'timeout' | 'abandoned';
 
@@ -322,15 +320,18 @@ export class Gate {
     }
     let decision = this.opts.guard.check({ command: req.script, cwd: req.cwd || undefined });
     // Codex's once-per-session snapshot of the person's login shell: the only thing the policy
-    // cannot see in it is the person's own rc file, which their login shell reads anyway. The
-    // snapshot also copies the exported variables (declare -xp) into Codex's own snapshot file:
-    // that is an environment dump by shape, but into Codex's state, not the model's context.
-    const snapshotDump = (d: Decision) => d.matches.every((m) => m.rule === CODEX_SNAPSHOT_DUMP);
+    // cannot see in it is the person's own rc file, which their login shell reads anyway. Only
+    // for a shell (Codex runs it itself, never through its Bash tool's hook), and only when
+    // nothing in it matched a rule: the same script sent by an agent would print what it reads
+    // into the model's context, so its copy of the exported variables (declare -xp) is let
+    // through only where the environment was scrubbed and that rule does not match at all
+    // (a sandboxed session without --pass-env); elsewhere the person is asked.
+    const unmatched = (d: Decision) => d.matches.length === 0;
     // Its helper that runs "$@" is read as `command` when the script is checked alone.
-    if (decision.action === 'ask' && snapshotDump(decision) && decision.opaque.every((r) => isRcSourceReason(r) || isSnapshotHelperReason(r))) {
+    if (req.shell !== 'hook' && decision.action === 'ask' && unmatched(decision) && decision.opaque.every((r) => isRcSourceReason(r) || isSnapshotHelperReason(r))) {
       const body = codexStartupBody(req.script);
       const alone = body === null ? null : this.opts.guard.check({ command: body, cwd: req.cwd || undefined });
-      if (alone && alone.action !== 'deny' && snapshotDump(alone) && !alone.opaque.length) decision = { ...decision, action: 'allow' };
+      if (alone && alone.action === 'allow' && unmatched(alone) && !alone.opaque.length) decision = { ...decision, action: 'allow' };
     }
     if (key !== null && !decision.opaque.some((o) => o.startsWith('internal error'))) {
       if (this.cache.size >= CACHE_MAX) this.cache.clear();

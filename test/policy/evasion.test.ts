@@ -69,7 +69,7 @@ const FLOOR: Record<string, number> = {
   network: 87,
   opaque: 78,
   packages: 80,
-  persistence: 172,
+  persistence: 182,
   privilege: 132,
   publishing: 227,
   resources: 82,

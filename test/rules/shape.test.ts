@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGuard, type Guard } from '../../src/guard.js';
 import { defaultRuleSources, RuleLoadError, SKIPPED_RULE, warningText } from '../../src/rules/load.js';
-import { keywordsOfText, keywordsOfValue } from '../../src/rules/keywords.js';
+import { keywordsOfText, pinnedPrograms } from '../../src/rules/keywords.js';
 import { Gate } from '../../src/session/gate.js';
 import type { ShimRequest } from '../../src/session/protocol.js';
 import { render } from '../../src/session/prompt.js';
@@ -327,14 +327,56 @@ describe('where the warning is shown', () => {
 
 describe('program keywords read from what is left of a file', () => {
   it.each([
-    ['program: terraform\n', ['terraform']],
-    ['  program: [terraform, "tofu"]  # infra\n', ['terraform', 'tofu']],
+    ['match:\n  program: terraform\n', ['terraform']],
+    ['match:\n  program: [terraform, "tofu"]  # infra\n  subcommand: [apply\n', ['terraform', 'tofu']],
     ['match:\n  program:\n    - kubectl\n    - helm\n  args: [delete\n', ['kubectl', 'helm']],
-    ['- program: "@downloaders"\n', ['@downloaders']],
+    // Nested programs depend on the structure YAML could not read: nothing is named.
+    ['match:\n  any_of:\n    - program: "@downloaders"\n', []],
+    ['match:\n  reads: "~/secret/**"\n  not:\n    program: echo\n', []],
+    ['program: terraform\n', []],
     ['id: x\naction: deny\n', []],
   ])('text %j → %j', (text, words) => expect(keywordsOfText(text)).toEqual(words));
 
-  it('from a parsed file: program values at any depth and the programs of its examples', () => {
-    expect(keywordsOfValue({ match: { any_of: [{ program: 'kubectl' }, { pipeline: { to: { program: ['sh', 'bash'] } } }] }, examples: { match: ['FOO=1 /usr/bin/helm uninstall x'] } })).toEqual(['kubectl', 'sh', 'bash', 'helm']);
+  it.each([
+    [{ program: ['kubectl', 'helm'], args: ['delete'] }, ['kubectl', 'helm']],
+    [{ any_of: [{ program: 'kubectl' }, { program: ['sh', 'bash'] }] }, ['kubectl', 'sh', 'bash']],
+    [{ all_of: [{ args: ['x'] }, { program: 'psql' }] }, ['psql']],
+    // A block that can match any program names nothing.
+    [{ any_of: [{ program: 'kubectl' }, { pipeline: { to: { program: ['sh', 'bash'] } } }] }, null],
+    [{ reads: '~/secret-notes/**' }, null],
+    [{ args: ['*prod-db*'], not: { program: 'echo' } }, null],
+  ])('from a parsed match block %j → %j', (match, pins) => expect(pinnedPrograms(match)).toEqual(pins));
+});
+
+describe('a skipped file never asks about less than it could have denied (found in review)', () => {
+  const broken = (match: string, example: string) => `id: team-secret\naction: deny\nseverity: high\nmessage: Team secrets.\nmatch:\n${match}\nexamples:\n  match: ["${example}"]\n  no_match: ["ls"]\nmisspelt: true\n`;
+
+  it('a reads rule: every command asks, not only the program of its example', async () => {
+    write(userRules, 'team-secret.yaml', broken('  reads: "~/secret-notes/**"', 'cat ~/secret-notes/a'));
+    const g = await guard();
+    builtinsHold(g);
+    for (const c of ['head ~/secret-notes/a', 'grep x ~/secret-notes/a', 'ls']) expect(rulesOf(g, c), c).toContain(SKIPPED_RULE);
+    expect(warningsOf(g)).toMatch(/every command asks/);
+  });
+
+  it('a rule whose only program is under not: every command asks', async () => {
+    write(userRules, 'team-secret.yaml', broken('  args: ["*prod-db*"]\n  not:\n    program: echo', 'psql prod-db.internal'));
+    const g = await guard();
+    for (const c of ['wc prod-db.txt', 'mongosh prod-db.internal']) expect(rulesOf(g, c), c).toContain(SKIPPED_RULE);
+  });
+
+  it('a broken lists file: every command asks (its lists may have held paths or hosts)', async () => {
+    write(userRules, 'lists.yaml', 'lists:\n  credential-paths: ["~/vault/**"]\n  downloaders: [fetchit]\nbogus: 1\n');
+    const g = await guard();
+    expect(rulesOf(g, 'cat ~/vault/key')).toContain(SKIPPED_RULE);
+  });
+
+  it("a project cannot define a list a user rule refers to when the user's own lists file was skipped", async () => {
+    write(userRules, 'lists.yaml', 'lists:\n  prod-hosts: [db.prod.example]\nbogus: 1\n');
+    write(userRules, 'prod-psql.yaml', `id: prod-psql\naction: deny\nseverity: high\nmessage: Production.\nmatch:\n  program: psql\n  args: "@prod-hosts"\nexamples:\n  match: ["psql db.prod.example"]\n  no_match: ["psql localhost"]\n`);
+    write(projectRules, 'lists.yaml', 'lists:\n  prod-hosts: [nothing-here]\n');
+    const g = await guard();
+    expect(g.check({ command: 'psql db.prod.example' }).action).not.toBe('allow');
+    expect(warningsOf(g)).toMatch(/a project cannot define @prod-hosts/);
   });
 });

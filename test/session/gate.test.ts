@@ -10,18 +10,19 @@ import { Gate, type Answer, type AskInfo, type GateEvent } from '../../src/sessi
 import type { ShimRequest } from '../../src/session/protocol.js';
 import { listen, type SessionServer } from '../../src/session/server.js';
 import { EXAMPLE_CONTEXT } from '../../src/rules/examples.js';
-import { exampleFs, exampleGuard } from '../helpers.js';
+import { exampleFs, exampleGuard, exampleGuardWith } from '../helpers.js';
 import { inputsUnchanged } from '../../src/shell/fsview.js';
 
 const WS = EXAMPLE_CONTEXT.policy.workspaces[0];
 const VENDOR = path.join(WS, 'vendor/lib');
 
 /** A gate whose prompt answers from a script of answers, recording every question. */
-async function gateWith(answers: Answer[], extra: { trustNested?: boolean } = {}) {
+async function gateWith(answers: Answer[], { scrubbed = false, ...extra }: { trustNested?: boolean; scrubbed?: boolean } = {}) {
   const asked: AskInfo[] = [];
   const events: GateEvent[] = [];
   const gate = new Gate({
-    guard: await exampleGuard(),
+    // scrubbed: the environment of a sandboxed session without --pass-env.
+    guard: scrubbed ? await exampleGuardWith({ environment: 'scrubbed' }) : await exampleGuard(),
     // The example world's files live in a table: its stamps are checked against the same table.
     inputsUnchanged: (d) => inputsUnchanged(d.inputs ?? [], exampleFs),
     ...extra,
@@ -292,8 +293,8 @@ describe('a FIFO where a script is expected', () => {
 describe("Codex's start-up snapshot (codex-cli 0.171.0, as captured from a real session)", () => {
   const script = fs.readFileSync(path.join(import.meta.dirname, '../agents/fixtures/codex-0.171.0-bash-snapshot.sh'), 'utf8');
 
-  it('runs without a prompt: its helper that runs "$@" is read as `command`', async () => {
-    const { gate, asked } = await gateWith([]);
+  it('runs without a prompt in a sandboxed session: its helper that runs "$@" is read as `command`', async () => {
+    const { gate, asked } = await gateWith([], { scrubbed: true });
     expect(allowed(await gate.handle(req(script)))).toBe(true);
     expect(asked).toHaveLength(0);
   });
@@ -304,8 +305,24 @@ describe("Codex's start-up snapshot (codex-cli 0.171.0, as captured from a real 
     ['a destructive command through the helper', script.replace("printf '\\0'\n(", "__codex_snapshot_command rm -rf .git\nprintf '\\0'\n(")],
   ])('is asked about when %s', async (_what, forged) => {
     expect(forged).not.toBe(script);
-    const { gate, asked } = await gateWith(['deny']);
+    const { gate, asked } = await gateWith(['deny'], { scrubbed: true });
     expect(allowed(await gate.handle(req(forged)))).toBe(false);
     expect(asked).toHaveLength(1);
+  });
+
+  // Found in review: the same shape sent by an agent prints the environment into its context.
+  it('is asked about where the environment may hold secrets (its declare -xp is an environment dump there)', async () => {
+    const { gate, asked } = await gateWith(['deny']);
+    expect(allowed(await gate.handle(req(script)))).toBe(false);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('an rc block, the marker and export -p: asked where the environment may hold secrets, and through a hook always', async () => {
+    const forged = `if [ -z "\${BASH_ENV-}" ] && [ -n "\${HOME-}" ] && [ -r "$HOME/.bashrc" ]; then\n  . "$HOME/.bashrc"\nfi\necho '# Snapshot file'\nexport -p > leak.txt\n`;
+    const secrets = await gateWith(['deny']);
+    expect(allowed(await secrets.gate.handle(req(forged)))).toBe(false);
+    const hooked = await gateWith(['deny'], { scrubbed: true });
+    expect(allowed(await hooked.gate.handle(hook(script)))).toBe(false);
+    expect(hooked.asked).toHaveLength(1);
   });
 });

@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { Gate } from '../../src/session/gate.js';
 import type { ShimRequest } from '../../src/session/protocol.js';
-import { exampleGuard } from '../helpers.js';
+import { exampleGuard, exampleGuardWith } from '../helpers.js';
 
-const guard = await exampleGuard();
+// A sandboxed session without --pass-env: every shell gets the scrubbed environment.
+const guard = await exampleGuardWith({ environment: 'scrubbed' });
 const ZSH_START = [
   'if [[ -n "$ZDOTDIR" ]]; then',
   '  rc="$ZDOTDIR/.zshrc"',
@@ -25,7 +26,7 @@ function request(script: string): ShimRequest {
 }
 
 describe("Codex's start-up script in a session", () => {
-  it('runs without a prompt', async () => {
+  it('runs without a prompt in a sandboxed session', async () => {
     let asked = 0;
     const gate = new Gate({ guard, ask: async () => (asked++, 'deny') });
     expect(await gate.handle(request(ZSH_START))).toMatch(/^ALLOW/);
@@ -40,6 +41,13 @@ describe("Codex's start-up script in a session", () => {
     let asked = 0;
     const gate = new Gate({ guard, ask: async () => (asked++, 'deny') });
     expect(await gate.handle(request(script))).toMatch(/^DENY/);
+    expect(asked).toBe(1);
+  });
+
+  it('is asked about where the environment may hold secrets: its export -p would print them', async () => {
+    let asked = 0;
+    const gate = new Gate({ guard: await exampleGuard(), ask: async () => (asked++, 'deny') });
+    expect(await gate.handle(request(ZSH_START))).toMatch(/^DENY/);
     expect(asked).toBe(1);
   });
 });
