@@ -30,12 +30,18 @@ const decision = (permissionDecision: string, reason: string) => ({
  *   - No entrypoint at all (an older Claude Code, a cleaned environment) and no controlling
  *     terminal: nobody is at a terminal to answer.
  */
+/** CLAUDE_CODE_ENTRYPOINT values whose permission prompt a person sees: the terminal, the IDE extensions, the desktop app. */
+const INTERACTIVE_ENTRYPOINTS = new Set(['cli', 'claude-vscode', 'claude-desktop']);
+
 function whyNobodyAsked(mode: string | undefined, env: NodeJS.ProcessEnv, probe: HookProbe): string | null {
   if (mode === 'bypassPermissions') return 'Claude Code runs in bypassPermissions mode, which asks nobody';
   if (mode === 'dontAsk') return 'Claude Code runs in dontAsk mode, which asks nobody';
   const entry = env.CLAUDE_CODE_ENTRYPOINT;
   if (entry === 'sdk-cli') return 'Claude Code runs non-interactively (claude -p), with no prompt for a person';
-  if (entry === undefined && !probe.terminal()) return 'Claude Code runs without a terminal, with nobody to answer a prompt';
+  if (entry === undefined) return probe.terminal() ? null : 'Claude Code runs without a terminal, with nobody to answer a prompt';
+  // Only the entry points known to show a prompt to a person: the SDKs, CI actions and any
+  // entry point added later may show an ask to nobody (fail closed: a block says why).
+  if (!INTERACTIVE_ENTRYPOINTS.has(entry)) return `Claude Code runs from ${JSON.stringify(entry)}, which agentguard does not know to show a prompt to a person`;
   return null;
 }
 

@@ -98,6 +98,7 @@ describe('Claude Code (hookSpecificOutput.permissionDecision)', () => {
     ['dontAsk mode', { permission_mode: 'dontAsk' }, interactive.env, true, /dontAsk mode/],
     ['claude -p', {}, { CLAUDE_CODE_ENTRYPOINT: 'sdk-cli' }, true, /non-interactively \(claude -p\)/],
     ['no entrypoint and no terminal', {}, {}, false, /without a terminal/],
+    ['the TypeScript SDK (an entry point not known to show a prompt)', {}, { CLAUDE_CODE_ENTRYPOINT: 'sdk-ts' }, true, /runs from "sdk-ts"/],
   ] as const)('flagged command in %s: deny, with the reason and what to run instead', async (_name, fields, env, terminal, why) => {
     const o = decision(await hook('claude', { ...claudeInput(FLAGGED, project), ...fields }, { env, terminal }));
     expect(o.permissionDecision).toBe('deny');
