@@ -94,7 +94,7 @@ export const claude = {
   settings,
   // Claude Code takes settings on its command line: the hook for this run, no file touched.
   inject({ command, settings: doc }): Injection {
-    if (command.includes('--settings')) return { command, env: {}, skipped: 'claude was given its own --settings; the shims still check every shell' };
+    if (command.some((a) => a === '--settings' || a.startsWith('--settings='))) return { command, env: {}, skipped: 'claude was given its own --settings; the shims still check every shell' };
     return { command: [command[0], '--settings', JSON.stringify(doc), ...command.slice(1)], env: {}, skipped: null };
   },
   unwrap,

@@ -37,3 +37,17 @@ describe('session profiles', () => {
     expect(profileFor(['aider'], profiles)).toEqual({ name: 'aider', programs: ['aider'], write: [], hosts: ['llm.internal.example'] });
   });
 });
+
+describe("Claude's hook for one run (--settings)", () => {
+  it('is added before the person’s arguments, and skipped (with the reason) when they give their own settings in either spelling', async () => {
+    const { withAgentHook } = await import('../../src/hooks/inject.js');
+    const added = withAgentHook(['claude', 'do it'], 'claude', '/nonexistent', {});
+    expect(added.command.slice(0, 2)).toEqual(['claude', '--settings']);
+    expect(added.skipped).toBeNull();
+    for (const own of [['--settings', '{}'], ['--settings={}']]) {
+      const r = withAgentHook(['claude', ...own], 'claude', '/nonexistent', {});
+      expect(r.command).toEqual(['claude', ...own]);
+      expect(r.skipped).toMatch(/its own --settings/);
+    }
+  });
+});
