@@ -146,8 +146,9 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   const problem = ruleProblemLine(guard.warnings);
   // Escaped: a project's file name and what YAML quotes from it come from the repository.
   if (problem) {
-    verdict.reason = `${verdict.reason} agentguard: ${escapeForTerminal(problem)}`;
-    verdict.details = `${verdict.details} agentguard: ${escapeForTerminal(problem)}`;
+    const note = ` agentguard: ${escapeForTerminal(problem)}`;
+    verdict.reason += note;
+    verdict.details += note;
   }
   const answer = answerFor(adapter, verdict, call, opts);
   await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io);

@@ -79,6 +79,16 @@ function add(out: Set<string>, raw: string) {
   if (NAME.test(w)) out.add(w);
 }
 
+/** Program names with "@name" lists expanded, sorted (an unknown list names nothing). */
+export function expandPrograms(words: readonly string[], lists: ReadonlyMap<string, readonly string[]>): string[] {
+  const out = new Set<string>();
+  for (const w of words) {
+    if (!w.startsWith('@')) out.add(w);
+    else for (const item of lists.get(w.slice(1)) ?? []) if (NAME.test(item) && !item.startsWith('@')) out.add(item);
+  }
+  return [...out].sort();
+}
+
 /** Every "@name" a rule's match block refers to (at any depth, `not:` included). */
 export function listReferences(match: unknown, out = new Set<string>()): Set<string> {
   if (typeof match === 'string') {

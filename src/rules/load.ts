@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ACTIONS, type Action } from './actions.js';
 import type { RuleSpec } from './schema.js';
 import type { BrokenFileFacts } from './parse.js';
-import { listReferences, pinnedPrograms } from './keywords.js';
+import { expandPrograms, listReferences, pinnedPrograms } from './keywords.js';
 import { ConfigError, loadUserConfig, projectSettings, userConfigPath, type UserConfig } from '../config/user.js';
 import { builtinIndex, cached, listsKey, projectPathsFresh, ruleCacheDir } from './cache.js';
 
@@ -67,7 +67,6 @@ export function ruleProblemLine(warnings: readonly RuleWarning[]): string {
   const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more: agentguard doctor lists them)` : '';
   return `rule file problem: ${warningText(warnings[0])}${more}`;
 }
-
 
 export interface RuleSources {
   builtin: string;
@@ -266,15 +265,6 @@ function splitProblem(file: string, problem: string): { line: number; what: stri
 
 const shown = (programs: string[]) => programs.slice(0, 6).join(', ') + (programs.length > 6 ? ` and ${programs.length - 6} more` : '');
 
-/** Program keywords with "@name" lists expanded (an unknown list names nothing). */
-function expandKeywords(words: string[], lists: ReadonlyMap<string, readonly string[]>): string[] {
-  const out = new Set<string>();
-  for (const w of words) {
-    if (!w.startsWith('@')) out.add(w);
-    else for (const item of lists.get(w.slice(1)) ?? []) if (/^[A-Za-z0-9_+][A-Za-z0-9_.+*?[\]-]*$/.test(item)) out.add(item);
-  }
-  return [...out].sort();
-}
 
 /**
  * Fail closed for a file that was skipped: it may have held a `deny`, so a stand-in rule asks
@@ -304,10 +294,8 @@ function guardBroken(
   }
   // The programs the file's own match block is pinned to (none: every command). A file without
   // a match block but with an existing rule's id was most likely meant to change that rule.
-  const ownPins = b.facts.hasMatch ? b.facts.programs : [];
-  const existingPins = existing && !b.facts.hasMatch ? (pinnedPrograms(existing.match) ?? []) : [];
-  const words = b.facts.hasMatch ? ownPins : existingPins;
-  const programs = expandKeywords(words, lists);
+  const words = b.facts.hasMatch ? b.facts.programs : existing ? (pinnedPrograms(existing.match) ?? []) : [];
+  const programs = expandPrograms(words, lists);
   const until = programs.length ? `until then \`${shown(programs)}\` commands ask` : 'no program could be read from it, so every command asks until it is fixed';
   let howTo = 'fix it or move it away';
   if (existing && !b.facts.hasMatch) {

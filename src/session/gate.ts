@@ -16,7 +16,6 @@ import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
 import type { Escalation } from './escalate.js';
 
-
 export type Answer = 'once' | 'session' | 'deny' | 'timeout' | 'abandoned';
 
 export interface AskInfo {
