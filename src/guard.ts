@@ -7,14 +7,14 @@ import type { Decision } from './policy/decision.js';
 import { evaluate, type PolicyContext } from './policy/evaluate.js';
 import type { Environment, HostSet } from './rules/match.js';
 import { defaultRuleSources, loadRules, RuleLoadError, warningText, type RuleSources, type RuleWarning } from './rules/load.js';
-
-// For front ends that load only this module (the hook): the one-line note on a skipped rule file.
-export { ruleProblemLine } from './rules/load.js';
 import { compileRules, type RuleSet } from './rules/ruleset.js';
 import { analyse } from './shell/analyse.js';
 import { realFs, type FsView } from './shell/fsview.js';
 import { loadParser } from './shell/parser.js';
 import type { Script, ShellContext } from './shell/types.js';
+
+// For front ends that load only this module (the hook): the one-line note on a skipped rule file.
+export { ruleProblemLine } from './rules/load.js';
 
 /** Claude Code's and Codex's shell snapshots (…/shell-snapshots/snapshot-bash-….sh, …/shell_snapshots/….sh). */
 const AGENT_SNAPSHOT = /\/shell[-_]snapshots\/[^/]+\.(sh|zsh|bash)$/;
