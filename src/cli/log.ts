@@ -9,7 +9,7 @@ export function registerLog(program: Command): void {
     .description('List recorded sessions: start, length, decisions per action, agent command, workspace.')
     .option('--json', 'print as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const { listSessions } = await import('../log/store.js');
+      const { listSessions } = await import('../log/read.js');
       const { formatSessions } = await import('../ui/review.js');
       const list = listSessions();
       process.stdout.write((flags.json ? JSON.stringify(list) : formatSessions(list)) + '\n');
@@ -26,7 +26,7 @@ export function registerLog(program: Command): void {
     .option('--json', 'print the records as JSON Lines (for jq)')
     .option('--follow', 'keep printing new records as a running session writes them')
     .action(async (session: string | undefined, flags: { action?: string; since?: string; grep?: string; allSessions?: boolean; json?: boolean; follow?: boolean }) => {
-      const { listSessions, readRecords } = await import('../log/store.js');
+      const { listSessions, readRecords } = await import('../log/read.js');
       const { formatRecord, matchesFilter, parseDuration } = await import('../ui/review.js');
       if (flags.action && !['allow', 'ask', 'deny'].includes(flags.action)) throw new Error(`--action must be allow, ask or deny, not ${flags.action}`);
       const filter = { action: flags.action as 'allow' | 'ask' | 'deny' | undefined, sinceMs: flags.since ? parseDuration(flags.since) : undefined, grep: flags.grep };
@@ -46,7 +46,7 @@ export function registerLog(program: Command): void {
     .description('Check the hash chain and the index of a session (or --all); names the first bad record, exits 1 on any tampering.')
     .option('--all', 'every session')
     .action(async (session: string | undefined, flags: { all?: boolean }) => {
-      const { listSessions, verifyAll, verifySession } = await import('../log/store.js');
+      const [{ listSessions }, { verifyAll, verifySession }] = await Promise.all([import('../log/read.js'), import('../log/verify.js')]);
       const results = flags.all ? verifyAll() : [verifySession(session && session !== 'latest' ? session : pick(listSessions(), 'latest').id)];
       for (const r of results) process.stdout.write(r.ok ? `ok       ${r.session} (${r.records} record${r.records === 1 ? '' : 's'})\n` : `TAMPERED ${r.session}: ${r.problem}\n`);
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;
@@ -56,7 +56,7 @@ export function registerLog(program: Command): void {
     .description('Delete sessions whose last record is older than a duration, and their index entries.')
     .requiredOption('--older-than <duration>', 'age, e.g. 30d')
     .action(async (flags: { olderThan: string }) => {
-      const { pruneSessions } = await import('../log/store.js');
+      const { pruneSessions } = await import('../log/read.js');
       const { parseDuration } = await import('../ui/review.js');
       const removed = pruneSessions(parseDuration(flags.olderThan));
       process.stdout.write(`removed ${removed.length} session${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.join(', ')}` : ''}\n`);

@@ -47,7 +47,7 @@ export function lineHash(line: string): { body: string; claimed: string } | null
   return { body: line.slice(0, m.index) + '}', claimed: m[1] };
 }
 
-function sha256(s: string): string {
+export function sha256(s: string): string {
   return crypto.createHash('sha256').update(s).digest('hex');
 }
 
@@ -55,6 +55,8 @@ export interface AppendOptions {
   dir?: string;
   /** Serialise appends from several processes (agentguard check writes a shared daily log). */
   lock?: boolean;
+  /** Called with each record once it is written: the sinks that ship the log (never blocks; see src/log/sinks). */
+  onAppend?: (record: LogRecord, line: string) => void;
 }
 
 /** An open session log. Appends are synchronous: a record is with the kernel before the decision is acted on. */
@@ -65,6 +67,7 @@ export class SessionLog {
   private prev: string;
   private indexFd: number;
   private lockPath: string | null;
+  private onAppend: AppendOptions['onAppend'];
 
   constructor(
     readonly session: string,
@@ -74,6 +77,7 @@ export class SessionLog {
     ensureDir(dir);
     this.file = path.join(dir, `${session}.jsonl`);
     this.lockPath = opts.lock ? `${this.file}.lock` : null;
+    this.onAppend = opts.onAppend;
     this.fd = fs.openSync(this.file, 'a', 0o600);
     fs.fchmodSync(this.fd, 0o600);
     this.indexFd = fs.openSync(path.join(dir, 'index.jsonl'), 'a', 0o600);
@@ -93,11 +97,13 @@ export class SessionLog {
         this.prev = last ? last.hash : GENESIS;
       }
       const seq = this.seq;
-      const { line, hash } = sealLine({ v: 1, session: this.session, seq, time: new Date().toISOString(), type, ...fields }, this.prev);
+      const body = { v: 1 as const, session: this.session, seq, time: new Date().toISOString(), type, ...fields };
+      const { line, hash } = sealLine(body, this.prev);
       fs.writeSync(this.fd, line + '\n');
       fs.writeSync(this.indexFd, JSON.stringify({ session: this.session, seq, hash }) + '\n');
       this.seq = seq + 1;
       this.prev = hash;
+      this.onAppend?.({ ...body, prev: this.prev, hash }, line);
       return seq;
     } finally {
       release?.();
@@ -132,7 +138,7 @@ function acquire(lockPath: string): () => void {
 }
 
 /** The last complete record of a log file, read from its tail. */
-function lastRecord(file: string): LogRecord | null {
+export function lastRecord(file: string): LogRecord | null {
   let size: number;
   try {
     size = fs.statSync(file).size;
@@ -154,143 +160,4 @@ function lastRecord(file: string): LogRecord | null {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-// ---- reading ------------------------------------------------------------------
-
-export function readRecords(file: string): LogRecord[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LogRecord);
-}
-
-export interface SessionInfo {
-  id: string;
-  file: string;
-  start: string | null;
-  end: string | null;
-  agent: string;
-  workspace: string;
-  counts: Record<string, number>;
-  records: number;
-}
-
-export function listSessions(dir = sessionsDir()): SessionInfo[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: SessionInfo[] = [];
-  for (const f of fs.readdirSync(dir)) {
-    if (!f.endsWith('.jsonl') || f === 'index.jsonl') continue;
-    const file = path.join(dir, f);
-    let records: LogRecord[];
-    try {
-      records = readRecords(file);
-    } catch {
-      records = [];
-    }
-    const start = records.find((r) => r.type === 'session-start');
-    const counts: Record<string, number> = { allow: 0, ask: 0, deny: 0 };
-    for (const r of records) if (r.type === 'decision') counts[String(r.action)] = (counts[String(r.action)] ?? 0) + 1;
-    out.push({
-      id: f.slice(0, -6),
-      file,
-      start: records[0]?.time ?? null,
-      end: records.length ? records[records.length - 1].time : null,
-      agent: start ? String((start.agent as string[] | undefined)?.join(' ') ?? '') : 'agentguard check',
-      workspace: start ? String((start.workspaces as string[] | undefined)?.join(', ') ?? '') : '',
-      counts,
-      records: records.length,
-    });
-  }
-  return out.sort((a, b) => String(a.start).localeCompare(String(b.start)));
-}
-
-// ---- verification ---------------------------------------------------------------
-
-export interface VerifyResult {
-  session: string;
-  ok: boolean;
-  records: number;
-  problem?: string;
-}
-
-/** Checks the hash chain of one session and that its end matches the index. */
-export function verifySession(session: string, dir = sessionsDir()): VerifyResult {
-  const file = path.join(dir, `${session}.jsonl`);
-  const indexed = lastIndexed(dir).get(session);
-  if (!fs.existsSync(file)) {
-    return { session, ok: false, records: 0, problem: indexed ? `the log file is missing (the index has ${indexed.seq + 1} records)` : 'no such session' };
-  }
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  let prev = GENESIS;
-  for (let i = 0; i < lines.length; i++) {
-    const where = `record ${i + 1} (line ${i + 1})`;
-    const h = lineHash(lines[i]);
-    if (!h) return { session, ok: false, records: i, problem: `${where} is not a sealed record` };
-    let rec: LogRecord;
-    try {
-      rec = JSON.parse(lines[i]) as LogRecord;
-    } catch {
-      return { session, ok: false, records: i, problem: `${where} is not valid JSON` };
-    }
-    if (sha256(h.body) !== h.claimed) return { session, ok: false, records: i, problem: `${where} was changed after it was written (its hash does not match its content)` };
-    if (rec.prev !== prev) return { session, ok: false, records: i, problem: `${where} does not follow the record before it (deleted or reordered records)` };
-    if (rec.seq !== i) return { session, ok: false, records: i, problem: `${where} has sequence number ${rec.seq}, expected ${i} (deleted or reordered records)` };
-    if (rec.session !== session) return { session, ok: false, records: i, problem: `${where} belongs to session ${rec.session}` };
-    prev = h.claimed;
-  }
-  if (!indexed) return { session, ok: false, records: lines.length, problem: 'the session is not in the index' };
-  if (indexed.seq !== lines.length - 1 || indexed.hash !== prev) {
-    return { session, ok: false, records: lines.length, problem: `the log ends at record ${lines.length}, but the index says it has ${indexed.seq + 1} (a cut or replaced tail)` };
-  }
-  return { session, ok: true, records: lines.length };
-}
-
-export function verifyAll(dir = sessionsDir()): VerifyResult[] {
-  const ids = new Set<string>(lastIndexed(dir).keys());
-  if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.endsWith('.jsonl') && f !== 'index.jsonl') ids.add(f.slice(0, -6));
-  return [...ids].sort().map((id) => verifySession(id, dir));
-}
-
-function lastIndexed(dir: string): Map<string, { seq: number; hash: string }> {
-  const m = new Map<string, { seq: number; hash: string }>();
-  const file = path.join(dir, 'index.jsonl');
-  if (!fs.existsSync(file)) return m;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    try {
-      const e = JSON.parse(line) as { session: string; seq: number; hash: string };
-      const prev = m.get(e.session);
-      if (!prev || e.seq >= prev.seq) m.set(e.session, { seq: e.seq, hash: e.hash });
-    } catch {
-      // a torn index line: the verification of that session will say so
-    }
-  }
-  return m;
-}
-
-/** Removes sessions whose last record is older than `ms`, and their index entries. */
-export function pruneSessions(olderThanMs: number, dir = sessionsDir(), now = Date.now()): string[] {
-  const removed: string[] = [];
-  for (const s of listSessions(dir)) {
-    const last = s.end ? Date.parse(s.end) : fs.statSync(s.file).mtimeMs;
-    if (now - last > olderThanMs) {
-      fs.rmSync(s.file, { force: true });
-      removed.push(s.id);
-    }
-  }
-  const index = path.join(dir, 'index.jsonl');
-  if (removed.length && fs.existsSync(index)) {
-    const gone = new Set(removed);
-    const kept = fs
-      .readFileSync(index, 'utf8')
-      .split('\n')
-      .filter((l) => l && !gone.has((JSON.parse(l) as { session: string }).session));
-    const tmp = `${index}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, kept.map((l) => l + '\n').join(''), { mode: 0o600 });
-    fs.renameSync(tmp, index);
-  }
-  return removed;
 }

@@ -1,6 +1,7 @@
 // Reading a session log as a person: a coloured timeline, filters, and the sessions list.
 import { escapeForTerminal, paint as chalk } from './display.js';
-import type { LogRecord, SessionInfo } from '../log/store.js';
+import type { SessionInfo } from '../log/read.js';
+import type { LogRecord } from '../log/store.js';
 
 export interface LogFilter {
   action?: 'allow' | 'ask' | 'deny';

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSessions, readRecords, type LogRecord } from '../../src/log/store.js';
+import { listSessions, readRecords } from '../../src/log/read.js';
+import type { LogRecord } from '../../src/log/store.js';
 import { BIN, FAKE_AGENT, makeWorld, Terminal } from '../session/harness.js';
 
 const world = makeWorld('log');
