@@ -179,16 +179,17 @@ function maskRanges(s: string, ranges: Range[]): string {
 /**
  * A value right after a name and separator: a double- or single-quoted string on one line
  * (the secret is inside the quotes; the quotes stay), or a bare word that ends at a quote,
- * blank or shell operator. Each quoted alternative stops at the next quote, so the scans of
+ * blank or shell operator, after a quote that is never closed (a line cut short still
+ * hides its password). Each quoted alternative stops at the next quote, so the scans of
  * all candidates together cover the text once.
  */
-const VALUE = String.raw`(?:"([^"\n]*)"|'([^'\n]*)'|([^\s'"&;|<>()\x60]*))`;
+const VALUE = String.raw`(?:"([^"\n]*)"|'([^'\n]*)'|["']?([^\s'"&;|<>()\x60]*))`;
 
-/** Where the secret part of a VALUE match (groups g, g+1, g+2) starts and ends. */
+/** The secret part of a VALUE match (groups g, g+1, g+2) that starts at `at`, and where it starts. */
 function valueRange(m: RegExpExecArray, at: number, g: number): [string, number] | null {
   if (m[g] !== undefined) return [m[g], at + 1];
   if (m[g + 1] !== undefined) return [m[g + 1], at + 1];
-  if (m[g + 2] !== undefined) return [m[g + 2], at];
+  if (m[g + 2] !== undefined) return [m[g + 2], m.input[at] === '"' || m.input[at] === "'" ? at + 1 : at];
   return null;
 }
 
