@@ -329,9 +329,14 @@ function urlCredentials(s: string, out: Range[]): void {
  * only makes a program-specific option (mysql -p…) go unrecognised, never masks more.
  * Each command's program is found once, so the cost stays linear.
  */
+// A word ends where its command does, so reading one command never runs into the next.
+const COMMAND_WORD = /[ \t]*([^\s;&|(\x60]+)/y;
+const ASSIGNMENT_WORD = /^[A-Za-z_]\w*=/;
+const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'command', 'nohup', 'nice', 'doas', '!', '{', 'then', 'do', 'else']);
+
 class Programs {
   private starts: number[] | undefined;
-  private found = new Map<number, { program: string; login: boolean }>();
+  private found: ({ program: string; login: boolean } | undefined)[] = [];
   constructor(private s: string) {}
 
   /** Where each command starts: after an operator character or a newline. Found on first use. */
@@ -353,31 +358,26 @@ class Programs {
       if (starts[mid] <= i) lo = mid;
       else hi = mid - 1;
     }
-    const start = starts[lo];
-    let c = this.found.get(start);
-    if (!c) {
-      c = this.read(start, lo + 1 < starts.length ? starts[lo + 1] : this.s.length);
-      this.found.set(start, c);
-    }
-    return c;
+    return (this.found[lo] ??= this.read(starts[lo], lo + 1 < starts.length ? starts[lo + 1] : this.s.length));
   }
 
   private read(start: number, end: number): { program: string; login: boolean } {
-    // A word ends where its command does, so reading one command never runs into the next.
-    const WORD = /[ \t]*([^\s;&|(\x60]+)/y;
-    WORD.lastIndex = start;
+    COMMAND_WORD.lastIndex = start;
     let program = '';
     let after = 0;
     let login = false;
     // Enough words to pass a few assignments and wrappers and see `docker login` or `helm registry login`.
-    for (let n = 0; n < 12 && WORD.lastIndex < end; n++) {
-      const m = WORD.exec(this.s);
+    for (let n = 0; n < 12 && after < 3 && COMMAND_WORD.lastIndex < end; n++) {
+      const m = COMMAND_WORD.exec(this.s);
       if (!m || m.index >= end) break;
       const w = m[1];
       if (!program) {
-        if (/^[A-Za-z_]\w*=/.test(w) || ['sudo', 'env', 'time', 'exec', 'command', 'nohup', 'nice', 'doas', '!', '{', 'then', 'do', 'else'].includes(w) || w.startsWith('-')) continue;
+        if (ASSIGNMENT_WORD.test(w) || WRAPPERS.has(w) || w.startsWith('-')) continue;
         program = w.slice(w.lastIndexOf('/') + 1);
-      } else if (!w.startsWith('-') && ++after <= 3 && w === 'login') login = true;
+      } else if (!w.startsWith('-')) {
+        after++;
+        if (w === 'login') login = true;
+      }
     }
     return { program, login };
   }
@@ -421,10 +421,11 @@ export class Redactor {
     const programs = new Programs(s);
     const names = rememberedNames();
     authorization(s, ranges);
-    assignments(s, ranges, names);
+    // Most lines name no credential at all: one test spares them the search for assignments.
+    if (CREDENTIAL_HINT.test(s)) assignments(s, ranges, names);
     longOptions(s, ranges, programs, names);
     shortOptions(s, ranges, programs);
-    urlCredentials(s, ranges);
+    if (s.includes('://')) urlCredentials(s, ranges);
     ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
     return maskRanges(s, ranges);
   }
