@@ -311,6 +311,24 @@ function shortOptions(s: string, out: Range[], programs: Programs): void {
   }
 }
 
+/**
+ * `set NAME VALUE`, as config commands take it: aws configure set aws_secret_access_key …,
+ * npm config set //registry…/:_authToken …, dotnet user-secrets set Api:Key ….
+ */
+const SET = new RegExp(String.raw`(?<![\w-])set[ \t]+(?=(["']?)([^\s'"]+)(["']?[ \t]+)` + VALUE + ')', 'g');
+
+function setCommands(s: string, out: Range[], names: Names): void {
+  for (const m of s.matchAll(SET)) {
+    const strength = names(m[2]);
+    if (!strength) continue;
+    // The name is looked at, not consumed: in `set set token x` the second `set` is tried too.
+    const v = valueRange(m, m.index + m[0].length + m[1].length + m[2].length + m[3].length, 4);
+    if (!v || !isLiteral(v[0]) || v[0].startsWith('-')) continue;
+    const [value, start] = v;
+    if (strength === 'strong' || secretShaped(value)) out.push([start, start + value.length]);
+  }
+}
+
 /** scheme://user:password@host: the password, when it is a literal. */
 const URL_CREDENTIAL = /(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)([^\s@/'"]+)(?=@)/gi;
 
@@ -422,7 +440,10 @@ export class Redactor {
     const names = rememberedNames();
     authorization(s, ranges);
     // Most lines name no credential at all: one test spares them the search for assignments.
-    if (CREDENTIAL_HINT.test(s)) assignments(s, ranges, names);
+    if (CREDENTIAL_HINT.test(s)) {
+      assignments(s, ranges, names);
+      setCommands(s, ranges, names);
+    }
     longOptions(s, ranges, programs, names);
     shortOptions(s, ranges, programs);
     if (s.includes('://')) urlCredentials(s, ranges);
