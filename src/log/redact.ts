@@ -35,6 +35,14 @@ const PATTERNS: RegExp[] = [
   /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/g, // SendGrid
   /\bSK[0-9a-f]{32}\b/g, // Twilio API key secrets' ids (SK…) are the key's handle
   /\bHRKU-[A-Za-z0-9_-]{20,}\b/g, // Heroku
+  /\bhv[sbr]\.[A-Za-z0-9_-]{24,}\b/g, // HashiCorp Vault
+  /\bdapi[0-9a-f]{32}(?:-\d)?\b/g, // Databricks
+  /\bshp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}\b/g, // Shopify
+  /\blin_api_[A-Za-z0-9]{40}\b/g, // Linear
+  /\bgsk_[A-Za-z0-9]{48,}\b/g, // Groq
+  /\bkey-[0-9a-f]{32}\b/g, // Mailgun
+  /\b[0-9a-f]{32}-us\d{1,2}\b/g, // Mailchimp
+  /\bhttps:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]+/g, // Discord webhooks
   // JWTs: see redactJwts.
 ];
 
@@ -283,11 +291,17 @@ function userPassword(value: string, start: number, out: Range[]): void {
 /**
  * The short options that carry a password for the programs agents run most: mysql's
  * -pSECRET (only attached: `-p name` is a prompt and a database), `docker login -p`,
- * sshpass -p, redis-cli -a, curl -u user:password. Elsewhere -p is a port or a path.
+ * sshpass and mongo -p, redis-cli -a, ldapsearch -w, curl -u user:password. Elsewhere
+ * -p is a port or a path.
  */
-const SHORT_OPTION = new RegExp(String.raw`(?<![\w-])-([apuU])([ \t]*)(?=` + VALUE + ')', 'g');
+const SHORT_OPTION = new RegExp(String.raw`(?<![\w-])-([apuUw])([ \t]*)(?=` + VALUE + ')', 'g');
 const MYSQL = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlsh', 'mariadb', 'mariadb-dump', 'mariadb-admin']);
-const LOGIN = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm', 'oras', 'crane', 'regctl']);
+/** Their -p is a password, given apart or attached. */
+const MONGO = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'sshpass']);
+/** Their -p is a password in their `login` command only. */
+const LOGIN = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm', 'oras', 'crane', 'regctl', 'az', 'oc', 'cf']);
+/** Their -w is the bind password. */
+const LDAP = new Set(['ldapsearch', 'ldapadd', 'ldapmodify', 'ldapdelete', 'ldapwhoami', 'ldappasswd']);
 
 function shortOptions(s: string, out: Range[], programs: Programs): void {
   for (const m of s.matchAll(SHORT_OPTION)) {
@@ -301,8 +315,9 @@ function shortOptions(s: string, out: Range[], programs: Programs): void {
     let secret = false;
     if (letter === 'p' && MYSQL.has(program)) secret = gap === '';
     else if (letter === 'p' && LOGIN.has(program)) secret = programs.isLogin(m.index);
-    else if (letter === 'p' && program === 'sshpass') secret = true;
+    else if (letter === 'p' && MONGO.has(program)) secret = true;
     else if (letter === 'a' && program === 'redis-cli') secret = true;
+    else if (letter === 'w' && LDAP.has(program)) secret = true;
     else if ((letter === 'u' || letter === 'U') && program === 'curl') {
       userPassword(value, start, out);
       continue;
@@ -329,8 +344,8 @@ function setCommands(s: string, out: Range[], names: Names): void {
   }
 }
 
-/** scheme://user:password@host: the password, when it is a literal. */
-const URL_CREDENTIAL = /(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)([^\s@/'"]+)(?=@)/gi;
+/** scheme://user:password@host (and redis://:password@host): the password, when it is a literal. */
+const URL_CREDENTIAL = /(?<![a-z0-9+.-])([0-9+.-]*[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@/'"]+)(?=@)/gi;
 
 function urlCredentials(s: string, out: Range[]): void {
   for (const m of s.matchAll(URL_CREDENTIAL)) {
