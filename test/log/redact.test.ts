@@ -24,6 +24,14 @@ describe('known secret formats are masked', () => {
     ['--password flag', 'docker login --password s3cr3tP4ss -u me', 's3cr3tP4ss'],
     ['credentials in a URL', 'psql postgres://admin:Sup3rS3cret@db.internal:5432/app', 'Sup3rS3cret'],
     ['secret env value of the session', 'echo tok-9f8e7d6c5b4a | base64', 'tok-9f8e7d6c5b4a'],
+    ['Stripe webhook secret', 'stripe listen --forward-to localhost:4242 --skip-verify whsec_0123456789abcdefABCDEFghij', 'whsec_0123456789abcdefABCDEFghij'],
+    ['Slack app-level token', 'SLACK_APP=xapp-1-A0123456789-1234567890123-abcdef0123456789 node bot.js', 'xapp-1-A0123456789-1234567890123-abcdef0123456789'],
+    ['DigitalOcean refresh token', 'echo dor_v1_' + '0123456789abcdef'.repeat(4) + ' > /dev/null', 'dor_v1_' + '0123456789abcdef'.repeat(4)],
+    ['Shopify access token', 'echo shpat_0123456789abcdef0123456789ABCDEF > /dev/null', 'shpat_0123456789abcdef0123456789ABCDEF'],
+    ['Linear API key', 'echo lin_api_0123456789abcdefghijABCDEFGHIJ0123456789 | pbcopy', 'lin_api_0123456789abcdefghijABCDEFGHIJ0123456789'],
+    ['Groq API key', 'echo gsk_0123456789abcdefghijABCDEFGHIJ0123456789abcdefgh > /dev/null', 'gsk_0123456789abcdefghijABCDEFGHIJ0123456789abcdefgh'],
+    ['Mailgun key', 'printf %s key-0123456789abcdef0123456789abcdef | wc -c', 'key-0123456789abcdef0123456789abcdef'],
+    ['Mailchimp key', 'echo 0123456789abcdef0123456789abcdef-us21 > /dev/null', '0123456789abcdef0123456789abcdef-us21'],
   ])('%s', (_name, line, secret) => {
     const out = r.redact(line);
     expect(out).not.toContain(secret);
