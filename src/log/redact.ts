@@ -297,7 +297,7 @@ function userPassword(value: string, start: number, out: Range[]): void {
 const SHORT_OPTION = new RegExp(String.raw`(?<![\w-])-([apuUw])([ \t]*)(?=` + VALUE + ')', 'g');
 const MYSQL = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlsh', 'mariadb', 'mariadb-dump', 'mariadb-admin']);
 /** Their -p is a password, given apart or attached. */
-const MONGO = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'sshpass']);
+const P_IS_PASSWORD = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'sshpass']);
 /** Their -p is a password in their `login` command only. */
 const LOGIN = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm', 'oras', 'crane', 'regctl', 'az', 'oc', 'cf']);
 /** Their -w is the bind password. */
@@ -315,7 +315,7 @@ function shortOptions(s: string, out: Range[], programs: Programs): void {
     let secret = false;
     if (letter === 'p' && MYSQL.has(program)) secret = gap === '';
     else if (letter === 'p' && LOGIN.has(program)) secret = programs.isLogin(m.index);
-    else if (letter === 'p' && MONGO.has(program)) secret = true;
+    else if (letter === 'p' && P_IS_PASSWORD.has(program)) secret = true;
     else if (letter === 'a' && program === 'redis-cli') secret = true;
     else if (letter === 'w' && LDAP.has(program)) secret = true;
     else if ((letter === 'u' || letter === 'U') && program === 'curl') {
@@ -355,6 +355,11 @@ function urlCredentials(s: string, out: Range[]): void {
   }
 }
 
+// A word ends where its command does, so reading one command never runs into the next.
+const COMMAND_WORD = /[ \t]*([^\s;&|(\x60]+)/y;
+const ASSIGNMENT_WORD = /^[A-Za-z_]\w*=/;
+const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'command', 'nohup', 'nice', 'doas', '!', '{', 'then', 'do', 'else']);
+
 /**
  * The program each simple command of a line runs, by the position of a word in it: the
  * first word after assignments and wrappers (sudo, env, time…), without its directory.
@@ -362,11 +367,6 @@ function urlCredentials(s: string, out: Range[]): void {
  * only makes a program-specific option (mysql -p…) go unrecognised, never masks more.
  * Each command's program is found once, so the cost stays linear.
  */
-// A word ends where its command does, so reading one command never runs into the next.
-const COMMAND_WORD = /[ \t]*([^\s;&|(\x60]+)/y;
-const ASSIGNMENT_WORD = /^[A-Za-z_]\w*=/;
-const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'command', 'nohup', 'nice', 'doas', '!', '{', 'then', 'do', 'else']);
-
 class Programs {
   private starts: number[] | undefined;
   private found: ({ program: string; login: boolean } | undefined)[] = [];
