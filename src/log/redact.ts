@@ -363,9 +363,9 @@ const WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'command', 'nohup', 'ni
 /**
  * The program each simple command of a line runs, by the position of a word in it: the
  * first word after assignments and wrappers (sudo, env, time…), without its directory.
- * Commands are split at operators and newlines without regard to quotes; a wrong split
- * only makes a program-specific option (mysql -p…) go unrecognised, never masks more.
- * Each command's program is found once, so the cost stays linear.
+ * Commands are split at operators and newlines without regard to quotes: enough to tell
+ * mysql's -p from docker run's, which is all it is for. Each command's program is found
+ * once, so the cost stays linear.
  */
 class Programs {
   private starts: number[] | undefined;
