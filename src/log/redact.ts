@@ -202,26 +202,26 @@ function valueRange(m: RegExpExecArray, at: number, g: number): [string, number]
 }
 
 /**
- * NAME=value, NAME: value, "name": "value", a.b.password=value, ?token=value.
+ * NAME=value, NAME: value, "name": "value", a.b.password=value, ?token=value, NAME := value.
  * The lookbehind lets a match start only at the start of a run of name characters (and
  * never after `$`, `{`, `.`, `/`, `^` or `-`: `$PWD ==` is a reference, `--password=` a
  * flag, `s/^API_KEY=.*` a pattern), which keeps the search linear.
  */
-const ASSIGN = new RegExp(String.raw`(?<![\w$.{/\\^-])([A-Za-z_][\w.-]*)(["']?)([ \t]*)([=:])([ \t]*)` + VALUE, 'g');
+const ASSIGN = new RegExp(String.raw`(?<![\w$.{/\\^-])([A-Za-z_][\w.-]*)(["']?)([ \t]*)(:=|\?=|=|:)([ \t]*)` + VALUE, 'g');
 
 function assignments(s: string, out: Range[], names: Names): void {
   for (const m of s.matchAll(ASSIGN)) {
     const [, name, nameQuote, before, sep, after] = m;
     const strength = names(name);
     if (!strength) continue;
-    const at = m.index + name.length + nameQuote.length + before.length + 1 + after.length;
+    const at = m.index + name.length + nameQuote.length + before.length + sep.length + after.length;
     const v = valueRange(m, at, 6);
     if (!v || !isLiteral(v[0])) continue;
     const [value, start] = v;
-    // `name=` is an assignment; `name:` is one in JSON ("name": …), a YAML line or a
-    // header (X-Api-Key: …), and prose elsewhere.
-    const assignment = sep === '=' || (nameQuote !== '' && s[m.index - 1] === nameQuote) || name.includes('-') || atLineStart(s, m.index);
-    const spaced = sep === '=' && (before !== '' || after !== '');
+    // `name=` (and make's `:=`, `?=`) is an assignment; `name:` is one in JSON ("name": …),
+    // a YAML line or a header (X-Api-Key: …), and prose elsewhere.
+    const assignment = sep !== ':' || (nameQuote !== '' && s[m.index - 1] === nameQuote) || name.includes('-') || atLineStart(s, m.index);
+    const spaced = sep !== ':' && (before !== '' || after !== '');
     if (spaced && !atLineStart(s, m.index) && !nameQuote) continue; // `[ x = y ]`, not an assignment
     if (m[8] !== undefined && isCode(value, s[start + value.length], spaced)) continue;
     const secret = strength === 'weak' ? secretShaped(value) : assignment ? true : proseSecret(value);
@@ -323,6 +323,23 @@ function shortOptions(s: string, out: Range[], programs: Programs): void {
       continue;
     }
     if (secret) out.push([start, start + value.length]);
+  }
+}
+
+/**
+ * openssl's -passin/-passout/-pass pass:SECRET (env:, file: and stdin name a place, not a
+ * value) and keytool's -storepass/-keypass SECRET.
+ */
+const PASS_OPTION = /(?<![\w-])-(pass(?:in|out)?|(?:src|dest)?(?:store|key)pass)[ \t]+(?=(["']?)(pass:)?([^\s'"]*))/g;
+
+function passOptions(s: string, out: Range[]): void {
+  for (const m of s.matchAll(PASS_OPTION)) {
+    const [, option, quote, prefix = '', value] = m;
+    if (option.startsWith('pass') ? !prefix : !!prefix) continue;
+    if (!isLiteral(value) || value.startsWith('-')) continue;
+    // The value is looked at, not consumed: `-passout -passout pass:x` still finds the second.
+    const start = m.index + m[0].length + quote.length + prefix.length;
+    out.push([start, start + value.length]);
   }
 }
 
@@ -461,6 +478,7 @@ export class Redactor {
     }
     longOptions(s, ranges, programs, names);
     shortOptions(s, ranges, programs);
+    if (s.includes('pass')) passOptions(s, ranges);
     if (s.includes('://')) urlCredentials(s, ranges);
     ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
     return maskRanges(s, ranges);

@@ -24,6 +24,8 @@ describe('redaction of long text keeps its output', () => {
     ['one curl with many -u user:password', 'curl' + ' -u a:b'.repeat(20_000), 'curl' + ' -u a:[REDACTED]'.repeat(20_000)],
     ['many set commands in a row', 'set '.repeat(40_000) + 'token abc123', 'set '.repeat(40_000) + 'token [REDACTED]'],
     ['a set command with long blanks', 'set' + ' '.repeat(50_000) + 'token' + ' '.repeat(50_000) + 'abc123', 'set' + ' '.repeat(50_000) + 'token' + ' '.repeat(50_000) + '[REDACTED]'],
+    ['many -passout options with long blanks', ('-passout' + ' '.repeat(1_000)).repeat(100) + 'pass:abc123', ('-passout' + ' '.repeat(1_000)).repeat(100) + 'pass:[REDACTED]'],
+    ['a make assignment after long blanks', 'TOKEN' + ' '.repeat(100_000) + ':= abc123', 'TOKEN' + ' '.repeat(100_000) + ':= [REDACTED]'],
     ['a Heroku prefix repeated in one word', 'HRKU-'.repeat(20_000), '[REDACTED]-'],
     ['Google refresh-token prefixes in a row', '1//0'.repeat(40_000), '1//0'.repeat(40_000)],
   ])('%s', (_name, text, expected) => {
