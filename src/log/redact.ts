@@ -416,7 +416,8 @@ class Programs {
     let program = '';
     let after = 0;
     let login = false;
-    // Enough words to pass a few assignments and wrappers and see `docker login` or `helm registry login`.
+    // Enough words to pass a few assignments and wrappers and, only for the programs with a
+    // login command, to see `docker login` or `helm registry login`.
     for (let n = 0; n < 12 && after < 3 && COMMAND_WORD.lastIndex < end; n++) {
       const m = COMMAND_WORD.exec(this.s);
       if (!m || m.index >= end) break;
@@ -424,6 +425,7 @@ class Programs {
       if (!program) {
         if (ASSIGNMENT_WORD.test(w) || WRAPPERS.has(w) || w.startsWith('-')) continue;
         program = w.slice(w.lastIndexOf('/') + 1);
+        if (!LOGIN.has(program)) break;
       } else if (!w.startsWith('-')) {
         after++;
         if (w === 'login') login = true;
