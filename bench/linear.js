@@ -76,6 +76,8 @@ try {
     'secret-looking tokens': SHAPES.secrets.build(256 * KiB),
     'one long word': 'x'.repeat(256 * KiB),
     'eyJ…- runs': 'eyJabcdefgh-'.repeat((256 * KiB) / 12),
+    // Every keyed find at work: credential names, options, program-specific options, quotes.
+    'keyed values': 'mysql -pX; curl -u a:b --token "t0k3n" -H "Authorization: Bearer x" && test "$PWD" == /tmp\n  password: hunter2\n'.repeat((256 * KiB) / 111),
   };
   const red = [];
   for (const [name, text] of Object.entries(texts)) {

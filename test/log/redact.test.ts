@@ -1,6 +1,6 @@
 // Secrets never reach the log: a table of real-format (fake) secrets.
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/log/redact.js';
+import { credentialName, Redactor } from '../../src/log/redact.js';
 
 const r = new Redactor({ MY_SERVICE_TOKEN: 'tok-9f8e7d6c5b4a', HOME: '/home/dev', SHORT_KEY: 'abc' });
 
@@ -24,6 +24,14 @@ describe('known secret formats are masked', () => {
     ['--password flag', 'docker login --password s3cr3tP4ss -u me', 's3cr3tP4ss'],
     ['credentials in a URL', 'psql postgres://admin:Sup3rS3cret@db.internal:5432/app', 'Sup3rS3cret'],
     ['secret env value of the session', 'echo tok-9f8e7d6c5b4a | base64', 'tok-9f8e7d6c5b4a'],
+    ['Stripe webhook secret', 'stripe listen --forward-to localhost:4242 --skip-verify whsec_0123456789abcdefABCDEFghij', 'whsec_0123456789abcdefABCDEFghij'],
+    ['Slack app-level token', 'SLACK_APP=xapp-1-A0123456789-1234567890123-abcdef0123456789 node bot.js', 'xapp-1-A0123456789-1234567890123-abcdef0123456789'],
+    ['DigitalOcean refresh token', 'echo dor_v1_' + '0123456789abcdef'.repeat(4) + ' > /dev/null', 'dor_v1_' + '0123456789abcdef'.repeat(4)],
+    ['Shopify access token', 'echo shpat_0123456789abcdef0123456789ABCDEF > /dev/null', 'shpat_0123456789abcdef0123456789ABCDEF'],
+    ['Linear API key', 'echo lin_api_0123456789abcdefghijABCDEFGHIJ0123456789 | pbcopy', 'lin_api_0123456789abcdefghijABCDEFGHIJ0123456789'],
+    ['Groq API key', 'echo gsk_0123456789abcdefghijABCDEFGHIJ0123456789abcdefgh > /dev/null', 'gsk_0123456789abcdefghijABCDEFGHIJ0123456789abcdefgh'],
+    ['Mailgun key', 'printf %s key-0123456789abcdef0123456789abcdef | wc -c', 'key-0123456789abcdef0123456789abcdef'],
+    ['Mailchimp key', 'echo 0123456789abcdef0123456789abcdef-us21 > /dev/null', '0123456789abcdef0123456789abcdef-us21'],
   ])('%s', (_name, line, secret) => {
     const out = r.redact(line);
     expect(out).not.toContain(secret);
@@ -45,4 +53,50 @@ describe('ordinary text is left alone', () => {
 
 it('masks strings inside records', () => {
   expect(r.deep({ opaque: ['token=abcdef123456'], n: 1 })).toEqual({ opaque: ['token=[REDACTED]'], n: 1 });
+});
+
+describe('which names hold a credential', () => {
+  it.each([
+    ['GITHUB_TOKEN', 'strong'],
+    ['AWS_SECRET_ACCESS_KEY', 'strong'],
+    ['PGPASSWORD', 'strong'],
+    ['DB_PWD', 'strong'],
+    ['_authToken', 'strong'],
+    ['X-Api-Key', 'strong'],
+    ['AccountKey', 'strong'],
+    ['client_secret', 'strong'],
+    ['KEY', 'weak'],
+    ['SSH_KEY', 'weak'],
+    ['PWD', null],
+    ['OLDPWD', null],
+    ['tokenizer', null],
+    ['keychain', null],
+    ['KEY_ID_FILE', null],
+    ['TOKEN_TYPE', null],
+    ['password-stdin', null],
+    ['auth.existingSecret', null],
+    ['NODE_ENV', null],
+  ] as const)('%s: %s', (name, strength) => {
+    expect(credentialName(name)).toBe(strength);
+  });
+});
+
+describe("the session's variables", () => {
+  const session = new Redactor({
+    DEPLOY_TOKEN: 'plainwordsecret',
+    SIGNING_KEY: 'k3y-9f8e7d6c5b4a3928',
+    SSH_KEY: '/home/dev/.ssh/id_ed25519',
+    AWS_REGION: 'eu-central-1',
+    SSH_AUTH_SOCK: '/tmp/ssh-abcdef/agent.42',
+  });
+
+  it.each([
+    ['a credential name: its value is masked anywhere', 'echo plainwordsecret | wc -c', 'echo [REDACTED] | wc -c'],
+    ['a weak name with a secret-shaped value: masked anywhere', 'echo k3y-9f8e7d6c5b4a3928 > /dev/null', 'echo [REDACTED] > /dev/null'],
+    ['a weak name with a path: the path stays', 'ls -l /home/dev/.ssh/id_ed25519', 'ls -l /home/dev/.ssh/id_ed25519'],
+    ['not a credential name: its value stays', 'aws s3 ls --region eu-central-1', 'aws s3 ls --region eu-central-1'],
+    ['SSH_AUTH_SOCK: the socket path stays', 'ls /tmp/ssh-abcdef/agent.42', 'ls /tmp/ssh-abcdef/agent.42'],
+  ])('%s', (_name, line, expected) => {
+    expect(session.redact(line)).toBe(expected);
+  });
 });
