@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outside = ['node-pty', 'web-tree-sitter', 'tree-sitter-bash'];
+// The OpenTelemetry SDK loads only for an otlp log sink (src/sinks/otlp.ts): required from node_modules then.
+const outside = ['node-pty', 'web-tree-sitter', 'tree-sitter-bash', '@opentelemetry/sdk-logs', '@opentelemetry/exporter-logs-otlp-http', '@opentelemetry/resources'];
 const LAZY_BUILTINS = ['child_process', 'readline', 'net', 'http', 'https', 'dns', 'tls', 'zlib'];
 // Chunk names carry a hash: last build's chunks go first.
 fs.rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
