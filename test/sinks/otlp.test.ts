@@ -1,0 +1,92 @@
+// The otlp-http sink (built on the OpenTelemetry JS logs exporter) against a loopback HTTP
+// receiver that checks what a collector would get: POST /v1/logs, the exporter's JSON, a
+// resource naming agentguard, and one log record per record of a real session's log, with the
+// record's line as body and its session, seq and type as attributes.
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorld } from '../session/harness.js';
+import { runSession, until } from './helpers.js';
+
+interface AnyValue {
+  stringValue?: string;
+  intValue?: string | number;
+}
+interface KeyValue {
+  key: string;
+  value: AnyValue;
+}
+interface ExportRequest {
+  resourceLogs: { resource: { attributes: KeyValue[] }; scopeLogs: { scope: { name: string }; logRecords: { timeUnixNano: string; severityText?: string; severityNumber?: number; body: AnyValue; attributes: KeyValue[]; eventName?: string }[] }[] }[];
+}
+interface Received {
+  method: string;
+  url: string;
+  contentType: string;
+  body: ExportRequest;
+}
+
+const world = makeWorld('sinks-otlp');
+const received: Received[] = [];
+let server: http.Server;
+let port = 0;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      received.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'] ?? '', body: JSON.parse(text) as ExportRequest });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  world.remove();
+});
+
+const attr = (kvs: KeyValue[], key: string) => {
+  const v = kvs.find((a) => a.key === key)?.value;
+  return v?.stringValue ?? (v?.intValue !== undefined ? Number(v.intValue) : undefined);
+};
+
+describe('otlp-http sink', () => {
+  it("a session's records reach an OTLP/HTTP receiver as OpenTelemetry log records", async () => {
+    const { records, exit } = await runSession(world, [`otlp-http://127.0.0.1:${port}`]);
+    expect(exit).toBe(0);
+    expect(records.map((r) => r.type)).not.toContain('sink-loss');
+    const logRecords = () => received.flatMap((r) => r.body.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((s) => s.logRecords)));
+    // The session waits (bounded) for its sinks before it ends: everything is there by now.
+    await until('all records received', () => logRecords().length >= records.length);
+    for (const r of received) {
+      expect(r.method).toBe('POST');
+      expect(r.url).toBe('/v1/logs');
+      expect(r.contentType).toMatch(/^application\/json/);
+      for (const rl of r.body.resourceLogs) {
+        expect(attr(rl.resource.attributes, 'service.name')).toBe('agentguard');
+        expect(attr(rl.resource.attributes, 'service.version')).toMatch(/^\d+\.\d+/);
+        for (const s of rl.scopeLogs) expect(s.scope.name).toBe('agentguard');
+      }
+    }
+    const got = logRecords();
+    expect(got).toHaveLength(records.length);
+    for (const [i, rec] of records.entries()) {
+      const lr = got[i];
+      // The body is the log's own line: the bytes its hash chain covers.
+      expect(JSON.parse(lr.body.stringValue!)).toEqual(rec);
+      expect(attr(lr.attributes, 'agentguard.session')).toBe(rec.session);
+      expect(attr(lr.attributes, 'agentguard.seq')).toBe(rec.seq);
+      expect(attr(lr.attributes, 'agentguard.type')).toBe(rec.type);
+      expect(lr.eventName).toBe(`agentguard.${rec.type}`);
+      expect(BigInt(lr.timeUnixNano) / 1_000_000n).toBe(BigInt(Date.parse(rec.time)));
+    }
+    const decision = got.find((lr) => attr(lr.attributes, 'agentguard.type') === 'decision')!;
+    expect(attr(decision.attributes, 'agentguard.verdict')).toBe('allow');
+    expect(attr(decision.attributes, 'agentguard.command')).toBe('echo sink-test');
+    expect(decision.severityText).toBe('INFO');
+  });
+});
