@@ -32,6 +32,8 @@ export interface LogSinks {
   readonly specs: SinkSpec[];
   /** SessionLog's onAppend: queues, nothing more. */
   readonly onAppend: (record: LogRecord, line: string) => void;
+  /** Each sink's figures so far (sent, dropped, the last error). */
+  figures(): SinkFigures[];
   /** Delivers within the bound, then writes what was lost to `log` (one `sink-loss` record per sink that lost any) and sinks.json. */
   close(opts?: { boundMs?: number; log?: LossLog; warn?: (message: string) => void }): Promise<SinkFigures[]>;
 }
@@ -74,6 +76,7 @@ export function openLogSinks(specs: readonly (string | SinkSpec)[], opts: SinkOp
       const item = toItem(record, line);
       for (const q of queues) q.push(item);
     },
+    figures: () => queues.map((q) => ({ ...q.figures })),
     async close({ boundMs = SESSION_BOUND_MS, log, warn } = {}) {
       open = false;
       const figures = await Promise.all(queues.map((q) => q.close(boundMs)));

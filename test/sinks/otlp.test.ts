@@ -2,9 +2,13 @@
 // receiver that checks what a collector would get: POST /v1/logs, the exporter's JSON, a
 // resource naming agentguard, and one log record per record of a real session's log, with the
 // record's line as body and its session, seq and type as attributes.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld } from '../session/harness.js';
+import { readSinkHistory } from '../../src/sinks/index.js';
+import { BIN, makeWorld } from '../session/harness.js';
 import { runSession, until } from './helpers.js';
 
 interface AnyValue {
@@ -88,5 +92,24 @@ describe('otlp-http sink', () => {
     expect(attr(decision.attributes, 'agentguard.verdict')).toBe('allow');
     expect(attr(decision.attributes, 'agentguard.command')).toBe('echo sink-test');
     expect(decision.severityText).toBe('INFO');
+  });
+
+  it("`agentguard check` answers and exits at once; a detached process delivers its record from config.yaml's sink", async () => {
+    const config = path.join(world.base, 'xdg-config');
+    const state = path.join(world.base, 'xdg-state');
+    fs.mkdirSync(path.join(config, 'agentguard'), { recursive: true });
+    fs.writeFileSync(path.join(config, 'agentguard', 'config.yaml'), `log:\n  sinks: ["otlp-http://127.0.0.1:${port}"]\n`);
+    const before = received.length;
+    const r = spawnSync(process.execPath, [BIN, 'check', '--', 'git status'], { cwd: world.ws, env: { ...process.env, HOME: world.home, XDG_CONFIG_HOME: config, XDG_STATE_HOME: state }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    await until('the delivery process sent the record', () => received.length > before);
+    const lr = received[before].body.resourceLogs[0].scopeLogs[0].logRecords;
+    expect(lr).toHaveLength(1);
+    expect(attr(lr[0].attributes, 'agentguard.command')).toBe('git status');
+    expect(attr(lr[0].attributes, 'agentguard.source')).toBe('check');
+    await until('the delivery process recorded its figures', () => readSinkHistory({ XDG_STATE_HOME: state })[`otlp-http://127.0.0.1:${port}`]?.sent === 1);
+    // Its spool is gone: nothing was left undelivered.
+    expect(fs.readdirSync(path.join(state, 'agentguard', 'sink-spool'))).toEqual([]);
   });
 });
