@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { UserConfig } from '../config/user.js';
 import { stateDir } from '../log/store.js';
-import { readSinkHistory } from './index.js';
+import { deliveryRunning, readSinkHistory } from './index.js';
 import { parseSinkSpec } from './spec.js';
 
 export interface SinkLine {
@@ -50,12 +50,14 @@ export function sinkLines(config: UserConfig | null, env: NodeJS.ProcessEnv = pr
     }
   }
   // A delivery process that died leaves its spool: those records never reached their sinks.
+  const spool = path.join(stateDir(env), 'sink-spool');
   let left: string[] = [];
   try {
-    left = fs.readdirSync(path.join(stateDir(env), 'sink-spool'));
+    // While a delivery process runs, its files are in flight, not left.
+    if (!deliveryRunning(path.join(spool, 'deliver.pid'))) left = fs.readdirSync(spool).filter((f) => f.endsWith('.jsonl'));
   } catch {
     // none
   }
-  if (left.length) out.push({ ok: false, what: `log sinks: ${left.length} delivery spool file${left.length === 1 ? '' : 's'} of check or hook records were never delivered`, detail: path.join(stateDir(env), 'sink-spool') });
+  if (left.length) out.push({ ok: false, what: `log sinks: ${left.length} delivery spool file${left.length === 1 ? '' : 's'} of check or hook records were never delivered`, detail: spool });
   return out;
 }

@@ -176,18 +176,36 @@ export function shortLivedSinks(specs: readonly string[], opts: SinkOptions = {}
   };
 }
 
-/** The spool a delivery process reads: one JSON line with the sinks, then the records. */
+/**
+ * The spool a delivery process reads (one JSON line with the sinks, then the records), and
+ * that process started unless one is running already: it picks this file up too.
+ */
 function handOver(specs: SinkSpec[], items: SinkItem[], opts: SinkOptions): void {
   const env = opts.env ?? process.env;
   const dir = path.join(stateDir(env), 'sink-spool');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${process.pid}-${crypto.randomBytes(6).toString('hex')}.jsonl`);
-  fs.writeFileSync(file, [JSON.stringify({ specs: specs.map((s) => s.spec), queue: opts.queue }), ...items.map((i) => i.line)].join('\n') + '\n', { mode: 0o600 });
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../sinks/deliver.js', import.meta.url)), file], {
+  const name = `${Date.now()}-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
+  // Written whole under another name, then renamed: the delivery process never reads half a file.
+  fs.writeFileSync(path.join(dir, `${name}.tmp`), [JSON.stringify({ specs: specs.map((s) => s.spec), queue: opts.queue }), ...items.map((i) => i.line)].join('\n') + '\n', { mode: 0o600 });
+  fs.renameSync(path.join(dir, `${name}.tmp`), path.join(dir, `${name}.jsonl`));
+  if (deliveryRunning(path.join(dir, 'deliver.pid'))) return;
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../sinks/deliver.js', import.meta.url)), dir], {
     detached: true,
     stdio: 'ignore',
     env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '', ...(env.XDG_STATE_HOME ? { XDG_STATE_HOME: env.XDG_STATE_HOME } : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_'))) },
   });
   child.on('error', () => undefined);
   child.unref();
+}
+
+/** Whether the delivery process named in its lock file lives (deliver.ts takes and drops the lock). */
+export function deliveryRunning(lock: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (!(pid > 0)) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -66,4 +66,25 @@ describe('a dead sink in a real session', () => {
     }
     expect(lines.find((l) => l.what.startsWith(`log sink file:${file} `))).toMatchObject({ ok: true });
   });
+
+  it("check's dead sink: the answer stands, and the delivery process writes the loss to the daily log and sinks.json", async () => {
+    const closed = await freeTcpPort();
+    const config = path.join(world.base, 'xdg-config');
+    const state = path.join(world.base, 'xdg-state');
+    fs.mkdirSync(path.join(config, 'agentguard'), { recursive: true });
+    fs.writeFileSync(path.join(config, 'agentguard', 'config.yaml'), `log:\n  sinks: ["tcp://127.0.0.1:${closed}"]\n`);
+    const r = spawnSync(process.execPath, [BIN, 'check', '--', 'git status'], { cwd: world.ws, env: { ...process.env, HOME: world.home, XDG_CONFIG_HOME: config, XDG_STATE_HOME: state }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ALLOW');
+    const sessions = path.join(state, 'agentguard', 'sessions');
+    const daily = () => {
+      const f = fs.readdirSync(sessions).find((n) => n.startsWith('check-'));
+      return f ? fs.readFileSync(path.join(sessions, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogRecord) : [];
+    };
+    await until('the loss is in the daily log', () => daily().some((x) => x.type === 'sink-loss'), 20_000);
+    const [decision, loss] = daily();
+    expect(decision).toMatchObject({ type: 'decision', command: 'git status' });
+    expect(loss).toMatchObject({ type: 'sink-loss', sink: `tcp://127.0.0.1:${closed}`, lost: 1, seqs: { [decision.session]: [decision.seq, decision.seq] }, error: expect.stringMatching(/ECONNREFUSED/) });
+    await until('sinks.json has it', () => readSinkHistory({ XDG_STATE_HOME: state })[`tcp://127.0.0.1:${closed}`]?.lost === 1);
+  });
 });

@@ -109,7 +109,32 @@ describe('otlp-http sink', () => {
     expect(attr(lr[0].attributes, 'agentguard.command')).toBe('git status');
     expect(attr(lr[0].attributes, 'agentguard.source')).toBe('check');
     await until('the delivery process recorded its figures', () => readSinkHistory({ XDG_STATE_HOME: state })[`otlp-http://127.0.0.1:${port}`]?.sent === 1);
-    // Its spool is gone: nothing was left undelivered.
-    expect(fs.readdirSync(path.join(state, 'agentguard', 'sink-spool'))).toEqual([]);
+    // Its spool file is gone: nothing was left undelivered.
+    expect(fs.readdirSync(path.join(state, 'agentguard', 'sink-spool')).filter((f) => f.endsWith('.jsonl'))).toEqual([]);
+  });
+
+  it('a burst of checks starts no second delivery process while one runs; the next one delivers every spooled record', async () => {
+    const config = path.join(world.base, 'xdg-config-burst');
+    const state = path.join(world.base, 'xdg-state-burst');
+    const spool = path.join(state, 'agentguard', 'sink-spool');
+    fs.mkdirSync(path.join(config, 'agentguard'), { recursive: true });
+    fs.mkdirSync(spool, { recursive: true });
+    fs.writeFileSync(path.join(config, 'agentguard', 'config.yaml'), `log:\n  sinks: ["otlp-http://127.0.0.1:${port}"]\n`);
+    const env = { ...process.env, HOME: world.home, XDG_CONFIG_HOME: config, XDG_STATE_HOME: state };
+    const check = (command: string) => spawnSync(process.execPath, [BIN, 'check', '--', command], { cwd: world.ws, env, encoding: 'utf8' });
+    // A live process holds the delivery lock (this test's own pid stands in): the checks only spool.
+    fs.writeFileSync(path.join(spool, 'deliver.pid'), String(process.pid));
+    const before = received.length;
+    for (const c of ['ls', 'pwd', 'git log -1']) expect(check(c).status).toBe(0);
+    expect(fs.readdirSync(spool).filter((f) => f.endsWith('.jsonl'))).toHaveLength(3);
+    expect(received.length).toBe(before);
+    // The holder is gone: the next check starts one process, which takes all four files.
+    fs.rmSync(path.join(spool, 'deliver.pid'));
+    expect(check('git status').status).toBe(0);
+    const commands = () => received.slice(before).flatMap((r) => r.body.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((s) => s.logRecords.map((lr) => attr(lr.attributes, 'agentguard.command')))));
+    await until('all four records delivered', () => commands().length >= 4);
+    expect(commands()).toEqual(['ls', 'pwd', 'git log -1', 'git status']);
+    const pids = new Set(received.slice(before).flatMap((r) => r.body.resourceLogs.map((rl) => attr(rl.resource.attributes, 'process.pid'))));
+    expect(pids.size).toBe(1);
   });
 });
