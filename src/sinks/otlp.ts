@@ -32,7 +32,8 @@ export async function otlpTransport(url: string): Promise<Transport> {
       for (const i of batch) logger.emit({ timestamp: new Date(i.time), eventName: `agentguard.${i.type}`, ...level(i.record), body: i.line, attributes: attributes(i) });
       const records = collected;
       return new Promise<void>((resolve, reject) =>
-        exporter.export(records, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error(`OTLP export to ${url} failed`)))),
+        // ExportResultCode.SUCCESS is 0 (@opentelemetry/core, which is the exporter's dependency, not ours).
+        exporter.export(records, (result) => ((result.code as number) === 0 ? resolve() : reject(result.error ?? new Error(`OTLP export to ${url} failed`)))),
       );
     },
     async end() {

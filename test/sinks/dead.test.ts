@@ -62,7 +62,8 @@ describe('a dead sink in a real session', () => {
     const lines = JSON.parse(doctor.stdout) as { ok: boolean | null; what: string; fix?: string }[];
     for (const spec of dead) {
       const line = lines.find((l) => l.what.startsWith(`log sink ${spec} `));
-      expect(line, spec).toMatchObject({ ok: false, what: expect.stringContaining(`its last run lost ${shipped.length} records`) });
+      expect(line?.ok, spec).toBe(false);
+      expect(line?.what, spec).toContain(`its last run lost ${shipped.length} records`);
     }
     expect(lines.find((l) => l.what.startsWith(`log sink file:${file} `))).toMatchObject({ ok: true });
   });
@@ -84,7 +85,8 @@ describe('a dead sink in a real session', () => {
     await until('the loss is in the daily log', () => daily().some((x) => x.type === 'sink-loss'), 20_000);
     const [decision, loss] = daily();
     expect(decision).toMatchObject({ type: 'decision', command: 'git status' });
-    expect(loss).toMatchObject({ type: 'sink-loss', sink: `tcp://127.0.0.1:${closed}`, lost: 1, seqs: { [decision.session]: [decision.seq, decision.seq] }, error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(loss).toMatchObject({ type: 'sink-loss', sink: `tcp://127.0.0.1:${closed}`, lost: 1, seqs: { [decision.session]: [decision.seq, decision.seq] } });
+    expect(loss.error).toMatch(/ECONNREFUSED/);
     await until('sinks.json has it', () => readSinkHistory({ XDG_STATE_HOME: state })[`tcp://127.0.0.1:${closed}`]?.lost === 1);
   });
 });
