@@ -23,6 +23,8 @@ function stub(i: SinkItem): SinkItem {
 export function udpTransport(host: string, port: number): Transport {
   const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   sock.unref();
+  // Each send reports its own failure; an error event with no listener would end the process.
+  sock.on('error', () => undefined);
   const name = os.hostname();
   return {
     async send(batch) {
@@ -59,7 +61,8 @@ export function tcpTransport(host: string, port: number): Transport {
         });
         resolve(s);
       });
-      s.once('error', (e) => {
+      // For the socket's whole life: an error with no listener would end the session's process.
+      s.on('error', (e) => {
         clearTimeout(timer);
         if (sock === s) sock = null;
         reject(e);

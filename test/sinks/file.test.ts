@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, makeWorld } from '../session/harness.js';
+import { openLogSinks } from '../../src/sinks/index.js';
 import { runSession } from './helpers.js';
 
 const world = makeWorld('sinks-file');
@@ -48,5 +49,19 @@ describe('file sink', () => {
     const log = linesOf(path.join(world.base, 'state/agentguard/sessions', daily));
     expect(linesOf(sink)).toEqual(log);
     expect(JSON.parse(log[0])).toMatchObject({ type: 'decision', source: 'check', command: 'ls -la', verdict: 'allow' });
+  });
+
+  it('a symlink at the sink path is refused: nothing is appended to the file it points at, and the loss is reported', async () => {
+    const target = path.join(world.base, 'victim.txt');
+    fs.writeFileSync(target, 'untouched\n');
+    const link = path.join(world.base, 'planted.jsonl');
+    fs.symlinkSync(target, link);
+    const sinks = openLogSinks([`file:${link}`], { env: { XDG_STATE_HOME: path.join(world.base, 'state-link') } })!;
+    const r = { v: 1 as const, session: 'unit', seq: 0, time: new Date(0).toISOString(), type: 'decision', prev: '0', hash: '0' };
+    sinks.onAppend(r, JSON.stringify(r));
+    const [f] = await sinks.close({ boundMs: 1000 });
+    expect(f).toMatchObject({ sent: 0, unsent: 1 });
+    expect(f.error).toMatch(/ELOOP/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('untouched\n');
   });
 });
