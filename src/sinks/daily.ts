@@ -13,7 +13,7 @@ export interface DailySinks {
 export async function dailySinks(config: UserConfig | null | undefined, warn: (message: string) => void): Promise<DailySinks | null> {
   if (!config?.log?.sinks.length) return null;
   try {
-    const { shortLivedSinks } = await import('./index.js');
+    const { shortLivedSinks } = await import('./spool.js');
     const sinks = shortLivedSinks(config.log.sinks, { queue: config.log.queue });
     return sinks && { onAppend: sinks.onAppend, finish: () => sinks.finish().catch((e: Error) => warn(`log sinks: ${e.message}`)) };
   } catch (e) {

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SessionLog, type LogRecord } from '../log/store.js';
 import { fileURLToPath } from 'node:url';
-import { DELIVERY_BOUND_MS, deliveryRunning, openLogSinks, type LogSinks, type LossLog } from './index.js';
+import { DELIVERY_BOUND_MS, openLogSinks, type LogSinks, type LossLog } from './index.js';
+import { deliveryRunning } from './spool.js';
 
 const IDLE_MS = 2_000;
 const POLL_MS = 100;

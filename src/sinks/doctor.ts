@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { UserConfig } from '../config/user.js';
 import { stateDir } from '../log/store.js';
-import { deliveryRunning, readSinkHistory } from './index.js';
+import { readSinkHistory } from './history.js';
+import { deliveryRunning } from './spool.js';
 import { parseSinkSpec } from './spec.js';
 
 export interface SinkLine {
