@@ -51,6 +51,22 @@ describe('file sink', () => {
     expect(JSON.parse(log[0])).toMatchObject({ type: 'decision', source: 'check', command: 'ls -la', verdict: 'allow' });
   });
 
+  it("a Claude Code hook ships its daily log's record to config.yaml's file sink too", () => {
+    const sink = path.join(world.base, 'hook.jsonl');
+    const config = path.join(world.base, 'xdg-config-hook');
+    const state = path.join(world.base, 'state-hook');
+    fs.mkdirSync(path.join(config, 'agentguard'), { recursive: true });
+    fs.writeFileSync(path.join(config, 'agentguard', 'config.yaml'), `log:\n  sinks: ["file:${sink}"]\n`);
+    const input = JSON.stringify({ session_id: 'sinks-test', transcript_path: path.join(world.base, 't.jsonl'), cwd: world.ws, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'git status --short' }, tool_use_id: 'toolu_sinks' });
+    const r = spawnSync(process.execPath, [BIN, 'hook', 'claude'], { cwd: world.ws, env: { ...process.env, HOME: world.home, XDG_CONFIG_HOME: config, XDG_STATE_HOME: state }, input, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const daily = fs.readdirSync(path.join(state, 'agentguard/sessions')).find((f) => f.startsWith('hook-'))!;
+    const log = linesOf(path.join(state, 'agentguard/sessions', daily));
+    expect(linesOf(sink)).toEqual(log);
+    expect(JSON.parse(log[0])).toMatchObject({ type: 'decision', source: 'hook:claude', command: 'git status --short' });
+  });
+
   it('a symlink at the sink path is refused: nothing is appended to the file it points at, and the loss is reported', async () => {
     const target = path.join(world.base, 'victim.txt');
     fs.writeFileSync(target, 'untouched\n');
