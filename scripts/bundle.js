@@ -51,7 +51,16 @@ await build({
       },
     },
   ],
-  output: { dir: path.join(root, 'dist/bundle'), format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: false },
+  output: {
+    dir: path.join(root, 'dist/bundle'),
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    chunkFileNames: '[name]-[hash].cjs',
+    sourcemap: false,
+    // The log's writing stays in the chunk a check and a hook load anyway: the log sinks (loaded
+    // only when configured) import it too, which would otherwise split it into one file more.
+    codeSplitting: { groups: [{ name: 'record', test: /[\\/]dist[\\/]log[\\/](record|store)\.js$/ }] },
+  },
   logLevel: 'warn',
 });
 for (const f of fs.readdirSync(path.join(root, 'dist/bundle'))) {
