@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outside = ['node-pty', 'web-tree-sitter', 'tree-sitter-bash'];
+// The OpenTelemetry SDK loads only for an otlp log sink (src/sinks/otlp.ts): required from node_modules then.
+const outside = ['node-pty', 'web-tree-sitter', 'tree-sitter-bash', '@opentelemetry/sdk-logs', '@opentelemetry/exporter-logs-otlp-http', '@opentelemetry/resources'];
 const LAZY_BUILTINS = ['child_process', 'readline', 'net', 'http', 'https', 'dns', 'tls', 'zlib'];
 // Chunk names carry a hash: last build's chunks go first.
 fs.rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
@@ -50,7 +51,16 @@ await build({
       },
     },
   ],
-  output: { dir: path.join(root, 'dist/bundle'), format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: false },
+  output: {
+    dir: path.join(root, 'dist/bundle'),
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    chunkFileNames: '[name]-[hash].cjs',
+    sourcemap: false,
+    // The log's writing stays in the chunk a check and a hook load anyway: the log sinks (loaded
+    // only when configured) import it too, which would otherwise split it into one file more.
+    codeSplitting: { groups: [{ name: 'record', test: /[\\/]dist[\\/]log[\\/](record|store)\.js$/ }] },
+  },
   logLevel: 'warn',
 });
 for (const f of fs.readdirSync(path.join(root, 'dist/bundle'))) {

@@ -129,6 +129,8 @@ async function diagnose(): Promise<Line[]> {
       : { ok: process.getuid?.() !== 0, what: 'process limit: RLIMIT_NPROC only', fix: process.getuid?.() === 0 ? 'root ignores RLIMIT_NPROC: mount the pids cgroup controller (or run as a normal user) so a fork bomb stops at a wall' : undefined },
   );
   out.push({ ok: null, what: `session logs: ${sessionsDir()}`, detail: `runtime: ${runtimeBase()}` });
+  const { sinkLines } = await import('../sinks/doctor.js');
+  out.push(...sinkLines(guard?.rules.config ?? null));
 
   // The plan an interactive session started here would apply (agentguard shell --dry-run for an agent).
   if (guard) {

@@ -15,6 +15,7 @@ import { registerLog } from './log.js';
 import { registerDoctor } from './doctor.js';
 import { registerRules } from './rules.js';
 import { dailyLog, decisionFields } from '../log/record.js';
+import type { LogRecord } from '../log/store.js';
 import { Redactor } from '../log/redact.js';
 
 export const EXIT_USAGE = 3;
@@ -70,17 +71,21 @@ export function buildProgram(): Command {
       const guard = await createGuard(guardOptions(flags, strictRules()));
       // On stderr: stdout is the decision (or JSON), and the exit status stays the decision's.
       process.stderr.write(formatWarnings(guard.warnings));
+      // Loaded only when config.yaml names a sink: a cold check without one pays nothing.
+      const sinks = guard.rules.config?.log ? await (await import('../sinks/daily.js')).dailySinks(guard.rules.config, (m) => process.stderr.write(`agentguard: ${m}\n`)) : null;
       if (flags.batch) {
         if (parts.length) throw new UsageError('--batch reads commands from stdin; give no command argument');
-        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d));
+        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d, sinks?.onAppend));
         process.exitCode = 0;
+        await sinks?.finish();
         return;
       }
       const command = commandText(parts);
       const d = guard.check({ command, cwd: flags.cwd });
-      recordCheck(command, flags.cwd ?? process.cwd(), d);
+      recordCheck(command, flags.cwd ?? process.cwd(), d, sinks?.onAppend);
       process.stdout.write(flags.json ? JSON.stringify(d) + '\n' : formatDecision(command, d) + '\n');
       process.exitCode = exitCodeFor(d.action);
+      await sinks?.finish();
     });
 
   program
@@ -109,9 +114,9 @@ export function buildProgram(): Command {
 }
 
 /** Every decision is recorded, `agentguard check`'s too, in a daily log (see `agentguard log`). */
-function recordCheck(command: string, cwd: string, d: import('../policy/decision.js').Decision): void {
+function recordCheck(command: string, cwd: string, d: import('../policy/decision.js').Decision, onAppend?: (record: LogRecord, line: string) => void): void {
   try {
-    const log = dailyLog('check');
+    const log = dailyLog('check', { onAppend });
     log.append('decision', decisionFields({ source: 'check', command, cwd, decision: d, verdict: d.action }, new Redactor(process.env)));
     log.close();
   } catch (e) {

@@ -29,6 +29,7 @@ export function registerShell(program: Command): void {
     .option('--network <mode>', 'proxy: the sandbox has no network but the egress proxy, which allows, asks and logs; open: keep the host network (only commands like curl are checked)', 'proxy')
     .option('--no-network', 'no network at all for the agent, not even through the proxy')
     .option('--keep-tmp', "keep the session's private /tmp after it ends, and print where it is")
+    .option('--log-sink <spec>', 'also ship the session log to SPEC (repeatable): file:/PATH, syslog, syslog+udp://HOST[:514], syslog+tcp://HOST[:601], otlp-http://HOST[:4318]', collect)
     .option('--dry-run', 'print the session plan (mounts, masks, filtered configs, forwards, seccomp, private /tmp) and the bwrap argv; start nothing')
     .addHelpText(
       'after',
@@ -66,6 +67,8 @@ Examples:
       if (network !== 'proxy' && network !== 'open' && network !== 'none') throw new Error(`--network must be proxy, open or none (--no-network), not ${String(flags.network)}`);
       const { parseAllowEntry } = await import('../net/hosts.js');
       for (const h of flags.allowHost ?? []) if (!parseAllowEntry(h)) throw new Error(`--allow-host ${h}: not a host, *.suffix or host:port`);
+      const { parseSinkSpecs } = await import('../sinks/spec.js');
+      parseSinkSpecs(flags.logSink ?? []);
       const { parseSize } = await import('../sandbox/limits.js');
       // Loaded here: a plain `agentguard check` never pays for the session's modules.
       const { runShell } = await import('../session/session.js');
@@ -87,6 +90,7 @@ Examples:
         allowHosts: flags.allowHost,
         keepTmp: !!flags.keepTmp,
         dryRun: !!flags.dryRun,
+        logSinks: flags.logSink,
       });
     });
 }
@@ -108,6 +112,7 @@ interface ShellFlags {
   network: string | false;
   keepTmp?: boolean;
   dryRun?: boolean;
+  logSink?: string[];
 }
 
 /**

@@ -34,6 +34,8 @@ export interface UserConfig {
   largeWriteBytes?: number;
   projects: ProjectSetting[];
   rules: RuleOverride[];
+  /** log.sinks (SPECs, as --log-sink takes them: src/sinks/spec.ts) and log.queue, applied by every writer of a log. */
+  log?: { sinks: string[]; queue?: number };
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,13 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
   const schema = z
     .object({
       limits: z.object({ large_write: z.union([z.string(), z.number()]).optional() }).strict().optional(),
+      log: z
+        .object({
+          sinks: z.array(z.string().regex(/^(file:\/.*|syslog(:\/.*)?|((syslog\+)?(udp|tcp)|otlp-https?):\/\/.+)$/, 'a log sink: file:/PATH, syslog, syslog+udp://HOST[:PORT], syslog+tcp://HOST[:PORT] or otlp-http://HOST[:PORT]')).optional(),
+          queue: z.number().int().min(1).max(1_000_000).optional(),
+        })
+        .strict()
+        .optional(),
       rules: z
         .record(
           z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a rule id (agentguard rules list)'),
@@ -117,6 +126,7 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
   }
   const out: UserConfig = { file, projects: [], rules: [] };
   for (const [id, o] of Object.entries(parsed.data.rules ?? {})) out.rules.push({ id, action: o.action, reason: o.reason, line: lineOf(['rules', id]) });
+  if (parsed.data.log?.sinks?.length) out.log = { sinks: parsed.data.log.sinks, queue: parsed.data.log.queue };
   const size = parsed.data.limits?.large_write;
   if (size !== undefined) {
     const bytes = parseSize(size);

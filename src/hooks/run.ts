@@ -16,6 +16,7 @@ import type { Action, Decision, RuleMatch } from '../policy/decision.js';
 import { HOOK_AGENT_NAMES, hookAgent, isAgent, type HookAgent } from '../agents/index.js';
 import { MalformedInput } from '../agents/hook-input.js';
 import type { HookAnswer, HookProbe, ShellCall } from '../agents/types.js';
+import type { UserConfig } from '../config/user.js';
 import { escapeForTerminal } from '../ui/display.js';
 
 /** What agentguard decided, in agentguard's terms, with the text for the agent and the person. */
@@ -151,7 +152,7 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
     verdict.details += note;
   }
   const answer = answerFor(adapter, verdict, call, opts);
-  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io);
+  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io, guard.rules.config);
   return answer;
 }
 
@@ -221,15 +222,17 @@ const oneLine = (s: string) => escapeForTerminal(s.replace(/\s*\n\s*/g, ' '));
 const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 
 /** Outside a session the hook's decisions go to the shared daily log, like `agentguard check`'s. */
-async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO) {
+async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO, config?: UserConfig | null) {
   try {
     const [{ dailyLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
-    const log = dailyLog('hook');
+    const sinks = config?.log ? await (await import('../sinks/daily.js')).dailySinks(config, (m) => io.stderr.write(`agentguard: ${m}\n`)) : null;
+    const log = dailyLog('hook', { onAppend: sinks?.onAppend });
     try {
       log.append('decision', decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict }, new Redactor(io.env)));
     } finally {
       log.close();
     }
+    await sinks?.finish();
   } catch (e) {
     // The decision stands (it was not made an allow by this); the person can see the log failed.
     io.stderr.write(`agentguard: could not write the log: ${(e as Error).message}\n`);

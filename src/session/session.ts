@@ -28,6 +28,7 @@ import { uncheckedShellsNote } from '../agents/unchecked.js';
 import { decisionFields } from '../log/record.js';
 import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
+import { openLogSinks } from '../sinks/index.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
 import { sandboxProc } from './pidns.js';
 import { inputsUnchanged } from '../shell/fsview.js';
@@ -66,6 +67,8 @@ export interface ShellOptions {
   /** Resources a later part of the session adds to the plan (the escalation broker). */
   extraResources?: ExtraResource[];
   env?: NodeJS.ProcessEnv;
+  /** Where the log is shipped too (--log-sink SPEC, besides config.yaml's log.sinks). */
+  logSinks?: string[];
 }
 
 export interface SessionCounts {
@@ -182,8 +185,10 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   life.check();
 
   const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
-  const log = new SessionLog(runtime.id);
+  const sinks = openLogSinks([...(opts.logSinks ?? []), ...(guard.rules.config?.log?.sinks ?? [])], { queue: guard.rules.config?.log?.queue, env });
+  const log = new SessionLog(runtime.id, { onAppend: sinks?.onAppend });
   life.add('session log', () => log.close());
+  if (sinks) life.add('log sinks', async () => void (await sinks.close({ log, warn: (m) => stdout.write(`agentguard: ${m}\r\n`) })));
   // In the sandbox, a yes to what the wall refuses runs outside it through the broker (escalate.ts).
   let escalator: Escalator | null = null;
   if (plan.mounts) {
