@@ -16,7 +16,7 @@ import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMo
 import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../net/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
-import { Gate, type GateEvent } from './gate.js';
+import { Gate } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';
 import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
 import { Prompter } from './prompt.js';
@@ -25,7 +25,12 @@ import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
 import { withAgentHook } from '../hooks/inject.js';
 import { uncheckedShellsNote } from '../agents/unchecked.js';
-import { decisionFields } from '../log/record.js';
+import { decisionFields, outcomeOf, promptRules, strongerOutcome, type Outcome } from '../log/record.js';
+import { hookCommand, portableHookCommand } from '../hooks/command.js';
+import { HOOK_AGENT_NAMES } from '../agents/index.js';
+import { unwrapAgentCommand } from '../agents/wrappers.js';
+import { textWidth } from './prompt.js';
+import crypto from 'node:crypto';
 import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
@@ -68,13 +73,20 @@ export interface ShellOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * Agent actions by outcome (src/log/record.ts Outcome): one per action, its parts (records with
+ * a parent) never counted again.
+ */
 export interface SessionCounts {
   allowed: number;
   approved: number;
+  /** Approved, and run outside the sandbox. */
+  escalated: number;
   refused: number;
   denied: number;
   /** Prompts closed because whoever asked was gone. */
   abandoned: number;
+  /** Records of shells that ran without a check (installed scripts; --trust-nested): not actions of their own. */
   nested: number;
   /** Requests through the egress proxy, and how many it refused. */
   network: number;
@@ -181,7 +193,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   }
   life.check();
 
-  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
+  const counts: SessionCounts = { allowed: 0, approved: 0, escalated: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
+  const actions = new Actions();
   const log = new SessionLog(runtime.id);
   life.add('session log', () => log.close());
   // In the sandbox, a yes to what the wall refuses runs outside it through the broker (escalate.ts).
@@ -217,15 +230,28 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     trustNested: opts.trustNested,
     ask: hasTerminal ? (info) => prompter!.ask(info) : null,
     onEvent: (e) => {
-      count(counts, e);
-      return log.append('decision', {
+      if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script') counts.nested++;
+      const outcome = outcomeOf(e);
+      // An installed script's record is its path and arguments: its content is the tool's, not
+      // the agent's words (a pyenv shim is a page of bash), kept only as a size and a hash.
+      const script = e.scriptArgv ? showWords(e.scriptArgv) : null;
+      const command = script ?? (e.request.script || e.request.argv.join(' '));
+      const hook = e.request.hook;
+      const seq = log.append('decision', {
         ...decisionFields(
-          { source: 'session', command: e.request.script || e.request.argv.join(' '), cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode },
+          { source: 'session', command, cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode, parent: e.parent, prompt: e.prompt, outcome },
           redactor,
         ),
+        ...(script !== null ? { bytes: Buffer.byteLength(e.request.script), sha256: crypto.createHash('sha256').update(e.request.script).digest('hex') } : {}),
+        ...(hook ? { agent: hook.agent, ...(hook.project ? { project: hook.project } : {}), ...(hook.agentSession ? { agentSession: hook.agentSession } : {}), ...(hook.tool ? { tool: hook.tool } : {}) } : {}),
         ...(e.outside ? { outside: redactor.deep(e.outside) } : {}),
       });
+      if (outcome) actions.add(seq, e.parent, outcome, command);
+      return seq;
     },
+    onPrompt: (p) => log.append('prompt', { command: redactor.redact(p.request.script), cwd: p.request.cwd, rules: promptRules(p.decision), ...(p.parent !== undefined ? { parent: p.parent } : {}) }),
+    // agentguard's own hook, as an agent starts it: recorded as a part of the hook's record.
+    hookLaunchers: new Set(HOOK_AGENT_NAMES.flatMap((a) => [hookCommand(a), hookCommand(a, undefined, undefined, { autoApprove: true }), portableHookCommand(a), portableHookCommand(a, { autoApprove: true })])),
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
     escalation: escalator ?? undefined,
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
@@ -349,7 +375,13 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   }[network];
   const workspaces = opts.workspaces?.length ? opts.workspaces.join(', ') : (guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces.join(', ') || '(none)');
   log.append('session-start', {
-    agent: interactiveDefault ? ['(interactive bash)'] : redactor.deep(command),
+    // The person's own words after `--`; what really started (the egress bridge, the agent's
+    // injected hook settings) is `launched`.
+    agent: interactiveDefault ? ['(interactive bash)'] : redactor.deep(opts.command),
+    launched: redactor.deep(command),
+    // This process, so that a reader can tell a live session from one that died without its end record.
+    pid: process.pid,
+    pidStart: ownStartTime(),
     cwd: opts.cwd,
     workspaces: workspaces.split(', '),
     rules: guard.rules.digest,
@@ -409,12 +441,15 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   prompter.closeAll();
   server.close();
   await settled([...inFlight], 2000);
+  gate.flush();
+  Object.assign(counts, actions.counts());
   log.append('session-end', { exit: code, counts });
   const failed = await life.releaseAll();
   for (const f of failed) stdout.write(`agentguard: could not release ${f}\r\n`);
   stdout.write(
-    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
+    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.escalated + counts.refused} asked (${counts.approved} approved, ${counts.escalated ? `${counts.escalated} run outside the sandbox, ` : ''}${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
+  for (const line of summaryLines(actions, runtime.id, stdout.columns || 80)) stdout.write(`${line}\r\n`);
   return code;
 }
 
@@ -480,14 +515,97 @@ async function settled(ps: Promise<unknown>[], ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-function count(c: SessionCounts, e: GateEvent) {
-  if (e.kind === 'interactive') return;
-  if (e.answer === 'abandoned') c.abandoned++;
-  else if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script') c.nested++;
-  else if (e.kind === 'hook-approved' || e.kind === 'approved-above' || e.kind === 'session-allowed') c.allowed++;
-  else if (e.answer && e.answer !== 'no-terminal') c[e.verdict === 'allow' ? 'approved' : 'refused']++;
-  else if (e.verdict === 'allow') c.allowed++;
-  else c.denied++;
+/**
+ * The session's agent actions, by root record: each one's outcome is the strongest of its
+ * root's and its parts' (src/log/record.ts), and its command the one that decided it.
+ */
+export class Actions {
+  private byRoot = new Map<number, { outcome: Outcome; seq: number; command: string }>();
+
+  add(seq: number, parent: number | undefined, outcome: Outcome, command: string) {
+    const root = parent ?? seq;
+    const was = this.byRoot.get(root);
+    if (!was) {
+      // A part whose root was not an action (it had no outcome) stands for the action itself.
+      this.byRoot.set(root, { outcome, seq, command });
+      return;
+    }
+    if (strongerOutcome(was.outcome, outcome) !== was.outcome) this.byRoot.set(root, { outcome, seq, command });
+  }
+
+  counts(): Pick<SessionCounts, 'allowed' | 'approved' | 'escalated' | 'refused' | 'denied' | 'abandoned'> {
+    const c = { allowed: 0, approved: 0, escalated: 0, refused: 0, denied: 0, abandoned: 0 };
+    for (const a of this.byRoot.values()) if (a.outcome !== 'asked') c[a.outcome]++;
+    return c;
+  }
+
+  /** The actions with this outcome, oldest first: [seq of the record that decided it, its command]. */
+  list(outcome: Outcome): { seq: number; command: string }[] {
+    return [...this.byRoot.values()].filter((a) => a.outcome === outcome).map(({ seq, command }) => ({ seq, command }));
+  }
+}
+
+const SUMMARY_GROUPS: { outcome: Outcome; label: string; colour: (s: string) => string }[] = [
+  { outcome: 'refused', label: 'refused', colour: (s) => chalk.red(s) },
+  { outcome: 'approved', label: 'approved', colour: (s) => chalk.green(s) },
+  { outcome: 'escalated', label: 'approved, ran outside the sandbox', colour: (s) => chalk.yellow(s) },
+  { outcome: 'abandoned', label: 'abandoned (whoever asked was gone)', colour: (s) => chalk.dim(s) },
+];
+/** At most this many commands per group; the rest are counted. */
+const SUMMARY_MAX = 10;
+
+/**
+ * The end-of-session summary after the counts: every refused, approved, escalated and
+ * abandoned command, one line each, escaped and cut to the terminal's width, and the command
+ * that shows the whole log.
+ */
+export function summaryLines(actions: Actions, sessionId: string, columns: number): string[] {
+  const out: string[] = [];
+  for (const g of SUMMARY_GROUPS) {
+    const list = actions.list(g.outcome);
+    if (!list.length) continue;
+    out.push(`  ${g.colour(`${g.label}:`)}`);
+    for (const a of list.slice(0, SUMMARY_MAX)) {
+      const prefix = `    #${a.seq} `;
+      out.push(chalk.dim(prefix) + cutToWidth(oneLine(a.command), Math.max(10, columns - textWidth(prefix) - 1)));
+    }
+    if (list.length > SUMMARY_MAX) out.push(chalk.dim(`    and ${list.length - SUMMARY_MAX} more`));
+  }
+  if (out.length) out.push(`  ${chalk.dim('see more:')} agentguard log ${sessionId}`);
+  return out;
+}
+
+/** A command as one line for the summary: the command the agent meant (its wrapper taken off), escaped. */
+function oneLine(command: string): string {
+  const inner = unwrapAgentCommand(command)?.inner ?? command;
+  return escapeForTerminal(inner.trim().replace(/\s*\n\s*/g, ' ⏎ '));
+}
+
+/** Cuts an escaped line to `width` columns, with … where it was cut. */
+function cutToWidth(text: string, width: number): string {
+  if (textWidth(text) <= width) return text;
+  let out = '';
+  // Never wider than two columns a character: the first 2*width characters are enough.
+  for (const ch of [...text.slice(0, 2 * width + 2)]) {
+    if (textWidth(out + ch) > width - 1) break;
+    out += ch;
+  }
+  return out + '…';
+}
+
+/** Words as one line a person could type (quoted where needed), for an installed script's record. */
+function showWords(words: readonly string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** This process's start time (/proc/self/stat field 22, clock ticks after boot): with the pid, it names this process and no other. */
+function ownStartTime(): string | null {
+  try {
+    const text = fs.readFileSync('/proc/self/stat', 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** A proxy record as a log record: `action` like a decision's, the URL path redacted like a command. */
