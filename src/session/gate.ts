@@ -143,7 +143,7 @@ export class Gate {
    * it right after to the hook's record: the same command (its wrapper taken off) in the same
    * cwd, from a shell whose parent is one of the hook's ancestors (the same agent).
    */
-  private hookLinks: { exact: string; keys: string[]; until: number; root: number; ancestors: ReadonlySet<string> }[] = [];
+  private hookLinks: { exact: string; keys: string[]; cwd: string; commands: string[]; until: number; root: number; ancestors: ReadonlySet<string> }[] = [];
   /** Installed scripts by process (pid:start) → root seq: the scripts and shells they run are parts of one action. */
   private lineage = new Map<string, number>();
   private recent: number[] = [];
@@ -212,18 +212,18 @@ export class Gate {
     const parentOf = () => (checkedParent !== undefined ? checkedParent : (checkedParent = req.token ? this.validToken(req.token, req.pid) : null));
     // The action this request is part of, worked out once, when its first record is written.
     let link: { parent?: number } | null = null;
-    const linkOf = (keys: readonly string[] = []) => (link ??= { parent: this.link(req, parentOf, keys) });
+    const linkOf = (keys: readonly string[] = [], decision: Decision | null = null) => (link ??= { parent: this.link(req, parentOf, keys, decision) });
     // agentguard's own hook started by the agent through a shell: the hook's record comes first.
     const launcher = req.shell === 'hook' ? this.takeLauncher(req) : null;
     const emit = (e: Omit<GateEvent, 'request'>, keys: readonly string[] = []) => {
-      const parent = e.kind === 'interactive' ? undefined : linkOf(keys).parent;
+      const parent = e.kind === 'interactive' ? undefined : linkOf(keys, e.decision).parent;
       const seq = this.opts.onEvent?.({ request: req, ...e, ...(parent !== undefined ? { parent } : {}) });
       this.lastSeq = typeof seq === 'number' ? seq : undefined;
       this.lastRoot = parent ?? this.lastSeq;
       const root = this.lastRoot;
       if (launcher) this.recordLauncher(launcher, root);
       if (req.shell === 'hook' && e.verdict === 'allow' && root !== undefined) {
-        this.hookLinks.push({ exact: exactKey(req), keys: [...keys], until: Date.now() + HOOK_ONCE_MS, root, ancestors: this.ancestors(req.ppid) });
+        this.hookLinks.push({ exact: exactKey(req), keys: [...keys], cwd: req.cwd, commands: commandKeys(e.decision), until: Date.now() + HOOK_ONCE_MS, root, ancestors: this.ancestors(req.ppid) });
       }
       if (e.kind === 'installed-script' && root !== undefined) {
         const start = procStat(req.pid, this.proc())?.start;
@@ -233,7 +233,8 @@ export class Gate {
     };
     // Opens a question: its record first, so that a reader sees a prompt that is still open.
     const opened = (decision: Decision, keys: readonly string[] = []): { prompt?: number } => {
-      const seq = this.opts.onPrompt?.({ request: req, decision, ...(linkOf(keys).parent !== undefined ? { parent: linkOf(keys).parent } : {}) });
+      const parent = linkOf(keys, decision).parent;
+      const seq = this.opts.onPrompt?.({ request: req, decision, ...(parent !== undefined ? { parent } : {}) });
       return typeof seq === 'number' ? { prompt: seq } : {};
     };
     // Neither an interactive shell nor an installed script gets a token: the shells they
@@ -358,7 +359,7 @@ export class Gate {
    * token it carries; else the hook that just let this very command run (the agent's wrapper
    * shell); else an installed script it runs under. Undefined: it is a root itself.
    */
-  private link(req: ShimRequest, parentOf: () => TokenEntry | null, keys: readonly string[]): number | undefined {
+  private link(req: ShimRequest, parentOf: () => TokenEntry | null, keys: readonly string[], decision: Decision | null): number | undefined {
     if (req.shell === 'hook') return undefined;
     const p = parentOf();
     if (p) return p.root;
@@ -367,9 +368,12 @@ export class Gate {
     if (this.hookLinks.length) {
       const exact = exactKey(req);
       const from = this.ancestors(req.ppid, 1);
-      const i = this.hookLinks.findIndex(
-        (h) => (h.exact === exact || (keys.length > 0 && keys.every((k) => h.keys.includes(k)))) && (h.ancestors.size === 0 || [...from].some((a) => h.ancestors.has(a))),
-      );
+      // The same question (exact text without the wrapper, or the same approval keys), or
+      // else every command the hook's line runs is among this shell's (a wrapper not recognised).
+      const commands = new Set(commandKeys(decision));
+      const same = (h: (typeof this.hookLinks)[number]) =>
+        h.exact === exact || (keys.length > 0 && keys.every((k) => h.keys.includes(k))) || (h.cwd === req.cwd && h.commands.length > 0 && h.commands.every((c) => commands.has(c)));
+      const i = this.hookLinks.findIndex((h) => same(h) && (h.ancestors.size === 0 || [...from].some((a) => h.ancestors.has(a))));
       if (i >= 0) return this.hookLinks.splice(i, 1)[0].root;
     }
     return this.lineageOf(req);
@@ -417,9 +421,16 @@ export class Gate {
     return reply;
   }
 
-  /** The launcher the hook runs under (the hook's parent, or the hook itself after an exec). */
+  /**
+   * The launcher the hook runs under: the shim that forked the shell that started the hook
+   * (the hook's grandparent), its parent, or the hook itself after an exec.
+   */
   private takeLauncher(req: ShimRequest): TokenEntry | null {
-    for (const entry of this.tokens.values()) if (entry.pending && (entry.pid === req.ppid || entry.pid === req.pid)) return entry;
+    let pending = 0;
+    for (const entry of this.tokens.values()) if (entry.pending) pending++;
+    if (!pending) return null;
+    const up = new Set([`${req.pid}`, ...[...this.ancestors(req.ppid, 3)].map((a) => a.split(':')[0])]);
+    for (const entry of this.tokens.values()) if (entry.pending && up.has(`${entry.pid}`)) return entry;
     return null;
   }
 
@@ -556,6 +567,11 @@ export class Gate {
 /** A request as the person saw it: its directory and its command, the agent's wrapper taken off. */
 function exactKey(req: ShimRequest): string {
   return JSON.stringify([req.cwd, unwrapAgentCommand(req.script)?.inner ?? req.script]);
+}
+
+/** The analysed commands of a decision with their directories, as comparable keys. */
+function commandKeys(d: Decision | null): string[] {
+  return d ? d.commands.map((c) => JSON.stringify(c)) : [];
 }
 
 function union(a: ReadonlySet<string>, b: readonly string[]): ReadonlySet<string> {
