@@ -215,9 +215,10 @@ export class Gate {
     const linkOf = (keys: readonly string[] = [], decision: Decision | null = null) => (link ??= { parent: this.link(req, parentOf, keys, decision) });
     // agentguard's own hook started by the agent through a shell: the hook's record comes first.
     const launcher = req.shell === 'hook' ? this.takeLauncher(req) : null;
+    let carried: { prompt?: number } = {};
     const emit = (e: Omit<GateEvent, 'request'>, keys: readonly string[] = []) => {
       const parent = e.kind === 'interactive' ? undefined : linkOf(keys, e.decision).parent;
-      const seq = this.opts.onEvent?.({ request: req, ...e, ...(parent !== undefined ? { parent } : {}) });
+      const seq = this.opts.onEvent?.({ request: req, ...carried, ...e, ...(parent !== undefined ? { parent } : {}) });
       this.lastSeq = typeof seq === 'number' ? seq : undefined;
       this.lastRoot = parent ?? this.lastSeq;
       const root = this.lastRoot;
@@ -263,7 +264,9 @@ export class Gate {
       setImmediate(() => emit({ kind: 'nested', decision: null, verdict: 'allow' }));
       return allowReply(req.token!);
     }
-    const paused = await this.breaker(req, signal, emit, opened);
+    // The breaker's question, once answered yes, is closed by this command's own record
+    // (unless the command asks a question of its own, whose prompt that record then names).
+    const paused = await this.breaker(req, signal, emit, (d) => (carried = opened(d)));
     if (paused) return paused;
     const { decision, cached } = this.decide(req, !!req.token);
     if (decision.action === 'allow') {

@@ -14,7 +14,7 @@ const WS = EXAMPLE_CONTEXT.policy.workspaces[0];
 const LAUNCHER = hookCommand('claude');
 
 /** A gate that numbers its records like the session log does. */
-async function recordingGate() {
+async function recordingGate(more: { maxCommandsPerMinute?: number } = {}) {
   const records: (({ type: 'decision' } & GateEvent) | ({ type: 'prompt' } & PromptEvent) | { type: 'command-end'; decision: number | undefined })[] = [];
   const gate = new Gate({
     guard: await exampleGuard(),
@@ -23,6 +23,7 @@ async function recordingGate() {
     onEvent: (e) => records.push({ type: 'decision', ...e }) - 1,
     onPrompt: (p) => records.push({ type: 'prompt', ...p }) - 1,
     onExit: (seq) => void records.push({ type: 'command-end', decision: seq }),
+    ...more,
   });
   return { gate, records };
 }
@@ -112,5 +113,19 @@ describe("the agent's wrapper", () => {
       ['decision', 'hook-approved', undefined, 1],
     ]);
     expect((records[0] as PromptEvent).decision.matches.map((m) => m.rule)).toContain('git-reset-hard');
+  });
+});
+
+describe('the runaway-loop breaker', () => {
+  it('opens a prompt record, closed by the record of the command that waited for it', async () => {
+    const { gate, records } = await recordingGate({ maxCommandsPerMinute: 1 });
+    await gate.handle(req({ script: 'ls', pid: other.pid!, ppid: process.ppid }));
+    await gate.handle(req({ script: 'git status', pid: other.pid!, ppid: process.ppid }));
+    expect(records.map((r) => [r.type, 'prompt' in r ? r.prompt : undefined])).toEqual([
+      ['decision', undefined],
+      ['prompt', undefined],
+      ['decision', 1],
+    ]);
+    expect((records[1] as PromptEvent).decision.matches.map((m) => m.rule)).toEqual(['circuit-breaker']);
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/log/store.js';
-import { Actions, summaryLines } from '../../src/session/session.js';
+import { Actions, summaryLines } from '../../src/session/summary.js';
 import { FAKE_AGENT, makeWorld, plain, sessionLog, Terminal } from '../session/harness.js';
 import { claudeInput, codexInput, cursorInput, hookSync } from '../hooks/helpers.js';
 
