@@ -18,6 +18,7 @@ const decisions = (rs: LogRecord[]) => rs.filter((r) => r.type === 'decision');
 
 describe('a Claude Code session: hook, wrapper and nested shell; a question approved and one refused', () => {
   let out = '';
+  let raw = '';
   let records: LogRecord[] = [];
   let claude = '';
   let agentguardPid = 0;
@@ -38,6 +39,7 @@ describe('a Claude Code session: hook, wrapper and nested shell; a question appr
     await t.answer('n');
     await t.waitFor(/AGENT-DONE \d+/);
     await t.exit();
+    raw = t.output;
     out = plain(t.output);
     records = sessionLog(t.output);
   }, 90_000);
@@ -96,6 +98,10 @@ describe('a Claude Code session: hook, wrapper and nested shell; a question appr
     expect(summary).toMatch(/refused:\r*\n {4}#\d+ git reset --hard HEAD\r*\n/);
     expect(summary).toMatch(/approved:\r*\n {4}#\d+ git reset --hard\r*\n/);
     expect(summary).toContain(`agentguard log ${id}`);
+    // NO_COLOR (set by the harness): not one colour sequence in it.
+    const rawSummary = raw.slice(raw.lastIndexOf('ended (exit'));
+    expect(rawSummary).toContain('refused:');
+    expect(rawSummary).not.toMatch(/\x1b\[[0-9;]*m/);
   });
 });
 
