@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/log/store.js';
 import { Actions, summaryLines } from '../../src/session/summary.js';
-import { FAKE_AGENT, makeWorld, plain, sessionLog, Terminal } from '../session/harness.js';
+import { FAKE_AGENT, makeWorld, plain, sandboxWorks, sessionLog, Terminal } from '../session/harness.js';
 import { claudeInput, codexInput, cursorInput, hookSync } from '../hooks/helpers.js';
 
 const world = makeWorld('recording');
@@ -151,6 +151,20 @@ describe('installed scripts (a pyenv-like shim outside the workspace)', () => {
     expect(scripts.slice(1).map((r) => r.parent)).toEqual([scripts[0].seq, scripts[0].seq]);
     expect(records.at(-1)!.counts).toMatchObject({ allowed: 1, nested: 3 });
   });
+});
+
+describe.skipIf(!sandboxWorks())("the egress proxy's question", () => {
+  it('opens a prompt record, closed by the network record that answers it', async () => {
+    const code = `return spawnSync('curl', ['-sS', '-m', '10', '--noproxy', '', 'http://unlisted.invalid/data'], { encoding: 'utf8' }).stdout`;
+    const t = new Terminal(['shell', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'js', code], { cwd: world.ws, home: world.home });
+    await t.answer('n', 0, 'wants to connect to a host that is not on the egress allowlist');
+    await t.waitFor(/AGENT-DONE \d+/);
+    await t.exit();
+    const records = sessionLog(t.output);
+    const prompt = records.find((r) => r.type === 'prompt')!;
+    expect(prompt).toMatchObject({ command: 'GET http://unlisted.invalid/data', rules: ['egress-allowlist'], network: { host: 'unlisted.invalid', port: 80 } });
+    expect(records.find((r) => r.type === 'network')).toMatchObject({ action: 'deny', answer: 'deny', prompt: prompt.seq });
+  }, 60_000);
 });
 
 function sessionFile(rs: LogRecord[]): string {
