@@ -225,6 +225,8 @@ export class Gate {
       if (launcher) this.recordLauncher(launcher, root);
       if (req.shell === 'hook' && e.verdict === 'allow' && root !== undefined) {
         this.hookLinks.push({ exact: exactKey(req), keys: [...keys], cwd: req.cwd, commands: commandKeys(e.decision), until: Date.now() + HOOK_ONCE_MS, root, ancestors: this.ancestors(req.ppid) });
+        // Hooks whose shell never came (the agent was stopped): the oldest go first.
+        if (this.hookLinks.length > 256) this.hookLinks.shift();
       }
       if (e.kind === 'installed-script' && root !== undefined) {
         const start = procStat(req.pid, this.proc())?.start;
@@ -558,6 +560,9 @@ export class Gate {
   }
 
   private forget(token: string) {
+    // A hook launcher that died before its hook asked still ran: its record is written now.
+    const entry = this.tokens.get(token);
+    if (entry?.pending) this.recordLauncher(entry, undefined);
     this.tokens.delete(token);
     if (this.opts.tokensDir) fs.rmSync(path.join(this.opts.tokensDir, token), { force: true });
   }
