@@ -26,7 +26,7 @@ import { TerminalBridge } from './terminal.js';
 import { withAgentHook } from '../hooks/inject.js';
 import { uncheckedShellsNote } from '../agents/unchecked.js';
 import { decisionFields, outcomeOf, promptRules } from '../log/record.js';
-import { hookCommand, portableHookCommand } from '../hooks/command.js';
+import { hookCommand, portableHookCommand, quoteWord } from '../hooks/command.js';
 import { HOOK_AGENT_NAMES } from '../agents/index.js';
 import { Actions, summaryLines } from './summary.js';
 import crypto from 'node:crypto';
@@ -233,7 +233,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
       const outcome = outcomeOf(e);
       // An installed script's record is its path and arguments: its content is the tool's, not
       // the agent's words (a pyenv shim is a page of bash), kept only as a size and a hash.
-      const script = e.scriptArgv ? showWords(e.scriptArgv) : null;
+      const script = e.scriptArgv ? e.scriptArgv.map(quoteWord).join(' ') : null;
       const command = script ?? (e.request.script || e.request.argv.join(' '));
       const hook = e.request.hook;
       const seq = log.append('decision', {
@@ -520,11 +520,6 @@ async function settled(ps: Promise<unknown>[], ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.allSettled(ps), new Promise((r) => (timer = setTimeout(r, ms)))]);
   clearTimeout(timer);
-}
-
-/** Words as one line a person could type (quoted where needed), for an installed script's record. */
-function showWords(words: readonly string[]): string {
-  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /** This process's start time (/proc/self/stat field 22, clock ticks after boot): with the pid, it names this process and no other. */
