@@ -3,7 +3,7 @@
 // (--settings on its command line), its session profile, and the wrapper script it puts
 // around the model's command. Pure except for the settings paths it names.
 import path from 'node:path';
-import { HOOK_TIMEOUT_S, absolute, blocked, json, object, optionalStr, otherEvent, silent, str } from './hook-input.js';
+import { HOOK_TIMEOUT_S, absolute, blocked, json, object, noteStr, optionalStr, otherEvent, silent, str } from './hook-input.js';
 import type { Agent, HookFormat, HookProbe, Injection, SettingsFormat, Unwrapped } from './types.js';
 
 // Hook format: https://code.claude.com/docs/en/hooks (PreToolUse input; "PreToolUse decision control";
@@ -54,7 +54,7 @@ const hook: HookFormat = {
     const ti = object(o.tool_input, 'tool_input');
     const cwd = absolute(optionalStr(o, 'cwd', 'hook input'));
     const nobodyToAsk = whyNobodyAsked(optionalStr(o, 'permission_mode', 'hook input'), env, probe);
-    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.CLAUDE_PROJECT_DIR) ?? cwd, nobodyToAsk } };
+    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.CLAUDE_PROJECT_DIR) ?? cwd, nobodyToAsk, agentSession: noteStr(o, 'session_id'), tool: 'Bash' } };
   },
   allow: (reason) => decision('allow', reason),
   noOpinion: silent,

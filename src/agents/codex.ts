@@ -5,7 +5,7 @@
 // config.toml.
 import fs from 'node:fs';
 import path from 'node:path';
-import { HOOK_TIMEOUT_S, absolute, blocked, json, object, optionalStr, otherEvent, silent, str } from './hook-input.js';
+import { HOOK_TIMEOUT_S, absolute, blocked, json, object, noteStr, optionalStr, otherEvent, silent, str } from './hook-input.js';
 import { withCodexHook } from './codex-hook.js';
 import type { Agent, HookFormat, SettingsFormat, Unwrapped } from './types.js';
 
@@ -29,7 +29,7 @@ const hook: HookFormat = {
     // Codex sends "bypassPermissions" for approval policy never, "default" for the others.
     const never = optionalStr(o, 'permission_mode', 'hook input') === 'bypassPermissions';
     const nobodyToAsk = never ? 'Codex runs with approval policy never, which asks nobody' : "Codex's hook cannot ask a person";
-    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: cwd, nobodyToAsk } };
+    return { kind: 'check', call: { command: str(ti, 'command', 'tool_input'), cwd, project: cwd, nobodyToAsk, agentSession: noteStr(o, 'session_id'), tool: 'Bash' } };
   },
   allow: () => null,
   noOpinion: silent,

@@ -3,7 +3,7 @@
 // from its own files, so a session cannot add the hook for one run. Pure except for the
 // settings paths it names.
 import path from 'node:path';
-import { HOOK_TIMEOUT_S, MalformedInput, absolute, json, object, oneLine, optionalStr, otherEvent, str } from './hook-input.js';
+import { HOOK_TIMEOUT_S, MalformedInput, absolute, json, object, oneLine, noteStr, optionalStr, otherEvent, str } from './hook-input.js';
 import type { Agent, HookFormat, SettingsFormat } from './types.js';
 
 // Hook format: https://cursor.com/docs/agent/hooks (beforeShellExecution; hooks.json "failClosed").
@@ -29,7 +29,7 @@ const hook: HookFormat = {
       if (!workspaces.length) workspaces = undefined;
     }
     const cwd = absolute(optionalStr(o, 'cwd', 'hook input') || undefined, workspaces?.[0]) ?? workspaces?.[0];
-    return { kind: 'check', call: { command: str(o, 'command', 'hook input'), cwd, workspaces, nobodyToAsk: null } };
+    return { kind: 'check', call: { command: str(o, 'command', 'hook input'), cwd, workspaces, project: workspaces?.[0], agentSession: noteStr(o, 'conversation_id'), nobodyToAsk: null } };
   },
   allow: () => answer({ permission: 'allow' }),
   noOpinion: () => answer({}),

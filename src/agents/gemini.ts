@@ -4,7 +4,7 @@
 // file), and its session profile.
 import fs from 'node:fs';
 import path from 'node:path';
-import { HOOK_TIMEOUT_S, MalformedInput, absolute, blocked, json, object, optionalStr, otherEvent, str, type Json } from './hook-input.js';
+import { HOOK_TIMEOUT_S, MalformedInput, absolute, blocked, json, object, noteStr, optionalStr, otherEvent, str, type Json } from './hook-input.js';
 import type { Agent, HookFormat, Injection, SettingsFormat } from './types.js';
 
 // Hook format: https://github.com/google-gemini/gemini-cli/blob/main/docs/hooks/reference.md
@@ -29,7 +29,7 @@ const hook: HookFormat = {
     if (dir && !cwd) throw new MalformedInput('tool_input.dir_path is relative and the hook input has no cwd');
     return {
       kind: 'check',
-      call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.GEMINI_PROJECT_DIR) ?? base, nobodyToAsk: "Gemini CLI's hook cannot ask a person" },
+      call: { command: str(ti, 'command', 'tool_input'), cwd, project: absolute(env.GEMINI_PROJECT_DIR) ?? base, nobodyToAsk: "Gemini CLI's hook cannot ask a person", agentSession: noteStr(o, 'session_id'), tool: 'run_shell_command' },
     };
   },
   allow: () => ({ stdout: json({ decision: 'allow' }), stderr: '', exitCode: 0 }),

@@ -26,6 +26,12 @@ export function optionalStr(o: Json, key: string, what: string): string | undefi
   return v;
 }
 
+/** A field kept only for the log (the agent's session id): anything but a string is left out, never a reason to block. */
+export function noteStr(o: Json, key: string): string | undefined {
+  const v = o[key];
+  return typeof v === 'string' && v ? v : undefined;
+}
+
 /** The event name, when present, must be the one the hook is installed for; another event is not ours to judge. */
 export function otherEvent(o: Json, expected: string): boolean {
   const e = o.hook_event_name;

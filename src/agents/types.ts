@@ -17,6 +17,10 @@ export interface ShellCall {
    * Not the command's own directory: a command run from /etc must not make /etc the workspace.
    */
   project?: string;
+  /** The agent's own session id (Claude's, Codex's and Gemini's session_id, Cursor's conversation_id), for the log. */
+  agentSession?: string;
+  /** The agent's tool that runs the command (Bash, run_shell_command), for the log. */
+  tool?: string;
   /**
    * Why no person will see a question about this command (the agent's hook cannot ask, or
    * the agent runs without asking anyone), or null when the agent shows the person agentguard's

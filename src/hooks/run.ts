@@ -18,6 +18,8 @@ import { MalformedInput } from '../agents/hook-input.js';
 import type { HookAnswer, HookProbe, ShellCall } from '../agents/types.js';
 import type { UserConfig } from '../config/user.js';
 import { escapeForTerminal } from '../ui/display.js';
+import type { HookOrigin } from '../session/protocol.js';
+import type { Outcome } from '../log/record.js';
 
 /** What agentguard decided, in agentguard's terms, with the text for the agent and the person. */
 export interface Verdict {
@@ -129,7 +131,7 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   const socket = io.env.AGENTGUARD_SOCKET;
   if (socket !== undefined) {
     const { askSession } = await import('./session.js');
-    const a = await askSession(socket, call.command, cwd, SESSION_WAIT_MS);
+    const a = await askSession(socket, call.command, cwd, SESSION_WAIT_MS, origin(adapter, call, cwd));
     const verdict: Verdict = a.allow
       ? { action: 'allow', reason: 'agentguard: allowed by the agentguard session', details: '' }
       : { action: 'deny', reason: a.message, details: a.message };
@@ -156,10 +158,30 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   return answer;
 }
 
+/** Where the command comes from, as the agent's hook input says: for the log only. */
+function origin(adapter: HookAgent, call: ShellCall, cwd: string): HookOrigin {
+  return {
+    agent: adapter.name,
+    project: path.resolve(call.project ?? cwd),
+    ...(call.agentSession ? { agentSession: call.agentSession } : {}),
+    ...(call.tool ? { tool: call.tool } : {}),
+  };
+}
+
 /** What the agent was told, in allow / ask / deny terms (an ask nobody would see was sent as deny). */
 function finalAction(adapter: HookAgent, v: Verdict, call: ShellCall): 'allow' | 'ask' | 'deny' {
   if (v.action === 'ask' && (!adapter.hook.ask || call.nobodyToAsk !== null)) return 'deny';
   return v.action;
+}
+
+/**
+ * The outcome outside a session (src/log/record.ts Outcome): an ask the agent shows its person
+ * is `asked` (their answer is the agent's, unseen here); one nobody would see was a refusal.
+ */
+function hookOutcome(d: Decision, told: 'allow' | 'ask' | 'deny'): Outcome {
+  if (told === 'allow') return 'allowed';
+  if (told === 'ask') return 'asked';
+  return d.action === 'deny' ? 'denied' : 'refused';
 }
 
 function readAll(stdin: HookIO['stdin']): Promise<string> {
@@ -221,14 +243,22 @@ export function verdictFor(d: Decision): Verdict {
 const oneLine = (s: string) => escapeForTerminal(s.replace(/\s*\n\s*/g, ' '));
 const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 
-/** Outside a session the hook's decisions go to the shared daily log, like `agentguard check`'s. */
+/**
+ * Outside a session each agent session's hook decisions go to a log of their own (one per agent
+ * session and day, src/log/record.ts hookLog), each record saying which agent, project and
+ * agent session it comes from.
+ */
 async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO, config?: UserConfig | null) {
   try {
-    const [{ dailyLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
+    const [{ hookLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
     const sinks = config?.log ? await (await import('../sinks/daily.js')).dailySinks(config, (m) => io.stderr.write(`agentguard: ${m}\n`)) : null;
-    const log = dailyLog('hook', { onAppend: sinks?.onAppend });
+    const from = origin(adapter, call, cwd);
+    const log = hookLog(adapter.name, call.agentSession, { onAppend: sinks?.onAppend });
     try {
-      log.append('decision', decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict }, new Redactor(io.env)));
+      log.append('decision', {
+        ...decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict, outcome: hookOutcome(decision, verdict) }, new Redactor(io.env)),
+        ...from,
+      });
     } finally {
       log.close();
     }

@@ -2,6 +2,7 @@
 // session over its unix socket (the shim protocol, src/session/protocol.ts), so the person
 // answers once, at the session's prompt. One request line out, one reply line back.
 import net from 'node:net';
+import type { HookOrigin } from '../session/protocol.js';
 
 export interface SessionAnswer {
   allow: boolean;
@@ -9,9 +10,12 @@ export interface SessionAnswer {
   message: string;
 }
 
-/** The request line for a hook: a "typed line" checked like any other, with no shell to hand a token to. */
-export function hookRequest(command: string, cwd: string): string {
-  return JSON.stringify({ v: 1, shell: 'hook', mode: 'line', cwd, pid: process.pid, ppid: process.ppid, argv: [], script: command }) + '\n';
+/**
+ * The request line for a hook: a "typed line" checked like any other, with no shell to hand a
+ * token to, and where it comes from (agent, project, the agent's session) for the session's log.
+ */
+export function hookRequest(command: string, cwd: string, origin?: HookOrigin): string {
+  return JSON.stringify({ v: 1, shell: 'hook', mode: 'line', cwd, pid: process.pid, ppid: process.ppid, argv: [], script: command, ...(origin ? { hook: origin } : {}) }) + '\n';
 }
 
 /** Parses the session's reply; anything but ALLOW or DENY is an error. */
@@ -27,7 +31,7 @@ export function parseReply(line: string): SessionAnswer {
  * Asks the session. Rejects when the socket cannot be reached, the session closes without
  * an answer, the reply is malformed, or nobody answers within timeoutMs: the caller blocks.
  */
-export function askSession(socketPath: string, command: string, cwd: string, timeoutMs: number): Promise<SessionAnswer> {
+export function askSession(socketPath: string, command: string, cwd: string, timeoutMs: number, origin?: HookOrigin): Promise<SessionAnswer> {
   return new Promise((resolve, reject) => {
     if (!socketPath) {
       reject(new Error('AGENTGUARD_SOCKET is set but empty'));
@@ -46,7 +50,7 @@ export function askSession(socketPath: string, command: string, cwd: string, tim
     };
     const timer = setTimeout(() => finish(new Error(`no answer from the agentguard session within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     conn.setEncoding('utf8');
-    conn.on('connect', () => conn.write(hookRequest(command, cwd)));
+    conn.on('connect', () => conn.write(hookRequest(command, cwd, origin)));
     conn.on('data', (chunk: string) => {
       buf += chunk;
       const nl = buf.indexOf('\n');

@@ -10,7 +10,8 @@ import { ruleProblemLine } from '../rules/load.js';
 import { escapeForTerminal } from '../ui/display.js';
 import { isInside, realPath } from '../policy/confine.js';
 import { MAX_SOURCE_BYTES } from '../shell/analyse.js';
-import { shellMode } from '../programs/index.js';
+import { SHELLS, shellMode } from '../programs/index.js';
+import type { Word } from '../shell/types.js';
 import { codexStartupBody, isRcSourceReason, isSnapshotHelperReason, unwrapAgentCommand } from '../agents/wrappers.js';
 import { approvalKeys, type Decision, type RuleMatch } from '../policy/decision.js';
 import { allowReply, denyReply, type ExitReport, type ShimRequest } from './protocol.js';
@@ -52,6 +53,22 @@ export interface GateEvent {
   cached?: boolean;
   /** For escalated commands: what only the outside could do. */
   outside?: string[];
+  /**
+   * The log seq of the record this one is part of: the root of the agent action (the hook's
+   * record, else the first shell). Always the root itself, never a part, so parts fold flat.
+   */
+  parent?: number;
+  /** The log seq of the prompt record this decision closes. */
+  prompt?: number;
+  /** For an installed script: its path and arguments (the content is the script's, not the agent's words). */
+  scriptArgv?: string[];
+}
+
+/** What the gate tells the log when it opens a question. */
+export interface PromptEvent {
+  request: ShimRequest;
+  decision: Decision;
+  parent?: number;
 }
 
 export interface GateOptions {
@@ -65,6 +82,13 @@ export interface GateOptions {
   ask: ((info: AskInfo) => Promise<Answer>) | null;
   /** Called for every decision; returns the log sequence number of its record. */
   onEvent?: (e: GateEvent) => number | void;
+  /** Called when a question is put to the person; returns the log sequence number of its record. */
+  onPrompt?: (e: PromptEvent) => number | void;
+  /**
+   * The exact command lines that start agentguard's own hook (hooks/command.ts): the shell the
+   * agent starts for them is recorded as a part of the hook's record, after it, not as an action.
+   */
+  hookLaunchers?: ReadonlySet<string>;
   /** Called when a checked command ends, with the sequence number of its decision. */
   onExit?: (decisionSeq: number | undefined, status: number, ms: number) => void;
   /** More checked commands than this in one minute pause the agent and ask the person (0: no limit). */
@@ -89,8 +113,13 @@ export interface GateOptions {
 
 interface TokenEntry {
   pid: number;
+  /** The record that allowed this shell (its exit report's decision). */
   seq?: number;
+  /** The root of the agent action that record belongs to (nested shells' parent). */
+  root?: number;
   start?: string;
+  /** A hook launcher allowed but not yet recorded: it is written after the hook's record, as its part. */
+  pending?: { req: ShimRequest; decision: Decision; cached: boolean };
   /** Approval keys the person granted to this shell: its descendants asking the same are not asked again. */
   keys: ReadonlySet<string>;
 }
@@ -99,12 +128,24 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 const CACHE_MAX = 4096;
 /** How long a hook's "allow once" waits for the agent's shell to run the command. */
 const HOOK_ONCE_MS = 60_000;
+/** How far up the process tree a shell is looked for to link it to the action it is part of. */
+const LINK_DEPTH = 8;
 
 export class Gate {
   private tokens = new Map<string, TokenEntry>();
   /** Approval keys answered with `a`: commands (argv and cwd) and opaque reasons. */
   private sessionKeys = new Set<string>();
   private lastSeq: number | undefined;
+  /** The root of the action the last record belongs to (itself when it has no parent). */
+  private lastRoot: number | undefined;
+  /**
+   * What an agent's hook let run (allowed or approved), for linking the agent's shell that runs
+   * it right after to the hook's record: the same command (its wrapper taken off) in the same
+   * cwd, from a shell whose parent is one of the hook's ancestors (the same agent).
+   */
+  private hookLinks: { exact: string; keys: string[]; cwd: string; commands: string[]; until: number; root: number; ancestors: ReadonlySet<string> }[] = [];
+  /** Installed scripts by process (pid:start) → root seq: the scripts and shells they run are parts of one action. */
+  private lineage = new Map<string, number>();
   private recent: number[] = [];
   /** The person answered the breaker with `a`: it asks no more in this session. */
   private breakerOff = false;
@@ -134,7 +175,7 @@ export class Gate {
    * The runaway-loop circuit breaker: past the per-minute limit the command waits for the
    * person. Returns a refusal, or null to go on.
    */
-  private async breaker(req: ShimRequest, signal?: AbortSignal): Promise<string | null> {
+  private async breaker(req: ShimRequest, signal: AbortSignal | undefined, emit: (e: Omit<GateEvent, 'request'>) => void, opened: (d: Decision) => { prompt?: number }): Promise<string | null> {
     const max = this.opts.maxCommandsPerMinute ?? 0;
     if (!max || this.breakerOff) return null;
     const now = Date.now();
@@ -144,25 +185,60 @@ export class Gate {
     const message = `The agent has started ${this.recent.length} commands in the last minute (limit ${max}): a runaway loop?`;
     const decision: Decision = { action: 'ask', matches: [{ rule: 'circuit-breaker', action: 'ask', severity: 'high', message }], opaque: [], commands: [req.argv] };
     const ask = this.opts.ask;
+    // One question for every command waiting on it: the first opens its record.
+    const prompt = ask && !this.breakerAsk ? opened(decision) : {};
     const answer = ask ? await (this.breakerAsk ??= ask({ command: req.script, cwd: req.cwd, decision, signal, breaker: true, ...this.problemInfo() }).finally(() => (this.breakerAsk = null))) : 'deny';
     if (answer === 'once' || answer === 'session') {
       this.recent = [];
       if (answer === 'session') this.breakerOff = true;
       return null;
     }
-    this.opts.onEvent?.({ request: req, kind: 'checked', decision, verdict: 'deny', answer: this.opts.ask ? answer : 'no-terminal' });
+    emit({ kind: 'checked', decision, verdict: 'deny', answer: this.opts.ask ? answer : 'no-terminal', ...prompt });
     return denyReply(`agentguard: denied by circuit-breaker: ${message}${this.opts.ask ? refusalSuffix(answer) : ' (no terminal to ask a person)'}${this.problemNote()}`);
   }
 
   /** `signal` is aborted when the requester (shim or hook) disconnects before the answer. */
   async handle(req: ShimRequest | ExitReport, signal?: AbortSignal): Promise<string> {
     if ('report' in req) {
-      this.opts.onExit?.(this.tokens.get(req.token)?.seq, req.status, req.ms);
+      const entry = this.tokens.get(req.token);
+      // A hook launcher whose hook never asked (it failed to start): recorded now, on its own.
+      if (entry?.pending) this.recordLauncher(entry, undefined);
+      this.opts.onExit?.(entry?.seq, req.status, req.ms);
       return 'OK\n';
     }
-    const emit = (e: Omit<GateEvent, 'request'>) => {
-      const seq = this.opts.onEvent?.({ request: req, ...e });
+    // Whether the token was granted to an ancestor of this shell: looked up in /proc, so only
+    // where it matters (an allowed command is answered without it: it grants nothing new).
+    let checkedParent: TokenEntry | null | undefined;
+    const parentOf = () => (checkedParent !== undefined ? checkedParent : (checkedParent = req.token ? this.validToken(req.token, req.pid) : null));
+    // The action this request is part of, worked out once, when its first record is written.
+    let link: { parent?: number } | null = null;
+    const linkOf = (keys: readonly string[] = [], decision: Decision | null = null) => (link ??= { parent: this.link(req, parentOf, keys, decision) });
+    // agentguard's own hook started by the agent through a shell: the hook's record comes first.
+    const launcher = req.shell === 'hook' ? this.takeLauncher(req) : null;
+    let carried: { prompt?: number } = {};
+    const emit = (e: Omit<GateEvent, 'request'>, keys: readonly string[] = []) => {
+      const parent = e.kind === 'interactive' ? undefined : linkOf(keys, e.decision).parent;
+      const seq = this.opts.onEvent?.({ request: req, ...carried, ...e, ...(parent !== undefined ? { parent } : {}) });
       this.lastSeq = typeof seq === 'number' ? seq : undefined;
+      this.lastRoot = parent ?? this.lastSeq;
+      const root = this.lastRoot;
+      if (launcher) this.recordLauncher(launcher, root);
+      if (req.shell === 'hook' && e.verdict === 'allow' && root !== undefined) {
+        this.hookLinks.push({ exact: exactKey(req), keys: [...keys], cwd: req.cwd, commands: commandKeys(e.decision), until: Date.now() + HOOK_ONCE_MS, root, ancestors: this.ancestors(req.ppid) });
+        // Hooks whose shell never came (the agent was stopped): the oldest go first.
+        if (this.hookLinks.length > 256) this.hookLinks.shift();
+      }
+      if (e.kind === 'installed-script' && root !== undefined) {
+        const start = procStat(req.pid, this.proc())?.start;
+        if (start !== undefined) this.lineage.set(`${req.pid}:${start}`, root);
+        if (this.lineage.size > CACHE_MAX) this.lineage.clear();
+      }
+    };
+    // Opens a question: its record first, so that a reader sees a prompt that is still open.
+    const opened = (decision: Decision, keys: readonly string[] = []): { prompt?: number } => {
+      const parent = linkOf(keys, decision).parent;
+      const seq = this.opts.onPrompt?.({ request: req, decision, ...(parent !== undefined ? { parent } : {}) });
+      return typeof seq === 'number' ? { prompt: seq } : {};
     };
     // Neither an interactive shell nor an installed script gets a token: the shells they
     // start are checked like any other (a pyenv or nvm wrapper must not launder commands).
@@ -171,14 +247,11 @@ export class Gate {
       emit({ kind: 'interactive', decision: null, verdict: 'allow' });
       return allowReply(req.token ?? '');
     }
-    // Whether the token was granted to an ancestor of this shell: looked up in /proc, so only
-    // where it matters (an allowed command is answered without it: it grants nothing new).
-    let checkedParent: TokenEntry | null | undefined;
-    const parentOf = () => (checkedParent !== undefined ? checkedParent : (checkedParent = req.token ? this.validToken(req.token, req.pid) : null));
-    if (req.mode === 'file' && this.isInstalledScript(req)) {
+    const installed = req.mode === 'file' ? this.installedScript(req) : null;
+    if (installed) {
       // A script outside the write roots (a tool's #!/usr/bin/env bash, ~/.pyenv/…) was not
       // written by the agent: the sandbox keeps those paths read-only. It runs like a program.
-      emit({ kind: 'installed-script', decision: null, verdict: 'allow' });
+      emit({ kind: 'installed-script', decision: null, verdict: 'allow', scriptArgv: installed });
       return allowReply(parentOf() ? req.token! : '');
     }
     if (req.local) {
@@ -189,17 +262,24 @@ export class Gate {
       return allowReply('');
     }
     if (this.opts.trustNested && parentOf()) {
+      linkOf();
       setImmediate(() => emit({ kind: 'nested', decision: null, verdict: 'allow' }));
       return allowReply(req.token!);
     }
-    const paused = await this.breaker(req, signal);
+    // The breaker's question, once answered yes, is closed by this command's own record
+    // (unless the command asks a question of its own, whose prompt that record then names).
+    const paused = await this.breaker(req, signal, emit, (d) => (carried = opened(d)));
     if (paused) return paused;
     const { decision, cached } = this.decide(req, !!req.token);
     if (decision.action === 'allow') {
-      emit({ kind: 'checked', decision, verdict: 'allow', cached });
       // A nested shell keeps the token it came with (a token this session never issued is
       // dropped); only a top-level command gets a new one, for its exit report.
-      if (req.token !== undefined && req.mode !== 'line') return allowReply(this.tokens.has(req.token) ? req.token : '');
+      if (req.token !== undefined && req.mode !== 'line') {
+        emit({ kind: 'checked', decision, verdict: 'allow', cached });
+        return allowReply(this.tokens.has(req.token) ? req.token : '');
+      }
+      if (req.mode === 'c' && this.opts.hookLaunchers?.has(req.script)) return this.allowLauncher(req, decision, cached);
+      emit({ kind: 'checked', decision, verdict: 'allow', cached });
       return this.allow(req, NO_KEYS);
     }
     if (decision.action === 'deny') {
@@ -222,11 +302,11 @@ export class Gate {
       // The person already answered this question: with `a` for the session, or with `y` for
       // the shell that started this one (bash x.sh re-reading what was approved).
       if (!outside.length) {
-        emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached });
+        emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached }, keys);
         return this.allow(req, inherited, parent);
       }
       if (this.sessionEscalations.has(exact)) {
-        emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
+        emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside }, keys);
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
     }
@@ -234,19 +314,20 @@ export class Gate {
       const once = this.takeHookOnce(keys, outside.length ? exact : null);
       if (once && outside.length) {
         // The hook's prompt said "runs outside the sandbox": the agent's shell that runs it escalates.
-        emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside });
+        emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside }, keys);
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
       if (once) {
-        emit({ kind: 'hook-approved', decision, verdict: 'allow', cached });
+        emit({ kind: 'hook-approved', decision, verdict: 'allow', cached }, keys);
         return this.allow(req, union(inherited, keys), parent);
       }
     }
     if (!this.opts.ask) {
-      emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal', cached });
+      emit({ kind: 'checked', decision, verdict: 'deny', answer: 'no-terminal', cached }, keys);
       return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)' + this.problemNote()));
     }
     const shown = req.shell === 'hook' ? (this.opts.escalation?.outside(req) ?? []) : outside;
+    const prompt = signal?.aborted ? {} : opened(decision, keys);
     const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(shown.length ? { outside: shown } : {}), ...this.problemInfo() });
     if ((answer === 'once' || answer === 'session') && !signal?.aborted) {
       if (answer === 'session') {
@@ -261,16 +342,110 @@ export class Gate {
       }
       // A hook only asks: the agent's shell that runs the command is what escalates (above).
       if (outside.length && req.shell !== 'hook') {
-        emit({ kind: 'escalated', decision, verdict: 'allow', answer, cached, outside });
+        emit({ kind: 'escalated', decision, verdict: 'allow', answer, cached, outside, ...prompt }, keys);
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
-      emit({ kind: 'checked', decision, verdict: 'allow', answer, cached });
+      emit({ kind: 'checked', decision, verdict: 'allow', answer, cached, ...prompt }, keys);
       return this.allow(req, union(inherited, keys), parent);
     }
     // Whoever asked is gone: the command never runs, whatever was pressed.
     const final = signal?.aborted ? 'abandoned' : answer;
-    emit({ kind: 'checked', decision, verdict: 'deny', answer: final, cached });
+    emit({ kind: 'checked', decision, verdict: 'deny', answer: final, cached, ...prompt }, keys);
     return denyReply(refusal(decision, refusalSuffix(final) + this.problemNote()));
+  }
+
+  /** Every record not yet written (hook launchers whose hook never asked): the session is ending. */
+  flush(): void {
+    for (const entry of this.tokens.values()) if (entry.pending) this.recordLauncher(entry, undefined);
+  }
+
+  /**
+   * The root of the action a request is part of: the record that allowed the ancestor whose
+   * token it carries; else the hook that just let this very command run (the agent's wrapper
+   * shell); else an installed script it runs under. Undefined: it is a root itself.
+   */
+  private link(req: ShimRequest, parentOf: () => TokenEntry | null, keys: readonly string[], decision: Decision | null): number | undefined {
+    if (req.shell === 'hook') return undefined;
+    const p = parentOf();
+    if (p) return p.root;
+    const now = Date.now();
+    this.hookLinks = this.hookLinks.filter((h) => h.until > now);
+    if (this.hookLinks.length) {
+      const exact = exactKey(req);
+      const from = this.ancestors(req.ppid, 1);
+      // The same question (exact text without the wrapper, or the same approval keys), or
+      // else every command the hook's line runs is among this shell's (a wrapper not recognised).
+      const commands = new Set(commandKeys(decision));
+      const same = (h: (typeof this.hookLinks)[number]) =>
+        h.exact === exact || (keys.length > 0 && keys.every((k) => h.keys.includes(k))) || (h.cwd === req.cwd && h.commands.length > 0 && h.commands.every((c) => commands.has(c)));
+      const i = this.hookLinks.findIndex((h) => same(h) && (h.ancestors.size === 0 || [...from].some((a) => h.ancestors.has(a))));
+      if (i >= 0) return this.hookLinks.splice(i, 1)[0].root;
+    }
+    return this.lineageOf(req);
+  }
+
+  /**
+   * An installed script's action: the request itself (a script that execs the next one) or a
+   * nearest ancestor that is an installed script still running as a shell. A program the
+   * script finally execs (pyenv's python, which may be the agent itself) ends the chain: the
+   * commands that program runs are actions of their own.
+   */
+  private lineageOf(req: ShimRequest): number | undefined {
+    if (!this.lineage.size) return undefined;
+    const proc = this.proc();
+    for (let pid = req.pid, depth = 0; pid > 1 && depth < LINK_DEPTH; depth++) {
+      const s = procStat(pid, proc);
+      if (!s) return undefined;
+      if (pid !== req.pid && !SHELLS.has(s.comm)) return undefined;
+      const root = this.lineage.get(`${pid}:${s.start}`);
+      if (root !== undefined) return root;
+      pid = s.ppid;
+    }
+    return undefined;
+  }
+
+  /** pid:start of a process and its ancestors, `depth` of them (the hook's agent, seen from the hook). */
+  private ancestors(pid: number, depth = LINK_DEPTH): Set<string> {
+    const out = new Set<string>();
+    const proc = this.proc();
+    for (let p = pid, i = 0; p > 1 && i < depth; i++) {
+      const s = procStat(p, proc);
+      if (!s) break;
+      out.add(`${p}:${s.start}`);
+      p = s.ppid;
+    }
+    return out;
+  }
+
+  /** The agent's shell that starts agentguard's hook: allowed now, recorded once its hook has asked. */
+  private allowLauncher(req: ShimRequest, decision: Decision, cached: boolean): string {
+    const reply = this.allow(req, NO_KEYS, null, { seq: undefined, root: undefined });
+    const token = reply.slice('ALLOW '.length).trim();
+    const entry = this.tokens.get(token);
+    if (entry) entry.pending = { req, decision, cached };
+    return reply;
+  }
+
+  /**
+   * The launcher the hook runs under: the shim that forked the shell that started the hook
+   * (the hook's grandparent), its parent, or the hook itself after an exec.
+   */
+  private takeLauncher(req: ShimRequest): TokenEntry | null {
+    let pending = 0;
+    for (const entry of this.tokens.values()) if (entry.pending) pending++;
+    if (!pending) return null;
+    const up = new Set([`${req.pid}`, ...[...this.ancestors(req.ppid, 3)].map((a) => a.split(':')[0])]);
+    for (const entry of this.tokens.values()) if (entry.pending && up.has(`${entry.pid}`)) return entry;
+    return null;
+  }
+
+  private recordLauncher(entry: TokenEntry, root: number | undefined) {
+    const p = entry.pending;
+    if (!p) return;
+    entry.pending = undefined;
+    const seq = this.opts.onEvent?.({ request: p.req, kind: 'checked', decision: p.decision, verdict: 'allow', cached: p.cached, ...(root !== undefined ? { parent: root } : {}) });
+    entry.seq = typeof seq === 'number' ? seq : undefined;
+    entry.root = root ?? entry.seq;
   }
 
   /**
@@ -286,19 +461,22 @@ export class Gate {
     return true;
   }
 
-  private isInstalledScript(req: ShimRequest): boolean {
-    const mode = shellMode(req.argv.slice(1).map((v) => ({ value: v, raw: v, glob: false })));
-    if (mode.mode !== 'file' || mode.file.value === null) return false;
+  /** An installed script's path and arguments, or null when the request is not one. */
+  private installedScript(req: ShimRequest): string[] | null {
+    const words: Word[] = req.argv.slice(1).map((v) => ({ value: v, raw: v, glob: false }));
+    const mode = shellMode(words);
+    if (mode.mode !== 'file' || mode.file.value === null) return null;
     const file = realPath(path.resolve(req.cwd || '/', mode.file.value));
     // /dev/stdin, /dev/fd/N, /proc/self/fd/N and /dev/shm are whatever the agent feeds them:
     // only a regular file outside the write roots is an installed program.
-    if (isInside(file, ['/dev', '/proc', '/sys'])) return false;
+    if (isInside(file, ['/dev', '/proc', '/sys'])) return null;
     try {
-      if (!fs.statSync(file).isFile()) return false;
+      if (!fs.statSync(file).isFile()) return null;
     } catch {
-      return false;
+      return null;
     }
-    return !isInside(file, this.opts.guard.writeRoots(req.cwd || '/'));
+    if (isInside(file, this.opts.guard.writeRoots(req.cwd || '/'))) return null;
+    return [mode.file.value, ...req.argv.slice(2 + words.indexOf(mode.file))];
   }
 
   /**
@@ -339,13 +517,16 @@ export class Gate {
     return { decision, cached: false };
   }
 
-  /** `parent`: the valid token this shell came with, if any; granted nothing new, it keeps that token (no exit report). */
-  private allow(req: ShimRequest, keys: ReadonlySet<string>, parent?: TokenEntry | null): string {
+  /**
+   * `parent`: the valid token this shell came with, if any; granted nothing new, it keeps that
+   * token (no exit report). `record`: the record it answers to, when not the last one written.
+   */
+  private allow(req: ShimRequest, keys: ReadonlySet<string>, parent?: TokenEntry | null, record: { seq?: number; root?: number } = { seq: this.lastSeq, root: this.lastRoot }): string {
     if (req.mode === 'line') return allowReply('');
     if (parent && parent.keys === keys) return allowReply(req.token!);
     const token = crypto.randomBytes(16).toString('hex');
     const start = procStat(req.pid, this.proc())?.start;
-    this.tokens.set(token, { pid: req.pid, seq: this.lastSeq, start, keys });
+    this.tokens.set(token, { pid: req.pid, seq: record.seq, root: record.root, start, keys });
     if (this.opts.tokensDir && this.opts.trustNested && start !== undefined) {
       try {
         fs.writeFileSync(path.join(this.opts.tokensDir, token), `${req.pid} ${start}\n`, { mode: 0o600 });
@@ -379,6 +560,9 @@ export class Gate {
   }
 
   private forget(token: string) {
+    // A hook launcher that died before its hook asked still ran: its record is written now.
+    const entry = this.tokens.get(token);
+    if (entry?.pending) this.recordLauncher(entry, undefined);
     this.tokens.delete(token);
     if (this.opts.tokensDir) fs.rmSync(path.join(this.opts.tokensDir, token), { force: true });
   }
@@ -391,6 +575,11 @@ export class Gate {
 /** A request as the person saw it: its directory and its command, the agent's wrapper taken off. */
 function exactKey(req: ShimRequest): string {
   return JSON.stringify([req.cwd, unwrapAgentCommand(req.script)?.inner ?? req.script]);
+}
+
+/** The analysed commands of a decision with their directories, as comparable keys. */
+function commandKeys(d: Decision | null): string[] {
+  return d ? d.commands.map((c) => JSON.stringify(c)) : [];
 }
 
 function union(a: ReadonlySet<string>, b: readonly string[]): ReadonlySet<string> {
@@ -418,8 +607,8 @@ function refusal(d: Decision, suffix: string): string {
   return `agentguard: denied by ${r.rule}: ${escapeForTerminal(r.message.replace(/\s*\n\s*/g, ' '))}${suffix}`;
 }
 
-/** Parent pid and start time of a process (/proc/<pid>/stat), or null when it is gone. */
-function procStat(pid: number, proc = '/proc'): { ppid: number; start: string } | null {
+/** Parent pid, start time and command name of a process (/proc/<pid>/stat), or null when it is gone. */
+function procStat(pid: number, proc = '/proc'): { ppid: number; start: string; comm: string } | null {
   let text: string;
   try {
     text = fs.readFileSync(`${proc}/${pid}/stat`, 'utf8');
@@ -427,8 +616,9 @@ function procStat(pid: number, proc = '/proc'): { ppid: number; start: string } 
     return null;
   }
   // The command name may hold spaces and parentheses: fields start after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(fields[1]), start: fields[19] };
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  return { ppid: Number(fields[1]), start: fields[19], comm: text.slice(text.indexOf('(') + 1, close) };
 }
 
 /** Whether `pid` is `ancestor` or runs under it. */

@@ -18,6 +18,20 @@ export interface ShimRequest {
   script: string;
   /** Set when the shim already ran the shell on its token (checked locally): a note for the log, no reply is read. */
   local?: 1;
+  /** From an agent's hook (shell "hook"): who asks, for the log. Never used to decide. */
+  hook?: HookOrigin;
+}
+
+/** What an agent's hook input says about where a command comes from. */
+export interface HookOrigin {
+  /** claude, codex, gemini, cursor */
+  agent: string;
+  /** The agent's project directory. */
+  project?: string;
+  /** The agent's own session id (Claude's session_id, Cursor's conversation_id …). */
+  agentSession?: string;
+  /** The agent's tool name (Bash, run_shell_command). */
+  tool?: string;
 }
 
 /** Sent by the shim after a checked command ends, for the log. */
@@ -45,6 +59,11 @@ export function parseRequest(line: string): ShimRequest | ExitReport {
   if (typeof r.pid !== 'number' || typeof r.ppid !== 'number') throw new Error('missing pid');
   if (r.token !== undefined && typeof r.token !== 'string') throw new Error('token must be a string');
   if (r.local !== undefined && (r.local !== 1 || typeof r.token !== 'string')) throw new Error('a local note needs its token');
+  if (r.hook !== undefined) {
+    const h = r.hook as unknown as Record<string, unknown>;
+    if (!h || typeof h !== 'object' || typeof h.agent !== 'string') throw new Error('hook must name its agent');
+    for (const k of ['project', 'agentSession', 'tool']) if (h[k] !== undefined && typeof h[k] !== 'string') throw new Error(`hook.${k} must be a string`);
+  }
   return r as ShimRequest;
 }
 

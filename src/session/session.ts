@@ -16,7 +16,7 @@ import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMo
 import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../net/hosts.js';
 import { applyLimits, type Limits } from '../sandbox/limits.js';
-import { Gate, type GateEvent } from './gate.js';
+import { Gate } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';
 import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
 import { Prompter } from './prompt.js';
@@ -25,7 +25,11 @@ import { listen } from './server.js';
 import { TerminalBridge } from './terminal.js';
 import { withAgentHook } from '../hooks/inject.js';
 import { uncheckedShellsNote } from '../agents/unchecked.js';
-import { decisionFields } from '../log/record.js';
+import { decisionFields, outcomeOf, promptRules } from '../log/record.js';
+import { hookCommand, portableHookCommand, quoteWord } from '../hooks/command.js';
+import { HOOK_AGENT_NAMES } from '../agents/index.js';
+import { Actions, summaryLines } from './summary.js';
+import crypto from 'node:crypto';
 import { Redactor } from '../log/redact.js';
 import { SessionLog } from '../log/store.js';
 import { openLogSinks } from '../sinks/index.js';
@@ -71,13 +75,20 @@ export interface ShellOptions {
   logSinks?: string[];
 }
 
+/**
+ * Agent actions by outcome (src/log/record.ts Outcome): one per action, its parts (records with
+ * a parent) never counted again.
+ */
 export interface SessionCounts {
   allowed: number;
   approved: number;
+  /** Approved, and run outside the sandbox. */
+  escalated: number;
   refused: number;
   denied: number;
   /** Prompts closed because whoever asked was gone. */
   abandoned: number;
+  /** Records of shells that ran without a check (installed scripts; --trust-nested): not actions of their own. */
   nested: number;
   /** Requests through the egress proxy, and how many it refused. */
   network: number;
@@ -184,7 +195,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   }
   life.check();
 
-  const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
+  const counts: SessionCounts = { allowed: 0, approved: 0, escalated: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
+  const actions = new Actions();
   const sinks = openLogSinks([...(opts.logSinks ?? []), ...(guard.rules.config?.log?.sinks ?? [])], { queue: guard.rules.config?.log?.queue, env });
   const log = new SessionLog(runtime.id, { onAppend: sinks?.onAppend });
   life.add('session log', () => log.close());
@@ -222,15 +234,28 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     trustNested: opts.trustNested,
     ask: hasTerminal ? (info) => prompter!.ask(info) : null,
     onEvent: (e) => {
-      count(counts, e);
-      return log.append('decision', {
+      if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script') counts.nested++;
+      const outcome = outcomeOf(e);
+      // An installed script's record is its path and arguments: its content is the tool's, not
+      // the agent's words (a pyenv shim is a page of bash), kept only as a size and a hash.
+      const script = e.scriptArgv ? e.scriptArgv.map(quoteWord).join(' ') : null;
+      const command = script ?? (e.request.script || e.request.argv.join(' '));
+      const hook = e.request.hook;
+      const seq = log.append('decision', {
         ...decisionFields(
-          { source: 'session', command: e.request.script || e.request.argv.join(' '), cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode },
+          { source: 'session', command, cwd: e.request.cwd, decision: e.decision, verdict: e.verdict, kind: e.kind, answer: e.answer, shell: e.request.shell, mode: e.request.mode, parent: e.parent, prompt: e.prompt, outcome },
           redactor,
         ),
+        ...(script !== null ? { bytes: Buffer.byteLength(e.request.script), sha256: crypto.createHash('sha256').update(e.request.script).digest('hex') } : {}),
+        ...(hook ? { agent: hook.agent, ...(hook.project ? { project: hook.project } : {}), ...(hook.agentSession ? { agentSession: hook.agentSession } : {}), ...(hook.tool ? { tool: hook.tool } : {}) } : {}),
         ...(e.outside ? { outside: redactor.deep(e.outside) } : {}),
       });
+      if (outcome) actions.add(seq, e.parent, outcome, command);
+      return seq;
     },
+    onPrompt: (p) => log.append('prompt', { command: redactor.redact(p.request.script), cwd: p.request.cwd, rules: promptRules(p.decision), ...(p.parent !== undefined ? { parent: p.parent } : {}) }),
+    // agentguard's own hook, as an agent starts it: recorded as a part of the hook's record.
+    hookLaunchers: new Set(HOOK_AGENT_NAMES.flatMap((a) => [hookCommand(a), hookCommand(a, undefined, undefined, { autoApprove: true }), portableHookCommand(a), portableHookCommand(a, { autoApprove: true })])),
     onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
     escalation: escalator ?? undefined,
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
@@ -262,10 +287,15 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   });
   life.check();
 
+  // Open network questions by destination: the proxy's record that answers one closes its prompt record.
+  const netPrompts = new Map<string, number[]>();
   const onRecord = (r: EgressRecord) => {
     counts.network++;
     if (r.decision === 'deny') counts.networkRefused++;
-    log.append('network', networkFields(r, redactor));
+    const waiting = r.answer ? netPrompts.get(`${r.host}:${r.port}`) : undefined;
+    const prompt = waiting?.shift();
+    if (waiting && !waiting.length) netPrompts.delete(`${r.host}:${r.port}`);
+    log.append('network', { ...networkFields(r, redactor), ...(prompt !== undefined ? { prompt } : {}) });
   };
   if (network === 'proxy') {
     try {
@@ -275,6 +305,9 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
         hosts: sessionHosts,
         ask: hasTerminal
           ? async (q) => {
+              const seq = log.append('prompt', { command: redactor.redact(`${q.method} ${q.url ?? `${q.host}:${q.port}`}`), cwd: opts.cwd, rules: ['egress-allowlist'], network: { host: q.host, port: q.port } });
+              const key = `${q.host}:${q.port}`;
+              netPrompts.set(key, [...(netPrompts.get(key) ?? []), seq]);
               const a = await prompter!.ask({ command: `${q.method} ${q.url ?? `${q.host}:${q.port}`}`, cwd: opts.cwd, decision: { action: 'ask', matches: [], opaque: [], commands: [] }, network: q });
               return a === 'abandoned' ? 'deny' : a;
             }
@@ -354,7 +387,13 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   }[network];
   const workspaces = opts.workspaces?.length ? opts.workspaces.join(', ') : (guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces.join(', ') || '(none)');
   log.append('session-start', {
-    agent: interactiveDefault ? ['(interactive bash)'] : redactor.deep(command),
+    // The person's own words after `--`; what really started (the egress bridge, the agent's
+    // injected hook settings) is `launched`.
+    agent: interactiveDefault ? ['(interactive bash)'] : redactor.deep(opts.command),
+    launched: redactor.deep(command),
+    // This process, so that a reader can tell a live session from one that died without its end record.
+    pid: process.pid,
+    pidStart: ownStartTime(),
     cwd: opts.cwd,
     workspaces: workspaces.split(', '),
     rules: guard.rules.digest,
@@ -414,12 +453,15 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   prompter.closeAll();
   server.close();
   await settled([...inFlight], 2000);
+  gate.flush();
+  Object.assign(counts, actions.counts());
   log.append('session-end', { exit: code, counts });
   const failed = await life.releaseAll();
   for (const f of failed) stdout.write(`agentguard: could not release ${f}\r\n`);
   stdout.write(
-    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.refused} asked (${counts.approved} approved, ${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
+    `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.escalated + counts.refused} asked (${counts.approved} approved, ${counts.escalated ? `${counts.escalated} run outside the sandbox, ` : ''}${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
+  for (const line of summaryLines(actions, runtime.id, stdout.columns || 80)) stdout.write(`${line}\r\n`);
   return code;
 }
 
@@ -485,14 +527,14 @@ async function settled(ps: Promise<unknown>[], ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-function count(c: SessionCounts, e: GateEvent) {
-  if (e.kind === 'interactive') return;
-  if (e.answer === 'abandoned') c.abandoned++;
-  else if (e.kind === 'nested' || e.kind === 'unverified-nested' || e.kind === 'installed-script') c.nested++;
-  else if (e.kind === 'hook-approved' || e.kind === 'approved-above' || e.kind === 'session-allowed') c.allowed++;
-  else if (e.answer && e.answer !== 'no-terminal') c[e.verdict === 'allow' ? 'approved' : 'refused']++;
-  else if (e.verdict === 'allow') c.allowed++;
-  else c.denied++;
+/** This process's start time (/proc/self/stat field 22, clock ticks after boot): with the pid, it names this process and no other. */
+function ownStartTime(): string | null {
+  try {
+    const text = fs.readFileSync('/proc/self/stat', 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** A proxy record as a log record: `action` like a decision's, the URL path redacted like a command. */

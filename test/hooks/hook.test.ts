@@ -145,13 +145,13 @@ describe('claude (PreToolUse, Bash)', () => {
     }
   });
 
-  it('records its decisions in the daily hook log', () => {
+  it("records its decisions in the log of Claude Code's session (one per agent session and day)", () => {
     run('claude', claudeInput('git status --short', project));
     const dir = path.join(home, '.local/state/agentguard/sessions');
-    const file = fs.readdirSync(dir).find((f) => /^hook-\d{4}-\d\d-\d\d\.jsonl$/.test(f));
+    const file = fs.readdirSync(dir).find((f) => /^hook-claude-\d{4}-\d\d-\d\d-abc123\.jsonl$/.test(f));
     expect(file).toBeDefined();
     const records = fs.readFileSync(path.join(dir, file!), 'utf8').trim().split('\n').map((l): unknown => JSON.parse(l));
-    expect(records.at(-1)).toMatchObject({ type: 'decision', source: 'hook:claude', command: 'git status --short', verdict: 'allow' });
+    expect(records.at(-1)).toMatchObject({ type: 'decision', source: 'hook:claude', command: 'git status --short', verdict: 'allow', agent: 'claude', agentSession: 'abc123' });
   });
 });
 

@@ -1,0 +1,88 @@
+// The end of a session as a person reads it: the agent actions by outcome (one per action,
+// its parts never counted again, src/log/record.ts), and the list of every command that was
+// asked about or abandoned, escaped and cut to the terminal's width.
+import { escapeForTerminal, paint as chalk } from '../ui/display.js';
+import { strongerOutcome, type Outcome } from '../log/record.js';
+import { unwrapAgentCommand } from '../agents/wrappers.js';
+import { textWidth } from './prompt.js';
+
+/** Agent actions by outcome, as session-end's `counts` holds them. */
+export type ActionCounts = Record<Exclude<Outcome, 'asked'>, number>;
+
+/**
+ * The session's agent actions, by root record: each one's outcome is the strongest of its
+ * root's and its parts' (src/log/record.ts), and its command the one that decided it.
+ */
+export class Actions {
+  private byRoot = new Map<number, { outcome: Outcome; seq: number; command: string }>();
+
+  add(seq: number, parent: number | undefined, outcome: Outcome, command: string) {
+    const root = parent ?? seq;
+    const was = this.byRoot.get(root);
+    if (!was) {
+      // A part whose root was not an action (it had no outcome) stands for the action itself.
+      this.byRoot.set(root, { outcome, seq, command });
+      return;
+    }
+    if (strongerOutcome(was.outcome, outcome) !== was.outcome) this.byRoot.set(root, { outcome, seq, command });
+  }
+
+  counts(): ActionCounts {
+    const c = { allowed: 0, approved: 0, escalated: 0, refused: 0, denied: 0, abandoned: 0 };
+    for (const a of this.byRoot.values()) if (a.outcome !== 'asked') c[a.outcome]++;
+    return c;
+  }
+
+  /** The actions with this outcome, oldest first: [seq of the record that decided it, its command]. */
+  list(outcome: Outcome): { seq: number; command: string }[] {
+    return [...this.byRoot.values()].filter((a) => a.outcome === outcome).map(({ seq, command }) => ({ seq, command }));
+  }
+}
+
+const SUMMARY_GROUPS: { outcome: Outcome; label: string; colour: (s: string) => string }[] = [
+  { outcome: 'refused', label: 'refused', colour: (s) => chalk.red(s) },
+  { outcome: 'approved', label: 'approved', colour: (s) => chalk.green(s) },
+  { outcome: 'escalated', label: 'approved, ran outside the sandbox', colour: (s) => chalk.yellow(s) },
+  { outcome: 'abandoned', label: 'abandoned (whoever asked was gone)', colour: (s) => chalk.dim(s) },
+];
+/** At most this many commands per group; the rest are counted. */
+const SUMMARY_MAX = 10;
+
+/**
+ * The end-of-session summary after the counts: every refused, approved, escalated and
+ * abandoned command, one line each, escaped and cut to the terminal's width, and the command
+ * that shows the whole log.
+ */
+export function summaryLines(actions: Actions, sessionId: string, columns: number): string[] {
+  const out: string[] = [];
+  for (const g of SUMMARY_GROUPS) {
+    const list = actions.list(g.outcome);
+    if (!list.length) continue;
+    out.push(`  ${g.colour(`${g.label}:`)}`);
+    for (const a of list.slice(0, SUMMARY_MAX)) {
+      const prefix = `    #${a.seq} `;
+      out.push(chalk.dim(prefix) + cutToWidth(oneLine(a.command), Math.max(10, columns - textWidth(prefix) - 1)));
+    }
+    if (list.length > SUMMARY_MAX) out.push(chalk.dim(`    and ${list.length - SUMMARY_MAX} more`));
+  }
+  if (out.length) out.push(`  ${chalk.dim('see more:')} agentguard log ${sessionId}`);
+  return out;
+}
+
+/** A command as one line for the summary: the command the agent meant (its wrapper taken off), escaped. */
+function oneLine(command: string): string {
+  const inner = unwrapAgentCommand(command)?.inner ?? command;
+  return escapeForTerminal(inner.trim().replace(/\s*\n\s*/g, ' ⏎ '));
+}
+
+/** Cuts an escaped line to `width` columns, with … where it was cut. */
+function cutToWidth(text: string, width: number): string {
+  if (textWidth(text) <= width) return text;
+  let out = '';
+  // Never wider than two columns a character: the first 2*width characters are enough.
+  for (const ch of [...text.slice(0, 2 * width + 2)]) {
+    if (textWidth(out + ch) > width - 1) break;
+    out += ch;
+  }
+  return out + '…';
+}
