@@ -34,6 +34,8 @@ export interface UserConfig {
   largeWriteBytes?: number;
   projects: ProjectSetting[];
   rules: RuleOverride[];
+  /** log.anchor and log.syslog: where the session log's heads are anchored (src/anchor). */
+  log?: { anchor?: 'auto' | 'journald' | 'syslog' | 'none'; syslog?: { socket?: string; files?: string[] } };
 }
 
 export class ConfigError extends Error {
@@ -92,6 +94,13 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
             .strict(),
         )
         .optional(),
+      log: z
+        .object({
+          anchor: z.enum(['auto', 'journald', 'syslog', 'none'], { message: 'must be auto, journald, syslog or none' }).optional(),
+          syslog: z.object({ socket: z.string().min(1).optional(), files: z.array(z.string().min(1)).optional() }).strict().optional(),
+        })
+        .strict()
+        .optional(),
       projects: z
         .array(
           z
@@ -110,12 +119,12 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const p = i.path.filter((x): x is string | number => typeof x !== 'symbol');
-        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason)` : i.message;
+        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason, log.anchor, log.syslog.socket/files)` : i.message;
         return `${file}:${lineOf(p)}: ${p.join('.') || '(top level)'}: ${msg}`;
       }),
     );
   }
-  const out: UserConfig = { file, projects: [], rules: [] };
+  const out: UserConfig = { file, projects: [], rules: [], ...(parsed.data.log ? { log: parsed.data.log } : {}) };
   for (const [id, o] of Object.entries(parsed.data.rules ?? {})) out.rules.push({ id, action: o.action, reason: o.reason, line: lineOf(['rules', id]) });
   const size = parsed.data.limits?.large_write;
   if (size !== undefined) {

@@ -4,6 +4,7 @@
 // plan drives the bwrap arguments, `agentguard shell --dry-run` and `agentguard doctor`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadLogKey } from '../log/key.js';
 import { isInside } from '../policy/confine.js';
 import { filterConfig, secretConfigs, type ConfigKind } from './configs.js';
 
@@ -158,12 +159,22 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
     });
   }
   const filteredPaths = new Set(filtered.map((f) => f.path));
+  // The log key is never visible inside, not even under --allow-read. It is created here if
+  // missing (the one thing the plan creates): a key made later, by the session's first
+  // record, would be visible to the first session.
+  const logKey = path.join(i.configDir, 'log.key');
+  loadLogKey(logKey);
   return {
     writable,
     readOnly,
     // A credential handed over with --allow-read stays visible; a directory that contains it is not masked whole.
     maskDirs: cred.dirs.filter((d) => !allowed(d) && !own(d)),
-    maskFiles: [...new Set([...cred.files.filter((f) => !own(f)), ...unfilterable, ...daemonSockets(i.home, i.env)])].filter((f) => !allowed(f) && !filteredPaths.has(f)),
+    maskFiles: [
+      ...new Set([
+        ...[...cred.files.filter((f) => !own(f)), ...unfilterable, ...daemonSockets(i.home, i.env)].filter((f) => !allowed(f) && !filteredPaths.has(f)),
+        ...(exists(logKey) ? [logKey] : []),
+      ]),
+    ],
     // Session logs, other sessions' runtime directories (their sockets) and private /tmps are
     // not visible. agentguard's own directories, so the session creates any that are missing
     // before the sandbox starts (the plan is made before anything exists).

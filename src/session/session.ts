@@ -27,6 +27,8 @@ import { withAgentHook } from '../hooks/inject.js';
 import { uncheckedShellsNote } from '../agents/unchecked.js';
 import { decisionFields } from '../log/record.js';
 import { Redactor } from '../log/redact.js';
+import { anchorSettings } from '../anchor/settings.js';
+import { startAnchor } from '../anchor/writer.js';
 import { SessionLog } from '../log/store.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
 import { sandboxProc } from './pidns.js';
@@ -182,7 +184,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   life.check();
 
   const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
-  const log = new SessionLog(runtime.id);
+  // The chain's head goes to the journal or syslog through one logger process (src/anchor).
+  const log = new SessionLog(runtime.id, { anchor: startAnchor(await anchorSettings(env)) });
   life.add('session log', () => log.close());
   // In the sandbox, a yes to what the wall refuses runs outside it through the broker (escalate.ts).
   let escalator: Escalator | null = null;
