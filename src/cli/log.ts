@@ -72,7 +72,8 @@ Exit status: 0 every session intact or running; 1 any edited, truncated or missi
         if (flags.json) process.stdout.write(JSON.stringify(r) + '\n');
         else process.stdout.write(`${r.verdict.padEnd(12)} ${r.session}: ${r.reason}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}\n`);
       }
-      process.exitCode = Math.max(0, ...results.map((r) => VERDICT_EXIT[r.verdict]));
+      const codes = new Set(results.map((r) => VERDICT_EXIT[r.verdict]));
+      process.exitCode = codes.has(1) ? 1 : codes.has(2) ? 2 : 0;
     });
   log
     .command('prune')

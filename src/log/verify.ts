@@ -65,7 +65,7 @@ const alive = (pid: number, start: string | null) => start !== null && processSt
 interface Context {
   dir: string;
   key: LogKey;
-  index: Map<string, { seq: number; hash: string }>;
+  index: Map<string, Indexed>;
   heads: (kind: string) => { reading: AnchorReading; mine: Map<string, AnchorHead[]>; foreign: Map<string, number> };
   defaultAnchor: string;
   isRunning: (pid: number, pidStart: string | null) => boolean;
@@ -93,7 +93,7 @@ function context(o: VerifyOptions): Context {
     }
     return hit;
   };
-  return { dir, key, index: lastIndexed(dir), heads, defaultAnchor: o.defaultAnchor ?? 'none', isRunning: o.isRunning ?? alive };
+  return { dir, key, index: readIndex(dir), heads, defaultAnchor: o.defaultAnchor ?? 'none', isRunning: o.isRunning ?? alive };
 }
 
 export function verifySession(session: string, opts: VerifyOptions | string = {}): VerifyResult {
@@ -190,22 +190,34 @@ function check(session: string, c: Context): VerifyResult {
   }
   base.keyed = keyed;
 
-  // The index.
+  // The index and the anchor: every hash they hold for a record must be that record's; then
+  // neither may know records the file lacks.
   if (!indexed) return result('edited', 'the session is not in the index (added by hand?)', { ...base, firstBad: 0 });
-  if (indexed.seq > last) return result('truncated', `the log ends at #${last}, but the index has records up to #${indexed.seq} (a cut tail)`, { ...base, firstBad: last + 1 });
-  if (indexed.seq < last) return result('edited', `records #${indexed.seq + 1}–#${last} are not in the index (appended by hand?)`, { ...base, firstBad: indexed.seq + 1 });
-  if (indexed.hash !== hashes[last]) return result('edited', `record #${last} is not the one the index holds (a replaced tail)`, { ...base, firstBad: last });
-
-  // The anchor: every head it holds must be in the chain.
   const kind = typeof start?.anchor === 'string' ? start.anchor : start ? 'none' : c.defaultAnchor;
   const { reading, mine, foreign } = c.heads(kind);
   const heads = (mine.get(session) ?? []).sort((a, b) => a.seq - b.seq);
   base.anchor = { kind, heads: heads.length };
   if (foreign.get(session)) notes.push(`${foreign.get(session)} ${kind} line(s) for this session carry a MAC your key did not make: ignored (forged, or another key)`);
+  const unindexed = hashes.findIndex((h, seq) => indexed.hashes.get(seq) !== h);
   const conflict = heads.find((h) => h.seq <= last && hashes[h.seq] !== h.hash);
-  if (conflict) return result('edited', `record #${conflict.seq} differs from the head the ${kind} anchor holds for it (the chain was rewritten${keyed === 'keyed' ? ' by someone holding your key' : ''})`, { ...base, firstBad: conflict.seq });
+  if (conflict && (unindexed < 0 || conflict.seq <= unindexed)) {
+    return result('edited', `record #${conflict.seq} differs from the head the ${kind} anchor holds for it (the chain was rewritten${keyed === 'keyed' ? ' by someone holding your key' : ''})`, { ...base, firstBad: conflict.seq });
+  }
+  if (unindexed >= 0) {
+    const why = indexed.hashes.has(unindexed) ? 'is not the record the index holds for it (rewritten)' : 'is not in the index (appended by hand?)';
+    return result('edited', `record #${unindexed} ${why}`, { ...base, firstBad: unindexed });
+  }
+  if (indexed.seq > last) return result('truncated', `the log ends at #${last}, but the index has records up to #${indexed.seq} (a cut tail)`, { ...base, firstBad: last + 1 });
   const beyond = heads.at(-1);
-  if (beyond && beyond.seq > last) return result('truncated', `the log ends at #${last}, but the ${kind} anchor holds a head at #${beyond.seq} (a cut tail)`, { ...base, firstBad: last + 1 });
+  if (beyond && beyond.seq > last) {
+    // A cut tail loses the session-end too; a file that still ends with it was rewritten
+    // shorter: records were removed somewhere after the last head the anchor agrees with.
+    if (records[last].type === 'session-end') {
+      const agreed = heads.filter((h) => h.seq <= last).at(-1)?.seq ?? -1;
+      return result('edited', `records were removed after #${agreed} and the chain recomputed: the log ends with its session-end at #${last}, but the ${kind} anchor holds a head at #${beyond.seq}`, { ...base, firstBad: agreed + 1 });
+    }
+    return result('truncated', `the log ends at #${last}, but the ${kind} anchor holds a head at #${beyond.seq} (a cut tail)`, { ...base, firstBad: last + 1 });
+  }
   if (keyed === 'wrong-key') {
     return result('wrong-key', `sealed with key ${sealedWith ?? '(unknown)'}, not with yours (${c.key.ok ? c.key.id : '-'}): the key file was replaced or restored, or the chain was rewritten with another key`, base);
   }
@@ -229,19 +241,27 @@ function check(session: string, c: Context): VerifyResult {
   return result('intact', `${n} records, ${keyed === 'keyed' ? 'keyed' : keyed}, ${kind}-anchored (${heads.length} head${heads.length === 1 ? '' : 's'}, last #${heads.at(-1)!.seq})`, base);
 }
 
-function lastIndexed(dir: string): Map<string, { seq: number; hash: string }> {
-  const m = new Map<string, { seq: number; hash: string }>();
+/** Every index line, per session: the hash of each record and the last seq. */
+function readIndex(dir: string): Map<string, Indexed> {
+  const m = new Map<string, Indexed>();
   const file = path.join(dir, 'index.jsonl');
   if (!fs.existsSync(file)) return m;
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     try {
       const e = JSON.parse(line) as { session: string; seq: number; hash: string };
-      const prev = m.get(e.session);
-      if (!prev || e.seq >= prev.seq) m.set(e.session, { seq: e.seq, hash: e.hash });
+      let s = m.get(e.session);
+      if (!s) m.set(e.session, (s = { seq: e.seq, hashes: new Map() }));
+      s.hashes.set(e.seq, e.hash);
+      s.seq = Math.max(s.seq, e.seq);
     } catch {
       // a torn index line: the verification of that session will say so
     }
   }
   return m;
+}
+
+interface Indexed {
+  seq: number;
+  hashes: Map<number, string>;
 }
