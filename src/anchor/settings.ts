@@ -3,7 +3,7 @@
 // place the user's own processes can add lines to but not rewrite.
 import fs from 'node:fs';
 import os from 'node:os';
-import { loadUserConfig, userConfigPath } from '../config/user.js';
+import { loadUserConfig, userConfigPath, type UserConfig } from '../config/user.js';
 
 export type AnchorKind = 'journald' | 'syslog' | 'none';
 
@@ -24,11 +24,14 @@ export const JOURNAL_DEV_LOG = '/run/systemd/journal/dev-log';
 export const ANCHOR_TAG = 'agentguard-anchor';
 const DEFAULTS = { socket: '/dev/log', files: ['/var/log/syslog', '/var/log/syslog.1', '/var/log/messages', '/var/log/messages.1'] };
 
+/** From an already loaded config.yaml (the guard's `rules.config`), for callers that have one. */
+export function settingsFrom(log: UserConfig['log'] | undefined): AnchorSettings {
+  return { wanted: log?.anchor ?? 'auto', socket: log?.syslog?.socket ?? DEFAULTS.socket, files: log?.syslog?.files ?? DEFAULTS.files };
+}
+
 export async function anchorSettings(env: NodeJS.ProcessEnv = process.env): Promise<AnchorSettings> {
   try {
-    const cfg = await loadUserConfig(userConfigPath(env), env.HOME || os.homedir());
-    const log = cfg?.log;
-    return { wanted: log?.anchor ?? 'auto', socket: log?.syslog?.socket ?? DEFAULTS.socket, files: log?.syslog?.files ?? DEFAULTS.files };
+    return settingsFrom((await loadUserConfig(userConfigPath(env), env.HOME || os.homedir()))?.log);
   } catch (e) {
     return { wanted: 'auto', ...DEFAULTS, problem: (e as Error).message };
   }

@@ -77,10 +77,18 @@ export function startAnchor(settings: AnchorSettings): RunningAnchor {
   };
 }
 
-/** For a process that writes one record and exits: the head goes out on close, through a detached `logger` nobody waits for. */
+/** Heads waiting for the detached logger, one per session: the last one wins. */
+const pending = new Map<string, { socket: string; line: string }>();
+
+/**
+ * For a process that writes a record and exits (`agentguard check`, the hooks): the head goes
+ * out on close through a detached `logger` nobody waits for, started on the next turn of the
+ * event loop, after the answer is printed (the spawn costs a millisecond or two, paid on the
+ * way out). A batch of checks in one process sends the last head of each log once per turn.
+ */
 export function detachedAnchor(settings: AnchorSettings): AnchorSink {
   const choice = chooseAnchor(settings);
-  if (!choice.socket) return noAnchor;
+  if (!choice.socket) return { ...noAnchor, note: choice.note };
   const socket = choice.socket;
   let last: AnchorHead | null = null;
   return {
@@ -90,13 +98,22 @@ export function detachedAnchor(settings: AnchorSettings): AnchorSink {
     },
     close() {
       if (!last) return;
-      try {
-        const c = spawn('logger', [...loggerArgs(socket), '--', anchorLine(last)], { stdio: 'ignore', detached: true });
-        c.on('error', () => {});
-        c.unref();
-      } catch {
-        // the record is written; its head is not anchored, and verify will say so
-      }
+      if (!pending.size) setImmediate(flushDetached);
+      pending.set(last.session, { socket, line: anchorLine(last) });
     },
   };
+}
+
+function flushDetached() {
+  const heads = [...pending.values()];
+  pending.clear();
+  for (const h of heads) {
+    try {
+      const c = spawn('logger', [...loggerArgs(h.socket), '--', h.line], { stdio: 'ignore', detached: true });
+      c.on('error', () => {});
+      c.unref();
+    } catch {
+      // the record is written; its head is not anchored, and verify will say so
+    }
+  }
 }

@@ -15,6 +15,9 @@ import { registerLog } from './log.js';
 import { registerDoctor } from './doctor.js';
 import { registerRules } from './rules.js';
 import { dailyLog, decisionFields } from '../log/record.js';
+import { settingsFrom } from '../anchor/settings.js';
+import { detachedAnchor } from '../anchor/writer.js';
+import type { UserConfig } from '../config/user.js';
 import { Redactor } from '../log/redact.js';
 
 export const EXIT_USAGE = 3;
@@ -72,13 +75,13 @@ export function buildProgram(): Command {
       process.stderr.write(formatWarnings(guard.warnings));
       if (flags.batch) {
         if (parts.length) throw new UsageError('--batch reads commands from stdin; give no command argument');
-        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d));
+        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d, guard.rules.config));
         process.exitCode = 0;
         return;
       }
       const command = commandText(parts);
       const d = guard.check({ command, cwd: flags.cwd });
-      recordCheck(command, flags.cwd ?? process.cwd(), d);
+      recordCheck(command, flags.cwd ?? process.cwd(), d, guard.rules.config);
       process.stdout.write(flags.json ? JSON.stringify(d) + '\n' : formatDecision(command, d) + '\n');
       process.exitCode = exitCodeFor(d.action);
     });
@@ -109,9 +112,9 @@ export function buildProgram(): Command {
 }
 
 /** Every decision is recorded, `agentguard check`'s too, in a daily log (see `agentguard log`). */
-function recordCheck(command: string, cwd: string, d: import('../policy/decision.js').Decision): void {
+function recordCheck(command: string, cwd: string, d: import('../policy/decision.js').Decision, config?: UserConfig | null): void {
   try {
-    const log = dailyLog('check');
+    const log = dailyLog('check', { anchor: detachedAnchor(settingsFrom(config?.log)) });
     log.append('decision', decisionFields({ source: 'check', command, cwd, decision: d, verdict: d.action }, new Redactor(process.env)));
     log.close();
   } catch (e) {

@@ -10,6 +10,7 @@
 // will show it to a person; when nobody will see it (the hook cannot ask, or the agent runs
 // without asking anyone: Claude Code's bypassPermissions and dontAsk modes, `claude -p`,
 // Codex's approval policy never) it is a block that says what to run instead.
+import type { UserConfig } from '../config/user.js';
 import path from 'node:path';
 import fs from 'node:fs';
 import type { Action, Decision, RuleMatch } from '../policy/decision.js';
@@ -151,7 +152,7 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
     verdict.details += note;
   }
   const answer = answerFor(adapter, verdict, call, opts);
-  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io);
+  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io, guard.rules.config?.log);
   return answer;
 }
 
@@ -221,10 +222,10 @@ const oneLine = (s: string) => escapeForTerminal(s.replace(/\s*\n\s*/g, ' '));
 const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 
 /** Outside a session the hook's decisions go to the shared daily log, like `agentguard check`'s. */
-async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO) {
+async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO, logConfig?: UserConfig['log']) {
   try {
-    const [{ dailyLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
-    const log = dailyLog('hook');
+    const [{ dailyLog, decisionFields }, { Redactor }, { settingsFrom }, { detachedAnchor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js'), import('../anchor/settings.js'), import('../anchor/writer.js')]);
+    const log = dailyLog('hook', { anchor: detachedAnchor(settingsFrom(logConfig)) });
     try {
       log.append('decision', decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict }, new Redactor(io.env)));
     } finally {

@@ -2,7 +2,7 @@
 // and the agent hooks; everything from the command line passes through the redactor.
 import type { Decision } from '../policy/decision.js';
 import type { Redactor } from './redact.js';
-import { SessionLog } from './store.js';
+import { SessionLog, type AppendOptions } from './store.js';
 
 export interface DecisionContext {
   source: string;
@@ -34,7 +34,7 @@ export function decisionFields(c: DecisionContext, redactor: Redactor): Record<s
 }
 
 /** agentguard check and hooks outside a session: one shared log per day, appends serialised by a lock. */
-export function dailyLog(prefix: string): SessionLog {
+export function dailyLog(prefix: string, opts: Pick<AppendOptions, 'anchor'> = {}): SessionLog {
   const day = new Date().toISOString().slice(0, 10);
-  return new SessionLog(`${prefix}-${day}`, { lock: true });
+  return new SessionLog(`${prefix}-${day}`, { lock: true, ...opts });
 }

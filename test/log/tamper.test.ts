@@ -280,6 +280,14 @@ describe.skipIf(!hasRsyslog)('tampering with the session log, against a real rsy
     });
   });
 
+  it('agentguard check anchors its daily log through a detached logger', async () => {
+    const r = cli('check', '--', 'ls');
+    expect(r.status).toBe(0);
+    const id = `check-${new Date().toISOString().slice(0, 10)}`;
+    await anchoredUpTo(id, records(id).at(-1)!.seq);
+    expect(verifyAll().by.get(id)).toMatchObject({ verdict: 'intact', keyed: 'keyed', anchor: { kind: 'syslog', heads: 1 } });
+  });
+
   it("a replaced key file: the old sessions are sealed with another key (wrong-key), not reported as edited", () => {
     const { by } = tampered(() => fs.writeFileSync(keyFile, crypto.randomBytes(32), { mode: 0o600 }));
     expect(by.get('direct-noanchor')?.verdict).toBe('wrong-key');
