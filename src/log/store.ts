@@ -150,7 +150,8 @@ export class SessionLog {
       }
       const seq = this.seq;
       const prev = this.prev;
-      const own = type === 'session-start' ? this.startFields() : {};
+      // A record written while the key is refused says why, inside what its hash covers.
+      const own = type === 'session-start' ? this.startFields() : this.key && !this.key.ok ? { keyProblem: this.key.problem } : {};
       const body = { v: 1 as const, session: this.session, seq, time: new Date().toISOString(), type, ...own, ...fields };
       const key = this.key?.ok ? this.key.key : null;
       const { line, hash, mac } = sealLine(body, prev, key);

@@ -136,6 +136,7 @@ function check(session: string, c: Context): VerifyResult {
   let badMacs = 0;
   let firstBadMac = -1;
   let missingMac = -1;
+  const unkeyed: number[] = [];
   let start: LogRecord | null = null;
   for (let i = 0; i < lines.length; i++) {
     const where = `record #${i}`;
@@ -160,7 +161,8 @@ function check(session: string, c: Context): VerifyResult {
         badMacs++;
         if (firstBadMac < 0) firstBadMac = i;
       }
-    } else if (missingMac < 0) missingMac = i;
+    } else if (typeof rec.keyProblem === 'string') unkeyed.push(i);
+    else if (missingMac < 0) missingMac = i;
     records.push(rec);
     hashes.push(h.claimed);
     prev = h.claimed;
@@ -188,6 +190,7 @@ function check(session: string, c: Context): VerifyResult {
     keyed = 'unkeyed';
     notes.push(start?.keyProblem ? `unkeyed: ${String(start.keyProblem)}` : 'unkeyed: written before records carried a MAC, or with the MACs stripped');
   }
+  if (unkeyed.length && keyed !== 'unkeyed') notes.push(`${unkeyed.length} record${unkeyed.length === 1 ? '' : 's'} (first #${unkeyed[0]}) written without a MAC while the key was refused: ${String(records[unkeyed[0]].keyProblem)}`);
   base.keyed = keyed;
 
   // The index and the anchor: every hash they hold for a record must be that record's; then
