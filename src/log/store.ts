@@ -167,8 +167,20 @@ export class SessionLog {
     }
   }
 
-  /** Closes the files and anchors the last head; the promise settles when the anchor is flushed (bounded). */
-  close(): Promise<void> | void {
+  /** Closes the files and anchors the last head (the anchor flushes on its own). */
+  close(): void {
+    this.closing = this.finish();
+  }
+
+  /** Closes, and settles when the anchor has the last head (bounded by the anchor: about a second). */
+  async end(): Promise<void> {
+    this.close();
+    await this.closing;
+  }
+
+  private closing: Promise<void> | void = undefined;
+
+  private finish(): Promise<void> | void {
     fs.closeSync(this.fd);
     fs.closeSync(this.indexFd);
     if (!this.anchor) return;

@@ -188,9 +188,9 @@ function check(session: string, c: Context): VerifyResult {
     } else keyed = 'keyed';
   } else {
     keyed = 'unkeyed';
-    notes.push(start?.keyProblem ? `unkeyed: ${String(start.keyProblem)}` : 'unkeyed: written before records carried a MAC, or with the MACs stripped');
+    notes.push(typeof start?.keyProblem === 'string' ? `unkeyed: ${start.keyProblem}` : 'unkeyed: written before records carried a MAC, or with the MACs stripped');
   }
-  if (unkeyed.length && keyed !== 'unkeyed') notes.push(`${unkeyed.length} record${unkeyed.length === 1 ? '' : 's'} (first #${unkeyed[0]}) written without a MAC while the key was refused: ${String(records[unkeyed[0]].keyProblem)}`);
+  if (unkeyed.length && keyed !== 'unkeyed') notes.push(`${unkeyed.length} record${unkeyed.length === 1 ? '' : 's'} (first #${unkeyed[0]}) written without a MAC while the key was refused: ${records[unkeyed[0]].keyProblem as string}`);
   base.keyed = keyed;
 
   // The index and the anchor: every hash they hold for a record must be that record's; then

@@ -186,7 +186,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   const counts: SessionCounts = { allowed: 0, approved: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
   // The chain's head goes to the journal or syslog through one logger process (src/anchor).
   const log = new SessionLog(runtime.id, { anchor: startAnchor(await anchorSettings(env)) });
-  life.add('session log', () => log.close());
+  life.add('session log', () => log.end());
   // In the sandbox, a yes to what the wall refuses runs outside it through the broker (escalate.ts).
   let escalator: Escalator | null = null;
   if (plan.mounts) {

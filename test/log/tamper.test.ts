@@ -65,7 +65,7 @@ async function writeSession(id: string, actions: string[], o: { end?: boolean; a
   for (const a of actions) log.append('decision', { command: `step ${a}`, action: a, verdict: a });
   if (o.end === false) return log;
   log.append('session-end', { exit: 0 });
-  await log.close();
+  await log.end();
   return log;
 }
 
@@ -164,7 +164,7 @@ describe.skipIf(!hasRsyslog)('tampering with the session log, against a real rsy
   }, 90_000);
 
   afterAll(async () => {
-    await running?.close();
+    await running?.end();
     rsyslogd?.kill('SIGTERM');
     world.remove();
   });
