@@ -98,7 +98,11 @@ export interface AppendOptions {
   lock?: boolean;
   /** Called with each record once it is written: the sinks that ship the log (never blocks; see src/log/sinks). */
   onAppend?: (record: LogRecord, line: string) => void;
-  /** The key that seals records; default: the person's (key.ts), created on first use; null: unkeyed. */
+  /**
+   * The key that seals records; default: the person's (key.ts), created on first use, for a log
+   * in agentguard's own state directory (a log elsewhere, a test's or the bench's, is unkeyed
+   * unless given a key: it must not create a key in the real config directory); null: unkeyed.
+   */
   key?: LogKey | null;
   /** Where the chain's head is anchored (src/anchor); default none. */
   anchor?: AnchorSink;
@@ -128,7 +132,7 @@ export class SessionLog {
     this.file = path.join(dir, `${session}.jsonl`);
     this.lockPath = opts.lock ? `${this.file}.lock` : null;
     this.onAppend = opts.onAppend;
-    this.key = opts.key === undefined ? defaultKey() : opts.key;
+    this.key = opts.key === undefined ? keyFor(dir) : opts.key;
     this.anchor = opts.anchor ?? null;
     this.fd = fs.openSync(this.file, 'a', 0o600);
     fs.fchmodSync(this.fd, 0o600);
@@ -230,6 +234,11 @@ export class SessionLog {
   }
 }
 
+/** Not .jsonl: it is not a session. */
+export const PRUNED_FILE = 'pruned.list';
+
+const keyFor = (dir: string): LogKey | null => (path.resolve(dir) === path.resolve(sessionsDir()) ? defaultKey() : null);
+
 /** The person's key; a refused one is reported once on stderr and the log goes on unkeyed. */
 function defaultKey(): LogKey {
   const k = loadLogKey(logKeyPath());
@@ -240,6 +249,18 @@ function defaultKey(): LogKey {
   return k;
 }
 const warned = new Set<string>();
+
+/**
+ * Before `log prune` deletes a session: a line in pruned.list with its last seq and hash,
+ * MACed, so that verify does not report a session the anchor still remembers as missing.
+ * Without the key nobody can write one that verify accepts.
+ */
+export function notePruned(dir: string, session: string, key: LogKey | null = keyFor(dir)): void {
+  const last = lastRecord(path.join(dir, `${session}.jsonl`));
+  const hash = last?.hash ?? GENESIS;
+  const mac = key?.ok ? macOf(key.key, `pruned:${session}:${hash}`) : undefined;
+  fs.appendFileSync(path.join(dir, PRUNED_FILE), JSON.stringify({ session, seq: last?.seq ?? -1, hash, time: new Date().toISOString(), ...(mac ? { mac } : {}) }) + '\n', { mode: 0o600 });
+}
 
 function acquire(lockPath: string): () => void {
   const deadline = Date.now() + 5000;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
-import { GENESIS, lineHash, processStart, sessionsDir, sha256, type AnchorHead, type LogRecord } from './store.js';
+import { GENESIS, lineHash, processStart, PRUNED_FILE, sessionsDir, sha256, type AnchorHead, type LogRecord } from './store.js';
 
 /**
  * intact: every check passed. running: intact so far, its writer is alive.
@@ -66,6 +66,8 @@ interface Context {
   dir: string;
   key: LogKey;
   index: Map<string, Indexed>;
+  /** Sessions removed on purpose by `log prune` (with a MAC your key made, when you have one). */
+  pruned: Set<string>;
   heads: (kind: string) => { reading: AnchorReading; mine: Map<string, AnchorHead[]>; foreign: Map<string, number> };
   defaultAnchor: string;
   isRunning: (pid: number, pidStart: string | null) => boolean;
@@ -93,7 +95,7 @@ function context(o: VerifyOptions): Context {
     }
     return hit;
   };
-  return { dir, key, index: readIndex(dir), heads, defaultAnchor: o.defaultAnchor ?? 'none', isRunning: o.isRunning ?? alive };
+  return { dir, key, index: readIndex(dir), pruned: readPruned(dir, key), heads, defaultAnchor: o.defaultAnchor ?? 'none', isRunning: o.isRunning ?? alive };
 }
 
 export function verifySession(session: string, opts: VerifyOptions | string = {}): VerifyResult {
@@ -107,7 +109,7 @@ export function verifyAll(opts: VerifyOptions | string = {}): VerifyResult[] {
   const ids = new Set<string>(c.index.keys());
   if (fs.existsSync(c.dir)) for (const f of fs.readdirSync(c.dir)) if (f.endsWith('.jsonl') && f !== 'index.jsonl') ids.add(f.slice(0, -6));
   // Sessions only the anchor remembers: deleted with their index lines.
-  if (o.readAnchor) for (const s of c.heads(c.defaultAnchor).mine.keys()) ids.add(s);
+  if (o.readAnchor) for (const s of c.heads(c.defaultAnchor).mine.keys()) if (!c.pruned.has(s)) ids.add(s);
   return [...ids].sort().map((id) => check(id, c));
 }
 
@@ -122,6 +124,7 @@ function check(session: string, c: Context): VerifyResult {
   if (!fs.existsSync(file)) {
     const anchored = c.heads(c.defaultAnchor).mine.get(session);
     if (indexed) return result('missing', `the log file is missing (the index has ${indexed.seq + 1} records)`);
+    if (c.pruned.has(session)) return result('missing', 'removed on purpose by agentguard log prune');
     if (anchored) return result('missing', `the log file and its index lines are missing (the ${c.defaultAnchor} anchor has heads up to #${Math.max(...anchored.map((h) => h.seq))})`);
     return result('missing', 'no such session');
   }
@@ -242,6 +245,25 @@ function check(session: string, c: Context): VerifyResult {
     return result('unanchored', `records #${heads.at(-1)!.seq + 1}–#${last} came after the last head the ${kind} anchor holds (#${heads.at(-1)!.seq}): those are not confirmed`, base);
   }
   return result('intact', `${n} records, ${keyed === 'keyed' ? 'keyed' : keyed}, ${kind}-anchored (${heads.length} head${heads.length === 1 ? '' : 's'}, last #${heads.at(-1)!.seq})`, base);
+}
+
+function readPruned(dir: string, key: LogKey): Set<string> {
+  const out = new Set<string>();
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(dir, PRUNED_FILE), 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    try {
+      const e = JSON.parse(line) as { session: string; hash: string; mac?: string };
+      if (!key.ok || e.mac === macOf(key.key, `pruned:${e.session}:${e.hash}`)) out.add(e.session);
+    } catch {
+      // a torn line
+    }
+  }
+  return out;
 }
 
 /** Every index line, per session: the hash of each record and the last seq. */

@@ -232,6 +232,15 @@ describe.skipIf(!hasRsyslog)('tampering with the session log, against a real rsy
     expect(status).toBe(1);
   });
 
+  it('delete a session and claim it was pruned, without the key: still missing', () => {
+    const { by } = tampered(() => {
+      fs.rmSync(path.join(sessions, `${clean}.jsonl`));
+      rewriteIndex(clean, []);
+      fs.appendFileSync(path.join(sessions, 'pruned.list'), JSON.stringify({ session: clean, seq: 7, hash: records(shellSession)[0].hash, mac: 'f'.repeat(64) }) + '\n');
+    });
+    expect(by.get(clean)?.verdict).toBe('missing');
+  });
+
   it('cut the tail: truncated, by the index, and by the anchor when the index is cut too', () => {
     const cut = () => fs.writeFileSync(path.join(sessions, `${clean}.jsonl`), readLines(clean).slice(0, -2).join('\n') + '\n');
     expect(tampered(cut).by.get(clean)).toMatchObject({ verdict: 'truncated', firstBad: 6 });
@@ -299,5 +308,14 @@ describe.skipIf(!hasRsyslog)('tampering with the session log, against a real rsy
     expect(text.trim().split('\n').length).toBe(verifyAll().by.size);
     for (const l of text.trim().split('\n')) expect(l).toMatch(/^(intact|running|edited|truncated|missing|wrong-key|unterminated|unanchored) +\S+: /);
     expect(cli('log', 'verify', '--help').stdout).toMatch(/Exit status: 0 every session intact or running; 1 any edited, truncated or missing; 2/);
+  });
+
+  it('agentguard log prune removes sessions on purpose: verify does not report them missing afterwards', () => {
+    const before = verifyAll().by;
+    expect(cli('log', 'prune', '--older-than', '0s').stdout).toMatch(new RegExp(`removed ${before.size} sessions`));
+    const after = verifyAll();
+    expect([...after.by.values()]).toEqual([]);
+    expect(after.status).toBe(0);
+    expect(cli('log', 'verify', clean).stdout).toMatch(/^missing +direct-clean: removed on purpose by agentguard log prune/);
   });
 });
