@@ -249,7 +249,7 @@ function check(session: string, c: Context): VerifyResult {
 
 function readPruned(dir: string, key: LogKey): Set<string> {
   const out = new Set<string>();
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(path.join(dir, PRUNED_FILE), 'utf8');
   } catch {
