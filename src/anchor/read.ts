@@ -15,8 +15,11 @@ export function readAnchor(kind: string, settings: AnchorSettings): AnchorReadin
 }
 
 function readJournal(): AnchorReading {
-  const r = spawnSync('journalctl', ['-o', 'json', '--no-pager', '-q', `SYSLOG_IDENTIFIER=${ANCHOR_TAG}`], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 60_000 });
+  const r = spawnSync('journalctl', ['-o', 'json', '--no-pager', `SYSLOG_IDENTIFIER=${ANCHOR_TAG}`], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 60_000 });
   if (r.error || r.status !== 0) return { kind: 'journald', ok: false, problem: `journalctl failed: ${r.error?.message ?? r.stderr.trim().split('\n')[0] ?? `exit ${r.status}`}`, heads: [] };
+  // Without read access journalctl succeeds with nothing, and says so only on stderr.
+  const denied = /insufficient permissions|No journal files were (found|opened)/i.exec(r.stderr);
+  if (denied && !r.stdout.trim()) return { kind: 'journald', ok: false, problem: `${r.stderr.trim().split('\n')[0]} (add yourself to the systemd-journal group, or run verify as root)`, heads: [] };
   const heads: AnchorHead[] = [];
   for (const line of r.stdout.split('\n')) {
     if (!line) continue;

@@ -199,9 +199,14 @@ function check(session: string, c: Context): VerifyResult {
   // The index and the anchor: every hash they hold for a record must be that record's; then
   // neither may know records the file lacks.
   if (!indexed) return result('edited', 'the session is not in the index (added by hand?)', { ...base, firstBad: 0 });
-  const kind = typeof start?.anchor === 'string' ? start.anchor : start ? 'none' : c.defaultAnchor;
+  // The anchor session-start names, and the one configured now: a session-start rewritten to
+  // say "none" must not hide the heads an anchor holds.
+  const recorded = typeof start?.anchor === 'string' ? start.anchor : start ? 'none' : c.defaultAnchor;
+  const other = c.defaultAnchor !== recorded && c.defaultAnchor !== 'none' ? c.heads(c.defaultAnchor).mine.get(session) : undefined;
+  const kind = recorded === 'none' && other?.length ? c.defaultAnchor : recorded;
+  if (kind !== recorded) notes.push(`session-start says no anchor was available, but the ${kind} anchor holds heads for it`);
   const { reading, mine, foreign } = c.heads(kind);
-  const heads = (mine.get(session) ?? []).sort((a, b) => a.seq - b.seq);
+  const heads = [...(mine.get(session) ?? []), ...(kind === recorded ? (other ?? []) : [])].sort((a, b) => a.seq - b.seq);
   base.anchor = { kind, heads: heads.length };
   if (foreign.get(session)) notes.push(`${foreign.get(session)} ${kind} line(s) for this session carry a MAC your key did not make: ignored (forged, or another key)`);
   const unindexed = hashes.findIndex((h, seq) => indexed.hashes.get(seq) !== h);

@@ -4,7 +4,6 @@
 // plan drives the bwrap arguments, `agentguard shell --dry-run` and `agentguard doctor`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadLogKey } from '../log/key.js';
 import { isInside } from '../policy/confine.js';
 import { filterConfig, secretConfigs, type ConfigKind } from './configs.js';
 
@@ -159,11 +158,9 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
     });
   }
   const filteredPaths = new Set(filtered.map((f) => f.path));
-  // The log key is never visible inside, not even under --allow-read. It is created here if
-  // missing (the one thing the plan creates): a key made later, by the session's first
-  // record, would be visible to the first session.
+  // The log key is never visible inside, not even under --allow-read, and masked even before
+  // it exists: the session's log creates it (src/log/key.ts) before the sandbox starts.
   const logKey = path.join(i.configDir, 'log.key');
-  loadLogKey(logKey);
   return {
     writable,
     readOnly,
@@ -172,7 +169,7 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
     maskFiles: [
       ...new Set([
         ...[...cred.files.filter((f) => !own(f)), ...unfilterable, ...daemonSockets(i.home, i.env)].filter((f) => !allowed(f) && !filteredPaths.has(f)),
-        ...(exists(logKey) ? [logKey] : []),
+        logKey,
       ]),
     ],
     // Session logs, other sessions' runtime directories (their sockets) and private /tmps are

@@ -216,6 +216,16 @@ describe.skipIf(!hasRsyslog)('tampering with the session log, against a real rsy
     }
   });
 
+  it('rechain with the key, rewrite the index and make session-start say no anchor was available: the anchor still holds the real head', () => {
+    const { by } = tampered(() => {
+      const lines = readLines(clean).map((l, i) => (i === 0 ? l.replace('"anchor":"syslog"', '"anchor":"none"') : l));
+      fs.writeFileSync(path.join(sessions, `${clean}.jsonl`), lines.join('\n') + '\n');
+      rewriteIndex(clean, rechain(clean, dropsDecisions, theKey()));
+    });
+    expect(by.get(clean)).toMatchObject({ verdict: 'edited', firstBad: 0 });
+    expect(by.get(clean)?.notes.join(' ')).toMatch(/session-start says no anchor was available, but the syslog anchor holds heads for it/);
+  });
+
   it('rechain with the key, rewrite the index, and without an anchor it would pass: the anchor is what catches it', () => {
     // The same edit on the session that had no anchor: only unanchored, never intact.
     const { by } = tampered(() => rewriteIndex('direct-noanchor', rechain('direct-noanchor', dropsDecisions, theKey())));
