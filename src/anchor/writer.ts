@@ -33,10 +33,15 @@ export function startAnchor(settings: AnchorSettings): RunningAnchor {
   let dropped = 0;
   let exited = false;
   try {
-    child = spawn('logger', loggerArgs(choice.socket), { stdio: ['pipe', 'ignore', 'ignore'] });
+    // Its own process group: a signal to agentguard's group (the terminal's Ctrl-C, kill -INT -PGID)
+    // must not end the anchor before the session's last head. It exits at EOF when we do.
+    child = spawn('logger', loggerArgs(choice.socket), { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch {
     child = null;
   }
+  // Never what keeps agentguard running: close() waits for it, bounded, and nothing else does.
+  child?.unref();
+  (child?.stdin as { unref?: () => void } | null | undefined)?.unref?.();
   child?.on('error', () => {
     exited = true;
   });

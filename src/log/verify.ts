@@ -237,7 +237,9 @@ function check(session: string, c: Context): VerifyResult {
   const ended = records[last]?.type === 'session-end';
   if (start && !ended) {
     const pid = typeof start.pid === 'number' ? start.pid : null;
-    if (pid !== null && c.isRunning(pid, typeof start.pidStart === 'string' ? start.pidStart : null)) {
+    // pidStart as a string or a number: whoever writes session-start (src/session) may use either.
+    const pidStart = typeof start.pidStart === 'string' || typeof start.pidStart === 'number' ? String(start.pidStart) : null;
+    if (pid !== null && c.isRunning(pid, pidStart)) {
       return result('running', `${n} records so far; its writer (pid ${pid}) is still running${heads.length ? `, ${kind}-anchored up to #${heads.at(-1)!.seq}` : ''}`, base);
     }
     return result('unterminated', `no session-end record after #${last} and its writer${pid !== null ? ` (pid ${pid})` : ''} is gone: crashed or killed${heads.length ? `; ${kind}-anchored up to #${heads.at(-1)!.seq}` : ''}`, base);
