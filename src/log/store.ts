@@ -164,7 +164,7 @@ export class SessionLog {
       this.seq = seq + 1;
       this.prev = hash;
       this.onAppend?.({ ...body, prev, hash, ...(mac ? { mac } : {}) }, line);
-      this.maybeAnchor(seq, hash, mac);
+      this.maybeAnchor(seq, hash, mac, fields.action === 'ask' || fields.action === 'deny');
       return seq;
     } finally {
       release?.();
@@ -205,11 +205,15 @@ export class SessionLog {
     };
   }
 
-  /** The first record, every ANCHOR_EVERY_RECORDS records, and ANCHOR_EVERY_MS after an unanchored one. */
-  private maybeAnchor(seq: number, hash: string, mac: string | undefined): void {
+  /**
+   * The first record, every ANCHOR_EVERY_RECORDS records, ANCHOR_EVERY_MS after an unanchored
+   * one, and at once for an asked or refused decision: those are what a hostile agent would
+   * remove first, and anchoring each one pins the edit to the record.
+   */
+  private maybeAnchor(seq: number, hash: string, mac: string | undefined, now: boolean): void {
     if (!this.anchor) return;
     this.last = { seq, hash, mac };
-    if (this.anchored < 0 || ++this.sinceAnchor >= ANCHOR_EVERY_RECORDS) {
+    if (now || this.anchored < 0 || ++this.sinceAnchor >= ANCHOR_EVERY_RECORDS) {
       this.anchorNow();
       return;
     }

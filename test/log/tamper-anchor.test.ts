@@ -50,6 +50,18 @@ describe('anchoring cadence', () => {
     expect(a.closed).toBe(1);
   });
 
+  it('an asked or refused decision at once', () => {
+    const a = recording();
+    const log = new SessionLog('refused', { dir, key, anchor: a });
+    log.append('session-start', {});
+    log.append('decision', { action: 'allow' });
+    log.append('decision', { action: 'ask' });
+    log.append('decision', { action: 'allow' });
+    log.append('decision', { action: 'deny' });
+    expect(a.heads.map((h) => h.seq)).toEqual([0, 2, 4]);
+    log.close();
+  });
+
   it('30 s after a record that was not anchored, and not again while nothing is written', () => {
     const a = recording();
     const log = new SessionLog('timer', { dir, key, anchor: a });

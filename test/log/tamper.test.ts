@@ -206,14 +206,19 @@ describe.skipIf(!hasRsyslog)('tampering with the session log, against a real rsy
     const { by } = tampered(() => rewriteIndex(clean, rechain(clean, dropsDecisions, withKey ? theKey() : null)));
     expect(by.get(clean)?.verdict).toBe('edited');
     if (withKey) {
-      // Heads are anchored at #0, every 50 records or 30 s, and at the end: the edit is placed between two of them.
-      expect(by.get(clean)?.firstBad).toBe(1);
-      expect(first).toBeGreaterThanOrEqual(1);
-      expect(by.get(clean)?.reason).toMatch(/records were removed after #0 and the chain recomputed: .* the syslog anchor holds a head at #7/);
+      // Asked and refused decisions are anchored one by one: the edit is pinned to the first one removed.
+      expect(by.get(clean)?.firstBad).toBe(first);
+      expect(by.get(clean)?.reason).toMatch(new RegExp(`record #${first} differs from the head the syslog anchor holds for it \\(the chain was rewritten by someone holding your key\\)`));
     } else {
       expect(by.get(clean)?.firstBad).toBe(0);
       expect(by.get(clean)?.reason).toMatch(/record #0 differs from the head the syslog anchor holds/);
     }
+  });
+
+  it('drop an allowed record between two heads, rechain with the key and rewrite the index: edited, placed after the last head that agrees', () => {
+    const { by } = tampered(() => rewriteIndex(clean, rechain(clean, (r) => r.seq !== 5, theKey())));
+    expect(by.get(clean)).toMatchObject({ verdict: 'edited', firstBad: 5 });
+    expect(by.get(clean)?.reason).toMatch(/records were removed after #4 and the chain recomputed: the log ends with its session-end at #6, but the syslog anchor holds a head at #7/);
   });
 
   it('rechain with the key, rewrite the index and make session-start say no anchor was available: the anchor still holds the real head', () => {
