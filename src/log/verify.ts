@@ -60,6 +60,7 @@ export interface VerifyOptions {
   isRunning?: (pid: number, pidStart: string | null) => boolean;
 }
 
+const count = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
 const alive = (pid: number, start: string | null) => start !== null && processStart(pid) === start;
 
 interface Context {
@@ -240,18 +241,18 @@ function check(session: string, c: Context): VerifyResult {
     // pidStart as a string or a number: whoever writes session-start (src/session) may use either.
     const pidStart = typeof start.pidStart === 'string' || typeof start.pidStart === 'number' ? String(start.pidStart) : null;
     if (pid !== null && c.isRunning(pid, pidStart)) {
-      return result('running', `${n} records so far; its writer (pid ${pid}) is still running${heads.length ? `, ${kind}-anchored up to #${heads.at(-1)!.seq}` : ''}`, base);
+      return result('running', `${count(n)} so far; its writer (pid ${pid}) is still running${heads.length ? `, ${kind}-anchored up to #${heads.at(-1)!.seq}` : ''}`, base);
     }
     return result('unterminated', `no session-end record after #${last} and its writer${pid !== null ? ` (pid ${pid})` : ''} is gone: crashed or killed${heads.length ? `; ${kind}-anchored up to #${heads.at(-1)!.seq}` : ''}`, base);
   }
   if (!heads.length) {
     const why = kind === 'none' ? 'no anchor (journald or syslog) was available when it was written' : !reading.ok ? `the ${kind} anchor could not be read: ${reading.problem}` : `the ${kind} anchor has no record of this session`;
-    return result('unanchored', `${n} records, chain ${keyed === 'keyed' ? 'and MACs ' : ''}check out, but ${why}: nothing outside your account confirms them`, base);
+    return result('unanchored', `${count(n)}, chain ${keyed === 'keyed' ? 'and MACs ' : ''}check out, but ${why}: nothing outside your account confirms them`, base);
   }
   if (heads.at(-1)!.seq < last) {
     return result('unanchored', `records #${heads.at(-1)!.seq + 1}–#${last} came after the last head the ${kind} anchor holds (#${heads.at(-1)!.seq}): those are not confirmed`, base);
   }
-  return result('intact', `${n} records, ${keyed === 'keyed' ? 'keyed' : keyed}, ${kind}-anchored (${heads.length} head${heads.length === 1 ? '' : 's'}, last #${heads.at(-1)!.seq})`, base);
+  return result('intact', `${count(n)}, ${keyed === 'keyed' ? 'keyed' : keyed}, ${kind}-anchored (${heads.length} head${heads.length === 1 ? '' : 's'}, last #${heads.at(-1)!.seq})`, base);
 }
 
 function readPruned(dir: string, key: LogKey): Set<string> {
