@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { keyId, macOf } from '../../src/log/key.js';
 import { ANCHOR_EVERY_MS, ANCHOR_EVERY_RECORDS, SessionLog, type AnchorHead, type AnchorSink, type LogRecord } from '../../src/log/store.js';
+import { readAnchor } from '../../src/anchor/read.js';
 import { anchorLine, parseAnchorLine } from '../../src/anchor/settings.js';
 
 const dir = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-anchor-'));
@@ -99,5 +100,35 @@ describe('anchoring cadence', () => {
     expect(line).toBe(`agentguard-anchor session=abc123 seq=42 hash=${'a'.repeat(64)} mac=${'b'.repeat(64)}`);
     expect(parseAnchorLine(`Dec  2 01:46:58 vm agentguard-anchor: ${line}`)).toEqual(h);
     expect(parseAnchorLine('agentguard-anchor session=x seq=1 hash=short')).toBeNull();
+  });
+});
+
+// No systemd journal on the test machines: journalctl is a stand-in printing what the real one
+// prints (-o json: MESSAGE as a string, or as an array of bytes when it is not valid UTF-8).
+describe('reading heads back from the journal', () => {
+  const bin = path.join(dir, 'bin');
+  const withJournal = (script: string) => {
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'journalctl'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved ?? ''}`;
+    try {
+      return readAnchor('journald', { wanted: 'journald', socket: '/dev/log', files: [] });
+    } finally {
+      process.env.PATH = saved;
+    }
+  };
+  const h = { session: 's1', seq: 3, hash: 'c'.repeat(64), mac: 'd'.repeat(64) };
+
+  it('asks for agentguard-anchor entries and reads MESSAGE in both shapes', () => {
+    const asBytes = JSON.stringify({ MESSAGE: [...Buffer.from(anchorLine({ ...h, seq: 4 }))] });
+    const r = withJournal(`[ "$4" = "SYSLOG_IDENTIFIER=agentguard-anchor" ] || exit 9\necho '${JSON.stringify({ MESSAGE: anchorLine(h) })}'\necho '${asBytes}'\necho '{"MESSAGE":"something else"}'`);
+    expect(r).toEqual({ kind: 'journald', ok: true, heads: [h, { ...h, seq: 4 }] });
+  });
+
+  it('a journal it may not read is "could not be read", not "no record"', () => {
+    const r = withJournal(`echo 'No journal files were opened due to insufficient permissions.' >&2`);
+    expect(r.ok).toBe(false);
+    expect(r.problem).toMatch(/insufficient permissions.*systemd-journal group/);
   });
 });
