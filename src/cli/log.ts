@@ -43,13 +43,37 @@ export function registerLog(program: Command): void {
     });
   log
     .command('verify [session]')
-    .description('Check the hash chain and the index of a session (or --all); names the first bad record, exits 1 on any tampering.')
-    .option('--all', 'every session')
-    .action(async (session: string | undefined, flags: { all?: boolean }) => {
-      const [{ listSessions }, { verifyAll, verifySession }] = await Promise.all([import('../log/read.js'), import('../log/verify.js')]);
-      const results = flags.all ? verifyAll() : [verifySession(session && session !== 'latest' ? session : pick(listSessions(), 'latest').id)];
-      for (const r of results) process.stdout.write(r.ok ? `ok       ${r.session} (${r.records} record${r.records === 1 ? '' : 's'})\n` : `TAMPERED ${r.session}: ${r.problem}\n`);
-      process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+    .description('Check a session (or --all) against its hash chain, MACs, the index and the anchor; one verdict per session.')
+    .option('--all', 'every session, and every session the anchor knows but the disk lacks')
+    .option('--json', 'print the verdicts as JSON Lines')
+    .addHelpText(
+      'after',
+      `
+Verdicts: intact; running (intact so far, its writer is alive); edited (the first bad record, #seq as
+\`agentguard log\` numbers them); truncated (the index or the anchor knows more records); missing (the
+anchor or the index knows the session, the disk lacks it); wrong-key (sealed with another key than
+yours); unterminated (no session-end and its writer is dead: crashed or killed); unanchored (no journal
+or syslog was available, or it has no record of the session: nothing outside your account confirms it).
+
+Exit status: 0 every session intact or running; 1 any edited, truncated or missing; 2 otherwise
+(only wrong-key, unterminated or unanchored: not proven either way).`,
+    )
+    .action(async (session: string | undefined, flags: { all?: boolean; json?: boolean }) => {
+      const [{ listSessions }, { verifyAll, verifySession, VERDICT_EXIT }, { anchorSettings, chooseAnchor }, { readAnchor }] = await Promise.all([
+        import('../log/read.js'),
+        import('../log/verify.js'),
+        import('../anchor/settings.js'),
+        import('../anchor/read.js'),
+      ]);
+      const settings = await anchorSettings();
+      const opts = { readAnchor: (kind: string) => readAnchor(kind, settings), defaultAnchor: chooseAnchor(settings).kind };
+      const results = flags.all ? verifyAll(opts) : [verifySession(session && session !== 'latest' ? session : pick(listSessions(), 'latest').id, opts)];
+      for (const r of results) {
+        if (flags.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else process.stdout.write(`${r.verdict.padEnd(12)} ${r.session}: ${r.reason}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}\n`);
+      }
+      const codes = new Set(results.map((r) => VERDICT_EXIT[r.verdict]));
+      process.exitCode = codes.has(1) ? 1 : codes.has(2) ? 2 : 0;
     });
   log
     .command('prune')

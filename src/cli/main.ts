@@ -16,6 +16,9 @@ import { registerDoctor } from './doctor.js';
 import { registerRules } from './rules.js';
 import { dailyLog, decisionFields } from '../log/record.js';
 import type { LogRecord } from '../log/store.js';
+import { settingsFrom } from '../anchor/settings.js';
+import { detachedAnchor } from '../anchor/writer.js';
+import type { UserConfig } from '../config/user.js';
 import { Redactor } from '../log/redact.js';
 
 export const EXIT_USAGE = 3;
@@ -72,17 +75,17 @@ export function buildProgram(): Command {
       // On stderr: stdout is the decision (or JSON), and the exit status stays the decision's.
       process.stderr.write(formatWarnings(guard.warnings));
       // Loaded only when config.yaml names a sink: a cold check without one pays nothing.
-      const sinks = guard.rules.config?.log ? await (await import('../sinks/daily.js')).dailySinks(guard.rules.config, (m) => process.stderr.write(`agentguard: ${m}\n`)) : null;
+      const sinks = guard.rules.config?.log?.sinks?.length ? await (await import('../sinks/daily.js')).dailySinks(guard.rules.config, (m) => process.stderr.write(`agentguard: ${m}\n`)) : null;
       if (flags.batch) {
         if (parts.length) throw new UsageError('--batch reads commands from stdin; give no command argument');
-        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d, sinks?.onAppend));
+        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d, guard.rules.config, sinks?.onAppend));
         process.exitCode = 0;
         await sinks?.finish();
         return;
       }
       const command = commandText(parts);
       const d = guard.check({ command, cwd: flags.cwd });
-      recordCheck(command, flags.cwd ?? process.cwd(), d, sinks?.onAppend);
+      recordCheck(command, flags.cwd ?? process.cwd(), d, guard.rules.config, sinks?.onAppend);
       process.stdout.write(flags.json ? JSON.stringify(d) + '\n' : formatDecision(command, d) + '\n');
       process.exitCode = exitCodeFor(d.action);
       await sinks?.finish();
@@ -114,9 +117,9 @@ export function buildProgram(): Command {
 }
 
 /** Every decision is recorded, `agentguard check`'s too, in a daily log (see `agentguard log`). */
-function recordCheck(command: string, cwd: string, d: import('../policy/decision.js').Decision, onAppend?: (record: LogRecord, line: string) => void): void {
+function recordCheck(command: string, cwd: string, d: import('../policy/decision.js').Decision, config?: UserConfig | null, onAppend?: (record: LogRecord, line: string) => void): void {
   try {
-    const log = dailyLog('check', { onAppend });
+    const log = dailyLog('check', { onAppend, anchor: detachedAnchor(settingsFrom(config?.log)) });
     log.append('decision', decisionFields({ source: 'check', command, cwd, decision: d, verdict: d.action }, new Redactor(process.env)));
     log.close();
   } catch (e) {

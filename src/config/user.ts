@@ -34,8 +34,11 @@ export interface UserConfig {
   largeWriteBytes?: number;
   projects: ProjectSetting[];
   rules: RuleOverride[];
-  /** log.sinks (SPECs, as --log-sink takes them: src/sinks/spec.ts) and log.queue, applied by every writer of a log. */
-  log?: { sinks: string[]; queue?: number };
+  /**
+   * log.sinks (SPECs, as --log-sink takes them: src/sinks/spec.ts) and log.queue, applied by every
+   * writer of a log; log.anchor and log.syslog: where the session log's heads are anchored (src/anchor).
+   */
+  log?: { sinks?: string[]; queue?: number; anchor?: 'auto' | 'journald' | 'syslog' | 'none'; syslog?: { socket?: string; files?: string[] } };
 }
 
 export class ConfigError extends Error {
@@ -87,6 +90,8 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
         .object({
           sinks: z.array(z.string().regex(/^(file:\/.*|syslog(:\/.*)?|((syslog\+)?(udp|tcp)|otlp-https?):\/\/.+)$/, 'a log sink: file:/PATH, syslog, syslog+udp://HOST[:PORT], syslog+tcp://HOST[:PORT] or otlp-http://HOST[:PORT]')).optional(),
           queue: z.number().int().min(1).max(1_000_000).optional(),
+          anchor: z.enum(['auto', 'journald', 'syslog', 'none'], { message: 'must be auto, journald, syslog or none' }).optional(),
+          syslog: z.object({ socket: z.string().min(1).optional(), files: z.array(z.string().min(1)).optional() }).strict().optional(),
         })
         .strict()
         .optional(),
@@ -119,14 +124,13 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const p = i.path.filter((x): x is string | number => typeof x !== 'symbol');
-        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason)` : i.message;
+        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason, log.sinks, log.queue, log.anchor, log.syslog.socket/files)` : i.message;
         return `${file}:${lineOf(p)}: ${p.join('.') || '(top level)'}: ${msg}`;
       }),
     );
   }
-  const out: UserConfig = { file, projects: [], rules: [] };
+  const out: UserConfig = { file, projects: [], rules: [], ...(parsed.data.log ? { log: parsed.data.log } : {}) };
   for (const [id, o] of Object.entries(parsed.data.rules ?? {})) out.rules.push({ id, action: o.action, reason: o.reason, line: lineOf(['rules', id]) });
-  if (parsed.data.log?.sinks?.length) out.log = { sinks: parsed.data.log.sinks, queue: parsed.data.log.queue };
   const size = parsed.data.limits?.large_write;
   if (size !== undefined) {
     const bytes = parseSize(size);

@@ -250,10 +250,10 @@ const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim(
  */
 async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO, config?: UserConfig | null) {
   try {
-    const [{ hookLog, decisionFields }, { Redactor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js')]);
-    const sinks = config?.log ? await (await import('../sinks/daily.js')).dailySinks(config, (m) => io.stderr.write(`agentguard: ${m}\n`)) : null;
+    const [{ hookLog, decisionFields }, { Redactor }, { settingsFrom }, { detachedAnchor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js'), import('../anchor/settings.js'), import('../anchor/writer.js')]);
+    const sinks = config?.log?.sinks?.length ? await (await import('../sinks/daily.js')).dailySinks(config, (m) => io.stderr.write(`agentguard: ${m}\n`)) : null;
     const from = origin(adapter, call, cwd);
-    const log = hookLog(adapter.name, call.agentSession, { onAppend: sinks?.onAppend });
+    const log = hookLog(adapter.name, call.agentSession, { onAppend: sinks?.onAppend, anchor: detachedAnchor(settingsFrom(config?.log)) });
     try {
       log.append('decision', {
         ...decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict, outcome: hookOutcome(decision, verdict) }, new Redactor(io.env)),

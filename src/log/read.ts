@@ -2,7 +2,7 @@
 // their counts, and pruning old ones. Nothing here writes a record.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sessionsDir, type LogRecord } from './store.js';
+import { notePruned, sessionsDir, type LogRecord } from './store.js';
 
 export function readRecords(file: string): LogRecord[] {
   return fs
@@ -58,6 +58,7 @@ export function pruneSessions(olderThanMs: number, dir = sessionsDir(), now = Da
   for (const s of listSessions(dir)) {
     const last = s.end ? Date.parse(s.end) : fs.statSync(s.file).mtimeMs;
     if (now - last > olderThanMs) {
+      notePruned(dir, s.id);
       fs.rmSync(s.file, { force: true });
       removed.push(s.id);
     }

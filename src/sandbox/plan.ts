@@ -158,12 +158,20 @@ export function planSandbox(i: PlanInput): SandboxPlan & { unmaskable: string[] 
     });
   }
   const filteredPaths = new Set(filtered.map((f) => f.path));
+  // The log key is never visible inside, not even under --allow-read, and masked even before
+  // it exists: the session's log creates it (src/log/key.ts) before the sandbox starts.
+  const logKey = path.join(i.configDir, 'log.key');
   return {
     writable,
     readOnly,
     // A credential handed over with --allow-read stays visible; a directory that contains it is not masked whole.
     maskDirs: cred.dirs.filter((d) => !allowed(d) && !own(d)),
-    maskFiles: [...new Set([...cred.files.filter((f) => !own(f)), ...unfilterable, ...daemonSockets(i.home, i.env)])].filter((f) => !allowed(f) && !filteredPaths.has(f)),
+    maskFiles: [
+      ...new Set([
+        ...[...cred.files.filter((f) => !own(f)), ...unfilterable, ...daemonSockets(i.home, i.env)].filter((f) => !allowed(f) && !filteredPaths.has(f)),
+        logKey,
+      ]),
+    ],
     // Session logs, other sessions' runtime directories (their sockets) and private /tmps are
     // not visible. agentguard's own directories, so the session creates any that are missing
     // before the sandbox starts (the plan is made before anything exists).

@@ -31,6 +31,8 @@ import { HOOK_AGENT_NAMES } from '../agents/index.js';
 import { Actions, summaryLines } from './summary.js';
 import crypto from 'node:crypto';
 import { Redactor } from '../log/redact.js';
+import { anchorSettings } from '../anchor/settings.js';
+import { startAnchor } from '../anchor/writer.js';
 import { SessionLog } from '../log/store.js';
 import { openLogSinks } from '../sinks/index.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
@@ -198,8 +200,9 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   const counts: SessionCounts = { allowed: 0, approved: 0, escalated: 0, refused: 0, denied: 0, abandoned: 0, nested: 0, network: 0, networkRefused: 0 };
   const actions = new Actions();
   const sinks = openLogSinks([...(opts.logSinks ?? []), ...(guard.rules.config?.log?.sinks ?? [])], { queue: guard.rules.config?.log?.queue, env });
-  const log = new SessionLog(runtime.id, { onAppend: sinks?.onAppend });
-  life.add('session log', () => log.close());
+  // The chain's head goes to the journal or syslog through one logger process (src/anchor).
+  const log = new SessionLog(runtime.id, { onAppend: sinks?.onAppend, anchor: startAnchor(await anchorSettings(env)) });
+  life.add('session log', () => log.end());
   if (sinks) life.add('log sinks', async () => void (await sinks.close({ log, warn: (m) => stdout.write(`agentguard: ${m}\r\n`) })));
   // In the sandbox, a yes to what the wall refuses runs outside it through the broker (escalate.ts).
   let escalator: Escalator | null = null;

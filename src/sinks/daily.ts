@@ -11,7 +11,7 @@ export interface DailySinks {
 
 /** A sink the config names but that cannot be used is said on stderr; the decision and the log stand. */
 export async function dailySinks(config: UserConfig | null | undefined, warn: (message: string) => void): Promise<DailySinks | null> {
-  if (!config?.log?.sinks.length) return null;
+  if (!config?.log?.sinks?.length) return null;
   try {
     const { shortLivedSinks } = await import('./spool.js');
     const sinks = shortLivedSinks(config.log.sinks, { queue: config.log.queue });

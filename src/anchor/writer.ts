@@ -1,0 +1,124 @@
+// Writing heads to the anchor. Node has no unix datagram sockets, and journald's and a
+// syslog daemon's sockets are datagram sockets, so heads go through util-linux `logger`:
+// for a session, one long-lived `logger` reading one head per line on its stdin (one process
+// per session, not one per record; a write to its pipe never blocks the event loop, and the
+// queue in front of it is bounded: past the bound heads are dropped and counted); for the
+// short-lived `agentguard check` and hooks, one detached `logger` per process with the head
+// as its argument, started after the record is written and never waited for.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { AnchorHead, AnchorSink } from '../log/store.js';
+import { ANCHOR_TAG, anchorLine, chooseAnchor, type AnchorSettings } from './settings.js';
+
+/** Bytes of heads queued for `logger` before further heads are dropped (a head is ~230 bytes). */
+const QUEUE_BYTES = 64 * 1024;
+/** How long the end of a session waits for the last head to reach the anchor. */
+const CLOSE_WAIT_MS = 1000;
+
+const loggerArgs = (socket: string) => ['-t', ANCHOR_TAG, '-u', socket, '--socket-errors=on'];
+
+/** No anchor: session-start records `anchor: none` and verify reports its sessions unanchored. */
+export const noAnchor: AnchorSink = { kind: 'none', head() {}, close() {} };
+
+export interface RunningAnchor extends AnchorSink {
+  /** Heads dropped because the queue was full or logger was gone. */
+  readonly dropped: number;
+  readonly note?: string;
+}
+
+/** A session's anchor: one `logger` process for the whole session. */
+export function startAnchor(settings: AnchorSettings): RunningAnchor {
+  const choice = chooseAnchor(settings);
+  if (!choice.socket) return { ...noAnchor, dropped: 0, note: choice.note };
+  let child: ChildProcess | null;
+  let dropped = 0;
+  let exited = false;
+  try {
+    // Its own process group: a signal to agentguard's group (the terminal's Ctrl-C, kill -INT -PGID)
+    // must not end the anchor before the session's last head. It exits at EOF when we do.
+    child = spawn('logger', loggerArgs(choice.socket), { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  } catch {
+    child = null;
+  }
+  // Never what keeps agentguard running: close() waits for it, bounded, and nothing else does.
+  child?.unref();
+  (child?.stdin as { unref?: () => void } | null | undefined)?.unref?.();
+  child?.on('error', () => {
+    exited = true;
+  });
+  child?.on('exit', () => {
+    exited = true;
+  });
+  child?.stdin?.on('error', () => {
+    exited = true;
+  });
+  return {
+    kind: choice.kind,
+    get dropped() {
+      return dropped;
+    },
+    head(h: AnchorHead) {
+      const stdin = child?.stdin;
+      if (!stdin || exited || stdin.writableLength > QUEUE_BYTES) {
+        dropped++;
+        return;
+      }
+      stdin.write(anchorLine(h) + '\n');
+    },
+    async close() {
+      if (!child || exited) return;
+      const c = child;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          c.kill('SIGKILL');
+          resolve();
+        }, CLOSE_WAIT_MS);
+        c.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        c.stdin?.end();
+      });
+    },
+  };
+}
+
+/** Heads waiting for the detached logger, one per session: the last one wins. */
+const pending = new Map<string, { socket: string; line: string }>();
+
+/**
+ * For a process that writes a record and exits (`agentguard check`, the hooks): the head goes
+ * out on close through a detached `logger` nobody waits for, started on the next turn of the
+ * event loop, after the answer is printed (the spawn costs a millisecond or two, paid on the
+ * way out). A batch of checks in one process sends the last head of each log once per turn.
+ */
+export function detachedAnchor(settings: AnchorSettings): AnchorSink {
+  const choice = chooseAnchor(settings);
+  if (!choice.socket) return { ...noAnchor, note: choice.note };
+  const socket = choice.socket;
+  let last: AnchorHead | null = null;
+  return {
+    kind: choice.kind,
+    head(h) {
+      last = h;
+    },
+    close() {
+      if (!last) return;
+      if (!pending.size) setImmediate(flushDetached);
+      pending.set(last.session, { socket, line: anchorLine(last) });
+    },
+  };
+}
+
+function flushDetached() {
+  const heads = [...pending.values()];
+  pending.clear();
+  for (const h of heads) {
+    try {
+      const c = spawn('logger', [...loggerArgs(h.socket), '--', h.line], { stdio: 'ignore', detached: true });
+      c.on('error', () => {});
+      c.unref();
+    } catch {
+      // the record is written; its head is not anchored, and verify will say so
+    }
+  }
+}
