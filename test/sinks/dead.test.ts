@@ -66,6 +66,12 @@ describe('a dead sink in a real session', () => {
       expect(line?.what, spec).toContain(`its last run lost ${shipped.length} records`);
     }
     expect(lines.find((l) => l.what.startsWith(`log sink file:${file} `))).toMatchObject({ ok: true });
+
+    // The loss reports written after session-end are the session's own, not records appended later.
+    const verify = spawnSync(process.execPath, [BIN, 'log', 'verify', records[0].session, '--json'], { cwd: world.ws, env: { ...process.env, HOME: world.home }, encoding: 'utf8' });
+    const verdicts = verify.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { verdict: string }).verdict);
+    expect(verdicts).toHaveLength(1);
+    expect(['intact', 'unanchored']).toContain(verdicts[0]);
   });
 
   it("check's dead sink: the answer stands, and the delivery process writes the loss to the daily log and sinks.json", async () => {
