@@ -120,8 +120,28 @@ function recordCheck(command: string, cwd: string, d: import('../policy/decision
   }
 }
 
+/**
+ * A reader that stops early (`agentguard log --json | head -1`, `rules list | head`) closes the
+ * pipe: the rest of the output has nobody to read it, which is not an error. Ends quietly with
+ * status 0, once, for every command. `agentguard shell` goes on (its agent is still running, and
+ * its resources are released when the agent exits): only the output is lost.
+ */
+function quietOnClosedPipe(program: Command): void {
+  let running = '';
+  program.hook('preAction', (_program, action) => {
+    running = action.name();
+  });
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      if (running !== 'shell') process.exit(0);
+    });
+  }
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
+  quietOnClosedPipe(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
