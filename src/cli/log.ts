@@ -73,7 +73,7 @@ Examples:
       });
       if (flags.blocked) {
         // One list across logs, oldest first: what was stopped, wherever it was.
-        const rows = shown.flatMap(({ s, entries }) => entries.map((e) => ({ s, e }))).sort((a, b) => a.e.root.time.localeCompare(b.e.root.time));
+        const rows = shown.flatMap(({ s, entries }) => entries.map((e) => ({ s, e }))).sort((a, b) => String(a.e.root.time).localeCompare(String(b.e.root.time)));
         for (const { e } of rows) {
           if (flags.json) for (const r of entryRecords(e)) out(JSON.stringify(r));
           else for (const l of review.formatEntry(e, { session: true, home, parts: flags.parts })) out(l);

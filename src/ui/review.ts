@@ -30,7 +30,7 @@ export function checkAction(a: string): void {
 /** Whether an entry of log `s` passes the filter. Filters about actions leave out lines that are not actions. */
 export function matchesEntry(e: Entry, s: SessionInfo, f: LogFilter, now = Date.now()): boolean {
   const r = e.root;
-  if (f.sinceMs !== undefined && now - Date.parse(r.time) > f.sinceMs) return false;
+  if (f.sinceMs !== undefined && !(now - Date.parse(text(r.time)) <= f.sinceMs)) return false;
   if (f.blocked && !(e.outcome && BLOCKED.has(e.outcome))) return false;
   if (f.action) {
     const asked = r.type === 'prompt' || r.action === 'ask' || typeof r.answer === 'string';
@@ -110,8 +110,10 @@ export interface LineOptions {
 }
 
 function stamp(r: LogRecord, o: LineOptions): string {
-  const t = o.session ? `${r.time.slice(0, 10)} ${r.time.slice(11, 19)} ${escapeForTerminal(r.session)}` : r.time.slice(11, 19);
-  return `${chalk.dim(t)} ${chalk.dim(`#${r.seq}`)}`;
+  // Every field of a record read back may have been edited: the time and number are escaped too.
+  const time = text(r.time);
+  const t = o.session ? `${time.slice(0, 10)} ${time.slice(11, 19)} ${text(r.session)}` : time.slice(11, 19);
+  return `${chalk.dim(escapeForTerminal(t))} ${chalk.dim(escapeForTerminal(`#${text(r.seq)}`))}`;
 }
 
 const tilde = (p: string, home?: string) => (home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p);
@@ -120,8 +122,8 @@ const tilde = (p: string, home?: string) => (home && (p === home || p.startsWith
 function decisionBody(r: LogRecord, o: LineOptions): string {
   const hook = hookAgentOf(r);
   const where = hook ? chalk.dim(` (${escapeForTerminal(hook)} hook${typeof r.project === 'string' ? ` in ${escapeForTerminal(tilde(r.project, o.home))}` : ''})`) : '';
-  const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${text(r.kind)})`) : '';
-  const answer = r.answer ? chalk.bold(` [${text(r.answer)}${r.answeredFrom ? ` at the ${text(r.answeredFrom)}` : ''}]`) : '';
+  const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${escapeForTerminal(text(r.kind))})`) : '';
+  const answer = r.answer ? chalk.bold(` [${escapeForTerminal(`${text(r.answer)}${r.answeredFrom ? ` at the ${text(r.answeredFrom)}` : ''}`)}]`) : '';
   const outcome = outcomeNote(r);
   const why = ruleNames(r);
   return `${ACTION[text(r.action)] ?? escapeForTerminal(text(r.action))} ${commandText(r)}${where}${via}${answer}${outcome}${why.length ? chalk.dim(`  ${why.join(', ')}`) : ''}`;
@@ -195,7 +197,7 @@ export function formatEntry(e: Entry, o: LineOptions & { parts?: boolean } = {})
       lines.push(`${indent}${'  '.repeat(d - 1)}${line}`);
     }
   } else {
-    for (const p of openPrompts(e)) lines.push(`${indent}${chalk.dim(`#${p.seq}`)} ${promptBody(p)}`);
+    for (const p of openPrompts(e)) lines.push(`${indent}${chalk.dim(escapeForTerminal(`#${text(p.seq)}`))} ${promptBody(p)}`);
   }
   return lines;
 }
@@ -224,7 +226,7 @@ export function formatSessions(list: SessionInfo[], home?: string): string {
   const idWidth = Math.max(22, ...list.map((s) => s.id.length));
   const rows = list.map(
     (s) =>
-      `${escapeForTerminal(s.id).padEnd(idWidth)} ${String(s.start ?? '').slice(0, 19).replace('T', ' ').padEnd(19)}  ${duration(s).padStart(7)}  ${cols.map((c) => c.paint(String(c.get(s)).padStart(c.name.length))).join(' ')}  ${agentColumn(s, home)}`,
+      `${escapeForTerminal(s.id).padEnd(idWidth)} ${escapeForTerminal(String(s.start ?? '').slice(0, 19).replace('T', ' ')).padEnd(19)}  ${duration(s).padStart(7)}  ${cols.map((c) => c.paint(String(c.get(s)).padStart(c.name.length))).join(' ')}  ${agentColumn(s, home)}`,
   );
   return [chalk.bold(`${'session'.padEnd(idWidth)} ${'started'.padEnd(19)}  ${'length'.padStart(7)}  ${cols.map((c) => c.name).join(' ')}  agent`), ...rows].join('\n');
 }

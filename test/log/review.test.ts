@@ -102,7 +102,7 @@ describe('folding: one entry per agent action', () => {
     expect(out).toMatch(/ALLOW python -V$/m);
     expect(out).toMatch(/^ {4}\S.* ALLOW #!\/usr\/bin\/env bash \(installed script, 3 lines\) \(installed-script\)$/m);
     expect(out).not.toContain('pyenv root');
-    expect(h.cli('log', '20261201-110000-old').stdout).toMatch(/ALLOW python -V  \+1 installed script$/m);
+    expect(h.cli('log', '20261201-110000-old').stdout).toMatch(/ALLOW python -V {2}\+1 installed script$/m);
   });
 
   it('network requests, the session start and end stay lines of their own', () => {
@@ -143,11 +143,11 @@ describe('counts are of agent actions, by outcome', () => {
 describe('the agent column', () => {
   const out = () => h.cli('sessions').stdout;
   it("a new session: the person's own command line, not the bridge or the injected settings", () => {
-    expect(row(out(), '20261201-100000-new')).toMatch(/ claude  ~\/proj$/);
+    expect(row(out(), '20261201-100000-new')).toMatch(/ claude {2}~\/proj$/);
   });
   it('an old session: the bridge up to -- and --settings {json} are dropped, the rest kept', () => {
     const r = row(out(), '20261201-110000-old');
-    expect(r).toMatch(/ claude --resume  ~\/other$/);
+    expect(r).toMatch(/ claude --resume {2}~\/other$/);
     expect(r).not.toMatch(/bridge|settings|hooks/);
   });
   it('a hook log: the agent, its project and how many agent sessions; a check log: agentguard check', () => {
@@ -219,6 +219,19 @@ describe('filters', () => {
     expect(ids('--grep', 'x.sh')).toEqual([`hook-2026-12-01#${seq.hookDenied}`]);
     expect(ids('--since', '1h').length).toBe(7);
     expect(ids('--since', '0s')).toEqual([]);
+  });
+});
+
+describe('escaping', () => {
+  it('everything from a record is escaped: command, agent, answer, kind, rule subject', () => {
+    h.write('20261201-140000-esc', [
+      ['session-start', { agent: ['claude\u001b]0;pwned\u0007'], launched: ['claude'], pid: 999_999_997, pidStart: '1', cwd: ws, workspaces: [ws], enforcement: 'sandbox', rules: RULES }],
+      ['decision', decision('echo \u001b[2Jgone', { action: 'ask', matches: [{ rule: 'r', action: 'ask', severity: 'high', subject: ['\u001b[31m'] }], verdict: 'deny', answer: 'deny\u001b[1m', kind: 'x\u009b', answeredFrom: 'terminal' })],
+    ]);
+    const out = h.cli('log', '20261201-140000-esc', '--parts').stdout + h.cli('sessions').stdout + h.cli('log', '--blocked').stdout;
+    expect(out).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(out).toContain('echo \\e[2Jgone');
+    expect(out).toContain('claude\\e]0;pwned\\x07');
   });
 });
 
