@@ -74,9 +74,9 @@ Examples:
       if (flags.blocked) {
         // One list across logs, oldest first: what was stopped, wherever it was.
         const rows = shown.flatMap(({ s, entries }) => entries.map((e) => ({ s, e }))).sort((a, b) => String(a.e.root.time).localeCompare(String(b.e.root.time)));
-        for (const { e } of rows) {
+        for (const { s, e } of rows) {
           if (flags.json) for (const r of entryRecords(e)) out(JSON.stringify(r));
-          else for (const l of review.formatEntry(e, { session: true, home, parts: flags.parts })) out(l);
+          else for (const l of review.formatEntry(e, { session: true, home, parts: flags.parts, workspaces: s.workspaces })) out(l);
         }
       } else {
         for (const { s, entries } of shown) {
@@ -84,7 +84,7 @@ Examples:
           if (!flags.json && chosen.length > 1) out(`── ${escapeForTerminal(s.id)}`);
           for (const e of entries) {
             if (flags.json) for (const r of entryRecords(e)) out(JSON.stringify(r));
-            else for (const l of review.formatEntry(e, { home, parts: flags.parts })) out(l);
+            else for (const l of review.formatEntry(e, { home, parts: flags.parts, workspaces: s.workspaces })) out(l);
           }
         }
       }
@@ -161,7 +161,7 @@ async function follow(s: SessionInfo, known: { records: LogRecord[]; bytes: numb
     if (part && !o.parts && !closes) return;
     const entry = { root: r, parts: [], prompts: [], ends: [], outcome: outcomeOf(r) };
     if (r.type !== 'session-end' && !review.matchesEntry(entry, s, filter)) return;
-    out(o.json ? JSON.stringify(r) : `${part ? '    ' : ''}${review.formatRecord(r, { home: o.home })}`);
+    out(o.json ? JSON.stringify(r) : `${part ? '    ' : ''}${review.formatRecord(r, { home: o.home, workspaces: s.workspaces })}`);
   };
   /** Shows what was appended since the last read; true once the session's end record is among it. */
   const readMore = (): boolean => {

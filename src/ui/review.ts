@@ -107,13 +107,16 @@ export interface LineOptions {
   session?: boolean;
   /** `~` for this directory in paths. */
   home?: string;
+  /** The session's workspaces: a hook record's project is named only when it is another. */
+  workspaces?: string[];
 }
 
 function stamp(r: LogRecord, o: LineOptions): string {
   // Every field of a record read back may have been edited: the time and number are escaped too.
   const time = text(r.time);
   const t = o.session ? `${time.slice(0, 10)} ${time.slice(11, 19)} ${text(r.session)}` : time.slice(11, 19);
-  return `${chalk.dim(escapeForTerminal(t))} ${chalk.dim(escapeForTerminal(`#${text(r.seq)}`))}`;
+  // Padded so that the actions line up in a log of up to a thousand records.
+  return `${chalk.dim(escapeForTerminal(t))} ${chalk.dim(escapeForTerminal(`#${text(r.seq)}`).padEnd(4))}`;
 }
 
 const tilde = (p: string, home?: string) => (home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p);
@@ -121,7 +124,8 @@ const tilde = (p: string, home?: string) => (home && (p === home || p.startsWith
 /** A decision's line after its number: action, command, how it came, answer, outcome, rules. */
 function decisionBody(r: LogRecord, o: LineOptions): string {
   const hook = hookAgentOf(r);
-  const where = hook ? chalk.dim(` (${escapeForTerminal(hook)} hook${typeof r.project === 'string' ? ` in ${escapeForTerminal(tilde(r.project, o.home))}` : ''})`) : '';
+  const project = typeof r.project === 'string' && !o.workspaces?.includes(r.project) ? ` in ${escapeForTerminal(tilde(r.project, o.home))}` : '';
+  const where = hook ? chalk.dim(` (${escapeForTerminal(hook)} hook${project})`) : '';
   const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${escapeForTerminal(text(r.kind))})`) : '';
   const answer = r.answer ? chalk.bold(` [${escapeForTerminal(`${text(r.answer)}${r.answeredFrom ? ` at the ${text(r.answeredFrom)}` : ''}`)}]`) : '';
   const outcome = outcomeNote(r);

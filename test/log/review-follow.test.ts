@@ -25,11 +25,11 @@ describe('log --follow', () => {
     session('20261202-010000-one');
     const [open] = h.write('20261202-010000-one', [['prompt', { command: 'git push --force', rules: ['git-force-push'] }]]);
     const f = h.start('log', '20261202-010000-one', '--follow');
-    await f.waitFor(new RegExp(`#${open} WAIT +waiting for the person: git push --force \\(git-force-push\\)`));
+    await f.waitFor(new RegExp(`#${open} +WAIT +waiting for the person: git push --force \\(git-force-push\\)`));
     const [second] = h.write('20261202-010000-one', [['prompt', { command: 'npm publish', rules: ['npm-publish'] }]]);
-    await f.waitFor(new RegExp(`#${second} WAIT +waiting for the person: npm publish \\(npm-publish\\)`));
+    await f.waitFor(new RegExp(`#${second} +WAIT +waiting for the person: npm publish \\(npm-publish\\)`));
     const [closed] = h.write('20261202-010000-one', [['decision', ask('npm publish', 'npm-publish', { verdict: 'deny', answer: 'deny', answeredFrom: 'terminal', prompt: second })]]);
-    await f.waitFor(new RegExp(`#${closed} ASK +npm publish \\[deny at the terminal\\] → refused`));
+    await f.waitFor(new RegExp(`#${closed} +ASK +npm publish \\[deny at the terminal\\] → refused`));
     expect(f.child.exitCode).toBe(null);
     h.write('20261202-010000-one', [['session-end', { exit: 0 }]]);
     expect(await f.exit()).toBe(0);
