@@ -62,6 +62,15 @@ describe('log --follow', () => {
     expect(await f.exit()).toBe(0);
   });
 
+  it('sessions says which sessions are running: no end record, and their writer alive', async () => {
+    const w = session('20261202-050000-live');
+    const row = (id: string) => h.cli('sessions').stdout.split('\n').find((l) => l.startsWith(id)) ?? '';
+    expect(row('20261202-050000-live')).toMatch(/ running /);
+    expect(row('20261202-040000-ended')).not.toMatch(/ running /);
+    await w.kill();
+    expect(row('20261202-050000-live')).not.toMatch(/ running /);
+  });
+
   it('a session that has ended is shown and not followed', async () => {
     const f = h.start('log', '20261202-040000-ended', '--follow');
     expect(await f.exit()).toBe(0);
