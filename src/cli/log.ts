@@ -69,6 +69,7 @@ Examples:
       const now = Date.now();
       const shown = chosen.map((s) => {
         const read = readLog(s.file);
+        if (read.unreadable) process.stderr.write(`agentguard: ${read.unreadable} line${read.unreadable === 1 ? '' : 's'} of ${escapeForTerminal(s.id)} ${read.unreadable === 1 ? 'is' : 'are'} not a record (skipped): see agentguard log verify ${escapeForTerminal(s.id)}\n`);
         return { s, read, entries: foldRecords(read.records).filter((e) => review.matchesEntry(e, s, filter, now)) };
       });
       if (flags.blocked) {
@@ -172,6 +173,7 @@ async function follow(s: SessionInfo, known: { records: LogRecord[]; bytes: numb
       throw new Error(`${path.basename(s.file)} was removed`);
     }
     offset += next.bytes;
+    if (next.unreadable) process.stderr.write(`agentguard: ${next.unreadable} line${next.unreadable === 1 ? '' : 's'} not a record (skipped)\n`);
     for (const r of next.records) show(r);
     return next.records.some((r) => r.type === 'session-end');
   };

@@ -11,8 +11,12 @@ export function readRecords(file: string): LogRecord[] {
   return readLog(file).records;
 }
 
-/** The complete records of a log and the bytes they take (where a reader that follows the file goes on from). */
-export function readLog(file: string, from = 0): { records: LogRecord[]; bytes: number } {
+/**
+ * The complete records of a log and the bytes they take (where a reader that follows the file
+ * goes on from). A line that is not JSON is counted in `unreadable`, not fatal: the rest of the
+ * log can still be read, and `agentguard log verify` says what happened to it.
+ */
+export function readLog(file: string, from = 0): { records: LogRecord[]; bytes: number; unreadable: number } {
   const fd = fs.openSync(file, 'r');
   let buf: Buffer;
   try {
@@ -22,13 +26,19 @@ export function readLog(file: string, from = 0): { records: LogRecord[]; bytes: 
     fs.closeSync(fd);
   }
   const end = buf.lastIndexOf(0x0a) + 1;
-  const records = buf
-    .subarray(0, end)
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LogRecord);
-  return { records, bytes: end };
+  const records: LogRecord[] = [];
+  let unreadable = 0;
+  for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      const r = JSON.parse(line) as unknown;
+      if (r && typeof r === 'object' && !Array.isArray(r)) records.push(r as LogRecord);
+      else unreadable++;
+    } catch {
+      unreadable++;
+    }
+  }
+  return { records, bytes: end, unreadable };
 }
 
 /** A string field of a record read back from disk ('' when it is anything else). */
@@ -165,7 +175,7 @@ export function listSessions(dir = sessionsDir()): SessionInfo[] {
     const file = path.join(dir, f);
     let records: LogRecord[];
     try {
-      records = readRecords(file);
+      records = readLog(file).records;
     } catch {
       records = [];
     }

@@ -235,6 +235,24 @@ describe('escaping', () => {
   });
 });
 
+describe('a damaged log', () => {
+  it('a line that is not a record is skipped with a word on stderr; the rest is shown and counted', () => {
+    h.write('20261201-150000-damaged', [
+      ['session-start', { agent: ['claude'], launched: ['claude'], pid: 999_999_996, pidStart: '1', cwd: ws, workspaces: [ws], enforcement: 'sandbox', rules: RULES }],
+      ['decision', decision('rm -rf build', { action: 'allow', verdict: 'allow' })],
+      ['decision', decision('mkfs /dev/sdb', { action: 'deny', verdict: 'deny', matches: match('disk-format', 'deny') })],
+    ]);
+    const file = path.join(h.dir, '20261201-150000-damaged.jsonl');
+    const l = fs.readFileSync(file, 'utf8').split('\n');
+    fs.writeFileSync(file, [...l.slice(0, 2), '{"v":1,"seq":2,"type":"decis', ...l.slice(2)].join('\n'));
+    const r = h.cli('log', '20261201-150000-damaged');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/ALLOW rm -rf build[^]*DENY  mkfs \/dev\/sdb/);
+    expect(r.stderr).toBe('agentguard: 1 line of 20261201-150000-damaged is not a record (skipped): see agentguard log verify 20261201-150000-damaged\n');
+    expect(columns(h.cli('sessions').stdout, '20261201-150000-damaged')).toMatchObject({ allowed: 1, denied: 1 });
+  });
+});
+
 describe('a closed pipe ends quietly', () => {
   beforeAll(() => {
     // More than a pipe holds, so that the writer is still writing when the reader has gone.
