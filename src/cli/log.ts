@@ -127,7 +127,6 @@ interface ShowFlags {
   follow?: boolean;
 }
 
-
 function pick<T extends { id: string; kind?: string }>(all: T[], which: string): T {
   if (!all.length) throw new Error('no sessions recorded yet (logs are written by agentguard shell, the agents\' hooks and agentguard check)');
   // "latest" is the latest agent session; the hook and check logs only when there is none.

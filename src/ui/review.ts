@@ -97,9 +97,10 @@ function commandText(r: LogRecord): string {
 }
 
 function ruleNames(r: LogRecord): string[] {
-  const fromMatches = (r.matches as { rule: string; subject?: string[] }[] | undefined)?.map((m) => (m.subject?.length ? `${m.rule}: ${m.subject.join(' ')}` : m.rule)) ?? [];
+  const matches = (Array.isArray(r.matches) ? r.matches : []) as unknown[];
+  const fromMatches = matches.filter((m): m is { rule: unknown; subject?: unknown } => !!m && typeof m === 'object').map((m) => (Array.isArray(m.subject) && m.subject.length ? `${text(m.rule)}: ${m.subject.map(text).join(' ')}` : text(m.rule)));
   const fromPrompt = Array.isArray(r.rules) ? (r.rules as unknown[]).map((x) => (typeof x === 'string' ? x : text((x as { rule?: unknown }).rule ?? x))) : [];
-  return [...fromMatches, ...fromPrompt, ...((r.opaque as string[] | undefined)?.length ? ['not-analysable'] : [])].map((x) => escapeForTerminal(x));
+  return [...fromMatches, ...fromPrompt, ...(Array.isArray(r.opaque) && r.opaque.length ? ['not-analysable'] : [])].map((x) => escapeForTerminal(x));
 }
 
 export interface LineOptions {
