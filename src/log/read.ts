@@ -55,6 +55,8 @@ export interface SessionInfo {
   end: string | null;
   /** Who acted, in the person's words: the agent's command line, `claude (hook)`, `agentguard check`. */
   agent: string;
+  /** Sessions: the agent's own command line as an argv (`agent` is it joined with spaces). */
+  agentArgv?: string[];
   /** The program names `--agent` matches: the agent's program (`claude`), a hook's agents, `check`. */
   agentNames: string[];
   /** The session's workspaces, or the projects of a hook log. */
@@ -132,8 +134,10 @@ export function describeLog(id: string, file: string, records: readonly LogRecor
   let names = ['check'];
   let workspaces: string[] = [];
   let agentSessions: number | undefined;
+  let agentArgv: string[] | undefined;
   if (start) {
     const argv = agentCommand(start);
+    agentArgv = argv;
     agent = argv.join(' ');
     names = agentNames(argv);
     workspaces = Array.isArray(start.workspaces) ? (start.workspaces as unknown[]).map(String) : [];
@@ -153,6 +157,7 @@ export function describeLog(id: string, file: string, records: readonly LogRecor
     start: records[0]?.time ?? null,
     end: records.length ? records[records.length - 1].time : null,
     agent,
+    ...(agentArgv ? { agentArgv } : {}),
     agentNames: names,
     workspaces,
     workspace: workspaces.join(', '),

@@ -2,7 +2,7 @@
 // it, the filters of `agentguard log`, and the sessions list. Everything taken from a
 // record is escaped (escapeForTerminal): an agent wrote most of it.
 import path from 'node:path';
-import { escapeForTerminal, paint as chalk } from './display.js';
+import { escapeForTerminal, paint as chalk, showArgv } from './display.js';
 import { BLOCKED, entryRecords, entryRules, openPrompts, OUTCOMES, outcomeOf, type Entry, type Outcome } from '../log/actions.js';
 import { agentCommand, hookAgentOf, type SessionInfo } from '../log/read.js';
 import type { LogRecord } from '../log/store.js';
@@ -120,6 +120,9 @@ function stamp(r: LogRecord, o: LineOptions): string {
   return `${chalk.dim(escapeForTerminal(t))} ${chalk.dim(escapeForTerminal(`#${text(r.seq)}`).padEnd(4))}`;
 }
 
+/** An agent's command line as the person would type it; `(interactive bash)` as it is. */
+const commandLine = (argv: readonly string[]) => (argv.length === 1 && /^\(.*\)$/.test(argv[0]) ? escapeForTerminal(argv[0]) : showArgv(argv));
+
 const tilde = (p: string, home?: string) => (home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p);
 
 /** A decision's line after its number: action, command, how it came, answer, outcome, rules. */
@@ -151,7 +154,7 @@ export function formatRecord(r: LogRecord, o: LineOptions = {}): string {
   switch (r.type) {
     case 'session-start': {
       const ws = Array.isArray(r.workspaces) ? (r.workspaces as unknown[]).map((w) => tilde(String(w), o.home)).join(', ') : '';
-      return `${head} ${chalk.bold('session start')} ${escapeForTerminal(agentCommand(r).join(' '))} ${chalk.dim(escapeForTerminal(`workspace ${ws} | ${text(r.enforcement)} | rules ${text(r.rules).slice(0, 12)}`))}`;
+      return `${head} ${chalk.bold('session start')} ${commandLine(agentCommand(r))} ${chalk.dim(escapeForTerminal(`workspace ${ws} | ${text(r.enforcement)} | rules ${text(r.rules).slice(0, 12)}`))}`;
     }
     case 'session-end':
       return `${head} ${chalk.bold('session end')} exit ${escapeForTerminal(text(r.exit))}`;
@@ -218,7 +221,7 @@ export function agentColumn(s: SessionInfo, home?: string): string {
   const where = s.workspaces.length === 1 ? tilde(s.workspaces[0], home) : s.workspaces.length ? `${s.workspaces.length} projects` : '';
   if (s.kind === 'hook') return `${escapeForTerminal(s.agent)}${where ? ` ${escapeForTerminal(where)}` : ''}${s.agentSessions ? chalk.dim(` (${s.agentSessions} agent session${s.agentSessions === 1 ? '' : 's'})`) : ''}`;
   if (s.kind === 'check') return s.agent;
-  return `${escapeForTerminal(s.agent)}${s.workspaces.length ? chalk.dim(`  ${escapeForTerminal(s.workspaces.map((w) => tilde(w, home)).join(', '))}`) : ''}`;
+  return `${s.agentArgv ? commandLine(s.agentArgv) : escapeForTerminal(s.agent)}${s.workspaces.length ? chalk.dim(`  ${escapeForTerminal(s.workspaces.map((w) => tilde(w, home)).join(', '))}`) : ''}`;
 }
 
 /** The columns of the sessions list: the four outcomes always, the rarer ones and the network when some row has them. */

@@ -231,7 +231,7 @@ describe('escaping', () => {
     const out = h.cli('log', '20261201-140000-esc', '--parts').stdout + h.cli('sessions').stdout + h.cli('log', '--blocked').stdout;
     expect(out).not.toMatch(/[\u001b\u0007\u009b]/);
     expect(out).toContain('echo \\e[2Jgone');
-    expect(out).toContain('claude\\e]0;pwned\\x07');
+    expect(out).toContain('claude\\e\\]0\\;pwned\\x07');
   });
 });
 
