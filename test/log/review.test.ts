@@ -269,4 +269,16 @@ describe('a closed pipe ends quietly', () => {
     expect(fs.readFileSync(path.join(dir, 'err'), 'utf8')).toBe('');
     expect(fs.readFileSync(path.join(dir, 'status'), 'utf8').trim()).toBe('0');
   });
+
+  it.each([
+    ['rules list', ['rules', 'list']],
+    ['sessions', ['sessions']],
+    ['log latest --json', ['log', 'latest', '--json']],
+  ])('%s into a pipe whose reader has already gone: status 0, nothing on stderr', async (_name, args) => {
+    const run = h.start(...args);
+    // Our end of the pipe is closed before the child has started Node, so its first write fails.
+    run.child.stdout!.destroy();
+    expect(await run.exit()).toBe(0);
+    expect(run.err).toBe('');
+  });
 });
