@@ -22,17 +22,33 @@ export interface Entry {
   prompts: LogRecord[];
   /** command-end records of the root or its parts. */
   ends: LogRecord[];
-  /** null for records that are not an action (session start and end, an open prompt, a stray command-end). */
+  /** The strongest outcome of the root and its parts; null for lines that are not an action (session start and end, an open prompt, a stray command-end). */
   outcome: Outcome | null;
 }
 
 /**
- * The outcome of a decision or network record. An answer means a person was asked; a deny
- * with no answer after an ask is an ask nobody could see (a hook outside a session), refused;
- * a verdict still `ask` went to the agent's own prompt, whose answer agentguard never learns.
+ * What a reviewer must see first ranks highest: an action's outcome is the strongest among its
+ * root and its parts (an allowed command whose nested shell the person refused is refused; a
+ * hook's approval whose wrapper ran outside the sandbox is escalated). The same order as the
+ * end-of-session summary's (src/log/record.ts on the recording branch).
+ */
+export const OUTCOME_RANK: Record<Outcome, number> = { allowed: 0, asked: 1, approved: 2, escalated: 3, abandoned: 4, denied: 5, refused: 6 };
+
+function stronger(a: Outcome | null, b: Outcome | null): Outcome | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return OUTCOME_RANK[b] > OUTCOME_RANK[a] ? b : a;
+}
+
+/**
+ * The outcome of one decision or network record: the `outcome` its writer recorded, or for
+ * older logs, worked out the same way. An answer means a person was asked; a deny with no
+ * answer after an ask is an ask nobody could see (a hook outside a session), refused; a verdict
+ * still `ask` went to the agent's own prompt, whose answer agentguard never learns.
  */
 export function outcomeOf(r: LogRecord): Outcome | null {
   if (r.type !== 'decision' && r.type !== 'network') return null;
+  if (typeof r.outcome === 'string' && (OUTCOMES as readonly string[]).includes(r.outcome)) return r.outcome as Outcome;
   if (r.kind === 'interactive') return null;
   if (r.kind === 'escalated') return 'escalated';
   const answer = typeof r.answer === 'string' ? r.answer : undefined;
@@ -57,7 +73,8 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
   const entryOf = new Map<number, Entry>();
   const depthOf = new Map<number, number>();
   const closer = new Map<number, number>();
-  for (const r of records) if (r.type === 'decision' && typeof r.prompt === 'number') closer.set(r.prompt, r.seq);
+  // A decision or the proxy's network record closes a prompt by naming it.
+  for (const r of records) if (r.type !== 'prompt' && typeof r.prompt === 'number') closer.set(r.prompt, r.seq);
   const promptRecord = new Map<number, LogRecord>();
   const newFormat = linked(records);
   let lastAction: Entry | null = null;
@@ -67,6 +84,11 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
     entryOf.set(r.seq, e);
     depthOf.set(r.seq, 0);
     return e;
+  };
+  /** The prompt a record closes goes with the entry the record is in. */
+  const closes = (e: Entry, r: LogRecord) => {
+    const p = typeof r.prompt === 'number' ? promptRecord.get(r.prompt) : undefined;
+    if (p && !e.prompts.includes(p)) e.prompts.push(p);
   };
   for (const r of records) {
     if (r.type === 'decision') {
@@ -78,12 +100,12 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
         e.parts.push({ record: r, depth });
         entryOf.set(r.seq, e);
         depthOf.set(r.seq, depth);
+        e.outcome = stronger(e.outcome, outcomeOf(r));
       } else {
         e = own(r);
         lastAction = e;
       }
-      const p = typeof r.prompt === 'number' ? promptRecord.get(r.prompt) : undefined;
-      if (p && !e.prompts.includes(p)) e.prompts.push(p);
+      closes(e, r);
     } else if (r.type === 'prompt') {
       promptRecord.set(r.seq, r);
       // A closed prompt goes with the decision that closed it, which comes later.
@@ -94,7 +116,7 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
     } else if (r.type === 'command-end' && typeof r.decision === 'number' && entryOf.has(r.decision)) {
       entryOf.get(r.decision)!.ends.push(r);
     } else {
-      own(r);
+      closes(own(r), r);
     }
   }
   return entries;
@@ -102,7 +124,7 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
 
 /** Prompts still waiting for the person's answer: prompt records no decision has closed. */
 export function openPrompts(e: Entry): LogRecord[] {
-  return [...(e.root.type === 'prompt' ? [e.root] : []), ...e.prompts.filter((p) => !e.parts.some((x) => x.record.prompt === p.seq) && e.root.prompt !== p.seq)];
+  return [...(e.root.type === 'prompt' ? [e.root] : []), ...e.prompts.filter((p) => !entryRecords(e).some((x) => x.type !== 'prompt' && x.prompt === p.seq))];
 }
 
 export interface Counts {

@@ -110,6 +110,8 @@ export interface LineOptions {
   home?: string;
   /** The session's workspaces: a hook record's project is named only when it is another. */
   workspaces?: string[];
+  /** The outcome of the whole action, where it differs from the record's own (a part refused). */
+  outcome?: Outcome | null;
 }
 
 function stamp(r: LogRecord, o: LineOptions): string {
@@ -132,13 +134,13 @@ function decisionBody(r: LogRecord, o: LineOptions): string {
   const where = hook ? chalk.dim(` (${escapeForTerminal(hook)} hook${project})`) : '';
   const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${escapeForTerminal(text(r.kind))})`) : '';
   const answer = r.answer ? chalk.bold(` [${escapeForTerminal(`${text(r.answer)}${r.answeredFrom ? ` at the ${text(r.answeredFrom)}` : ''}`)}]`) : '';
-  const outcome = outcomeNote(r);
+  const outcome = outcomeNote(r, o.outcome);
   const why = ruleNames(r);
   return `${ACTION[text(r.action)] ?? escapeForTerminal(text(r.action))} ${commandText(r)}${where}${via}${answer}${outcome}${why.length ? chalk.dim(`  ${why.join(', ')}`) : ''}`;
 }
 
-function outcomeNote(r: LogRecord): string {
-  const o = outcomeOf(r);
+function outcomeNote(r: LogRecord, whole?: Outcome | null): string {
+  const o = whole === undefined ? outcomeOf(r) : whole;
   return o && IMPLIED[text(r.action)] !== o ? ` → ${OUTCOME_PAINT[o](o)}` : '';
 }
 
@@ -194,14 +196,14 @@ export function formatEntry(e: Entry, o: LineOptions & { parts?: boolean } = {})
   const end = e.ends.find((x) => x.decision === r.seq) ?? e.ends[0];
   const summary = partsSummary(e);
   const tail = `${summary && !o.parts ? chalk.dim(`  ${summary}`) : ''}${end && !o.parts ? chalk.dim(`  exit ${escapeForTerminal(text(end.status))}`) : ''}`;
-  const lines = [`${formatRecord(r, o)}${tail}`];
+  const lines = [`${formatRecord(r, { ...o, outcome: e.outcome })}${tail}`];
   const indent = ' '.repeat(o.session ? 8 : 4);
   if (o.parts) {
     const depth = new Map(e.parts.map((p) => [p.record.seq, p.depth]));
     const open = new Set(openPrompts(e));
     for (const x of entryRecords(e).filter((x) => x !== r)) {
       const d = x.type === 'decision' ? (depth.get(x.seq) ?? 1) : x.type === 'command-end' ? (depth.get(Number(x.decision)) ?? 0) + 1 : 1;
-      const line = x.type === 'prompt' ? `${stamp(x, {})} ${promptBody(x, open.has(x))}` : formatRecord(x, { ...o, session: false });
+      const line = x.type === 'prompt' ? `${stamp(x, {})} ${promptBody(x, open.has(x))}` : formatRecord(x, { ...o, session: false, outcome: undefined });
       lines.push(`${indent}${'  '.repeat(d - 1)}${line}`);
     }
   } else {

@@ -25,6 +25,21 @@ describe('outcomes', () => {
     expect(outcomeOf(rec('decision', fields))).toBe(outcome);
   });
 
+  it("the outcome a record's writer recorded wins over the one worked out from it", () => {
+    expect(outcomeOf(rec('decision', { action: 'ask', verdict: 'deny', outcome: 'denied' }))).toBe('denied');
+    expect(outcomeOf(rec('decision', { action: 'ask', verdict: 'deny', outcome: 'no-such-outcome' }))).toBe('refused');
+  });
+
+  it("an action's outcome is the strongest of its root's and its parts'", () => {
+    n = 0;
+    const refusedBelow = foldRecords([rec('decision', { action: 'allow', verdict: 'allow' }), rec('decision', { parent: 0, action: 'ask', verdict: 'deny', answer: 'deny' })]);
+    expect(refusedBelow[0].outcome).toBe('refused');
+    n = 0;
+    const outside = foldRecords([rec('decision', { action: 'ask', verdict: 'allow', answer: 'once' }), rec('decision', { parent: 0, action: 'ask', verdict: 'allow', kind: 'escalated' })]);
+    expect(outside[0].outcome).toBe('escalated');
+    expect(countEntries(outside).actions).toMatchObject({ approved: 0, escalated: 1 });
+  });
+
   it('network requests have outcomes too, and are counted apart', () => {
     const c = countEntries(foldRecords([rec('network', { action: 'allow' }), rec('network', { action: 'deny', answer: 'deny' }), rec('network', { action: 'deny' }), rec('decision', { action: 'allow', verdict: 'allow' })]));
     expect(c.network).toBe(3);
@@ -60,6 +75,14 @@ describe('folding', () => {
     expect(after.map((e) => e.root.type)).toEqual(['session-start', 'decision']);
     expect(after[1].prompts.map((p) => p.seq)).toEqual([1]);
     expect(openPrompts(after[1])).toEqual([]);
+  });
+
+  it("the proxy's network record closes the prompt it names", () => {
+    n = 0;
+    const e = foldRecords([rec('prompt', { command: 'CONNECT evil.example:443', rules: ['egress-allowlist'] }), rec('network', { action: 'deny', answer: 'deny', prompt: 0 })]);
+    expect(e.map((x) => x.root.type)).toEqual(['network']);
+    expect(e[0].prompts.map((p) => p.seq)).toEqual([0]);
+    expect(openPrompts(e[0])).toEqual([]);
   });
 
   it('in a new-format log an unlinked nested shell is an action of its own; in an old one it folds under the action before it', () => {
