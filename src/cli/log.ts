@@ -20,7 +20,10 @@ export function registerLog(program: Command): void {
       process.stdout.write((flags.json ? JSON.stringify(list) : formatSessions(list, process.env.HOME)) + '\n');
     });
 
-  const log = program.command('log').description('Review a session log (default: the latest session), verify it, or prune old sessions.');
+  const log = program
+    .command('log')
+    .description('Review a session log (default: the latest session), verify it, or prune old sessions.')
+    .addHelpText('after', '\n"agentguard log [SESSION] [options]" is "agentguard log show": its options (--blocked, --parts, --follow, filters) are in "agentguard log show --help".');
   log
     .command('show [session]', { isDefault: true })
     .description('Show a session: one line per agent action, with the records that are part of it folded under it. SESSION is an id (or its start) or "latest".')
