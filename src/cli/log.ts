@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { escapeForTerminal } from '../ui/display.js';
-import type { SessionInfo } from '../log/read.js';
+import type { LogHead } from '../log/read.js';
 import type { LogRecord } from '../log/store.js';
 import type { LogFilter } from '../ui/review.js';
 
@@ -53,7 +53,7 @@ Examples:
   agentguard log latest --follow          watch the running session; ends with it`,
     )
     .action(async (session: string | undefined, flags: ShowFlags) => {
-      const [{ listSessions, readLog }, { foldRecords, entryRecords }, review] = await Promise.all([import('../log/read.js'), import('../log/actions.js'), import('../ui/review.js')]);
+      const [{ listLogs, readLog }, { foldRecords, entryRecords }, review] = await Promise.all([import('../log/read.js'), import('../log/actions.js'), import('../ui/review.js')]);
       if (flags.action) review.checkAction(flags.action);
       const filter: LogFilter = {
         action: flags.action,
@@ -66,7 +66,8 @@ Examples:
       };
       const home = process.env.HOME;
       const out = (s: string) => process.stdout.write(s + '\n');
-      const all = listSessions();
+      // Chosen from each log's ends; only the logs shown are read whole.
+      const all = listLogs();
       const many = flags.allSessions || (flags.blocked && !session);
       const chosen = many ? all : [flags.follow && (session ?? 'latest') === 'latest' ? (all.filter((s) => s.running).at(-1) ?? pick(all, 'latest')) : pick(all, session ?? 'latest')];
       const now = Date.now();
@@ -145,7 +146,7 @@ function pick<T extends { id: string; kind?: string }>(all: T[], which: string):
  * its end record, or its writer process gone (killed: no end record will come). Logs with no
  * writer to watch (hook and check logs) are followed until interrupted.
  */
-async function follow(s: SessionInfo, known: { records: LogRecord[]; bytes: number }, filter: LogFilter, o: { json: boolean; parts: boolean; home?: string }): Promise<void> {
+async function follow(s: LogHead, known: { records: LogRecord[]; bytes: number }, filter: LogFilter, o: { json: boolean; parts: boolean; home?: string }): Promise<void> {
   const [{ readLog, writerAlive }, { foldRecords, outcomeOf }, review] = await Promise.all([import('../log/read.js'), import('../log/actions.js'), import('../ui/review.js')]);
   const out = (line: string) => process.stdout.write(line + '\n');
   if (known.records.some((r) => r.type === 'session-end')) return;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { countEntries, foldRecords, type Outcome } from './actions.js';
-import { sessionsDir, type LogRecord } from './store.js';
+import { lastRecord, sessionsDir, type LogRecord } from './store.js';
 
 /** The complete records of a log; a last line still being written (no newline yet) is left for the next read. */
 export function readRecords(file: string): LogRecord[] {
@@ -46,7 +46,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export type LogKind = 'session' | 'hook' | 'check';
 
-export interface SessionInfo {
+/** What a log is, from its first and last records: enough to choose a log and filter its records. */
+export interface LogHead {
   id: string;
   file: string;
   /** session: `agentguard shell`; hook: an agent's hooks outside a session; check: `agentguard check`. */
@@ -62,12 +63,6 @@ export interface SessionInfo {
   /** The session's workspaces, or the projects of a hook log. */
   workspaces: string[];
   workspace: string;
-  /** Hook logs: how many agent sessions wrote to it. */
-  agentSessions?: number;
-  /** Agent actions by outcome, network requests apart. */
-  counts: Record<Outcome, number>;
-  network: { requests: number; blocked: number };
-  records: number;
   /** The session wrote its end record. */
   ended: boolean;
   /** No end record, and its writer process is still the one that started it. */
@@ -75,6 +70,16 @@ export interface SessionInfo {
   /** session-start's writer: pid and its start time (/proc/PID/stat field 22). */
   pid?: number;
   pidStart?: string;
+}
+
+/** A log with its counts: every record read (`agentguard sessions`). */
+export interface SessionInfo extends LogHead {
+  /** Hook logs: how many agent sessions wrote to it. */
+  agentSessions?: number;
+  /** Agent actions by outcome, network requests apart. */
+  counts: Record<Outcome, number>;
+  network: { requests: number; blocked: number };
+  records: number;
 }
 
 export function logKind(id: string, records: readonly LogRecord[]): LogKind {
@@ -125,46 +130,39 @@ export function hookAgentOf(r: LogRecord): string | null {
   return m ? m[1] : null;
 }
 
-export function describeLog(id: string, file: string, records: readonly LogRecord[]): SessionInfo {
+/** What a log is, from its first and last records, and for hook logs from the records given (all, or only the first). */
+export function headOf(id: string, file: string, first: LogRecord | null, last: LogRecord | null, records: readonly LogRecord[] = first ? [first] : []): LogHead {
   const kind = logKind(id, records);
-  const start = records.find((r) => r.type === 'session-start');
-  const ended = records.some((r) => r.type === 'session-end');
-  const c = countEntries(foldRecords(records));
+  const start = first?.type === 'session-start' ? first : undefined;
   let agent = 'agentguard check';
   let names = ['check'];
   let workspaces: string[] = [];
-  let agentSessions: number | undefined;
   let agentArgv: string[] | undefined;
   if (start) {
-    const argv = agentCommand(start);
-    agentArgv = argv;
-    agent = argv.join(' ');
-    names = agentNames(argv);
+    agentArgv = agentCommand(start);
+    agent = agentArgv.join(' ');
+    names = agentNames(agentArgv);
     workspaces = Array.isArray(start.workspaces) ? (start.workspaces as unknown[]).map(String) : [];
   } else if (kind === 'hook') {
     const hooks = records.filter((r) => r.type === 'decision');
     names = [...new Set(hooks.map(hookAgentOf).filter((a): a is string => !!a))];
     agent = `${names.join(', ') || 'agent'} (hook)`;
     workspaces = [...new Set(hooks.map((r) => str(r.project) || str(r.cwd)).filter(Boolean))];
-    agentSessions = new Set(hooks.map((r) => r.agentSession).filter((s) => s !== undefined && s !== null).map(String)).size;
   }
+  const ended = last?.type === 'session-end';
   const pid = typeof start?.pid === 'number' ? start.pid : undefined;
   const pidStart = typeof start?.pidStart === 'number' || typeof start?.pidStart === 'string' ? String(start.pidStart) : undefined;
   return {
     id,
     file,
     kind,
-    start: records[0]?.time ?? null,
-    end: records.length ? records[records.length - 1].time : null,
+    start: first ? str(first.time) || null : null,
+    end: last ? str(last.time) || null : null,
     agent,
     ...(agentArgv ? { agentArgv } : {}),
     agentNames: names,
     workspaces,
     workspace: workspaces.join(', '),
-    ...(agentSessions !== undefined ? { agentSessions } : {}),
-    counts: c.actions,
-    network: { requests: c.network, blocked: c.networkBlocked },
-    records: records.length,
     ended,
     running: !ended && pid !== undefined && writerAlive(pid, pidStart),
     ...(pid !== undefined ? { pid } : {}),
@@ -172,21 +170,69 @@ export function describeLog(id: string, file: string, records: readonly LogRecor
   };
 }
 
-export function listSessions(dir = sessionsDir()): SessionInfo[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: SessionInfo[] = [];
-  for (const f of fs.readdirSync(dir)) {
-    if (!f.endsWith('.jsonl') || f === 'index.jsonl') continue;
-    const file = path.join(dir, f);
-    let records: LogRecord[];
-    try {
-      records = readLog(file).records;
-    } catch {
-      records = [];
-    }
-    out.push(describeLog(f.slice(0, -6), file, records));
+export function describeLog(id: string, file: string, records: readonly LogRecord[]): SessionInfo {
+  const head = headOf(id, file, records[0] ?? null, records.at(-1) ?? null, records);
+  const c = countEntries(foldRecords(records));
+  const hooks = head.kind === 'hook' ? records.filter((r) => r.type === 'decision') : [];
+  const agentSessions = head.kind === 'hook' ? new Set(hooks.map((r) => r.agentSession).filter((s) => s !== undefined && s !== null).map(String)).size : undefined;
+  return {
+    ...head,
+    ...(agentSessions !== undefined ? { agentSessions } : {}),
+    counts: c.actions,
+    network: { requests: c.network, blocked: c.networkBlocked },
+    records: records.length,
+  };
+}
+
+const logFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl') && f !== 'index.jsonl') : []);
+const byStart = (a: LogHead, b: LogHead) => String(a.start).localeCompare(String(b.start));
+
+/**
+ * Every log, from its first and last records only: what `agentguard log` needs to choose
+ * one (latest, running) without reading them all. A log whose ends cannot be read is listed
+ * with what is known (its id).
+ */
+export function listLogs(dir = sessionsDir()): LogHead[] {
+  return logFiles(dir)
+    .map((f) => {
+      const file = path.join(dir, f);
+      return headOf(f.slice(0, -6), file, safe(() => firstRecord(file)), safe(() => lastRecord(file)));
+    })
+    .sort(byStart);
+}
+
+function safe<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
   }
-  return out.sort((a, b) => String(a.start).localeCompare(String(b.start)));
+}
+
+/** The first complete record of a log, read from its head. */
+function firstRecord(file: string): LogRecord | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let chunk = 64 * 1024; ; chunk *= 4) {
+      const buf = Buffer.alloc(chunk);
+      const n = fs.readSync(fd, buf, 0, chunk, 0);
+      const nl = buf.subarray(0, n).indexOf(0x0a);
+      if (nl >= 0) return JSON.parse(buf.subarray(0, nl).toString('utf8')) as LogRecord;
+      if (n < chunk) return null;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Every log with its counts: each one read whole (`agentguard sessions`). */
+export function listSessions(dir = sessionsDir()): SessionInfo[] {
+  return logFiles(dir)
+    .map((f) => {
+      const file = path.join(dir, f);
+      return describeLog(f.slice(0, -6), file, safe(() => readLog(file).records) ?? []);
+    })
+    .sort(byStart);
 }
 
 /** The start time of a process (field 22 of /proc/PID/stat), or null when there is no such process. */

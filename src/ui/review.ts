@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { escapeForTerminal, paint as chalk, showArgv } from './display.js';
 import { BLOCKED, entryRecords, entryRules, openPrompts, OUTCOMES, outcomeOf, type Entry, type Outcome } from '../log/actions.js';
-import { agentCommand, hookAgentOf, type SessionInfo } from '../log/read.js';
+import { agentCommand, hookAgentOf, type LogHead, type SessionInfo } from '../log/read.js';
 import type { LogRecord } from '../log/store.js';
 
 export const ACTIONS = ['allow', 'ask', 'deny'] as const;
@@ -28,7 +28,7 @@ export function checkAction(a: string): void {
 }
 
 /** Whether an entry of log `s` passes the filter. Filters about actions leave out lines that are not actions. */
-export function matchesEntry(e: Entry, s: SessionInfo, f: LogFilter, now = Date.now()): boolean {
+export function matchesEntry(e: Entry, s: LogHead, f: LogFilter, now = Date.now()): boolean {
   const r = e.root;
   if (f.sinceMs !== undefined && !(now - Date.parse(text(r.time)) <= f.sinceMs)) return false;
   if (f.blocked && !(e.outcome && BLOCKED.has(e.outcome))) return false;
@@ -44,7 +44,8 @@ export function matchesEntry(e: Entry, s: SessionInfo, f: LogFilter, now = Date.
     if (!names.some((n) => n.toLowerCase() === f.agent!.toLowerCase())) return false;
   }
   if (f.projects) {
-    const places = typeof r.project === 'string' ? [r.project] : s.workspaces.length ? s.workspaces : typeof r.cwd === 'string' ? [r.cwd] : [];
+    // A hook names its project; a session's records are in its workspaces; a check is where it ran.
+    const places = typeof r.project === 'string' ? [r.project] : s.kind === 'session' ? s.workspaces : typeof r.cwd === 'string' ? [r.cwd] : [];
     if (!places.some((p) => f.projects!.some((d) => p === d || p.startsWith(d.endsWith('/') ? d : d + '/')))) return false;
   }
   if (f.grep) {
