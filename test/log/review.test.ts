@@ -271,6 +271,17 @@ describe('a closed pipe ends quietly', () => {
   });
 
   it.each([
+    ['a deny', 'rm -rf ~', 2],
+    ['an ask', 'git reset --hard', 1],
+    ['an allow', 'ls', 0],
+  ])('check into a closed pipe keeps its decision as the exit status: %s', async (_name, command, status) => {
+    const run = h.start('check', '--', command);
+    run.child.stdout!.destroy();
+    expect(await run.exit()).toBe(status);
+    expect(run.err).toBe('');
+  });
+
+  it.each([
     ['rules list', ['rules', 'list']],
     ['sessions', ['sessions']],
     ['log --json', ['log', '20261201-100000-new', '--json']],
