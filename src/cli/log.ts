@@ -81,7 +81,7 @@ Examples:
         const rows = shown.flatMap(({ s, entries }) => entries.map((e) => ({ s, e }))).sort((a, b) => String(a.e.root.time).localeCompare(String(b.e.root.time)));
         for (const { s, e } of rows) {
           if (flags.json) for (const r of entryRecords(e)) out(JSON.stringify(r));
-          else for (const l of review.formatEntry(e, { session: true, home, parts: flags.parts, workspaces: s.workspaces })) out(l);
+          else for (const l of review.formatEntry(e, { session: true, home, parts: flags.parts, workspaces: sessionWorkspaces(s) })) out(l);
         }
       } else {
         for (const { s, entries } of shown) {
@@ -89,7 +89,7 @@ Examples:
           if (!flags.json && chosen.length > 1) out(`── ${escapeForTerminal(s.id)}`);
           for (const e of entries) {
             if (flags.json) for (const r of entryRecords(e)) out(JSON.stringify(r));
-            else for (const l of review.formatEntry(e, { home, parts: flags.parts, workspaces: s.workspaces })) out(l);
+            else for (const l of review.formatEntry(e, { home, parts: flags.parts, workspaces: sessionWorkspaces(s) })) out(l);
           }
         }
       }
@@ -131,6 +131,9 @@ interface ShowFlags {
   follow?: boolean;
 }
 
+/** A session's workspaces, where a hook record's project goes without saying; none for hook and check logs. */
+const sessionWorkspaces = (s: LogHead) => (s.kind === 'session' ? s.workspaces : []);
+
 function pick<T extends { id: string; kind?: string }>(all: T[], which: string): T {
   if (!all.length) throw new Error('no sessions recorded yet (logs are written by agentguard shell, the agents\' hooks and agentguard check)');
   // "latest" is the latest agent session; the hook and check logs only when there is none.
@@ -165,7 +168,7 @@ async function follow(s: LogHead, known: { records: LogRecord[]; bytes: number }
     if (part && !o.parts && !closes) return;
     const entry = { root: r, parts: [], prompts: [], ends: [], outcome: outcomeOf(r) };
     if (r.type !== 'session-end' && !review.matchesEntry(entry, s, filter)) return;
-    out(o.json ? JSON.stringify(r) : `${part ? '    ' : ''}${review.formatRecord(r, { home: o.home, workspaces: s.workspaces })}`);
+    out(o.json ? JSON.stringify(r) : `${part ? '    ' : ''}${review.formatRecord(r, { home: o.home, workspaces: sessionWorkspaces(s) })}`);
   };
   /** Shows what was appended since the last read; true once the session's end record is among it. */
   const readMore = (): boolean => {

@@ -109,7 +109,7 @@ export interface LineOptions {
   session?: boolean;
   /** `~` for this directory in paths. */
   home?: string;
-  /** The session's workspaces: a hook record's project is named only when it is another. */
+  /** A session's workspaces: a hook record's project is named only when it is another (in hook logs, always). */
   workspaces?: string[];
   /** The outcome of the whole action, where it differs from the record's own (a part refused). */
   outcome?: Outcome | null;
