@@ -128,8 +128,35 @@ function recordCheck(command: string, cwd: string, d: import('../policy/decision
   }
 }
 
+/** Commands whose exit status is a decision (0 allow, 1 ask, 2 deny). */
+const DECIDING = new Set(['check', 'explain']);
+
+/**
+ * A reader that stops early (`agentguard log --json | head -1`, `rules list | head`) closes the
+ * pipe: the rest of the output has nobody to read it, which is not an error. Ends quietly, once,
+ * for every command, with the status the command has set: a check's decision is still its exit
+ * status (a deny must not become 0 because nobody read it), and a check that has not decided yet
+ * ends as an ask. Otherwise 0. `agentguard shell` goes on (its agent is still running, and its
+ * resources are released when the agent exits): only the output is lost.
+ */
+function quietOnClosedPipe(program: Command): void {
+  let running = '';
+  program.hook('preAction', (_program, action) => {
+    running = action.name();
+  });
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      if (running === 'shell') return;
+      const set = process.exitCode === undefined || process.exitCode === null ? null : Number(process.exitCode);
+      process.exit(set ?? (DECIDING.has(running) ? 1 : 0));
+    });
+  }
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
+  quietOnClosedPipe(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

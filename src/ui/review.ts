@@ -1,18 +1,57 @@
-// Reading a session log as a person: a coloured timeline, filters, and the sessions list.
-import { escapeForTerminal, paint as chalk } from './display.js';
-import type { SessionInfo } from '../log/read.js';
+// Reading a session log as a person: one line per agent action with its parts folded under
+// it, the filters of `agentguard log`, and the sessions list. Everything taken from a
+// record is escaped (escapeForTerminal): an agent wrote most of it.
+import path from 'node:path';
+import { escapeForTerminal, paint as chalk, showArgv } from './display.js';
+import { BLOCKED, entryRecords, entryRules, openPrompts, OUTCOMES, outcomeOf, type Entry, type Outcome } from '../log/actions.js';
+import { agentCommand, hookAgentOf, type LogHead, type SessionInfo } from '../log/read.js';
 import type { LogRecord } from '../log/store.js';
 
+export const ACTIONS = ['allow', 'ask', 'deny'] as const;
+
 export interface LogFilter {
-  action?: 'allow' | 'ask' | 'deny';
+  /** allow, ask (a person was asked) or deny: the action's decision; or an outcome (approved, refused …). */
+  action?: string;
   sinceMs?: number;
   grep?: string;
+  /** The agent's program name (claude), or a hook's agent. */
+  agent?: string;
+  /** Resolved directories: an action whose workspace or project is one of them or below one. */
+  projects?: string[];
+  rule?: string;
+  /** Only refused and denied actions and network requests. */
+  blocked?: boolean;
 }
 
-export function matchesFilter(r: LogRecord, f: LogFilter, now = Date.now()): boolean {
-  if (f.sinceMs !== undefined && now - Date.parse(r.time) > f.sinceMs) return false;
-  if (f.action && (r.type !== 'decision' || r.action !== f.action)) return false;
-  if (f.grep && !JSON.stringify(r).toLowerCase().includes(f.grep.toLowerCase())) return false;
+export function checkAction(a: string): void {
+  if (!([...ACTIONS, ...OUTCOMES] as string[]).includes(a)) throw new Error(`--action must be one of ${[...ACTIONS, ...OUTCOMES].join(', ')}, not ${a}`);
+}
+
+/** Whether an entry of log `s` passes the filter. Filters about actions leave out lines that are not actions. */
+export function matchesEntry(e: Entry, s: LogHead, f: LogFilter, now = Date.now()): boolean {
+  const r = e.root;
+  if (f.sinceMs !== undefined && !(now - Date.parse(text(r.time)) <= f.sinceMs)) return false;
+  if (f.blocked && !(e.outcome && BLOCKED.has(e.outcome))) return false;
+  if (f.action) {
+    const asked = r.type === 'prompt' || r.action === 'ask' || typeof r.answer === 'string';
+    const ok = f.action === 'ask' ? asked : f.action === 'allow' || f.action === 'deny' ? e.outcome !== null && r.action === f.action : e.outcome === f.action;
+    if (!ok) return false;
+  }
+  if (f.rule && !entryRules(e).includes(f.rule)) return false;
+  if (f.agent) {
+    const hook = r.type === 'decision' ? hookAgentOf(r) : null;
+    const names = hook ? [hook] : s.agentNames;
+    if (!names.some((n) => n.toLowerCase() === f.agent!.toLowerCase())) return false;
+  }
+  if (f.projects) {
+    // A hook names its project; a session's records are in its workspaces; a check is where it ran.
+    const places = typeof r.project === 'string' ? [r.project] : s.kind === 'session' ? s.workspaces : typeof r.cwd === 'string' ? [r.cwd] : [];
+    if (!places.some((p) => f.projects!.some((d) => p === d || p.startsWith(d.endsWith('/') ? d : d + '/')))) return false;
+  }
+  if (f.grep) {
+    const g = f.grep.toLowerCase();
+    if (!entryRecords(e).some((x) => JSON.stringify(x).toLowerCase().includes(g))) return false;
+  }
   return true;
 }
 
@@ -25,42 +64,192 @@ export function parseDuration(s: string): number {
 }
 
 const ACTION = { allow: chalk.green('ALLOW'), ask: chalk.yellow('ASK  '), deny: chalk.red('DENY ') } as Record<string, string>;
+const WAIT = () => chalk.yellow.bold('WAIT ');
 
 /** A field of a record read back from disk, as text: a value that is not a string or a number shows as JSON, not [object Object]. */
 function text(v: unknown): string {
   return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
 }
 
-export function formatRecord(r: LogRecord): string {
-  const t = chalk.dim(r.time.slice(11, 19));
+/** The outcome the action alone implies; any other is said. */
+const IMPLIED: Record<string, Outcome> = { allow: 'allowed', deny: 'denied' };
+const OUTCOME_PAINT: Record<Outcome, (s: string) => string> = {
+  allowed: (s) => chalk.green(s),
+  approved: (s) => chalk.green.bold(s),
+  refused: (s) => chalk.red.bold(s),
+  denied: (s) => chalk.red(s),
+  abandoned: (s) => chalk.yellow(s),
+  escalated: (s) => chalk.magenta.bold(s),
+  asked: (s) => chalk.yellow(s),
+};
+
+/**
+ * A command as recorded. Installed scripts (pyenv, nvm, asdf shims) are one line: newer logs
+ * record their path and arguments; older ones the whole script, of which the first line is shown.
+ */
+function commandText(r: LogRecord): string {
+  const c = text(r.command ?? '');
+  if (r.kind === 'installed-script' && c.includes('\n')) {
+    const lines = c.split('\n');
+    while (lines.length && lines.at(-1) === '') lines.pop();
+    return `${escapeForTerminal(lines[0])}${chalk.dim(` (installed script, ${lines.length} lines)`)}`;
+  }
+  return escapeForTerminal(c);
+}
+
+function ruleNames(r: LogRecord): string[] {
+  const matches = (Array.isArray(r.matches) ? r.matches : []) as unknown[];
+  const fromMatches = matches.filter((m): m is { rule: unknown; subject?: unknown } => !!m && typeof m === 'object').map((m) => (Array.isArray(m.subject) && m.subject.length ? `${text(m.rule)}: ${m.subject.map(text).join(' ')}` : text(m.rule)));
+  const fromPrompt = Array.isArray(r.rules) ? (r.rules as unknown[]).map((x) => (typeof x === 'string' ? x : text((x as { rule?: unknown }).rule ?? x))) : [];
+  return [...fromMatches, ...fromPrompt, ...(Array.isArray(r.opaque) && r.opaque.length ? ['not-analysable'] : [])].map((x) => escapeForTerminal(x));
+}
+
+export interface LineOptions {
+  /** Show date and session id (views across sessions). */
+  session?: boolean;
+  /** `~` for this directory in paths. */
+  home?: string;
+  /** A session's workspaces: a hook record's project is named only when it is another (in hook logs, always). */
+  workspaces?: string[];
+  /** The outcome of the whole action, where it differs from the record's own (a part refused). */
+  outcome?: Outcome | null;
+}
+
+function stamp(r: LogRecord, o: LineOptions): string {
+  // Every field of a record read back may have been edited: the time and number are escaped too.
+  const time = text(r.time);
+  const t = o.session ? `${time.slice(0, 10)} ${time.slice(11, 19)} ${text(r.session)}` : time.slice(11, 19);
+  // Padded so that the actions line up in a log of up to a thousand records.
+  return `${chalk.dim(escapeForTerminal(t))} ${chalk.dim(escapeForTerminal(`#${text(r.seq)}`).padEnd(4))}`;
+}
+
+/** An agent's command line as the person would type it; `(interactive bash)` as it is. */
+const commandLine = (argv: readonly string[]) => (argv.length === 1 && /^\(.*\)$/.test(argv[0]) ? escapeForTerminal(argv[0]) : showArgv(argv));
+
+const tilde = (p: string, home?: string) => (home && (p === home || p.startsWith(home + '/')) ? '~' + p.slice(home.length) : p);
+
+/** A decision's line after its number: action, command, how it came, answer, outcome, rules. */
+function decisionBody(r: LogRecord, o: LineOptions): string {
+  const hook = hookAgentOf(r);
+  const project = typeof r.project === 'string' && !o.workspaces?.includes(r.project) ? ` in ${escapeForTerminal(tilde(r.project, o.home))}` : '';
+  const where = hook ? chalk.dim(` (${escapeForTerminal(hook)} hook${project})`) : '';
+  const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${escapeForTerminal(text(r.kind))})`) : '';
+  const answer = r.answer ? chalk.bold(` [${escapeForTerminal(`${text(r.answer)}${r.answeredFrom ? ` at the ${text(r.answeredFrom)}` : ''}`)}]`) : '';
+  const outcome = outcomeNote(r, o.outcome);
+  const why = ruleNames(r);
+  return `${ACTION[text(r.action)] ?? escapeForTerminal(text(r.action))} ${commandText(r)}${where}${via}${answer}${outcome}${why.length ? chalk.dim(`  ${why.join(', ')}`) : ''}`;
+}
+
+function outcomeNote(r: LogRecord, whole?: Outcome | null): string {
+  const o = whole === undefined ? outcomeOf(r) : whole;
+  return o && IMPLIED[text(r.action)] !== o ? ` → ${OUTCOME_PAINT[o](o)}` : '';
+}
+
+/** A prompt: still open ("waiting for the person"), or one a later decision closed. */
+function promptBody(p: LogRecord, open = true): string {
+  const why = ruleNames(p);
+  return `${open ? WAIT() : chalk.dim('ASKED')} ${open ? 'waiting for the person' : 'asked the person'}: ${escapeForTerminal(text(p.command ?? ''))}${why.length ? chalk.dim(` (${why.join(', ')})`) : ''}`;
+}
+
+/** One record on its own line (also what `--follow` prints as records arrive). */
+export function formatRecord(r: LogRecord, o: LineOptions = {}): string {
+  const head = stamp(r, o);
   switch (r.type) {
-    case 'session-start':
-      return `${t} ${chalk.bold('session start')} ${escapeForTerminal((r.agent as string[]).join(' '))} ${chalk.dim(`workspace ${(r.workspaces as string[]).join(', ')} | ${text(r.enforcement)} | rules ${text(r.rules).slice(0, 12)}`)}`;
-    case 'session-end':
-      return `${t} ${chalk.bold('session end')} exit ${text(r.exit)} ${chalk.dim(JSON.stringify(r.counts))}`;
-    case 'command-end':
-      return `${t}   ${chalk.dim(`↳ #${text(r.decision)} exited ${text(r.status)} after ${text(r.ms)} ms`)}`;
-    case 'network':
-      return `${t} ${ACTION[text(r.action)] ?? text(r.action)} ${chalk.cyan('net')} ${escapeForTerminal(`${text(r.method)} ${text(r.host)}:${text(r.port)}${r.path ? text(r.path) : ''}`)} ${chalk.dim(`↑${text(r.bytesUp)} ↓${text(r.bytesDown)}`)}${r.answer ? chalk.bold(` [${text(r.answer)}]`) : ''}${r.action === 'deny' && r.reason ? chalk.dim(`  ${escapeForTerminal(text(r.reason).replace(/^agentguard: /, '').split(/[;:] /)[0])}`) : ''}`;
-    case 'decision': {
-      const rules = (r.matches as { rule: string; subject?: string[] }[] | undefined)?.map((m) => (m.subject?.length ? `${m.rule}: ${escapeForTerminal(m.subject.join(' '))}` : m.rule)) ?? [];
-      const answer = r.answer ? chalk.bold(` [${text(r.answer)}${r.answeredFrom ? ` at the ${text(r.answeredFrom)}` : ''}]`) : '';
-      const verdict = r.verdict && r.verdict !== r.action ? chalk.dim(` → ${text(r.verdict)}`) : '';
-      const via = r.kind && r.kind !== 'checked' ? chalk.dim(` (${text(r.kind)})`) : '';
-      const why = [...rules, ...((r.opaque as string[] | undefined)?.length ? ['not-analysable'] : [])];
-      return `${t} ${chalk.dim(`#${r.seq}`)} ${ACTION[text(r.action)] ?? text(r.action)} ${escapeForTerminal(text(r.command))}${via}${answer}${verdict}${why.length ? chalk.dim(`  ${why.join(', ')}`) : ''}`;
+    case 'session-start': {
+      const ws = Array.isArray(r.workspaces) ? (r.workspaces as unknown[]).map((w) => tilde(String(w), o.home)).join(', ') : '';
+      return `${head} ${chalk.bold('session start')} ${commandLine(agentCommand(r))} ${chalk.dim(escapeForTerminal(`workspace ${ws} | ${text(r.enforcement)} | rules ${text(r.rules).slice(0, 12)}`))}`;
     }
+    case 'session-end':
+      return `${head} ${chalk.bold('session end')} exit ${escapeForTerminal(text(r.exit))}`;
+    case 'command-end':
+      return `${head} ${chalk.dim(`↳ #${escapeForTerminal(text(r.decision))} exited ${escapeForTerminal(text(r.status))} after ${escapeForTerminal(text(r.ms))} ms`)}`;
+    case 'prompt':
+      return `${head} ${promptBody(r)}`;
+    case 'network':
+      return `${head} ${ACTION[text(r.action)] ?? escapeForTerminal(text(r.action))} ${chalk.cyan('net')} ${escapeForTerminal(`${text(r.method)} ${text(r.host)}:${text(r.port)}${r.path ? text(r.path) : ''}`)} ${chalk.dim(escapeForTerminal(`↑${text(r.bytesUp)} ↓${text(r.bytesDown)}`))}${r.answer ? chalk.bold(` [${escapeForTerminal(text(r.answer))}]`) : ''}${outcomeNote(r)}${r.action === 'deny' && r.reason ? chalk.dim(`  ${escapeForTerminal(text(r.reason).replace(/^agentguard: /, '').split(/[;:] /)[0])}`) : ''}`;
+    case 'decision':
+      return `${head} ${decisionBody(r, o)}`;
     default:
-      return `${t} ${r.type}`;
+      return `${head} ${escapeForTerminal(r.type)}`;
   }
 }
 
-export function formatSessions(list: SessionInfo[]): string {
+/** "+2 shells, 1 installed script" for the parts folded under an action. */
+export function partsSummary(e: Entry): string {
+  if (!e.parts.length) return '';
+  const scripts = e.parts.filter((p) => p.record.kind === 'installed-script').length;
+  const shells = e.parts.length - scripts;
+  const blocked = e.parts.filter((p) => {
+    const o = outcomeOf(p.record);
+    return o && BLOCKED.has(o);
+  }).length;
+  const bits = [shells ? `${shells} shell${shells === 1 ? '' : 's'}` : '', scripts ? `${scripts} installed script${scripts === 1 ? '' : 's'}` : ''].filter(Boolean);
+  return `+${bits.join(', ')}${blocked ? `, ${blocked} blocked` : ''}`;
+}
+
+/**
+ * An agent action as lines: its own line (with "+N shells" and its exit status), the prompts
+ * still open under it, and with `parts` every record folded under it, indented by depth.
+ */
+export function formatEntry(e: Entry, o: LineOptions & { parts?: boolean } = {}): string[] {
+  const r = e.root;
+  if (r.type !== 'decision') return [formatRecord(r, o)];
+  const end = e.ends.find((x) => x.decision === r.seq) ?? e.ends[0];
+  const summary = partsSummary(e);
+  const tail = `${summary && !o.parts ? chalk.dim(`  ${summary}`) : ''}${end && !o.parts ? chalk.dim(`  exit ${escapeForTerminal(text(end.status))}`) : ''}`;
+  const lines = [`${formatRecord(r, { ...o, outcome: e.outcome })}${tail}`];
+  const indent = ' '.repeat(o.session ? 8 : 4);
+  if (o.parts) {
+    const depth = new Map(e.parts.map((p) => [p.record.seq, p.depth]));
+    const open = new Set(openPrompts(e));
+    for (const x of entryRecords(e).filter((x) => x !== r)) {
+      const d = x.type === 'decision' ? (depth.get(x.seq) ?? 1) : x.type === 'command-end' ? (depth.get(Number(x.decision)) ?? 0) + 1 : 1;
+      const line = x.type === 'prompt' ? `${stamp(x, {})} ${promptBody(x, open.has(x))}` : formatRecord(x, { ...o, session: false, outcome: undefined });
+      lines.push(`${indent}${'  '.repeat(d - 1)}${line}`);
+    }
+  } else {
+    for (const p of openPrompts(e)) lines.push(`${indent}${chalk.dim(escapeForTerminal(`#${text(p.seq)}`))} ${promptBody(p)}`);
+  }
+  return lines;
+}
+
+function duration(s: SessionInfo): string {
+  if (s.running) return 'running';
+  const dur = s.start && s.end ? Math.round((Date.parse(s.end) - Date.parse(s.start)) / 1000) : 0;
+  return dur >= 3600 ? `${Math.floor(dur / 3600)}h${Math.floor((dur % 3600) / 60)}m` : dur >= 60 ? `${Math.floor(dur / 60)}m${dur % 60}s` : `${dur}s`;
+}
+
+/** Who acted, for the sessions list: the agent's own command line, `claude (hook) ~/proj`, `agentguard check`. */
+export function agentColumn(s: SessionInfo, home?: string): string {
+  const where = s.workspaces.length === 1 ? tilde(s.workspaces[0], home) : s.workspaces.length ? `${s.workspaces.length} projects` : '';
+  if (s.kind === 'hook') return `${escapeForTerminal(s.agent)}${where ? ` ${escapeForTerminal(where)}` : ''}${s.agentSessions ? chalk.dim(` (${s.agentSessions} agent session${s.agentSessions === 1 ? '' : 's'})`) : ''}`;
+  if (s.kind === 'check') return s.agent;
+  return `${s.agentArgv ? commandLine(s.agentArgv) : escapeForTerminal(s.agent)}${s.workspaces.length ? chalk.dim(`  ${escapeForTerminal(s.workspaces.map((w) => tilde(w, home)).join(', '))}`) : ''}`;
+}
+
+/** The columns of the sessions list: the four outcomes always, the rarer ones and the network when some row has them. */
+export function formatSessions(list: SessionInfo[], home?: string): string {
   if (!list.length) return chalk.dim('no sessions recorded yet');
-  const rows = list.map((s) => {
-    const dur = s.start && s.end ? Math.round((Date.parse(s.end) - Date.parse(s.start)) / 1000) : 0;
-    const d = dur >= 3600 ? `${Math.floor(dur / 3600)}h${Math.floor((dur % 3600) / 60)}m` : dur >= 60 ? `${Math.floor(dur / 60)}m${dur % 60}s` : `${dur}s`;
-    return `${s.id.padEnd(22)} ${String(s.start ?? '').slice(0, 19).replace('T', ' ')}  ${d.padStart(7)}  ${chalk.green(String(s.counts.allow).padStart(4))} ${chalk.yellow(String(s.counts.ask).padStart(4))} ${chalk.red(String(s.counts.deny).padStart(4))}  ${escapeForTerminal(s.agent)}${s.workspace ? chalk.dim(`  ${s.workspace}`) : ''}`;
-  });
-  return [chalk.bold(`${'session'.padEnd(22)} ${'started'.padEnd(19)}  ${'length'.padStart(7)}  allow  ask deny  agent`), ...rows].join('\n');
+  const cols: { name: string; paint: (s: string) => string; get: (s: SessionInfo) => number }[] = [
+    ...OUTCOMES.filter((o) => ['allowed', 'approved', 'refused', 'denied'].includes(o) || list.some((s) => s.counts[o])).map((o) => ({ name: o, paint: OUTCOME_PAINT[o], get: (s: SessionInfo) => s.counts[o] })),
+    ...(list.some((s) => s.network.requests) ? [{ name: 'network', paint: (x: string) => chalk.cyan(x), get: (s: SessionInfo) => s.network.requests }, { name: 'net-blocked', paint: (x: string) => chalk.red(x), get: (s: SessionInfo) => s.network.blocked }] : []),
+  ];
+  const idWidth = Math.max(22, ...list.map((s) => s.id.length));
+  const rows = list.map(
+    (s) =>
+      `${escapeForTerminal(s.id).padEnd(idWidth)} ${escapeForTerminal(String(s.start ?? '').slice(0, 19).replace('T', ' ')).padEnd(19)}  ${duration(s).padStart(7)}  ${cols.map((c) => c.paint(String(c.get(s)).padStart(c.name.length))).join(' ')}  ${agentColumn(s, home)}`,
+  );
+  return [chalk.bold(`${'session'.padEnd(idWidth)} ${'started'.padEnd(19)}  ${'length'.padStart(7)}  ${cols.map((c) => c.name).join(' ')}  agent`), ...rows].join('\n');
+}
+
+/** A directory given to --project, in the spellings a log may hold it (as given, and with symlinks resolved). */
+export function projectSpellings(dir: string, realpath: (p: string) => string): string[] {
+  const abs = path.resolve(dir);
+  let real = abs;
+  try {
+    real = realpath(abs);
+  } catch {
+    // not there any more: the log may still name it
+  }
+  return [...new Set([abs, real])];
 }
