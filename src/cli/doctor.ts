@@ -131,6 +131,14 @@ async function diagnose(): Promise<Line[]> {
   out.push({ ok: null, what: `session logs: ${sessionsDir()}`, detail: `runtime: ${runtimeBase()}` });
   const { sinkLines } = await import('../sinks/doctor.js');
   out.push(...sinkLines(guard?.rules.config ?? null));
+  // Where the sessions' heads go: without an anchor, log verify can only say "unanchored".
+  const [{ chooseAnchor, settingsFrom }, { logKeyPath }] = await Promise.all([import('../anchor/settings.js'), import('../log/key.js')]);
+  const anchor = chooseAnchor(settingsFrom(guard?.rules.config?.log));
+  out.push(
+    anchor.kind === 'none'
+      ? { ok: false, what: `log anchor: none (${anchor.note}): session logs are keyed but agentguard log verify reports them unanchored`, fix: 'run a syslog daemon (rsyslog) or systemd-journald, or set log.anchor / log.syslog.socket in config.yaml' }
+      : { ok: true, what: `log anchor: ${anchor.kind} (${anchor.socket}): each session's head is kept where your account cannot rewrite it`, detail: `log key: ${logKeyPath()}` },
+  );
 
   // The plan an interactive session started here would apply (agentguard shell --dry-run for an agent).
   if (guard) {

@@ -45,6 +45,8 @@ Each line is one agent action: a hook's decision or a shell the agent started, n
 in "agentguard log verify". The wrapper and nested shells, installed scripts (pyenv, nvm, asdf),
 the prompt and the exit status that belong to it are folded under it ("+2 shells"; --parts shows
 them). "→ approved", "→ refused" … say what became of an action a person was asked about.
+Allowed network requests to one host in a row are one line ("×5"); a long or multi-line command
+shows its beginning (--json has every record whole).
 
 Examples:
   agentguard log                          the latest session
@@ -87,10 +89,28 @@ Examples:
         for (const { s, entries } of shown) {
           if (!entries.length && chosen.length > 1) continue;
           if (!flags.json && chosen.length > 1) out(`── ${escapeForTerminal(s.id)}`);
+          const lineOptions = { home, parts: flags.parts, workspaces: sessionWorkspaces(s) };
+          // Allowed requests to one host in a row are one line, except with --parts.
+          let run: typeof entries = [];
+          const flush = () => {
+            if (run.length) out(review.formatNetworkRun(run, lineOptions));
+            run = [];
+          };
           for (const e of entries) {
-            if (flags.json) for (const r of entryRecords(e)) out(JSON.stringify(r));
-            else for (const l of review.formatEntry(e, { home, parts: flags.parts, workspaces: sessionWorkspaces(s) })) out(l);
+            if (flags.json) {
+              for (const r of entryRecords(e)) out(JSON.stringify(r));
+              continue;
+            }
+            const key = flags.parts ? null : review.networkRunKey(e);
+            if (key && run.length && review.networkRunKey(run[0]) === key) {
+              run.push(e);
+              continue;
+            }
+            flush();
+            if (key) run.push(e);
+            else for (const l of review.formatEntry(e, lineOptions)) out(l);
           }
+          flush();
         }
       }
       if (flags.follow && chosen.length === 1) await follow(chosen[0], shown[0].read, filter, { json: !!flags.json, parts: !!flags.parts, home });

@@ -56,7 +56,7 @@ const PART_KINDS = new Set(['hook-approved', 'approved-above', 'nested', 'unveri
 
 /** Whether a log was written with `parent` links (the session start says so even when every action is one record). */
 function linked(records: readonly LogRecord[]): boolean {
-  return records.some((r) => typeof r.parent === 'number' || (r.type === 'session-start' && (r.launched !== undefined || r.pid !== undefined)));
+  return records.some((r) => typeof r.parent === 'number' || (r.type === 'session-start' && r.launched !== undefined));
 }
 
 export function foldRecords(records: readonly LogRecord[]): Entry[] {

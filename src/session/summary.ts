@@ -41,6 +41,7 @@ export class Actions {
 
 const SUMMARY_GROUPS: { outcome: Outcome; label: string; colour: (s: string) => string }[] = [
   { outcome: 'refused', label: 'refused', colour: (s) => chalk.red(s) },
+  { outcome: 'denied', label: 'denied by a rule (nobody was asked)', colour: (s) => chalk.red(s) },
   { outcome: 'approved', label: 'approved', colour: (s) => chalk.green(s) },
   { outcome: 'escalated', label: 'approved, ran outside the sandbox', colour: (s) => chalk.yellow(s) },
   { outcome: 'abandoned', label: 'abandoned (whoever asked was gone)', colour: (s) => chalk.dim(s) },
@@ -49,7 +50,7 @@ const SUMMARY_GROUPS: { outcome: Outcome; label: string; colour: (s: string) => 
 const SUMMARY_MAX = 10;
 
 /**
- * The end-of-session summary after the counts: every refused, approved, escalated and
+ * The end-of-session summary after the counts: every refused, denied, approved, escalated and
  * abandoned command, one line each, escaped and cut to the terminal's width, and the command
  * that shows the whole log.
  */

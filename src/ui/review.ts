@@ -83,18 +83,27 @@ const OUTCOME_PAINT: Record<Outcome, (s: string) => string> = {
   asked: (s) => chalk.yellow(s),
 };
 
+/** Characters of a command shown on its line; the whole text is in `--json`. */
+const SHOWN_CHARS = 200;
+
 /**
- * A command as recorded. Installed scripts (pyenv, nvm, asdf shims) are one line: newer logs
- * record their path and arguments; older ones the whole script, of which the first line is shown.
+ * A command as recorded, on one line. Installed scripts (pyenv, nvm, asdf shims): newer logs
+ * record their path and arguments; older ones the whole script, of which the first line is
+ * shown. Any other command of several lines (an agent's start-up script) or longer than a line
+ * shows its beginning and how much more there is.
  */
 function commandText(r: LogRecord): string {
-  const c = text(r.command ?? '');
-  if (r.kind === 'installed-script' && c.includes('\n')) {
-    const lines = c.split('\n');
-    while (lines.length && lines.at(-1) === '') lines.pop();
-    return `${escapeForTerminal(lines[0])}${chalk.dim(` (installed script, ${lines.length} lines)`)}`;
-  }
-  return escapeForTerminal(c);
+  return cutCommand(text(r.command ?? ''), r.kind === 'installed-script' ? 'installed script, ' : '');
+}
+
+function cutCommand(c: string, what = ''): string {
+  const lines = c.split('\n');
+  while (lines.length > 1 && lines.at(-1)?.trim() === '') lines.pop();
+  const first = lines[0];
+  if (lines.length === 1 && first.length <= SHOWN_CHARS) return escapeForTerminal(first);
+  const shown = first.length > SHOWN_CHARS ? `${first.slice(0, SHOWN_CHARS)}…` : first;
+  const more = lines.length > 1 ? `${lines.length} lines` : `${c.length} characters`;
+  return `${escapeForTerminal(shown)}${chalk.dim(` (${what}${more})`)}`;
 }
 
 function ruleNames(r: LogRecord): string[] {
@@ -148,7 +157,7 @@ function outcomeNote(r: LogRecord, whole?: Outcome | null): string {
 /** A prompt: still open ("waiting for the person"), or one a later decision closed. */
 function promptBody(p: LogRecord, open = true): string {
   const why = ruleNames(p);
-  return `${open ? WAIT() : chalk.dim('ASKED')} ${open ? 'waiting for the person' : 'asked the person'}: ${escapeForTerminal(text(p.command ?? ''))}${why.length ? chalk.dim(` (${why.join(', ')})`) : ''}`;
+  return `${open ? WAIT() : chalk.dim('ASKED')} ${open ? 'waiting for the person' : 'asked the person'}: ${cutCommand(text(p.command ?? ''))}${why.length ? chalk.dim(` (${why.join(', ')})`) : ''}`;
 }
 
 /** One record on its own line (also what `--follow` prints as records arrive). */
@@ -172,6 +181,25 @@ export function formatRecord(r: LogRecord, o: LineOptions = {}): string {
     default:
       return `${head} ${escapeForTerminal(r.type)}`;
   }
+}
+
+/**
+ * Network requests the proxy let through to the same host, one after another, as one line
+ * ("×5", bytes added up): an agent's own API calls otherwise fill the view. Requests that
+ * were asked about or refused always keep their own line.
+ */
+export function networkRunKey(e: Entry): string | null {
+  const r = e.root;
+  if (r.type !== 'network' || e.outcome !== 'allowed' || r.answer) return null;
+  return `${text(r.method)} ${text(r.host)}:${text(r.port)}`;
+}
+
+export function formatNetworkRun(run: Entry[], o: LineOptions = {}): string {
+  const first = run[0].root;
+  if (run.length === 1) return formatRecord(first, o);
+  const sum = (k: string) => run.reduce((n, e) => n + (Number(e.root[k]) || 0), 0);
+  const last = run[run.length - 1].root;
+  return `${stamp(first, o)} ${ACTION.allow} ${chalk.cyan('net')} ${escapeForTerminal(`${text(first.method)} ${text(first.host)}:${text(first.port)}`)} ${chalk.bold(`×${run.length}`)} ${chalk.dim(escapeForTerminal(`↑${sum('bytesUp')} ↓${sum('bytesDown')}  #${text(first.seq)}…#${text(last.seq)}, until ${text(last.time).slice(11, 19)}`))}`;
 }
 
 /** "+2 shells, 1 installed script" for the parts folded under an action. */

@@ -267,6 +267,8 @@ describe('agentguard doctor', () => {
     expect(lines.some((l) => /bubblewrap|no sandbox/.test(l.what))).toBe(true);
     expect(lines.some((l) => /rules in effect/.test(l.what))).toBe(true);
     expect(lines.some((l) => /session logs: /.test(l.what))).toBe(true);
+    // Whether the log can be anchored, and what verify will say without it.
+    expect(lines.find((l) => l.what.startsWith('log anchor: '))?.what).toMatch(/^log anchor: (none \(.*\): session logs are keyed but agentguard log verify reports them unanchored|journald|syslog)/);
     for (const l of lines) if (l.ok === false) expect(l.fix).toBeTruthy();
     expect(r.status).toBe(lines.some((l) => l.ok === false) ? 1 : 0);
   });

@@ -71,8 +71,10 @@ describe('what a session records', () => {
     const all = cli('log', sessionId);
     expect(all.stdout).toMatch(/ASK +echo ok > out.txt; git reset --hard .*\[deny at the terminal\]/);
     const asks = cli('log', sessionId, '--action', 'ask', '--json').stdout.trim().split('\n').map((l) => JSON.parse(l) as LogRecord);
-    expect(asks.length).toBe(1);
-    expect(asks[0].action).toBe('ask');
+    // One action: its decision, and the prompt record written when the question opened.
+    expect(asks.map((r) => r.type)).toEqual(['prompt', 'decision']);
+    expect(asks[1].action).toBe('ask');
+    expect(asks[1].prompt).toBe(asks[0].seq);
     expect(cli('log', sessionId, '--grep', 'no-such-text').stdout).toBe('');
     expect(cli('sessions').stdout).toContain(sessionId);
   });

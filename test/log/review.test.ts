@@ -113,6 +113,37 @@ describe('folding: one entry per agent action', () => {
   });
 });
 
+describe('what would flood the view', () => {
+  it("an agent's own API calls to one host are one line; a multi-line or very long command shows its beginning", () => {
+    // A home of its own: the other tests count and list every log in theirs.
+    const n = makeHome('review-noisy');
+    const net = (seq: number, extra: Record<string, unknown> = {}): [string, Record<string, unknown>] => ['network', { method: 'CONNECT', host: 'api.anthropic.com', port: 443, action: 'allow', verdict: 'allow', bytesUp: seq, bytesDown: 10, ...extra }];
+    n.write('20261201-130000-noisy', [
+      ['session-start', { agent: ['claude'], launched: ['claude'], pid: 999_999_997, pidStart: '1', cwd: ws, workspaces: [ws], enforcement: 'sandbox', rules: RULES }],
+      net(1), net(2), net(3), net(4),
+      ['decision', decision('SNAPSHOT_FILE=/x/snap.sh\n  echo one >> "$SNAPSHOT_FILE"\n  echo two >> "$SNAPSHOT_FILE"\n', { action: 'allow', verdict: 'allow', matches: [] })],
+      ['decision', decision(`echo ${'y'.repeat(400)}`, { action: 'allow', verdict: 'allow', matches: [] })],
+      net(7), ['network', { method: 'CONNECT', host: 'paste.example', port: 443, action: 'deny', verdict: 'deny', bytesUp: 0, bytesDown: 0, reason: 'not in the allowlist' }], net(9),
+      ['session-end', { exit: 0 }],
+    ]);
+    const out = lines(n.cli('log', '20261201-130000-noisy').stdout);
+    // Four in a row are one line with their count and bytes; the run ends at the next action.
+    expect(out.filter((l) => l.includes('api.anthropic.com'))).toEqual([
+      expect.stringMatching(/#1 +ALLOW net CONNECT api\.anthropic\.com:443 ×4 ↑10 ↓40  #1…#4, until /),
+      expect.stringMatching(/#7 +ALLOW net CONNECT api\.anthropic\.com:443 ↑7 ↓10$/),
+      expect.stringMatching(/#9 +ALLOW net CONNECT api\.anthropic\.com:443 ↑9 ↓10$/),
+    ]);
+    expect(out.some((l) => /#8 +DENY  net CONNECT paste\.example:443/.test(l))).toBe(true);
+    expect(out).toContainEqual(expect.stringMatching(/#5 +ALLOW SNAPSHOT_FILE=\/x\/snap\.sh \(3 lines\)$/));
+    expect(out.join('\n')).not.toContain('echo one');
+    expect(out).toContainEqual(expect.stringMatching(new RegExp(`#6 +ALLOW echo y{195}… \\(405 characters\\)$`)));
+    // --parts and --json keep every record on its own.
+    expect(n.cli('log', '20261201-130000-noisy', '--parts').stdout.match(/api\.anthropic\.com/g)).toHaveLength(6);
+    expect(n.cli('log', '20261201-130000-noisy', '--json').stdout).toContain('echo one');
+    n.remove();
+  });
+});
+
 describe('counts are of agent actions, by outcome', () => {
   it('sessions: an approved hook with its wrapper is one approval, not two asks', () => {
     const out = h.cli('sessions').stdout;
