@@ -255,15 +255,46 @@ function defaultKey(): LogKey {
 const warned = new Set<string>();
 
 /**
- * Before `log prune` deletes a session: a line in pruned.list with its last seq and hash,
- * MACed, so that verify does not report a session the anchor still remembers as missing.
- * Without the key nobody can write one that verify accepts.
+ * Before `log prune` deletes a session: a line in pruned.list with its first hash, last seq and
+ * last hash, MACed, so that verify does not report a session the anchor still remembers as
+ * missing. Without the key nobody can write one that verify accepts; and the MAC covers the
+ * seq and the first hash as well, so that it covers those records only, not a later session of
+ * the same name (a daily log written again that day) nor heads past the seq.
  */
 export function notePruned(dir: string, session: string, key: LogKey | null = keyFor(dir)): void {
-  const last = lastRecord(path.join(dir, `${session}.jsonl`));
+  const file = path.join(dir, `${session}.jsonl`);
+  const last = lastRecord(file);
   const hash = last?.hash ?? GENESIS;
-  const mac = key?.ok ? macOf(key.key, `pruned:${session}:${hash}`) : undefined;
-  fs.appendFileSync(path.join(dir, PRUNED_FILE), JSON.stringify({ session, seq: last?.seq ?? -1, hash, time: new Date().toISOString(), ...(mac ? { mac } : {}) }) + '\n', { mode: 0o600 });
+  const first = firstHash(file) ?? GENESIS;
+  const seq = last?.seq ?? -1;
+  const mac = key?.ok ? macOf(key.key, prunedText(session, seq, first, hash)) : undefined;
+  fs.appendFileSync(path.join(dir, PRUNED_FILE), JSON.stringify({ session, seq, first, hash, time: new Date().toISOString(), ...(mac ? { mac } : {}) }) + '\n', { mode: 0o600 });
+}
+
+/** What a pruned.list line's MAC covers. */
+export const prunedText = (session: string, seq: number, first: string, hash: string) => `pruned:${session}:${seq}:${first}:${hash}`;
+
+function firstHash(file: string): string | null {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      // The first line only, however long session-start is.
+      const parts: Buffer[] = [];
+      for (let pos = 0; ; ) {
+        const buf = Buffer.alloc(64 * 1024);
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
+        const nl = buf.subarray(0, n).indexOf(10);
+        parts.push(buf.subarray(0, nl >= 0 ? nl : n));
+        if (nl >= 0 || n === 0) break;
+        pos += n;
+      }
+      return lineHash(Buffer.concat(parts).toString('utf8'))?.claimed ?? null;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }
 
 function acquire(lockPath: string): () => void {
