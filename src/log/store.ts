@@ -122,6 +122,7 @@ export class SessionLog {
   private anchored = -1;
   private sinceAnchor = 0;
   private anchorTimer: NodeJS.Timeout | null = null;
+  private sinkFailed = false;
 
   constructor(
     readonly session: string,
@@ -163,8 +164,15 @@ export class SessionLog {
       fs.writeSync(this.indexFd, JSON.stringify({ session: this.session, seq, hash }) + '\n');
       this.seq = seq + 1;
       this.prev = hash;
-      this.onAppend?.({ ...body, prev, hash, ...(mac ? { mac } : {}) }, line);
+      // The anchor first: a refusal's head must not depend on a sink. A sink that throws
+      // (it must not) is said once; the record is written and its seq is the caller's.
       this.maybeAnchor(seq, hash, mac, fields.action === 'ask' || fields.action === 'deny');
+      try {
+        this.onAppend?.({ ...body, prev, hash, ...(mac ? { mac } : {}) }, line);
+      } catch (e) {
+        if (!this.sinkFailed) process.stderr.write(`agentguard: log sink failed: ${(e as Error).message} (the session log itself is complete)\n`);
+        this.sinkFailed = true;
+      }
       return seq;
     } finally {
       release?.();

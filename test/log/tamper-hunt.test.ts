@@ -160,3 +160,23 @@ describe('prune tombstones', () => {
     expect(verifyAll(w.opts(key)).map((v) => [v.session, v.verdict])).toEqual([['raised', 'missing']]);
   });
 });
+
+describe('a sink that throws', () => {
+  it('does not lose the head of a refusal, nor fail the append of the record it was handed', () => {
+    const w = world();
+    const heads: AnchorHead[] = [];
+    const anchor: AnchorSink = { kind: 'syslog', head: (h) => void heads.push(h), close() {} };
+    const log = new SessionLog('throwing-sink', {
+      dir: w.dir,
+      key,
+      anchor,
+      onAppend: () => {
+        throw new Error('sink broke');
+      },
+    });
+    expect(log.append('session-start', {})).toBe(0);
+    expect(log.append('decision', { command: 'rm -rf ~', action: 'deny', verdict: 'deny' })).toBe(1);
+    log.close();
+    expect(heads.map((h) => h.seq)).toEqual([0, 1]);
+  });
+});
