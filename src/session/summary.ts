@@ -1,6 +1,6 @@
 // The end of a session as a person reads it: the agent actions by outcome (one per action,
 // its parts never counted again, src/log/record.ts), and the list of every command that was
-// asked about or abandoned, escaped and cut to the terminal's width.
+// denied, asked about or abandoned, escaped and cut to the terminal's width.
 import { escapeForTerminal, paint as chalk } from '../ui/display.js';
 import { strongerOutcome, type Outcome } from '../log/record.js';
 import { unwrapAgentCommand } from '../agents/wrappers.js';
@@ -48,6 +48,8 @@ export class Actions {
 
 const SUMMARY_GROUPS: { outcome: Outcome; label: string; colour: (s: string) => string }[] = [
   { outcome: 'refused', label: 'refused', colour: (s) => chalk.red(s) },
+  // What an agent tried that the rules deny outright: probing the guard shows here first.
+  { outcome: 'denied', label: 'denied by policy', colour: (s) => chalk.red(s) },
   { outcome: 'approved', label: 'approved', colour: (s) => chalk.green(s) },
   { outcome: 'escalated', label: 'approved, ran outside the sandbox', colour: (s) => chalk.yellow(s) },
   { outcome: 'abandoned', label: 'abandoned (whoever asked was gone)', colour: (s) => chalk.dim(s) },
