@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
+import { headMac, loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -32,6 +32,7 @@ export interface AnchorHead {
   session: string;
   seq: number;
   hash: string;
+  /** key.ts headMac: over session, seq and hash. */
   mac?: string;
 }
 
@@ -166,7 +167,7 @@ export class SessionLog {
       this.prev = hash;
       // The anchor first: a refusal's head must not depend on a sink. A sink that throws
       // (it must not) is said once; the record is written and its seq is the caller's.
-      this.maybeAnchor(seq, hash, mac, fields.action === 'ask' || fields.action === 'deny');
+      this.maybeAnchor(seq, hash, fields.action === 'ask' || fields.action === 'deny');
       try {
         this.onAppend?.({ ...body, prev, hash, ...(mac ? { mac } : {}) }, line);
       } catch (e) {
@@ -218,9 +219,9 @@ export class SessionLog {
    * one, and at once for an asked or refused decision: those are what a hostile agent would
    * remove first, and anchoring each one pins the edit to the record.
    */
-  private maybeAnchor(seq: number, hash: string, mac: string | undefined, now: boolean): void {
+  private maybeAnchor(seq: number, hash: string, now: boolean): void {
     if (!this.anchor) return;
-    this.last = { seq, hash, mac };
+    this.last = { seq, hash };
     if (now || this.anchored < 0 || ++this.sinceAnchor >= ANCHOR_EVERY_RECORDS) {
       this.anchorNow();
       return;
@@ -234,11 +235,13 @@ export class SessionLog {
     }
   }
 
-  private last: { seq: number; hash: string; mac?: string } | null = null;
+  private last: { seq: number; hash: string } | null = null;
 
   private anchorNow(): void {
     if (!this.anchor || !this.last || this.anchored === this.last.seq) return;
-    this.anchor.head({ session: this.session, ...this.last });
+    const { seq, hash } = this.last;
+    const key = this.key?.ok ? this.key.key : null;
+    this.anchor.head({ session: this.session, seq, hash, ...(key ? { mac: headMac(key, { session: this.session, seq, hash }) } : {}) });
     this.anchored = this.last.seq;
     this.sinceAnchor = 0;
     if (this.anchorTimer) clearTimeout(this.anchorTimer);

@@ -3,7 +3,7 @@
 // here starts a process). One verdict per session, with the reason a person can act on.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
+import { headMac, loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
 import { GENESIS, lineHash, processStart, PRUNED_FILE, prunedText, sessionsDir, sha256, type AnchorHead, type LogRecord } from './store.js';
 
 /**
@@ -103,7 +103,7 @@ function context(o: VerifyOptions): Context {
       const mine = new Map<string, Head[]>();
       const foreign = new Map<string, number>();
       for (const h of reading.heads) {
-        const proven = key.ok && h.mac !== undefined && macOf(key.key, h.hash) === h.mac;
+        const proven = key.ok && h.mac !== undefined && headMac(key.key, h) === h.mac;
         if (proven || h.mac === undefined || !key.ok) mine.set(h.session, [...(mine.get(h.session) ?? []), { ...h, proven }]);
         else foreign.set(h.session, (foreign.get(h.session) ?? 0) + 1);
       }

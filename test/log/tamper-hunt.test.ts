@@ -180,3 +180,24 @@ describe('a sink that throws', () => {
     expect(heads.map((h) => h.seq)).toEqual([0, 1]);
   });
 });
+
+describe('a real head replayed under another name', () => {
+  it("a head's MAC covers its session and seq: copied to another name or seq, it is ignored, not an alarm", () => {
+    const w = world();
+    realSession(w.dir, 'victim', w.anchor);
+    realSession(w.dir, 'other', w.anchor);
+    const real = fs
+      .readFileSync(w.syslog, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('session=victim seq=2 '))!;
+    const [, hash, mac] = /hash=(\S+) mac=(\S+)/.exec(real)!;
+    // Anyone who can read the journal or syslog can copy a head: a ghost session, and a cut tail that is not there.
+    w.forgeLine({ session: 'ghost', seq: 7, hash, mac });
+    w.forgeLine({ session: 'other', seq: 9, hash, mac });
+    const all = verifyAll(w.opts(key));
+    expect(all.map((v) => [v.session, v.verdict])).toEqual([
+      ['other', 'intact'],
+      ['victim', 'intact'],
+    ]);
+  });
+});
