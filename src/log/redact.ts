@@ -205,17 +205,26 @@ function valueRange(m: RegExpExecArray, at: number, g: number): [string, number]
  * NAME=value, NAME: value, "name": "value", a.b.password=value, ?token=value, NAME := value.
  * The lookbehind lets a match start only at the start of a run of name characters (and
  * never after `$`, `{`, `.`, `/`, `^` or `-`: `$PWD ==` is a reference, `--password=` a
- * flag, `s/^API_KEY=.*` a pattern), which keeps the search linear.
+ * flag, `s/^API_KEY=.*` a pattern), which keeps the search linear. The match is the name and
+ * its separator: the value (VALUE_AT) is read for a credential name alone, and consumed; any
+ * other name's match ends at its separator, so that a name inside its value is still tried
+ * (`https://host/api?access_token=…`, `Cookie: token=…`).
  */
-const ASSIGN = new RegExp(String.raw`(?<![\w$.{/\\^-])([A-Za-z_][\w.-]*)(["']?)([ \t]*)(:=|\?=|=|:)([ \t]*)` + VALUE, 'g');
+const ASSIGN = new RegExp(String.raw`(?<![\w$.{/\\^-])([A-Za-z_][\w.-]*)(["']?)([ \t]*)(:=|\?=|=|:)([ \t]*)`, 'g');
+const VALUE_AT = new RegExp(VALUE, 'y');
 
 function assignments(s: string, out: Range[], names: Names): void {
-  for (const m of s.matchAll(ASSIGN)) {
+  ASSIGN.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = ASSIGN.exec(s)); ) {
     const [, name, nameQuote, before, sep, after] = m;
     const strength = names(name);
     if (!strength) continue;
-    const at = m.index + name.length + nameQuote.length + before.length + sep.length + after.length;
-    const v = valueRange(m, at, 6);
+    const at = m.index + m[0].length;
+    VALUE_AT.lastIndex = at;
+    const vm = VALUE_AT.exec(s);
+    if (!vm) continue;
+    ASSIGN.lastIndex = at + vm[0].length;
+    const v = valueRange(vm, at, 1);
     if (!v || !isLiteral(v[0])) continue;
     const [value, start] = v;
     // `name=` (and make's `:=`, `?=`) is an assignment; `name:` is one in JSON ("name": …),
@@ -223,7 +232,7 @@ function assignments(s: string, out: Range[], names: Names): void {
     const assignment = sep !== ':' || (nameQuote !== '' && s[m.index - 1] === nameQuote) || name.includes('-') || atLineStart(s, m.index);
     const spaced = sep !== ':' && (before !== '' || after !== '');
     if (spaced && !atLineStart(s, m.index) && !nameQuote) continue; // `[ x = y ]`, not an assignment
-    if (m[8] !== undefined && isCode(value, s[start + value.length], spaced)) continue;
+    if (vm[3] !== undefined && isCode(value, s[start + value.length], spaced)) continue;
     const secret = strength === 'weak' ? secretShaped(value) : assignment ? true : proseSecret(value);
     if (secret) out.push([start, start + value.length]);
   }
