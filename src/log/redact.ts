@@ -300,10 +300,10 @@ function userPassword(value: string, start: number, out: Range[]): void {
 /**
  * The short options that carry a password for the programs agents run most: mysql's
  * -pSECRET (only attached: `-p name` is a prompt and a database), `docker login -p`,
- * sshpass and mongo -p, redis-cli -a, ldapsearch -w, curl -u user:password. Elsewhere
- * -p is a port or a path.
+ * sshpass and mongo -p, redis-cli -a, ldapsearch -w, curl -u user:password, zip -P and
+ * 7z -pSECRET (archive passwords). Elsewhere -p is a port or a path.
  */
-const SHORT_OPTION = new RegExp(String.raw`(?<![\w-])-([apuUw])([ \t]*)(?=` + VALUE + ')', 'g');
+const SHORT_OPTION = new RegExp(String.raw`(?<![\w-])-([apPuUw])([ \t]*)(?=` + VALUE + ')', 'g');
 const MYSQL = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlsh', 'mariadb', 'mariadb-dump', 'mariadb-admin']);
 /** Their -p is a password, given apart or attached. */
 const P_IS_PASSWORD = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'sshpass']);
@@ -311,6 +311,8 @@ const P_IS_PASSWORD = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 
 const LOGIN = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm', 'oras', 'crane', 'regctl', 'az', 'oc', 'cf']);
 /** Their -w is the bind password. */
 const LDAP = new Set(['ldapsearch', 'ldapadd', 'ldapmodify', 'ldapdelete', 'ldapwhoami', 'ldappasswd']);
+/** Their -pSECRET (attached only) is the archive's password. */
+const SEVEN_ZIP = new Set(['7z', '7za', '7zr', '7zz']);
 
 function shortOptions(s: string, out: Range[], programs: Programs): void {
   for (const m of s.matchAll(SHORT_OPTION)) {
@@ -327,6 +329,8 @@ function shortOptions(s: string, out: Range[], programs: Programs): void {
     else if (letter === 'p' && P_IS_PASSWORD.has(program)) secret = true;
     else if (letter === 'a' && program === 'redis-cli') secret = true;
     else if (letter === 'w' && LDAP.has(program)) secret = true;
+    else if (letter === 'P' && (program === 'zip' || program === 'zipcloak')) secret = true;
+    else if (letter === 'p' && SEVEN_ZIP.has(program)) secret = gap === '';
     else if ((letter === 'u' || letter === 'U') && program === 'curl') {
       userPassword(value, start, out);
       continue;

@@ -12,11 +12,14 @@ describe('credential names inside another value', () => {
     [`curl https://api.example.com/v1?access_token=${S}`, `curl https://api.example.com/v1?access_token=[REDACTED]`],
     [`curl "https://api.example.com/v1?api_key=${S}&q=1"`, `curl "https://api.example.com/v1?api_key=[REDACTED]&q=1"`],
     [`curl -H "Cookie: token=${S}" https://x`, `curl -H "Cookie: token=[REDACTED]" https://x`],
+    // Archive passwords.
+    [`zip -P ${S} out.zip notes.txt`, `zip -P [REDACTED] out.zip notes.txt`],
+    [`7z a -p${S} out.7z notes.txt`, `7z a -p[REDACTED] out.7z notes.txt`],
   ])('%s', (line, want) => {
     expect(r.redact(line)).toBe(want);
   });
 
   it('keeps what is not a credential: a query string and a header of ordinary names', () => {
-    for (const line of ['curl "https://example.com/search?q=agentguard&page=2"', 'curl -H "Accept: application/json" https://x/?sort=desc']) expect(r.redact(line)).toBe(line);
+    for (const line of ['curl "https://example.com/search?q=agentguard&page=2"', 'curl -H "Accept: application/json" https://x/?sort=desc', 'unzip -P', '7z a -p out.7z dir', 'cp -p a b']) expect(r.redact(line)).toBe(line);
   });
 });
