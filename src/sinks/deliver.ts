@@ -7,7 +7,7 @@
 // sinks.json. Run as `node dist/sinks/deliver.js SPOOL-DIR`, never by a person.
 import fs from 'node:fs';
 import path from 'node:path';
-import { SessionLog, type LogRecord } from '../log/store.js';
+import { processStart, SessionLog, type LogRecord } from '../log/store.js';
 import { fileURLToPath } from 'node:url';
 import { DELIVERY_BOUND_MS, openLogSinks, type LogSinks, type LossLog } from './index.js';
 import { deliveryRunning } from './spool.js';
@@ -19,7 +19,7 @@ const POLL_MS = 100;
 export function takeLock(lock: string): boolean {
   for (let i = 0; i < 2; i++) {
     try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      fs.writeFileSync(lock, `${process.pid} ${processStart(process.pid) ?? ''}`.trim(), { flag: 'wx', mode: 0o600 });
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
