@@ -55,7 +55,8 @@ function handOver(specs: SinkSpec[], items: SinkItem[], opts: SinkOptions): void
   const child = spawn(process.execPath, [fileURLToPath(new URL('../sinks/deliver.js', import.meta.url)), dir], {
     detached: true,
     stdio: 'ignore',
-    env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '', ...(env.XDG_STATE_HOME ? { XDG_STATE_HOME: env.XDG_STATE_HOME } : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_'))) },
+    // XDG_CONFIG_HOME too: the loss it writes to a daily log is sealed with the person's key, found there.
+    env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '', ...(env.XDG_STATE_HOME ? { XDG_STATE_HOME: env.XDG_STATE_HOME } : {}), ...(env.XDG_CONFIG_HOME ? { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME } : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_'))) },
   });
   child.on('error', () => undefined);
   child.unref();

@@ -1,12 +1,15 @@
 // The delivery process's lock (sink-spool/deliver.pid) after that process died without removing
 // it (SIGKILL, OOM, a reboot): once its pid is reused by another process, checks and hooks must
 // not believe a delivery is running, or their network sinks' records stay spooled for good.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { takeLock } from '../../src/sinks/deliver.js';
 import { deliveryRunning } from '../../src/sinks/spool.js';
+import { BIN, makeWorld } from '../session/harness.js';
+import { freeTcpPort, until } from './helpers.js';
 
 const base = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-lock-'));
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
@@ -21,4 +24,31 @@ describe('the delivery lock', () => {
     expect(fs.readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
     expect(deliveryRunning(lock)).toBe(true);
   });
+});
+
+describe('the delivery process, with the config directory elsewhere (XDG_CONFIG_HOME)', () => {
+  it("seals the loss it writes to check's daily log with the person's key, and creates none in ~/.config", async () => {
+    const world = makeWorld('deliver-key');
+    try {
+      const closed = await freeTcpPort();
+      const config = path.join(world.base, 'xdg-config');
+      const state = path.join(world.base, 'xdg-state');
+      fs.mkdirSync(path.join(config, 'agentguard'), { recursive: true });
+      fs.writeFileSync(path.join(config, 'agentguard', 'config.yaml'), `log:\n  anchor: none\n  sinks: ["tcp://127.0.0.1:${closed}"]\n`);
+      const env = { ...process.env, HOME: world.home, XDG_CONFIG_HOME: config, XDG_STATE_HOME: state };
+      expect(spawnSync(process.execPath, [BIN, 'check', '--', 'git status'], { cwd: world.ws, env, encoding: 'utf8' }).status).toBe(0);
+      const sessions = path.join(state, 'agentguard', 'sessions');
+      const daily = () => {
+        const f = fs.readdirSync(sessions).find((n) => n.startsWith('check-'));
+        return f ? fs.readFileSync(path.join(sessions, f), 'utf8') : '';
+      };
+      await until('the loss is in the daily log', () => daily().includes('"type":"sink-loss"'), 20_000);
+      expect(fs.existsSync(path.join(world.home, '.config', 'agentguard', 'log.key'))).toBe(false);
+      const v = spawnSync(process.execPath, [BIN, 'log', 'verify', '--all', '--json'], { cwd: world.ws, env, encoding: 'utf8' });
+      const verdicts = v.stdout.trim().split('\n').map((l) => JSON.parse(l) as { session: string; verdict: string; keyed: string });
+      expect(verdicts.find((x) => x.session.startsWith('check-'))).toMatchObject({ verdict: 'unanchored', keyed: 'keyed' });
+    } finally {
+      world.remove();
+    }
+  }, 60_000);
 });
