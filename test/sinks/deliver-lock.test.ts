@@ -3,6 +3,7 @@
 // not believe a delivery is running, or their network sinks' records stay spooled for good.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,31 @@ describe('the delivery process, with the config directory elsewhere (XDG_CONFIG_
       const verdicts = v.stdout.trim().split('\n').map((l) => JSON.parse(l) as { session: string; verdict: string; keyed: string });
       expect(verdicts.find((x) => x.session.startsWith('check-'))).toMatchObject({ verdict: 'unanchored', keyed: 'keyed' });
     } finally {
+      world.remove();
+    }
+  }, 60_000);
+});
+
+describe('the loss the delivery process writes to a daily log', () => {
+  it('is anchored like the record it reports on', async () => {
+    const world = makeWorld('deliver-anchor');
+    const server = net.createServer((c) => c.on('data', (d) => heads.push(d.toString())));
+    const heads: string[] = [];
+    try {
+      const socket = path.join(world.base, 'log.sock');
+      await new Promise<void>((r) => server.listen(socket, r));
+      const closed = await freeTcpPort();
+      const config = path.join(world.home, '.config', 'agentguard');
+      fs.mkdirSync(config, { recursive: true });
+      fs.writeFileSync(path.join(config, 'config.yaml'), `log:\n  anchor: syslog\n  syslog:\n    socket: ${socket}\n  sinks: ["tcp://127.0.0.1:${closed}"]\n`);
+      const env = { ...process.env, HOME: world.home, XDG_CONFIG_HOME: '', XDG_STATE_HOME: '' };
+      expect(spawnSync(process.execPath, [BIN, 'check', '--', 'git status'], { cwd: world.ws, env, encoding: 'utf8' }).status).toBe(0);
+      const sessions = path.join(world.home, '.local', 'state', 'agentguard', 'sessions');
+      const id = `check-${new Date().toISOString().slice(0, 10)}`;
+      await until('the loss is in the daily log', () => fs.existsSync(path.join(sessions, `${id}.jsonl`)) && fs.readFileSync(path.join(sessions, `${id}.jsonl`), 'utf8').includes('"type":"sink-loss"'), 20_000);
+      await until("the loss record's head", () => heads.join('').includes(`session=${id} seq=1 `), 20_000);
+    } finally {
+      server.close();
       world.remove();
     }
   }, 60_000);
