@@ -25,13 +25,33 @@ export interface RunningAnchor extends AnchorSink {
   readonly note?: string;
 }
 
+export interface AnchorOptions {
+  /**
+   * Called once when heads stop reaching the anchor before close: its logger ended (an agent
+   * without the sandbox can `kill` it: a literal pid is routine for the policy) or stopped
+   * taking them. The session records it and tells the person; later heads are dropped.
+   */
+  onLost?: (reason: string) => void;
+}
+
 /** A session's anchor: one `logger` process for the whole session. */
-export function startAnchor(settings: AnchorSettings): RunningAnchor {
+export function startAnchor(settings: AnchorSettings, opts: AnchorOptions = {}): RunningAnchor {
   const choice = chooseAnchor(settings);
   if (!choice.socket) return { ...noAnchor, dropped: 0, note: choice.note };
   let child: ChildProcess | null;
   let dropped = 0;
   let exited = false;
+  let closing = false;
+  let said = false;
+  const lost = (reason: string) => {
+    if (closing || said) return;
+    said = true;
+    try {
+      opts.onLost?.(reason);
+    } catch {
+      // the report is the session's; the anchor goes on dropping
+    }
+  };
   try {
     // Its own process group: a signal to agentguard's group (the terminal's Ctrl-C, kill -INT -PGID)
     // must not end the anchor before the session's last head. It exits at EOF when we do.
@@ -42,14 +62,18 @@ export function startAnchor(settings: AnchorSettings): RunningAnchor {
   // Never what keeps agentguard running: close() waits for it, bounded, and nothing else does.
   child?.unref();
   (child?.stdin as { unref?: () => void } | null | undefined)?.unref?.();
-  child?.on('error', () => {
+  if (!child) lost('logger could not be started');
+  child?.on('error', (e) => {
     exited = true;
+    lost(`logger could not run: ${e.message}`);
   });
-  child?.on('exit', () => {
+  child?.on('exit', (code, signal) => {
     exited = true;
+    lost(`the anchor's logger (pid ${child?.pid}) ended ${signal ? `by ${signal}` : `with exit status ${code}`}`);
   });
-  child?.stdin?.on('error', () => {
+  child?.stdin?.on('error', (e) => {
     exited = true;
+    lost(`the anchor's logger stopped reading: ${e.message}`);
   });
   return {
     kind: choice.kind,
@@ -60,11 +84,13 @@ export function startAnchor(settings: AnchorSettings): RunningAnchor {
       const stdin = child?.stdin;
       if (!stdin || exited || stdin.writableLength > QUEUE_BYTES) {
         dropped++;
+        if (!exited) lost(`the anchor's logger (pid ${child?.pid}) is not taking heads (stopped?): dropped from #${h.seq}`);
         return;
       }
       stdin.write(anchorLine(h) + '\n');
     },
     async close() {
+      closing = true;
       if (!child || exited) return;
       const c = child;
       await new Promise<void>((resolve) => {

@@ -26,6 +26,12 @@ export function macOf(key: Buffer, hash: string): string {
   return crypto.createHmac('sha256', key).update(hash).digest('hex');
 }
 
+/**
+ * An anchor head's MAC: over its session and seq as well as the hash, so that a head copied
+ * from the journal (which the user can read) under another session or seq is not one of yours.
+ */
+export const headMac = (key: Buffer, h: { session: string; seq: number; hash: string }): string => macOf(key, `head:${h.session}:${h.seq}:${h.hash}`);
+
 const cache = new Map<string, LogKey>();
 
 /**

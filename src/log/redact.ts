@@ -205,17 +205,26 @@ function valueRange(m: RegExpExecArray, at: number, g: number): [string, number]
  * NAME=value, NAME: value, "name": "value", a.b.password=value, ?token=value, NAME := value.
  * The lookbehind lets a match start only at the start of a run of name characters (and
  * never after `$`, `{`, `.`, `/`, `^` or `-`: `$PWD ==` is a reference, `--password=` a
- * flag, `s/^API_KEY=.*` a pattern), which keeps the search linear.
+ * flag, `s/^API_KEY=.*` a pattern), which keeps the search linear. The match is the name and
+ * its separator: the value (VALUE_AT) is read for a credential name alone, and consumed; any
+ * other name's match ends at its separator, so that a name inside its value is still tried
+ * (`https://host/api?access_token=…`, `Cookie: token=…`).
  */
-const ASSIGN = new RegExp(String.raw`(?<![\w$.{/\\^-])([A-Za-z_][\w.-]*)(["']?)([ \t]*)(:=|\?=|=|:)([ \t]*)` + VALUE, 'g');
+const ASSIGN = new RegExp(String.raw`(?<![\w$.{/\\^-])([A-Za-z_][\w.-]*)(["']?)([ \t]*)(:=|\?=|=|:)([ \t]*)`, 'g');
+const VALUE_AT = new RegExp(VALUE, 'y');
 
 function assignments(s: string, out: Range[], names: Names): void {
-  for (const m of s.matchAll(ASSIGN)) {
+  ASSIGN.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = ASSIGN.exec(s)); ) {
     const [, name, nameQuote, before, sep, after] = m;
     const strength = names(name);
     if (!strength) continue;
-    const at = m.index + name.length + nameQuote.length + before.length + sep.length + after.length;
-    const v = valueRange(m, at, 6);
+    const at = m.index + m[0].length;
+    VALUE_AT.lastIndex = at;
+    const vm = VALUE_AT.exec(s);
+    if (!vm) continue;
+    ASSIGN.lastIndex = at + vm[0].length;
+    const v = valueRange(vm, at, 1);
     if (!v || !isLiteral(v[0])) continue;
     const [value, start] = v;
     // `name=` (and make's `:=`, `?=`) is an assignment; `name:` is one in JSON ("name": …),
@@ -223,7 +232,7 @@ function assignments(s: string, out: Range[], names: Names): void {
     const assignment = sep !== ':' || (nameQuote !== '' && s[m.index - 1] === nameQuote) || name.includes('-') || atLineStart(s, m.index);
     const spaced = sep !== ':' && (before !== '' || after !== '');
     if (spaced && !atLineStart(s, m.index) && !nameQuote) continue; // `[ x = y ]`, not an assignment
-    if (m[8] !== undefined && isCode(value, s[start + value.length], spaced)) continue;
+    if (vm[3] !== undefined && isCode(value, s[start + value.length], spaced)) continue;
     const secret = strength === 'weak' ? secretShaped(value) : assignment ? true : proseSecret(value);
     if (secret) out.push([start, start + value.length]);
   }
@@ -291,10 +300,10 @@ function userPassword(value: string, start: number, out: Range[]): void {
 /**
  * The short options that carry a password for the programs agents run most: mysql's
  * -pSECRET (only attached: `-p name` is a prompt and a database), `docker login -p`,
- * sshpass and mongo -p, redis-cli -a, ldapsearch -w, curl -u user:password. Elsewhere
- * -p is a port or a path.
+ * sshpass and mongo -p, redis-cli -a, ldapsearch -w, curl -u user:password, zip -P and
+ * 7z -pSECRET (archive passwords). Elsewhere -p is a port or a path.
  */
-const SHORT_OPTION = new RegExp(String.raw`(?<![\w-])-([apuUw])([ \t]*)(?=` + VALUE + ')', 'g');
+const SHORT_OPTION = new RegExp(String.raw`(?<![\w-])-([apPuUw])([ \t]*)(?=` + VALUE + ')', 'g');
 const MYSQL = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlsh', 'mariadb', 'mariadb-dump', 'mariadb-admin']);
 /** Their -p is a password, given apart or attached. */
 const P_IS_PASSWORD = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'sshpass']);
@@ -302,6 +311,8 @@ const P_IS_PASSWORD = new Set(['mongo', 'mongosh', 'mongodump', 'mongorestore', 
 const LOGIN = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo', 'helm', 'oras', 'crane', 'regctl', 'az', 'oc', 'cf']);
 /** Their -w is the bind password. */
 const LDAP = new Set(['ldapsearch', 'ldapadd', 'ldapmodify', 'ldapdelete', 'ldapwhoami', 'ldappasswd']);
+/** Their -pSECRET (attached only) is the archive's password. */
+const SEVEN_ZIP = new Set(['7z', '7za', '7zr', '7zz']);
 
 function shortOptions(s: string, out: Range[], programs: Programs): void {
   for (const m of s.matchAll(SHORT_OPTION)) {
@@ -318,6 +329,8 @@ function shortOptions(s: string, out: Range[], programs: Programs): void {
     else if (letter === 'p' && P_IS_PASSWORD.has(program)) secret = true;
     else if (letter === 'a' && program === 'redis-cli') secret = true;
     else if (letter === 'w' && LDAP.has(program)) secret = true;
+    else if (letter === 'P' && (program === 'zip' || program === 'zipcloak')) secret = true;
+    else if (letter === 'p' && SEVEN_ZIP.has(program)) secret = gap === '';
     else if ((letter === 'u' || letter === 'U') && program === 'curl') {
       userPassword(value, start, out);
       continue;

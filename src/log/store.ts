@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
+import { headMac, loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -32,6 +32,7 @@ export interface AnchorHead {
   session: string;
   seq: number;
   hash: string;
+  /** key.ts headMac: over session, seq and hash. */
   mac?: string;
 }
 
@@ -122,6 +123,7 @@ export class SessionLog {
   private anchored = -1;
   private sinceAnchor = 0;
   private anchorTimer: NodeJS.Timeout | null = null;
+  private sinkFailed = false;
 
   constructor(
     readonly session: string,
@@ -163,8 +165,15 @@ export class SessionLog {
       fs.writeSync(this.indexFd, JSON.stringify({ session: this.session, seq, hash }) + '\n');
       this.seq = seq + 1;
       this.prev = hash;
-      this.onAppend?.({ ...body, prev, hash, ...(mac ? { mac } : {}) }, line);
-      this.maybeAnchor(seq, hash, mac, fields.action === 'ask' || fields.action === 'deny');
+      // The anchor first: a refusal's head must not depend on a sink. A sink that throws
+      // (it must not) is said once; the record is written and its seq is the caller's.
+      this.maybeAnchor(seq, hash, fields.action === 'ask' || fields.action === 'deny');
+      try {
+        this.onAppend?.({ ...body, prev, hash, ...(mac ? { mac } : {}) }, line);
+      } catch (e) {
+        if (!this.sinkFailed) process.stderr.write(`agentguard: log sink failed: ${(e as Error).message} (the session log itself is complete)\n`);
+        this.sinkFailed = true;
+      }
       return seq;
     } finally {
       release?.();
@@ -210,9 +219,9 @@ export class SessionLog {
    * one, and at once for an asked or refused decision: those are what a hostile agent would
    * remove first, and anchoring each one pins the edit to the record.
    */
-  private maybeAnchor(seq: number, hash: string, mac: string | undefined, now: boolean): void {
+  private maybeAnchor(seq: number, hash: string, now: boolean): void {
     if (!this.anchor) return;
-    this.last = { seq, hash, mac };
+    this.last = { seq, hash };
     if (now || this.anchored < 0 || ++this.sinceAnchor >= ANCHOR_EVERY_RECORDS) {
       this.anchorNow();
       return;
@@ -226,11 +235,13 @@ export class SessionLog {
     }
   }
 
-  private last: { seq: number; hash: string; mac?: string } | null = null;
+  private last: { seq: number; hash: string } | null = null;
 
   private anchorNow(): void {
     if (!this.anchor || !this.last || this.anchored === this.last.seq) return;
-    this.anchor.head({ session: this.session, ...this.last });
+    const { seq, hash } = this.last;
+    const key = this.key?.ok ? this.key.key : null;
+    this.anchor.head({ session: this.session, seq, hash, ...(key ? { mac: headMac(key, { session: this.session, seq, hash }) } : {}) });
     this.anchored = this.last.seq;
     this.sinceAnchor = 0;
     if (this.anchorTimer) clearTimeout(this.anchorTimer);
@@ -255,15 +266,46 @@ function defaultKey(): LogKey {
 const warned = new Set<string>();
 
 /**
- * Before `log prune` deletes a session: a line in pruned.list with its last seq and hash,
- * MACed, so that verify does not report a session the anchor still remembers as missing.
- * Without the key nobody can write one that verify accepts.
+ * Before `log prune` deletes a session: a line in pruned.list with its first hash, last seq and
+ * last hash, MACed, so that verify does not report a session the anchor still remembers as
+ * missing. Without the key nobody can write one that verify accepts; and the MAC covers the
+ * seq and the first hash as well, so that it covers those records only, not a later session of
+ * the same name (a daily log written again that day) nor heads past the seq.
  */
 export function notePruned(dir: string, session: string, key: LogKey | null = keyFor(dir)): void {
-  const last = lastRecord(path.join(dir, `${session}.jsonl`));
+  const file = path.join(dir, `${session}.jsonl`);
+  const last = lastRecord(file);
   const hash = last?.hash ?? GENESIS;
-  const mac = key?.ok ? macOf(key.key, `pruned:${session}:${hash}`) : undefined;
-  fs.appendFileSync(path.join(dir, PRUNED_FILE), JSON.stringify({ session, seq: last?.seq ?? -1, hash, time: new Date().toISOString(), ...(mac ? { mac } : {}) }) + '\n', { mode: 0o600 });
+  const first = firstHash(file) ?? GENESIS;
+  const seq = last?.seq ?? -1;
+  const mac = key?.ok ? macOf(key.key, prunedText(session, seq, first, hash)) : undefined;
+  fs.appendFileSync(path.join(dir, PRUNED_FILE), JSON.stringify({ session, seq, first, hash, time: new Date().toISOString(), ...(mac ? { mac } : {}) }) + '\n', { mode: 0o600 });
+}
+
+/** What a pruned.list line's MAC covers. */
+export const prunedText = (session: string, seq: number, first: string, hash: string) => `pruned:${session}:${seq}:${first}:${hash}`;
+
+function firstHash(file: string): string | null {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      // The first line only, however long session-start is.
+      const parts: Buffer[] = [];
+      for (let pos = 0; ; ) {
+        const buf = Buffer.alloc(64 * 1024);
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
+        const nl = buf.subarray(0, n).indexOf(10);
+        parts.push(buf.subarray(0, nl >= 0 ? nl : n));
+        if (nl >= 0 || n === 0) break;
+        pos += n;
+      }
+      return lineHash(Buffer.concat(parts).toString('utf8'))?.claimed ?? null;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }
 
 function acquire(lockPath: string): () => void {

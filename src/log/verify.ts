@@ -3,8 +3,8 @@
 // here starts a process). One verdict per session, with the reason a person can act on.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
-import { GENESIS, lineHash, processStart, PRUNED_FILE, sessionsDir, sha256, type AnchorHead, type LogRecord } from './store.js';
+import { headMac, loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
+import { GENESIS, lineHash, processStart, PRUNED_FILE, prunedText, sessionsDir, sha256, type AnchorHead, type LogRecord } from './store.js';
 
 /**
  * intact: every check passed. running: intact so far, its writer is alive.
@@ -63,13 +63,29 @@ export interface VerifyOptions {
 const count = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
 const alive = (pid: number, start: string | null) => start !== null && processStart(pid) === start;
 
+/**
+ * A head from the anchor. proven: its MAC is one your key made. Anyone can add a line to
+ * syslog or the journal, so a head without a MAC, or any head when your key cannot be read,
+ * may raise an alarm (it disagrees with the log) but never confirms a record.
+ */
+type Head = AnchorHead & { proven: boolean };
+
+/** A pruned.list line: what `log prune` removed (store.ts notePruned). */
+interface Tombstone {
+  seq: number;
+  first?: string;
+  hash: string;
+  /** Its MAC is one your key made. */
+  proven: boolean;
+}
+
 interface Context {
   dir: string;
   key: LogKey;
   index: Map<string, Indexed>;
-  /** Sessions removed on purpose by `log prune` (with a MAC your key made, when you have one). */
-  pruned: Set<string>;
-  heads: (kind: string) => { reading: AnchorReading; mine: Map<string, AnchorHead[]>; foreign: Map<string, number> };
+  /** Sessions removed on purpose by `log prune`, as pruned.list says. */
+  pruned: Map<string, Tombstone>;
+  heads: (kind: string) => { reading: AnchorReading; mine: Map<string, Head[]>; foreign: Map<string, number> };
   defaultAnchor: string;
   isRunning: (pid: number, pidStart: string | null) => boolean;
 }
@@ -82,13 +98,13 @@ function context(o: VerifyOptions): Context {
     let hit = cache.get(kind);
     if (!hit) {
       const reading = kind === 'none' || !o.readAnchor ? { kind, ok: false, problem: kind === 'none' ? 'no anchor was available when it was written' : 'anchors were not read', heads: [] } : o.readAnchor(kind);
-      // Anyone can write a line to syslog: a head counts only if its MAC is ours. Heads
-      // without a MAC count for sessions written without a key (they can only add alarms).
-      const mine = new Map<string, AnchorHead[]>();
+      // Anyone can write a line to syslog: a head with a MAC that is not ours is ignored; one
+      // without a MAC, or any head when the key cannot be read, is kept but unproven.
+      const mine = new Map<string, Head[]>();
       const foreign = new Map<string, number>();
       for (const h of reading.heads) {
-        const good = h.mac === undefined || !key.ok ? true : macOf(key.key, h.hash) === h.mac;
-        if (good) mine.set(h.session, [...(mine.get(h.session) ?? []), h]);
+        const proven = key.ok && h.mac !== undefined && headMac(key.key, h) === h.mac;
+        if (proven || h.mac === undefined || !key.ok) mine.set(h.session, [...(mine.get(h.session) ?? []), { ...h, proven }]);
         else foreign.set(h.session, (foreign.get(h.session) ?? 0) + 1);
       }
       hit = { reading, mine, foreign };
@@ -110,7 +126,7 @@ export function verifyAll(opts: VerifyOptions | string = {}): VerifyResult[] {
   const ids = new Set<string>(c.index.keys());
   if (fs.existsSync(c.dir)) for (const f of fs.readdirSync(c.dir)) if (f.endsWith('.jsonl') && f !== 'index.jsonl') ids.add(f.slice(0, -6));
   // Sessions only the anchor remembers: deleted with their index lines.
-  if (o.readAnchor) for (const s of c.heads(c.defaultAnchor).mine.keys()) if (!c.pruned.has(s)) ids.add(s);
+  if (o.readAnchor) for (const s of c.heads(c.defaultAnchor).mine.keys()) if (prunedProblem(s, c) !== null) ids.add(s);
   return [...ids].sort().map((id) => check(id, c));
 }
 
@@ -125,8 +141,11 @@ function check(session: string, c: Context): VerifyResult {
   if (!fs.existsSync(file)) {
     const anchored = c.heads(c.defaultAnchor).mine.get(session);
     if (indexed) return result('missing', `the log file is missing (the index has ${indexed.seq + 1} records)`);
-    if (c.pruned.has(session)) return result('missing', 'removed on purpose by agentguard log prune');
-    if (anchored) return result('missing', `the log file and its index lines are missing (the ${c.defaultAnchor} anchor has heads up to #${Math.max(...anchored.map((h) => h.seq))})`);
+    const tomb = prunedProblem(session, c);
+    if (tomb === null) return result('missing', 'removed on purpose by agentguard log prune');
+    if (tomb) notes.push(tomb);
+    if (anchored) return result('missing', `the log file and its index lines are missing (the ${c.defaultAnchor} anchor has heads up to #${Math.max(...anchored.map((h) => h.seq))})${tomb ? `; ${tomb}` : ''}`);
+    if (tomb) return result('missing', tomb);
     return result('missing', 'no such session');
   }
   const lines = fs.readFileSync(file, 'utf8').split('\n');
@@ -210,9 +229,14 @@ function check(session: string, c: Context): VerifyResult {
   const kind = recorded === 'none' && other?.length ? c.defaultAnchor : recorded;
   if (kind !== recorded) notes.push(`session-start says no anchor was available, but the ${kind} anchor holds heads for it`);
   const { reading, mine, foreign } = c.heads(kind);
-  const heads = [...(mine.get(session) ?? []), ...(kind === recorded ? (other ?? []) : [])].sort((a, b) => a.seq - b.seq);
-  base.anchor = { kind, heads: heads.length };
+  let heads = [...(mine.get(session) ?? []), ...(kind === recorded ? (other ?? []) : [])].sort((a, b) => a.seq - b.seq);
   if (foreign.get(session)) notes.push(`${foreign.get(session)} ${kind} line(s) for this session carry a MAC your key did not make: ignored (forged, or another key)`);
+  // Every head of a keyed session carries its MAC: one without is a line someone else wrote.
+  if (keyed === 'keyed' && heads.some((h) => !h.proven)) {
+    notes.push(`${heads.filter((h) => !h.proven).length} ${kind} line(s) for this session carry no MAC: ignored (not written by agentguard)`);
+    heads = heads.filter((h) => h.proven);
+  }
+  base.anchor = { kind, heads: heads.length };
   const unindexed = hashes.findIndex((h, seq) => indexed.hashes.get(seq) !== h);
   const conflict = heads.find((h) => h.seq <= last && hashes[h.seq] !== h.hash);
   if (conflict && (unindexed < 0 || conflict.seq <= unindexed)) {
@@ -254,14 +278,26 @@ function check(session: string, c: Context): VerifyResult {
     const why = kind === 'none' ? 'no anchor (journald or syslog) was available when it was written' : !reading.ok ? `the ${kind} anchor could not be read: ${reading.problem}` : `the ${kind} anchor has no record of this session`;
     return result('unanchored', `${count(n)}, chain ${keyed === 'keyed' ? 'and MACs ' : ''}check out, but ${why}: nothing outside your account confirms them`, base);
   }
-  if (heads.at(-1)!.seq < last) {
-    return result('unanchored', `records #${heads.at(-1)!.seq + 1}–#${last} came after the last head the ${kind} anchor holds (#${heads.at(-1)!.seq}): those are not confirmed`, base);
+  // Only a head whose MAC your key made confirms the records up to it.
+  const proven = heads.filter((h) => h.proven);
+  if (!proven.length) {
+    const why = !c.key.ok
+      ? `your key could not be read (${c.key.problem}), so its ${heads.length} ${kind} head(s) cannot be told from lines anyone can write`
+      : `its ${heads.length} ${kind} head(s) carry no MAC your key made (written without a key): anyone can write such a line`;
+    return result('unanchored', `${count(n)} and their chain check out, but ${why}: nothing confirms them`, base);
   }
-  return result('intact', `${count(n)}, ${keyed === 'keyed' ? 'keyed' : keyed}, ${kind}-anchored (${heads.length} head${heads.length === 1 ? '' : 's'}, last #${heads.at(-1)!.seq})`, base);
+  if (proven.at(-1)!.seq < last) {
+    return result('unanchored', `records #${proven.at(-1)!.seq + 1}–#${last} came after the last head the ${kind} anchor holds with your key's MAC (#${proven.at(-1)!.seq}): those are not confirmed`, base);
+  }
+  return result('intact', `${count(n)}, ${keyed === 'keyed' ? 'keyed' : keyed}, ${kind}-anchored (${proven.length} head${proven.length === 1 ? '' : 's'}, last #${proven.at(-1)!.seq})`, base);
 }
 
-function readPruned(dir: string, key: LogKey): Set<string> {
-  const out = new Set<string>();
+/**
+ * pruned.list, per session: its last line whose MAC your key made, else its last line
+ * (unproven: anyone who can write the log directory can write one; without your key none is proven).
+ */
+function readPruned(dir: string, key: LogKey): Map<string, Tombstone> {
+  const out = new Map<string, Tombstone>();
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, PRUNED_FILE), 'utf8');
@@ -270,13 +306,33 @@ function readPruned(dir: string, key: LogKey): Set<string> {
   }
   for (const line of text.split('\n')) {
     try {
-      const e = JSON.parse(line) as { session: string; hash: string; mac?: string };
-      if (!key.ok || e.mac === macOf(key.key, `pruned:${e.session}:${e.hash}`)) out.add(e.session);
+      const e = JSON.parse(line) as { session: string; seq: number; first?: string; hash: string; mac?: string };
+      if (typeof e.session !== 'string' || typeof e.seq !== 'number' || typeof e.hash !== 'string') continue;
+      const proven = key.ok && typeof e.first === 'string' && e.mac === macOf(key.key, prunedText(e.session, e.seq, e.first, e.hash));
+      if (proven || !out.get(e.session)?.proven) out.set(e.session, { seq: e.seq, first: e.first, hash: e.hash, proven });
     } catch {
       // a torn line
     }
   }
   return out;
+}
+
+/**
+ * Whether pruned.list accounts for a session that is gone: null if it does (a tombstone your
+ * key made, and no head the anchor holds for that name lies outside the records it names),
+ * '' if there is no tombstone, else why the one there does not count.
+ */
+function prunedProblem(session: string, c: Context): string | null {
+  const t = c.pruned.get(session);
+  if (!t) return '';
+  const said = 'pruned.list says agentguard log prune removed it';
+  if (!c.key.ok) return `${said}, but that line cannot be checked without your key (${c.key.problem})`;
+  if (!t.proven) return `${said}, but that line carries no MAC your key made (forged?)`;
+  // The anchor's heads for that name: none past the pruned seq, and the first and last records the pruned ones.
+  const heads = c.heads(c.defaultAnchor).mine.get(session) ?? [];
+  const outside = heads.find((h) => h.seq > t.seq || (h.seq === 0 && h.hash !== t.first) || (h.seq === t.seq && h.hash !== t.hash));
+  if (outside) return `${said}, but the ${c.defaultAnchor} anchor holds a head (#${outside.seq}) that is not of the records it removed (a later session of that name?)`;
+  return null;
 }
 
 /** Every index line, per session: the hash of each record and the last seq. */

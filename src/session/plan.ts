@@ -11,7 +11,7 @@ import { planSandbox, type SandboxPlan } from '../sandbox/plan.js';
 import { SECCOMP_ARCHES, ttyInjectionFilter } from '../sandbox/seccomp.js';
 import { bridgeProblem, sessionAllowlist, type NetworkMode } from '../egress/session.js';
 import { BRIDGE_BINARY } from '../egress/proxy.js';
-import { sessionsDir } from '../log/store.js';
+import { sessionsDir, stateDir } from '../log/store.js';
 import { expandHome, type Profile } from './profiles.js';
 import { PACKAGE_ROOT, privateTmpBase, runtimeBase, runtimePaths, type RuntimePaths } from './runtime.js';
 
@@ -129,7 +129,8 @@ export function planSession(o: PlanOptions, guard: Guard): SessionPlan {
         credentialPatterns: guard.rules.lists.get('credential-paths') ?? [],
         allowRead: (o.allowRead ?? []).map((p) => path.resolve(o.cwd, expandHome(p, o.home))),
         agentState: o.profileWrites,
-        logDirs: [sessionsDir(o.env)],
+        // The sink spool holds records of checks and hooks on their way out (src/sinks/spool.ts): the log's content.
+        logDirs: [sessionsDir(o.env), path.join(stateDir(o.env), 'sink-spool')],
         runtimeBase: runtimeBase(o.env),
         runtimeDir: runtime.dir,
         workspaces,

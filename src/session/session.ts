@@ -201,7 +201,22 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   const actions = new Actions();
   const sinks = openLogSinks([...(opts.logSinks ?? []), ...(guard.rules.config?.log?.sinks ?? [])], { queue: guard.rules.config?.log?.queue, env });
   // The chain's head goes to the journal or syslog through one logger process (src/anchor).
-  const log = new SessionLog(runtime.id, { onAppend: sinks?.onAppend, anchor: startAnchor(await anchorSettings(env)) });
+  // Without the sandbox the agent can kill that process (a literal pid is routine): the loss is
+  // a record of its own while the session runs, and a line at its end.
+  let anchorLost: string | null = null;
+  let logOpen = false;
+  const noteAnchorLost = () => {
+    if (logOpen && anchorLost) log.append('anchor-lost', { reason: anchorLost });
+  };
+  const log = new SessionLog(runtime.id, {
+    onAppend: sinks?.onAppend,
+    anchor: startAnchor(await anchorSettings(env), {
+      onLost: (why) => {
+        anchorLost = why;
+        noteAnchorLost();
+      },
+    }),
+  });
   life.add('session log', () => log.end());
   if (sinks) life.add('log sinks', async () => void (await sinks.close({ log, warn: (m) => stdout.write(`agentguard: ${m}\r\n`) })));
   // In the sandbox, a yes to what the wall refuses runs outside it through the broker (escalate.ts).
@@ -412,6 +427,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     profile: profile?.name ?? null,
     terminal: hasTerminal,
   });
+  logOpen = true;
+  noteAnchorLost();
   stdout.write(
     `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
@@ -458,6 +475,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   await settled([...inFlight], 2000);
   gate.flush();
   Object.assign(counts, actions.counts());
+  logOpen = false;
   log.append('session-end', { exit: code, counts });
   const failed = await life.releaseAll();
   for (const f of failed) stdout.write(`agentguard: could not release ${f}\r\n`);
@@ -465,6 +483,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.escalated + counts.refused} asked (${counts.approved} approved, ${counts.escalated ? `${counts.escalated} run outside the sandbox, ` : ''}${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
   for (const line of summaryLines(actions, runtime.id, stdout.columns || 80)) stdout.write(`${line}\r\n`);
+  if (anchorLost) stdout.write(`${chalk.yellow('agentguard: warning:')} the session log's anchor was lost (${escapeForTerminal(anchorLost)}): records after it are not anchored, and \`agentguard log verify\` says so\r\n`);
   return code;
 }
 

@@ -1,6 +1,6 @@
 // The end of a session as a person reads it: the agent actions by outcome (one per action,
 // its parts never counted again, src/log/record.ts), and the list of every command that was
-// asked about or abandoned, escaped and cut to the terminal's width.
+// denied, asked about or abandoned, escaped and cut to the terminal's width.
 import { escapeForTerminal, paint as chalk } from '../ui/display.js';
 import { strongerOutcome, type Outcome } from '../log/record.js';
 import { unwrapAgentCommand } from '../agents/wrappers.js';
@@ -11,20 +11,23 @@ export type ActionCounts = Record<Exclude<Outcome, 'asked'>, number>;
 
 /**
  * The session's agent actions, by root record: each one's outcome is the strongest of its
- * root's and its parts' (src/log/record.ts), and its command the one that decided it.
+ * root's and its parts' (src/log/record.ts), counted once. The list names every command of an
+ * action, each under the strongest outcome it got: an action whose parts were escalated and
+ * then refused shows both, so a part that ran outside cannot hide behind a refusal.
  */
 export class Actions {
-  private byRoot = new Map<number, { outcome: Outcome; seq: number; command: string }>();
+  private byRoot = new Map<number, { outcome: Outcome; commands: Map<string, { outcome: Outcome; seq: number; command: string }> }>();
 
   add(seq: number, parent: number | undefined, outcome: Outcome, command: string) {
     const root = parent ?? seq;
-    const was = this.byRoot.get(root);
-    if (!was) {
-      // A part whose root was not an action (it had no outcome) stands for the action itself.
-      this.byRoot.set(root, { outcome, seq, command });
-      return;
-    }
-    if (strongerOutcome(was.outcome, outcome) !== was.outcome) this.byRoot.set(root, { outcome, seq, command });
+    let a = this.byRoot.get(root);
+    // A part whose root was not an action (it had no outcome) stands for the action itself.
+    if (!a) this.byRoot.set(root, (a = { outcome, commands: new Map() }));
+    else a.outcome = strongerOutcome(a.outcome, outcome) ?? outcome;
+    // A hook and the agent's shell that ran its command are one command (its wrapper taken off).
+    const key = unwrapAgentCommand(command)?.inner ?? command;
+    const was = a.commands.get(key);
+    if (!was || strongerOutcome(was.outcome, outcome) !== was.outcome) a.commands.set(key, { outcome, seq, command });
   }
 
   counts(): ActionCounts {
@@ -33,15 +36,20 @@ export class Actions {
     return c;
   }
 
-  /** The actions with this outcome, oldest first: [seq of the record that decided it, its command]. */
+  /** The commands with this outcome, oldest first: [seq of the record that decided it, its command]. */
   list(outcome: Outcome): { seq: number; command: string }[] {
-    return [...this.byRoot.values()].filter((a) => a.outcome === outcome).map(({ seq, command }) => ({ seq, command }));
+    return [...this.byRoot.values()]
+      .flatMap((a) => [...a.commands.values()])
+      .filter((c) => c.outcome === outcome)
+      .sort((x, y) => x.seq - y.seq)
+      .map(({ seq, command }) => ({ seq, command }));
   }
 }
 
 const SUMMARY_GROUPS: { outcome: Outcome; label: string; colour: (s: string) => string }[] = [
   { outcome: 'refused', label: 'refused', colour: (s) => chalk.red(s) },
-  { outcome: 'denied', label: 'denied by a rule (nobody was asked)', colour: (s) => chalk.red(s) },
+  // What an agent tried that the rules deny outright: probing the guard shows here first.
+  { outcome: 'denied', label: 'denied by policy', colour: (s) => chalk.red(s) },
   { outcome: 'approved', label: 'approved', colour: (s) => chalk.green(s) },
   { outcome: 'escalated', label: 'approved, ran outside the sandbox', colour: (s) => chalk.yellow(s) },
   { outcome: 'abandoned', label: 'abandoned (whoever asked was gone)', colour: (s) => chalk.dim(s) },

@@ -7,10 +7,12 @@
 // sinks.json. Run as `node dist/sinks/deliver.js SPOOL-DIR`, never by a person.
 import fs from 'node:fs';
 import path from 'node:path';
-import { SessionLog, type LogRecord } from '../log/store.js';
+import { processStart, SessionLog, type LogRecord } from '../log/store.js';
 import { fileURLToPath } from 'node:url';
 import { DELIVERY_BOUND_MS, openLogSinks, type LogSinks, type LossLog } from './index.js';
 import { deliveryRunning } from './spool.js';
+import { anchorSettings, type AnchorSettings } from '../anchor/settings.js';
+import { detachedAnchor } from '../anchor/writer.js';
 
 const IDLE_MS = 2_000;
 const POLL_MS = 100;
@@ -19,7 +21,7 @@ const POLL_MS = 100;
 export function takeLock(lock: string): boolean {
   for (let i = 0; i < 2; i++) {
     try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      fs.writeFileSync(lock, `${process.pid} ${processStart(process.pid) ?? ''}`.trim(), { flag: 'wx', mode: 0o600 });
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -37,13 +39,16 @@ const spoolFiles = (dir: string) =>
     .filter((f) => f.endsWith('.jsonl'))
     .sort();
 
-/** The daily logs the lost records came from: each gets the loss of its own records. */
-const lossLog: LossLog = {
+/**
+ * The daily logs the lost records came from: each gets the loss of its own records, its head
+ * anchored like the writers' own (else verify finds the log's last record unanchored).
+ */
+const lossLog = (settings: AnchorSettings): LossLog => ({
   append(type, fields) {
     const seqs = (fields.seqs ?? {}) as Record<string, [number, number]>;
     let seq = -1;
     for (const [session, range] of Object.entries(seqs)) {
-      const l = new SessionLog(session, { lock: true });
+      const l = new SessionLog(session, { lock: true, anchor: detachedAnchor(settings) });
       try {
         seq = l.append(type, { ...fields, seqs: { [session]: range } });
       } finally {
@@ -52,7 +57,7 @@ const lossLog: LossLog = {
     }
     return seq;
   },
-};
+});
 
 async function run(dir: string): Promise<void> {
   const lock = path.join(dir, 'deliver.pid');
@@ -94,7 +99,8 @@ async function run(dir: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  await Promise.all([...open.values()].map((s) => s.close({ boundMs: DELIVERY_BOUND_MS, log: lossLog })));
+  const settings = await anchorSettings();
+  await Promise.all([...open.values()].map((s) => s.close({ boundMs: DELIVERY_BOUND_MS, log: lossLog(settings) })));
 }
 
 // Only as the process's own script: importing the module starts nothing.
@@ -102,6 +108,7 @@ const dir = process.argv[2];
 if (dir && process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   run(dir)
     .catch(() => undefined)
-    // Sockets given up on must not keep this process alive past its bound.
-    .finally(() => process.exit(0));
+    // Sockets given up on must not keep this process alive past its bound; one turn first, for
+    // the detached anchor of the loss records (started on the next turn after they are written).
+    .finally(() => setImmediate(() => process.exit(0)));
 }

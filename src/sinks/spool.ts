@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stateDir, type LogRecord } from '../log/store.js';
+import { processStart, stateDir, type LogRecord } from '../log/store.js';
 import { DELIVERY_BOUND_MS, openLogSinks, toItem, type SinkOptions } from './index.js';
 import { DEFAULT_QUEUE, type SinkItem } from './queue.js';
 import { parseSinkSpecs, type SinkSpec } from './spec.js';
@@ -55,17 +55,24 @@ function handOver(specs: SinkSpec[], items: SinkItem[], opts: SinkOptions): void
   const child = spawn(process.execPath, [fileURLToPath(new URL('../sinks/deliver.js', import.meta.url)), dir], {
     detached: true,
     stdio: 'ignore',
-    env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '', ...(env.XDG_STATE_HOME ? { XDG_STATE_HOME: env.XDG_STATE_HOME } : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_'))) },
+    // XDG_CONFIG_HOME too: the loss it writes to a daily log is sealed with the person's key, found there.
+    env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '', ...(env.XDG_STATE_HOME ? { XDG_STATE_HOME: env.XDG_STATE_HOME } : {}), ...(env.XDG_CONFIG_HOME ? { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME } : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_'))) },
   });
   child.on('error', () => undefined);
   child.unref();
 }
 
-/** Whether the delivery process named in its lock file lives (deliver.ts takes and drops the lock). */
+/**
+ * Whether the delivery process named in its lock file lives (deliver.ts takes and drops the
+ * lock, writing its pid and start time): a process that died without dropping it (SIGKILL, a
+ * reboot) leaves a pid another process may get, which must not pass for it.
+ */
 export function deliveryRunning(lock: string): boolean {
   try {
-    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    const [pidText, start] = fs.readFileSync(lock, 'utf8').trim().split(/\s+/);
+    const pid = Number(pidText);
     if (!(pid > 0)) return false;
+    if (start !== undefined && processStart(pid) !== start) return false;
     process.kill(pid, 0);
     return true;
   } catch (e) {

@@ -178,6 +178,10 @@ export function formatRecord(r: LogRecord, o: LineOptions = {}): string {
       return `${head} ${ACTION[text(r.action)] ?? escapeForTerminal(text(r.action))} ${chalk.cyan('net')} ${escapeForTerminal(`${text(r.method)} ${text(r.host)}:${text(r.port)}${r.path ? text(r.path) : ''}`)} ${chalk.dim(escapeForTerminal(`↑${text(r.bytesUp)} ↓${text(r.bytesDown)}`))}${r.answer ? chalk.bold(` [${escapeForTerminal(text(r.answer))}]`) : ''}${outcomeNote(r)}${r.action === 'deny' && r.reason ? chalk.dim(`  ${escapeForTerminal(text(r.reason).replace(/^agentguard: /, '').split(/[;:] /)[0])}`) : ''}`;
     case 'decision':
       return `${head} ${decisionBody(r, o)}`;
+    case 'anchor-lost':
+      return `${head} ${chalk.red('anchor lost')} ${escapeForTerminal(text(r.reason))}${chalk.dim(' (later records rest on the key alone)')}`;
+    case 'sink-loss':
+      return `${head} ${chalk.yellow('sink loss')} ${escapeForTerminal(`${text(r.sink)}: ${text(r.lost)} records not delivered${r.error ? ` (${text(r.error)})` : ''}`)}`;
     default:
       return `${head} ${escapeForTerminal(r.type)}`;
   }

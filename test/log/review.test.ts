@@ -142,6 +142,20 @@ describe('what would flood the view', () => {
     expect(n.cli('log', '20261201-130000-noisy', '--json').stdout).toContain('echo one');
     n.remove();
   });
+
+  it('a lost anchor and a sink that lost records are said in words', () => {
+    const n = makeHome('review-loss');
+    n.write('20261201-140000-loss', [
+      ['session-start', { agent: ['claude'], launched: ['claude'], pid: 999_999_996, pidStart: '1', cwd: ws, workspaces: [ws], enforcement: 'sandbox', rules: RULES }],
+      ['anchor-lost', { reason: 'the logger process (pid 123) exited' }],
+      ['session-end', { exit: 0 }],
+      ['sink-loss', { sink: 'tcp://127.0.0.1:9', lost: 3, dropped: 0, unsent: 3, error: 'connect ECONNREFUSED' }],
+    ]);
+    const out = n.cli('log', '20261201-140000-loss').stdout;
+    expect(out).toMatch(/#1 +anchor lost the logger process \(pid 123\) exited \(later records rest on the key alone\)/);
+    expect(out).toMatch(/#3 +sink loss tcp:\/\/127\.0\.0\.1:9: 3 records not delivered \(connect ECONNREFUSED\)/);
+    n.remove();
+  });
 });
 
 describe('counts are of agent actions, by outcome', () => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { keyId, macOf } from '../../src/log/key.js';
+import { headMac, keyId, macOf } from '../../src/log/key.js';
 import { ANCHOR_EVERY_MS, ANCHOR_EVERY_RECORDS, SessionLog, type AnchorHead, type AnchorSink, type LogRecord } from '../../src/log/store.js';
 import { readAnchor } from '../../src/anchor/read.js';
 import { anchorLine, parseAnchorLine } from '../../src/anchor/settings.js';
@@ -81,14 +81,14 @@ describe('anchoring cadence', () => {
     expect(a.heads.map((h) => h.seq)).toEqual([0, 2]);
   });
 
-  it('each head is the record on disk: its seq, hash and MAC; session-start names the anchor, the key and the writer', () => {
+  it('each head is the record on disk: its seq and hash, MACed with its session and seq; session-start names the anchor, the key and the writer', () => {
     const a = recording();
     const log = new SessionLog('heads', { dir, key, anchor: a });
     log.append('session-start', { agent: ['x'] });
     log.append('session-end', { exit: 0 });
     log.close();
     const recs = lines('heads');
-    expect(a.heads).toEqual(recs.map((r) => ({ session: 'heads', seq: r.seq, hash: r.hash, mac: r.mac })));
+    expect(a.heads).toEqual(recs.map((r) => ({ session: 'heads', seq: r.seq, hash: r.hash, mac: headMac(key.key, { session: 'heads', seq: r.seq, hash: r.hash }) })));
     for (const r of recs) expect(r.mac).toBe(macOf(key.key, r.hash));
     expect(recs[0]).toMatchObject({ anchor: 'syslog', keyId: key.id, pid: process.pid, agent: ['x'] });
     expect(recs[0].pidStart).toMatch(/^\d+$/);
