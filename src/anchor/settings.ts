@@ -66,3 +66,9 @@ export function parseAnchorLine(text: string): { session: string; seq: number; h
   const m = LINE.exec(text);
   return m ? { session: m[1], seq: Number(m[2]), hash: m[3], ...(m[4] ? { mac: m[4] } : {}) } : null;
 }
+
+/**
+ * util-linux `logger` by its installed path: a hook runs with the agent's PATH, where a
+ * program called logger could swallow the heads. PATH only where neither path exists.
+ */
+export const LOGGER = ['/usr/bin/logger', '/bin/logger'].find((p) => fs.existsSync(p)) ?? 'logger';

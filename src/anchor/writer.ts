@@ -7,7 +7,7 @@
 // as its argument, started after the record is written and never waited for.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AnchorHead, AnchorSink } from '../log/store.js';
-import { ANCHOR_TAG, anchorLine, chooseAnchor, type AnchorSettings } from './settings.js';
+import { ANCHOR_TAG, anchorLine, chooseAnchor, LOGGER, type AnchorSettings } from './settings.js';
 
 /** Bytes of heads queued for `logger` before further heads are dropped (a head is ~230 bytes). */
 const QUEUE_BYTES = 64 * 1024;
@@ -55,7 +55,7 @@ export function startAnchor(settings: AnchorSettings, opts: AnchorOptions = {}):
   try {
     // Its own process group: a signal to agentguard's group (the terminal's Ctrl-C, kill -INT -PGID)
     // must not end the anchor before the session's last head. It exits at EOF when we do.
-    child = spawn('logger', loggerArgs(choice.socket), { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    child = spawn(LOGGER, loggerArgs(choice.socket), { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch {
     child = null;
   }
@@ -140,7 +140,7 @@ function flushDetached() {
   pending.clear();
   for (const h of heads) {
     try {
-      const c = spawn('logger', [...loggerArgs(h.socket), '--', h.line], { stdio: 'ignore', detached: true });
+      const c = spawn(LOGGER, [...loggerArgs(h.socket), '--', h.line], { stdio: 'ignore', detached: true });
       c.on('error', () => {});
       c.unref();
     } catch {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
+import { LOGGER } from '../anchor/settings.js';
 import { formatRfc5424, octetCounted, priority, SD_ID } from './rfc5424.js';
 import type { SinkItem, Transport } from './queue.js';
 
@@ -105,7 +106,7 @@ export function localTransport(socket: string): Transport {
   let stderr = '';
   const start = (session: string) => {
     const c = spawn(
-      'logger',
+      LOGGER,
       ['--rfc5424=notq', '--socket-errors=on', '-u', socket, '--prio-prefix', '-t', 'agentguard', '--size', '65536', '--sd-id', SD_ID, '--sd-param', `session="${session.replace(/["\\\]]/g, '\\$&')}"`],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
