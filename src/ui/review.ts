@@ -226,7 +226,9 @@ export function partsSummary(e: Entry): string {
 export function formatEntry(e: Entry, o: LineOptions & { parts?: boolean } = {}): string[] {
   const r = e.root;
   if (r.type !== 'decision') return [formatRecord(r, o)];
-  const end = e.ends.find((x) => x.decision === r.seq) ?? e.ends[0];
+  // The exit status of what ran: the root's own, else the last part's (the agent's wrapper runs
+  // after its hook); none for an action that was stopped, whose parts are only the hook's launcher.
+  const end = e.ends.find((x) => x.decision === r.seq) ?? (e.outcome && BLOCKED.has(e.outcome) ? undefined : e.ends.at(-1));
   const summary = partsSummary(e);
   const tail = `${summary && !o.parts ? chalk.dim(`  ${summary}`) : ''}${end && !o.parts ? chalk.dim(`  exit ${escapeForTerminal(text(end.status))}`) : ''}`;
   const lines = [`${formatRecord(r, { ...o, outcome: e.outcome })}${tail}`];

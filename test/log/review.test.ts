@@ -143,6 +143,27 @@ describe('what would flood the view', () => {
     n.remove();
   });
 
+  it("an action's exit status is the command's, not its hook launcher's; a stopped action shows none", () => {
+    const n = makeHome('review-exit');
+    const launcher = 'node agentguard.js hook claude || sh -c false';
+    n.write('20261201-150000-exit', [
+      ['session-start', { agent: ['claude'], launched: ['claude'], pid: 999_999_995, pidStart: '1', cwd: ws, workspaces: [ws], enforcement: 'sandbox', rules: RULES }],
+      ['decision', decision('make test', { source: 'hook:claude', shell: 'hook', action: 'allow', verdict: 'allow', outcome: 'allowed' })],
+      ['decision', decision(launcher, { action: 'allow', verdict: 'allow', shell: 'bash', parent: 1 })],
+      ['command-end', { decision: 2, status: 0, ms: 90 }],
+      ['decision', decision("bash -c 'make test'", { action: 'allow', verdict: 'allow', shell: 'bash', parent: 1 })],
+      ['command-end', { decision: 4, status: 2, ms: 900 }],
+      ['decision', decision('git push --force', { source: 'hook:claude', shell: 'hook', action: 'ask', matches: match('git-force-push'), verdict: 'deny', answer: 'deny', answeredFrom: 'terminal', outcome: 'refused' })],
+      ['decision', decision(launcher, { action: 'allow', verdict: 'allow', shell: 'bash', parent: 6 })],
+      ['command-end', { decision: 7, status: 0, ms: 5000 }],
+      ['session-end', { exit: 0 }],
+    ]);
+    const out = lines(n.cli('log', '20261201-150000-exit').stdout);
+    expect(out).toContainEqual(expect.stringMatching(/#1 +ALLOW make test \(claude hook\) {2}\+2 shells {2}exit 2$/));
+    expect(out).toContainEqual(expect.stringMatching(/#6 +ASK +git push --force \(claude hook\) .*→ refused {2}git-force-push {2}\+1 shell$/));
+    n.remove();
+  });
+
   it('a lost anchor and a sink that lost records are said in words', () => {
     const n = makeHome('review-loss');
     n.write('20261201-140000-loss', [
