@@ -129,11 +129,11 @@ describe('what would flood the view', () => {
     const out = lines(n.cli('log', '20261201-130000-noisy').stdout);
     // Four in a row are one line with their count and bytes; the run ends at the next action.
     expect(out.filter((l) => l.includes('api.anthropic.com'))).toEqual([
-      expect.stringMatching(/#1 +ALLOW net CONNECT api\.anthropic\.com:443 ×4 ↑10 ↓40  #1…#4, until /),
+      expect.stringMatching(/#1 +ALLOW net CONNECT api\.anthropic\.com:443 ×4 ↑10 ↓40 {2}#1…#4, until /),
       expect.stringMatching(/#7 +ALLOW net CONNECT api\.anthropic\.com:443 ↑7 ↓10$/),
       expect.stringMatching(/#9 +ALLOW net CONNECT api\.anthropic\.com:443 ↑9 ↓10$/),
     ]);
-    expect(out.some((l) => /#8 +DENY  net CONNECT paste\.example:443/.test(l))).toBe(true);
+    expect(out.some((l) => /#8 +DENY {2}net CONNECT paste\.example:443/.test(l))).toBe(true);
     expect(out).toContainEqual(expect.stringMatching(/#5 +ALLOW SNAPSHOT_FILE=\/x\/snap\.sh \(3 lines\)$/));
     expect(out.join('\n')).not.toContain('echo one');
     expect(out).toContainEqual(expect.stringMatching(new RegExp(`#6 +ALLOW echo y{195}… \\(405 characters\\)$`)));
