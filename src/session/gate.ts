@@ -366,7 +366,12 @@ export class Gate {
    */
   private link(req: ShimRequest, parentOf: () => TokenEntry | null, keys: readonly string[], decision: Decision | null): number | undefined {
     if (req.shell === 'hook') return undefined;
-    const p = parentOf();
+    // An allowed command's record is placed by the token it carries, unproven: proving the
+    // ancestry in /proc cost every allowed nested shell about 0.1 ms, and decides nothing here
+    // (it only places the record; an agent's own descendants carry its tokens anyway, and a
+    // refused or approved part is listed and counted whatever its place). Questions and
+    // denials prove it, as they must for what an approval above covers.
+    const p = decision?.action === 'allow' && req.token ? (this.tokens.get(req.token) ?? null) : parentOf();
     if (p) return p.root;
     const now = Date.now();
     this.hookLinks = this.hookLinks.filter((h) => h.until > now);
