@@ -4,7 +4,7 @@
 // folded under it, and the outcome of the action. Counts are of entries, never of records,
 // so that a hook approval and the wrapper shell it lets through are one approval.
 // Pure: records in, entries out.
-import { strongerOutcome, type Outcome } from './record.js';
+import { outcomeOf as recordedOutcome, strongerOutcome, type Outcome } from './record.js';
 import type { LogRecord } from './store.js';
 
 export type { Outcome };
@@ -33,22 +33,22 @@ function stronger(a: Outcome | null, b: Outcome | null): Outcome | null {
 
 /**
  * The outcome of one decision or network record: the `outcome` its writer recorded, or for
- * older logs, worked out the same way. An answer means a person was asked; a deny with no
- * answer after an ask is an ask nobody could see (a hook outside a session), refused; a verdict
- * still `ask` went to the agent's own prompt, whose answer agentguard never learns.
+ * older logs, worked out as the session works it out (src/log/record.ts outcomeOf), with the
+ * two cases only a hook outside a session writes: a verdict still `ask` went to the agent's own
+ * prompt, whose answer agentguard never learns; a deny with no answer after an ask is an ask
+ * nobody could see, refused.
  */
 export function outcomeOf(r: LogRecord): Outcome | null {
   if (r.type !== 'decision' && r.type !== 'network') return null;
   if (typeof r.outcome === 'string' && (OUTCOMES as readonly string[]).includes(r.outcome)) return r.outcome as Outcome;
-  if (r.kind === 'interactive') return null;
-  if (r.kind === 'escalated') return 'escalated';
   const answer = typeof r.answer === 'string' ? r.answer : undefined;
-  if (answer === 'abandoned') return 'abandoned';
-  const verdict = r.verdict ?? r.action;
-  if (answer) return verdict === 'allow' ? 'approved' : 'refused';
-  if (verdict === 'allow') return 'allowed';
-  if (verdict === 'ask') return 'asked';
-  return r.action === 'ask' ? 'refused' : 'denied';
+  const verdict = (r.verdict ?? r.action) as 'allow' | 'ask' | 'deny';
+  const kind = typeof r.kind === 'string' ? r.kind : undefined;
+  if (!answer && kind !== 'interactive' && kind !== 'escalated') {
+    if (verdict === 'ask') return 'asked';
+    if (verdict !== 'allow' && r.action === 'ask') return 'refused';
+  }
+  return recordedOutcome({ kind, verdict, answer }) ?? null;
 }
 
 /** Records written before `parent` links existed: these kinds were always part of the agent action before them. */
