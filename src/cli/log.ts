@@ -194,7 +194,7 @@ function pick<T extends { id: string; kind?: string }>(all: T[], which: string):
  * writer to watch (hook and check logs) are followed until interrupted.
  */
 async function follow(s: LogHead, known: { records: LogRecord[]; bytes: number }, filter: LogFilter, o: { json: boolean; parts: boolean; home?: string }): Promise<void> {
-  const [{ readLog, writerAlive }, { foldRecords, outcomeOf }, review] = await Promise.all([import('../log/read.js'), import('../log/actions.js'), import('../ui/review.js')]);
+  const [{ readLog }, { writerAlive }, { foldRecords, outcomeOf }, review] = await Promise.all([import('../log/read.js'), import('../log/store.js'), import('../log/actions.js'), import('../ui/review.js')]);
   const out = (line: string) => process.stdout.write(line + '\n');
   if (known.records.some((r) => r.type === 'session-end')) return;
   // Which action each record so far belongs to, so that a new part is known as one.

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { countEntries, foldRecords, type Outcome } from './actions.js';
-import { lastRecord, notePruned, processStart, sessionsDir, type LogRecord } from './store.js';
+import { lastRecord, notePruned, sessionsDir, writerAlive, type LogRecord } from './store.js';
 
 /** The complete records of a log; a last line still being written (no newline yet) is left for the next read. */
 export function readRecords(file: string): LogRecord[] {
@@ -233,12 +233,6 @@ export function listSessions(dir = sessionsDir()): SessionInfo[] {
       return describeLog(f.slice(0, -6), file, safe(() => readLog(file).records) ?? []);
     })
     .sort(byStart);
-}
-
-/** Whether the process that wrote a session-start is still running (the same process, not a reused pid). */
-export function writerAlive(pid: number, pidStart: string | undefined): boolean {
-  const now = processStart(pid);
-  return now !== null && (pidStart === undefined || now === pidStart);
 }
 
 /** Removes sessions whose last record is older than `ms`, and their index entries. */

@@ -89,6 +89,15 @@ export function processStart(pid: number): string | null {
   }
 }
 
+/**
+ * Whether the process that wrote a session-start still runs: the same pid and start time, not a
+ * reused pid. Without a start time (`undefined`), the pid alone answers.
+ */
+export function writerAlive(pid: number, pidStart: string | undefined): boolean {
+  const now = processStart(pid);
+  return now !== null && (pidStart === undefined || now === pidStart);
+}
+
 export function sha256(s: string): string {
   return crypto.createHash('sha256').update(s).digest('hex');
 }

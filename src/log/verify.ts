@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { headMac, loadLogKey, logKeyPath, macOf, type LogKey } from './key.js';
-import { GENESIS, lineHash, processStart, PRUNED_FILE, prunedText, sessionsDir, sha256, type AnchorHead, type LogRecord } from './store.js';
+import { GENESIS, lineHash, PRUNED_FILE, prunedText, sessionsDir, sha256, writerAlive, type AnchorHead, type LogRecord } from './store.js';
 
 /**
  * intact: every check passed. running: intact so far, its writer is alive.
@@ -61,7 +61,8 @@ export interface VerifyOptions {
 }
 
 const count = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
-const alive = (pid: number, start: string | null) => start !== null && processStart(pid) === start;
+// A session-start without a start time cannot prove its writer still runs: verify says so.
+const alive = (pid: number, start: string | null) => start !== null && writerAlive(pid, start);
 
 /**
  * A head from the anchor. proven: its MAC is one your key made. Anyone can add a line to
