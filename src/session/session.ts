@@ -31,7 +31,7 @@ import { HOOK_AGENT_NAMES } from '../agents/index.js';
 import { Actions, summaryLines } from './summary.js';
 import crypto from 'node:crypto';
 import { Redactor } from '../log/redact.js';
-import { anchorSettings } from '../anchor/settings.js';
+import { settingsFrom } from '../anchor/settings.js';
 import { startAnchor } from '../anchor/writer.js';
 import { SessionLog } from '../log/store.js';
 import { openLogSinks } from '../sinks/index.js';
@@ -210,7 +210,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   };
   const log = new SessionLog(runtime.id, {
     onAppend: sinks?.onAppend,
-    anchor: startAnchor(await anchorSettings(env), {
+    anchor: startAnchor(settingsFrom(guard.rules.config?.log), {
       onLost: (why) => {
         anchorLost = why;
         noteAnchorLost();
