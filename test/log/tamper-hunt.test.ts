@@ -128,16 +128,8 @@ describe('prune tombstones', () => {
 
   it('a tombstone covers the records it names, not a later session of the same name', () => {
     const w = world();
-    realSession(w.dir, 'check-2026-12-02', w.anchor);
-    notePruned(w.dir, 'check-2026-12-02', key);
-    fs.rmSync(path.join(w.dir, 'check-2026-12-02.jsonl'));
-    fs.writeFileSync(path.join(w.dir, 'index.jsonl'), '');
-    // The same name again later that day (a daily log), then deleted by hand with its index lines.
-    const log = new SessionLog('check-2026-12-02', { dir: w.dir, key, anchor: w.anchor });
-    for (let i = 0; i < 5; i++) log.append('decision', { command: `step ${i}`, action: 'deny', verdict: 'deny' });
-    log.close();
-    fs.rmSync(path.join(w.dir, 'check-2026-12-02.jsonl'));
-    fs.writeFileSync(path.join(w.dir, 'index.jsonl'), '');
+    // The same name again later that day (a daily log).
+    prunedThenWrittenAgainAndDeleted(w, 'check-2026-12-02');
     const all = verifyAll(w.opts(key));
     expect(all.map((v) => [v.session, v.verdict])).toEqual([['check-2026-12-02', 'missing']]);
     expect(all[0].reason).toMatch(/anchor has heads up to #4/);
@@ -145,21 +137,31 @@ describe('prune tombstones', () => {
 
   it("a tombstone's seq is covered by its MAC: raising it past the later heads does not hide them", () => {
     const w = world();
-    realSession(w.dir, 'raised', w.anchor);
-    notePruned(w.dir, 'raised', key);
-    fs.rmSync(path.join(w.dir, 'raised.jsonl'));
-    fs.writeFileSync(path.join(w.dir, 'index.jsonl'), '');
-    const log = new SessionLog('raised', { dir: w.dir, key, anchor: w.anchor });
-    for (let i = 0; i < 5; i++) log.append('decision', { command: `step ${i}`, action: 'deny', verdict: 'deny' });
-    log.close();
-    fs.rmSync(path.join(w.dir, 'raised.jsonl'));
-    fs.writeFileSync(path.join(w.dir, 'index.jsonl'), '');
+    prunedThenWrittenAgainAndDeleted(w, 'raised');
     const t = fs.readFileSync(path.join(w.dir, 'pruned.list'), 'utf8');
     expect(t).toContain('"seq":2,');
     fs.writeFileSync(path.join(w.dir, 'pruned.list'), t.replace('"seq":2,', '"seq":99,'));
     expect(verifyAll(w.opts(key)).map((v) => [v.session, v.verdict])).toEqual([['raised', 'missing']]);
   });
 });
+
+/**
+ * A session pruned (its tombstone written), then a session of the same name written (five
+ * denials, anchored) and deleted by hand with its index lines.
+ */
+function prunedThenWrittenAgainAndDeleted(w: ReturnType<typeof world>, id: string) {
+  const deleteByHand = () => {
+    fs.rmSync(path.join(w.dir, `${id}.jsonl`));
+    fs.writeFileSync(path.join(w.dir, 'index.jsonl'), '');
+  };
+  realSession(w.dir, id, w.anchor);
+  notePruned(w.dir, id, key);
+  deleteByHand();
+  const log = new SessionLog(id, { dir: w.dir, key, anchor: w.anchor });
+  for (let i = 0; i < 5; i++) log.append('decision', { command: `step ${i}`, action: 'deny', verdict: 'deny' });
+  log.close();
+  deleteByHand();
+}
 
 describe('a sink that throws', () => {
   it('does not lose the head of a refusal, nor fail the append of the record it was handed', () => {
