@@ -27,7 +27,7 @@ export interface Porcelain {
 }
 
 /** Fields before the path, per record type (git-status(1), "Porcelain Format Version 2"). */
-const FIELDS: Record<string, number> = { '1': 8, '2': 9, u: 10 };
+const FIELDS: Record<string, number> = { '1': 7, '2': 8, u: 9 };
 
 /** Splits off `n` space-separated fields; the rest (which may hold spaces) is the path. */
 function afterFields(rec: string, n: number): [string[], string] {
