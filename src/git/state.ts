@@ -241,13 +241,14 @@ export function changedSince(state: GitState, paths: string[], budget = MAX_FRES
   let left = budget;
   const walk = (p: string): boolean => {
     if (--left < 0) return true;
-    let st: fs.BigIntStats;
+    let st: fs.Stats | undefined;
     try {
-      st = fs.lstatSync(p, { bigint: true });
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+      st = fs.lstatSync(p, { throwIfNoEntry: false });
+    } catch {
+      return true;
     }
-    if (Number(st.mtimeMs) >= since || Number(st.ctimeMs) >= since) return true;
+    if (!st) return false;
+    if (st.mtimeMs >= since || st.ctimeMs >= since) return true;
     if (!st.isDirectory()) return false;
     let names: string[];
     try {
