@@ -136,7 +136,7 @@ async function filterOverrides(repo: Repo, deadline: number): Promise<string[] |
 }
 
 async function inParallel<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(n, items.length) }, async () => {
