@@ -38,6 +38,12 @@ export interface GitState {
    * them is the agent's word, not the repository's.
    */
   ignoreRulesChanged: string[];
+  /**
+   * gitlinks (submodules, or a nested repository added by `git add`): their work trees are
+   * other repositories, not inspected (status runs with --ignore-submodules=all, since recursing
+   * would run each one's config), so a question that covers one cannot be answered as clean.
+   */
+  submodules: string[];
   /** Date.now() just before git read the tree: anything changed at or after it is not in this snapshot */
   takenAt: number;
   /** the cache key the snapshot was taken under */
@@ -198,9 +204,17 @@ export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<Stat
       return { unknown: (e as Error).message };
     }
   })();
-  const [status, refs] = await Promise.all([statusP, readRefs(repo, deadline)]);
+  const linksP = (async (): Promise<string[] | Unknown> => {
+    const r = await runGit(repo, ['ls-files', '-z', '--stage'], { deadline });
+    if (!r.ok) return { unknown: r.error ?? 'git ls-files failed' };
+    return nulList(r.stdout)
+      .filter((l) => l.startsWith('160000 '))
+      .map((l) => l.slice(l.indexOf('\t') + 1));
+  })();
+  const [status, refs, submodules] = await Promise.all([statusP, readRefs(repo, deadline), linksP]);
   if (isUnknown(status)) return status;
   if (isUnknown(refs)) return refs;
+  if (isUnknown(submodules)) return submodules;
   const isIgnoreFile = (p: string) => p === '.gitignore' || p.endsWith('/.gitignore');
   return {
     repo,
@@ -210,6 +224,7 @@ export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<Stat
     stashes: refs.stashes,
     branches: refs.branches,
     ignoreRulesChanged: [...status.changes.map((c) => c.path), ...status.untracked].filter(isIgnoreFile),
+    submodules,
     takenAt,
     key,
   };
@@ -332,6 +347,8 @@ export interface Lost {
   commits: BranchWork[];
   /** the question removes the repository's own git directory: every commit not pushed and every stash go with it */
   repository: boolean;
+  /** submodules the question reaches, whose own work was not inspected: never "nothing lost" */
+  submodules: string[];
   /** .gitignore files among the affected paths' ancestors or the paths themselves that the snapshot found changed */
   ignoreRulesChanged: string[];
 }
@@ -350,7 +367,7 @@ function covers(prefixes: string[] | null, p: string): boolean {
 }
 
 export function nothingLost(l: Lost): boolean {
-  return !l.repository && l.modified.length + l.staged.length + l.untracked.length + l.stashes + l.commits.length === 0;
+  return !l.repository && l.submodules.length === 0 && l.modified.length + l.staged.length + l.untracked.length + l.stashes + l.commits.length === 0;
 }
 
 /**
@@ -358,7 +375,7 @@ export function nothingLost(l: Lost): boolean {
  * depends on what could not be read (the branches of a repository with too many).
  */
 export function lostBy(state: GitState, q: Question): Lost | Unknown {
-  const lost: Lost = { modified: [], staged: [], untracked: [], stashes: 0, commits: [], repository: false, ignoreRulesChanged: [] };
+  const lost: Lost = { modified: [], staged: [], untracked: [], stashes: 0, commits: [], repository: false, submodules: [], ignoreRulesChanged: [] };
   const rel = (ps: string[] | undefined): string[] | null => (ps === undefined ? null : ps.map((p) => relativeTo(state.repo.root, p)).filter((p): p is string => p !== null));
   const take = (prefixes: string[] | null, kinds: { modified?: boolean; staged?: boolean; untracked?: boolean }) => {
     for (const c of state.changes) {
@@ -379,6 +396,7 @@ export function lostBy(state: GitState, q: Question): Lost | Unknown {
     // Deleting a file loses its staged version too in practice (an agent's next `git add -A` records the
     // deletion); strictly the index still holds it, so this errs towards asking.
     take(prefixes, { modified: true, staged: true, untracked: true });
+    lost.submodules = state.submodules.filter((m) => covers(prefixes, m));
     const dirs = [state.repo.gitDir, state.repo.commonDir].map((d) => relativeTo(state.repo.root, d)).filter((d): d is string => d !== null);
     if (dirs.some((d) => covers(prefixes, d) || prefixes.some((p) => covers([d], p)))) {
       lost.repository = true;
@@ -431,6 +449,7 @@ export function describeLost(l: Lost): string {
   if (l.modified.length) parts.push(plural(l.modified.length, 'modified file') + named(l.modified));
   if (l.staged.length) parts.push(plural(l.staged.length, 'staged file') + named(l.staged));
   if (l.untracked.length) parts.push(plural(l.untracked.length, 'untracked file') + named(l.untracked));
+  if (l.submodules.length) parts.push(`${l.submodules.length === 1 ? 'the submodule' : `${l.submodules.length} submodules`}${named(l.submodules)} with work not inspected`);
   if (l.stashes) parts.push(plural(l.stashes, 'stash', 'stashes'));
   for (const c of l.commits) parts.push(`${plural(c.count, 'commit')} only on ${c.branch}`);
   if (parts.length === 0) return '';

@@ -279,6 +279,31 @@ describe('lostBy on real repositories', () => {
     expect(nothingLost(lost(s, { paths: ['dir with'] }))).toBe(true);
   });
 
+  it('a nested repository: untracked it is listed as one entry; added (a gitlink) it is a submodule not inspected', async () => {
+    const root = makeRepo();
+    const nested = path.join(root, 'vendor', 'lib');
+    fs.mkdirSync(nested, { recursive: true });
+    git(nested, 'init', '-q', '-b', 'main');
+    git(nested, 'config', 'user.name', 'Test');
+    git(nested, 'config', 'user.email', 'test@example.invalid');
+    write(nested, 'x.c');
+    git(nested, 'add', '-A');
+    git(nested, 'commit', '-qm', 'nested');
+    const before = await state(root);
+    expect(before.untracked).toEqual(['vendor/lib/']);
+    expect(lost(before, { paths: ['vendor'] }).untracked).toEqual(['vendor/lib/']);
+    git(root, 'add', 'vendor/lib');
+    git(root, 'commit', '-qm', 'gitlink');
+    write(nested, 'x.c', 'changed inside the submodule\n');
+    const s = await state(root);
+    expect(s.submodules).toEqual(['vendor/lib']);
+    expect(s.changes).toEqual([]);
+    const l = lost(s, { paths: ['vendor'] });
+    expect(nothingLost(l)).toBe(false);
+    expect(describeLost(l)).toBe('the submodule (vendor/lib) with work not inspected would be lost');
+    expect(nothingLost(lost(s, { paths: ['src'] }))).toBe(true);
+  });
+
   it('merge conflicts count as modified work', async () => {
     const root = makeRepo();
     git(root, 'checkout', '-qb', 'other');
