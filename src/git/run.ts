@@ -8,6 +8,11 @@
 //     `-c filter.<driver>.clean= -c filter.<driver>.process=` (a blank command is no filter;
 //     a `required` driver then makes status fail, which is read as unknown, never as clean);
 //   - submodules: status recurses into each with its own config → `--ignore-submodules=all`;
+//   - a partial clone's lazy fetch: a blob that is not there is fetched from the promisor
+//     remote, through the transport the config names (core.sshCommand: verified, a staged
+//     rename's similarity check is enough) → status without rename detection, and as belts
+//     `protocol.allow=never` and GIT_NO_LAZY_FETCH=1 (git ≥ 2.44, backported to 2.39.4):
+//     a read that would need a fetch fails, which is unknown;
 //   - optional locks: status would rewrite the index (and so change what the cache keys
 //     on) → GIT_OPTIONAL_LOCKS=0.
 // The environment loses every GIT_* variable (GIT_DIR, GIT_CONFIG_PARAMETERS, GIT_EXTERNAL_DIFF …)
@@ -22,13 +27,14 @@ export interface GitResult {
 }
 
 /** The config every read runs with, before any per-repository filter overrides. */
-export const SAFE_CONFIG = ['core.fsmonitor=false', 'diff.ignoreSubmodules=all', 'core.quotePath=false', 'color.ui=false'];
+export const SAFE_CONFIG = ['core.fsmonitor=false', 'protocol.allow=never', 'diff.ignoreSubmodules=all', 'core.quotePath=false', 'color.ui=false'];
 
 export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) if (!k.startsWith('GIT_') && v !== undefined) env[k] = v;
   env.GIT_OPTIONAL_LOCKS = '0';
   env.GIT_TERMINAL_PROMPT = '0';
+  env.GIT_NO_LAZY_FETCH = '1';
   env.LC_ALL = 'C';
   return env;
 }

@@ -193,7 +193,9 @@ export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<Stat
   const statusP = (async () => {
     const config = await filterOverrides(repo, deadline);
     if (isUnknown(config)) return config;
-    const r = await runGit(repo, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignore-submodules=all', '--renames'], {
+    // --no-renames: rename detection reads blobs, which in a partial clone means a fetch (and
+    // what is lost is the same: the new path's staged content; the old path's deletion loses nothing).
+    const r = await runGit(repo, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignore-submodules=all', '--no-renames'], {
       deadline,
       config,
     });
@@ -380,8 +382,9 @@ export function lostBy(state: GitState, q: Question): Lost | Unknown {
   const take = (prefixes: string[] | null, kinds: { modified?: boolean; staged?: boolean; untracked?: boolean }) => {
     for (const c of state.changes) {
       if (!covers(prefixes, c.path)) continue;
-      if (kinds.modified && c.modified) lost.modified.push(c.path);
-      if (kinds.staged && c.staged) lost.staged.push(c.path);
+      // A deletion (staged or not) holds no content that going back to HEAD or the index would lose.
+      if (kinds.modified && c.modified && (c.unmerged || c.xy[1] !== 'D')) lost.modified.push(c.path);
+      if (kinds.staged && c.staged && (c.unmerged || c.xy[0] !== 'D')) lost.staged.push(c.path);
     }
     if (kinds.untracked) for (const u of state.untracked) if (covers(prefixes, u)) lost.untracked.push(u);
   };

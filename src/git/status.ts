@@ -12,6 +12,8 @@ export interface Change {
   staged: boolean;
   /** the work tree differs from the index (Y of XY) */
   modified: boolean;
+  /** git's two status letters (index, work tree): 'D' in either is a deletion, which loses nothing there */
+  xy: string;
   /** a merge conflict: the resolution work is in the work tree */
   unmerged: boolean;
 }
@@ -61,7 +63,7 @@ export function parsePorcelainV2(out: Buffer | string): Porcelain {
       const [fields, path] = afterFields(rec.slice(2), FIELDS[kind[0]]);
       const xy = fields[0];
       if (xy.length !== 2 || path === '') throw new Error(`git status: a malformed record: ${JSON.stringify(rec.slice(0, 80))}`);
-      const c: Change = { path, staged: xy[0] !== '.', modified: xy[1] !== '.', unmerged: kind === 'u ' };
+      const c: Change = { path, xy, staged: xy[0] !== '.', modified: xy[1] !== '.', unmerged: kind === 'u ' };
       if (kind === '2 ') {
         if (i + 1 >= recs.length) throw new Error('git status: a rename without its original path');
         c.origPath = recs[++i];

@@ -90,9 +90,9 @@ describe('parsePorcelainV2', () => {
     expect(p.oid).toBe(h);
     expect(p.branch).toBe('main');
     expect(p.changes).toEqual([
-      { path: 'dir with space/a b.ts', staged: false, modified: true, unmerged: false },
-      { path: 'new name.ts', origPath: 'old name.ts', staged: true, modified: false, unmerged: false },
-      { path: 'con\nflict.ts', staged: true, modified: true, unmerged: true },
+      { path: 'dir with space/a b.ts', xy: '.M', staged: false, modified: true, unmerged: false },
+      { path: 'new name.ts', origPath: 'old name.ts', xy: 'R.', staged: true, modified: false, unmerged: false },
+      { path: 'con\nflict.ts', xy: 'UU', staged: true, modified: true, unmerged: true },
     ]);
     expect(p.untracked).toEqual(['ünï\ncode.txt']);
   });
@@ -255,13 +255,26 @@ describe('lostBy on real repositories', () => {
     expect(lost(s, { paths: [path.join(root, '.git')] }).commits).toEqual([{ branch: 'feature', count: 1 }]);
   });
 
-  it('renames: the new path carries the staged work, the old path holds none', async () => {
+  it('renames (read without rename detection): the new path carries the staged work, the old path\'s deletion loses nothing', async () => {
     const root = makeRepo();
     git(root, 'mv', 'src/a.ts', 'src/renamed.ts');
     const s = await state(root);
-    expect(s.changes).toEqual([{ path: 'src/renamed.ts', origPath: 'src/a.ts', staged: true, modified: false, unmerged: false }]);
+    expect(s.changes.map((c) => [c.path, c.xy]).sort()).toEqual([
+      ['src/a.ts', 'D.'],
+      ['src/renamed.ts', 'A.'],
+    ]);
     expect(lost(s, { git: 'reset-hard' }).staged).toEqual(['src/renamed.ts']);
+    expect(lost(s, { paths: ['src'] }).staged).toEqual(['src/renamed.ts']);
     expect(nothingLost(lost(s, { paths: ['src/a.ts'] }))).toBe(true);
+  });
+
+  it('deleted files (staged or not) hold nothing a checkout or reset would lose', async () => {
+    const root = makeRepo();
+    fs.unlinkSync(path.join(root, 'src/a.ts'));
+    git(root, 'rm', '-q', 'src/b.ts');
+    const s = await state(root);
+    expect(s.changes.map((c) => c.xy).sort()).toEqual(['.D', 'D.']);
+    for (const q of [{ git: 'checkout-all' }, { git: 'reset-hard' }, { paths: ['src'] }] as Question[]) expect(nothingLost(lost(s, q))).toBe(true);
   });
 
   it('paths with spaces, newlines and unicode are matched exactly', async () => {
@@ -314,7 +327,7 @@ describe('lostBy on real repositories', () => {
     git(root, 'commit', '-qam', 'ours');
     expect(() => git(root, 'merge', '-q', 'other')).toThrow();
     const s = await state(root);
-    expect(s.changes).toEqual([{ path: 'src/a.ts', staged: true, modified: true, unmerged: true }]);
+    expect(s.changes).toEqual([{ path: 'src/a.ts', xy: 'UU', staged: true, modified: true, unmerged: true }]);
     expect(lost(s, { git: 'checkout-all' }).modified).toEqual(['src/a.ts']);
   });
 
@@ -363,6 +376,26 @@ describe('the repository cannot make a read run its code', () => {
     const s = await state(root);
     expect(fs.existsSync(sentinel)).toBe(false);
     expect(s.changes.map((c) => c.path)).toEqual(['src/a.ts']);
+  });
+});
+
+describe('a partial clone cannot make a read fetch', () => {
+  it('a staged rename with its old blob missing reads without running core.sshCommand', async () => {
+    const src = makeRepo();
+    git(src, 'config', 'uploadpack.allowFilter', 'true');
+    const clone = path.join(BASE, `partial${n}`);
+    git(BASE, 'clone', '-q', '--filter=blob:none', '--no-checkout', `file://${src}`, clone);
+    git(clone, 'reset', '-q');
+    const sentinel = path.join(BASE, `fetched${n}`);
+    git(clone, 'config', 'remote.origin.url', 'ssh://example.invalid/x');
+    git(clone, 'config', 'core.sshCommand', `sh -c "echo fetch >> '${sentinel}'; exit 1" --`);
+    // a similar new file staged for an old one whose blob is not here: rename detection would fetch it
+    write(clone, 'src/c.ts', 'src/a.ts\nand more\n');
+    git(clone, 'add', 'src/c.ts');
+    git(clone, 'rm', '-q', '--cached', 'src/a.ts');
+    const s = await state(clone);
+    expect(fs.existsSync(sentinel)).toBe(false);
+    expect(lost(s, { git: 'reset-hard' }).staged).toEqual(['src/c.ts']);
   });
 });
 
