@@ -1,7 +1,7 @@
 // node bench/git.js: the git check's cost (issue 17: at most 5 ms p50 on a 10,000-file repository).
 //   A generated repository (100 directories × 100 files, committed, 50 files then modified, 20
 //   untracked) in a temp dir under /var/tmp. Prints p50/p99 of:
-//   - a cold readState (git config + status + refs, the whole snapshot);
+//   - a cold readState (git config + status + ls-files + refs, the whole snapshot), and git status alone;
 //   - lostBy for a path question through a warm StateCache (key check + the paths' stat walk +
 //     lostBy), for one directory of 100 files, for one file, and for the whole tree (10,000 files,
 //     over the walk's budget, so it re-reads);
@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runGit } from '../dist/git/run.js';
 import { readState, StateCache, lostBy, isUnknown, repoOf, changedSince } from '../dist/git/state.js';
 
 const DIRS = 100;
@@ -59,9 +60,13 @@ try {
   console.log(`git check on a ${DIRS * PER_DIR}-file repository (50 modified, 20 untracked):`);
   const repo = repoOf(root);
   let snap;
-  await measure('cold readState (config + status + refs)', 15, async () => {
+  await measure('cold readState (config, status, ls-files, refs)', 15, async () => {
     snap = await readState(root, { timeoutMs: 30_000 });
     if (isUnknown(snap)) throw new Error(snap.unknown);
+  });
+  await measure('of which: one `git status --porcelain=v2 -z` alone', 15, async () => {
+    const r = await runGit(repo, ['status', '--porcelain=v2', '-z', '--untracked-files=all', '--ignore-submodules=all', '--no-renames'], { deadline: Date.now() + 30_000 });
+    if (!r.ok) throw new Error(r.error);
   });
   const cache = new StateCache();
   for (const [label, paths] of [
