@@ -459,3 +459,24 @@ export function describeLost(l: Lost): string {
   const line = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
   return `${line} would be lost`;
 }
+
+// ---- one call for a caller ------------------------------------------------------------
+
+/** The paths a question reaches, for the cache's freshness check: stashes and branches live in the refs (the key). */
+export function affectedPaths(q: Question): string[] {
+  if ('git' in q) return q.git === 'stash-drop' || q.git === 'branch-delete' ? [] : (q.paths ?? ['.']);
+  return q.paths;
+}
+
+/**
+ * What `q`, asked in the repository holding `cwd` (relative paths are relative to that
+ * repository's root), would lose: null outside a repository (the caller keeps its path
+ * rules), unknown when the state could not be read in time (the caller must not allow on it).
+ */
+export async function lostIn(cwd: string, q: Question, opts: ReadOptions & { cache: StateCache }): Promise<Lost | Unknown | null> {
+  const repo = repoOf(cwd);
+  if (!repo) return null;
+  const s = await opts.cache.get(repo, { timeoutMs: opts.timeoutMs, paths: affectedPaths(q) });
+  if (isUnknown(s)) return s;
+  return lostBy(s, q);
+}

@@ -13,6 +13,8 @@ import {
   ignoredPaths,
   isUnknown,
   lostBy,
+  lostIn,
+  affectedPaths,
   nothingLost,
   readState,
   StateCache,
@@ -468,5 +470,28 @@ describe('StateCache', () => {
     const s = await state(root);
     expect(changedSince(s, ['src'])).toBe(false);
     expect(changedSince(s, ['src'], 2)).toBe(true);
+  });
+});
+
+describe('lostIn', () => {
+  it('answers null outside a repository, the loss inside, and re-reads for a whole-tree git operation after an edit', async () => {
+    const cache = new StateCache();
+    const plain = path.join(BASE, 'plain-lostin');
+    fs.mkdirSync(plain);
+    expect(await lostIn(plain, { paths: ['x'] }, { cache, timeoutMs: 20_000 })).toBeNull();
+    const root = makeRepo();
+    await new Promise((r) => setTimeout(r, 150));
+    const clean = await lostIn(path.join(root, 'src'), { git: 'checkout-all' }, { cache, timeoutMs: 20_000 });
+    expect(clean && !isUnknown(clean) && nothingLost(clean)).toBe(true);
+    write(root, 'docs/readme.md', 'edited\n');
+    const after = await lostIn(root, { git: 'checkout-all' }, { cache, timeoutMs: 20_000 });
+    expect(after && !isUnknown(after) && after.modified).toEqual(['docs/readme.md']);
+    expect(cache.reads).toBe(2);
+  });
+  it('affectedPaths: the whole tree for git operations without paths, none for refs', () => {
+    expect(affectedPaths({ git: 'reset-hard' })).toEqual(['.']);
+    expect(affectedPaths({ git: 'clean', paths: ['dist'] })).toEqual(['dist']);
+    expect(affectedPaths({ git: 'stash-drop' })).toEqual([]);
+    expect(affectedPaths({ paths: ['a', 'b'] })).toEqual(['a', 'b']);
   });
 });
