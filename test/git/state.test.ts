@@ -319,6 +319,17 @@ describe('lostBy on real repositories', () => {
     expect(nothingLost(lost(s, { paths: ['src'] }))).toBe(true);
   });
 
+  it('a repository with no commit yet: every file is untracked work, HEAD is unborn', async () => {
+    const root = path.join(BASE, `unborn${++n}`);
+    fs.mkdirSync(root);
+    git(root, 'init', '-q', '-b', 'main');
+    write(root, 'src/first.ts');
+    const s = await state(root);
+    expect(s.head).toEqual({ oid: null, branch: 'main' });
+    expect(s.branches).toEqual([]);
+    expect(lost(s, { paths: ['src'] }).untracked).toEqual(['src/first.ts']);
+  });
+
   it('merge conflicts count as modified work', async () => {
     const root = makeRepo();
     git(root, 'checkout', '-qb', 'other');
