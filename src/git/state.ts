@@ -217,6 +217,9 @@ export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<Stat
   if (isUnknown(status)) return status;
   if (isUnknown(refs)) return refs;
   if (isUnknown(submodules)) return submodules;
+  // A name that is not UTF-8 decodes with U+FFFD and would never match the path asked about: say unknown rather than clean.
+  const odd = [...status.changes.map((c) => c.path), ...status.untracked, ...submodules].find((p) => p.includes('\uFFFD'));
+  if (odd !== undefined) return { unknown: `a file name that is not UTF-8 (${JSON.stringify(odd)}) cannot be matched to the paths asked about` };
   const isIgnoreFile = (p: string) => p === '.gitignore' || p.endsWith('/.gitignore');
   return {
     repo,

@@ -330,6 +330,13 @@ describe('lostBy on real repositories', () => {
     expect(lost(s, { paths: ['src'] }).untracked).toEqual(['src/first.ts']);
   });
 
+  it('a file name that is not UTF-8 makes the state unknown, not clean', async () => {
+    const root = makeRepo();
+    fs.writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'src') + '/'), Buffer.from([0xff, 0x2e, 0x74, 0x73])]), 'x\n');
+    const r = await readState(root, { timeoutMs: 20_000 });
+    expect(isUnknown(r) && r.unknown).toMatch(/not UTF-8/);
+  });
+
   it('merge conflicts count as modified work', async () => {
     const root = makeRepo();
     git(root, 'checkout', '-qb', 'other');
