@@ -1,0 +1,93 @@
+// node bench/git.js: the git check's cost (issue 17: at most 5 ms p50 on a 10,000-file repository).
+//   A generated repository (100 directories × 100 files, committed, 50 files then modified, 20
+//   untracked) in a temp dir under /var/tmp. Prints p50/p99 of:
+//   - a cold readState (git config + status + ls-files + refs, the whole snapshot), and git status alone;
+//   - lostBy for a path question through a warm StateCache (key check + the paths' stat walk +
+//     lostBy), for one directory of 100 files, for one file, and for the whole tree (10,000 files,
+//     over the walk's budget, so it re-reads);
+//   - lostBy alone on a snapshot (the pure part).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runGit } from '../dist/git/run.js';
+import { readState, StateCache, lostBy, isUnknown, repoOf, changedSince } from '../dist/git/state.js';
+
+const DIRS = 100;
+const PER_DIR = 100;
+
+function fmt(ms) {
+  return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+}
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function measure(label, runs, fn) {
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const s = process.hrtime.bigint();
+    await fn(i);
+    t.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  console.log(`  ${label.padEnd(58)} p50 ${fmt(pct(t, 50)).padStart(9)}   p99 ${fmt(pct(t, 99)).padStart(9)}   (${runs} runs)`);
+}
+
+const base = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-bench-git-'));
+const home = path.join(base, 'home');
+fs.mkdirSync(home);
+process.env.HOME = home;
+process.env.GIT_CONFIG_NOSYSTEM = '1';
+const root = path.join(base, 'repo');
+const env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' };
+const git = (...args) => execFileSync('git', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+try {
+  fs.mkdirSync(root);
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'Bench');
+  git('config', 'user.email', 'bench@example.invalid');
+  for (let d = 0; d < DIRS; d++) {
+    const dir = path.join(root, 'src', `d${d}`);
+    fs.mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < PER_DIR; f++) fs.writeFileSync(path.join(dir, `f${f}.ts`), `export const x${f} = ${d * PER_DIR + f};\n`);
+  }
+  fs.writeFileSync(path.join(root, '.gitignore'), 'dist/\n');
+  git('add', '-A');
+  git('commit', '-qm', 'generated');
+  for (let i = 0; i < 50; i++) fs.appendFileSync(path.join(root, 'src', `d${i * 2}`, 'f0.ts'), '// changed\n');
+  for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(root, 'src', 'd1', `new${i}.ts`), 'new\n');
+  // let the files' times fall outside the freshness check's clock slack, as they would between an edit and a command
+  await new Promise((r) => setTimeout(r, 200));
+
+  console.log(`git check on a ${DIRS * PER_DIR}-file repository (50 modified, 20 untracked):`);
+  const repo = repoOf(root);
+  let snap;
+  await measure('cold readState (config, status, ls-files, refs)', 15, async () => {
+    snap = await readState(root, { timeoutMs: 30_000 });
+    if (isUnknown(snap)) throw new Error(snap.unknown);
+  });
+  await measure('of which: one `git status --porcelain=v2 -z` alone', 15, async () => {
+    const r = await runGit(repo, ['status', '--porcelain=v2', '-z', '--untracked-files=all', '--ignore-submodules=all', '--no-renames'], { deadline: Date.now() + 30_000 });
+    if (!r.ok) throw new Error(r.error);
+  });
+  const cache = new StateCache();
+  for (const [label, paths] of [
+    ['warm cache + lostBy, one directory (src/d2, 100 files)', ['src/d2']],
+    ['warm cache + lostBy, one file (src/d4/f0.ts)', [path.join(root, 'src/d4/f0.ts')]],
+    ['warm cache + lostBy, the whole tree (src, 10,000 files)', ['src']],
+  ]) {
+    await cache.get(repo, { timeoutMs: 30_000, paths });
+    const before = cache.reads;
+    await measure(label, label.includes('whole') ? 15 : 200, async () => {
+      const s = await cache.get(repo, { timeoutMs: 30_000, paths });
+      if (isUnknown(s)) throw new Error(s.unknown);
+      const l = lostBy(s, { paths });
+      if (isUnknown(l) || l.modified.length + l.untracked.length === 0) throw new Error('expected work to be found');
+    });
+    if (cache.reads !== before) console.log(`    (re-read git ${cache.reads - before} times: the stat walk exceeded its budget)`);
+  }
+  await measure('stat walk alone over the whole tree, budget lifted (freshness)', 15, () => {
+    if (changedSince(snap, ['src'], Infinity)) throw new Error('the tree changed under the bench');
+  });
+  await measure('lostBy alone on a snapshot, whole tree', 200, () => lostBy(snap, { paths: ['src'] }));
+} finally {
+  fs.rmSync(base, { recursive: true, force: true });
+}

@@ -1,0 +1,485 @@
+// What work in a git repository a set of paths or a git operation would lose, that git
+// could not give back: changes not committed (staged or not), untracked files that are not
+// ignored, stashes, commits on no other branch, remote or tag.
+//
+// readState() takes a snapshot with git under a deadline (or says why it could not:
+// `{ unknown }`, which a caller must treat as "could not tell", never as clean);
+// StateCache keeps one per repository, keyed by the index, HEAD and the refs, and checks
+// the asked paths' own timestamps on every call, because editing a tracked file changes
+// neither; lostBy() is a pure function of a snapshot and a question.
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoOf, type Repo } from './repo.js';
+import { runGit } from './run.js';
+import { parsePorcelainV2, type Change } from './status.js';
+
+export { repoOf, type Repo } from './repo.js';
+export type { Change } from './status.js';
+
+export interface BranchWork {
+  branch: string;
+  /** commits reachable from this branch and from no other local branch, remote-tracking branch or tag */
+  count: number;
+}
+
+export interface GitState {
+  repo: Repo;
+  head: { oid: string | null; branch: string | null };
+  /** tracked paths whose index or work tree differs (conflicts included) */
+  changes: Change[];
+  /** untracked, not ignored (every file, not just directories: --untracked-files=all) */
+  untracked: string[];
+  stashes: number;
+  /** local branches holding commits found nowhere else (count > 0 only), or why they could not be counted */
+  branches: BranchWork[] | { unknown: string };
+  /**
+   * .gitignore files that are themselves changed or untracked: what they ignore was
+   * decided by a file the agent may just have written, so "only ignored output" under
+   * them is the agent's word, not the repository's.
+   */
+  ignoreRulesChanged: string[];
+  /**
+   * gitlinks (submodules, or a nested repository added by `git add`): their work trees are
+   * other repositories, not inspected (status runs with --ignore-submodules=all, since recursing
+   * would run each one's config), so a question that covers one cannot be answered as clean.
+   */
+  submodules: string[];
+  /** Date.now() just before git read the tree: anything changed at or after it is not in this snapshot */
+  takenAt: number;
+  /** the cache key the snapshot was taken under */
+  key: string;
+}
+
+export type Unknown = { unknown: string };
+export type StateResult = GitState | Unknown;
+
+export function isUnknown<T extends object>(r: T | Unknown): r is Unknown {
+  return 'unknown' in r;
+}
+
+export interface ReadOptions {
+  /** the whole read's budget, every git process included */
+  timeoutMs: number;
+}
+
+/** Branches beyond this many are not counted one by one (a process each): the answer for them is unknown. */
+export const MAX_BRANCHES = 64;
+const PARALLEL = 4;
+
+// ---- the cache key ---------------------------------------------------------------
+
+function statKey(p: string): string {
+  try {
+    const st = fs.statSync(p, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return '-';
+  }
+}
+
+function readSmall(p: string): string {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return '-';
+  }
+}
+
+/** Every loose ref file under refs/heads, with its stamp (branches are few; refs packed are in packed-refs). */
+function headsKey(dir: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  out.push(`${dir}=${statKey(dir)}`);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) headsKey(p, out);
+    else out.push(`${e.name}=${statKey(p)}`);
+  }
+}
+
+/**
+ * What the snapshot depends on apart from the work tree's files: the index (mtime, size,
+ * inode), HEAD, the refs that say which commits are elsewhere, and the stash's reflog.
+ */
+export function stateKey(repo: Repo): string {
+  const parts = [
+    statKey(path.join(repo.gitDir, 'index')),
+    readSmall(path.join(repo.gitDir, 'HEAD')),
+    statKey(path.join(repo.commonDir, 'packed-refs')),
+    statKey(path.join(repo.commonDir, 'logs', 'refs', 'stash')),
+    statKey(path.join(repo.commonDir, 'refs', 'remotes')),
+    statKey(path.join(repo.commonDir, 'refs', 'tags')),
+  ];
+  headsKey(path.join(repo.commonDir, 'refs', 'heads'), parts);
+  return parts.join('|');
+}
+
+// ---- reading the state -----------------------------------------------------------
+
+function nulList(b: Buffer): string[] {
+  return b
+    .toString('utf8')
+    .split('\0')
+    .filter((s) => s !== '');
+}
+
+/** Filter drivers the repository's config names: their clean commands would run inside `git status`. */
+async function filterOverrides(repo: Repo, deadline: number): Promise<string[] | Unknown> {
+  const r = await runGit(repo, ['config', '-z', '--name-only', '--get-regexp', '^filter\\.'], { deadline });
+  if (!r.ok && !/exited 1$/.test(r.error ?? '')) return { unknown: r.error ?? 'git config failed' };
+  const drivers = new Set<string>();
+  for (const name of nulList(r.stdout)) {
+    const m = /^filter\.(.+)\.[^.]+$/s.exec(name);
+    if (m) drivers.add(m[1]);
+  }
+  // A driver name with '=' or a newline cannot be written as `-c name=value`: read nothing rather than run it.
+  for (const d of drivers) if (/[=\n]/.test(d)) return { unknown: `a filter driver named ${JSON.stringify(d)} cannot be switched off` };
+  return [...drivers].flatMap((d) => [`filter.${d}.clean=`, `filter.${d}.process=`, `filter.${d}.required=false`]);
+}
+
+async function inParallel<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+async function readRefs(repo: Repo, deadline: number): Promise<{ stashes: number; branches: BranchWork[] | Unknown } | Unknown> {
+  const refs = await runGit(repo, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/stash'], { deadline });
+  if (!refs.ok) return { unknown: refs.error ?? 'git for-each-ref failed' };
+  const names = refs.stdout.toString('utf8').split('\n').filter(Boolean);
+  let stashes = 0;
+  if (names.includes('refs/stash')) {
+    const s = await runGit(repo, ['rev-list', '--walk-reflogs', '--count', 'refs/stash', '--'], { deadline });
+    if (!s.ok) return { unknown: s.error ?? 'could not count the stashes' };
+    stashes = Number(s.stdout.toString().trim());
+  }
+  const heads = names.filter((n) => n.startsWith('refs/heads/')).map((n) => n.slice('refs/heads/'.length));
+  if (heads.length > MAX_BRANCHES) return { stashes, branches: { unknown: `${heads.length} local branches (more than ${MAX_BRANCHES} are not counted)` } };
+  const counted = await inParallel(heads, PARALLEL, async (b): Promise<BranchWork | Unknown> => {
+    // --exclude takes a glob: a branch name with glob characters would exclude others too, and count too few.
+    if (/[*?[\\]/.test(b)) return { unknown: `branch ${JSON.stringify(b)} has glob characters in its name` };
+    const r = await runGit(repo, ['rev-list', '--count', `refs/heads/${b}`, '--not', `--exclude=${b}`, '--branches', '--remotes', '--tags', '--'], { deadline });
+    if (!r.ok) return { unknown: r.error ?? `could not count the commits of ${b}` };
+    return { branch: b, count: Number(r.stdout.toString().trim()) };
+  });
+  const bad = counted.find(isUnknown);
+  if (bad) return { stashes, branches: bad };
+  return { stashes, branches: (counted as BranchWork[]).filter((c) => c.count > 0) };
+}
+
+/** A snapshot of what `root`'s repository holds that git could not restore, or why it could not be read within `timeoutMs`. */
+export async function readState(root: string, opts: ReadOptions): Promise<StateResult> {
+  const repo = repoOf(root);
+  if (!repo) return { unknown: `${root} is not in a git repository` };
+  return readRepoState(repo, opts);
+}
+
+export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<StateResult> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const key = stateKey(repo);
+  const takenAt = Date.now();
+  const statusP = (async () => {
+    const config = await filterOverrides(repo, deadline);
+    if (isUnknown(config)) return config;
+    // --no-renames: rename detection reads blobs, which in a partial clone means a fetch (and
+    // what is lost is the same: the new path's staged content; the old path's deletion loses nothing).
+    const r = await runGit(repo, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignore-submodules=all', '--no-renames'], {
+      deadline,
+      config,
+    });
+    if (!r.ok) return { unknown: r.error ?? 'git status failed' };
+    try {
+      return parsePorcelainV2(r.stdout);
+    } catch (e) {
+      return { unknown: (e as Error).message };
+    }
+  })();
+  const linksP = (async (): Promise<string[] | Unknown> => {
+    const r = await runGit(repo, ['ls-files', '-z', '--stage'], { deadline });
+    if (!r.ok) return { unknown: r.error ?? 'git ls-files failed' };
+    return nulList(r.stdout)
+      .filter((l) => l.startsWith('160000 '))
+      .map((l) => l.slice(l.indexOf('\t') + 1));
+  })();
+  const [status, refs, submodules] = await Promise.all([statusP, readRefs(repo, deadline), linksP]);
+  if (isUnknown(status)) return status;
+  if (isUnknown(refs)) return refs;
+  if (isUnknown(submodules)) return submodules;
+  // A name that is not UTF-8 decodes with U+FFFD and would never match the path asked about: say unknown rather than clean.
+  const odd = [...status.changes.map((c) => c.path), ...status.untracked, ...submodules].find((p) => p.includes('\uFFFD'));
+  if (odd !== undefined) return { unknown: `a file name that is not UTF-8 (${JSON.stringify(odd)}) cannot be matched to the paths asked about` };
+  const isIgnoreFile = (p: string) => p === '.gitignore' || p.endsWith('/.gitignore');
+  return {
+    repo,
+    head: { oid: status.oid, branch: status.branch },
+    changes: status.changes,
+    untracked: status.untracked,
+    stashes: refs.stashes,
+    branches: refs.branches,
+    ignoreRulesChanged: [...status.changes.map((c) => c.path), ...status.untracked].filter(isIgnoreFile),
+    submodules,
+    takenAt,
+    key,
+  };
+}
+
+/** Which of `paths` (relative to the root or absolute) git ignores; asked on demand, one process. */
+export async function ignoredPaths(repo: Repo, paths: string[], opts: ReadOptions): Promise<string[] | Unknown> {
+  const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null && p !== '');
+  if (rel.length === 0) return [];
+  const r = await runGit(repo, ['check-ignore', '-z', '--stdin'], { deadline: Date.now() + opts.timeoutMs, stdin: rel.join('\0') + '\0' });
+  if (!r.ok && !/exited 1$/.test(r.error ?? '')) return { unknown: r.error ?? 'git check-ignore failed' };
+  return nulList(r.stdout);
+}
+
+// ---- freshness and the cache --------------------------------------------------------
+
+/** Kernel file times come from a coarse clock that can lag Date.now() by a tick: count anything this close as changed. */
+const CLOCK_SLACK_MS = 100;
+/** Entries a freshness check may stat before it gives up and reads the state again. */
+export const MAX_FRESHNESS_ENTRIES = 5000;
+
+/**
+ * Whether anything at or under `paths` changed since the snapshot (content, a file added or
+ * removed in a directory, a rename): true when a stat says so, when the walk exceeds its
+ * budget, or when a path cannot be read. `.git` directories are not walked (the key covers them).
+ */
+export function changedSince(state: GitState, paths: string[], budget = MAX_FRESHNESS_ENTRIES): boolean {
+  const since = state.takenAt - CLOCK_SLACK_MS;
+  let left = budget;
+  const walk = (p: string): boolean => {
+    if (--left < 0) return true;
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(p, { throwIfNoEntry: false });
+    } catch {
+      return true;
+    }
+    if (!st) return false;
+    if (st.mtimeMs >= since || st.ctimeMs >= since) return true;
+    if (!st.isDirectory()) return false;
+    let names: string[];
+    try {
+      names = fs.readdirSync(p);
+    } catch {
+      return true;
+    }
+    for (const n of names) if (n !== '.git' && walk(path.join(p, n))) return true;
+    return false;
+  };
+  for (const p of paths) {
+    const rel = relativeTo(state.repo.root, p);
+    if (rel === null) continue;
+    // Also the directory holding it: a file created there since shows in the parent's mtime.
+    const abs = path.join(state.repo.root, rel);
+    if (rel !== '' && walkParent(path.dirname(abs), since)) return true;
+    if (walk(abs)) return true;
+  }
+  return false;
+}
+
+function walkParent(dir: string, since: number): boolean {
+  try {
+    const st = fs.statSync(dir);
+    return st.mtimeMs >= since || st.ctimeMs >= since;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One snapshot per repository root. `get` re-reads when the key changed or when the
+ * asked paths changed since the snapshot; an unknown result is not cached.
+ */
+export class StateCache {
+  private states = new Map<string, GitState>();
+  private pending = new Map<string, Promise<StateResult>>();
+  /** how many times git was run (for tests and the bench) */
+  reads = 0;
+
+  async get(repo: Repo, opts: ReadOptions & { paths?: string[] }): Promise<StateResult> {
+    const have = this.states.get(repo.root);
+    if (have && have.key === stateKey(repo) && !(opts.paths && changedSince(have, opts.paths))) return have;
+    const running = this.pending.get(repo.root);
+    if (running) return running;
+    this.reads++;
+    const p = readRepoState(repo, opts).finally(() => this.pending.delete(repo.root));
+    this.pending.set(repo.root, p);
+    const r = await p;
+    if (isUnknown(r)) this.states.delete(repo.root);
+    else this.states.set(repo.root, r);
+    return r;
+  }
+
+  clear(): void {
+    this.states.clear();
+  }
+}
+
+// ---- the question ---------------------------------------------------------------
+
+export type Question =
+  /** deleting or overwriting these paths (absolute or relative to the root; a directory means everything under it) */
+  | { paths: string[] }
+  /** `git checkout -- <paths>` / `git restore <paths>`: the work tree's changes go back to the index */
+  | { git: 'checkout-all'; paths?: string[] }
+  /** `git reset --hard`, `git checkout HEAD -- <paths>`, `git restore --staged --worktree`: index and work tree back to HEAD */
+  | { git: 'reset-hard'; paths?: string[] }
+  /** `git clean -f [-d] [-x]`: untracked files go (ignored ones with -x, which are not work) */
+  | { git: 'clean'; paths?: string[] }
+  /** `git stash drop [stash@{n}]` (one) or `git stash clear` (all: `all: true`) */
+  | { git: 'stash-drop'; all?: boolean }
+  /** `git branch -D <branch>` */
+  | { git: 'branch-delete'; branch: string };
+
+export interface Lost {
+  modified: string[];
+  staged: string[];
+  untracked: string[];
+  stashes: number;
+  commits: BranchWork[];
+  /** the question removes the repository's own git directory: every commit not pushed and every stash go with it */
+  repository: boolean;
+  /** submodules the question reaches, whose own work was not inspected: never "nothing lost" */
+  submodules: string[];
+  /** .gitignore files among the affected paths' ancestors or the paths themselves that the snapshot found changed */
+  ignoreRulesChanged: string[];
+}
+
+/** `p` relative to `root` ('/'-separated, '' for the root itself), or null when it is outside. */
+export function relativeTo(root: string, p: string): string | null {
+  const rel = path.relative(root, path.resolve(root, p));
+  if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep).join('/');
+}
+
+function covers(prefixes: string[] | null, p: string): boolean {
+  if (prefixes === null) return true;
+  for (const q of prefixes) if (q === '' || p === q || (p.length > q.length && p.startsWith(q) && p[q.length] === '/')) return true;
+  return false;
+}
+
+export function nothingLost(l: Lost): boolean {
+  return !l.repository && l.submodules.length === 0 && l.modified.length + l.staged.length + l.untracked.length + l.stashes + l.commits.length === 0;
+}
+
+/**
+ * What the question would lose, from the snapshot alone. Unknown only when the answer
+ * depends on what could not be read (the branches of a repository with too many).
+ */
+export function lostBy(state: GitState, q: Question): Lost | Unknown {
+  const lost: Lost = { modified: [], staged: [], untracked: [], stashes: 0, commits: [], repository: false, submodules: [], ignoreRulesChanged: [] };
+  const rel = (ps: string[] | undefined): string[] | null => (ps === undefined ? null : ps.map((p) => relativeTo(state.repo.root, p)).filter((p): p is string => p !== null));
+  const take = (prefixes: string[] | null, kinds: { modified?: boolean; staged?: boolean; untracked?: boolean }) => {
+    for (const c of state.changes) {
+      if (!covers(prefixes, c.path)) continue;
+      // A deletion (staged or not) holds no content that going back to HEAD or the index would lose.
+      if (kinds.modified && c.modified && (c.unmerged || c.xy[1] !== 'D')) lost.modified.push(c.path);
+      if (kinds.staged && c.staged && (c.unmerged || c.xy[0] !== 'D')) lost.staged.push(c.path);
+    }
+    if (kinds.untracked) for (const u of state.untracked) if (covers(prefixes, u)) lost.untracked.push(u);
+  };
+  const allCommits = (): Lost | Unknown | null => {
+    if (isUnknown(state.branches)) return state.branches;
+    lost.commits = state.branches.map((b) => ({ ...b }));
+    return null;
+  };
+
+  if ('paths' in q && !('git' in q)) {
+    const prefixes = rel(q.paths)!;
+    // Deleting a file loses its staged version too in practice (an agent's next `git add -A` records the
+    // deletion); strictly the index still holds it, so this errs towards asking.
+    take(prefixes, { modified: true, staged: true, untracked: true });
+    lost.submodules = state.submodules.filter((m) => covers(prefixes, m));
+    const dirs = [state.repo.gitDir, state.repo.commonDir].map((d) => relativeTo(state.repo.root, d)).filter((d): d is string => d !== null);
+    if (dirs.some((d) => covers(prefixes, d) || prefixes.some((p) => covers([d], p)))) {
+      lost.repository = true;
+      lost.stashes = state.stashes;
+      const bad = allCommits();
+      if (bad) return bad;
+    }
+    lost.ignoreRulesChanged = state.ignoreRulesChanged.filter((g) => {
+      const dir = g.includes('/') ? g.slice(0, g.lastIndexOf('/')) : '';
+      return prefixes.some((p) => covers([dir], p) || covers([p], g));
+    });
+    return lost;
+  }
+  switch (q.git) {
+    case 'checkout-all':
+      take(rel(q.paths), { modified: true });
+      break;
+    case 'reset-hard':
+      take(rel(q.paths), { modified: true, staged: true });
+      break;
+    case 'clean':
+      take(rel(q.paths), { untracked: true });
+      break;
+    case 'stash-drop':
+      lost.stashes = q.all ? state.stashes : Math.min(1, state.stashes);
+      break;
+    case 'branch-delete': {
+      if (isUnknown(state.branches)) return state.branches;
+      const b = state.branches.find((x) => x.branch === q.branch);
+      if (b) lost.commits = [{ ...b }];
+      break;
+    }
+  }
+  return lost;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function named(paths: string[]): string {
+  const shown = paths.slice(0, 2).join(', ');
+  return ` (${shown}${paths.length > 2 ? ', …' : ''})`;
+}
+
+/** One line for a prompt: "3 modified files (src/a.ts, src/b.ts, …) and 12 untracked files (…) would be lost", or '' when nothing would. */
+export function describeLost(l: Lost): string {
+  const parts: string[] = [];
+  if (l.repository) parts.push('the repository itself (.git)');
+  if (l.modified.length) parts.push(plural(l.modified.length, 'modified file') + named(l.modified));
+  if (l.staged.length) parts.push(plural(l.staged.length, 'staged file') + named(l.staged));
+  if (l.untracked.length) parts.push(plural(l.untracked.length, 'untracked file') + named(l.untracked));
+  if (l.submodules.length) parts.push(`${l.submodules.length === 1 ? 'the submodule' : `${l.submodules.length} submodules`}${named(l.submodules)} with work not inspected`);
+  if (l.stashes) parts.push(plural(l.stashes, 'stash', 'stashes'));
+  for (const c of l.commits) parts.push(`${plural(c.count, 'commit')} only on ${c.branch}`);
+  if (parts.length === 0) return '';
+  const line = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return `${line} would be lost`;
+}
+
+// ---- one call for a caller ------------------------------------------------------------
+
+/** The paths a question reaches, for the cache's freshness check: stashes and branches live in the refs (the key). */
+export function affectedPaths(q: Question): string[] {
+  if ('git' in q) return q.git === 'stash-drop' || q.git === 'branch-delete' ? [] : (q.paths ?? ['.']);
+  return q.paths;
+}
+
+/**
+ * What `q`, asked in the repository holding `cwd` (relative paths are relative to that
+ * repository's root), would lose: null outside a repository (the caller keeps its path
+ * rules), unknown when the state could not be read in time (the caller must not allow on it).
+ */
+export async function lostIn(cwd: string, q: Question, opts: ReadOptions & { cache: StateCache }): Promise<Lost | Unknown | null> {
+  const repo = repoOf(cwd);
+  if (!repo) return null;
+  const s = await opts.cache.get(repo, { timeoutMs: opts.timeoutMs, paths: affectedPaths(q) });
+  if (isUnknown(s)) return s;
+  return lostBy(s, q);
+}
