@@ -21,7 +21,7 @@ function imports(file: string): string[] {
 
 const SIDE_EFFECTS = /^(node:)?(net|child_process|http|https|http2|tls|dgram|tty|readline|worker_threads|cluster)$|^(node-pty|chalk|commander)$/;
 const FILES = /^(node:)?(fs|fs\/promises|os)$/;
-const UPWARD = /(^|\/)(session|cli|ui|sandbox|egress|hooks|broker|shim|sinks|anchor)\//;
+const UPWARD = /(^|\/)(session|cli|ui|sandbox|egress|hooks|broker|shim|sinks|anchor|git)\//;
 
 describe('architecture: the engine below the session layer', () => {
   it('the checks recognise what they forbid', () => {
