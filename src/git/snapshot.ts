@@ -416,12 +416,18 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
     state.set(p, now);
     if (now.kind === 'file' || now.kind === 'link') toHash.push(p);
     else if (now.kind === 'missing') todo.push(p);
-    else if (now.kind === 'blocked') conflicts.push(now.at!);
+    else if (now.kind === 'blocked') {
+      conflicts.push(now.at!);
+      todo.push(p);
+    }
     else if (now.kind === 'dir') {
       const inside = fs.readdirSync(path.join(top, p)).length;
       if (inside > 0) conflicts.push(p);
       todo.push(p);
-    } else conflicts.push(p);
+    } else {
+      conflicts.push(p);
+      todo.push(p);
+    }
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentguard-restore-'));
   let current: Map<string, Entry>;
