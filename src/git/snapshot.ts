@@ -401,17 +401,32 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
 
   // Where else current content may already be kept: HEAD now, HEAD then, and the user's index.
   const known = new Set<string>();
-  const head = await headCommit(top, cfg);
-  const parent = (await runGit(top, [...cfg, 'rev-parse', '--verify', '-q', `${commit}^1`], { okStatus: [1, 128] })).stdout.toString('utf8').trim();
-  for (const c of new Set([head, parent].filter((x): x is string => !!x))) for (const e of (await treeEntries(top, cfg, c)).values()) known.add(e.sha);
-  for (const line of splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-s'])).stdout)) known.add(line.split(' ')[1]);
+  // The trees are read only when some file differs from the snapshot.
+  const addTrees = async () => {
+    const head = await headCommit(top, cfg);
+    const parent = (await runGit(top, [...cfg, 'rev-parse', '--verify', '-q', `${commit}^1`], { okStatus: [1, 128] })).stdout.toString('utf8').trim();
+    for (const c of new Set([head, parent].filter((x): x is string => !!x))) for (const e of (await treeEntries(top, cfg, c)).values()) known.add(e.sha);
+  };
+  // The user's index, read only: a path whose index entry is the snapshot's and whose file
+  // git's stat check finds unchanged needs no reading (most of a large tree).
+  const indexed = new Map<string, TreeEntry>();
+  for (const line of splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-s'])).stdout)) {
+    const tab = line.indexOf('\t');
+    const [mode, sha, stage] = line.slice(0, tab).split(' ');
+    known.add(sha);
+    if (stage === '0') indexed.set(line.slice(tab + 1), { mode, sha });
+  }
+  const dirty = new Set(splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-m', '-d'])).stdout));
 
   const toHash: string[] = [];
   const conflicts: string[] = [];
   const todo: string[] = [];
   const state = new Map<string, ReturnType<typeof lookAt>>();
   for (const p of want.keys()) {
-    if (want.get(p)!.mode === '160000') continue; // submodule: its own repository
+    const w = want.get(p)!;
+    if (w.mode === '160000') continue; // submodule: its own repository
+    const ix = indexed.get(p);
+    if (ix && ix.sha === w.sha && ix.mode === w.mode && !dirty.has(p)) continue;
     const now = lookAt(top, p);
     state.set(p, now);
     if (now.kind === 'file' || now.kind === 'link') toHash.push(p);
@@ -437,6 +452,7 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const modeOnly: string[] = [];
+  if ([...current].some(([p, e]) => e.sha !== want.get(p)!.sha)) await addTrees();
   for (const [p, e] of current) {
     const w = want.get(p)!;
     if (e.sha === w.sha && (e.mode === w.mode || (e.mode !== '120000' && w.mode !== '120000'))) {

@@ -211,6 +211,15 @@ describe('restoreSnapshot', () => {
     expect(r.overwritten).toEqual(['src/a.ts']);
   });
 
+  it('refuses when a file clean at the snapshot was edited after it (same size, same second)', async () => {
+    populate();
+    const snap = await takeSnapshot(dir, opts(1));
+    write('README', 'README\n'); // as long as 'readme\n': only its content tells
+    const err = await restoreSnapshot(dir, snap.ref).catch((e: unknown) => e);
+    expect((err as SnapshotConflict).paths).toEqual(['README']);
+    expect(read('README').toString()).toBe('README\n');
+  });
+
   it('leaves files created after the snapshot alone and lists them', async () => {
     populate();
     const snap = await takeSnapshot(dir, opts(1));
