@@ -113,6 +113,34 @@ describe('takeSnapshot', () => {
     expect(userState()).toEqual(before);
   });
 
+  it('stores a same-size edit whose mtime was set back, with core.trustctime off', async () => {
+    populate();
+    git('config', 'core.trustctime', 'false'); // as a repository may set; the ctime would give the edit away
+    git('add', 'src/a.ts'); // the index is now as new as the file
+    write('src/a.ts', read('src/a.ts').toString().replace('2', '9'));
+    const mtime = fs.statSync(path.join(dir, '.git/index')).mtime;
+    fs.utimesSync(path.join(dir, 'src/a.ts'), mtime, mtime); // the stat data alone cannot tell
+    const snap = await takeSnapshot(dir, opts(1));
+    expect(git('show', `${snap.commit}:src/a.ts`)).toBe('export const a = 9; // modified, unstaged\n');
+  });
+
+  it('stores a file in a merge conflict as it stands in the work tree, leaving the conflict in the index', async () => {
+    populate();
+    git('stash', '-q', '-u');
+    git('checkout', '-q', 'feature');
+    write('README', 'feature side\n');
+    git('commit', '-qam', 'feature');
+    git('checkout', '-q', 'main');
+    write('README', 'main side\n');
+    git('commit', '-qam', 'main');
+    expect(() => git('merge', '-q', 'feature')).toThrow();
+    const before = userState();
+    expect(before.stage).toMatch(/ 3\tREADME/);
+    const snap = await takeSnapshot(dir, opts(1));
+    expect(git('show', `${snap.commit}:README`)).toMatch(/<<<<<<<[^]*main side[^]*feature side/);
+    expect(userState()).toEqual(before);
+  });
+
   it('lists a file over the size bound as skipped and does not store it', async () => {
     populate();
     write('big.bin', Buffer.alloc(5000, 7));
@@ -211,7 +239,7 @@ describe('restoreSnapshot', () => {
     expect(r.overwritten).toEqual(['src/a.ts']);
   });
 
-  it('refuses when a file clean at the snapshot was edited after it (same size, same second)', async () => {
+  it('refuses when a file clean at the snapshot was edited after it (same size)', async () => {
     populate();
     const snap = await takeSnapshot(dir, opts(1));
     write('README', 'README\n'); // as long as 'readme\n': only its content tells
