@@ -81,7 +81,7 @@ async function topLevel(root: string, cfg: string[]): Promise<string> {
   try {
     top = (await runGit(real, [...cfg, 'rev-parse', '--show-toplevel'])).stdout.toString('utf8').replace(/\n$/, '');
   } catch (e) {
-    throw new Error(`${root} is not inside a git work tree: ${(e as Error).message}`);
+    throw new Error(`${root} is not inside a git work tree: ${(e as Error).message}`, { cause: e });
   }
   if (fs.realpathSync(top) !== real) throw new Error(`${root} is not the top level of its git work tree (git says ${top})`);
   return real;
@@ -252,7 +252,7 @@ export async function takeSnapshot(root: string, opts: SnapshotOptions): Promise
 
 function parseMessage(body: string): { session?: string; n?: number; command: string } {
   const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(body)?.[1];
-  let command = '';
+  let command: string;
   const raw = field('Command');
   try {
     command = raw ? (JSON.parse(raw) as string) : '';
@@ -357,12 +357,7 @@ function makeParents(root: string, p: string): void {
   let cur = root;
   for (let i = 0; i < parts.length - 1; i++) {
     cur = path.join(cur, parts[i]);
-    let st: fs.Stats | null = null;
-    try {
-      st = fs.lstatSync(cur);
-    } catch {
-      st = null;
-    }
+    const st = fs.lstatSync(cur, { throwIfNoEntry: false });
     if (st && !st.isDirectory()) fs.rmSync(cur, { force: true });
     if (!st || !st.isDirectory()) fs.mkdirSync(cur);
   }

@@ -214,10 +214,10 @@ describe('restoreSnapshot', () => {
   it('undoes git checkout -- . and git reset --hard without force: what they overwrote is in HEAD', async () => {
     populate();
     const a = read('src/a.ts');
-    const snap = await takeSnapshot(dir, opts(1, 'git reset --hard'));
+    await takeSnapshot(dir, opts(1, 'git reset --hard'));
     git('reset', '-q', '--hard');
     expect(read('src/a.ts').equals(a)).toBe(false);
-    const r = await restoreSnapshot(dir, 's1/1');
+    const r = await restoreSnapshot(dir, 's1/1'); // the short form of the ref
     expect(read('src/a.ts').equals(a)).toBe(true);
     expect(r.restored).toEqual(['src/a.ts', 'src/b.ts']);
     expect(r.overwritten).toEqual([]);
