@@ -299,7 +299,13 @@ async function treeEntries(root: string, cfg: string[], commit: string): Promise
   for (const line of out) {
     const tab = line.indexOf('\t');
     const [mode, , sha] = line.slice(0, tab).split(' ');
-    m.set(line.slice(tab + 1), { mode, sha });
+    const p = line.slice(tab + 1);
+    // Snapshot refs live in a repository the agent can write: a hand-made tree could name
+    // `..` or `.git` (git mktree accepts both) to send a restore outside the work tree.
+    if (p.split('/').some((c) => c === '' || c === '.' || c === '..' || c.toLowerCase() === '.git') || !/^(100644|100755|120000|160000)$/.test(mode)) {
+      throw new Error(`${commit} holds an entry git would never write (${mode} ${JSON.stringify(p)}): not restoring from it`);
+    }
+    m.set(p, { mode, sha });
   }
   return m;
 }

@@ -282,6 +282,20 @@ describe('restoreSnapshot', () => {
     expect(read('notes.txt').toString()).toBe('first words\n');
   });
 
+  it('refuses a hand-made snapshot whose tree names .. or .git', async () => {
+    populate();
+    const blob = git('hash-object', '-w', 'README').trim();
+    for (const name of ['..', '.git', '.GIT']) {
+      const inner = execFileSync('git', ['mktree'], { cwd: dir, input: `100644 blob ${blob}\tpwned\n`, encoding: 'utf8' }).trim();
+      const tree = execFileSync('git', ['mktree'], { cwd: dir, input: `040000 tree ${inner}\t${name}\n`, encoding: 'utf8' }).trim();
+      const commit = execFileSync('git', ['commit-tree', '-m', 'x', tree], { cwd: dir, encoding: 'utf8', env: { ...process.env, HOME: home } }).trim();
+      git('update-ref', 'refs/agentguard/snapshots/evil/1', commit);
+      await expect(restoreSnapshot(dir, 'evil/1', { force: true })).rejects.toThrow(/never write/);
+    }
+    expect(fs.existsSync(path.join(path.dirname(dir), 'pwned'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, '.git/pwned'))).toBe(false);
+  });
+
   it('refuses a ref outside the snapshot namespace', async () => {
     populate();
     await expect(restoreSnapshot(dir, 'refs/heads/main')).rejects.toThrow(/not an agentguard snapshot/);
