@@ -7,7 +7,7 @@
 // - core.fsmonitor: a command git runs to ask what changed (status, ls-files, diff-files,
 //   update-index refresh) -> `-c core.fsmonitor=false`.
 // - hooks: plumbing runs no commit hooks, but `update-ref` runs `reference-transaction`
-//   -> `-c core.hooksPath=<an empty directory of ours>`.
+//   -> `-c core.hooksPath=/dev/null`.
 // - filter.<driver>.clean/smudge/process named by .gitattributes: run whenever git converts
 //   content (add, update-index, ls-files on racily clean entries, checkout-index) -> each
 //   configured driver is overridden with empty commands, and contents are hashed with
@@ -23,9 +23,6 @@
 // The environment is ours, not the agent's: GIT_* variables inherited by the caller are
 // dropped (GIT_DIR, GIT_INDEX_FILE, GIT_CONFIG_* could point git anywhere).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 export class GitError extends Error {
   constructor(
@@ -51,14 +48,6 @@ export interface GitResult {
   status: number;
 }
 
-let emptyHooks: string | null = null;
-/** A directory with no hooks in it, so core.hooksPath points at nothing git could run. */
-function hooksDir(): string {
-  if (emptyHooks && fs.existsSync(emptyHooks)) return emptyHooks;
-  emptyHooks = fs.mkdtempSync(path.join(os.tmpdir(), 'agentguard-nohooks-'));
-  return emptyHooks;
-}
-
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
@@ -81,7 +70,7 @@ function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 export async function hardenedConfig(root: string): Promise<string[]> {
   const fixed = [
     'core.fsmonitor=false',
-    `core.hooksPath=${hooksDir()}`,
+    'core.hooksPath=/dev/null', // a file, so no hook can exist under it
     'commit.gpgSign=false',
     'gc.auto=0',
     'maintenance.auto=false',
