@@ -22,6 +22,7 @@
 //   commands we never run (diff -p, log with a pager, fetch/push).
 // The environment is ours, not the agent's: GIT_* variables inherited by the caller are
 // dropped (GIT_DIR, GIT_INDEX_FILE, GIT_CONFIG_* could point git anywhere).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 
 export class GitError extends Error {
@@ -91,18 +92,38 @@ export async function hardenedConfig(root: string): Promise<string[]> {
   return args;
 }
 
+const deadlines = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `fn` with every git process it starts (however deep) killed once `ms` have passed
+ * since now; such a git call rejects with a GitError saying it ran out of time.
+ */
+export function withTimeLimit<T>(ms: number | undefined, fn: () => Promise<T>): Promise<T> {
+  return ms === undefined ? fn() : deadlines.run(Date.now() + ms, fn);
+}
+
 /** Runs git in `cwd` with our environment; rejects with the exit status and stderr on failure. */
 export function runGit(cwd: string, args: string[], opts: GitRun = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--no-pager', ...args], { cwd, env: baseEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const deadline = deadlines.getStore();
+    const left = deadline === undefined ? undefined : deadline - Date.now();
+    if (left !== undefined && left <= 0) {
+      reject(new GitError('git ran out of time', null, ''));
+      return;
+    }
+    const child = spawn('git', ['--no-pager', ...args], { cwd, env: baseEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], timeout: left, killSignal: 'SIGKILL' });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new GitError(`cannot run git: ${e.message}`, null, '')));
     child.stdin.on('error', () => {}); // git may exit before reading all its input; its status says why
-    child.on('close', (status) => {
+    child.on('close', (status, signal) => {
       const stderr = Buffer.concat(err).toString('utf8');
+      if (signal && left !== undefined && Date.now() >= deadline!) {
+        reject(new GitError('git ran out of time', null, stderr));
+        return;
+      }
       if (status === 0 || (status !== null && opts.okStatus?.includes(status))) {
         resolve({ stdout: Buffer.concat(out), status });
       } else {

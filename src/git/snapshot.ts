@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GitError, hardenedConfig, runGit } from './hardened.js';
+import { GitError, hardenedConfig, runGit, withTimeLimit } from './hardened.js';
 
 export const SNAPSHOT_PREFIX = 'refs/agentguard/snapshots/';
 
@@ -23,6 +23,8 @@ export interface SnapshotOptions {
   command: string;
   /** Files larger than this are listed in `skipped`, not stored. */
   maxFileBytes: number;
+  /** Give up (reject, killing git) after this long; no ref is written then. */
+  timeoutMs?: number;
 }
 
 export interface Skipped {
@@ -153,7 +155,11 @@ function snapshotMessage(o: SnapshotOptions): string {
  * Records the working tree (tracked content with uncommitted changes, untracked files that are
  * not ignored) as a commit under refs/agentguard/snapshots/<session>/<n>.
  */
-export async function takeSnapshot(root: string, opts: SnapshotOptions): Promise<SnapshotResult> {
+export function takeSnapshot(root: string, opts: SnapshotOptions): Promise<SnapshotResult> {
+  return withTimeLimit(opts.timeoutMs, () => take(root, opts));
+}
+
+async function take(root: string, opts: SnapshotOptions): Promise<SnapshotResult> {
   checkSession(opts.session);
   if (!Number.isSafeInteger(opts.n) || opts.n < 0) throw new Error(`snapshot number ${opts.n} is not a whole number`);
   const cfg = await hardenedConfig(root);

@@ -186,6 +186,14 @@ describe('takeSnapshot', () => {
     expect(fs.existsSync(`${marker}-hook`)).toBe(true);
   });
 
+  it('gives up without writing a ref when its time limit has passed', async () => {
+    populate();
+    await expect(takeSnapshot(dir, { ...opts(1), timeoutMs: 0 })).rejects.toThrow(/ran out of time/);
+    expect(git('for-each-ref', 'refs/agentguard')).toBe('');
+    const snap = await takeSnapshot(dir, { ...opts(1), timeoutMs: 60_000 });
+    expect(git('for-each-ref', '--format=%(objectname)', 'refs/agentguard').trim()).toBe(snap.commit);
+  });
+
   it('refuses a root that is not the top level of its work tree', async () => {
     populate();
     await expect(takeSnapshot(path.join(dir, 'src'), opts(1))).rejects.toThrow(/not the top level/);
