@@ -60,6 +60,8 @@ export interface RestoreResult {
   leftAlone: string[];
   /** With force: paths whose changes made after the snapshot were overwritten. */
   overwritten: string[];
+  /** Entries whose names are not UTF-8: not restored (shown with U+FFFD). */
+  notRestored: string[];
 }
 
 export class SnapshotConflict extends Error {
@@ -200,6 +202,11 @@ async function take(root: string, opts: SnapshotOptions): Promise<SnapshotResult
     const skipped: Skipped[] = [];
     const drop: string[] = [];
     for (const p of candidates) {
+      if (p.includes('\uFFFD')) {
+        // Names that are not UTF-8 are read here as text and cannot be addressed again.
+        skipped.push({ path: p, bytes: 0, reason: 'unreadable' });
+        continue;
+      }
       if (p.endsWith('/')) {
         skipped.push({ path: p, bytes: 0, reason: 'nested-repository' });
         continue;
@@ -426,12 +433,17 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
   const dirty = new Set(splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-m', '-d'])).stdout));
 
   const toHash: string[] = [];
+  const notRestored: string[] = [];
   const conflicts: string[] = [];
   const todo: string[] = [];
   const state = new Map<string, ReturnType<typeof lookAt>>();
   for (const p of want.keys()) {
     const w = want.get(p)!;
     if (w.mode === '160000') continue; // submodule: its own repository
+    if (p.includes('\uFFFD')) {
+      notRestored.push(p); // a name that is not UTF-8 (see take)
+      continue;
+    }
     const ix = indexed.get(p);
     if (ix && ix.sha === w.sha && ix.mode === w.mode && !dirty.has(p)) continue;
     const now = lookAt(top, p);
@@ -486,7 +498,7 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
   // Files now present (tracked or untracked, not ignored) that the snapshot does not have.
   const present = splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-c', '-o', '--exclude-standard'])).stdout);
   const leftAlone = [...new Set(present)].filter((p) => !want.has(p) && fs.lstatSync(path.join(top, p), { throwIfNoEntry: false })).sort();
-  return { ref: full, commit, restored: [...todo, ...modeOnly].sort(), leftAlone, overwritten: opts.force ? uniqConflicts : [] };
+  return { ref: full, commit, restored: [...todo, ...modeOnly].sort(), leftAlone, overwritten: opts.force ? uniqConflicts : [], notRestored };
 }
 
 function w755(mode: string, now: number): number {

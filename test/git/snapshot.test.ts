@@ -194,6 +194,15 @@ describe('takeSnapshot', () => {
     expect(git('for-each-ref', '--format=%(objectname)', 'refs/agentguard').trim()).toBe(snap.commit);
   });
 
+  it('lists a changed file whose name is not UTF-8 as skipped rather than storing something else', async () => {
+    populate();
+    const name = Buffer.from([0x6c, 0x61, 0x74, 0xe9, 0x2e, 0x74, 0x78, 0x74]); // 'lat\xe9.txt'
+    fs.writeFileSync(Buffer.concat([Buffer.from(dir + '/'), name]), 'latin-1 name\n');
+    const snap = await takeSnapshot(dir, opts(1));
+    expect(snap.skipped).toEqual([{ path: 'lat\uFFFD.txt', bytes: 0, reason: 'unreadable' }]);
+    expect(snap.stored).not.toContain('lat\uFFFD.txt');
+  });
+
   it('refuses a root that is not the top level of its work tree', async () => {
     populate();
     await expect(takeSnapshot(path.join(dir, 'src'), opts(1))).rejects.toThrow(/not the top level/);
