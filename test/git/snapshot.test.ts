@@ -265,6 +265,15 @@ describe('restoreSnapshot', () => {
     expect(read('README').toString()).toBe('README\n');
   });
 
+  it('gives back an executable bit removed after the snapshot, without calling it a conflict', async () => {
+    populate();
+    const snap = await takeSnapshot(dir, opts(1));
+    fs.chmodSync(path.join(dir, 'src/tool'), 0o644);
+    const r = await restoreSnapshot(dir, snap.ref);
+    expect(fs.statSync(path.join(dir, 'src/tool')).mode & 0o111).toBe(0o111);
+    expect(r.restored).toEqual(['src/tool']);
+  });
+
   it('leaves files created after the snapshot alone and lists them', async () => {
     populate();
     const snap = await takeSnapshot(dir, opts(1));
