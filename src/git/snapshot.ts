@@ -6,11 +6,11 @@
 //
 // Contents are hashed with `hash-object --no-filters` and written back by this module, not
 // by `git add`/checkout: the snapshot holds the working tree's bytes exactly, and no filter
-// driver, eol conversion or hook of the repository runs (see hardened.ts).
+// driver, eol conversion or hook of the repository runs (see run.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GitError, hardenedConfig, runGit, withTimeLimit } from './hardened.js';
+import { filterOverrides, GitError, gitOrThrow, withTimeLimit } from './run.js';
 
 export const SNAPSHOT_PREFIX = 'refs/agentguard/snapshots/';
 
@@ -71,6 +71,13 @@ export class SnapshotConflict extends Error {
   }
 }
 
+/** `-c` arguments blanking the repository's filter drivers (see run.ts); a snapshot cannot be taken safely without them. */
+async function hardenedConfig(root: string): Promise<string[]> {
+  const o = await filterOverrides(root);
+  if (!Array.isArray(o)) throw new GitError(o.unknown, null, '');
+  return o.flatMap((c) => ['-c', c]);
+}
+
 const COMPONENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 function checkSession(session: string): void {
   if (!COMPONENT.test(session) || session.includes('..') || session.endsWith('.lock')) {
@@ -83,7 +90,7 @@ async function topLevel(root: string, cfg: string[]): Promise<string> {
   const real = fs.realpathSync(root);
   let top: string;
   try {
-    top = (await runGit(real, [...cfg, 'rev-parse', '--show-toplevel'])).stdout.toString('utf8').replace(/\n$/, '');
+    top = (await gitOrThrow(real, [...cfg, 'rev-parse', '--show-toplevel'])).stdout.toString('utf8').replace(/\n$/, '');
   } catch (e) {
     throw new Error(`${root} is not inside a git work tree: ${(e as Error).message}`, { cause: e });
   }
@@ -92,13 +99,13 @@ async function topLevel(root: string, cfg: string[]): Promise<string> {
 }
 
 async function headCommit(root: string, cfg: string[]): Promise<string | null> {
-  const r = await runGit(root, [...cfg, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], { okStatus: [1, 128] });
+  const r = await gitOrThrow(root, [...cfg, 'rev-parse', '--verify', '-q', 'HEAD^{commit}'], { okStatus: [1, 128] });
   const sha = r.stdout.toString('utf8').trim();
   return r.status === 0 && sha ? sha : null;
 }
 
 async function gitPath(root: string, cfg: string[], name: string): Promise<string> {
-  const p = (await runGit(root, [...cfg, 'rev-parse', '--git-path', name])).stdout.toString('utf8').replace(/\n$/, '');
+  const p = (await gitOrThrow(root, [...cfg, 'rev-parse', '--git-path', name])).stdout.toString('utf8').replace(/\n$/, '');
   return path.resolve(root, p);
 }
 
@@ -112,7 +119,7 @@ function splitZ(b: Buffer): string[] {
 async function hashFiles(root: string, cfg: string[], files: string[], write: boolean): Promise<string[]> {
   if (files.length === 0) return [];
   // --stdin-paths reads one path per line: a name with a newline goes through a temporary copy.
-  const out = await runGit(root, [...cfg, 'hash-object', ...(write ? ['-w'] : []), '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' });
+  const out = await gitOrThrow(root, [...cfg, 'hash-object', ...(write ? ['-w'] : []), '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' });
   const shas = out.stdout.toString('utf8').trim().split('\n');
   if (shas.length !== files.length) throw new Error(`git hash-object returned ${shas.length} hashes for ${files.length} files`);
   return shas;
@@ -182,11 +189,11 @@ async function take(root: string, opts: SnapshotOptions): Promise<SnapshotResult
       fs.copyFileSync(real, index);
       fs.utimesSync(index, st.atime, st.mtime);
     }
-    else if (head) await runGit(top, [...cfg, 'read-tree', head], { env });
+    else if (head) await gitOrThrow(top, [...cfg, 'read-tree', head], { env });
 
     // Tracked entries that differ from the index (C), were deleted (R), are unmerged (M),
     // and untracked files that are not ignored (?).
-    const listed = splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard'], { env })).stdout);
+    const listed = splitZ((await gitOrThrow(top, [...cfg, 'ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard'], { env })).stdout);
     const removed = new Set<string>();
     const candidates = new Set<string>();
     const unmerged = new Set<string>();
@@ -237,7 +244,7 @@ async function take(root: string, opts: SnapshotOptions): Promise<SnapshotResult
       stored.push(p);
     }
     const hashed = await hashPaths(top, cfg, tmp, stored, true);
-    const nullSha = '0'.repeat((head ?? (await runGit(top, [...cfg, 'hash-object', '--stdin'], { input: '' })).stdout.toString().trim()).length);
+    const nullSha = '0'.repeat((head ?? (await gitOrThrow(top, [...cfg, 'hash-object', '--stdin'], { input: '' })).stdout.toString().trim()).length);
     const lines: string[] = [];
     // A mode-0 line removes every stage of a path, so unmerged paths become one stage-0 entry.
     for (const p of [...drop, ...stored]) lines.push(`0 ${nullSha}\t${p}`);
@@ -245,16 +252,16 @@ async function take(root: string, opts: SnapshotOptions): Promise<SnapshotResult
       const e = hashed.get(p)!;
       lines.push(`${e.mode} ${e.sha}\t${p}`);
     }
-    if (lines.length) await runGit(top, [...cfg, 'update-index', '-z', '--index-info'], { env, input: lines.join('\0') + '\0' });
-    const tree = (await runGit(top, [...cfg, 'write-tree'], { env })).stdout.toString('utf8').trim();
+    if (lines.length) await gitOrThrow(top, [...cfg, 'update-index', '-z', '--index-info'], { env, input: lines.join('\0') + '\0' });
+    const tree = (await gitOrThrow(top, [...cfg, 'write-tree'], { env })).stdout.toString('utf8').trim();
     const ident = { GIT_AUTHOR_NAME: 'agentguard', GIT_AUTHOR_EMAIL: 'agentguard@localhost', GIT_COMMITTER_NAME: 'agentguard', GIT_COMMITTER_EMAIL: 'agentguard@localhost' };
     const commit = (
-      await runGit(top, [...cfg, 'commit-tree', '--no-gpg-sign', ...(head ? ['-p', head] : []), '-F', '-', tree], { env: ident, input: snapshotMessage(opts) })
+      await gitOrThrow(top, [...cfg, 'commit-tree', '--no-gpg-sign', ...(head ? ['-p', head] : []), '-F', '-', tree], { env: ident, input: snapshotMessage(opts) })
     ).stdout
       .toString('utf8')
       .trim();
     // The empty old value makes update-ref refuse to replace an existing snapshot.
-    await runGit(top, [...cfg, 'update-ref', '-m', `agentguard snapshot ${opts.session}/${opts.n}`, ref, commit, ''], {});
+    await gitOrThrow(top, [...cfg, 'update-ref', '-m', `agentguard snapshot ${opts.session}/${opts.n}`, ref, commit, ''], {});
     stored.sort();
     skipped.sort((a, b) => (a.path < b.path ? -1 : 1));
     return { ref, commit, stored, skipped };
@@ -282,7 +289,7 @@ export async function listSnapshots(root: string, session?: string): Promise<Sna
   const cfg = await hardenedConfig(root);
   const top = await topLevel(root, cfg);
   const under = session === undefined ? SNAPSHOT_PREFIX : `${SNAPSHOT_PREFIX}${session}/`;
-  const out = await runGit(top, [...cfg, 'for-each-ref', '--format=%(refname)%00%(objectname)%00%(committerdate:unix)%00%(contents)%00', under]);
+  const out = await gitOrThrow(top, [...cfg, 'for-each-ref', '--format=%(refname)%00%(objectname)%00%(committerdate:unix)%00%(contents)%00', under]);
   const parts = out.stdout.toString('utf8').split('\0');
   const list: SnapshotInfo[] = [];
   for (let i = 0; i + 3 < parts.length; i += 4) {
@@ -307,7 +314,7 @@ interface TreeEntry {
 }
 
 async function treeEntries(root: string, cfg: string[], commit: string): Promise<Map<string, TreeEntry>> {
-  const out = splitZ((await runGit(root, [...cfg, 'ls-tree', '-r', '-z', '--full-tree', commit])).stdout);
+  const out = splitZ((await gitOrThrow(root, [...cfg, 'ls-tree', '-r', '-z', '--full-tree', commit])).stdout);
   const m = new Map<string, TreeEntry>();
   for (const line of out) {
     const tab = line.indexOf('\t');
@@ -328,7 +335,7 @@ async function readBlobs(root: string, cfg: string[], shas: string[]): Promise<M
   const m = new Map<string, Buffer>();
   const uniq = [...new Set(shas)];
   if (uniq.length === 0) return m;
-  const out = (await runGit(root, [...cfg, 'cat-file', '--batch'], { input: uniq.join('\n') + '\n' })).stdout;
+  const out = (await gitOrThrow(root, [...cfg, 'cat-file', '--batch'], { input: uniq.join('\n') + '\n' })).stdout;
   let at = 0;
   for (const sha of uniq) {
     const nl = out.indexOf(0x0a, at);
@@ -409,7 +416,7 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
   const cfg = await hardenedConfig(root);
   const top = await topLevel(root, cfg);
   const full = fullRef(ref);
-  const commit = (await runGit(top, [...cfg, 'rev-parse', '--verify', '-q', `${full}^{commit}`], { okStatus: [1] })).stdout.toString('utf8').trim();
+  const commit = (await gitOrThrow(top, [...cfg, 'rev-parse', '--verify', '-q', `${full}^{commit}`], { okStatus: [1] })).stdout.toString('utf8').trim();
   if (!commit) throw new Error(`no snapshot ${full}`);
   const want = await treeEntries(top, cfg, commit);
 
@@ -418,19 +425,19 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
   // The trees are read only when some file differs from the snapshot.
   const addTrees = async () => {
     const head = await headCommit(top, cfg);
-    const parent = (await runGit(top, [...cfg, 'rev-parse', '--verify', '-q', `${commit}^1`], { okStatus: [1, 128] })).stdout.toString('utf8').trim();
+    const parent = (await gitOrThrow(top, [...cfg, 'rev-parse', '--verify', '-q', `${commit}^1`], { okStatus: [1, 128] })).stdout.toString('utf8').trim();
     for (const c of new Set([head, parent].filter((x): x is string => !!x))) for (const e of (await treeEntries(top, cfg, c)).values()) known.add(e.sha);
   };
   // The user's index, read only: a path whose index entry is the snapshot's and whose file
   // git's stat check finds unchanged needs no reading (most of a large tree).
   const indexed = new Map<string, TreeEntry>();
-  for (const line of splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-s'])).stdout)) {
+  for (const line of splitZ((await gitOrThrow(top, [...cfg, 'ls-files', '-z', '-s'])).stdout)) {
     const tab = line.indexOf('\t');
     const [mode, sha, stage] = line.slice(0, tab).split(' ');
     known.add(sha);
     if (stage === '0') indexed.set(line.slice(tab + 1), { mode, sha });
   }
-  const dirty = new Set(splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-m', '-d'])).stdout));
+  const dirty = new Set(splitZ((await gitOrThrow(top, [...cfg, 'ls-files', '-z', '-m', '-d'])).stdout));
 
   const toHash: string[] = [];
   const notRestored: string[] = [];
@@ -496,7 +503,7 @@ export async function restoreSnapshot(root: string, ref: string, opts: { force?:
   for (const p of modeOnly) fs.chmodSync(path.join(top, p), w755(want.get(p)!.mode, fs.statSync(path.join(top, p)).mode));
 
   // Files now present (tracked or untracked, not ignored) that the snapshot does not have.
-  const present = splitZ((await runGit(top, [...cfg, 'ls-files', '-z', '-c', '-o', '--exclude-standard'])).stdout);
+  const present = splitZ((await gitOrThrow(top, [...cfg, 'ls-files', '-z', '-c', '-o', '--exclude-standard'])).stdout);
   const leftAlone = [...new Set(present)].filter((p) => !want.has(p) && fs.lstatSync(path.join(top, p), { throwIfNoEntry: false })).sort();
   return { ref: full, commit, restored: [...todo, ...modeOnly].sort(), leftAlone, overwritten: opts.force ? uniqConflicts : [], notRestored };
 }
@@ -516,7 +523,7 @@ export async function pruneSnapshots(root: string, opts: { olderThanMs?: number;
   const cfg = await hardenedConfig(root);
   const top = await topLevel(root, cfg);
   // Deleting with the id we listed: a snapshot retaken in between is kept.
-  await runGit(top, [...cfg, 'update-ref', '--stdin', '-z'], { input: gone.map((s) => `delete ${s.ref}\0${s.commit}\0`).join('') });
+  await gitOrThrow(top, [...cfg, 'update-ref', '--stdin', '-z'], { input: gone.map((s) => `delete ${s.ref}\0${s.commit}\0`).join('') });
   return gone.map((s) => s.ref);
 }
 

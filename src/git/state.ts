@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoOf, type Repo } from './repo.js';
-import { runGit } from './run.js';
+import { filterOverrides, runGit } from './run.js';
 import { parsePorcelainV2, type Change } from './status.js';
 
 export { repoOf, type Repo } from './repo.js';
@@ -127,20 +127,6 @@ function nulList(b: Buffer): string[] {
     .filter((s) => s !== '');
 }
 
-/** Filter drivers the repository's config names: their clean commands would run inside `git status`. */
-async function filterOverrides(repo: Repo, deadline: number): Promise<string[] | Unknown> {
-  const r = await runGit(repo, ['config', '-z', '--name-only', '--get-regexp', '^filter\\.'], { deadline });
-  if (!r.ok && !/exited 1$/.test(r.error ?? '')) return { unknown: r.error ?? 'git config failed' };
-  const drivers = new Set<string>();
-  for (const name of nulList(r.stdout)) {
-    const m = /^filter\.(.+)\.[^.]+$/s.exec(name);
-    if (m) drivers.add(m[1]);
-  }
-  // A driver name with '=' or a newline cannot be written as `-c name=value`: read nothing rather than run it.
-  for (const d of drivers) if (/[=\n]/.test(d)) return { unknown: `a filter driver named ${JSON.stringify(d)} cannot be switched off` };
-  return [...drivers].flatMap((d) => [`filter.${d}.clean=`, `filter.${d}.process=`, `filter.${d}.required=false`]);
-}
-
 async function inParallel<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
@@ -239,8 +225,8 @@ export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<Stat
 export async function ignoredPaths(repo: Repo, paths: string[], opts: ReadOptions): Promise<string[] | Unknown> {
   const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null && p !== '');
   if (rel.length === 0) return [];
-  const r = await runGit(repo, ['check-ignore', '-z', '--stdin'], { deadline: Date.now() + opts.timeoutMs, stdin: rel.join('\0') + '\0' });
-  if (!r.ok && !/exited 1$/.test(r.error ?? '')) return { unknown: r.error ?? 'git check-ignore failed' };
+  const r = await runGit(repo, ['check-ignore', '-z', '--stdin'], { deadline: Date.now() + opts.timeoutMs, input: rel.join('\0') + '\0' });
+  if (!r.ok && r.status !== 1) return { unknown: r.error ?? 'git check-ignore failed' };
   return nulList(r.stdout);
 }
 

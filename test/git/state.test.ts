@@ -432,7 +432,7 @@ describe('time bound', () => {
     } finally {
       process.env.PATH = savedEnv.PATH;
     }
-    expect(isUnknown(r) && r.unknown).toMatch(/timed out/);
+    expect(isUnknown(r) && r.unknown).toMatch(/ran out of time/);
   });
   it('a git that fails gives unknown', async () => {
     const root = makeRepo();
