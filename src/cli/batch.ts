@@ -4,18 +4,23 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Guard } from '../guard.js';
 import type { Decision } from '../policy/decision.js';
+import { printable } from './output.js';
 
 export type BatchRecorder = (command: string, cwd: string | undefined, d: Decision) => void;
 
-export async function runBatch(guard: Guard, input: Readable, output: Writable, record?: BatchRecorder): Promise<void> {
+/** Adjusts a decision with what the policy cannot see (the repository's state, src/git/judge.ts). */
+export type Adjust = (d: Decision) => Promise<Decision>;
+
+export async function runBatch(guard: Guard, input: Readable, output: Writable, record?: BatchRecorder, adjust?: Adjust): Promise<void> {
   const rl = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of rl) {
     if (!line.trim()) continue;
-    output.write(JSON.stringify(decideLine(guard, line, record)) + '\n');
+    const r = await decideLine(guard, line, record, adjust);
+    output.write(JSON.stringify('action' in r ? printable(r) : r) + '\n');
   }
 }
 
-function decideLine(guard: Guard, line: string, record?: BatchRecorder): unknown {
+async function decideLine(guard: Guard, line: string, record?: BatchRecorder, adjust?: Adjust): Promise<Decision | { error: string }> {
   let req: unknown;
   try {
     req = JSON.parse(line);
@@ -27,7 +32,8 @@ function decideLine(guard: Guard, line: string, record?: BatchRecorder): unknown
   }
   const { command, cwd } = req as { command: string; cwd?: unknown };
   if (cwd !== undefined && typeof cwd !== 'string') return { error: '"cwd" must be a string' };
-  const d = guard.check({ command, cwd });
+  const checked = guard.check({ command, cwd });
+  const d = adjust && checked.losses?.length ? await adjust(checked) : checked;
   record?.(command, cwd, d);
   return d;
 }

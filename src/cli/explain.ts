@@ -26,6 +26,20 @@ export function formatExplanation(command: string, ex: Explanation): string {
     out.push(chalk.bold('not analysable'));
     for (const o of script.opaque) out.push(`  ${escapeForTerminal(o)}`);
   }
+  const { losses, git } = ex.decision;
+  if (losses?.length) {
+    out.push(chalk.bold('what it would destroy'));
+    for (const q of losses) {
+      const what = q.kind === 'git' ? `git ${q.op}${q.paths ? ` ${q.paths.join(' ')}` : ''}${q.branch ? ` ${q.branch}` : ''} in ${q.cwd}` : q.kind === 'paths' ? q.paths.join(' ') : q.kind === 'into' ? `${q.sources.join(' ')} into ${q.dest.join(' | ')}` : `unknown: ${q.reason}`;
+      out.push(`  #${q.index} ${escapeForTerminal(what)}`);
+    }
+    if (git) {
+      for (const l of git.lost) out.push(`  ${chalk.yellow('would lose')} in ${escapeForTerminal(l.root)}: ${escapeForTerminal(l.description)}`);
+      for (const u of git.unknown) out.push(`  ${chalk.yellow('could not tell')}: ${escapeForTerminal(u)}`);
+      if (git.lowered.length) out.push(`  nothing would be lost: ${git.lowered.join(', ')} not counted`);
+      if (!git.lost.length && !git.unknown.length && !git.lowered.length) out.push('  nothing git could not give back would be lost (or nothing is in a git repository)');
+    }
+  }
   out.push(chalk.bold('decision'));
   out.push(formatDecision(command, ex.decision).split('\n').map((l) => '  ' + l).join('\n'));
   return out.join('\n');

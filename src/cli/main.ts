@@ -6,7 +6,8 @@ import { createGuard } from '../guard.js';
 import { exitCodeFor } from '../policy/decision.js';
 import { RuleLoadError } from '../rules/load.js';
 import type { Environment } from '../rules/match.js';
-import { formatDecision, formatWarnings } from './output.js';
+import { formatDecision, formatWarnings, printable } from './output.js';
+import type { Decision } from '../policy/decision.js';
 import { runBatch } from './batch.js';
 import { formatExplanation } from './explain.js';
 import { registerShell } from './shell.js';
@@ -78,15 +79,15 @@ export function buildProgram(): Command {
       const sinks = guard.rules.config?.log?.sinks?.length ? await (await import('../sinks/daily.js')).dailySinks(guard.rules.config, (m) => process.stderr.write(`agentguard: ${m}\n`)) : null;
       if (flags.batch) {
         if (parts.length) throw new UsageError('--batch reads commands from stdin; give no command argument');
-        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d, guard.rules.config, sinks?.onAppend));
+        await runBatch(guard, process.stdin, process.stdout, (c, cwd, d) => recordCheck(c, cwd ?? process.cwd(), d, guard.rules.config, sinks?.onAppend), withGitState());
         process.exitCode = 0;
         await sinks?.finish();
         return;
       }
       const command = commandText(parts);
-      const d = guard.check({ command, cwd: flags.cwd });
+      const d = await withGitState()(guard.check({ command, cwd: flags.cwd }));
       recordCheck(command, flags.cwd ?? process.cwd(), d, guard.rules.config, sinks?.onAppend);
-      process.stdout.write(flags.json ? JSON.stringify(d) + '\n' : formatDecision(command, d) + '\n');
+      process.stdout.write(flags.json ? JSON.stringify(printable(d)) + '\n' : formatDecision(command, d) + '\n');
       process.exitCode = exitCodeFor(d.action);
       await sinks?.finish();
     });
@@ -103,6 +104,7 @@ export function buildProgram(): Command {
       process.stderr.write(formatWarnings(guard.warnings));
       const command = commandText(parts);
       const ex = guard.explain({ command, cwd: flags.cwd });
+      ex.decision = await withGitState()(ex.decision);
       process.stdout.write(formatExplanation(command, ex) + '\n');
       process.exitCode = exitCodeFor(ex.decision.action);
     });
@@ -114,6 +116,21 @@ export function buildProgram(): Command {
 
   registerRules(program, strictRules);
   return program;
+}
+
+/**
+ * The decision with the repository's state taken into account, for commands that destroy
+ * something (the git modules are loaded only then: a routine check pays nothing). One state
+ * cache per process, so a batch reads each repository once while it is unchanged.
+ */
+function withGitState(): (d: Decision) => Promise<Decision> {
+  let cache: Promise<import('../git/state.js').StateCache> | null = null;
+  return async (d) => {
+    if (!d.losses?.length) return d;
+    const { judgeSafely } = await import('../git/judge.js');
+    cache ??= import('../git/state.js').then((m) => new m.StateCache());
+    return judgeSafely(d, { cache: await cache });
+  };
 }
 
 /** Every decision is recorded, `agentguard check`'s too, in a daily log (see `agentguard log`). */

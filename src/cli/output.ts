@@ -26,3 +26,9 @@ export function formatDecision(command: string, d: Decision): string {
 export function formatWarnings(warnings: readonly RuleWarning[]): string {
   return warnings.map((w) => `${chalk.yellow('agentguard: warning:')} rule file problem: ${escapeForTerminal(warningText(w))}\n`).join('');
 }
+
+/** The decision as `--json` documents it: the policy's questions to the git layer (losses) stay inside. */
+export function printable(d: Decision): Omit<Decision, 'losses'> {
+  const { losses: _losses, ...rest } = d;
+  return rest;
+}

@@ -13,6 +13,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { Action, Decision, RuleMatch } from '../policy/decision.js';
+import type { Taken } from '../git/take.js';
 import { HOOK_AGENT_NAMES, hookAgent, isAgent, type HookAgent } from '../agents/index.js';
 import { MalformedInput } from '../agents/hook-input.js';
 import type { HookAnswer, HookProbe, ShellCall } from '../agents/types.js';
@@ -143,8 +144,25 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   // not re-derived from wherever the command happens to run.
   const top = findWorkspace(call.project ?? cwd);
   const guard = await createGuard({ cwd, workspaces: call.workspaces ?? (top ? [top] : []), strictRules: opts.strictRules });
-  const decision = guard.check({ command: call.command, cwd });
+  let decision = guard.check({ command: call.command, cwd });
+  // Whether the agent shows an ask to its person (else an ask is sent as a block).
+  const personAsked = !!adapter.hook.ask && call.nobodyToAsk === null;
+  let taken: Taken[] = [];
+  if (decision.losses?.length) {
+    // A command that destroys something: judged by what the repository would lose (src/git/judge.ts),
+    // and when the person is asked, a snapshot first, since their yes is not seen here.
+    const [{ judgeSafely }, { StateCache }, { Snapshotter }, { hookLogId }] = await Promise.all([import('../git/judge.js'), import('../git/state.js'), import('../git/take.js'), import('../log/record.js')]);
+    decision = await judgeSafely(decision, { cache: new StateCache(), snapshots: personAsked });
+    if (decision.action === 'ask' && personAsked && decision.git?.snapshot.length) taken = await new Snapshotter(hookLogId(adapter.name, call.agentSession)).take(decision.git.snapshot, call.command);
+  }
   const verdict = verdictFor(decision);
+  if (taken.length) {
+    const { hookLogId } = await import('../log/record.js');
+    const { snapshotLine } = await import('../git/take.js');
+    const note = ` ${escapeForTerminal(snapshotLine(taken, hookLogId(adapter.name, call.agentSession)))}.`;
+    verdict.reason += note;
+    verdict.details += note;
+  }
   // A skipped rule file is said to the agent too, whose person may think their rule holds.
   const problem = ruleProblemLine(guard.warnings);
   // Escaped: a project's file name and what YAML quotes from it come from the repository.
@@ -154,7 +172,7 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
     verdict.details += note;
   }
   const answer = answerFor(adapter, verdict, call, opts);
-  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io, guard.rules.config);
+  await record(adapter, call, cwd, decision, answer.exitCode === 0 ? finalAction(adapter, verdict, call) : 'deny', io, guard.rules.config, taken);
   return answer;
 }
 
@@ -248,17 +266,23 @@ const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim(
  * session and day, src/log/record.ts hookLog), each record saying which agent, project and
  * agent session it comes from.
  */
-async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO, config?: UserConfig | null) {
+async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision: Decision, verdict: 'allow' | 'ask' | 'deny', io: HookIO, config?: UserConfig | null, taken: Taken[] = []) {
   try {
     const [{ hookLog, decisionFields }, { Redactor }, { settingsFrom }, { detachedAnchor }] = await Promise.all([import('../log/record.js'), import('../log/redact.js'), import('../anchor/settings.js'), import('../anchor/writer.js')]);
     const sinks = config?.log?.sinks?.length ? await (await import('../sinks/daily.js')).dailySinks(config, (m) => io.stderr.write(`agentguard: ${m}\n`)) : null;
     const from = origin(adapter, call, cwd);
     const log = hookLog(adapter.name, call.agentSession, { onAppend: sinks?.onAppend, anchor: detachedAnchor(settingsFrom(config?.log)) });
     try {
-      log.append('decision', {
-        ...decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict, outcome: hookOutcome(decision, verdict) }, new Redactor(io.env)),
+      const redactor = new Redactor(io.env);
+      const seq = log.append('decision', {
+        ...decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict, outcome: hookOutcome(decision, verdict) }, redactor),
         ...from,
       });
+      const command = redactor.redact(call.command);
+      for (const t of taken) {
+        if (t.ok) log.append('snapshot', { repo: t.root, ref: t.ref, commit: t.commit, n: t.n, command, stored: t.stored, skipped: t.skipped.slice(0, 10).map((x) => ({ path: x.path, size: x.bytes })), skippedCount: t.skipped.length, ms: t.ms, parent: seq });
+        else log.append('snapshot-failed', { repo: t.root, command, error: t.error, ms: t.ms, parent: seq });
+      }
     } finally {
       log.close();
     }

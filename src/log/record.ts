@@ -68,6 +68,10 @@ export function decisionFields(c: DecisionContext, redactor: Redactor): Record<s
     action: d?.action ?? c.verdict,
     matches: d?.matches.map((m) => ({ rule: m.rule, action: m.action, severity: m.severity, ...(m.subject?.length ? { subject: redactor.deep(m.subject) } : {}) })) ?? [],
     opaque: d ? redactor.deep(d.opaque) : [],
+    // What the repository's state said (src/git/judge.ts): what would be lost, rules not counted, what could not be told.
+    ...(d?.git && (d.git.lost.length || d.git.lowered.length || d.git.unknown.length)
+      ? { git: { lost: d.git.lost.map((l) => ({ repo: l.root, description: redactor.redact(l.description) })), lowered: d.git.lowered, unknown: redactor.deep(d.git.unknown) } }
+      : {}),
     verdict: c.verdict,
     ...(c.kind ? { kind: c.kind } : {}),
     ...(c.answer ? { answer: c.answer, answeredFrom: c.answer === 'no-terminal' ? 'nobody' : 'terminal' } : {}),

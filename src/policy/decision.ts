@@ -1,5 +1,6 @@
 // Decisions are ordered values: allow < ask < deny, and the answer is the maximum.
 import type { Action, Severity } from '../rules/actions.js';
+import type { LossQuestion } from './loss.js';
 
 export type { Action, Severity };
 
@@ -14,6 +15,8 @@ export interface RuleMatch {
    * escaped; the log redacts it like the command.
    */
   subject?: string[];
+  /** The rule does not count for a command that, by the repository's state, would lose nothing (rule files' `unless_nothing_lost`). */
+  unlessNothingLost?: true;
 }
 
 /** The shape `agentguard check --json` prints and `Guard.check()` returns. */
@@ -36,6 +39,22 @@ export interface Decision {
   inputs?: { path: string; stamp: string }[];
   /** Rules that matched a command but did not count there: an exception rule (`overrides:`) surely matched it too. */
   exceptions?: Exception[];
+  /** What each destructive command would destroy, for the git layer to judge against the repository (src/git/judge.ts). */
+  losses?: LossQuestion[];
+  /** Set once the repository's state was consulted (src/git/judge.ts). */
+  git?: GitFacts;
+}
+
+/** What the repository's state said about a decision's losses. */
+export interface GitFacts {
+  /** Per repository, what would be lost (a line for the person, and the paths). */
+  lost: { root: string; description: string; paths: string[] }[];
+  /** Why part of the answer could not be worked out (the rules then count as written). */
+  unknown: string[];
+  /** Rules that did not count because the command would lose nothing. */
+  lowered: string[];
+  /** Repositories to snapshot before the command runs (approved or covered by an approval). */
+  snapshot: string[];
 }
 
 export interface Exception {

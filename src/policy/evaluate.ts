@@ -8,6 +8,7 @@ import { lineFacts, type LineFacts } from '../rules/gate.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import { isHarmlessDevice, isInside, realPath } from './confine.js';
+import { lossQuestions } from './loss.js';
 import { atMost, stricter, type Action, type Decision, type Exception, type RuleMatch, type Trigger } from './decision.js';
 
 export interface PolicyContext {
@@ -101,7 +102,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
       const message = t === MAYBE ? `${r.rule.message} (could not rule this out: part of the command is only known when it runs)` : r.rule.message;
       // Worked out only now that the rule matched: matching stays as fast as before.
       const subject = r.match.subjects?.(cmd, mctx);
-      add({ rule: r.rule.id, action: a, severity: r.rule.severity, message, ...(subject?.length ? { subject } : {}) });
+      add({ rule: r.rule.id, action: a, severity: r.rule.severity, message, ...(subject?.length ? { subject } : {}), ...(r.rule.unless_nothing_lost ? { unlessNothingLost: true as const } : {}) });
       action = stricter(action, a);
       if (a !== 'allow') fired.push(r.rule.id);
     }
@@ -117,6 +118,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   }
   const opaque = only ? [] : script.opaque;
   if (opaque.length) action = stricter(action, 'ask');
+  const losses = only ? [] : script.commands.flatMap(lossQuestions);
   return {
     action,
     matches: [...matches.values()].map(shortSubjects),
@@ -124,6 +126,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
     commands: script.commands.map((c) => c.argv.map((w) => w.value ?? w.raw)),
     triggers,
     ...(exceptions.size ? { exceptions: [...exceptions.values()] } : {}),
+    ...(losses.length ? { losses } : {}),
     // The files the analysis read: a decision reused later holds only while they are unchanged.
     ...(script.inputs?.length ? { inputs: script.inputs } : {}),
   };

@@ -44,6 +44,12 @@ export const RuleSchema = z
       .describe(
         'Makes this rule an exception (only with action: allow): for a command this rule surely matches, the rules named here do not count. They still count for every other command of the line, and a rule that only maybe matches excepts nothing',
       ),
+    unless_nothing_lost: z
+      .literal(true)
+      .optional()
+      .describe(
+        'For rules about discarding work in a git repository (git reset --hard, git checkout -- ., git clean -f …): where agentguard can read the repository and finds that the command would lose nothing git cannot give back (no uncommitted change, untracked file, stash or unpushed commit it reaches), the rule does not count for that command. When the state cannot be read in time, the rule counts as written',
+      ),
     examples: z
       .object({
         match: z.array(z.string().min(1)).min(1).describe('Command lines this rule must match'),

@@ -33,6 +33,8 @@ export interface AskInfo {
   ruleProblem?: string;
   /** Set when the runaway-loop breaker asks: its keys mean "another minute" and "stop asking for this session". */
   breaker?: boolean;
+  /** Where the way back is if the person approves ("snapshot kept: agentguard undo …"), or that there is none. */
+  snapshot?: string;
 }
 
 export interface GateEvent {
@@ -109,6 +111,17 @@ export interface GateOptions {
   procRoot?: () => string;
   /** Sandboxed sessions: approved commands the sandbox would refuse run outside it (escalate.ts). */
   escalation?: Escalation;
+  /**
+   * Judges a decision whose commands destroy something against the repositories' state
+   * (src/git/judge.ts): asks when work would be lost, drops `unless_nothing_lost` rules when
+   * none would. Never rejects.
+   */
+  judge?: (d: Decision) => Promise<Decision>;
+  /**
+   * Takes the snapshots the decision calls for (Decision.git.snapshot) before the command runs,
+   * and logs them; returns the line for the person. Never rejects.
+   */
+  snapshot?: (d: Decision, req: ShimRequest, parent?: number) => Promise<string>;
 }
 
 interface TokenEntry {
@@ -270,7 +283,12 @@ export class Gate {
     // (unless the command asks a question of its own, whose prompt that record then names).
     const paused = await this.breaker(req, signal, emit, (d) => (carried = opened(d)));
     if (paused) return paused;
-    const { decision, cached } = this.decide(req, !!req.token);
+    const decided = this.decide(req, !!req.token);
+    const cached = decided.cached;
+    // The repository's state is read on every request, cached decision or not: it changes between them.
+    const decision = this.opts.judge && decided.decision.losses?.length ? await this.opts.judge(decided.decision) : decided.decision;
+    // Before a command that would lose work runs: a way back (only once it is going to run).
+    const snapshotFirst = async (): Promise<string | undefined> => (decision.git?.snapshot.length && this.opts.snapshot ? this.opts.snapshot(decision, req, linkOf(approvalKeys(decision), decision).parent) : undefined);
     if (decision.action === 'allow') {
       // A nested shell keeps the token it came with (a token this session never issued is
       // dropped); only a top-level command gets a new one, for its exit report.
@@ -301,6 +319,7 @@ export class Gate {
     if (keys.every((k) => this.sessionKeys.has(k) || inherited.has(k))) {
       // The person already answered this question: with `a` for the session, or with `y` for
       // the shell that started this one (bash x.sh re-reading what was approved).
+      if (!outside.length || this.sessionEscalations.has(exact)) await snapshotFirst();
       if (!outside.length) {
         emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached }, keys);
         return this.allow(req, inherited, parent);
@@ -327,8 +346,12 @@ export class Gate {
       return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)' + this.problemNote()));
     }
     const shown = req.shell === 'hook' ? (this.opts.escalation?.outside(req) ?? []) : outside;
+    // Taken before the question, so that the person knows whether there is a way back before answering.
+    const snapshot = signal?.aborted ? undefined : await snapshotFirst();
     const prompt = signal?.aborted ? {} : opened(decision, keys);
-    const answer = signal?.aborted ? 'abandoned' : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(shown.length ? { outside: shown } : {}), ...this.problemInfo() });
+    const answer = signal?.aborted
+      ? 'abandoned'
+      : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(shown.length ? { outside: shown } : {}), ...(snapshot ? { snapshot } : {}), ...this.problemInfo() });
     if ((answer === 'once' || answer === 'session') && !signal?.aborted) {
       if (answer === 'session') {
         for (const k of keys) this.sessionKeys.add(k);

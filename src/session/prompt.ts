@@ -145,7 +145,7 @@ interface Sections {
   context: string | null;
   command: string[];
   cwd: string;
-  /** "runs outside the sandbox: …" (escalate.ts), said before the key is pressed; kept at every size, up to 3 lines. */
+  /** "runs outside the sandbox: …" (escalate.ts) and the snapshot line, said before the key is pressed; kept at every size. */
   outside: string[];
   keys: string;
   footer: string;
@@ -227,6 +227,12 @@ function sections(info: AskInfo, timeoutMs: number, width: number): Sections {
   const cwd = chalk.dim(cut(`    in ${escapeForTerminal(info.cwd)}`, width));
   const outsideText = info.outside?.length ? hardWrap(`runs outside the sandbox: ${escapeForTerminal(info.outside.join('; '))}`, width - 2) : [];
   const outside = outsideText.slice(0, 3).map((l, i) => `  ${chalk.magenta.bold(i === 2 && outsideText.length > 3 ? cut(`${l}…`, width - 2) : l)}`);
+  // Whether approving can be undone: known before the key is pressed, so kept at every size too.
+  if (info.snapshot) {
+    const colour = info.snapshot.startsWith('no snapshot') ? chalk.red : chalk.green;
+    const lines = hardWrap(escapeForTerminal(info.snapshot), width - 2);
+    outside.push(...lines.slice(0, 2).map((l, i) => `  ${colour(i === 1 && lines.length > 2 ? cut(`${l}…`, width - 2) : l)}`));
+  }
   return { title, rules, opaque, context, command, cwd, outside, keys: info.breaker ? breakerKeysLine(width) : keysLine(width), footer: chalk.dim(cut(footer(timeoutMs), width)) };
 }
 

@@ -34,6 +34,9 @@ import { Redactor } from '../log/redact.js';
 import { settingsFrom } from '../anchor/settings.js';
 import { startAnchor } from '../anchor/writer.js';
 import { SessionLog } from '../log/store.js';
+import { judgeSafely } from '../git/judge.js';
+import { StateCache } from '../git/state.js';
+import { Snapshotter, snapshotLine } from '../git/take.js';
 import { openLogSinks } from '../sinks/index.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
 import { sandboxProc } from './pidns.js';
@@ -247,8 +250,23 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   let prompter: Prompter | null = null;
   // Set once the agent runs: the root of its process tree, where the gate finds the sandbox's /proc.
   let agentPid: number | null = null;
+  // The repositories' state, read as commands that would destroy something ask (src/git/judge.ts),
+  // and the snapshots taken before such a command runs (src/git/take.ts).
+  const gitCache = new StateCache();
+  const snapshotter = new Snapshotter(runtime.id, { fresh: true });
   const gate = new Gate({
     guard,
+    judge: (d) => judgeSafely(d, { cache: gitCache, snapshots: true }),
+    snapshot: async (d, req, parent) => {
+      const command = req.script || req.argv.join(' ');
+      const taken = await snapshotter.take(d.git?.snapshot ?? [], command);
+      for (const t of taken) {
+        const link = parent !== undefined ? { parent } : {};
+        if (t.ok) log.append('snapshot', { repo: t.root, ref: t.ref, commit: t.commit, n: t.n, command: redactor.redact(command), stored: t.stored, skipped: t.skipped.slice(0, 10).map((x) => ({ path: x.path, size: x.bytes })), skippedCount: t.skipped.length, ms: t.ms, ...link });
+        else log.append('snapshot-failed', { repo: t.root, command: redactor.redact(command), error: t.error, ms: t.ms, ...link });
+      }
+      return snapshotLine(taken, runtime.id);
+    },
     trustNested: opts.trustNested,
     ask: hasTerminal ? (info) => prompter!.ask(info) : null,
     onEvent: (e) => {

@@ -45,11 +45,12 @@ describe('each match names what made it match', () => {
     expect(d.matches).toEqual([]);
   });
 
-  it('the JSON shape only gains an optional field', () => {
+  it('the JSON shape only gains optional fields', () => {
     const d = guard.check({ command: 'git reset --hard' });
     const m = d.matches.find((x) => x.rule === 'git-reset-hard')!;
     expect(Object.keys(m).sort()).toEqual(expect.arrayContaining(['action', 'message', 'rule', 'severity']));
-    for (const k of Object.keys(m)) expect(['action', 'message', 'rule', 'severity', 'subject']).toContain(k);
+    // unlessNothingLost: the rule file's unless_nothing_lost, for the git layer (src/git/judge.ts).
+    for (const k of Object.keys(m)) expect(['action', 'message', 'rule', 'severity', 'subject', 'unlessNothingLost']).toContain(k);
   });
 });
 

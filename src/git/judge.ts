@@ -1,0 +1,242 @@
+// Decisions that depend on the repository's state: the policy says what a line would destroy
+// (Decision.losses, src/policy/loss.ts); this module asks the repositories what of it is work
+// git could not give back, and adjusts the decision. Something would be lost → ask, naming it
+// (rule `work-would-be-lost`). Nothing would be lost → the rules marked `unless_nothing_lost`
+// do not count for that command. The state could not be read in time, or a target is only
+// known at run time → the decision stays what the rules made it (never an allow the rules
+// did not give).
+import fs from 'node:fs';
+import path from 'node:path';
+import { minimatch } from 'minimatch';
+import { realPath } from '../policy/confine.js';
+import { stricter, type Action, type Decision, type GitFacts, type RuleMatch, type Trigger } from '../policy/decision.js';
+import type { LossQuestion } from '../policy/loss.js';
+import { repoOf, type Repo } from './repo.js';
+import { affectedPaths, describeLost, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
+
+export const LOST_WORK_RULE = 'work-would-be-lost';
+
+/** How long reading one repository's state may take before the rules decide alone. */
+export const GIT_CHECK_TIMEOUT_MS = 2000;
+
+export interface JudgeOptions {
+  cache: StateCache;
+  timeoutMs?: number;
+  /** The caller snapshots the repositories before an approved command runs (a session, a hook): the prompt says so. */
+  snapshots?: boolean;
+}
+
+const GLOB = /[*?[]/;
+
+/** A path with glob characters: the directory above its first glob component, and the pattern. */
+function globParts(p: string): { base: string; pattern: string } | null {
+  const parts = p.split('/');
+  const i = parts.findIndex((c) => GLOB.test(c));
+  if (i < 0) return null;
+  return { base: parts.slice(0, i).join('/') || '/', pattern: p };
+}
+
+/** The path as the file system will see it: the directory's symlinks resolved, the last component kept (rm link removes the link). */
+function onDisk(p: string): string {
+  const dir = path.dirname(p);
+  return dir === p ? p : path.join(realPath(dir), path.basename(p));
+}
+
+interface Asked {
+  q: LossQuestion;
+  repo: Repo;
+  question: Question;
+  /** for a glob: which lost paths it reaches (a path matches when it or one of its directories matches) */
+  filter?: (abs: string) => boolean;
+}
+
+/** The git questions one loss question turns into, per repository; null when a target is not in any repository. */
+function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
+  switch (q.kind) {
+    case 'unknown':
+      return { unknown: q.reason };
+    case 'git': {
+      const repo = repoOf(q.cwd);
+      if (!repo) return [];
+      const paths = q.paths?.map(onDisk);
+      const question: Question =
+        q.op === 'branch-delete' ? { git: 'branch-delete', branch: q.branch! } : q.op === 'stash-drop' ? { git: 'stash-drop', all: q.all } : { git: q.op, ...(paths ? { paths } : {}) };
+      return [{ q, repo, question }];
+    }
+    case 'paths':
+    case 'into': {
+      const targets: string[] = [];
+      if (q.kind === 'paths') targets.push(...q.paths);
+      else
+        for (const d of q.dest) {
+          let dir = false;
+          try {
+            dir = fs.statSync(d).isDirectory();
+          } catch {
+            // not there yet: nothing to overwrite at d itself
+          }
+          if (dir) for (const s of q.sources) targets.push(path.join(d, path.basename(s)));
+          else targets.push(d);
+        }
+      const out: Asked[] = [];
+      for (const t of targets) {
+        const g = globParts(t);
+        const abs = onDisk(g ? g.base : t);
+        const repo = repoOf(abs);
+        if (!repo) continue;
+        const asked: Asked = { q, repo, question: { paths: [abs] } };
+        if (g) {
+          const pattern = path.join(abs, path.relative(g.base, g.pattern));
+          asked.filter = (p) => {
+            for (let cur = p; cur.length >= abs.length; cur = path.dirname(cur)) {
+              if (minimatch(cur, pattern, { dot: true })) return true;
+              if (cur === path.dirname(cur)) break;
+            }
+            return false;
+          };
+        }
+        out.push(asked);
+      }
+      return out;
+    }
+  }
+}
+
+function filtered(l: Lost, repo: Repo, keep: (abs: string) => boolean): Lost {
+  const f = (ps: string[]) => ps.filter((p) => keep(path.join(repo.root, p)));
+  const out = { ...l, modified: f(l.modified), staged: f(l.staged), untracked: f(l.untracked), submodules: f(l.submodules), ignoreRulesChanged: f(l.ignoreRulesChanged) };
+  // The pattern reaches the repository's own directory only if it matches it (find . -name '*.ts' does not).
+  if (l.repository && !keep(repo.gitDir) && !keep(repo.commonDir)) Object.assign(out, { repository: false, stashes: 0, commits: [] });
+  return out;
+}
+
+function merge(a: Lost, b: Lost): Lost {
+  const u = (x: string[], y: string[]) => [...new Set([...x, ...y])];
+  const commits = [...a.commits];
+  for (const c of b.commits) if (!commits.some((x) => x.branch === c.branch)) commits.push(c);
+  return {
+    modified: u(a.modified, b.modified),
+    staged: u(a.staged, b.staged),
+    untracked: u(a.untracked, b.untracked),
+    stashes: Math.max(a.stashes, b.stashes),
+    commits,
+    repository: a.repository || b.repository,
+    submodules: u(a.submodules, b.submodules),
+    ignoreRulesChanged: u(a.ignoreRulesChanged, b.ignoreRulesChanged),
+  };
+}
+
+const cmdKey = (command: string[], cwds: string[] | null) => JSON.stringify([command, cwds]);
+
+/** The decision with the repository's state taken into account (unchanged when no command destroys anything). */
+export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Decision> {
+  const qs = d.losses;
+  if (!qs?.length || d.action === 'deny') return d;
+  const timeoutMs = opts.timeoutMs ?? GIT_CHECK_TIMEOUT_MS;
+  const unknown: string[] = [];
+  /** per command key: all its questions answered, and what they lose */
+  const perCommand = new Map<string, { resolved: boolean; lost: Lost | null; repos: Set<string> }>();
+  const entry = (q: LossQuestion) => {
+    const k = cmdKey(q.command, q.cwds);
+    let e = perCommand.get(k);
+    if (!e) perCommand.set(k, (e = { resolved: true, lost: null, repos: new Set() }));
+    return e;
+  };
+  const asked: Asked[] = [];
+  for (const q of qs) {
+    const r = toQuestions(q);
+    if ('unknown' in r) {
+      unknown.push(r.unknown);
+      entry(q).resolved = false;
+    } else {
+      entry(q);
+      asked.push(...r);
+    }
+  }
+  // One read per repository, fresh for every path any question reaches there.
+  const byRepo = new Map<string, Asked[]>();
+  for (const a of asked) byRepo.set(a.repo.root, [...(byRepo.get(a.repo.root) ?? []), a]);
+  const lostPerRepo = new Map<string, Lost>();
+  await Promise.all(
+    [...byRepo.values()].map(async (list) => {
+      const repo = list[0].repo;
+      const paths = [...new Set(list.flatMap((a) => affectedPaths(a.question)))];
+      const state = await opts.cache.get(repo, { timeoutMs, paths });
+      for (const a of list) {
+        const e = entry(a.q);
+        e.repos.add(repo.root);
+        if (isUnknown(state)) {
+          e.resolved = false;
+          continue;
+        }
+        let l = lostBy(state, a.question);
+        if (isUnknown(l)) {
+          unknown.push(`${repo.root}: ${l.unknown}`);
+          e.resolved = false;
+          continue;
+        }
+        if (a.filter) l = filtered(l, repo, a.filter);
+        // A .gitignore the agent changed decides what counts as ignored output: its word is not enough.
+        if (l.ignoreRulesChanged.length && nothingLost(l)) {
+          unknown.push(`${l.ignoreRulesChanged.join(', ')} changed, so what it ignores is not taken as build output`);
+          e.resolved = false;
+        }
+        if (!nothingLost(l)) {
+          e.lost = e.lost ? merge(e.lost, l) : l;
+          lostPerRepo.set(repo.root, lostPerRepo.has(repo.root) ? merge(lostPerRepo.get(repo.root)!, l) : l);
+        }
+      }
+      if (isUnknown(state)) unknown.push(`${repo.root}: the repository's state could not be read (${state.unknown}); judged by the rules alone`);
+    }),
+  );
+
+  // Rules that only matter when work would be lost stop counting for commands that lose none.
+  const lowered = new Set<string>();
+  const softRules = new Set(d.matches.filter((m) => m.unlessNothingLost).map((m) => m.rule));
+  let triggers: Trigger[] = (d.triggers ?? []).filter((t) => {
+    const e = perCommand.get(cmdKey(t.command, t.cwds));
+    if (!e || !e.resolved || e.lost || e.repos.size === 0 || !t.rules.every((r) => softRules.has(r))) return true;
+    for (const r of t.rules) lowered.add(r);
+    return false;
+  });
+  const stillFired = new Set(triggers.flatMap((t) => t.rules));
+  let matches: RuleMatch[] = d.matches.filter((m) => !(lowered.has(m.rule) && !stillFired.has(m.rule)));
+  for (const r of stillFired) lowered.delete(r);
+
+  // Work that would be lost: asked, naming it, keyed on the command that loses it.
+  const lostLines: GitFacts['lost'] = [];
+  for (const [root, l] of lostPerRepo) lostLines.push({ root, description: describeLost(l), paths: [...l.modified, ...l.staged, ...l.untracked].slice(0, 50) });
+  if (lostLines.length) {
+    const message =
+      lostLines.map((x) => (lostPerRepo.size === 1 ? x.description : `${x.root}: ${x.description}`)).join('; ') +
+      (opts.snapshots ? `. agentguard records a snapshot before it runs: \`agentguard undo\` brings it back.` : '');
+    const subject = lostLines.flatMap((x) => x.paths.map((p) => relativeTo(x.root, path.join(x.root, p)) ?? p)).slice(0, 8);
+    matches = [...matches, { rule: LOST_WORK_RULE, action: 'ask', severity: 'high', message, ...(subject.length ? { subject } : {}) }];
+    triggers = triggers.map((t) => ({ ...t }));
+    for (const [k, e] of perCommand) {
+      if (!e.lost) continue;
+      const [command, cwds] = JSON.parse(k) as [string[], string[] | null];
+      const t = triggers.find((x) => cmdKey(x.command, x.cwds) === k);
+      if (t) t.rules = [...new Set([...t.rules, LOST_WORK_RULE])];
+      else triggers.push({ command, cwds, rules: [LOST_WORK_RULE] });
+    }
+  }
+
+  let action: Action = d.opaque.length ? 'ask' : 'allow';
+  for (const m of matches) action = stricter(action, m.action);
+  // Repositories a stricter-than-allow command reaches are snapshotted before it runs.
+  const snapshot = new Set<string>();
+  if (action !== 'allow') for (const [, e] of perCommand) if (e.lost || !e.resolved) for (const r of e.repos) snapshot.add(r);
+  const git: GitFacts = { lost: lostLines, unknown: [...new Set(unknown)], lowered: [...lowered], snapshot: [...snapshot] };
+  return { ...d, action, matches, triggers, git };
+}
+
+/** judgeWithGit for front ends: an internal error asks (with the reason) instead of leaving an allow the state might have changed. */
+export async function judgeSafely(d: Decision, opts: JudgeOptions): Promise<Decision> {
+  try {
+    return await judgeWithGit(d, opts);
+  } catch (e) {
+    if (!d.losses?.length) return d;
+    return { ...d, action: stricter(d.action, 'ask'), opaque: [...d.opaque, `internal error while reading the repository's state: ${(e as Error).message}`] };
+  }
+}

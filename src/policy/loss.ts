@@ -1,0 +1,234 @@
+// What a line would destroy, as questions for the repository's state: the paths it deletes or
+// overwrites (rm, find -delete, mv/cp onto existing files, `>` truncation, tee, truncate) and
+// the git operations that discard work (checkout/restore over edits, reset --hard, clean,
+// stash drop, branch -D, worktree remove, --abort). Pure: the answers come from src/git/,
+// which reads the repository; the policy only says what to ask.
+import path from 'node:path';
+import { gitSpec } from '../programs/git.js';
+import { optionsOf } from '../programs/index.js';
+import { hasFlag, parseOptions } from '../programs/options.js';
+import type { Command, PathTarget, Word } from '../shell/types.js';
+import { isHarmlessDevice } from './confine.js';
+
+export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete';
+
+/** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
+export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
+  | /** absolute paths, one set per possible cwd merged; a path may hold glob characters (`src/*.ts`) */
+  { kind: 'paths'; paths: string[] }
+  /** mv/cp: what lands in `dest` (an existing directory receives each source by its name) */
+  | { kind: 'into'; dest: string[]; sources: string[] }
+  /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete */
+  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean }
+  /** what it destroys is only known when it runs ($X, a command substitution): judged by the rules alone */
+  | { kind: 'unknown'; reason: string }
+);
+
+/** Programs whose operands are deleted. rmdir removes only empty directories and trash keeps what it moves: neither loses work. */
+const DELETERS = new Set(['rm', 'unlink', 'shred', 'srm']);
+
+function targetsOf(ts: PathTarget[]): { paths: string[] } | { unknown: string } {
+  const out: string[] = [];
+  for (const t of ts) {
+    const ps = t.paths;
+    if (ps === null) return { unknown: `${t.raw} is only known when it runs` };
+    out.push(...ps.filter((p) => !isHarmlessDevice(p)));
+  }
+  return { paths: [...new Set(out)] };
+}
+
+/** The PathTarget the analysis made for a word of the command (same raw text), for its absolute paths. */
+function targetFor(cmd: Command, w: Word): PathTarget | undefined {
+  return cmd.writes.find((t) => t.raw === w.raw) ?? cmd.reads.find((t) => t.raw === w.raw);
+}
+
+function resolveIn(cwds: string[] | null, w: Word): string[] | null {
+  if (w.value === null || cwds === null) return null;
+  return cwds.map((c) => path.resolve(c, w.value!));
+}
+
+/** The questions for one command, or none when it destroys nothing. */
+export function lossQuestions(cmd: Command): LossQuestion[] {
+  const base = { command: cmd.argv.map((w) => w.value ?? w.raw), cwds: cmd.cwds, index: cmd.index };
+  const out: LossQuestion[] = [];
+  const push = (q: LossQuestion | { paths: string[] } | { unknown: string }) => {
+    if ('kind' in q) out.push(q);
+    else if ('unknown' in q) out.push({ ...base, kind: 'unknown', reason: q.unknown });
+    else if (q.paths.length) out.push({ ...base, kind: 'paths', paths: q.paths });
+  };
+  // `> file` empties the file before the command runs; `>>` keeps it.
+  const truncated = cmd.redirects.filter((r) => r.kind === 'write' && !isHarmlessDevice(r.target.value ?? ''));
+  if (truncated.length) {
+    const ts = truncated.map((r) => targetFor(cmd, r.target) ?? { raw: r.target.raw, paths: resolveIn(cmd.cwds, r.target), glob: r.target.glob });
+    push(targetsOf(ts));
+  }
+  const p = cmd.program;
+  if (p === null) return out;
+  // `{}` is what find visits below its start (find -exec rm {} +): the whole start, to be safe.
+  if (DELETERS.has(p)) push(targetsOf(cmd.writes.map((t) => (t.paths?.some((x) => x.includes('{}')) ? { ...t, paths: t.paths.map(aboveBraces) } : t))));
+  else if (p === 'find') {
+    // find's writes are its -delete start points and -fprint files; -exec rm is its own command.
+    if (cmd.writes.length) push(findTargets(cmd));
+  } else if (p === 'tee' || p === 'truncate') {
+    if (p === 'tee' && hasFlag(optionsOf(cmd), ['-a', '--append'])) return out;
+    push(targetsOf(cmd.writes));
+  } else if (p === 'mv' || p === 'cp') {
+    const q = copyQuestion(cmd, base);
+    if (q) out.push(q);
+  } else if (p === 'git') {
+    const q = gitQuestion(cmd, base);
+    if (q) out.push(q);
+  }
+  return out;
+}
+
+function aboveBraces(p: string): string {
+  const i = p.indexOf('{}');
+  return i < 0 ? p : path.dirname(p.slice(0, i + 2));
+}
+
+/** Tests that make a find's selection something other than "names matching one pattern". */
+const FIND_COMPLEX = new Set(['-o', '-or', '!', '-not', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-prune', '-links', '-newer', '-samefile', '-inum']);
+
+/** find -delete's targets: one -name pattern below each start becomes a glob; any other selection is the whole start. */
+function findTargets(cmd: Command): { paths: string[] } | { unknown: string } {
+  const args = cmd.argv.slice(1).map((w) => w.value);
+  const names = args.flatMap((a, i) => (a === '-name' || a === '-iname' ? [args[i + 1]] : []));
+  const simple = names.length === 1 && names[0] !== null && names[0] !== undefined && !names[0].includes('/') && !args.some((a) => a !== null && FIND_COMPLEX.has(a));
+  const r = targetsOf(cmd.writes);
+  if ('unknown' in r) return r;
+  return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${names[0]!}` : aboveBraces(p)) : p)) };
+}
+
+function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+  const o = optionsOf(cmd);
+  // -n never overwrites; --backup keeps what it would have overwritten.
+  if (hasFlag(o, ['-n', '--no-clobber', '-b', '--backup'])) return null;
+  const named = o.values.get('-t') ?? o.values.get('--target-directory');
+  const pos = o.positionals;
+  const destWord: Word | undefined = named?.length ? { value: named[named.length - 1], raw: named[named.length - 1] ?? '$?', glob: false } : pos[pos.length - 1];
+  const sourceWords = named?.length ? pos : pos.slice(0, -1);
+  if (!destWord || sourceWords.length === 0) return null;
+  const dest = targetFor(cmd, destWord)?.paths ?? resolveIn(cmd.cwds, destWord);
+  if (!dest) return { ...base, kind: 'unknown', reason: `${destWord.raw} is only known when it runs` };
+  const sources: string[] = [];
+  for (const w of sourceWords) {
+    // The source's name is what lands in a directory: a name only known at run time could be anything there.
+    if (w.value === null || w.glob) return { ...base, kind: 'unknown', reason: `what ${w.raw} names is only known when it runs` };
+    sources.push(w.value);
+  }
+  return { ...base, kind: 'into', dest, sources };
+}
+
+const GIT_GLOBAL = parseGlobalSpec();
+function parseGlobalSpec() {
+  return { ...gitSpec.global!, stopAtPositional: true };
+}
+
+/** The operands after a `--` (pathspecs), and the positionals before it. */
+function splitDashes(args: Word[]): { before: Word[]; after: Word[] | null } {
+  const i = args.findIndex((w) => w.value === '--');
+  return i < 0 ? { before: args, after: null } : { before: args.slice(0, i), after: args.slice(i + 1) };
+}
+
+function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+  const unknown = (reason: string): LossQuestion => ({ ...base, kind: 'unknown', reason });
+  const args = cmd.argv.slice(1);
+  const g = parseOptions(args, GIT_GLOBAL);
+  const sub = g.positionals[0];
+  if (!sub || sub.value === null) return null;
+  if (g.values.has('--git-dir') || g.values.has('--work-tree')) return unknown('git is pointed at another repository (--git-dir/--work-tree)');
+  if (cmd.cwds === null || cmd.cwds.length !== 1) return unknown('the directory git runs in is only known when it runs');
+  let cwd = cmd.cwds[0];
+  for (const d of g.values.get('-C') ?? []) {
+    if (d === null) return unknown('git -C names a directory only known when it runs');
+    cwd = path.resolve(cwd, d);
+  }
+  const rest = args.slice(g.firstPositional + 1);
+  const words = (ws: Word[]) => ws.filter((w) => !(w.value ?? '').startsWith('-') || w.value === '-');
+  const flag = (...names: string[]) => rest.some((w) => w.value !== null && names.some((n) => w.value === n || (n.startsWith('--') && w.value!.startsWith(`${n}=`)) || (/^-[a-zA-Z]$/.test(n) && /^-[a-zA-Z]+$/.test(w.value!) && w.value!.includes(n[1]))));
+  const pathsOf = (ws: Word[]): string[] | null => {
+    const out: string[] = [];
+    for (const w of ws) {
+      if (w.value === null) return null;
+      // Pathspec magic (:(glob), :/) reaches beyond a plain path: the whole tree, to be safe.
+      if (w.value.startsWith(':')) return [cwd];
+      // A pathspec with glob characters matches at any depth below where it starts: that whole directory.
+      if (/[*?[]/.test(w.value)) {
+        out.push(path.resolve(cwd, w.value.split('/').filter((c, i, all) => !all.slice(0, i + 1).some((x) => /[*?[]/.test(x))).join('/') || '.'));
+        continue;
+      }
+      out.push(path.resolve(cwd, w.value));
+    }
+    return out;
+  };
+  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
+  switch (sub.value) {
+    case 'checkout':
+    case 'restore': {
+      const { before, after } = splitDashes(rest);
+      const operands = words(before);
+      const force = flag('-f', '--force');
+      const fromTree = sub.value === 'restore' ? flag('-s', '--source') || flag('-S', '--staged') : after !== null && operands.length > 0;
+      let specs: Word[] | null = after ?? (sub.value === 'restore' ? operands : operands.filter((w) => w.value === '.' || w.glob));
+      if (sub.value === 'checkout' && after === null && operands.some((w) => w.value === null)) return unknown('git checkout of a name only known when it runs');
+      if (specs.length === 0) specs = null;
+      if (specs === null && !force && sub.value === 'checkout') return null; // switching branches carries local changes along, or refuses
+      const paths = specs ? pathsOf(specs) : undefined;
+      if (paths === null) return unknown('a path given to git is only known when it runs');
+      // With a source (or the index replaced too) staged content goes as well as unstaged edits.
+      return git(fromTree || force ? 'reset-hard' : 'checkout-all', paths ? { paths } : {});
+    }
+    case 'switch':
+      return flag('-f', '--force', '--discard-changes') ? git('checkout-all') : null;
+    case 'reset': {
+      if (!flag('--hard', '--merge', '--keep')) return null;
+      const { before, after } = splitDashes(rest);
+      const target = words(before);
+      // Moving the branch to another commit leaves the commits after it on no branch: not a working-tree question.
+      if (target.some((w) => w.value !== 'HEAD' && w.value !== '@')) return unknown('git reset moves the branch: the commits it leaves behind are not judged by the working tree');
+      const paths = after ? pathsOf(after) : undefined;
+      if (paths === null) return unknown('a path given to git is only known when it runs');
+      return git('reset-hard', paths ? { paths } : {});
+    }
+    case 'clean': {
+      if (flag('-n', '--dry-run') || !flag('-f', '--force')) return null;
+      const { before, after } = splitDashes(rest);
+      const specs = [...words(before).filter((w) => !['-e', '--exclude'].includes(w.value ?? '')), ...(after ?? [])];
+      if (rest.some((w) => w.value === '-e' || w.value?.startsWith('--exclude'))) return git('clean'); // the whole tree: excludes only narrow it
+      const paths = specs.length ? pathsOf(specs) : undefined;
+      if (paths === null) return unknown('a path given to git is only known when it runs');
+      return git('clean', paths ? { paths } : {});
+    }
+    case 'stash': {
+      const verb = rest.find((w) => !(w.value ?? '').startsWith('-'));
+      if (verb?.value === 'clear') return git('stash-drop', { all: true });
+      if (verb?.value === 'drop') return git('stash-drop');
+      return null;
+    }
+    case 'branch': {
+      const del = flag('-D') || (flag('-d', '--delete') && flag('-f', '--force'));
+      if (!del) return null;
+      const names = words(rest);
+      if (names.length !== 1) return names.length === 0 ? null : unknown('several branches deleted at once are judged by the rule');
+      if (names[0].value === null) return unknown('the branch is only known when it runs');
+      return git('branch-delete', { branch: names[0].value });
+    }
+    case 'worktree': {
+      const ws = words(rest);
+      if (ws[0]?.value !== 'remove' || !flag('-f', '--force')) return null;
+      const dir = ws[1];
+      if (!dir || dir.value === null) return unknown('the worktree is only known when it runs');
+      const p = path.resolve(cwd, dir.value);
+      return { ...base, kind: 'paths', paths: [p] };
+    }
+    case 'merge':
+    case 'rebase':
+    case 'cherry-pick':
+    case 'revert':
+    case 'am':
+      return flag('--abort') ? git('reset-hard') : null;
+    default:
+      return null;
+  }
+}
