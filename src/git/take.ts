@@ -59,7 +59,9 @@ export class Snapshotter {
 export function snapshotLine(taken: readonly Taken[], session: string): string {
   const parts = taken.map((t) => {
     if (!t.ok) return `no snapshot of ${t.root} could be taken (${t.error}): this cannot be undone with agentguard undo`;
-    const skipped = t.skipped.length ? `; ${t.skipped.length} file${t.skipped.length === 1 ? '' : 's'} too large or unreadable not kept (${t.skipped[0].path}${t.skipped.length > 1 ? ', …' : ''})` : '';
+    // A nested repository is not this one's work (the snapshot leaves it out; the log lists it): only files it could not keep are said.
+    const lost = t.skipped.filter((x) => x.reason !== 'nested-repository');
+    const skipped = lost.length ? `; ${lost.length} file${lost.length === 1 ? '' : 's'} not kept (${lost[0].reason === 'too-large' ? 'too large' : 'unreadable'}: ${lost[0].path}${lost.length > 1 ? ', …' : ''})` : '';
     return `snapshot kept: \`agentguard undo ${session}/${t.n}\` in ${t.root} brings back ${t.stored} file${t.stored === 1 ? '' : 's'}${skipped}`;
   });
   return parts.join('; ');

@@ -121,7 +121,7 @@ export interface GateOptions {
    * Takes the snapshots the decision calls for (Decision.git.snapshot) before the command runs,
    * and logs them; returns the line for the person. Never rejects.
    */
-  snapshot?: (d: Decision, req: ShimRequest, parent?: number) => Promise<string>;
+  snapshot?: (d: Decision, req: ShimRequest, link: { parent?: number; prompt?: number }) => Promise<string>;
 }
 
 interface TokenEntry {
@@ -287,8 +287,11 @@ export class Gate {
     const cached = decided.cached;
     // The repository's state is read on every request, cached decision or not: it changes between them.
     const decision = this.opts.judge && decided.decision.losses?.length ? await this.opts.judge(decided.decision) : decided.decision;
-    // Before a command that would lose work runs: a way back (only once it is going to run).
-    const snapshotFirst = async (): Promise<string | undefined> => (decision.git?.snapshot.length && this.opts.snapshot ? this.opts.snapshot(decision, req, linkOf(approvalKeys(decision), decision).parent) : undefined);
+    // Before a command that would lose work runs: a way back. Its record follows the record it
+    // belongs to: the decision that lets the command run, or the prompt that asks about it.
+    const snapshotFirst = async (link: { parent?: number; prompt?: number }): Promise<string | undefined> =>
+      decision.git?.snapshot.length && this.opts.snapshot ? this.opts.snapshot(decision, req, link) : undefined;
+    const lastRecord = () => (this.lastRoot !== undefined ? { parent: this.lastRoot } : {});
     if (decision.action === 'allow') {
       // A nested shell keeps the token it came with (a token this session never issued is
       // dropped); only a top-level command gets a new one, for its exit report.
@@ -319,13 +322,14 @@ export class Gate {
     if (keys.every((k) => this.sessionKeys.has(k) || inherited.has(k))) {
       // The person already answered this question: with `a` for the session, or with `y` for
       // the shell that started this one (bash x.sh re-reading what was approved).
-      if (!outside.length || this.sessionEscalations.has(exact)) await snapshotFirst();
       if (!outside.length) {
         emit({ kind: keys.some((k) => !this.sessionKeys.has(k)) ? 'approved-above' : 'session-allowed', decision, verdict: 'allow', cached }, keys);
+        await snapshotFirst(lastRecord());
         return this.allow(req, inherited, parent);
       }
       if (this.sessionEscalations.has(exact)) {
         emit({ kind: 'escalated', decision, verdict: 'allow', cached, outside }, keys);
+        await snapshotFirst(lastRecord());
         return this.opts.escalation!.reply(req, this.lastSeq);
       }
     }
@@ -346,9 +350,9 @@ export class Gate {
       return denyReply(refusal(decision, ' (no terminal to ask a person: run the agent inside `agentguard shell` from a terminal, or run the command yourself)' + this.problemNote()));
     }
     const shown = req.shell === 'hook' ? (this.opts.escalation?.outside(req) ?? []) : outside;
-    // Taken before the question, so that the person knows whether there is a way back before answering.
-    const snapshot = signal?.aborted ? undefined : await snapshotFirst();
     const prompt = signal?.aborted ? {} : opened(decision, keys);
+    // Taken before the question, so that the person knows whether there is a way back before answering.
+    const snapshot = signal?.aborted ? undefined : await snapshotFirst({ ...linkOf(keys, decision), ...prompt });
     const answer = signal?.aborted
       ? 'abandoned'
       : await this.opts.ask({ command: req.script, cwd: req.cwd, decision, signal, ...(shown.length ? { outside: shown } : {}), ...(snapshot ? { snapshot } : {}), ...this.problemInfo() });

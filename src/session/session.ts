@@ -257,11 +257,10 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   const gate = new Gate({
     guard,
     judge: (d) => judgeSafely(d, { cache: gitCache, snapshots: true }),
-    snapshot: async (d, req, parent) => {
+    snapshot: async (d, req, link) => {
       const command = req.script || req.argv.join(' ');
       const taken = await snapshotter.take(d.git?.snapshot ?? [], command);
       for (const t of taken) {
-        const link = parent !== undefined ? { parent } : {};
         if (t.ok) log.append('snapshot', { repo: t.root, ref: t.ref, commit: t.commit, n: t.n, command: redactor.redact(command), stored: t.stored, skipped: t.skipped.slice(0, 10).map((x) => ({ path: x.path, size: x.bytes })), skippedCount: t.skipped.length, ms: t.ms, ...link });
         else log.append('snapshot-failed', { repo: t.root, command: redactor.redact(command), error: t.error, ms: t.ms, ...link });
       }
