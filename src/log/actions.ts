@@ -4,7 +4,7 @@
 // folded under it, and the outcome of the action. Counts are of entries, never of records,
 // so that a hook approval and the wrapper shell it lets through are one approval.
 // Pure: records in, entries out.
-import { outcomeOf as recordedOutcome, strongerOutcome, type Outcome } from './record.js';
+import { outcomeOf as recordedOutcome, snapshotKind, strongerOutcome, type Outcome } from './record.js';
 import type { LogRecord } from './store.js';
 
 export type { Outcome };
@@ -22,6 +22,8 @@ export interface Entry {
   prompts: LogRecord[];
   /** command-end records of the root or its parts. */
   ends: LogRecord[];
+  /** Snapshots taken for the action (or failed: the action was then refused), shown under it. */
+  snapshots?: LogRecord[];
   /** The strongest outcome of the root and its parts; null for lines that are not an action (session start and end, an open prompt, a stray command-end). */
   outcome: Outcome | null;
 }
@@ -104,6 +106,10 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
       const parent = typeof r.parent === 'number' ? entryOf.get(r.parent) : undefined;
       if (parent) parent.prompts.push(r);
       else own(r);
+    } else if ((snapshotKind(r) === 'snapshot' || snapshotKind(r) === 'snapshot-failed') && typeof r.parent === 'number' && entryOf.has(r.parent)) {
+      // A snapshot is part of the action it was taken for; a restore (by `agentguard undo`) is its own entry.
+      const e = entryOf.get(r.parent)!;
+      (e.snapshots ??= []).push(r);
     } else if (r.type === 'command-end' && typeof r.decision === 'number' && entryOf.has(r.decision)) {
       entryOf.get(r.decision)!.ends.push(r);
     } else {
@@ -141,7 +147,7 @@ export function countEntries(entries: readonly Entry[]): Counts {
 
 /** Every record of an entry, in the order written. */
 export function entryRecords(e: Entry): LogRecord[] {
-  return [e.root, ...e.parts.map((p) => p.record), ...e.prompts, ...e.ends].sort((a, b) => a.seq - b.seq);
+  return [e.root, ...e.parts.map((p) => p.record), ...e.prompts, ...e.ends, ...(e.snapshots ?? [])].sort((a, b) => a.seq - b.seq);
 }
 
 /** The rule ids any record of the entry matched (decisions' matches, prompts' rules). */
