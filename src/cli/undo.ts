@@ -74,9 +74,11 @@ export async function gatherSnapshots(root: string): Promise<Undoable[]> {
   const [refs, logged] = await Promise.all([listSnapshots(root), loggedSnapshots(root)]);
   const fromLog = new Map<string, LogRecord>();
   for (const r of logged) fromLog.set(r.commit as string, r);
+  // The log's time is to the millisecond (a commit's to the second): it orders snapshots taken in one second.
   const facts = (r: LogRecord | undefined) =>
     r
       ? {
+          ...(typeof r.time === 'string' && Number.isFinite(Date.parse(r.time)) ? { time: Date.parse(r.time) } : {}),
           stored: num(r.stored),
           skippedCount: num(r.skippedCount) ?? (Array.isArray(r.skipped) ? r.skipped.length : undefined),
           skipped: Array.isArray(r.skipped) ? (r.skipped as { path?: unknown }[]).map((x) => String(x?.path)) : undefined,
