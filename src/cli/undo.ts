@@ -50,6 +50,8 @@ async function loggedSnapshots(root: string): Promise<LogRecord[]> {
   for (const head of listLogs()) {
     let records: LogRecord[];
     try {
+      // Most logs hold no snapshot: only those that name one are parsed.
+      if (!fs.readFileSync(head.file, 'utf8').includes('"snapshot"')) continue;
       records = readLog(head.file).records;
     } catch {
       continue; // a log that cannot be read has no snapshot to offer; `agentguard log verify` says why
@@ -223,7 +225,7 @@ async function undo(which: string, flags: { force?: boolean; repo?: string; json
     process.exitCode = EXIT_REFUSED;
     return;
   }
-  await recordRestore(restoreRecord({ repo: root, ref: s.ref ?? `${s.session}/${s.n}`, commit: s.commit, restored: r.restored.length, overwritten: r.overwritten.length, force: !!flags.force, session: s.session, fromLog: s.ref === null }));
+  await recordRestore(restoreRecord({ repo: root, ref: s.ref ?? `refs/agentguard/snapshots/${s.session}/${s.n}`, commit: s.commit, restored: r.restored.length, overwritten: r.overwritten.length, force: !!flags.force, session: s.session, fromLog: s.ref === null }));
   if (flags.json) {
     out(JSON.stringify({ snapshot: s.name, commit: s.commit, restored: r.restored, overwritten: r.overwritten, leftAlone: r.leftAlone, notRestored: r.notRestored }));
   } else {

@@ -47,7 +47,7 @@ export function matchesEntry(e: Entry, s: LogHead, f: LogFilter, now = Date.now(
   }
   if (f.projects) {
     // A hook names its project; a session's records are in its workspaces; a check is where it ran.
-    const places = typeof r.project === 'string' ? [r.project] : s.kind === 'session' ? s.workspaces : typeof r.cwd === 'string' ? [r.cwd] : [];
+    const places = typeof r.project === 'string' ? [r.project] : typeof r.repo === 'string' && snapshotKind(r) ? [r.repo] : s.kind === 'session' ? s.workspaces : typeof r.cwd === 'string' ? [r.cwd] : [];
     if (!places.some((p) => f.projects!.some((d) => p === d || p.startsWith(d.endsWith('/') ? d : d + '/')))) return false;
   }
   if (f.grep) {

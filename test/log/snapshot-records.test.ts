@@ -11,12 +11,16 @@ import { restoreRecord, snapshotFailedRecord, snapshotRecord } from '../../src/l
 import { Redactor } from '../../src/log/redact.js';
 import { verifySession } from '../../src/log/verify.js';
 import { formatEntry } from '../../src/ui/review.js';
-import { makeHome } from './review.helpers.js';
+import { makeHome, RULES, writerProcess } from './review.helpers.js';
 
 const TOKEN = 'tok-9f8e7d6c5b4a3921';
 const redactor = new Redactor({ MY_SERVICE_TOKEN: TOKEN });
 const h = makeHome('snaprec');
-afterAll(() => h.remove());
+const writers: ReturnType<typeof writerProcess>[] = [];
+afterAll(async () => {
+  await Promise.all(writers.map((w) => w.kill()));
+  h.remove();
+});
 
 const skipped = Array.from({ length: 13 }, (_, i) => ({ path: `big${i}.bin`, size: 1e9 + i }));
 const facts = { repo: '/work/repo', ref: 'refs/agentguard/snapshots/s-1/3', commit: 'a'.repeat(40), n: 3, command: `rm -rf src # ${TOKEN}`, stored: 12, skipped, ms: 41 };
@@ -91,6 +95,27 @@ describe('in a log', () => {
     expect(line).toContain('\\e[2J');
   });
 
+  it('a snapshot taken after the approval and before the decision was written (its parent the prompt) goes with that decision', () => {
+    const [prompt, snap2, dec2] = h.write('snaps-prompt', [
+      ['prompt', { command: 'git reset --hard', cwd: '/work/repo', rules: ['git-discard'] }],
+      ['snapshot', snapshotRecord({ ...facts, parent: 0 }, redactor)],
+      ['decision', { source: 'session', command: 'git reset --hard', cwd: '/work/repo', action: 'ask', matches: [], opaque: [], verdict: 'allow', answer: 'once', outcome: 'approved', prompt: 0 }],
+    ]);
+    const entries = foldRecords(readLog(path.join(h.dir, 'snaps-prompt.jsonl')).records);
+    expect(entries).toHaveLength(1);
+    expect(entries[0].root.seq).toBe(dec2);
+    expect(entries[0].prompts.map((r) => r.seq)).toEqual([prompt]);
+    expect(entries[0].snapshots?.map((r) => r.seq)).toEqual([snap2]);
+    expect(formatEntry(entries[0])[1]).toContain('snapshot #3 of /work/repo');
+  });
+
+  it('agentguard log --project finds a restore by its repository', () => {
+    const r = h.cli('log', 'snaps', '--project', '/work/repo');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/#3 +restore s-1\/3/);
+    expect(h.cli('log', 'snaps', '--project', '/elsewhere').stdout).not.toContain('restore');
+  });
+
   it('verifies: the chain over snapshot and restore records is whole', () => {
     const v = verifySession('snaps', { dir: h.dir });
     expect(v.records).toBe(6);
@@ -99,5 +124,24 @@ describe('in a log', () => {
     const file = path.join(h.dir, 'snaps.jsonl');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"stored":12', '"stored":13'));
     expect(verifySession('snaps', { dir: h.dir }).verdict).toBe('edited');
+  });
+});
+
+describe('log --follow', () => {
+  it('prints a snapshot as it is taken, under its action, though parts are folded', async () => {
+    const w = writerProcess();
+    writers.push(w);
+    const id = '20261202-050000-snap';
+    const ws = h.project('followproj');
+    h.write(id, [['session-start', { agent: ['claude'], launched: ['claude'], pid: w.pid, pidStart: w.pidStart, cwd: ws, workspaces: [ws], enforcement: 'sandbox', rules: RULES }]]);
+    const f = h.start('log', id, '--follow');
+    const [dec] = h.write(id, [['decision', { source: 'session', command: 'rm -rf src', cwd: ws, action: 'ask', matches: [], opaque: [], verdict: 'allow', answer: 'once', outcome: 'approved', shell: 'bash' }]]);
+    // The snapshot is written once the follower has shown its action: it arrives while following.
+    await f.waitFor(/rm -rf src/);
+    expect(f.out).not.toContain('snapshot');
+    h.write(id, [['snapshot', snapshotRecord({ ...facts, repo: ws, parent: dec }, redactor)]]);
+    await f.waitFor(/snapshot #3 of .*followproj \(12 files; 13 not stored: big0\.bin, big1\.bin, big2\.bin, …\) → agentguard undo s-1\/3/);
+    h.write(id, [['session-end', { exit: 0 }]]);
+    expect(await f.exit()).toBe(0);
   });
 });
