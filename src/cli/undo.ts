@@ -43,10 +43,15 @@ function sameDir(a: string, b: string): boolean {
   }
 }
 
-/** Every `snapshot` record any log holds for this repository, oldest first. */
-async function loggedSnapshots(root: string): Promise<LogRecord[]> {
+/**
+ * Every `snapshot` record any log holds for this work tree, oldest first, and the commits
+ * recorded for other work trees: linked worktrees share refs, and a snapshot of one is not
+ * restored into another.
+ */
+async function loggedSnapshots(root: string): Promise<{ mine: LogRecord[]; elsewhere: Set<string> }> {
   const [{ listLogs, readLog }, { snapshotKind }] = await Promise.all([import('../log/read.js'), import('../log/record.js')]);
   const out: LogRecord[] = [];
+  const elsewhere = new Set<string>();
   for (const head of listLogs()) {
     let records: LogRecord[];
     try {
@@ -58,11 +63,12 @@ async function loggedSnapshots(root: string): Promise<LogRecord[]> {
     }
     for (const r of records) {
       if (r.type === 'decision' || snapshotKind(r) !== 'snapshot') continue;
-      if (typeof r.commit !== 'string' || typeof r.repo !== 'string' || !sameDir(r.repo, root)) continue;
-      out.push(r);
+      if (typeof r.commit !== 'string' || typeof r.repo !== 'string') continue;
+      if (sameDir(r.repo, root)) out.push(r);
+      else elsewhere.add(r.commit);
     }
   }
-  return out.sort((a, b) => String(a.time).localeCompare(String(b.time)));
+  return { mine: out.sort((a, b) => String(a.time).localeCompare(String(b.time))), elsewhere };
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -73,9 +79,10 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
  */
 export async function gatherSnapshots(root: string): Promise<Undoable[]> {
   const { listSnapshots, snapshotAt, SNAPSHOT_PREFIX } = await import('../git/snapshot.js');
-  const [refs, logged] = await Promise.all([listSnapshots(root), loggedSnapshots(root)]);
+  const [all, logged] = await Promise.all([listSnapshots(root), loggedSnapshots(root)]);
   const fromLog = new Map<string, LogRecord>();
-  for (const r of logged) fromLog.set(r.commit as string, r);
+  for (const r of logged.mine) fromLog.set(r.commit as string, r);
+  const refs = all.filter((s) => fromLog.has(s.commit) || !logged.elsewhere.has(s.commit));
   // The log's time is to the millisecond (a commit's to the second): it orders snapshots taken in one second.
   const facts = (r: LogRecord | undefined) =>
     r

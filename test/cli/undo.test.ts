@@ -21,7 +21,10 @@ const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encodi
 const sessionsDir = () => path.join(home, '.local', 'state', 'agentguard', 'sessions');
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: repo, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' } });
+  return cliEnv({ NO_COLOR: '1' }, ...args);
+}
+function cliEnv(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: repo, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 function write(p: string, content: string | Buffer): void {
@@ -31,11 +34,11 @@ function write(p: string, content: string | Buffer): void {
 const read = (p: string) => fs.readFileSync(path.join(repo, p));
 
 /** Takes a snapshot and records it in the session's log, as the session gate does. */
-async function snap(session: string, n: number, command: string, maxFileBytes = 1_000_000) {
+async function snap(session: string, n: number, command: string, maxFileBytes = 1_000_000, where = repo) {
   const t0 = Date.now();
-  const s = await takeSnapshot(repo, { session, n, command, maxFileBytes });
+  const s = await takeSnapshot(where, { session, n, command, maxFileBytes });
   const log = new SessionLog(`sess-${session}`, { dir: sessionsDir(), key: null });
-  log.append('snapshot', snapshotRecord({ repo, ref: s.ref, commit: s.commit, n, command, stored: s.stored.length, skipped: s.skipped.map((x) => ({ path: x.path, size: x.bytes })), ms: Date.now() - t0 }, new Redactor({})));
+  log.append('snapshot', snapshotRecord({ repo: where, ref: s.ref, commit: s.commit, n, command, stored: s.stored.length, skipped: s.skipped.map((x) => ({ path: x.path, size: x.bytes })), ms: Date.now() - t0 }, new Redactor({})));
   log.close();
   // Log times are to the millisecond: keep snapshots apart.
   await new Promise((r) => setTimeout(r, 5));
@@ -224,6 +227,37 @@ describe('agentguard undo: restoring', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/the files were restored, but the log could not be written/);
     expect(read('src/a.ts').toString()).toBe('kept\n');
+  });
+});
+
+describe('around the listing', () => {
+  it('colours only when asked, and never with NO_COLOR', async () => {
+    write('src/a.ts', 'x\n');
+    await snap('s1', 1, 'rm -rf src');
+    expect(cliEnv({ FORCE_COLOR: '1' }, 'undo').stdout).toMatch(/\u001b\[/);
+    expect(cliEnv({ FORCE_COLOR: '1', NO_COLOR: '1' }, 'undo').stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it("a linked worktree's snapshots (shared refs) are not offered in another worktree", async () => {
+    const other = path.join(base, 'other');
+    git('worktree', 'add', '-q', other, 'feature');
+    fs.writeFileSync(path.join(other, 'README'), 'work in the other tree\n');
+    await snap('wt', 1, 'rm -rf .', 1e6, other);
+    write('src/a.ts', 'here\n');
+    await snap('main', 1, 'rm -rf src');
+    expect(git('for-each-ref', '--format=%(refname)', 'refs/agentguard/').trim().split('\n')).toHaveLength(2);
+    const here = JSON.parse(cli('undo', '--json').stdout) as { name: string }[];
+    expect(here.map((x) => x.name)).toEqual(['main/1']);
+    const there = JSON.parse(cli('undo', '--json', '--repo', other).stdout) as { name: string }[];
+    expect(there.map((x) => x.name)).toEqual(['wt/1']);
+  });
+
+  it('agentguard sessions names the restore log as agentguard undo', async () => {
+    write('src/a.ts', 'x\n');
+    await snap('s1', 1, 'rm -rf src');
+    expect(cli('undo', 'latest').status).toBe(0);
+    const list = JSON.parse(cli('sessions', '--json').stdout) as { id: string; agent: string }[];
+    expect(list.find((x) => x.id.startsWith('undo-'))?.agent).toBe('agentguard undo');
   });
 });
 
