@@ -151,7 +151,7 @@ export function snapshotRecord(s: SnapshotFacts, redactor: Redactor): Record<str
   };
 }
 
-/** A snapshot that could not be taken: the command it was for is refused (fail closed). */
+/** A snapshot that could not be taken: the person is told there is no way back for the command it was for. */
 export function snapshotFailedRecord(s: { repo: string; command: string; error: string; parent?: number | string }, redactor: Redactor): Record<string, unknown> & { kind: 'snapshot-failed' } {
   return {
     kind: 'snapshot-failed',

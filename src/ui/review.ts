@@ -175,7 +175,7 @@ function snapshotName(r: LogRecord): string {
 export function snapshotBody(r: LogRecord, o: LineOptions = {}): string {
   const repo = escapeForTerminal(tilde(text(r.repo), o.home));
   const kind = snapshotKind(r);
-  if (kind === 'snapshot-failed') return `${chalk.red('snapshot failed')} in ${repo}: ${escapeForTerminal(text(r.error))}${chalk.dim(' (the command was refused)')}`;
+  if (kind === 'snapshot-failed') return `${chalk.red('snapshot failed')} in ${repo}: ${escapeForTerminal(text(r.error))}${chalk.dim(' (no way back through agentguard undo)')}`;
   const name = escapeForTerminal(snapshotName(r));
   if (kind === 'restore') {
     const over = Number(r.overwritten) || 0;

@@ -76,7 +76,7 @@ describe('in a log', () => {
   it('shows the snapshot as one line under its action, with the undo command; the restore on its own line', () => {
     const lines = foldRecords(records).flatMap((e) => formatEntry(e, {}));
     expect(lines[1]).toBe('    snapshot #3 of /work/repo (12 files; 13 not stored: big0.bin, big1.bin, big2.bin, …) → agentguard undo s-1/3');
-    expect(lines[3]).toBe('    snapshot failed in /work/repo: git timed out (the command was refused)');
+    expect(lines[3]).toBe('    snapshot failed in /work/repo: git timed out (no way back through agentguard undo)');
     expect(lines[4]).toMatch(/^\d\d:\d\d:\d\d #3 +restore s-1\/3 into \/work\/repo: 4 files written$/);
     expect(lines[5]).toMatch(/#5 +snapshot #4 of \/work\/repo \(12 files\) → agentguard undo s-1\/4$/);
     expect(lines).toHaveLength(6);
@@ -107,6 +107,17 @@ describe('in a log', () => {
     expect(entries[0].prompts.map((r) => r.seq)).toEqual([prompt]);
     expect(entries[0].snapshots?.map((r) => r.seq)).toEqual([snap2]);
     expect(formatEntry(entries[0])[1]).toContain('snapshot #3 of /work/repo');
+  });
+
+  it("reads the hook's records as src/hooks/run.ts writes them (type snapshot, no kind)", () => {
+    const [d] = h.write('hook-claude-2026-12-02-abc', [
+      ['decision', { source: 'hook:claude', command: 'rm -rf src', cwd: '/work/repo', action: 'ask', matches: [], opaque: [], verdict: 'ask', outcome: 'asked' }],
+      ['snapshot', { repo: '/work/repo', ref: 'refs/agentguard/snapshots/hook-claude-2026-12-02-abc/1', commit: 'b'.repeat(40), n: 1, command: 'rm -rf src', stored: 2, skipped: [], skippedCount: 0, ms: 30, parent: 0 }],
+    ]);
+    const entries = foldRecords(readLog(path.join(h.dir, 'hook-claude-2026-12-02-abc.jsonl')).records);
+    expect(entries).toHaveLength(1);
+    expect(entries[0].root.seq).toBe(d);
+    expect(formatEntry(entries[0])[1]).toBe('    snapshot #1 of /work/repo (2 files) → agentguard undo hook-claude-2026-12-02-abc/1');
   });
 
   it('agentguard log --project finds a restore by its repository', () => {
