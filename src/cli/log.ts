@@ -194,7 +194,7 @@ function pick<T extends { id: string; kind?: string }>(all: T[], which: string):
  * writer to watch (hook and check logs) are followed until interrupted.
  */
 async function follow(s: LogHead, known: { records: LogRecord[]; bytes: number }, filter: LogFilter, o: { json: boolean; parts: boolean; home?: string }): Promise<void> {
-  const [{ readLog }, { writerAlive }, { foldRecords, outcomeOf }, review] = await Promise.all([import('../log/read.js'), import('../log/store.js'), import('../log/actions.js'), import('../ui/review.js')]);
+  const [{ readLog }, { writerAlive }, { foldRecords, outcomeOf }, review, { snapshotKind }] = await Promise.all([import('../log/read.js'), import('../log/store.js'), import('../log/actions.js'), import('../ui/review.js'), import('../log/record.js')]);
   const out = (line: string) => process.stdout.write(line + '\n');
   if (known.records.some((r) => r.type === 'session-end')) return;
   // Which action each record so far belongs to, so that a new part is known as one.
@@ -208,8 +208,9 @@ async function follow(s: LogHead, known: { records: LogRecord[]; bytes: number }
     const closes = r.type === 'decision' && typeof r.prompt === 'number';
     rootOf.set(r.seq, parent ?? r.seq);
     const part = parent !== undefined || r.type === 'command-end';
-    // A part is folded away unless --parts, except the decision that closes a prompt the person saw open.
-    if (part && !o.parts && !closes) return;
+    // A part is folded away unless --parts, except the decision that closes a prompt the person
+    // saw open, and a snapshot: the way back is shown as it is taken.
+    if (part && !o.parts && !closes && !snapshotKind(r)) return;
     const entry = { root: r, parts: [], prompts: [], ends: [], outcome: outcomeOf(r) };
     if (r.type !== 'session-end' && !review.matchesEntry(entry, s, filter)) return;
     out(o.json ? JSON.stringify(r) : `${part ? '    ' : ''}${review.formatRecord(r, { home: o.home, workspaces: sessionWorkspaces(s) })}`);

@@ -15,6 +15,7 @@ import { registerHooks } from './hook.js';
 import { registerLog } from './log.js';
 import { registerDoctor } from './doctor.js';
 import { registerRules } from './rules.js';
+import { registerUndo } from './undo.js';
 import { dailyLog, decisionFields } from '../log/record.js';
 import type { LogRecord } from '../log/store.js';
 import { settingsFrom } from '../anchor/settings.js';
@@ -113,6 +114,7 @@ export function buildProgram(): Command {
   registerHooks(program);
   registerLog(program);
   registerDoctor(program);
+  registerUndo(program);
 
   registerRules(program, strictRules);
   return program;

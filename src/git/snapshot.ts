@@ -52,6 +52,7 @@ export interface SnapshotInfo {
 }
 
 export interface RestoreResult {
+  /** The snapshot's ref, or its commit id when restored by id. */
   ref: string;
   commit: string;
   /** Paths written (content, link or mode) to match the snapshot. */
@@ -301,6 +302,30 @@ export async function listSnapshots(root: string, session?: string): Promise<Sna
   return list.sort((a, b) => (a.session === b.session ? a.n - b.n : a.session < b.session ? -1 : 1));
 }
 
+/** A full commit id (SHA-1 or SHA-256). */
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * A snapshot named by its commit id, for one whose ref was deleted (`git update-ref -d`) while
+ * the commit is still in the repository (found through the log). Null when git no longer has
+ * the commit, or it is not an agentguard snapshot (its message says so).
+ */
+export async function snapshotAt(root: string, commit: string): Promise<SnapshotInfo | null> {
+  if (!COMMIT_ID.test(commit)) throw new Error(`${commit} is not a full commit id`);
+  const cfg = await hardenedConfig(root);
+  const top = await topLevel(root, cfg);
+  const r = await gitOrThrow(top, [...cfg, 'cat-file', 'commit', commit], { okStatus: [128] });
+  if (r.status !== 0) return null;
+  const text = r.stdout.toString('utf8');
+  const blank = text.indexOf('\n\n');
+  const body = blank < 0 ? '' : text.slice(blank + 2);
+  if (!body.startsWith('agentguard snapshot ')) return null;
+  const msg = parseMessage(body);
+  const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(text.slice(0, blank))?.[1];
+  if (msg.session === undefined || msg.n === undefined || !Number.isSafeInteger(msg.n)) return null;
+  return { ref: '', commit, session: msg.session, n: msg.n, command: msg.command, time: Number(time ?? 0) * 1000 };
+}
+
 /** `refs/agentguard/snapshots/s/3`, or `s/3` for short. */
 function fullRef(ref: string): string {
   const full = ref.startsWith('refs/') ? ref : SNAPSHOT_PREFIX + ref;
@@ -410,12 +435,15 @@ function writeEntry(root: string, p: string, mode: string, content: Buffer): voi
  * mode back; files made since that it lacks are left alone (and listed). Refuses, naming the
  * paths, when a file differs from the snapshot and holds content git has nowhere else (not the
  * snapshot's, not HEAD's, not the index's): that is work done after the snapshot. `force`
- * overwrites it.
+ * overwrites it. `ref` is the snapshot's ref (`s/3` for short) or its full commit id.
  */
 export async function restoreSnapshot(root: string, ref: string, opts: { force?: boolean } = {}): Promise<RestoreResult> {
   const cfg = await hardenedConfig(root);
   const top = await topLevel(root, cfg);
-  const full = fullRef(ref);
+  // A commit id names a snapshot whose ref is gone: it must still be one of ours.
+  const byCommit = COMMIT_ID.test(ref);
+  const full = byCommit ? ref : fullRef(ref);
+  if (byCommit && !(await snapshotAt(top, ref))) throw new Error(`no snapshot ${ref}: git no longer has that commit, or it is not an agentguard snapshot`);
   const commit = (await gitOrThrow(top, [...cfg, 'rev-parse', '--verify', '-q', `${full}^{commit}`], { okStatus: [1] })).stdout.toString('utf8').trim();
   if (!commit) throw new Error(`no snapshot ${full}`);
   const want = await treeEntries(top, cfg, commit);

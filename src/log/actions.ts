@@ -4,7 +4,7 @@
 // folded under it, and the outcome of the action. Counts are of entries, never of records,
 // so that a hook approval and the wrapper shell it lets through are one approval.
 // Pure: records in, entries out.
-import { outcomeOf as recordedOutcome, strongerOutcome, type Outcome } from './record.js';
+import { outcomeOf as recordedOutcome, snapshotKind, strongerOutcome, type Outcome } from './record.js';
 import type { LogRecord } from './store.js';
 
 export type { Outcome };
@@ -22,6 +22,8 @@ export interface Entry {
   prompts: LogRecord[];
   /** command-end records of the root or its parts. */
   ends: LogRecord[];
+  /** Snapshots taken for the action (or failed: the action was then refused), shown under it. */
+  snapshots?: LogRecord[];
   /** The strongest outcome of the root and its parts; null for lines that are not an action (session start and end, an open prompt, a stray command-end). */
   outcome: Outcome | null;
 }
@@ -66,6 +68,7 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
   const closer = new Map<number, number>();
   // A decision or the proxy's network record closes a prompt by naming it.
   for (const r of records) if (r.type !== 'prompt' && typeof r.prompt === 'number') closer.set(r.prompt, r.seq);
+  const decisions = new Set(records.filter((r) => r.type === 'decision').map((r) => r.seq));
   const promptRecord = new Map<number, LogRecord>();
   const newFormat = linked(records);
   let lastAction: Entry | null = null;
@@ -81,6 +84,8 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
     const p = typeof r.prompt === 'number' ? promptRecord.get(r.prompt) : undefined;
     if (p && !e.prompts.includes(p)) e.prompts.push(p);
   };
+  /** Snapshots waiting for the decision (by seq) that closes the prompt they name as parent. */
+  const waiting = new Map<number, LogRecord[]>();
   for (const r of records) {
     if (r.type === 'decision') {
       const parent = typeof r.parent === 'number' && entryOf.has(r.parent) ? r.parent : null;
@@ -97,6 +102,7 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
         lastAction = e;
       }
       closes(e, r);
+      if (waiting.has(r.seq)) (e.snapshots ??= []).push(...waiting.get(r.seq)!);
     } else if (r.type === 'prompt') {
       promptRecord.set(r.seq, r);
       // A closed prompt goes with the decision that closed it, which comes later.
@@ -104,6 +110,15 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
       const parent = typeof r.parent === 'number' ? entryOf.get(r.parent) : undefined;
       if (parent) parent.prompts.push(r);
       else own(r);
+    } else if (isSnapshot(r) && typeof r.parent === 'number' && entryOf.has(r.parent)) {
+      // A snapshot is part of the action it was taken for; a restore (by `agentguard undo`) is its own entry.
+      const e = entryOf.get(r.parent)!;
+      (e.snapshots ??= []).push(r);
+    } else if (isSnapshot(r) && typeof r.parent === 'number' && decisions.has(closer.get(r.parent) ?? -1) && closer.get(r.parent)! > r.seq) {
+      // Taken after the person approved and before the decision closing the prompt was written:
+      // it goes with that decision.
+      const at = closer.get(r.parent)!;
+      waiting.set(at, [...(waiting.get(at) ?? []), r]);
     } else if (r.type === 'command-end' && typeof r.decision === 'number' && entryOf.has(r.decision)) {
       entryOf.get(r.decision)!.ends.push(r);
     } else {
@@ -112,6 +127,8 @@ export function foldRecords(records: readonly LogRecord[]): Entry[] {
   }
   return entries;
 }
+
+const isSnapshot = (r: LogRecord) => r.type !== 'decision' && (snapshotKind(r) === 'snapshot' || snapshotKind(r) === 'snapshot-failed');
 
 /** Prompts still waiting for the person's answer: prompt records no decision has closed. */
 export function openPrompts(e: Entry): LogRecord[] {
@@ -141,7 +158,7 @@ export function countEntries(entries: readonly Entry[]): Counts {
 
 /** Every record of an entry, in the order written. */
 export function entryRecords(e: Entry): LogRecord[] {
-  return [e.root, ...e.parts.map((p) => p.record), ...e.prompts, ...e.ends].sort((a, b) => a.seq - b.seq);
+  return [e.root, ...e.parts.map((p) => p.record), ...e.prompts, ...e.ends, ...(e.snapshots ?? [])].sort((a, b) => a.seq - b.seq);
 }
 
 /** The rule ids any record of the entry matched (decisions' matches, prompts' rules). */

@@ -143,6 +143,10 @@ export function headOf(id: string, file: string, first: LogRecord | null, last: 
     agent = agentArgv.join(' ');
     names = agentNames(agentArgv);
     workspaces = Array.isArray(start.workspaces) ? (start.workspaces as unknown[]).map(String) : [];
+  } else if (/^undo-/.test(id)) {
+    // agentguard undo's restores: a daily log of their own, beside check's.
+    agent = 'agentguard undo';
+    names = ['undo'];
   } else if (kind === 'hook') {
     const hooks = records.filter((r) => r.type === 'decision');
     names = [...new Set(hooks.map(hookAgentOf).filter((a): a is string => !!a))];

@@ -112,3 +112,83 @@ export function hookLogId(agent: string, agentSession: string | undefined, now =
 export function hookLog(agent: string, agentSession: string | undefined, opts: Omit<AppendOptions, 'lock'> = {}): SessionLog {
   return new SessionLog(hookLogId(agent, agentSession), { ...opts, lock: true });
 }
+
+/** How many skipped files a snapshot record names; the rest are counted. */
+export const SKIPPED_SHOWN = 10;
+
+export interface SnapshotFacts {
+  /** The repository's top directory. */
+  repo: string;
+  /** refs/agentguard/snapshots/<session>/<n> */
+  ref: string;
+  commit: string;
+  n: number;
+  /** The command the snapshot was taken before. */
+  command: string;
+  /** Files whose working-tree content went into the snapshot. */
+  stored: number;
+  /** Files not stored (over the size bound, unreadable): listed so the person knows undo cannot bring them back. */
+  skipped: { path: string; size: number; reason?: string }[];
+  ms: number;
+  /** The agent action the snapshot was taken for: its root record's seq. */
+  parent?: number | string;
+}
+
+/**
+ * The fields of a `snapshot` record (append with `log.append(r.kind, r)`). `agentguard undo`
+ * finds snapshots by these records too, after their ref was deleted, while git still has the commit.
+ */
+export function snapshotRecord(s: SnapshotFacts, redactor: Redactor): Record<string, unknown> & { kind: 'snapshot' } {
+  return {
+    kind: 'snapshot',
+    repo: s.repo,
+    ref: s.ref,
+    commit: s.commit,
+    n: s.n,
+    command: redactor.redact(s.command),
+    stored: s.stored,
+    // Paths are the agent's file names: they may carry a secret like any argument.
+    skipped: s.skipped.slice(0, SKIPPED_SHOWN).map((x) => ({ path: redactor.redact(x.path), size: x.size, ...(x.reason ? { reason: x.reason } : {}) })),
+    skippedCount: s.skipped.length,
+    ms: s.ms,
+    ...(s.parent !== undefined ? { parent: s.parent } : {}),
+  };
+}
+
+/** A snapshot that could not be taken: the person is told there is no way back for the command it was for. */
+export function snapshotFailedRecord(s: { repo: string; command: string; error: string; parent?: number | string }, redactor: Redactor): Record<string, unknown> & { kind: 'snapshot-failed' } {
+  return {
+    kind: 'snapshot-failed',
+    repo: s.repo,
+    command: redactor.redact(s.command),
+    error: redactor.redact(s.error),
+    ...(s.parent !== undefined ? { parent: s.parent } : {}),
+  };
+}
+
+/**
+ * A restore by `agentguard undo`. The snapshot's session is `snapshotSession`: a record's own
+ * `session` field is the log's id (the store writes it, and a field would overwrite it).
+ */
+export function restoreRecord(r: { repo: string; ref: string; commit: string; restored: number; overwritten: number; force: boolean; session?: string; fromLog?: boolean }): Record<string, unknown> & { kind: 'restore' } {
+  return {
+    kind: 'restore',
+    repo: r.repo,
+    ref: r.ref,
+    commit: r.commit,
+    restored: r.restored,
+    overwritten: r.overwritten,
+    force: r.force,
+    ...(r.session !== undefined ? { snapshotSession: r.session } : {}),
+    ...(r.fromLog ? { fromLog: true } : {}),
+  };
+}
+
+/** The kinds of record about snapshots (their `type`; `kind` says the same). */
+export const SNAPSHOT_TYPES: ReadonlySet<string> = new Set(['snapshot', 'snapshot-failed', 'restore']);
+
+/** A record's snapshot kind, whichever field its writer put it in (`type`, or `kind` of another type). */
+export function snapshotKind(r: { type?: unknown; kind?: unknown }): 'snapshot' | 'snapshot-failed' | 'restore' | null {
+  for (const k of [r.type, r.kind]) if (typeof k === 'string' && SNAPSHOT_TYPES.has(k)) return k as 'snapshot' | 'snapshot-failed' | 'restore';
+  return null;
+}

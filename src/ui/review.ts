@@ -5,6 +5,8 @@ import path from 'node:path';
 import { escapeForTerminal, paint as chalk, showArgv } from './display.js';
 import { BLOCKED, entryRecords, entryRules, openPrompts, OUTCOMES, outcomeOf, type Entry, type Outcome } from '../log/actions.js';
 import { agentCommand, hookAgentOf, type LogHead, type SessionInfo } from '../log/read.js';
+import { snapshotKind } from '../log/record.js';
+import { SNAPSHOT_PREFIX } from '../git/snapshot.js';
 import type { LogRecord } from '../log/store.js';
 
 export const ACTIONS = ['allow', 'ask', 'deny'] as const;
@@ -45,7 +47,7 @@ export function matchesEntry(e: Entry, s: LogHead, f: LogFilter, now = Date.now(
   }
   if (f.projects) {
     // A hook names its project; a session's records are in its workspaces; a check is where it ran.
-    const places = typeof r.project === 'string' ? [r.project] : s.kind === 'session' ? s.workspaces : typeof r.cwd === 'string' ? [r.cwd] : [];
+    const places = typeof r.project === 'string' ? [r.project] : typeof r.repo === 'string' && snapshotKind(r) ? [r.repo] : s.kind === 'session' ? s.workspaces : typeof r.cwd === 'string' ? [r.cwd] : [];
     if (!places.some((p) => f.projects!.some((d) => p === d || p.startsWith(d.endsWith('/') ? d : d + '/')))) return false;
   }
   if (f.grep) {
@@ -160,9 +162,36 @@ function promptBody(p: LogRecord, open = true): string {
   return `${open ? WAIT() : chalk.dim('ASKED')} ${open ? 'waiting for the person' : 'asked the person'}: ${cutCommand(text(p.command ?? ''))}${why.length ? chalk.dim(` (${why.join(', ')})`) : ''}`;
 }
 
+/** `s/3` for refs/agentguard/snapshots/s/3: what `agentguard undo` takes. */
+function snapshotName(r: LogRecord): string {
+  const ref = text(r.ref);
+  return ref.startsWith(SNAPSHOT_PREFIX) ? ref.slice(SNAPSHOT_PREFIX.length) : ref || text(r.commit).slice(0, 12);
+}
+
+/**
+ * A snapshot, a failed one, or a restore, without time and number: "snapshot #3 of /repo
+ * (12 files; 1 too large: big.bin) → agentguard undo s/3".
+ */
+export function snapshotBody(r: LogRecord, o: LineOptions = {}): string {
+  const repo = escapeForTerminal(tilde(text(r.repo), o.home));
+  const kind = snapshotKind(r);
+  if (kind === 'snapshot-failed') return `${chalk.red('snapshot failed')} in ${repo}: ${escapeForTerminal(text(r.error))}${chalk.dim(' (no way back through agentguard undo)')}`;
+  const name = escapeForTerminal(snapshotName(r));
+  if (kind === 'restore') {
+    const over = Number(r.overwritten) || 0;
+    return `${chalk.bold('restore')} ${name} into ${repo}: ${escapeForTerminal(text(r.restored))} file${Number(r.restored) === 1 ? '' : 's'} written${over ? chalk.yellow(`, ${over} later change${over === 1 ? '' : 's'} overwritten (--force)`) : ''}${r.fromLog ? chalk.dim(' (ref deleted; commit from the log)') : ''}`;
+  }
+  const stored = Number(r.stored) || 0;
+  const skippedCount = Number(r.skippedCount) || (Array.isArray(r.skipped) ? r.skipped.length : 0);
+  const named = (Array.isArray(r.skipped) ? (r.skipped as unknown[]) : []).map((x) => escapeForTerminal(text((x as { path?: unknown })?.path))).slice(0, 3);
+  const skipped = skippedCount ? `; ${skippedCount} not stored: ${named.join(', ')}${skippedCount > named.length ? ', …' : ''}` : '';
+  return `${chalk.cyan('snapshot')} #${escapeForTerminal(text(r.n))} of ${repo} (${stored} file${stored === 1 ? '' : 's'}${skipped}) ${chalk.dim(`→ agentguard undo ${name}`)}`;
+}
+
 /** One record on its own line (also what `--follow` prints as records arrive). */
 export function formatRecord(r: LogRecord, o: LineOptions = {}): string {
   const head = stamp(r, o);
+  if (r.type !== 'decision' && snapshotKind(r)) return `${head} ${snapshotBody(r, o)}`;
   switch (r.type) {
     case 'session-start': {
       const ws = Array.isArray(r.workspaces) ? (r.workspaces as unknown[]).map((w) => tilde(String(w), o.home)).join(', ') : '';
@@ -243,6 +272,8 @@ export function formatEntry(e: Entry, o: LineOptions & { parts?: boolean } = {})
     }
   } else {
     for (const p of openPrompts(e)) lines.push(`${indent}${chalk.dim(escapeForTerminal(`#${text(p.seq)}`))} ${promptBody(p)}`);
+    // The way back is shown with the action even when its parts are folded.
+    for (const x of e.snapshots ?? []) lines.push(`${indent}${snapshotBody(x, o)}`);
   }
   return lines;
 }
