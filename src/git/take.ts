@@ -2,6 +2,8 @@
 // session or a hook: numbering within the session, a time bound, and one line to show the
 // person. A snapshot that cannot be taken never changes the decision: the person is told
 // there is no way back, and the log says why.
+import { snapshotFailedRecord, snapshotRecord } from '../log/record.js';
+import type { Redactor } from '../log/redact.js';
 import { listSnapshots, takeSnapshot, type Skipped } from './snapshot.js';
 
 /** Files above this are listed in the snapshot, not stored. */
@@ -65,4 +67,13 @@ export function snapshotLine(taken: readonly Taken[], session: string): string {
     return `snapshot kept: \`agentguard undo ${session}/${t.n}\` in ${t.root} brings back ${t.stored} file${t.stored === 1 ? '' : 's'}${skipped}`;
   });
   return parts.join('; ');
+}
+
+/** The log records for what was taken (src/log/record.ts), each to be appended under its `kind`. */
+export function snapshotRecords(taken: readonly Taken[], command: string, redactor: Redactor, parent?: number): (Record<string, unknown> & { kind: string })[] {
+  return taken.map((t) =>
+    t.ok
+      ? snapshotRecord({ repo: t.root, ref: t.ref, commit: t.commit, n: t.n, command, stored: t.stored, skipped: t.skipped.map((x) => ({ path: x.path, size: x.bytes, reason: x.reason })), ms: t.ms, parent }, redactor)
+      : snapshotFailedRecord({ repo: t.root, command, error: t.error, parent }, redactor),
+  );
 }

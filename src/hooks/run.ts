@@ -278,10 +278,9 @@ async function record(adapter: HookAgent, call: ShellCall, cwd: string, decision
         ...decisionFields({ source: `hook:${adapter.name}`, command: call.command, cwd: path.resolve(cwd), decision, verdict, outcome: hookOutcome(decision, verdict) }, redactor),
         ...from,
       });
-      const command = redactor.redact(call.command);
-      for (const t of taken) {
-        if (t.ok) log.append('snapshot', { repo: t.root, ref: t.ref, commit: t.commit, n: t.n, command, stored: t.stored, skipped: t.skipped.slice(0, 10).map((x) => ({ path: x.path, size: x.bytes })), skippedCount: t.skipped.length, ms: t.ms, parent: seq });
-        else log.append('snapshot-failed', { repo: t.root, command, error: t.error, ms: t.ms, parent: seq });
+      if (taken.length) {
+        const { snapshotRecords } = await import('../git/take.js');
+        for (const r of snapshotRecords(taken, call.command, redactor, seq)) log.append(r.kind, r);
       }
     } finally {
       log.close();

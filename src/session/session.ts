@@ -36,7 +36,7 @@ import { startAnchor } from '../anchor/writer.js';
 import { SessionLog } from '../log/store.js';
 import { judgeSafely } from '../git/judge.js';
 import { StateCache } from '../git/state.js';
-import { Snapshotter, snapshotLine } from '../git/take.js';
+import { Snapshotter, snapshotLine, snapshotRecords } from '../git/take.js';
 import { openLogSinks } from '../sinks/index.js';
 import { Lifecycle, StartAborted } from './lifecycle.js';
 import { sandboxProc } from './pidns.js';
@@ -260,10 +260,8 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     snapshot: async (d, req, link) => {
       const command = req.script || req.argv.join(' ');
       const taken = await snapshotter.take(d.git?.snapshot ?? [], command);
-      for (const t of taken) {
-        if (t.ok) log.append('snapshot', { repo: t.root, ref: t.ref, commit: t.commit, n: t.n, command: redactor.redact(command), stored: t.stored, skipped: t.skipped.slice(0, 10).map((x) => ({ path: x.path, size: x.bytes })), skippedCount: t.skipped.length, ms: t.ms, ...link });
-        else log.append('snapshot-failed', { repo: t.root, command: redactor.redact(command), error: t.error, ms: t.ms, ...link });
-      }
+      // A snapshot before a prompt belongs with the decision that closes it (the review folds it there).
+      for (const r of snapshotRecords(taken, command, redactor, link.parent ?? link.prompt)) log.append(r.kind, r);
       return snapshotLine(taken, runtime.id);
     },
     trustNested: opts.trustNested,

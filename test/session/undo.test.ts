@@ -79,7 +79,7 @@ for (const mode of MODES) {
         try {
           const screen = plain(await t.answer('y'));
           expect(screen).toContain('work-would-be-lost');
-          expect(screen).toMatch(/1 modified file \(src\/app\.ts\) and 3 untracked files/);
+          expect(screen).toMatch(/1 modified file \(src\/app\.ts\) and 2 untracked files \(src\/new\/data\.bin, src\/notes\.md\)/);
           expect(screen).toMatch(/snapshot kept: `agentguard undo [0-9a-f]+\/1`/);
           out = await t.waitFor(DONE);
           expect(out).toMatch(/STEP 0 0/);
@@ -104,9 +104,14 @@ for (const mode of MODES) {
         expect(undo.status, undo.stdout + undo.stderr).toBe(0);
         expect(tree(w.src)).toEqual(before);
         expect(personsGit(w)).toEqual(gitBefore);
-        // The restore is in the log.
-        const logs = agentguard(w, 'log', '--all');
-        expect(logs.stdout + logs.stderr).toMatch(/restore/i);
+        // The restore is in the log (undo's own daily log), naming the snapshot it restored.
+        const dir = path.join(w.home, '.local', 'state', 'agentguard', 'sessions');
+        const restores = fs
+          .readdirSync(dir)
+          .filter((f) => f.startsWith('undo-') && f.endsWith('.jsonl'))
+          .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; ref?: string; restored?: number }))
+          .filter((r) => r.type === 'restore');
+        expect(restores).toEqual([expect.objectContaining({ ref: snap!.ref, restored: Object.keys(before).length })]);
       } finally {
         w.remove();
       }
