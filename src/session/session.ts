@@ -254,12 +254,14 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   // and the snapshots taken before such a command runs (src/git/take.ts).
   const gitCache = new StateCache();
   const snapshotter = new Snapshotter(runtime.id, { fresh: true });
+  const snapshotsKept: { n: number; root: string }[] = [];
   const gate = new Gate({
     guard,
     judge: (d) => judgeSafely(d, { cache: gitCache, snapshots: true }),
     snapshot: async (d, req, link) => {
       const command = req.script || req.argv.join(' ');
       const taken = await snapshotter.take(d.git?.snapshot ?? [], command);
+      for (const t of taken) if (t.ok) snapshotsKept.push({ n: t.n, root: t.root });
       // A snapshot before a prompt belongs with the decision that closes it (the review folds it there).
       for (const r of snapshotRecords(taken, command, redactor, link.parent ?? link.prompt)) log.append(r.kind, r);
       return snapshotLine(taken, runtime.id);
@@ -497,7 +499,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   stdout.write(
     `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.escalated + counts.refused} asked (${counts.approved} approved, ${counts.escalated ? `${counts.escalated} run outside the sandbox, ` : ''}${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
-  for (const line of summaryLines(actions, runtime.id, stdout.columns || 80)) stdout.write(`${line}\r\n`);
+  for (const line of summaryLines(actions, runtime.id, stdout.columns || 80, snapshotsKept)) stdout.write(`${line}\r\n`);
   if (anchorLost) stdout.write(`${chalk.yellow('agentguard: warning:')} the session log's anchor was lost (${escapeForTerminal(anchorLost)}): records after it are not anchored, and \`agentguard log verify\` says so\r\n`);
   return code;
 }

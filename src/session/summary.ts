@@ -62,7 +62,7 @@ const SUMMARY_MAX = 10;
  * abandoned command, one line each, escaped and cut to the terminal's width, and the command
  * that shows the whole log.
  */
-export function summaryLines(actions: Actions, sessionId: string, columns: number): string[] {
+export function summaryLines(actions: Actions, sessionId: string, columns: number, snapshots: readonly { n: number; root: string }[] = []): string[] {
   const out: string[] = [];
   for (const g of SUMMARY_GROUPS) {
     const list = actions.list(g.outcome);
@@ -73,6 +73,13 @@ export function summaryLines(actions: Actions, sessionId: string, columns: numbe
       out.push(chalk.dim(prefix) + cutToWidth(oneLine(a.command), Math.max(10, columns - textWidth(prefix) - 1)));
     }
     if (list.length > SUMMARY_MAX) out.push(chalk.dim(`    and ${list.length - SUMMARY_MAX} more`));
+  }
+  // The way back for what was approved: where the snapshots are and the command that restores one.
+  if (snapshots.length) {
+    const last = snapshots[snapshots.length - 1];
+    const where = [...new Set(snapshots.map((x) => x.root))];
+    out.push(`  ${chalk.green(`snapshots kept: ${snapshots.length}`)} ${chalk.dim(`(in ${cutToWidth(oneLine(where.join(', ')), Math.max(10, columns - 40))})`)}`);
+    out.push(`    ${chalk.dim('undo the last:')} agentguard undo ${sessionId}/${last.n}   ${chalk.dim('list:')} agentguard undo`);
   }
   if (out.length) out.push(`  ${chalk.dim('see more:')} agentguard log ${sessionId}`);
   return out;

@@ -93,6 +93,8 @@ for (const mode of MODES) {
         expect(snap, JSON.stringify(records.map((r) => r.type))).toBeDefined();
         expect(snap!.ref).toMatch(/^refs\/agentguard\/snapshots\/[0-9a-f]+\/1$/);
         const session = /agentguard undo ([0-9a-f]+)\/1/.exec(plain(t.output))![1];
+        // The session's end names the way back.
+        expect(plain(t.output)).toMatch(new RegExp(`snapshots kept: 1[\\s\\S]*undo the last: agentguard undo ${session}/1`));
 
         // The listing names the snapshot and the command that followed it.
         const list = agentguard(w, 'undo');
