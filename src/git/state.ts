@@ -12,6 +12,7 @@ import path from 'node:path';
 import { repoOf, type Repo } from './repo.js';
 import { filterOverrides, runGit } from './run.js';
 import { parsePorcelainV2, type Change } from './status.js';
+import { TreeWatch, type WatchOptions } from './watch.js';
 
 export { repoOf, type Repo } from './repo.js';
 export type { Change } from './status.js';
@@ -285,32 +286,110 @@ function walkParent(dir: string, since: number): boolean {
   }
 }
 
+export interface CacheOptions {
+  /**
+   * Keep an inotify watcher per repository (see watch.ts): while it vouches that nothing
+   * changed since a snapshot, the snapshot is used without a stat walk. `close()` releases it.
+   */
+  watch?: boolean | WatchOptions;
+}
+
 /**
  * One snapshot per repository root. `get` re-reads when the key changed or when the
- * asked paths changed since the snapshot; an unknown result is not cached.
+ * asked paths changed since the snapshot (the watcher's word, else a stat walk); an
+ * unknown result is not cached.
  */
 export class StateCache {
   private states = new Map<string, GitState>();
+  /** the watcher's mark taken as each snapshot's read started (null: the watcher could not vouch then) */
+  private marks = new Map<string, number | null>();
   private pending = new Map<string, Promise<StateResult>>();
+  private watchers = new Map<string, TreeWatch>();
+  private watchOpts: WatchOptions | null;
   /** how many times git was run (for tests and the bench) */
   reads = 0;
 
+  constructor(opts: CacheOptions = {}) {
+    this.watchOpts = opts.watch ? (opts.watch === true ? {} : opts.watch) : null;
+  }
+
+  /** The repository's watcher, started on first use (null when the cache does not watch). */
+  watch(repo: Repo): TreeWatch | null {
+    if (!this.watchOpts) return null;
+    let w = this.watchers.get(repo.root);
+    if (!w) {
+      w = new TreeWatch(repo, { ...this.watchOpts, key: stateKey(repo) });
+      this.watchers.set(repo.root, w);
+    }
+    return w;
+  }
+
+  /**
+   * Warms the cache for the repository holding `cwd`: sets its watcher up (when watching)
+   * and reads its state once, so the first command of a session does not pay for either.
+   * Never rejects; null outside a repository.
+   */
+  async prime(cwd: string, opts: ReadOptions): Promise<StateResult | null> {
+    const repo = repoOf(cwd);
+    if (!repo) return null;
+    const w = this.watch(repo);
+    if (w) await w.ready;
+    return this.get(repo, opts);
+  }
+
   async get(repo: Repo, opts: ReadOptions & { paths?: string[] }): Promise<StateResult> {
+    const w = this.watch(repo);
+    if (w) {
+      // Every change made before this call must be counted before the watcher is asked. The
+      // kernel queues an inotify event inside the write itself, but Node delivers it only when
+      // a poll phase reads the inotify fd, and the caller may be running in the middle of one
+      // (a socket callback; the agent's write happened before its command reached us) or may
+      // have written the file itself in this very phase, after the fd was polled. One
+      // setImmediate resumes in this iteration's check phase, with no poll in between when we
+      // are in a poll phase now; a second one, queued from the check phase, runs only in the
+      // next iteration, after its poll phase has read everything the fd held (libuv reads
+      // inotify until EAGAIN). Two yields therefore guarantee a full poll after this call began.
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    const key = stateKey(repo);
     const have = this.states.get(repo.root);
-    if (have && have.key === stateKey(repo) && !(opts.paths && changedSince(have, opts.paths))) return have;
+    if (have && have.key === key) {
+      if (w && w.unchangedSince(this.marks.get(repo.root) ?? null)) return have;
+      if (!(opts.paths && changedSince(have, opts.paths))) return have;
+    }
     const running = this.pending.get(repo.root);
     if (running) return running;
     this.reads++;
-    const p = readRepoState(repo, opts).finally(() => this.pending.delete(repo.root));
+    const p = (async () => {
+      // A new key may mean a new index: a file added with -f under an ignored directory is
+      // now tracked there, so the watcher re-checks what it skipped before it can vouch.
+      if (w) await w.sync(key);
+      const mark = w ? w.mark() : null;
+      const r = await readRepoState(repo, opts);
+      if (isUnknown(r)) {
+        this.states.delete(repo.root);
+        this.marks.delete(repo.root);
+      } else {
+        this.states.set(repo.root, r);
+        this.marks.set(repo.root, mark);
+      }
+      return r;
+    })().finally(() => this.pending.delete(repo.root));
     this.pending.set(repo.root, p);
-    const r = await p;
-    if (isUnknown(r)) this.states.delete(repo.root);
-    else this.states.set(repo.root, r);
-    return r;
+    return p;
   }
 
   clear(): void {
     this.states.clear();
+    this.marks.clear();
+  }
+
+  /** Releases every watcher (the session calls it at its end); the cache still works, stat-walking. */
+  close(): void {
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    this.watchOpts = null;
   }
 }
 
