@@ -292,6 +292,19 @@ export interface CacheOptions {
    * changed since a snapshot, the snapshot is used without a stat walk. `close()` releases it.
    */
   watch?: boolean | WatchOptions;
+  /**
+   * With a watcher: read a repository again in the background once its tree has been quiet
+   * for `quietMs` after a change (at most once every `minIntervalMs`), so that a command
+   * coming after the agent's edits finds a fresh snapshot instead of paying for the read.
+   * `false` turns it off. Only repositories already read (or primed) are refreshed.
+   */
+  refresh?: false | { quietMs?: number; minIntervalMs?: number; timeoutMs?: number };
+}
+
+interface Pending {
+  p: Promise<StateResult>;
+  /** undefined until git starts reading; then the watcher's mark at that moment */
+  mark: number | null | undefined;
 }
 
 /**
@@ -303,14 +316,25 @@ export class StateCache {
   private states = new Map<string, GitState>();
   /** the watcher's mark taken as each snapshot's read started (null: the watcher could not vouch then) */
   private marks = new Map<string, number | null>();
-  private pending = new Map<string, Promise<StateResult>>();
+  /** the order in which the stored snapshot's read started: a read that started earlier never replaces it */
+  private seqs = new Map<string, number>();
+  private seq = 0;
+  private pending = new Map<string, Pending>();
   private watchers = new Map<string, TreeWatch>();
   private watchOpts: WatchOptions | null;
+  private readonly refresh: { quietMs: number; minIntervalMs: number; timeoutMs: number } | null;
+  private refreshTimers = new Map<string, NodeJS.Timeout>();
+  private lastEvent = new Map<string, number>();
+  private lastRefresh = new Map<string, number>();
   /** how many times git was run (for tests and the bench) */
   reads = 0;
 
   constructor(opts: CacheOptions = {}) {
     this.watchOpts = opts.watch ? (opts.watch === true ? {} : opts.watch) : null;
+    this.refresh =
+      this.watchOpts && opts.refresh !== false
+        ? { quietMs: opts.refresh?.quietMs ?? 100, minIntervalMs: opts.refresh?.minIntervalMs ?? 1000, timeoutMs: opts.refresh?.timeoutMs ?? 10_000 }
+        : null;
   }
 
   /** The repository's watcher, started on first use (null when the cache does not watch). */
@@ -318,7 +342,7 @@ export class StateCache {
     if (!this.watchOpts) return null;
     let w = this.watchers.get(repo.root);
     if (!w) {
-      w = new TreeWatch(repo, { ...this.watchOpts, key: stateKey(repo) });
+      w = new TreeWatch(repo, { ...this.watchOpts, key: stateKey(repo), onChange: () => this.changed(repo) });
       this.watchers.set(repo.root, w);
     }
     return w;
@@ -358,26 +382,68 @@ export class StateCache {
       if (w && w.unchangedSince(this.marks.get(repo.root) ?? null)) return have;
       if (!(opts.paths && changedSince(have, opts.paths))) return have;
     }
+    return this.read(repo, w, key, opts);
+  }
+
+  /**
+   * A read whose result reflects every change made before this call: one already running is
+   * shared only if git has not started yet, or the watcher saw nothing since it started.
+   */
+  private read(repo: Repo, w: TreeWatch | null, key: string, opts: ReadOptions): Promise<StateResult> {
     const running = this.pending.get(repo.root);
-    if (running) return running;
+    if (running && (running.mark === undefined || (w && w.unchangedSince(running.mark)))) return running.p;
     this.reads++;
-    const p = (async () => {
+    const entry: Pending = { p: undefined as unknown as Promise<StateResult>, mark: undefined };
+    entry.p = (async () => {
       // A new key may mean a new index: a file added with -f under an ignored directory is
       // now tracked there, so the watcher re-checks what it skipped before it can vouch.
       if (w) await w.sync(key);
       const mark = w ? w.mark() : null;
+      entry.mark = mark;
+      const seq = ++this.seq;
       const r = await readRepoState(repo, opts);
-      if (isUnknown(r)) {
-        this.states.delete(repo.root);
-        this.marks.delete(repo.root);
-      } else {
-        this.states.set(repo.root, r);
-        this.marks.set(repo.root, mark);
+      if (seq > (this.seqs.get(repo.root) ?? 0)) {
+        this.seqs.set(repo.root, seq);
+        if (isUnknown(r)) {
+          this.states.delete(repo.root);
+          this.marks.delete(repo.root);
+        } else {
+          this.states.set(repo.root, r);
+          this.marks.set(repo.root, mark);
+        }
       }
       return r;
-    })().finally(() => this.pending.delete(repo.root));
-    this.pending.set(repo.root, p);
-    return p;
+    })().finally(() => {
+      if (this.pending.get(repo.root) === entry) this.pending.delete(repo.root);
+    });
+    this.pending.set(repo.root, entry);
+    return entry.p;
+  }
+
+  /** A watcher event: arm the background refresh (the timer re-arms itself until the tree is quiet). */
+  private changed(repo: Repo): void {
+    if (!this.refresh) return;
+    this.lastEvent.set(repo.root, Date.now());
+    if (this.refreshTimers.has(repo.root) || !this.states.has(repo.root)) return;
+    this.armRefresh(repo, this.refresh.quietMs);
+  }
+
+  private armRefresh(repo: Repo, ms: number): void {
+    const r = this.refresh!;
+    const t = setTimeout(() => {
+      this.refreshTimers.delete(repo.root);
+      const w = this.watchers.get(repo.root);
+      if (!w) return;
+      const now = Date.now();
+      const wait = Math.max((this.lastEvent.get(repo.root) ?? 0) + r.quietMs, (this.lastRefresh.get(repo.root) ?? 0) + r.minIntervalMs) - now;
+      if (wait > 0) return this.armRefresh(repo, wait);
+      if (w.unchangedSince(this.marks.get(repo.root) ?? null)) return;
+      this.lastRefresh.set(repo.root, now);
+      // A failed read leaves the cache as a failed get would: the next question reads again.
+      this.read(repo, w, stateKey(repo), { timeoutMs: r.timeoutMs }).catch(() => {});
+    }, ms);
+    t.unref();
+    this.refreshTimers.set(repo.root, t);
   }
 
   clear(): void {
@@ -385,8 +451,10 @@ export class StateCache {
     this.marks.clear();
   }
 
-  /** Releases every watcher (the session calls it at its end); the cache still works, stat-walking. */
+  /** Releases every watcher and timer (the session calls it at its end); the cache still works, stat-walking. */
   close(): void {
+    for (const t of this.refreshTimers.values()) clearTimeout(t);
+    this.refreshTimers.clear();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     this.watchOpts = null;

@@ -23,6 +23,8 @@ export interface WatchOptions {
   gitTimeoutMs?: number;
   /** the cache key (stateKey) when the watcher starts: a different one later means the index may have changed */
   key?: string;
+  /** called on every event, after the watcher has counted it (the cache's background refresh) */
+  onChange?: () => void;
 }
 
 export const MAX_WATCHED_DIRS = 4000;
@@ -47,6 +49,7 @@ export class TreeWatch {
   private excludeKey: string;
   private readonly maxDirs: number;
   private readonly gitTimeoutMs: number;
+  private readonly onChange: (() => void) | undefined;
   /** settles (never rejects) when the first full set-up has finished or failed */
   readonly ready: Promise<void>;
 
@@ -56,6 +59,7 @@ export class TreeWatch {
   ) {
     this.maxDirs = opts.maxDirs ?? MAX_WATCHED_DIRS;
     this.gitTimeoutMs = opts.gitTimeoutMs ?? GIT_TIMEOUT_MS;
+    this.onChange = opts.onChange;
     this.excludeKey = this.readExcludeKey();
     this.syncedKey = opts.key ?? null;
     this.ready = this.track(() => this.addTrees([repo.root])).then(() => {
@@ -196,6 +200,7 @@ export class TreeWatch {
   private onEvent(dir: string, type: string, name: string | Buffer | null): void {
     this.epoch++;
     if (!this.alive()) return;
+    this.onChange?.();
     if (name === null || name === undefined) return this.fail(`an event in ${dir} without a file name`);
     const base = String(name);
     if (base.includes('\uFFFD')) return this.fail(`a file name in ${dir} that is not UTF-8`);

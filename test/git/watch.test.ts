@@ -45,8 +45,9 @@ function makeRepo(ignore = 'node_modules/\ndist/\n*.log\n'): { root: string; rep
   return { root, repo: repoOf(root)! };
 }
 
+/** A cache without the background refresh unless asked: the tests count git reads. */
 function watched(opts: ConstructorParameters<typeof StateCache>[0] = { watch: true }): StateCache {
-  const c = new StateCache(opts);
+  const c = new StateCache({ refresh: false, ...opts });
   caches.push(c);
   return c;
 }
@@ -311,5 +312,40 @@ describe('a watched StateCache', () => {
     expect(c.watch(repo)).toBeNull();
     fs.appendFileSync(path.join(root, 'src/a.ts'), 'edit\n');
     expect(paths(await get(c, repo)).changed).toEqual(['.M src/a.ts']);
+  });
+
+  it('reads again in the background once the tree is quiet after a change, so the next question runs no git', async () => {
+    const { root, repo } = makeRepo();
+    const c = watched({ watch: true, refresh: { quietMs: 20, minIntervalMs: 0 } });
+    await c.prime(root, T);
+    await vouched(c, repo);
+    const before = c.reads;
+    fs.appendFileSync(path.join(root, 'src/a.ts'), 'edit\n');
+    for (let i = 0; i < 1000 && c.reads === before; i++) await sleep(5);
+    expect(c.reads, 'a background read after the edit').toBe(before + 1);
+    for (let i = 0; i < 1000 && c.watch(repo)!.status().busy > 0; i++) await sleep(5);
+    await sleep(50); // the background read itself has finished
+    const s = await get(c, repo);
+    expect(paths(s).changed).toEqual(['.M src/a.ts']);
+    expect(c.reads, 'the question found the refreshed snapshot').toBe(before + 1);
+  });
+
+  it('a read that git had already started before a change is not shared with a question asked after it', async () => {
+    const { root, repo } = makeRepo();
+    const c = watched();
+    await vouched(c, repo);
+    let stale = 0;
+    for (let i = 0; i < 20; i++) {
+      fs.appendFileSync(path.join(root, 'docs/readme.md'), 'edit\n');
+      const reads = c.reads;
+      const first = c.get(repo, { ...T, paths: ['.'] });
+      while (c.reads === reads) await new Promise((r) => setImmediate(r));
+      for (let k = 0; k < 3; k++) await new Promise((r) => setImmediate(r)); // git is running now
+      write(root, `src/late${i}.ts`);
+      const second = await get(c, repo);
+      if (!second.untracked.includes(`src/late${i}.ts`)) stale++;
+      await first;
+    }
+    expect(stale).toBe(0);
   });
 });
