@@ -46,6 +46,7 @@ export class TreeWatch {
   private newDirs = new Set<string>();
   private flushQueued = false;
   private syncedKey: string | null = null;
+  private ignoreSources: string[] = [];
   private excludeKey: string;
   private readonly maxDirs: number;
   private readonly gitTimeoutMs: number;
@@ -62,7 +63,11 @@ export class TreeWatch {
     this.onChange = opts.onChange;
     this.excludeKey = this.readExcludeKey();
     this.syncedKey = opts.key ?? null;
-    this.ready = this.track(() => this.addTrees([repo.root])).then(() => {
+    this.ready = this.track(async () => {
+      await this.findIgnoreSources();
+      this.excludeKey = this.readExcludeKey();
+      await this.addTrees([repo.root]);
+    }).then(() => {
       if (this.state === 'starting') this.state = 'ready';
     });
   }
@@ -110,23 +115,47 @@ export class TreeWatch {
 
   private trusted(): boolean {
     if (this.state !== 'ready' || this.busy > 0 || this.newDirs.size > 0) return false;
-    const k = this.readExcludeKey();
-    if (k !== this.excludeKey) {
-      this.excludeKey = k;
-      this.epoch++;
+    if (this.readExcludeKey() !== this.excludeKey) {
       void this.revalidate();
       return false;
     }
     return true;
   }
 
+  /**
+   * The files besides .gitignore that say what is ignored: info/exclude, the global ignore
+   * file, and the configs that may name another one (core.excludesFile, read with git).
+   * The system config is not among them: runGit sets GIT_CONFIG_NOSYSTEM.
+   */
+  private async findIgnoreSources(): Promise<void> {
+    const home = process.env.HOME ?? '';
+    const xdg = process.env.XDG_CONFIG_HOME || path.join(home, '.config');
+    const files = [
+      path.join(this.repo.commonDir, 'info', 'exclude'),
+      path.join(this.repo.commonDir, 'config'),
+      path.join(this.repo.gitDir, 'config.worktree'),
+      path.join(home, '.gitconfig'),
+      path.join(xdg, 'git', 'config'),
+      path.join(xdg, 'git', 'ignore'),
+    ];
+    const r = await runGit(this.repo, ['config', '--path', '--get', 'core.excludesFile'], { deadline: Date.now() + this.gitTimeoutMs });
+    if (!r.ok && r.status !== 1) return this.fail(r.error ?? 'git config failed');
+    const named = r.stdout.toString('utf8').trim();
+    if (named) files.push(path.resolve(this.repo.root, named));
+    this.ignoreSources = files;
+  }
+
   private readExcludeKey(): string {
-    try {
-      const st = fs.statSync(path.join(this.repo.commonDir, 'info', 'exclude'), { bigint: true });
-      return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-    } catch {
-      return '-';
-    }
+    return this.ignoreSources
+      .map((f) => {
+        try {
+          const st = fs.statSync(f, { bigint: true });
+          return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+        } catch {
+          return '-';
+        }
+      })
+      .join('|');
   }
 
   private fail(reason: string): void {
@@ -257,8 +286,11 @@ export class TreeWatch {
         let entries: fs.Dirent[];
         try {
           entries = fs.readdirSync(dir, { withFileTypes: true });
-        } catch {
-          continue; // removed meanwhile: the parent's watch saw it
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' || code === 'ENOTDIR') continue; // removed meanwhile: the parent's watch saw it
+          // Unlistable: what lies under it cannot be watched.
+          return this.fail(`cannot list ${dir}: ${(e as Error).message}`);
         }
         for (const e of entries) {
           if (!e.isDirectory() || e.name === '.git') continue;
@@ -292,6 +324,9 @@ export class TreeWatch {
   private revalidate(): Promise<void> {
     this.epoch++;
     return this.track(async () => {
+      await this.findIgnoreSources();
+      // Taken before git reads the rules: a change from here on is seen by the next trusted().
+      this.excludeKey = this.readExcludeKey();
       const was = [...this.ignored].filter((d) => fs.existsSync(d));
       this.ignored = new Set(was);
       const still = await this.ignoredOf(was);

@@ -243,6 +243,23 @@ describe('a watched StateCache', () => {
     expect(paths(await get(c, repo)).untracked).toEqual(['tmpwork/sub/y.ts', 'tmpwork/x.ts']);
   });
 
+  it('an edit to the file core.excludesFile names is noticed too', async () => {
+    const { root, repo } = makeRepo();
+    const excludes = path.join(BASE, `excludes${n}`);
+    fs.writeFileSync(excludes, 'cachedir/\n');
+    git(root, 'config', 'core.excludesFile', excludes);
+    write(root, 'cachedir/x.ts');
+    const c = watched();
+    await vouched(c, repo);
+    expect(paths(await get(c, repo)).untracked).toEqual([]);
+    expect(c.watch(repo)!.watches(path.join(root, 'cachedir'))).toBe(false);
+    fs.writeFileSync(excludes, '# nothing ignored\n');
+    await get(c, repo);
+    await vouched(c, repo);
+    write(root, 'cachedir/sub/y.ts');
+    expect(paths(await get(c, repo)).untracked).toEqual(['cachedir/sub/y.ts', 'cachedir/x.ts']);
+  });
+
   it('sees a write made just before the question, every time (events are delivered before the watcher is asked)', async () => {
     const { root, repo } = makeRepo();
     const c = watched();
