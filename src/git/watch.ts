@@ -309,7 +309,11 @@ export class TreeWatch {
   /** Which of `dirs` git ignores as a whole, or null (and the watcher failed) when git could not say. */
   private async ignoredOf(dirs: string[]): Promise<Set<string> | null> {
     if (dirs.length === 0) return new Set();
-    const rel = dirs.map((d) => path.relative(this.repo.root, d).split(path.sep).join('/'));
+    // check-ignore reads its paths as pathspecs (GIT_LITERAL_PATHSPECS is refused): a leading
+    // ':' is magic, and `:(top)dist` would be answered for dist. Such a directory is not
+    // asked about and is watched, which costs a watch and never hides a change.
+    const rel = dirs.map((d) => path.relative(this.repo.root, d).split(path.sep).join('/')).filter((r) => !r.startsWith(':'));
+    if (rel.length === 0) return new Set();
     const r = await runGit(this.repo, ['check-ignore', '-z', '--stdin'], { deadline: Date.now() + this.gitTimeoutMs, input: rel.join('\0') + '\0' });
     if (!r.ok && r.status !== 1) {
       this.fail(r.error ?? 'git check-ignore failed');

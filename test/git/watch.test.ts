@@ -186,6 +186,18 @@ describe('a watched StateCache', () => {
     expect(paths(await get(c, repo)).untracked).toEqual(['src/real.ts']);
   });
 
+  it('a directory whose name looks like pathspec magic is watched, not taken for the ignored one it names', async () => {
+    const { root, repo } = makeRepo();
+    const c = watched();
+    await vouched(c, repo);
+    write(root, ':(top)dist/x.ts');
+    expect(paths(await get(c, repo)).untracked).toEqual([':(top)dist/x.ts']);
+    await vouched(c, repo);
+    expect(c.watch(repo)!.watches(path.join(root, ':(top)dist'))).toBe(true);
+    write(root, ':(top)dist/sub/y.ts');
+    expect(paths(await get(c, repo)).untracked).toEqual([':(top)dist/sub/y.ts', ':(top)dist/x.ts']);
+  });
+
   it('a directory holding only ignored files is still watched (it is not ignored as a whole)', async () => {
     const { root, repo } = makeRepo();
     write(root, 'logs/a.log');
