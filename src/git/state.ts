@@ -224,7 +224,9 @@ export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<Stat
 
 /** Which of `paths` (relative to the root or absolute) git ignores; asked on demand, one process. */
 export async function ignoredPaths(repo: Repo, paths: string[], opts: ReadOptions): Promise<string[] | Unknown> {
-  const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null && p !== '');
+  // check-ignore takes pathspecs (and refuses GIT_LITERAL_PATHSPECS): it answers `:(top)dist/x` as
+  // ignored when dist is, though that untracked file is work. A leading ':' is never called ignored.
+  const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null && p !== '' && !p.startsWith(':'));
   if (rel.length === 0) return [];
   const r = await runGit(repo, ['check-ignore', '-z', '--stdin'], { deadline: Date.now() + opts.timeoutMs, input: rel.join('\0') + '\0' });
   if (!r.ok && r.status !== 1) return { unknown: r.error ?? 'git check-ignore failed' };
