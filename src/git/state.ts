@@ -296,11 +296,16 @@ export interface CacheOptions {
   watch?: boolean | WatchOptions;
   /**
    * With a watcher: read a repository again in the background once its tree has been quiet
-   * for `quietMs` after a change (at most once every `minIntervalMs`), so that a command
+   * for `quietMs` (100) after a change, at most once every `minIntervalMs` (500), so that a command
    * coming after the agent's edits finds a fresh snapshot instead of paying for the read.
    * `false` turns it off. Only repositories already read (or primed) are refreshed.
    */
   refresh?: false | { quietMs?: number; minIntervalMs?: number; timeoutMs?: number };
+  /**
+   * Repositories watched at once (default 4): inotify watches come from a per-user budget the
+   * person's editor and tools share. Repositories beyond it are answered with the stat walk.
+   */
+  maxWatchedRepos?: number;
 }
 
 interface Pending {
@@ -325,6 +330,7 @@ export class StateCache {
   private watchers = new Map<string, TreeWatch>();
   private watchOpts: WatchOptions | null;
   private readonly refresh: { quietMs: number; minIntervalMs: number; timeoutMs: number } | null;
+  private readonly maxWatchedRepos: number;
   private refreshTimers = new Map<string, NodeJS.Timeout>();
   private lastEvent = new Map<string, number>();
   private lastRefresh = new Map<string, number>();
@@ -335,15 +341,17 @@ export class StateCache {
     this.watchOpts = opts.watch ? (opts.watch === true ? {} : opts.watch) : null;
     this.refresh =
       this.watchOpts && opts.refresh !== false
-        ? { quietMs: opts.refresh?.quietMs ?? 100, minIntervalMs: opts.refresh?.minIntervalMs ?? 1000, timeoutMs: opts.refresh?.timeoutMs ?? 10_000 }
+        ? { quietMs: opts.refresh?.quietMs ?? 100, minIntervalMs: opts.refresh?.minIntervalMs ?? 500, timeoutMs: opts.refresh?.timeoutMs ?? 10_000 }
         : null;
+    this.maxWatchedRepos = opts.maxWatchedRepos ?? 4;
   }
 
-  /** The repository's watcher, started on first use (null when the cache does not watch). */
+  /** The repository's watcher, started on first use (null when the cache does not watch, or already watches its most). */
   watch(repo: Repo): TreeWatch | null {
     if (!this.watchOpts) return null;
     let w = this.watchers.get(repo.root);
     if (!w) {
+      if (this.watchers.size >= this.maxWatchedRepos) return null;
       w = new TreeWatch(repo, { ...this.watchOpts, key: stateKey(repo), onChange: () => this.changed(repo) });
       this.watchers.set(repo.root, w);
     }

@@ -377,4 +377,19 @@ describe('a watched StateCache', () => {
     }
     expect(stale).toBe(0);
   });
+
+  it('watches no more repositories than its limit; the others are answered as without a watcher', async () => {
+    const a = makeRepo();
+    const b = makeRepo();
+    const c = watched({ watch: true, maxWatchedRepos: 1 });
+    await c.prime(a.root, T);
+    expect(c.watch(a.repo)).not.toBeNull();
+    expect(c.watch(b.repo)).toBeNull();
+    await get(c, b.repo);
+    const before = c.reads;
+    await get(c, b.repo);
+    expect(c.reads, 'the stat walk (future mtime) re-reads').toBe(before + 1);
+    fs.appendFileSync(path.join(b.root, 'src/a.ts'), 'edit\n');
+    expect(paths(await get(c, b.repo)).changed).toEqual(['.M src/a.ts']);
+  });
 });
