@@ -239,6 +239,8 @@ export async function ignoredPaths(repo: Repo, paths: string[], opts: ReadOption
 const CLOCK_SLACK_MS = 100;
 /** Entries a freshness check may stat before it gives up and reads the state again. */
 export const MAX_FRESHNESS_ENTRIES = 5000;
+/** The same budget once a watcher has seen an event since the snapshot (see StateCache.get). */
+export const EVENTFUL_FRESHNESS_ENTRIES = 500;
 
 /**
  * Whether anything at or under `paths` changed since the snapshot (content, a file added or
@@ -389,8 +391,13 @@ export class StateCache {
     const key = stateKey(repo);
     const have = this.states.get(repo.root);
     if (have && have.key === key) {
-      if (w && w.unchangedSince(this.marks.get(repo.root) ?? null)) return have;
-      if (!(opts.paths && changedSince(have, opts.paths))) return have;
+      const mark = this.marks.get(repo.root) ?? null;
+      if (w && w.unchangedSince(mark)) return have;
+      // The watcher vouched for this snapshot and has since seen a change somewhere: a small
+      // question may lie elsewhere (the walk says so in a few stats), but a walk over
+      // thousands of entries would most likely end in the read anyway, only later.
+      const budget = w && mark !== null && w.mark() !== null ? EVENTFUL_FRESHNESS_ENTRIES : MAX_FRESHNESS_ENTRIES;
+      if (!(opts.paths && changedSince(have, opts.paths, budget))) return have;
     }
     return this.read(repo, w, key, opts);
   }

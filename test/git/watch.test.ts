@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoOf, type Repo } from '../../src/git/repo.js';
-import { isUnknown, lostIn, StateCache, type GitState, type Lost } from '../../src/git/state.js';
+import { EVENTFUL_FRESHNESS_ENTRIES, isUnknown, lostIn, StateCache, type GitState, type Lost } from '../../src/git/state.js';
 
 const BASE = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-git-watch-'));
 const HOME = path.join(BASE, 'home');
@@ -391,5 +391,23 @@ describe('a watched StateCache', () => {
     expect(c.reads, 'the stat walk (future mtime) re-reads').toBe(before + 1);
     fs.appendFileSync(path.join(b.root, 'src/a.ts'), 'edit\n');
     expect(paths(await get(c, b.repo)).changed).toEqual(['.M src/a.ts']);
+  });
+
+  it('after an event, a small question elsewhere is answered by a short walk, a large one goes straight to git', async () => {
+    const { root, repo } = makeRepo();
+    for (let i = 0; i < 600; i++) write(root, `big/f${i}.ts`);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-qm', 'big');
+    await sleep(150); // the files' times fall outside the walk's clock slack
+    const c = watched();
+    await vouched(c, repo);
+    fs.appendFileSync(path.join(root, 'src/a.ts'), 'edit\n');
+    let before = c.reads;
+    await get(c, repo, ['docs']);
+    expect(c.reads, 'docs/ was not touched: the walk says so').toBe(before);
+    before = c.reads;
+    const s = await get(c, repo, ['big']);
+    expect(c.reads, `more than ${EVENTFUL_FRESHNESS_ENTRIES} entries: read, not walked`).toBe(before + 1);
+    expect(paths(s).changed).toEqual(['.M src/a.ts']);
   });
 });
