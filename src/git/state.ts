@@ -6,7 +6,8 @@
 // `{ unknown }`, which a caller must treat as "could not tell", never as clean);
 // StateCache keeps one per repository, keyed by the index, HEAD and the refs, and checks
 // the asked paths' own timestamps on every call, because editing a tracked file changes
-// neither; lostBy() is a pure function of a snapshot and a question.
+// neither (or, with `{ watch: true }`, takes an inotify watcher's word that nothing in the
+// tree changed: watch.ts); lostBy() is a pure function of a snapshot and a question.
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoOf, type Repo } from './repo.js';
