@@ -6,12 +6,14 @@
 // `{ unknown }`, which a caller must treat as "could not tell", never as clean);
 // StateCache keeps one per repository, keyed by the index, HEAD and the refs, and checks
 // the asked paths' own timestamps on every call, because editing a tracked file changes
-// neither; lostBy() is a pure function of a snapshot and a question.
+// neither (or, with `{ watch: true }`, takes an inotify watcher's word that nothing in the
+// tree changed: watch.ts); lostBy() is a pure function of a snapshot and a question.
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoOf, type Repo } from './repo.js';
 import { filterOverrides, runGit } from './run.js';
 import { parsePorcelainV2, type Change } from './status.js';
+import { TreeWatch, type WatchOptions } from './watch.js';
 
 export { repoOf, type Repo } from './repo.js';
 export type { Change } from './status.js';
@@ -223,7 +225,9 @@ export async function readRepoState(repo: Repo, opts: ReadOptions): Promise<Stat
 
 /** Which of `paths` (relative to the root or absolute) git ignores; asked on demand, one process. */
 export async function ignoredPaths(repo: Repo, paths: string[], opts: ReadOptions): Promise<string[] | Unknown> {
-  const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null && p !== '');
+  // check-ignore takes pathspecs (and refuses GIT_LITERAL_PATHSPECS): it answers `:(top)dist/x` as
+  // ignored when dist is, though that untracked file is work. A leading ':' is never called ignored.
+  const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null && p !== '' && !p.startsWith(':'));
   if (rel.length === 0) return [];
   const r = await runGit(repo, ['check-ignore', '-z', '--stdin'], { deadline: Date.now() + opts.timeoutMs, input: rel.join('\0') + '\0' });
   if (!r.ok && r.status !== 1) return { unknown: r.error ?? 'git check-ignore failed' };
@@ -236,6 +240,8 @@ export async function ignoredPaths(repo: Repo, paths: string[], opts: ReadOption
 const CLOCK_SLACK_MS = 100;
 /** Entries a freshness check may stat before it gives up and reads the state again. */
 export const MAX_FRESHNESS_ENTRIES = 5000;
+/** The same budget once a watcher has seen an event since the snapshot (see StateCache.get). */
+export const EVENTFUL_FRESHNESS_ENTRIES = 500;
 
 /**
  * Whether anything at or under `paths` changed since the snapshot (content, a file added or
@@ -285,32 +291,191 @@ function walkParent(dir: string, since: number): boolean {
   }
 }
 
+export interface CacheOptions {
+  /**
+   * Keep an inotify watcher per repository (see watch.ts): while it vouches that nothing
+   * changed since a snapshot, the snapshot is used without a stat walk. `close()` releases it.
+   */
+  watch?: boolean | WatchOptions;
+  /**
+   * With a watcher: read a repository again in the background once its tree has been quiet
+   * for `quietMs` (100) after a change, at most once every `minIntervalMs` (500), so that a command
+   * coming after the agent's edits finds a fresh snapshot instead of paying for the read.
+   * `false` turns it off. Only repositories already read (or primed) are refreshed.
+   */
+  refresh?: false | { quietMs?: number; minIntervalMs?: number; timeoutMs?: number };
+  /**
+   * Repositories watched at once (default 4): inotify watches come from a per-user budget the
+   * person's editor and tools share. Repositories beyond it are answered with the stat walk.
+   */
+  maxWatchedRepos?: number;
+}
+
+interface Pending {
+  p: Promise<StateResult>;
+  /** undefined until git starts reading; then the watcher's mark at that moment */
+  mark: number | null | undefined;
+}
+
 /**
  * One snapshot per repository root. `get` re-reads when the key changed or when the
- * asked paths changed since the snapshot; an unknown result is not cached.
+ * asked paths changed since the snapshot (the watcher's word, else a stat walk); an
+ * unknown result is not cached.
  */
 export class StateCache {
   private states = new Map<string, GitState>();
-  private pending = new Map<string, Promise<StateResult>>();
+  /** the watcher's mark taken as each snapshot's read started (null: the watcher could not vouch then) */
+  private marks = new Map<string, number | null>();
+  /** the order in which the stored snapshot's read started: a read that started earlier never replaces it */
+  private seqs = new Map<string, number>();
+  private seq = 0;
+  private pending = new Map<string, Pending>();
+  private watchers = new Map<string, TreeWatch>();
+  private watchOpts: WatchOptions | null;
+  private readonly refresh: { quietMs: number; minIntervalMs: number; timeoutMs: number } | null;
+  private readonly maxWatchedRepos: number;
+  private refreshTimers = new Map<string, NodeJS.Timeout>();
+  private lastEvent = new Map<string, number>();
+  private lastRefresh = new Map<string, number>();
   /** how many times git was run (for tests and the bench) */
   reads = 0;
 
+  constructor(opts: CacheOptions = {}) {
+    this.watchOpts = opts.watch ? (opts.watch === true ? {} : opts.watch) : null;
+    this.refresh =
+      this.watchOpts && opts.refresh !== false
+        ? { quietMs: opts.refresh?.quietMs ?? 100, minIntervalMs: opts.refresh?.minIntervalMs ?? 500, timeoutMs: opts.refresh?.timeoutMs ?? 10_000 }
+        : null;
+    this.maxWatchedRepos = opts.maxWatchedRepos ?? 4;
+  }
+
+  /** The repository's watcher, started on first use (null when the cache does not watch, or already watches its most). */
+  watch(repo: Repo): TreeWatch | null {
+    if (!this.watchOpts) return null;
+    let w = this.watchers.get(repo.root);
+    if (!w) {
+      if (this.watchers.size >= this.maxWatchedRepos) return null;
+      w = new TreeWatch(repo, { ...this.watchOpts, key: stateKey(repo), onChange: () => this.changed(repo) });
+      this.watchers.set(repo.root, w);
+    }
+    return w;
+  }
+
+  /**
+   * Warms the cache for the repository holding `cwd`: sets its watcher up (when watching)
+   * and reads its state once, so the first command of a session does not pay for either.
+   * Never rejects; null outside a repository.
+   */
+  async prime(cwd: string, opts: ReadOptions): Promise<StateResult | null> {
+    const repo = repoOf(cwd);
+    if (!repo) return null;
+    const w = this.watch(repo);
+    if (w) await w.ready;
+    return this.get(repo, opts);
+  }
+
   async get(repo: Repo, opts: ReadOptions & { paths?: string[] }): Promise<StateResult> {
+    const w = this.watch(repo);
+    if (w) {
+      // Every change made before this call must be counted before the watcher is asked. The
+      // kernel queues an inotify event inside the write itself, but Node delivers it only when
+      // a poll phase reads the inotify fd, and the caller may be running in the middle of one
+      // (a socket callback; the agent's write happened before its command reached us) or may
+      // have written the file itself in this very phase, after the fd was polled. One
+      // setImmediate resumes in this iteration's check phase, with no poll in between when we
+      // are in a poll phase now; a second one, queued from the check phase, runs only in the
+      // next iteration, after its poll phase has read everything the fd held (libuv reads
+      // inotify until EAGAIN). Two yields therefore guarantee a full poll after this call began.
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    const key = stateKey(repo);
     const have = this.states.get(repo.root);
-    if (have && have.key === stateKey(repo) && !(opts.paths && changedSince(have, opts.paths))) return have;
+    if (have && have.key === key) {
+      const mark = this.marks.get(repo.root) ?? null;
+      if (w && w.unchangedSince(mark)) return have;
+      // The watcher vouched for this snapshot and has since seen a change somewhere: a small
+      // question may lie elsewhere (the walk says so in a few stats), but a walk over
+      // thousands of entries would most likely end in the read anyway, only later.
+      const budget = w && mark !== null && w.mark() !== null ? EVENTFUL_FRESHNESS_ENTRIES : MAX_FRESHNESS_ENTRIES;
+      if (!(opts.paths && changedSince(have, opts.paths, budget))) return have;
+    }
+    return this.read(repo, w, key, opts);
+  }
+
+  /**
+   * A read whose result reflects every change made before this call: one already running is
+   * shared only if git has not started yet, or the watcher saw nothing since it started.
+   */
+  private read(repo: Repo, w: TreeWatch | null, key: string, opts: ReadOptions): Promise<StateResult> {
     const running = this.pending.get(repo.root);
-    if (running) return running;
+    if (running && (running.mark === undefined || (w && w.unchangedSince(running.mark)))) return running.p;
     this.reads++;
-    const p = readRepoState(repo, opts).finally(() => this.pending.delete(repo.root));
-    this.pending.set(repo.root, p);
-    const r = await p;
-    if (isUnknown(r)) this.states.delete(repo.root);
-    else this.states.set(repo.root, r);
-    return r;
+    const entry: Pending = { p: undefined as unknown as Promise<StateResult>, mark: undefined };
+    entry.p = (async () => {
+      // A new key may mean a new index: a file added with -f under an ignored directory is
+      // now tracked there, so the watcher re-checks what it skipped before it can vouch.
+      if (w) await w.sync(key);
+      const mark = w ? w.mark() : null;
+      entry.mark = mark;
+      const seq = ++this.seq;
+      const r = await readRepoState(repo, opts);
+      if (seq > (this.seqs.get(repo.root) ?? 0)) {
+        this.seqs.set(repo.root, seq);
+        if (isUnknown(r)) {
+          this.states.delete(repo.root);
+          this.marks.delete(repo.root);
+        } else {
+          this.states.set(repo.root, r);
+          this.marks.set(repo.root, mark);
+        }
+      }
+      return r;
+    })().finally(() => {
+      if (this.pending.get(repo.root) === entry) this.pending.delete(repo.root);
+    });
+    this.pending.set(repo.root, entry);
+    return entry.p;
+  }
+
+  /** A watcher event: arm the background refresh (the timer re-arms itself until the tree is quiet). */
+  private changed(repo: Repo): void {
+    if (!this.refresh) return;
+    this.lastEvent.set(repo.root, Date.now());
+    if (this.refreshTimers.has(repo.root) || !this.states.has(repo.root)) return;
+    this.armRefresh(repo, this.refresh.quietMs);
+  }
+
+  private armRefresh(repo: Repo, ms: number): void {
+    const r = this.refresh!;
+    const t = setTimeout(() => {
+      this.refreshTimers.delete(repo.root);
+      const w = this.watchers.get(repo.root);
+      if (!w) return;
+      const now = Date.now();
+      const wait = Math.max((this.lastEvent.get(repo.root) ?? 0) + r.quietMs, (this.lastRefresh.get(repo.root) ?? 0) + r.minIntervalMs) - now;
+      if (wait > 0) return this.armRefresh(repo, wait);
+      if (w.unchangedSince(this.marks.get(repo.root) ?? null)) return;
+      this.lastRefresh.set(repo.root, now);
+      // A failed read leaves the cache as a failed get would: the next question reads again.
+      this.read(repo, w, stateKey(repo), { timeoutMs: r.timeoutMs }).catch(() => {});
+    }, ms);
+    t.unref();
+    this.refreshTimers.set(repo.root, t);
   }
 
   clear(): void {
     this.states.clear();
+    this.marks.clear();
+  }
+
+  /** Releases every watcher and timer (the session calls it at its end); the cache still works, stat-walking. */
+  close(): void {
+    for (const t of this.refreshTimers.values()) clearTimeout(t);
+    this.refreshTimers.clear();
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    this.watchOpts = null;
   }
 }
 

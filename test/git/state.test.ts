@@ -208,6 +208,14 @@ describe('lostBy on real repositories', () => {
     expect(ig).toEqual(['dist/index.js', 'node_modules/x']);
   });
 
+  it('ignoredPaths does not take a name that looks like pathspec magic for the ignored path it names', async () => {
+    const root = makeRepo();
+    write(root, ':(top)dist/work.ts');
+    const s = await state(root);
+    expect(s.untracked).toEqual([':(top)dist/work.ts']);
+    expect(await ignoredPaths(s.repo, [':(top)dist/work.ts', 'dist/x.js'], { timeoutMs: 10_000 })).toEqual(['dist/x.js']);
+  });
+
   it('a .gitignore the agent changed is reported with what it covers', async () => {
     const root = makeRepo();
     write(root, 'src/untracked.ts');
