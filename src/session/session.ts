@@ -252,7 +252,10 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   let agentPid: number | null = null;
   // The repositories' state, read as commands that would destroy something ask (src/git/judge.ts),
   // and the snapshots taken before such a command runs (src/git/take.ts).
-  const gitCache = new StateCache();
+  // Watched for the session (src/git/watch.ts): an unchanged tree is judged without starting git.
+  const gitCache = new StateCache({ watch: true });
+  life.add('git state watches', () => gitCache.close());
+  for (const root of workspaceRoots(opts, guard)) void gitCache.prime(root, { timeoutMs: 10_000 });
   const snapshotter = new Snapshotter(runtime.id, { fresh: true });
   const snapshotsKept: { n: number; root: string }[] = [];
   const gate = new Gate({
@@ -587,9 +590,14 @@ export function sessionEnvironment(sandboxed: boolean, passEnv: readonly string[
   return sandboxed && !passEnv?.length ? 'scrubbed' : 'secrets';
 }
 
+/** The session's workspace roots: --workspace, else what the guard finds from the cwd (its git top level). */
+function workspaceRoots(opts: ShellOptions, guard: Guard): string[] {
+  return opts.workspaces?.length ? opts.workspaces.map((w) => path.resolve(opts.cwd, w)) : guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces;
+}
+
 /** One line when a workspace is agentguard's own install: the agent could edit the guard, and it is rarely the project meant. */
 function ownInstallWarning(opts: ShellOptions, guard: Guard): string | null {
-  const roots = opts.workspaces?.length ? opts.workspaces.map((w) => path.resolve(opts.cwd, w)) : guard.explain({ command: 'true', cwd: opts.cwd }).context.workspaces;
+  const roots = workspaceRoots(opts, guard);
   const own = insideOwnInstall(roots);
   return own ? `the workspace ${own} is in agentguard's own install (${PACKAGE_ROOT}): the agent can change the guard itself; for your project: cd your-project && agentguard shell` : null;
 }
