@@ -36,11 +36,12 @@ export class Snapshotter {
     const ms = () => Date.now() - started;
     try {
       // A hook is a new process each time: its numbers continue the session's refs in that repository.
-      let n = this.next ?? 1 + Math.max(0, ...(await listSnapshots(root, this.session)).map((s) => s.n));
+      // Numbers are handed out before any await: snapshots taken at once get different ones.
+      let n = this.next !== null ? this.next++ : 1 + Math.max(0, ...(await listSnapshots(root, this.session)).map((s) => s.n));
       for (let attempt = 0; ; attempt++) {
         try {
           const r = await takeSnapshot(root, { session: this.session, n, command, maxFileBytes: this.opts.maxFileBytes ?? SNAPSHOT_MAX_FILE_BYTES, timeoutMs: this.opts.timeoutMs ?? SNAPSHOT_TIMEOUT_MS });
-          if (this.next !== null) this.next = n + 1;
+          if (this.next !== null && n >= this.next) this.next = n + 1;
           return { root, ms: ms(), ok: true, ref: r.ref, commit: r.commit, n, stored: r.stored.length, skipped: r.skipped };
         } catch (e) {
           // Another hook of the same session took this number first: the next one.

@@ -71,10 +71,12 @@ describe('what a session records', () => {
     const all = cli('log', sessionId);
     expect(all.stdout).toMatch(/ASK +echo ok > out.txt; git reset --hard .*\[deny at the terminal\]/);
     const asks = cli('log', sessionId, '--action', 'ask', '--json').stdout.trim().split('\n').map((l) => JSON.parse(l) as LogRecord);
-    // One action: its decision, and the prompt record written when the question opened.
-    expect(asks.map((r) => r.type)).toEqual(['prompt', 'decision']);
-    expect(asks[1].action).toBe('ask');
-    expect(asks[1].prompt).toBe(asks[0].seq);
+    // One action: its decision, the prompt record written when the question opened, and the
+    // snapshot taken before the question (git reset --hard over uncommitted work, issue 17).
+    expect(asks.map((r) => r.type)).toEqual(['prompt', 'snapshot', 'decision']);
+    expect(asks[2].action).toBe('ask');
+    expect(asks[2].prompt).toBe(asks[0].seq);
+    expect(asks[1].parent).toBe(asks[0].seq);
     expect(cli('log', sessionId, '--grep', 'no-such-text').stdout).toBe('');
     expect(cli('sessions').stdout).toContain(sessionId);
   });

@@ -23,13 +23,20 @@ describe('a Claude Code session: hook, wrapper and nested shell; a question appr
   let claude = '';
   let agentguardPid = 0;
   let pidStart = '';
-  const steps = [{ claude: "bash -c 'echo nested-ok > nested.txt'" }, { claude: 'git reset --hard' }, { claude: 'git reset --hard HEAD' }];
+  // git reset --hard is asked about because tracked.txt holds uncommitted work (changed again before the second).
+  const steps = [
+    { claude: "bash -c 'echo nested-ok > nested.txt'" },
+    { claude: 'git reset --hard' },
+    { write: 'tracked.txt', text: 'changed again\n' },
+    { claude: 'git reset --hard HEAD' },
+  ];
 
   beforeAll(async () => {
     // The session gives Claude Code's profile (and its hook, through --settings) to a program named claude.
     claude = path.join(world.base, 'bin', 'claude');
     fs.mkdirSync(path.dirname(claude), { recursive: true });
     fs.symlinkSync(FAKE_AGENT, claude);
+    fs.writeFileSync(path.join(world.ws, 'tracked.txt'), 'changed\n');
     const t = new Terminal(['shell', '--workspace', world.ws, '--', claude, 'steps', JSON.stringify(steps)], { cwd: world.ws, home: world.home });
     agentguardPid = t.pid;
     await t.answer('y');

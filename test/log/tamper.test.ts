@@ -138,7 +138,8 @@ describe.skipIf(!hasRsyslog)('tampering with the session log, against a real rsy
     fs.mkdirSync(path.dirname(keyFile), { recursive: true });
     fs.writeFileSync(path.join(path.dirname(keyFile), 'config.yaml'), `log:\n  anchor: syslog\n  syslog:\n    socket: ${socket}\n    files: [${anchors}]\n`);
 
-    // A real session: the agent's command is asked about and refused at the terminal.
+    // A real session: the agent's command is asked about (tracked.txt holds uncommitted work) and refused at the terminal.
+    fs.writeFileSync(path.join(world.ws, 'tracked.txt'), 'changed\n');
     const t = new Terminal(['shell', '--workspace', world.ws, '--', process.execPath, FAKE_AGENT, 'name', 'echo ok > out.txt; git reset --hard'], { cwd: world.ws, home });
     await t.answer('n');
     await t.waitFor(/AGENT-DONE \d+/);
