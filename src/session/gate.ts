@@ -295,12 +295,18 @@ export class Gate {
     if (decision.action === 'allow') {
       // A nested shell keeps the token it came with (a token this session never issued is
       // dropped); only a top-level command gets a new one, for its exit report.
+      // An allowed command that deletes only what this session itself created is not asked
+      // about, but still gets its way back (src/git/judge.ts sessionStart); the shell that runs
+      // a hook's command takes it, not the hook.
+      const silent = async () => (req.shell !== 'hook' ? void (await snapshotFirst(lastRecord())) : undefined);
       if (req.token !== undefined && req.mode !== 'line') {
         emit({ kind: 'checked', decision, verdict: 'allow', cached });
+        await silent();
         return allowReply(this.tokens.has(req.token) ? req.token : '');
       }
       if (req.mode === 'c' && this.opts.hookLaunchers?.has(req.script)) return this.allowLauncher(req, decision, cached);
       emit({ kind: 'checked', decision, verdict: 'allow', cached });
+      await silent();
       return this.allow(req, NO_KEYS);
     }
     if (decision.action === 'deny') {
