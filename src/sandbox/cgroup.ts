@@ -72,7 +72,7 @@ export function parseProcCgroup(text: string): OwnCgroups {
 /** Where our own cgroup is on disk: the mount point plus our path below the mount's root. Pure. */
 export function cgroupDir(mount: { dir: string; root: string }, own: string): string {
   const rel = mount.root !== '/' && (own === mount.root || own.startsWith(mount.root + '/')) ? own.slice(mount.root.length) : own;
-  return path.join(mount.dir, rel || '/');
+  return path.resolve(mount.dir, `.${rel || '/'}`);
 }
 
 /** cpu.max for a share of cores ("150000 100000" for 1.5). Pure. */

@@ -161,18 +161,23 @@ export function applyLimits(limits: Limits, id: string, opts: { makeCgroup?: typ
       ...(limits.maxMemory !== undefined ? { memory: limits.maxMemory } : {}),
       ...(limits.maxCpu !== undefined ? { cpu: limits.maxCpu } : {}),
       via: tree ? `cgroup ${tree.version}` : Object.keys(rlimits).length ? 'rlimit' : 'none',
+      ...(tree ? { cgroup: tree.dirs } : {}),
       ...(rlimits.data !== undefined || rlimits.cpu !== undefined ? { rlimits } : {}),
       ...(noCgroup ? { noCgroup } : {}),
     },
     commandEnded(status, maxRssKiB) {
-      if (tree && status === SIGKILL_STATUS) return oomHit(tree.stats(), status);
+      // A kill inside a command line that went on (hog; echo done) shows only in the cgroup's count.
+      if (tree && limits.maxMemory !== undefined) {
+        const hit = oomHit(tree.stats(), status);
+        if (hit) return hit;
+      }
       if (rlimits.cpu !== undefined && (status === SIGXCPU_STATUS || (status === SIGKILL_STATUS && !tree))) {
         return { limit: 'command-cpu', via: 'rlimit', value: rlimits.cpu, status, message: `a command was stopped by the per-command CPU limit (${formatSeconds(rlimits.cpu)}, RLIMIT_CPU; exit ${status})` };
       }
-      // RLIMIT_DATA makes allocations fail: the program ends its own way (MemoryError, an abort),
-      // so the sign is a failure after the command's peak came close to the limit.
-      if (rlimits.data !== undefined && status !== 0 && maxRssKiB !== undefined && maxRssKiB * 1024 >= 0.8 * rlimits.data) {
-        return { limit: 'memory', via: 'rlimit', value: rlimits.data, status, maxRssKiB, message: `a command failed after reaching the per-command memory limit (${formatSize(rlimits.data)}, RLIMIT_DATA; peak ${formatSize(maxRssKiB * 1024)}, exit ${status})` };
+      // RLIMIT_DATA makes allocations fail, and the program ends its own way (MemoryError, an
+      // abort) or not at all: the sign is the command's peak (its largest process) near the limit.
+      if (rlimits.data !== undefined && maxRssKiB !== undefined && maxRssKiB * 1024 >= 0.8 * rlimits.data) {
+        return { limit: 'memory', via: 'rlimit', value: rlimits.data, status, maxRssKiB, message: `a command reached the per-command memory limit (${formatSize(rlimits.data)}, RLIMIT_DATA: allocations beyond it fail; its largest process peaked at ${formatSize(maxRssKiB * 1024)}; exit ${status})` };
       }
       return null;
     },
