@@ -81,6 +81,10 @@ describe.skipIf(!!cgroupSkip || !sandboxWorks())(`the agent tree's cgroup${cgrou
     expect(start.limits.via).toMatch(/^cgroup v[12]$/);
     for (const dir of start.limits.cgroup) expect(fs.existsSync(dir), dir).toBe(false);
     expect((log.find((r) => r.type === 'session-end') as unknown as { limits: string[] }).limits).toEqual(['memory']);
+    // And in the log as a person reads it.
+    const id = /session (\w+) ended/.exec(out)![1];
+    const review = spawnSync(process.execPath, [BIN, 'log', id], { encoding: 'utf8', env: { ...process.env, HOME: w.home, NO_COLOR: '1' } }).stdout;
+    expect(review).toMatch(/#\d+ +limit reached a process was killed by the memory limit \(200 MiB for the agent tree\)/);
   });
 
   it('the agent itself killed by the memory limit: the end says it was the agent', async () => {
