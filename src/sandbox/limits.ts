@@ -295,7 +295,39 @@ export function formatCores(cores: number): string {
 }
 
 export function formatSeconds(s: number): string {
-  if (s >= 3600 && s % 3600 === 0) return `${s / 3600}h`;
+  if (s >= 3600 && s % 60 === 0) return `${Math.floor(s / 3600)}h${s % 3600 ? `${(s % 3600) / 60}m` : ''}`;
   if (s >= 60 && s % 60 === 0) return `${s / 60}m`;
   return `${Math.round(s * 10) / 10}s`;
+}
+
+/** What the limits asked for are, in one line, for --dry-run (which creates nothing, so cannot say how they would be held). */
+export function describeAsked(limits: Limits | undefined, maxSessionMs?: number): string {
+  const l = limits ?? { maxProcesses: 4096, maxFileSize: 8 * 1024 ** 3, maxMemory: defaultMaxMemory() };
+  return [
+    `memory ${l.maxMemory !== undefined ? formatSize(l.maxMemory) : 'no limit'}`,
+    `cpu ${l.maxCpu !== undefined ? formatCores(l.maxCpu) : 'all cores'}`,
+    ...(l.maxCommandCpu !== undefined ? [`${formatSeconds(l.maxCommandCpu)} of CPU per command`] : []),
+    `${l.maxProcesses} processes`,
+    `files up to ${formatSize(l.maxFileSize)}`,
+    ...(maxSessionMs ? [`session ends after ${formatSeconds(maxSessionMs / 1000)}`] : []),
+  ].join(', ');
+}
+
+/**
+ * For doctor: whether a session here would hold memory and CPU with a cgroup, found by making
+ * one and removing it at once, and what to do where it cannot.
+ */
+export function machineLimitsProbe(): { ok: boolean | null; what: string; fix?: string } {
+  const made = makeCgroup({ memory: defaultMaxMemory(), cpu: 1 }, `doctor-${process.pid}`);
+  const defaults = `default --max-memory ${formatSize(defaultMaxMemory())} (half of this machine's memory), --max-cpu all cores`;
+  if (made.ok) {
+    made.cgroup.remove();
+    return { ok: true, what: `memory and CPU limits: a cgroup ${made.cgroup.version} for the agent's whole tree (${defaults})` };
+  }
+  // A fallback that works, not a failure: doctor's exit status stays for what does not work.
+  return {
+    ok: null,
+    what: `memory and CPU limits: per command only (RLIMIT_DATA and RLIMIT_CPU on each process a shell starts; --max-cpu is not held): ${made.reason}`,
+    fix: 'with systemd, start agentguard in your user manager, whose cgroups you may write: systemd-run --user --scope agentguard shell -- <agent>',
+  };
 }

@@ -15,7 +15,7 @@ import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
 import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../net/hosts.js';
-import { applyLimits, defaultMaxMemory, sessionTimeHit, type LimitHit, type Limits } from '../sandbox/limits.js';
+import { applyLimits, defaultMaxMemory, describeAsked, sessionTimeHit, type LimitHit, type Limits } from '../sandbox/limits.js';
 import { Gate } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';
 import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
@@ -143,6 +143,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     const inner = plan.network === 'proxy' ? behindBridge(path.join(plan.runtime.dir, 'egress.sock'), agent, BRIDGE_PORT, plan.forwards) : agent;
     stdout.write(`${chalk.bold('agentguard')} session plan (--dry-run: nothing was created and the agent was not started)\n`);
     for (const l of describePlan(plan, home)) stdout.write(`  ${l}\n`);
+    stdout.write(`  limits: ${describeAsked(opts.limits, opts.maxSessionMs)} (memory and CPU through a cgroup where one can be made, else per command: agentguard doctor says which)\n`);
     const own = ownInstallWarning(opts, guard);
     if (own) stdout.write(`agentguard: warning: ${own}\n`);
     stdout.write(`  argv (before the process-limit prefix and the agent's hook): ${JSON.stringify(sandboxArgv(plan, inner, opts.cwd, findRealShells(env.PATH ?? '/usr/bin:/bin')))}\n`);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupDir, cpuMax, cpuQuotaUs, makeCgroup, parseKeyValues, parseMountinfo, parseProcCgroup } from '../../src/sandbox/cgroup.js';
-import { applyLimits, formatSize, parseCpu, parseDuration, parseMemory } from '../../src/sandbox/limits.js';
+import { applyLimits, describeAsked, formatSize, parseCpu, parseDuration, parseMemory } from '../../src/sandbox/limits.js';
 
 const HYBRID = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
@@ -223,5 +223,12 @@ describe('applyLimits without a cgroup: per-command rlimits for the shim, said a
     const none = applyLimits({ maxProcesses: 64, maxFileSize: 1024 ** 2 }, 'abe', { makeCgroup: noCgroup });
     none.cleanup();
     expect(none.env).toEqual({});
+  });
+});
+
+describe('--dry-run says what is asked', () => {
+  it('every figure, with the session time in the units people write', () => {
+    expect(describeAsked({ maxProcesses: 64, maxFileSize: 1024 ** 3, maxMemory: 8 * 1024 ** 3, maxCpu: 1.5, maxCommandCpu: 90 }, 5400_000)).toBe('memory 8 GiB, cpu 1.5 cores, 90s of CPU per command, 64 processes, files up to 1 GiB, session ends after 1h30m');
+    expect(describeAsked({ maxProcesses: 64, maxFileSize: 1024 ** 3 })).toBe('memory no limit, cpu all cores, 64 processes, files up to 1 GiB');
   });
 });

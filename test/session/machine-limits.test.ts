@@ -146,3 +146,19 @@ describe.skipIf(!sandboxWorks())('--max-session-time', () => {
     expect(log.find((r) => r.type === 'session-end')).toMatchObject({ exit: 124, limits: ['session-time'] });
   });
 });
+
+describe('doctor and --dry-run', () => {
+  it('doctor says how memory and CPU would be held here, as a session would find it', () => {
+    const w = world('doc');
+    const r = spawnSync(process.execPath, [BIN, 'doctor', '--json'], { cwd: w.ws, encoding: 'utf8', env: { ...process.env, HOME: w.home, NO_COLOR: '1' } });
+    const line = (JSON.parse(r.stdout) as { ok: boolean | null; what: string }[]).find((l) => l.what.startsWith('memory and CPU limits:'));
+    expect(line).toBeDefined();
+    if (cgroupSkip) expect(line!.what).toMatch(/^memory and CPU limits: per command only .*: cgroup v2: /);
+    else expect(line).toMatchObject({ ok: true, what: expect.stringMatching(/^memory and CPU limits: a cgroup v[12] for the agent's whole tree/) });
+  });
+  it('--dry-run names the limits asked for and creates nothing', () => {
+    const w = world('dry');
+    const r = spawnSync(process.execPath, [BIN, 'shell', '--dry-run', '--workspace', w.ws, '--max-memory', '1G', '--max-cpu', '1.5', '--max-session-time', '2h', '--', 'true'], { cwd: w.ws, encoding: 'utf8', env: { ...process.env, HOME: w.home, NO_COLOR: '1' } });
+    expect(r.stdout).toContain('limits: memory 1 GiB, cpu 1.5 cores, 4096 processes, files up to 8 GiB, session ends after 2h');
+  });
+});
