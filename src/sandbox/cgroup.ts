@@ -139,12 +139,17 @@ export function makeCgroup(wants: CgroupWants, id: string, files?: CgroupFiles):
     return { ok: false, reason: `cannot read /proc/self: ${(e as Error).message}` };
   }
   const reasons: string[] = [];
-  const v2 = makeV2(wants, id, mounts, own);
-  if (v2.ok) return v2;
-  reasons.push(v2.reason);
-  const v1 = makeV1(wants, id, mounts, own);
-  if (v1.ok) return v1;
-  reasons.push(v1.reason);
+  for (const [name, make] of [['cgroup v2', makeV2], ['cgroup v1', makeV1]] as const) {
+    let r: CgroupResult;
+    try {
+      r = make(wants, id, mounts, own);
+    } catch (e) {
+      // Something the steps did not expect (a file vanished under us): this way is not available.
+      r = { ok: false, reason: `${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    }
+    if (r.ok) return r;
+    reasons.push(r.reason);
+  }
   return { ok: false, reason: reasons.join('; ') };
 }
 
