@@ -213,6 +213,7 @@ function tryV2(dir: string, isOwn: boolean, wants: CgroupWants, id: string): Cgr
     }
     enabled = read(path.join(dir, 'cgroup.subtree_control')).trim().split(/\s+/);
   }
+  pruneStale(dir);
   const leaf = path.join(dir, `agentguard-${id}`);
   try {
     fs.mkdirSync(leaf);
@@ -267,6 +268,7 @@ function makeV1(wants: CgroupWants, id: string, mounts: Mounts, own: OwnCgroups)
     const parent = cgroupDir(mount, own.v1.get(c) ?? '/');
     const leaf = path.join(parent, `agentguard-${id}`);
     if (leaves.some((l) => l.dir === leaf)) continue;
+    pruneStale(parent);
     try {
       fs.mkdirSync(leaf);
     } catch (e) {
@@ -347,6 +349,29 @@ export function removeLeaves(dirs: string[], kill: boolean): void {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') break;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
       }
+    }
+  }
+}
+
+/**
+ * Removes the empty `agentguard-*` cgroups a session that died without its cleanup (SIGKILL)
+ * left in `parent`. Only old ones: a session's leaf is empty between its making and the agent's
+ * start, and a cgroup that still holds a process refuses rmdir anyway (EBUSY).
+ */
+export function pruneStale(parent: string, olderThanMs = 10 * 60_000): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent).filter((n) => n.startsWith('agentguard-'));
+  } catch {
+    return;
+  }
+  const before = Date.now() - olderThanMs;
+  for (const n of names) {
+    const dir = path.join(parent, n);
+    try {
+      if (fs.statSync(dir).mtimeMs < before) fs.rmdirSync(dir);
+    } catch {
+      // in use, or not ours to remove
     }
   }
 }

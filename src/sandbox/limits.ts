@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeCgroup, removeLeaves, type Cgroup, type CgroupStats } from './cgroup.js';
+import { makeCgroup, pruneStale, removeLeaves, type Cgroup, type CgroupStats } from './cgroup.js';
 
 export interface Limits {
   maxProcesses: number;
@@ -120,6 +120,7 @@ export function applyLimits(limits: Limits, id: string, opts: { makeCgroup?: typ
   else {
     const root = pidsCgroupRoot();
     if (root) {
+      pruneStale(root);
       try {
         const dir = path.join(root, `agentguard-${id}`);
         fs.mkdirSync(dir);

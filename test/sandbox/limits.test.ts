@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cgroupDir, cpuMax, cpuQuotaUs, makeCgroup, parseKeyValues, parseMountinfo, parseProcCgroup } from '../../src/sandbox/cgroup.js';
+import { cgroupDir, cpuMax, cpuQuotaUs, makeCgroup, parseKeyValues, parseMountinfo, parseProcCgroup, pruneStale } from '../../src/sandbox/cgroup.js';
 import { applyLimits, describeAsked, formatSize, parseCpu, parseDuration, parseMemory } from '../../src/sandbox/limits.js';
 
 const HYBRID = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -230,5 +230,23 @@ describe('--dry-run says what is asked', () => {
   it('every figure, with the session time in the units people write', () => {
     expect(describeAsked({ maxProcesses: 64, maxFileSize: 1024 ** 3, maxMemory: 8 * 1024 ** 3, maxCpu: 1.5, maxCommandCpu: 90 }, 5400_000)).toBe('memory 8 GiB, cpu 1.5 cores, 90s of CPU per command, 64 processes, files up to 1 GiB, session ends after 1h30m');
     expect(describeAsked({ maxProcesses: 64, maxFileSize: 1024 ** 3 })).toBe('memory no limit, cpu all cores, 64 processes, files up to 1 GiB');
+  });
+});
+
+describe('cgroups a killed session left behind', () => {
+  it('old empty agentguard-* directories are removed, recent ones and other names kept', () => {
+    const t = fakeTree();
+    try {
+      const old = t.dir('p/agentguard-old', {});
+      const recent = t.dir('p/agentguard-recent', {});
+      const other = t.dir('p/user.slice', {});
+      const full = t.dir('p/agentguard-full', { 'cgroup.procs': '1\n' });
+      const past = new Date(Date.now() - 3600_000);
+      for (const d of [old, other, full]) fs.utimesSync(d, past, past);
+      pruneStale(path.join(t.base, 'p'));
+      expect([old, recent, other, full].map((d) => fs.existsSync(d))).toEqual([false, true, true, true]);
+    } finally {
+      fs.rmSync(t.base, { recursive: true, force: true });
+    }
   });
 });
