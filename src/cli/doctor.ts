@@ -33,7 +33,7 @@ export function registerDoctor(program: Command): void {
 async function diagnose(): Promise<Line[]> {
   const { checkBubblewrap, checkNetworkNamespace } = await import('../sandbox/bwrap.js');
   const { daemonSockets, existingCredentials } = await import('../sandbox/plan.js');
-  const { pidsCgroupRoot } = await import('../sandbox/limits.js');
+  const { pidsCgroupRoot, machineLimitsProbe } = await import('../sandbox/limits.js');
   const { findRealShells, shimBinaryPath, runtimeBase, nativeBuildFix } = await import('../session/runtime.js');
   const { loadProfiles } = await import('../session/profiles.js');
   const { sessionsDir } = await import('../log/store.js');
@@ -128,6 +128,7 @@ async function diagnose(): Promise<Line[]> {
       ? { ok: true, what: 'process limit: pids cgroup', detail: cg }
       : { ok: process.getuid?.() !== 0, what: 'process limit: RLIMIT_NPROC only', fix: process.getuid?.() === 0 ? 'root ignores RLIMIT_NPROC: mount the pids cgroup controller (or run as a normal user) so a fork bomb stops at a wall' : undefined },
   );
+  out.push(machineLimitsProbe());
   out.push({ ok: null, what: `session logs: ${sessionsDir()}`, detail: `runtime: ${runtimeBase()}` });
   const { sinkLines } = await import('../sinks/doctor.js');
   out.push(...sinkLines(guard?.rules.config ?? null));

@@ -25,6 +25,10 @@ export function registerShell(program: Command): void {
     .option('--max-commands-per-minute <n>', 'pause the agent and ask when it starts more commands than this in a minute (0: no limit)', '60')
     .option('--max-processes <n>', 'at most this many processes in the agent\'s whole process tree', '4096')
     .option('--max-file-size <size>', 'no file the agent writes may grow beyond this (K, M, G)', '8G')
+    .option('--max-memory <size>', "memory for the agent's whole process tree (K, M, G; 0: no limit; default: half of this machine's memory); a cgroup where one can be made, else a limit per command")
+    .option('--max-cpu <cores>', "CPU for the agent's whole process tree: cores (1.5) or a share of this machine's cores (50%); needs a cgroup (default: all cores)")
+    .option('--max-command-cpu <duration>', 'CPU time any one process a command starts may use (RLIMIT_CPU): 90s, 15m, 2h (default: none; 1h when --max-cpu cannot be held by a cgroup)')
+    .option('--max-session-time <duration>', 'end the session after this long, as SIGTERM to agentguard would: 30m, 2h, 1h30m (exit status 124)')
     .option('--allow-host <host>', 'let the agent reach this host through the egress proxy without asking: host, *.suffix or host:port (repeatable)', collect)
     .option('--network <mode>', 'proxy: the sandbox has no network but the egress proxy, which allows, asks and logs; open: keep the host network (only commands like curl are checked)', 'proxy')
     .option('--no-network', 'no network at all for the agent, not even through the proxy')
@@ -38,6 +42,11 @@ Network (with the sandbox): the agent's only way out is agentguard's egress prox
 egress-allowlist (rules lists), the agent profile's API hosts and --allow-host pass; any other
 host is asked about like a command; private, loopback and cloud metadata addresses are refused
 unless named exactly. Tools that ignore HTTP_PROXY/HTTPS_PROXY get no network at all.
+
+Machine limits: --max-memory and --max-cpu hold the agent's whole process tree through a cgroup
+where agentguard can make one (root, or the cgroup v2 tree your systemd user manager delegates);
+elsewhere each process a shell starts gets RLIMIT_DATA and RLIMIT_CPU instead. The start line
+says which holds; every limit reached is logged and listed when the session ends.
 
 Prompt keys: y allow once, a allow this exact command for the rest of the session, n or Enter deny.
 The runaway-loop pause (--max-commands-per-minute): y lets the agent go on for another minute,
@@ -69,7 +78,9 @@ Examples:
       for (const h of flags.allowHost ?? []) if (!parseAllowEntry(h)) throw new Error(`--allow-host ${h}: not a host, *.suffix or host:port`);
       const { parseSinkSpecs } = await import('../sinks/spec.js');
       parseSinkSpecs(flags.logSink ?? []);
-      const { parseSize } = await import('../sandbox/limits.js');
+      const { parseSize, parseMemory, parseCpu, parseDuration, defaultMaxMemory } = await import('../sandbox/limits.js');
+      const maxSession = flags.maxSessionTime === undefined ? undefined : parseDuration(flags.maxSessionTime);
+      if (maxSession !== undefined && maxSession <= 0) throw new Error('--max-session-time must be longer than 0');
       // Loaded here: a plain `agentguard check` never pays for the session's modules.
       const { runShell } = await import('../session/session.js');
       process.exitCode = await runShell({
@@ -85,7 +96,14 @@ Examples:
         allowRead: flags.allowRead,
         passEnv: flags.passEnv,
         maxCommandsPerMinute: perMinute,
-        limits: { maxProcesses: processes, maxFileSize: parseSize(flags.maxFileSize) },
+        limits: {
+          maxProcesses: processes,
+          maxFileSize: parseSize(flags.maxFileSize),
+          maxMemory: flags.maxMemory === undefined ? defaultMaxMemory() : parseMemory(flags.maxMemory),
+          maxCpu: flags.maxCpu === undefined ? undefined : parseCpu(flags.maxCpu),
+          maxCommandCpu: flags.maxCommandCpu === undefined ? undefined : Math.max(1, Math.ceil(parseDuration(flags.maxCommandCpu))),
+        },
+        maxSessionMs: maxSession === undefined ? undefined : maxSession * 1000,
         network,
         allowHosts: flags.allowHost,
         keepTmp: !!flags.keepTmp,
@@ -108,6 +126,10 @@ interface ShellFlags {
   maxCommandsPerMinute: string;
   maxProcesses: string;
   maxFileSize: string;
+  maxMemory?: string;
+  maxCpu?: string;
+  maxCommandCpu?: string;
+  maxSessionTime?: string;
   allowHost?: string[];
   network: string | false;
   keepTmp?: boolean;

@@ -92,7 +92,7 @@ export interface GateOptions {
    */
   hookLaunchers?: ReadonlySet<string>;
   /** Called when a checked command ends, with the sequence number of its decision. */
-  onExit?: (decisionSeq: number | undefined, status: number, ms: number) => void;
+  onExit?: (decisionSeq: number | undefined, status: number, ms: number, report?: ExitReport) => void;
   /** More checked commands than this in one minute pause the agent and ask the person (0: no limit). */
   maxCommandsPerMinute?: number;
   /**
@@ -216,7 +216,7 @@ export class Gate {
       const entry = this.tokens.get(req.token);
       // A hook launcher whose hook never asked (it failed to start): recorded now, on its own.
       if (entry?.pending) this.recordLauncher(entry, undefined);
-      this.opts.onExit?.(entry?.seq, req.status, req.ms);
+      this.opts.onExit?.(entry?.seq, req.status, req.ms, req);
       return 'OK\n';
     }
     // Whether the token was granted to an ancestor of this shell: looked up in /proc, so only

@@ -41,6 +41,8 @@ export interface ExitReport {
   token: string;
   status: number;
   ms: number;
+  /** The command's peak resident memory in KiB (wait4), for the per-command memory limit. */
+  maxrss?: number;
 }
 
 const MODES = new Set<ShimMode>(['c', 'file', 'stdin', 'interactive', 'line', 'unreadable', 'too-large']);

@@ -15,7 +15,7 @@ import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
 import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
 import { Allowlist } from '../net/hosts.js';
-import { applyLimits, type Limits } from '../sandbox/limits.js';
+import { applyLimits, defaultMaxMemory, describeAsked, sessionTimeHit, type LimitHit, type Limits } from '../sandbox/limits.js';
 import { Gate } from './gate.js';
 import { Escalator, startBroker } from './escalate.js';
 import { expandHome, loadProfiles, profileFor, type Profile } from './profiles.js';
@@ -65,6 +65,8 @@ export interface ShellOptions {
   /** Commands per minute before the session pauses and asks whether to go on. */
   maxCommandsPerMinute?: number;
   limits?: Limits;
+  /** End the session after this long (--max-session-time), exit status 124 like timeout(1). */
+  maxSessionMs?: number;
   /** proxy (default): out only through the egress proxy; none: no network; open: the host's network. */
   network?: NetworkMode;
   /** More egress allowlist entries (--allow-host); a loopback entry with a port is forwarded to the host. */
@@ -141,6 +143,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     const inner = plan.network === 'proxy' ? behindBridge(path.join(plan.runtime.dir, 'egress.sock'), agent, BRIDGE_PORT, plan.forwards) : agent;
     stdout.write(`${chalk.bold('agentguard')} session plan (--dry-run: nothing was created and the agent was not started)\n`);
     for (const l of describePlan(plan, home)) stdout.write(`  ${l}\n`);
+    stdout.write(`  limits: ${describeAsked(opts.limits, opts.maxSessionMs)} (memory and CPU through a cgroup where one can be made, else per command: agentguard doctor says which)\n`);
     const own = ownInstallWarning(opts, guard);
     if (own) stdout.write(`agentguard: warning: ${own}\n`);
     stdout.write(`  argv (before the process-limit prefix and the agent's hook): ${JSON.stringify(sandboxArgv(plan, inner, opts.cwd, findRealShells(env.PATH ?? '/usr/bin:/bin')))}\n`);
@@ -250,6 +253,13 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   let prompter: Prompter | null = null;
   // Set once the agent runs: the root of its process tree, where the gate finds the sandbox's /proc.
   let agentPid: number | null = null;
+  // Machine limits (src/sandbox/limits.ts), set before the agent starts; each one reached is a record and a line at the end.
+  let limits: ReturnType<typeof applyLimits> | null = null;
+  const limitsReached: LimitHit[] = [];
+  const noteLimit = (hit: LimitHit & { decision?: number }) => {
+    limitsReached.push(hit);
+    log.append('limit', { ...hit });
+  };
   // The repositories' state, read as commands that would destroy something ask (src/git/judge.ts),
   // and the snapshots taken before such a command runs (src/git/take.ts).
   // Watched for the session (src/git/watch.ts): an unchanged tree is judged without starting git.
@@ -294,7 +304,11 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     onPrompt: (p) => log.append('prompt', { command: redactor.redact(p.request.script), cwd: p.request.cwd, rules: promptRules(p.decision), ...(p.parent !== undefined ? { parent: p.parent } : {}) }),
     // agentguard's own hook, as an agent starts it: recorded as a part of the hook's record.
     hookLaunchers: new Set(HOOK_AGENT_NAMES.flatMap((a) => [hookCommand(a), hookCommand(a, undefined, undefined, { autoApprove: true }), portableHookCommand(a), portableHookCommand(a, { autoApprove: true })])),
-    onExit: (seq, status, ms) => log.append('command-end', { decision: seq ?? null, status, ms }),
+    onExit: (seq, status, ms, report) => {
+      log.append('command-end', { decision: seq ?? null, status, ms });
+      const hit = limits?.commandEnded(status, report?.maxrss);
+      if (hit) noteLimit({ ...hit, ...(seq !== undefined ? { decision: seq } : {}) });
+    },
     escalation: escalator ?? undefined,
     maxCommandsPerMinute: opts.maxCommandsPerMinute ?? 60,
     // Token files only where the sandbox keeps them read-only: outside it the agent could write one.
@@ -406,9 +420,10 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
       }
     }
   }
-  const limits = applyLimits(opts.limits ?? { maxProcesses: 4096, maxFileSize: 8 * 1024 ** 3 }, runtime.id);
-  life.add('process limits', () => limits.cleanup());
-  const argv = [...limits.prefix, ...sandboxArgv(plan, command, opts.cwd, runtime.realShells)];
+  const applied = (limits = applyLimits(opts.limits ?? { maxProcesses: 4096, maxFileSize: 8 * 1024 ** 3, maxMemory: defaultMaxMemory() }, runtime.id));
+  life.add('process limits', () => applied.cleanup());
+  Object.assign(agentEnv, applied.env);
+  const argv = [...applied.prefix, ...sandboxArgv(plan, command, opts.cwd, runtime.realShells)];
 
   const confined = await c.confinement;
   const m = plan.mounts;
@@ -446,11 +461,12 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     ...(m ? { masked: [...m.maskDirs, ...m.maskFiles], filtered: m.filtered.map((f) => f.path), privateTmp: plan.privateTmp } : {}),
     profile: profile?.name ?? null,
     terminal: hasTerminal,
+    limits: { ...applied.record, ...(opts.maxSessionMs ? { sessionMs: opts.maxSessionMs } : {}) },
   });
   logOpen = true;
   noteAnchorLost();
   stdout.write(
-    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
+    `${chalk.bold('agentguard')} session ${runtime.id} | workspace ${workspaces} | ${guard.rules.rules.length} rules${switchedOffNote(guard)} | ${enforcement}${opts.trustNested ? ' | --trust-nested: shells started by allowed commands run UNCHECKED' : ''} | ${networkNote}${profile ? ` | profile ${profile.name}` : ''} | ${applied.memory}; ${applied.cpu}${opts.maxSessionMs ? `; ends after ${Math.round(opts.maxSessionMs / 1000)} s` : ''}${hasTerminal ? '' : ' | no terminal: commands that need approval are refused'} | log ${log.file}\r\n`,
   );
   for (const w of plan.warnings) stdout.write(`agentguard: warning: ${w}\r\n`);
   for (const w of guard.warnings) stdout.write(`agentguard: warning: rule file problem: ${escapeForTerminal(warningText(w))}\r\n`);
@@ -484,9 +500,26 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   life.forward = (sig) => child.kill(sig);
   if (life.aborted) child.kill(life.aborted);
 
-  const code = await new Promise<number>((resolve) => {
+  // --max-session-time ends the session as SIGTERM to agentguard would, then SIGKILL after a grace period.
+  let timedOut = false;
+  const timers: NodeJS.Timeout[] = [];
+  if (opts.maxSessionMs) {
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        const hit = sessionTimeHit(opts.maxSessionMs!);
+        noteLimit(hit);
+        stdout.write(`\r\n${chalk.yellow('agentguard:')} ${hit.message}\r\n`);
+        child.kill('SIGTERM');
+        timers.push(setTimeout(() => child.kill('SIGKILL'), 5000));
+      }, opts.maxSessionMs),
+    );
+  }
+  const agentCode = await new Promise<number>((resolve) => {
     child.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode));
   });
+  for (const t of timers) clearTimeout(t);
+  const code = timedOut ? 124 : agentCode;
   life.forward = null;
   // The agent is gone: nobody waits for an open prompt (its command will not run), and
   // shells it left behind get no more answers.
@@ -495,14 +528,16 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   await settled([...inFlight], 2000);
   gate.flush();
   Object.assign(counts, actions.counts());
+  for (const hit of applied.finish(agentCode)) noteLimit(hit);
   logOpen = false;
-  log.append('session-end', { exit: code, counts });
+  log.append('session-end', { exit: code, counts, ...(limitsReached.length ? { limits: limitsReached.map((h) => h.limit) } : {}) });
   const failed = await life.releaseAll();
   for (const f of failed) stdout.write(`agentguard: could not release ${f}\r\n`);
   stdout.write(
     `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.escalated + counts.refused} asked (${counts.approved} approved, ${counts.escalated ? `${counts.escalated} run outside the sandbox, ` : ''}${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
   for (const line of summaryLines(actions, runtime.id, stdout.columns || 80, snapshotsKept)) stdout.write(`${line}\r\n`);
+  for (const hit of limitsReached) stdout.write(`  ${chalk.yellow('limit reached:')} ${hit.message}\r\n`);
   if (anchorLost) stdout.write(`${chalk.yellow('agentguard: warning:')} the session log's anchor was lost (${escapeForTerminal(anchorLost)}): records after it are not anchored, and \`agentguard log verify\` says so\r\n`);
   return code;
 }

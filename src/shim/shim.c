@@ -18,6 +18,10 @@
  * sandbox (src/broker/broker.c) with the ticket, relays signals to it, and exits with the
  * command's status. The ticket, not the shim, says what runs there.
  *
+ * AGENTGUARD_RLIMITS="data=BYTES,cpu=SECONDS" (set by the session where no cgroup holds the
+ * agent's tree, src/sandbox/limits.ts) becomes RLIMIT_DATA and RLIMIT_CPU on every shell, so
+ * on each command it starts; the exit report carries the command's peak memory ("maxrss", KiB).
+ *
  * A shell started by a command the session already allowed (make, npm test running sh -c
  * a thousand times) carries that command's token, and is checked like any other: the
  * token only tells the session what the person already approved above it. With
@@ -36,6 +40,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -280,12 +285,14 @@ static int run_and_report(const char *real, char **argv, const char *sock, const
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
   int status = 0;
-  while (waitpid(child_pid, &status, 0) < 0) {
+  struct rusage ru = {0};
+  /* wait4's usage covers the shell and what it waited for: the command's peak memory. */
+  while (wait4(child_pid, &status, 0, &ru) < 0) {
     if (errno != EINTR) die("lost the real shell: %s", strerror(errno));
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   char line[256];
-  int n = snprintf(line, sizeof line, "{\"v\":1,\"report\":\"exit\",\"token\":\"%.64s\",\"status\":%d,\"ms\":%.0f}\n", token, code, now_ms() - start);
+  int n = snprintf(line, sizeof line, "{\"v\":1,\"report\":\"exit\",\"token\":\"%.64s\",\"status\":%d,\"ms\":%.0f,\"maxrss\":%ld}\n", token, code, now_ms() - start, ru.ru_maxrss);
   int fd = connect_session(sock);
   if (fd >= 0) {
     if (write(fd, line, (size_t)n) < 0) { /* the log misses one exit status; the command already ran */ }
@@ -488,7 +495,39 @@ static int notify_session(const char *sock_path, buf_t *req) {
   return r;
 }
 
+/*
+ * The session's per-command limits where no cgroup holds the agent's tree. Soft and hard
+ * together, so a command cannot raise them again; RLIMIT_CPU's hard limit a few seconds later
+ * ends with SIGKILL a program that ignores SIGXCPU. An unreadable value refuses: the session
+ * said at start that these limits hold.
+ */
+static void apply_rlimits(void) {
+  const char *spec = getenv("AGENTGUARD_RLIMITS");
+  if (!spec || !*spec) return;
+  for (const char *p = spec; *p;) {
+    char key[16] = {0};
+    unsigned long long v = 0;
+    int used = 0;
+    if (sscanf(p, "%15[a-z]=%llu%n", key, &v, &used) != 2) die("AGENTGUARD_RLIMITS is malformed (%s); the command was not run", spec);
+    int resource = !strcmp(key, "data") ? RLIMIT_DATA : !strcmp(key, "cpu") ? RLIMIT_CPU : -1;
+    if (resource < 0) die("AGENTGUARD_RLIMITS names an unknown limit (%s); the command was not run", spec);
+    struct rlimit now, want;
+    if (getrlimit(resource, &now) != 0) die("cannot read a limit: %s", strerror(errno));
+    want.rlim_cur = v;
+    want.rlim_max = resource == RLIMIT_CPU ? v + 5 : v;
+    /* Never raise a limit already lower (a nested shell, or the person's own ulimit). */
+    if (now.rlim_max != RLIM_INFINITY && want.rlim_max > now.rlim_max) want.rlim_max = now.rlim_max;
+    if (now.rlim_cur != RLIM_INFINITY && want.rlim_cur > now.rlim_cur) want.rlim_cur = now.rlim_cur;
+    if (want.rlim_cur > want.rlim_max) want.rlim_cur = want.rlim_max;
+    if (setrlimit(resource, &want) != 0) die("cannot set a per-command limit: %s; the command was not run", strerror(errno));
+    p += used;
+    if (*p == ',') p++;
+    else if (*p) die("AGENTGUARD_RLIMITS is malformed (%s); the command was not run", spec);
+  }
+}
+
 int main(int argc, char **argv) {
+  apply_rlimits();
   const char *name = shell_name(argv[0]);
   if (!name) die("cannot tell which shell %s stands for; the command was not run", argv[0]);
   const char *run_dir = getenv("AGENTGUARD_RUN_DIR");

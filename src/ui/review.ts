@@ -209,6 +209,8 @@ export function formatRecord(r: LogRecord, o: LineOptions = {}): string {
       return `${head} ${decisionBody(r, o)}`;
     case 'anchor-lost':
       return `${head} ${chalk.red('anchor lost')} ${escapeForTerminal(text(r.reason))}${chalk.dim(' (later records rest on the key alone)')}`;
+    case 'limit':
+      return `${head} ${chalk.yellow('limit reached')} ${escapeForTerminal(text(r.message))}`;
     case 'sink-loss':
       return `${head} ${chalk.yellow('sink loss')} ${escapeForTerminal(`${text(r.sink)}: ${text(r.lost)} records not delivered${r.error ? ` (${text(r.error)})` : ''}`)}`;
     default:
