@@ -12,6 +12,7 @@ import { realPath } from '../policy/confine.js';
 import { stricter, type Action, type Decision, type GitFacts, type RuleMatch, type Trigger } from '../policy/decision.js';
 import type { LossQuestion } from '../policy/loss.js';
 import { repoOf, type Repo } from './repo.js';
+import { runGit } from './run.js';
 import { affectedPaths, describeLost, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
 
 export const LOST_WORK_RULE = 'work-would-be-lost';
@@ -38,6 +39,8 @@ function globParts(p: string): { base: string; pattern: string } | null {
 
 /** The path as the file system will see it: the directory's symlinks resolved, the last component kept (rm link removes the link). */
 function onDisk(p: string): string {
+  // A trailing slash follows a link to a directory (rm -rf link/): resolved in full.
+  if (p.length > 1 && p.endsWith('/')) return realPath(p.slice(0, -1));
   const dir = path.dirname(p);
   return dir === p ? p : path.join(realPath(dir), path.basename(p));
 }
@@ -57,7 +60,8 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       return { unknown: q.reason };
     case 'git': {
       const repo = repoOf(q.cwd);
-      if (!repo) return [];
+      // A marker loses nothing itself; judgeWithGit pairs it with the command it matters to.
+      if (!repo || q.op === 'stash-push' || q.op === 'commit') return [];
       const paths = q.paths?.map(onDisk);
       const question: Question =
         q.op === 'branch-delete' ? { git: 'branch-delete', branch: q.branch! } : q.op === 'stash-drop' ? { git: 'stash-drop', all: q.all } : { git: q.op, ...(paths ? { paths } : {}) };
@@ -81,7 +85,8 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       const out: Asked[] = [];
       for (const t of targets) {
         const g = globParts(t);
-        const abs = onDisk(g ? g.base : t);
+        // A glob's base is a directory the shell reads through: its links are followed.
+        const abs = g ? realPath(g.base) : onDisk(t);
         const repo = repoOf(abs);
         if (!repo) continue;
         const asked: Asked = { q, repo, question: { paths: [abs] } };
@@ -126,6 +131,15 @@ function merge(a: Lost, b: Lost): Lost {
   };
 }
 
+/** Ignored files (and directories, as `dir/`) under `paths`, relative to the root: asked only when a .gitignore changed. */
+async function ignoredUnder(repo: Repo, paths: string[], timeoutMs: number): Promise<string[] | { unknown: string }> {
+  const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null);
+  if (rel.length === 0) return [];
+  const r = await runGit(repo, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--', ...rel.map((p) => `:(literal)${p || '.'}`)], { deadline: Date.now() + timeoutMs });
+  if (!r.ok) return { unknown: r.error ?? 'git ls-files failed' };
+  return r.stdout.toString('utf8').split('\0').filter(Boolean).map((p) => p.replace(/\/$/, ''));
+}
+
 const cmdKey = (command: string[], cwds: string[] | null) => JSON.stringify([command, cwds]);
 
 /** The decision with the repository's state taken into account (unchanged when no command destroys anything). */
@@ -143,7 +157,27 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
     return e;
   };
   const asked: Asked[] = [];
+  const markers = qs.filter((q): q is LossQuestion & { kind: 'git' } => q.kind === 'git' && (q.op === 'stash-push' || q.op === 'commit'));
+  const earlier = (q: LossQuestion & { kind: 'git' }, op: 'stash-push' | 'commit') => {
+    const root = repoOf(q.cwd)?.root;
+    return markers.filter((m) => m.op === op && m.index < q.index && root !== undefined && repoOf(m.cwd)?.root === root);
+  };
   for (const q of qs) {
+    if (q.kind === 'git' && q.op === 'branch-delete' && earlier(q, 'commit').length) {
+      // The line commits first: the branch may hold commits that do not exist yet.
+      unknown.push(`git branch -D ${q.branch} follows a command on the same line that makes commits`);
+      entry(q).resolved = false;
+      continue;
+    }
+    if (q.kind === 'git' && q.op === 'stash-drop') {
+      // `git stash [-u] && git stash drop`: the drop takes what the push took from the tree now.
+      const pushes = earlier(q, 'stash-push');
+      const repo = repoOf(q.cwd);
+      if (pushes.length && repo) {
+        asked.push({ q, repo, question: { git: 'reset-hard' } });
+        if (pushes.some((m) => m.all)) asked.push({ q, repo, question: { git: 'clean' } });
+      }
+    }
     const r = toQuestions(q);
     if ('unknown' in r) {
       unknown.push(r.unknown);
@@ -157,6 +191,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
   const byRepo = new Map<string, Asked[]>();
   for (const a of asked) byRepo.set(a.repo.root, [...(byRepo.get(a.repo.root) ?? []), a]);
   const lostPerRepo = new Map<string, Lost>();
+  const ignoreNotes = new Map<string, string>();
   await Promise.all(
     [...byRepo.values()].map(async (list) => {
       const repo = list[0].repo;
@@ -176,10 +211,20 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           continue;
         }
         if (a.filter) l = filtered(l, repo, a.filter);
-        // A .gitignore the agent changed decides what counts as ignored output: its word is not enough.
-        if (l.ignoreRulesChanged.length && nothingLost(l)) {
-          unknown.push(`${l.ignoreRulesChanged.join(', ')} changed, so what it ignores is not taken as build output`);
-          e.resolved = false;
+        // A .gitignore the agent changed decides what counts as ignored output: its word is not
+        // enough. Ignored files under the paths are then asked about as work, unless there are none.
+        if (l.ignoreRulesChanged.length && nothingLost(l) && 'paths' in a.question && !('git' in a.question)) {
+          const ig = await ignoredUnder(repo, a.question.paths, timeoutMs);
+          if (isUnknown(ig)) {
+            unknown.push(`${repo.root}: ${ig.unknown}`);
+            e.resolved = false;
+            continue;
+          }
+          const kept = a.filter ? ig.filter((p) => a.filter!(path.join(repo.root, p))) : ig;
+          if (kept.length) {
+            l = { ...l, untracked: kept };
+            ignoreNotes.set(repo.root, `${l.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+          }
         }
         if (!nothingLost(l)) {
           e.lost = e.lost ? merge(e.lost, l) : l;
@@ -205,7 +250,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
 
   // Work that would be lost: asked, naming it, keyed on the command that loses it.
   const lostLines: GitFacts['lost'] = [];
-  for (const [root, l] of lostPerRepo) lostLines.push({ root, description: describeLost(l), paths: [...l.modified, ...l.staged, ...l.untracked].slice(0, 50) });
+  for (const [root, l] of lostPerRepo) lostLines.push({ root, description: [describeLost(l), ignoreNotes.get(root)].filter(Boolean).join(' (') + (ignoreNotes.has(root) ? ')' : ''), paths: [...l.modified, ...l.staged, ...l.untracked].slice(0, 50) });
   if (lostLines.length) {
     const message =
       lostLines.map((x) => (lostPerRepo.size === 1 ? x.description : `${x.root}: ${x.description}`)).join('; ') +

@@ -10,7 +10,13 @@ import { hasFlag, parseOptions } from '../programs/options.js';
 import type { Command, PathTarget, Word } from '../shell/types.js';
 import { isHarmlessDevice } from './confine.js';
 
-export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete';
+/**
+ * stash-push loses nothing itself; it is asked so that a later `git stash drop` on the same
+ * line counts what the push took (`git stash -u && git stash drop` would otherwise read the
+ * stash list as it is now, before the push). `all` says it took untracked files too.
+ * commit likewise marks a line whose later branch -D may delete commits made by the line itself.
+ */
+export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit';
 
 /** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
 export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
@@ -32,7 +38,12 @@ function targetsOf(ts: PathTarget[]): { paths: string[] } | { unknown: string } 
   for (const t of ts) {
     const ps = t.paths;
     if (ps === null) return { unknown: `${t.raw} is only known when it runs` };
-    out.push(...ps.filter((p) => !isHarmlessDevice(p)));
+    // `rm -rf link/` empties the directory a symlink points at (the slash makes the kernel follow
+    // it), while `rm -rf link` removes only the link: the slash is kept for src/git/ to resolve.
+    // A glob the analysis reduced to its directory (`rm -rf link/*` → link) is read through too.
+    const slash = /\/["']?$/.test(t.raw);
+    const through = (p: string) => slash || (/[*?[]/.test(t.raw) && !/[*?[]/.test(p));
+    out.push(...ps.filter((p) => !isHarmlessDevice(p)).map((p) => (through(p) && !p.endsWith('/') ? `${p}/` : p)));
   }
   return { paths: [...new Set(out)] };
 }
@@ -47,7 +58,18 @@ function resolveIn(cwds: string[] | null, w: Word): string[] | null {
   return cwds.map((c) => path.resolve(c, w.value!));
 }
 
-/** The questions for one command, or none when it destroys nothing. */
+/**
+ * The questions for a line's commands. The markers (stash-push, commit) are kept only when a
+ * later command on the line is the one they matter to: alone they destroy nothing, and a line
+ * that cannot lose work must not pay for a git read.
+ */
+export function lineLossQuestions(commands: readonly Command[]): LossQuestion[] {
+  const all = commands.flatMap((c) => lossQuestions(c));
+  const laterOp = (q: LossQuestion, op: GitOp) => all.some((x) => x.kind === 'git' && x.op === op && x.index > q.index);
+  return all.filter((q) => q.kind !== 'git' || (q.op === 'stash-push' ? laterOp(q, 'stash-drop') : q.op === 'commit' ? laterOp(q, 'branch-delete') : true));
+}
+
+/** The questions for one command, or none when it destroys nothing (markers included). */
 export function lossQuestions(cmd: Command): LossQuestion[] {
   const base = { command: cmd.argv.map((w) => w.value ?? w.raw), cwds: cmd.cwds, index: cmd.index };
   const out: LossQuestion[] = [];
@@ -72,14 +94,44 @@ export function lossQuestions(cmd: Command): LossQuestion[] {
   } else if (p === 'tee' || p === 'truncate') {
     if (p === 'tee' && hasFlag(optionsOf(cmd), ['-a', '--append'])) return out;
     push(targetsOf(cmd.writes));
-  } else if (p === 'mv' || p === 'cp') {
+  } else if (p === 'mv' || p === 'cp' || (p === 'install' && !hasFlag(optionsOf(cmd), ['-d', '--directory']))) {
     const q = copyQuestion(cmd, base);
     if (q) out.push(q);
-  } else if (p === 'git') {
-    const q = gitQuestion(cmd, base);
+  } else if (p === 'ln' || p === 'link') {
+    // ln -f replaces an existing file with a link: its content is gone. Without -f ln refuses.
+    const o = optionsOf(cmd);
+    if (p === 'ln' && hasFlag(o, ['-f', '--force']) && !hasFlag(o, ['-b', '--backup', '-i', '--interactive'])) {
+      const q = copyQuestion(cmd, base, true);
+      if (q) out.push(q);
+    }
+  } else if (p === 'dd') {
+    // of= is opened for writing (truncated unless conv=notrunc, overwritten in place either way).
+    push(targetsOf(cmd.writes));
+  } else if (p === 'rsync') {
+    const q = rsyncQuestion(cmd, base);
     if (q) out.push(q);
+  } else if (p === 'git') {
+    out.push(...gitQuestions(cmd, base));
   }
+  // sed -i, perl -i and editors rewrite a file in place: that is how an agent edits code, the
+  // result is the edit it was asked for, and asking for every tracked file it touches would
+  // make the guard a prompt per edit. Work is "lost" only by deleting or replacing a file
+  // wholesale, which the cases above cover.
   return out;
+}
+
+/** rsync: --delete removes whatever the destination holds that the source lacks; `src/` copies contents whose names are not known here. */
+function rsyncQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+  const o = optionsOf(cmd);
+  const dest = cmd.writes.filter((t) => !o.positionals.slice(0, -1).some((w) => w.raw === t.raw));
+  if (dest.length === 0) return null;
+  const deletes = cmd.argv.some((w) => w.value !== null && (w.value.startsWith('--delete') || w.value === '--del'));
+  const contents = o.positionals.slice(0, -1).some((w) => w.value === null || w.value.endsWith('/'));
+  if (deletes || contents) {
+    const r = targetsOf(dest);
+    return 'unknown' in r ? { ...base, kind: 'unknown', reason: r.unknown } : r.paths.length ? { ...base, kind: 'paths', paths: r.paths } : null;
+  }
+  return copyQuestion(cmd, base);
 }
 
 function aboveBraces(p: string): string {
@@ -100,10 +152,10 @@ function findTargets(cmd: Command): { paths: string[] } | { unknown: string } {
   return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${names[0]!}` : aboveBraces(p)) : p)) };
 }
 
-function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }, link = false): LossQuestion | null {
   const o = optionsOf(cmd);
-  // -n never overwrites; --backup keeps what it would have overwritten.
-  if (hasFlag(o, ['-n', '--no-clobber', '-b', '--backup'])) return null;
+  // -n never overwrites (for ln it means "do not follow a link to a directory"); --backup keeps what it would have overwritten.
+  if (hasFlag(o, link ? ['-b', '--backup'] : ['-n', '--no-clobber', '-b', '--backup'])) return null;
   const named = o.values.get('-t') ?? o.values.get('--target-directory');
   const pos = o.positionals;
   const destWord: Word | undefined = named?.length ? { value: named[named.length - 1], raw: named[named.length - 1] ?? '$?', glob: false } : pos[pos.length - 1];
@@ -131,7 +183,12 @@ function splitDashes(args: Word[]): { before: Word[]; after: Word[] | null } {
   return i < 0 ? { before: args, after: null } : { before: args.slice(0, i), after: args.slice(i + 1) };
 }
 
-function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+function gitQuestions(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion[] {
+  const q = gitQuestion(cmd, base);
+  return q === null ? [] : Array.isArray(q) ? q : [q];
+}
+
+function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | LossQuestion[] | null {
   const unknown = (reason: string): LossQuestion => ({ ...base, kind: 'unknown', reason });
   const args = cmd.argv.slice(1);
   const g = parseOptions(args, GIT_GLOBAL);
@@ -167,7 +224,8 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
     case 'checkout':
     case 'restore': {
       const { before, after } = splitDashes(rest);
-      const operands = words(before);
+      // The value of -s/--source is a commit, not a path.
+      const operands = words(before.filter((w, i) => !(sub.value === 'restore' && i > 0 && (before[i - 1].value === '-s' || before[i - 1].value === '--source'))));
       const force = flag('-f', '--force');
       const fromTree = sub.value === 'restore' ? flag('-s', '--source') || flag('-S', '--staged') : after !== null && operands.length > 0;
       let specs: Word[] | null = after ?? (sub.value === 'restore' ? operands : operands.filter((w) => w.value === '.' || w.glob));
@@ -204,15 +262,42 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       const verb = rest.find((w) => !(w.value ?? '').startsWith('-'));
       if (verb?.value === 'clear') return git('stash-drop', { all: true });
       if (verb?.value === 'drop') return git('stash-drop');
+      if (verb === undefined || verb.value === 'push' || verb.value === 'save')
+        return flag('-h', '--help') ? null : git('stash-push', { all: flag('-u', '--include-untracked', '-a', '--all') });
       return null;
+    }
+    case 'commit':
+    case 'merge':
+    case 'cherry-pick':
+    case 'revert':
+    case 'am':
+      // Each makes commits a later `git branch -D` on the same line could leave on no branch;
+      // --abort discards the operation in progress.
+      if (flag('--abort')) return git('reset-hard');
+      return flag('-h', '--help') ? null : git('commit');
+    case 'rm': {
+      // git rm refuses to remove a file with changes unless forced; --cached leaves the work
+      // tree alone, and what it drops from the index without -f is only a copy of HEAD or of
+      // the file on disk. Forced, the changes (or, with --cached, a staged version differing
+      // from both) are gone.
+      if (!flag('-f', '--force')) return null;
+      const { before, after } = splitDashes(rest);
+      const specs = [...words(before), ...(after ?? [])];
+      if (specs.length === 0) return null;
+      const paths = pathsOf(specs);
+      if (paths === null) return unknown('a path given to git is only known when it runs');
+      return flag('--cached') ? git('reset-hard', { paths }) : { ...base, kind: 'paths', paths };
     }
     case 'branch': {
       const del = flag('-D') || (flag('-d', '--delete') && flag('-f', '--force'));
       if (!del) return null;
       const names = words(rest);
-      if (names.length !== 1) return names.length === 0 ? null : unknown('several branches deleted at once are judged by the rule');
-      if (names[0].value === null) return unknown('the branch is only known when it runs');
-      return git('branch-delete', { branch: names[0].value });
+      if (names.length === 0) return null;
+      if (names.some((w) => w.value === null)) return unknown('the branch is only known when it runs');
+      // Commits shared by the branches deleted together count as "elsewhere" for each one alone:
+      // the state counts per branch, so several at once are judged by the rule.
+      if (names.length > 1) return unknown('several branches deleted at once are judged by the rule');
+      return git('branch-delete', { branch: names[0].value! });
     }
     case 'worktree': {
       const ws = words(rest);
@@ -222,11 +307,7 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       const p = path.resolve(cwd, dir.value);
       return { ...base, kind: 'paths', paths: [p] };
     }
-    case 'merge':
     case 'rebase':
-    case 'cherry-pick':
-    case 'revert':
-    case 'am':
       return flag('--abort') ? git('reset-hard') : null;
     default:
       return null;
