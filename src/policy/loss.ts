@@ -227,7 +227,18 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       // The value of -s/--source is a commit, not a path.
       const operands = words(before.filter((w, i) => !(sub.value === 'restore' && i > 0 && (before[i - 1].value === '-s' || before[i - 1].value === '--source'))));
       const force = flag('-f', '--force');
-      const fromTree = sub.value === 'restore' ? flag('-s', '--source') || flag('-S', '--staged') : after !== null && operands.length > 0;
+      if (flag('-h', '--help')) return null;
+      if (sub.value === 'restore') {
+        if (flag('--pathspec-from-file')) return unknown('the paths git restores are read from a file when it runs');
+        // Without a pathspec git restore refuses to run.
+        if ((after ?? operands).length === 0) return null;
+        // --staged alone unstages: the work tree keeps its files (what goes is a staged version
+        // that differs from the file on disk, which the rule does not ask about either).
+        if (flag('-S', '--staged') && !flag('-W', '--worktree')) return null;
+      }
+      // From the index, a file's staged content stays; --staged --worktree, or checkout from a
+      // commit, replace the index too. restore -s writes the work tree only: the index keeps what was staged.
+      const fromTree = sub.value === 'restore' ? flag('-S', '--staged') : after !== null && operands.length > 0;
       let specs: Word[] | null = after ?? (sub.value === 'restore' ? operands : operands.filter((w) => w.value === '.' || w.glob));
       if (sub.value === 'checkout' && after === null && operands.some((w) => w.value === null)) return unknown('git checkout of a name only known when it runs');
       if (specs.length === 0) specs = null;

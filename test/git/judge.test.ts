@@ -191,6 +191,14 @@ describe('git operations', () => {
     { cmd: 'git restore .', state: 'clean', action: 'allow', rules: [], lowered: ['git-discard-changes'] },
     { cmd: 'git restore src/a.ts', state: 'modified', action: 'ask', rules: ['git-discard-changes', W], says: MOD_A },
     { cmd: 'git restore --staged --worktree .', state: 'staged', action: 'ask', rules: ['git-discard-changes', W], says: STAGED_B },
+    // routine: unstaging, and restore without a path (git refuses) or -h
+    { cmd: 'git restore --staged src/b.ts', state: (r) => (S.staged(r), write(r, 'src/b.ts', 'edited after staging\n')), action: 'allow', rules: [] },
+    { cmd: 'git restore --staged .', state: 'staged', action: 'allow', rules: [] },
+    { cmd: 'git restore', state: 'modified', action: 'allow', rules: [] },
+    { cmd: 'git restore -h', state: 'modified', action: 'allow', rules: [] },
+    // from a commit into the work tree: the index keeps what was staged
+    { cmd: 'git restore -s HEAD src', state: 'staged', action: 'allow', rules: [], lowered: ['git-discard-changes'] },
+    { cmd: 'git restore --pathspec-from-file=list', state: 'clean', action: 'ask', rules: ['git-discard-changes'] },
     { cmd: 'git checkout -f', state: 'modified', action: 'ask', rules: ['git-discard-changes', W], says: MOD_A },
     { cmd: 'git checkout -f merged', state: 'clean', action: 'allow', rules: [], lowered: ['git-discard-changes'] },
     { cmd: 'git switch -f merged', state: 'modified', action: 'ask', rules: ['git-discard-changes', W], says: MOD_A },
@@ -487,5 +495,34 @@ describe('evasions: losing work without being asked', () => {
     expect(ids(d)).not.toContain(W);
     expect(d.git?.lowered).toEqual([]);
     expect(d.git?.unknown.join('\n')).toMatch(/only known when it runs/);
+  });
+});
+
+describe('routine work in a real repository gains no prompt from its state', () => {
+  // The routine corpus, run in a committed project whose build output and caches are ignored
+  // and present: every command that destroys something is judged against the repository.
+  it('no routine command is asked about because of what it would lose', async () => {
+    const { routineCases } = await import('../helpers.js');
+    const root = path.join(BASE, `routine${++n}`);
+    init(root);
+    write(root, '.gitignore', ['node_modules/', 'dist/', 'build/', '.next/', 'coverage/', 'target/', '*.log', 'logs/', '*.pyc', '*.orig', '.pytest_cache/', '.mypy_cache/', '.ruff_cache/', 'src/generated/', 'app', '*.o', ''].join('\n'));
+    for (const f of ['package.json', 'README.txt', 'src/config.ts', 'src/version.ts', 'src/utils/helpers.ts', 'src/utils/deprecated.ts', 'src/utils/sum.ts', 'src/app.ts', 'src/config/defaults.json', 'tests/old_test.py', 'tests/test_math.py', 'fixtures/empty.json', 'templates/component/index.ts', 'scripts/hook.sh', 'package-lock.json', 'notes.md'])
+      write(root, f, f === 'package.json' ? '{"scripts":{"build":"tsc","test":"vitest run"}}\n' : undefined);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-qm', 'project');
+    for (const f of ['dist/app.js', 'node_modules/x/index.js', 'node_modules/.cache/c', 'build/out.o', '.next/n', 'coverage/lcov.info', 'target/t', 'build.log', 'logs/app.log', 'src/generated/api.ts', 'x.pyc', 'a.orig', '.pytest_cache/v', 'app', 'src/main.o'])
+      write(root, f);
+    const judged: string[] = [];
+    const asked: string[] = [];
+    for (const c of routineCases()) {
+      const d = guard.check({ command: c.command, cwd: root });
+      if (!d.losses?.length) continue;
+      judged.push(c.command);
+      const j = await judgeWithGit(d, { cache: new StateCache(), timeoutMs: 20_000 });
+      if (j.action !== d.action || j.matches.some((m) => m.rule === W)) asked.push(`${c.command}: ${d.action} → ${j.action} ${j.matches.map((m) => m.rule).join(',')}`);
+    }
+    expect(judged.length).toBeGreaterThanOrEqual(40);
+    expect(judged).toEqual(expect.arrayContaining(['rm -rf dist build .next coverage', 'rm -rf node_modules', "find . -name '*.pyc' -delete", 'rm -rf src/generated/*', 'truncate -s 0 logs/app.log']));
+    expect(asked).toEqual([]);
   });
 });
