@@ -61,7 +61,7 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
     case 'git': {
       const repo = repoOf(q.cwd);
       // A marker loses nothing itself; judgeWithGit pairs it with the command it matters to.
-      if (!repo || q.op === 'stash-push' || q.op === 'commit') return [];
+      if (!repo || q.op === 'stash-push' || q.op === 'commit' || q.op === 'add') return [];
       const paths = q.paths?.map(onDisk);
       const question: Question =
         q.op === 'branch-delete' ? { git: 'branch-delete', branch: q.branch! } : q.op === 'stash-drop' ? { git: 'stash-drop', all: q.all } : { git: q.op, ...(paths ? { paths } : {}) };
@@ -105,6 +105,41 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       return out;
     }
   }
+}
+
+/** Under `a` (or `a` itself): the part of `b` below it, '' for itself, or null. */
+function below(a: string, b: string): string | null {
+  const rel = path.relative(a, b);
+  return rel === '' ? '' : rel.startsWith('..') || path.isAbsolute(rel) ? null : rel;
+}
+
+/**
+ * The sources of earlier mv commands on the line that `q` reaches where they landed, as the
+ * paths they have now: the state is read before the line runs, so only there is their work seen.
+ */
+function movedBack(q: LossQuestion & { kind: 'paths' | 'into' }, qs: LossQuestion[]): string[] {
+  const targets = (q.kind === 'paths' ? q.paths : q.dest).map((t) => {
+    const g = globParts(t);
+    return (g ? g.base : t).replace(/(.)\/$/, '$1');
+  });
+  const out: string[] = [];
+  for (const m of qs) {
+    if (m.kind !== 'into' || !m.moved || m.index >= q.index) continue;
+    for (const d of m.dest)
+      for (const src of m.moved) {
+        // mv into an existing directory puts src under it by name; onto anything else, src becomes d.
+        const landings = [d, path.join(d, path.basename(src))];
+        for (const land of landings)
+          for (const t of targets) {
+            if (below(t, land) !== null) out.push(src);
+            else {
+              const rest = below(land, t);
+              if (rest !== null) out.push(path.join(src, rest));
+            }
+          }
+      }
+  }
+  return [...new Set(out)];
 }
 
 function filtered(l: Lost, repo: Repo, keep: (abs: string) => boolean): Lost {
@@ -157,8 +192,8 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
     return e;
   };
   const asked: Asked[] = [];
-  const markers = qs.filter((q): q is LossQuestion & { kind: 'git' } => q.kind === 'git' && (q.op === 'stash-push' || q.op === 'commit'));
-  const earlier = (q: LossQuestion & { kind: 'git' }, op: 'stash-push' | 'commit') => {
+  const markers = qs.filter((q): q is LossQuestion & { kind: 'git' } => q.kind === 'git' && (q.op === 'stash-push' || q.op === 'commit' || q.op === 'add'));
+  const earlier = (q: LossQuestion & { kind: 'git' }, op: 'stash-push' | 'commit' | 'add') => {
     const root = repoOf(q.cwd)?.root;
     return markers.filter((m) => m.op === op && m.index < q.index && root !== undefined && repoOf(m.cwd)?.root === root);
   };
@@ -175,7 +210,20 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
       const repo = repoOf(q.cwd);
       if (pushes.length && repo) {
         asked.push({ q, repo, question: { git: 'reset-hard' } });
-        if (pushes.some((m) => m.all)) asked.push({ q, repo, question: { git: 'clean' } });
+        // untracked files go into the stash with -u, or once an earlier `git add` staged them
+        if (pushes.some((m) => m.all || earlier(m, 'add').length)) asked.push({ q, repo, question: { git: 'clean' } });
+      }
+    }
+    // `git add -A && git reset --hard`: the files the add staged were untracked, and reset --hard deletes them.
+    if (q.kind === 'git' && q.op === 'reset-hard' && earlier(q, 'add').length) {
+      const repo = repoOf(q.cwd);
+      if (repo) asked.push({ q, repo, question: { git: 'clean', ...(q.paths ? { paths: q.paths.map(onDisk) } : {}) } });
+    }
+    // `mv src x && rm -rf x`: what a later command deletes where an earlier mv put it is asked about where it is now.
+    if (q.kind === 'paths' || q.kind === 'into') {
+      for (const p of movedBack(q, qs)) {
+        const repo = repoOf(onDisk(p));
+        if (repo) asked.push({ q, repo, question: { paths: [onDisk(p)] } });
       }
     }
     const r = toQuestions(q);

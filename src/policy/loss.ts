@@ -14,16 +14,18 @@ import { isHarmlessDevice } from './confine.js';
  * stash-push loses nothing itself; it is asked so that a later `git stash drop` on the same
  * line counts what the push took (`git stash -u && git stash drop` would otherwise read the
  * stash list as it is now, before the push). `all` says it took untracked files too.
- * commit likewise marks a line whose later branch -D may delete commits made by the line itself.
+ * commit likewise marks a line whose later branch -D may delete commits made by the line itself,
+ * and add one whose later reset --hard or stash drop takes untracked files the add staged.
  */
-export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit';
+export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit' | 'add';
 
 /** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
 export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
   | /** absolute paths, one set per possible cwd merged; a path may hold glob characters (`src/*.ts`) */
   { kind: 'paths'; paths: string[] }
   /** mv/cp: what lands in `dest` (an existing directory receives each source by its name) */
-  | { kind: 'into'; dest: string[]; sources: string[] }
+  /** `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
+  | { kind: 'into'; dest: string[]; sources: string[]; moved?: string[] }
   /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete */
   | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean }
   /** what it destroys is only known when it runs ($X, a command substitution): judged by the rules alone */
@@ -66,7 +68,11 @@ function resolveIn(cwds: string[] | null, w: Word): string[] | null {
 export function lineLossQuestions(commands: readonly Command[]): LossQuestion[] {
   const all = commands.flatMap((c) => lossQuestions(c));
   const laterOp = (q: LossQuestion, op: GitOp) => all.some((x) => x.kind === 'git' && x.op === op && x.index > q.index);
-  return all.filter((q) => q.kind !== 'git' || (q.op === 'stash-push' ? laterOp(q, 'stash-drop') : q.op === 'commit' ? laterOp(q, 'branch-delete') : true));
+  return all.filter(
+    (q) =>
+      q.kind !== 'git' ||
+      (q.op === 'stash-push' ? laterOp(q, 'stash-drop') : q.op === 'commit' ? laterOp(q, 'branch-delete') : q.op === 'add' ? laterOp(q, 'reset-hard') || laterOp(q, 'stash-drop') : true),
+  );
 }
 
 /** The questions for one command, or none when it destroys nothing (markers included). */
@@ -169,7 +175,8 @@ function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | 
     if (w.value === null || w.glob) return { ...base, kind: 'unknown', reason: `what ${w.raw} names is only known when it runs` };
     sources.push(w.value);
   }
-  return { ...base, kind: 'into', dest, sources };
+  const moved = cmd.program === 'mv' && cmd.cwds !== null ? [...new Set(cmd.cwds.flatMap((c) => sources.map((x) => path.resolve(c, x))))] : undefined;
+  return { ...base, kind: 'into', dest, sources, ...(moved ? { moved } : {}) };
 }
 
 const GIT_GLOBAL = parseGlobalSpec();
@@ -286,6 +293,8 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       // --abort discards the operation in progress.
       if (flag('--abort')) return git('reset-hard');
       return flag('-h', '--help') ? null : git('commit');
+    case 'add':
+      return flag('-h', '--help', '-n', '--dry-run') ? null : git('add');
     case 'rm': {
       // git rm refuses to remove a file with changes unless forced; --cached leaves the work
       // tree alone, and what it drops from the index without -f is only a copy of HEAD or of

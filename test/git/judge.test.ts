@@ -464,6 +464,20 @@ describe('evasions: losing work without being asked', () => {
     { cmd: 'git stash drop && git stash', state: 'modified', action: 'allow', rules: [], lowered: ['git-stash-drop'] },
     // commits made by the line itself are not in the state read before it runs
     { cmd: 'git commit -qam wip && git branch -D merged', state: 'modified', action: 'ask', rules: ['git-branch-force-delete'] },
+    // staged by the line, then deleted by reset --hard (or stashed and dropped)
+    { cmd: 'git add -A && git reset --hard', state: 'untracked', action: 'ask', rules: ['git-reset-hard', W], says: NEW_TS },
+    { cmd: 'git add . && git stash && git stash drop', state: 'untracked', action: 'ask', rules: ['git-stash-drop', W], says: NEW_TS },
+    { cmd: 'git add -A && git reset --hard', state: 'clean', action: 'allow', rules: [], lowered: ['git-reset-hard'] },
+    { cmd: 'git reset --hard && git add -A', state: 'untracked', action: 'allow', rules: [], lowered: ['git-reset-hard'] },
+    // moved first, deleted where it landed: the state before the line only knows where it is now
+    { cmd: 'mv src moved && rm -rf moved', state: 'untracked', action: 'ask', rules: [W], says: NEW_TS },
+    { cmd: 'mv src ../moved-away && rm -rf ../moved-away', state: 'modified', action: 'ask', rules: [W], says: MOD_A },
+    { cmd: 'mv src/a.ts docs/ && rm -f docs/a.ts', state: 'modified', action: 'ask', rules: [W], says: MOD_A },
+    { cmd: 'mv src moved && rm -rf moved/b.ts', state: 'modified', action: 'allow', rules: [] },
+    { cmd: 'mv src moved && rm -rf moved', state: 'clean', action: 'allow', rules: [] },
+    { cmd: 'rm -rf moved && mv src moved', state: 'modified', action: 'allow', rules: [] },
+    { cmd: 'rm -rf .git', state: 'clean', action: 'ask', rules: [W], says: /^the repository itself \(\.git\) would be lost$/ },
+    { cmd: 'rm -rf .git', state: 'unpushed', action: 'ask', rules: [W], says: /the repository itself \(\.git\).*1 commit only on feature/ },
     { cmd: 'git update-ref -d refs/heads/feature', state: 'unpushed', action: 'ask', rules: ['git-history-rewrite'] },
     // branches deleted together may share the only copy of a commit
     { cmd: 'git branch -D feature merged', state: 'clean', action: 'ask', rules: ['git-branch-force-delete'] },
