@@ -259,6 +259,19 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           continue;
         }
         if (a.filter) l = filtered(l, repo, a.filter);
+        // git clean -x/-X deletes ignored files: with a .gitignore the agent changed, those count as work.
+        if (a.q.kind === 'git' && a.q.op === 'clean' && a.q.ignored && state.ignoreRulesChanged.length && 'git' in a.question && a.question.git === 'clean') {
+          const ig = await ignoredUnder(repo, a.question.paths ?? [repo.root], timeoutMs);
+          if (isUnknown(ig)) {
+            unknown.push(`${repo.root}: ${ig.unknown}`);
+            e.resolved = false;
+            continue;
+          }
+          if (ig.length) {
+            l = { ...l, untracked: [...new Set([...l.untracked, ...ig])] };
+            ignoreNotes.set(repo.root, `${state.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+          }
+        }
         // A .gitignore the agent changed decides what counts as ignored output: its word is not
         // enough. Ignored files under the paths are then asked about as work, unless there are none.
         if (l.ignoreRulesChanged.length && nothingLost(l) && 'paths' in a.question && !('git' in a.question)) {

@@ -27,7 +27,7 @@ export type LossQuestion = { command: string[]; cwds: string[] | null; index: nu
   /** `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
   | { kind: 'into'; dest: string[]; sources: string[]; moved?: string[] }
   /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete */
-  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean }
+  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean; ignored?: boolean }
   /** what it destroys is only known when it runs ($X, a command substitution): judged by the rules alone */
   | { kind: 'unknown'; reason: string }
 );
@@ -169,6 +169,8 @@ function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | 
   if (!destWord || sourceWords.length === 0) return null;
   const dest = targetFor(cmd, destWord)?.paths ?? resolveIn(cmd.cwds, destWord);
   if (!dest) return { ...base, kind: 'unknown', reason: `${destWord.raw} is only known when it runs` };
+  // -T: the destination itself is overwritten (cp -rT a b merges a's contents into b): all of it is asked about.
+  if (!named?.length && hasFlag(o, ['-T', '--no-target-directory'])) return { ...base, kind: 'paths', paths: dest };
   const sources: string[] = [];
   for (const w of sourceWords) {
     // The source's name is what lands in a directory: a name only known at run time could be anything there.
@@ -226,7 +228,7 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
     }
     return out;
   };
-  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
+  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean; ignored?: boolean } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
   switch (sub.value) {
     case 'checkout':
     case 'restore': {
@@ -271,10 +273,12 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       if (flag('-n', '--dry-run') || !flag('-f', '--force')) return null;
       const { before, after } = splitDashes(rest);
       const specs = [...words(before).filter((w) => !['-e', '--exclude'].includes(w.value ?? '')), ...(after ?? [])];
-      if (rest.some((w) => w.value === '-e' || w.value?.startsWith('--exclude'))) return git('clean'); // the whole tree: excludes only narrow it
+      // -x/-X delete ignored files too: build output, unless the agent changed what is ignored.
+      const ignored = flag('-x', '-X');
+      if (rest.some((w) => w.value === '-e' || w.value?.startsWith('--exclude'))) return git('clean', { ignored }); // the whole tree: excludes only narrow it
       const paths = specs.length ? pathsOf(specs) : undefined;
       if (paths === null) return unknown('a path given to git is only known when it runs');
-      return git('clean', paths ? { paths } : {});
+      return git('clean', { ...(paths ? { paths } : {}), ignored });
     }
     case 'stash': {
       const verb = rest.find((w) => !(w.value ?? '').startsWith('-'));

@@ -392,6 +392,10 @@ describe('where the command runs', () => {
     await check({ cmd: 'rm -rf docs', state: hide, action: 'allow', rules: [] });
     // a new, untracked .gitignore counts too
     await check({ cmd: 'rm -rf src', state: (r) => (write(r, 'src/.gitignore', 'secret.ts\n'), write(r, 'src/secret.ts')), action: 'ask', rules: [W], says: /src\/\.gitignore/ });
+    // git clean -X deletes exactly what the changed .gitignore now ignores; without -x/-X ignored files stay
+    await check({ cmd: 'git clean -fdX', state: hide, action: 'ask', rules: ['git-clean-force', W], says: /src\/secret\.ts.*\.gitignore changed/ });
+    await check({ cmd: 'git clean -fdx src', state: hide, action: 'ask', rules: ['git-clean-force', W], says: /src\/secret\.ts/ });
+    await check({ cmd: 'git clean -fd', state: hide, action: 'allow', rules: [], lowered: ['git-clean-force'] });
     // committed rules are the repository's word
     await check({ cmd: 'rm -rf dist', state: 'ignored', action: 'allow', rules: [] });
   });
@@ -451,6 +455,9 @@ describe('evasions: losing work without being asked', () => {
     { cmd: 'rsync -a --delete docs/ src/', state: 'untracked', action: 'ask', rules: [W], says: NEW_TS },
     { cmd: 'rsync -a --delete docs/ src/', state: 'clean', action: 'allow', rules: [] },
     { cmd: 'rsync -a list src/a.ts', state: 'modified', action: 'ask', rules: [W], says: MOD_A },
+    // -T: the destination directory itself receives the contents
+    { cmd: 'cp -rT docs src', state: 'modified', action: 'ask', rules: [W], says: MOD_A },
+    { cmd: 'cp -rT docs src', state: 'clean', action: 'allow', rules: [] },
     { cmd: 'cp /dev/null src/a.ts', state: 'modified', action: 'ask', rules: [W], says: MOD_A },
     { cmd: ': > src/a.ts', state: 'modified', action: 'ask', rules: [W], says: MOD_A },
     { cmd: '>| src/a.ts', state: 'modified', action: 'ask', rules: [W], says: MOD_A },
