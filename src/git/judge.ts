@@ -4,7 +4,8 @@
 // (rule `work-would-be-lost`). Nothing would be lost → the rules marked `unless_nothing_lost`
 // do not count for that command. The state could not be read in time, or a target is only
 // known at run time → the decision stays what the rules made it (never an allow the rules
-// did not give).
+// did not give). The state is read before the line runs, so work an earlier command on the
+// line moves (mv, git stash, git add, git commit) is judged where it is now.
 import fs from 'node:fs';
 import path from 'node:path';
 import { minimatch } from 'minimatch';

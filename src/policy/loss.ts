@@ -1,8 +1,10 @@
 // What a line would destroy, as questions for the repository's state: the paths it deletes or
-// overwrites (rm, find -delete, mv/cp onto existing files, `>` truncation, tee, truncate) and
-// the git operations that discard work (checkout/restore over edits, reset --hard, clean,
-// stash drop, branch -D, worktree remove, --abort). Pure: the answers come from src/git/,
-// which reads the repository; the policy only says what to ask.
+// overwrites (rm, find -delete, mv/cp/install/ln -f/rsync onto existing files, dd of=, `>`
+// truncation, tee, truncate) and the git operations that discard work (checkout/restore over
+// edits, reset --hard, clean, stash drop, branch -D, worktree remove, rm -f, --abort), with
+// markers for what an earlier command on the line does to the work a later one destroys
+// (stash push, add, commit, mv). Pure: the answers come from src/git/, which reads the
+// repository; the policy only says what to ask.
 import path from 'node:path';
 import { gitSpec } from '../programs/git.js';
 import { optionsOf } from '../programs/index.js';
@@ -61,7 +63,7 @@ function resolveIn(cwds: string[] | null, w: Word): string[] | null {
 }
 
 /**
- * The questions for a line's commands. The markers (stash-push, commit) are kept only when a
+ * The questions for a line's commands. The markers (stash-push, commit, add) are kept only when a
  * later command on the line is the one they matter to: alone they destroy nothing, and a line
  * that cannot lose work must not pay for a git read.
  */
@@ -103,10 +105,10 @@ export function lossQuestions(cmd: Command): LossQuestion[] {
   } else if (p === 'mv' || p === 'cp' || (p === 'install' && !hasFlag(optionsOf(cmd), ['-d', '--directory']))) {
     const q = copyQuestion(cmd, base);
     if (q) out.push(q);
-  } else if (p === 'ln' || p === 'link') {
-    // ln -f replaces an existing file with a link: its content is gone. Without -f ln refuses.
+  } else if (p === 'ln') {
+    // ln -f replaces an existing file with a link: its content is gone. Without -f ln (and link) refuse.
     const o = optionsOf(cmd);
-    if (p === 'ln' && hasFlag(o, ['-f', '--force']) && !hasFlag(o, ['-b', '--backup', '-i', '--interactive'])) {
+    if (hasFlag(o, ['-f', '--force']) && !hasFlag(o, ['-b', '--backup', '-i', '--interactive'])) {
       const q = copyQuestion(cmd, base, true);
       if (q) out.push(q);
     }
