@@ -327,7 +327,7 @@ if (want('log')) await logLatency(corpus);
 if (want('shim')) shimFigures();
 if (want('privilege')) await privilegeCost(30);
 if (want('start')) sessionStart(7);
-for (const extra of want('extra') ? ['hooks.js', 'egress.js', 'escalate.js', 'linear.js', 'sinks.js', 'git.js', 'git-snapshot.js'] : []) {
+for (const extra of want('extra') ? ['hooks.js', 'egress.js', 'escalate.js', 'linear.js', 'sinks.js', 'git.js', 'git-snapshot.js', 'git-judge.js'] : []) {
   if (!fs.existsSync(path.join(here, extra))) continue;
   const r = spawnSync(process.execPath, [path.join(here, extra)], { cwd: root, encoding: 'utf8' });
   process.stdout.write(r.stdout);

@@ -4,7 +4,8 @@
 // (rule `work-would-be-lost`). Nothing would be lost → the rules marked `unless_nothing_lost`
 // do not count for that command. The state could not be read in time, or a target is only
 // known at run time → the decision stays what the rules made it (never an allow the rules
-// did not give).
+// did not give). The state is read before the line runs, so work an earlier command on the
+// line moves (mv, git stash, git add, git commit) is judged where it is now.
 import fs from 'node:fs';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
@@ -12,6 +13,7 @@ import { realPath } from '../policy/confine.js';
 import { stricter, type Action, type Decision, type GitFacts, type RuleMatch, type Trigger } from '../policy/decision.js';
 import type { LossQuestion } from '../policy/loss.js';
 import { repoOf, type Repo } from './repo.js';
+import { runGit } from './run.js';
 import { affectedPaths, describeLost, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
 
 export const LOST_WORK_RULE = 'work-would-be-lost';
@@ -38,6 +40,8 @@ function globParts(p: string): { base: string; pattern: string } | null {
 
 /** The path as the file system will see it: the directory's symlinks resolved, the last component kept (rm link removes the link). */
 function onDisk(p: string): string {
+  // A trailing slash follows a link to a directory (rm -rf link/): resolved in full.
+  if (p.length > 1 && p.endsWith('/')) return realPath(p.slice(0, -1));
   const dir = path.dirname(p);
   return dir === p ? p : path.join(realPath(dir), path.basename(p));
 }
@@ -57,7 +61,8 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       return { unknown: q.reason };
     case 'git': {
       const repo = repoOf(q.cwd);
-      if (!repo) return [];
+      // A marker loses nothing itself; judgeWithGit pairs it with the command it matters to.
+      if (!repo || q.op === 'stash-push' || q.op === 'commit' || q.op === 'add') return [];
       const paths = q.paths?.map(onDisk);
       const question: Question =
         q.op === 'branch-delete' ? { git: 'branch-delete', branch: q.branch! } : q.op === 'stash-drop' ? { git: 'stash-drop', all: q.all } : { git: q.op, ...(paths ? { paths } : {}) };
@@ -81,7 +86,8 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       const out: Asked[] = [];
       for (const t of targets) {
         const g = globParts(t);
-        const abs = onDisk(g ? g.base : t);
+        // A glob's base is a directory the shell reads through: its links are followed.
+        const abs = g ? realPath(g.base) : onDisk(t);
         const repo = repoOf(abs);
         if (!repo) continue;
         const asked: Asked = { q, repo, question: { paths: [abs] } };
@@ -100,6 +106,41 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       return out;
     }
   }
+}
+
+/** Under `a` (or `a` itself): the part of `b` below it, '' for itself, or null. */
+function below(a: string, b: string): string | null {
+  const rel = path.relative(a, b);
+  return rel === '' ? '' : rel.startsWith('..') || path.isAbsolute(rel) ? null : rel;
+}
+
+/**
+ * The sources of earlier mv commands on the line that `q` reaches where they landed, as the
+ * paths they have now: the state is read before the line runs, so only there is their work seen.
+ */
+function movedBack(q: LossQuestion & { kind: 'paths' | 'into' }, qs: LossQuestion[]): string[] {
+  const targets = (q.kind === 'paths' ? q.paths : q.dest).map((t) => {
+    const g = globParts(t);
+    return (g ? g.base : t).replace(/(.)\/$/, '$1');
+  });
+  const out: string[] = [];
+  for (const m of qs) {
+    if (m.kind !== 'into' || !m.moved || m.index >= q.index) continue;
+    for (const d of m.dest)
+      for (const src of m.moved) {
+        // mv into an existing directory puts src under it by name; onto anything else, src becomes d.
+        const landings = [d, path.join(d, path.basename(src))];
+        for (const land of landings)
+          for (const t of targets) {
+            if (below(t, land) !== null) out.push(src);
+            else {
+              const rest = below(land, t);
+              if (rest !== null) out.push(path.join(src, rest));
+            }
+          }
+      }
+  }
+  return [...new Set(out)];
 }
 
 function filtered(l: Lost, repo: Repo, keep: (abs: string) => boolean): Lost {
@@ -126,6 +167,15 @@ function merge(a: Lost, b: Lost): Lost {
   };
 }
 
+/** Ignored files (and directories, as `dir/`) under `paths`, relative to the root: asked only when a .gitignore changed. */
+async function ignoredUnder(repo: Repo, paths: string[], timeoutMs: number): Promise<string[] | { unknown: string }> {
+  const rel = paths.map((p) => relativeTo(repo.root, p)).filter((p): p is string => p !== null);
+  if (rel.length === 0) return [];
+  const r = await runGit(repo, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--', ...rel.map((p) => `:(literal)${p || '.'}`)], { deadline: Date.now() + timeoutMs });
+  if (!r.ok) return { unknown: r.error ?? 'git ls-files failed' };
+  return r.stdout.toString('utf8').split('\0').filter(Boolean).map((p) => p.replace(/\/$/, ''));
+}
+
 const cmdKey = (command: string[], cwds: string[] | null) => JSON.stringify([command, cwds]);
 
 /** The decision with the repository's state taken into account (unchanged when no command destroys anything). */
@@ -143,7 +193,40 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
     return e;
   };
   const asked: Asked[] = [];
+  const markers = qs.filter((q): q is LossQuestion & { kind: 'git' } => q.kind === 'git' && (q.op === 'stash-push' || q.op === 'commit' || q.op === 'add'));
+  const earlier = (q: LossQuestion & { kind: 'git' }, op: 'stash-push' | 'commit' | 'add') => {
+    const root = repoOf(q.cwd)?.root;
+    return markers.filter((m) => m.op === op && m.index < q.index && root !== undefined && repoOf(m.cwd)?.root === root);
+  };
   for (const q of qs) {
+    if (q.kind === 'git' && q.op === 'branch-delete' && earlier(q, 'commit').length) {
+      // The line commits first: the branch may hold commits that do not exist yet.
+      unknown.push(`git branch -D ${q.branch} follows a command on the same line that makes commits`);
+      entry(q).resolved = false;
+      continue;
+    }
+    if (q.kind === 'git' && q.op === 'stash-drop') {
+      // `git stash [-u] && git stash drop`: the drop takes what the push took from the tree now.
+      const pushes = earlier(q, 'stash-push');
+      const repo = repoOf(q.cwd);
+      if (pushes.length && repo) {
+        asked.push({ q, repo, question: { git: 'reset-hard' } });
+        // untracked files go into the stash with -u, or once an earlier `git add` staged them
+        if (pushes.some((m) => m.all || earlier(m, 'add').length)) asked.push({ q, repo, question: { git: 'clean' } });
+      }
+    }
+    // `git add -A && git reset --hard`: the files the add staged were untracked, and reset --hard deletes them.
+    if (q.kind === 'git' && q.op === 'reset-hard' && earlier(q, 'add').length) {
+      const repo = repoOf(q.cwd);
+      if (repo) asked.push({ q, repo, question: { git: 'clean', ...(q.paths ? { paths: q.paths.map(onDisk) } : {}) } });
+    }
+    // `mv src x && rm -rf x`: what a later command deletes where an earlier mv put it is asked about where it is now.
+    if (q.kind === 'paths' || q.kind === 'into') {
+      for (const p of movedBack(q, qs)) {
+        const repo = repoOf(onDisk(p));
+        if (repo) asked.push({ q, repo, question: { paths: [onDisk(p)] } });
+      }
+    }
     const r = toQuestions(q);
     if ('unknown' in r) {
       unknown.push(r.unknown);
@@ -157,6 +240,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
   const byRepo = new Map<string, Asked[]>();
   for (const a of asked) byRepo.set(a.repo.root, [...(byRepo.get(a.repo.root) ?? []), a]);
   const lostPerRepo = new Map<string, Lost>();
+  const ignoreNotes = new Map<string, string>();
   await Promise.all(
     [...byRepo.values()].map(async (list) => {
       const repo = list[0].repo;
@@ -176,10 +260,33 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           continue;
         }
         if (a.filter) l = filtered(l, repo, a.filter);
-        // A .gitignore the agent changed decides what counts as ignored output: its word is not enough.
-        if (l.ignoreRulesChanged.length && nothingLost(l)) {
-          unknown.push(`${l.ignoreRulesChanged.join(', ')} changed, so what it ignores is not taken as build output`);
-          e.resolved = false;
+        // git clean -x/-X deletes ignored files: with a .gitignore the agent changed, those count as work.
+        if (a.q.kind === 'git' && a.q.op === 'clean' && a.q.ignored && state.ignoreRulesChanged.length && 'git' in a.question && a.question.git === 'clean') {
+          const ig = await ignoredUnder(repo, a.question.paths ?? [repo.root], timeoutMs);
+          if (isUnknown(ig)) {
+            unknown.push(`${repo.root}: ${ig.unknown}`);
+            e.resolved = false;
+            continue;
+          }
+          if (ig.length) {
+            l = { ...l, untracked: [...new Set([...l.untracked, ...ig])] };
+            ignoreNotes.set(repo.root, `${state.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+          }
+        }
+        // A .gitignore the agent changed decides what counts as ignored output: its word is not
+        // enough. Ignored files under the paths are then asked about as work, unless there are none.
+        if (l.ignoreRulesChanged.length && nothingLost(l) && 'paths' in a.question && !('git' in a.question)) {
+          const ig = await ignoredUnder(repo, a.question.paths, timeoutMs);
+          if (isUnknown(ig)) {
+            unknown.push(`${repo.root}: ${ig.unknown}`);
+            e.resolved = false;
+            continue;
+          }
+          const kept = a.filter ? ig.filter((p) => a.filter!(path.join(repo.root, p))) : ig;
+          if (kept.length) {
+            l = { ...l, untracked: kept };
+            ignoreNotes.set(repo.root, `${l.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+          }
         }
         if (!nothingLost(l)) {
           e.lost = e.lost ? merge(e.lost, l) : l;
@@ -205,7 +312,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
 
   // Work that would be lost: asked, naming it, keyed on the command that loses it.
   const lostLines: GitFacts['lost'] = [];
-  for (const [root, l] of lostPerRepo) lostLines.push({ root, description: describeLost(l), paths: [...l.modified, ...l.staged, ...l.untracked].slice(0, 50) });
+  for (const [root, l] of lostPerRepo) lostLines.push({ root, description: [describeLost(l), ignoreNotes.get(root)].filter(Boolean).join(' (') + (ignoreNotes.has(root) ? ')' : ''), paths: [...l.modified, ...l.staged, ...l.untracked].slice(0, 50) });
   if (lostLines.length) {
     const message =
       lostLines.map((x) => (lostPerRepo.size === 1 ? x.description : `${x.root}: ${x.description}`)).join('; ') +

@@ -8,7 +8,7 @@ import { lineFacts, type LineFacts } from '../rules/gate.js';
 import type { CompiledRule, RuleSet } from '../rules/ruleset.js';
 import type { Command, PathTarget, Script } from '../shell/types.js';
 import { isHarmlessDevice, isInside, realPath } from './confine.js';
-import { lossQuestions } from './loss.js';
+import { lineLossQuestions } from './loss.js';
 import { atMost, stricter, type Action, type Decision, type Exception, type RuleMatch, type Trigger } from './decision.js';
 
 export interface PolicyContext {
@@ -118,7 +118,7 @@ export function evaluate(script: Script, rules: RuleSet, ctx: PolicyContext, onl
   }
   const opaque = only ? [] : script.opaque;
   if (opaque.length) action = stricter(action, 'ask');
-  const losses = only ? [] : script.commands.flatMap(lossQuestions);
+  const losses = only ? [] : lineLossQuestions(script.commands);
   return {
     action,
     matches: [...matches.values()].map(shortSubjects),

@@ -1,8 +1,10 @@
 // What a line would destroy, as questions for the repository's state: the paths it deletes or
-// overwrites (rm, find -delete, mv/cp onto existing files, `>` truncation, tee, truncate) and
-// the git operations that discard work (checkout/restore over edits, reset --hard, clean,
-// stash drop, branch -D, worktree remove, --abort). Pure: the answers come from src/git/,
-// which reads the repository; the policy only says what to ask.
+// overwrites (rm, find -delete, mv/cp/install/ln -f/rsync onto existing files, dd of=, `>`
+// truncation, tee, truncate) and the git operations that discard work (checkout/restore over
+// edits, reset --hard, clean, stash drop, branch -D, worktree remove, rm -f, --abort), with
+// markers for what an earlier command on the line does to the work a later one destroys
+// (stash push, add, commit, mv). Pure: the answers come from src/git/, which reads the
+// repository; the policy only says what to ask.
 import path from 'node:path';
 import { gitSpec } from '../programs/git.js';
 import { optionsOf } from '../programs/index.js';
@@ -10,16 +12,24 @@ import { hasFlag, parseOptions } from '../programs/options.js';
 import type { Command, PathTarget, Word } from '../shell/types.js';
 import { isHarmlessDevice } from './confine.js';
 
-export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete';
+/**
+ * stash-push loses nothing itself; it is asked so that a later `git stash drop` on the same
+ * line counts what the push took (`git stash -u && git stash drop` would otherwise read the
+ * stash list as it is now, before the push). `all` says it took untracked files too.
+ * commit likewise marks a line whose later branch -D may delete commits made by the line itself,
+ * and add one whose later reset --hard or stash drop takes untracked files the add staged.
+ */
+export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit' | 'add';
 
 /** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
 export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
   | /** absolute paths, one set per possible cwd merged; a path may hold glob characters (`src/*.ts`) */
   { kind: 'paths'; paths: string[] }
   /** mv/cp: what lands in `dest` (an existing directory receives each source by its name) */
-  | { kind: 'into'; dest: string[]; sources: string[] }
+  /** `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
+  | { kind: 'into'; dest: string[]; sources: string[]; moved?: string[] }
   /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete */
-  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean }
+  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean; ignored?: boolean }
   /** what it destroys is only known when it runs ($X, a command substitution): judged by the rules alone */
   | { kind: 'unknown'; reason: string }
 );
@@ -32,7 +42,12 @@ function targetsOf(ts: PathTarget[]): { paths: string[] } | { unknown: string } 
   for (const t of ts) {
     const ps = t.paths;
     if (ps === null) return { unknown: `${t.raw} is only known when it runs` };
-    out.push(...ps.filter((p) => !isHarmlessDevice(p)));
+    // `rm -rf link/` empties the directory a symlink points at (the slash makes the kernel follow
+    // it), while `rm -rf link` removes only the link: the slash is kept for src/git/ to resolve.
+    // A glob the analysis reduced to its directory (`rm -rf link/*` → link) is read through too.
+    const slash = /\/["']?$/.test(t.raw);
+    const through = (p: string) => slash || (/[*?[]/.test(t.raw) && !/[*?[]/.test(p));
+    out.push(...ps.filter((p) => !isHarmlessDevice(p)).map((p) => (through(p) && !p.endsWith('/') ? `${p}/` : p)));
   }
   return { paths: [...new Set(out)] };
 }
@@ -47,7 +62,22 @@ function resolveIn(cwds: string[] | null, w: Word): string[] | null {
   return cwds.map((c) => path.resolve(c, w.value!));
 }
 
-/** The questions for one command, or none when it destroys nothing. */
+/**
+ * The questions for a line's commands. The markers (stash-push, commit, add) are kept only when a
+ * later command on the line is the one they matter to: alone they destroy nothing, and a line
+ * that cannot lose work must not pay for a git read.
+ */
+export function lineLossQuestions(commands: readonly Command[]): LossQuestion[] {
+  const all = commands.flatMap((c) => lossQuestions(c));
+  const laterOp = (q: LossQuestion, op: GitOp) => all.some((x) => x.kind === 'git' && x.op === op && x.index > q.index);
+  return all.filter(
+    (q) =>
+      q.kind !== 'git' ||
+      (q.op === 'stash-push' ? laterOp(q, 'stash-drop') : q.op === 'commit' ? laterOp(q, 'branch-delete') : q.op === 'add' ? laterOp(q, 'reset-hard') || laterOp(q, 'stash-drop') : true),
+  );
+}
+
+/** The questions for one command, or none when it destroys nothing (markers included). */
 export function lossQuestions(cmd: Command): LossQuestion[] {
   const base = { command: cmd.argv.map((w) => w.value ?? w.raw), cwds: cmd.cwds, index: cmd.index };
   const out: LossQuestion[] = [];
@@ -72,14 +102,44 @@ export function lossQuestions(cmd: Command): LossQuestion[] {
   } else if (p === 'tee' || p === 'truncate') {
     if (p === 'tee' && hasFlag(optionsOf(cmd), ['-a', '--append'])) return out;
     push(targetsOf(cmd.writes));
-  } else if (p === 'mv' || p === 'cp') {
+  } else if (p === 'mv' || p === 'cp' || (p === 'install' && !hasFlag(optionsOf(cmd), ['-d', '--directory']))) {
     const q = copyQuestion(cmd, base);
     if (q) out.push(q);
-  } else if (p === 'git') {
-    const q = gitQuestion(cmd, base);
+  } else if (p === 'ln') {
+    // ln -f replaces an existing file with a link: its content is gone. Without -f ln (and link) refuse.
+    const o = optionsOf(cmd);
+    if (hasFlag(o, ['-f', '--force']) && !hasFlag(o, ['-b', '--backup', '-i', '--interactive'])) {
+      const q = copyQuestion(cmd, base, true);
+      if (q) out.push(q);
+    }
+  } else if (p === 'dd') {
+    // of= is opened for writing (truncated unless conv=notrunc, overwritten in place either way).
+    push(targetsOf(cmd.writes));
+  } else if (p === 'rsync') {
+    const q = rsyncQuestion(cmd, base);
     if (q) out.push(q);
+  } else if (p === 'git') {
+    out.push(...gitQuestions(cmd, base));
   }
+  // sed -i, perl -i and editors rewrite a file in place: that is how an agent edits code, the
+  // result is the edit it was asked for, and asking for every tracked file it touches would
+  // make the guard a prompt per edit. Work is "lost" only by deleting or replacing a file
+  // wholesale, which the cases above cover.
   return out;
+}
+
+/** rsync: --delete removes whatever the destination holds that the source lacks; `src/` copies contents whose names are not known here. */
+function rsyncQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+  const o = optionsOf(cmd);
+  const dest = cmd.writes.filter((t) => !o.positionals.slice(0, -1).some((w) => w.raw === t.raw));
+  if (dest.length === 0) return null;
+  const deletes = cmd.argv.some((w) => w.value !== null && (w.value.startsWith('--delete') || w.value === '--del'));
+  const contents = o.positionals.slice(0, -1).some((w) => w.value === null || w.value.endsWith('/'));
+  if (deletes || contents) {
+    const r = targetsOf(dest);
+    return 'unknown' in r ? { ...base, kind: 'unknown', reason: r.unknown } : r.paths.length ? { ...base, kind: 'paths', paths: r.paths } : null;
+  }
+  return copyQuestion(cmd, base);
 }
 
 function aboveBraces(p: string): string {
@@ -100,10 +160,10 @@ function findTargets(cmd: Command): { paths: string[] } | { unknown: string } {
   return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${names[0]!}` : aboveBraces(p)) : p)) };
 }
 
-function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }, link = false): LossQuestion | null {
   const o = optionsOf(cmd);
-  // -n never overwrites; --backup keeps what it would have overwritten.
-  if (hasFlag(o, ['-n', '--no-clobber', '-b', '--backup'])) return null;
+  // -n never overwrites (for ln it means "do not follow a link to a directory"); --backup keeps what it would have overwritten.
+  if (hasFlag(o, link ? ['-b', '--backup'] : ['-n', '--no-clobber', '-b', '--backup'])) return null;
   const named = o.values.get('-t') ?? o.values.get('--target-directory');
   const pos = o.positionals;
   const destWord: Word | undefined = named?.length ? { value: named[named.length - 1], raw: named[named.length - 1] ?? '$?', glob: false } : pos[pos.length - 1];
@@ -111,13 +171,16 @@ function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | 
   if (!destWord || sourceWords.length === 0) return null;
   const dest = targetFor(cmd, destWord)?.paths ?? resolveIn(cmd.cwds, destWord);
   if (!dest) return { ...base, kind: 'unknown', reason: `${destWord.raw} is only known when it runs` };
+  // -T: the destination itself is overwritten (cp -rT a b merges a's contents into b): all of it is asked about.
+  if (!named?.length && hasFlag(o, ['-T', '--no-target-directory'])) return { ...base, kind: 'paths', paths: dest };
   const sources: string[] = [];
   for (const w of sourceWords) {
     // The source's name is what lands in a directory: a name only known at run time could be anything there.
     if (w.value === null || w.glob) return { ...base, kind: 'unknown', reason: `what ${w.raw} names is only known when it runs` };
     sources.push(w.value);
   }
-  return { ...base, kind: 'into', dest, sources };
+  const moved = cmd.program === 'mv' && cmd.cwds !== null ? [...new Set(cmd.cwds.flatMap((c) => sources.map((x) => path.resolve(c, x))))] : undefined;
+  return { ...base, kind: 'into', dest, sources, ...(moved ? { moved } : {}) };
 }
 
 const GIT_GLOBAL = parseGlobalSpec();
@@ -131,7 +194,12 @@ function splitDashes(args: Word[]): { before: Word[]; after: Word[] | null } {
   return i < 0 ? { before: args, after: null } : { before: args.slice(0, i), after: args.slice(i + 1) };
 }
 
-function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+function gitQuestions(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion[] {
+  const q = gitQuestion(cmd, base);
+  return q === null ? [] : Array.isArray(q) ? q : [q];
+}
+
+function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | LossQuestion[] | null {
   const unknown = (reason: string): LossQuestion => ({ ...base, kind: 'unknown', reason });
   const args = cmd.argv.slice(1);
   const g = parseOptions(args, GIT_GLOBAL);
@@ -162,14 +230,26 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
     }
     return out;
   };
-  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
+  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean; ignored?: boolean } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
   switch (sub.value) {
     case 'checkout':
     case 'restore': {
       const { before, after } = splitDashes(rest);
-      const operands = words(before);
+      // The value of -s/--source is a commit, not a path.
+      const operands = words(before.filter((w, i) => !(sub.value === 'restore' && i > 0 && (before[i - 1].value === '-s' || before[i - 1].value === '--source'))));
       const force = flag('-f', '--force');
-      const fromTree = sub.value === 'restore' ? flag('-s', '--source') || flag('-S', '--staged') : after !== null && operands.length > 0;
+      if (flag('-h', '--help')) return null;
+      if (sub.value === 'restore') {
+        if (flag('--pathspec-from-file')) return unknown('the paths git restores are read from a file when it runs');
+        // Without a pathspec git restore refuses to run.
+        if ((after ?? operands).length === 0) return null;
+        // --staged alone unstages: the work tree keeps its files (what goes is a staged version
+        // that differs from the file on disk, which the rule does not ask about either).
+        if (flag('-S', '--staged') && !flag('-W', '--worktree')) return null;
+      }
+      // From the index, a file's staged content stays; --staged --worktree, or checkout from a
+      // commit, replace the index too. restore -s writes the work tree only: the index keeps what was staged.
+      const fromTree = sub.value === 'restore' ? flag('-S', '--staged') : after !== null && operands.length > 0;
       let specs: Word[] | null = after ?? (sub.value === 'restore' ? operands : operands.filter((w) => w.value === '.' || w.glob));
       if (sub.value === 'checkout' && after === null && operands.some((w) => w.value === null)) return unknown('git checkout of a name only known when it runs');
       if (specs.length === 0) specs = null;
@@ -195,24 +275,55 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       if (flag('-n', '--dry-run') || !flag('-f', '--force')) return null;
       const { before, after } = splitDashes(rest);
       const specs = [...words(before).filter((w) => !['-e', '--exclude'].includes(w.value ?? '')), ...(after ?? [])];
-      if (rest.some((w) => w.value === '-e' || w.value?.startsWith('--exclude'))) return git('clean'); // the whole tree: excludes only narrow it
+      // -x/-X delete ignored files too: build output, unless the agent changed what is ignored.
+      const ignored = flag('-x', '-X');
+      if (rest.some((w) => w.value === '-e' || w.value?.startsWith('--exclude'))) return git('clean', { ignored }); // the whole tree: excludes only narrow it
       const paths = specs.length ? pathsOf(specs) : undefined;
       if (paths === null) return unknown('a path given to git is only known when it runs');
-      return git('clean', paths ? { paths } : {});
+      return git('clean', { ...(paths ? { paths } : {}), ignored });
     }
     case 'stash': {
       const verb = rest.find((w) => !(w.value ?? '').startsWith('-'));
       if (verb?.value === 'clear') return git('stash-drop', { all: true });
       if (verb?.value === 'drop') return git('stash-drop');
+      if (verb === undefined || verb.value === 'push' || verb.value === 'save')
+        return flag('-h', '--help') ? null : git('stash-push', { all: flag('-u', '--include-untracked', '-a', '--all') });
       return null;
+    }
+    case 'commit':
+    case 'merge':
+    case 'cherry-pick':
+    case 'revert':
+    case 'am':
+      // Each makes commits a later `git branch -D` on the same line could leave on no branch;
+      // --abort discards the operation in progress.
+      if (flag('--abort')) return git('reset-hard');
+      return flag('-h', '--help') ? null : git('commit');
+    case 'add':
+      return flag('-h', '--help', '-n', '--dry-run') ? null : git('add');
+    case 'rm': {
+      // git rm refuses to remove a file with changes unless forced; --cached leaves the work
+      // tree alone, and what it drops from the index without -f is only a copy of HEAD or of
+      // the file on disk. Forced, the changes (or, with --cached, a staged version differing
+      // from both) are gone.
+      if (!flag('-f', '--force')) return null;
+      const { before, after } = splitDashes(rest);
+      const specs = [...words(before), ...(after ?? [])];
+      if (specs.length === 0) return null;
+      const paths = pathsOf(specs);
+      if (paths === null) return unknown('a path given to git is only known when it runs');
+      return flag('--cached') ? git('reset-hard', { paths }) : { ...base, kind: 'paths', paths };
     }
     case 'branch': {
       const del = flag('-D') || (flag('-d', '--delete') && flag('-f', '--force'));
       if (!del) return null;
       const names = words(rest);
-      if (names.length !== 1) return names.length === 0 ? null : unknown('several branches deleted at once are judged by the rule');
-      if (names[0].value === null) return unknown('the branch is only known when it runs');
-      return git('branch-delete', { branch: names[0].value });
+      if (names.length === 0) return null;
+      if (names.some((w) => w.value === null)) return unknown('the branch is only known when it runs');
+      // Commits shared by the branches deleted together count as "elsewhere" for each one alone:
+      // the state counts per branch, so several at once are judged by the rule.
+      if (names.length > 1) return unknown('several branches deleted at once are judged by the rule');
+      return git('branch-delete', { branch: names[0].value! });
     }
     case 'worktree': {
       const ws = words(rest);
@@ -222,11 +333,7 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       const p = path.resolve(cwd, dir.value);
       return { ...base, kind: 'paths', paths: [p] };
     }
-    case 'merge':
     case 'rebase':
-    case 'cherry-pick':
-    case 'revert':
-    case 'am':
       return flag('--abort') ? git('reset-hard') : null;
     default:
       return null;
