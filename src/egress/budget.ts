@@ -27,8 +27,9 @@ export interface BudgetSettings {
 export const DEFAULT_BUDGETS: BudgetSettings = {
   ratePerMinute: 120,
   maxModelRequests: 0,
-  maxSessionBytes: 5 * GIB,
-  maxDailyBytes: 20 * GIB,
+  // Decimal, as the figures are printed: "5 GB", not "5.4 GB".
+  maxSessionBytes: 5e9,
+  maxDailyBytes: 20e9,
 };
 
 export type LimitKind = 'rate' | 'model-requests' | 'session-bytes' | 'daily-bytes';
@@ -60,8 +61,10 @@ interface Window {
 }
 
 export interface BudgetOptions {
-  /** The agent's name as the figures say it ("claude"); "the agent" without a profile. */
+  /** The agent's profile name ("claude"): the key of the day's figures. */
   agent: string;
+  /** How the figures name it (default: `agent`). */
+  label?: string;
   /** The profile's hosts: requests to these count towards maxModelRequests. */
   modelHosts: readonly string[];
   /** The day's counters across sessions; absent: the daily cap counts this session only. */
@@ -89,7 +92,9 @@ export class Budget {
     this.settingsGiven = { ...settings };
     this.modelHosts = new Allowlist(opts.modelHosts);
     this.now = opts.now ?? Date.now;
+    this.label = opts.label ?? opts.agent;
   }
+  private label: string;
 
   get settings(): Readonly<BudgetSettings> {
     return this.max;
@@ -105,20 +110,20 @@ export class Budget {
         prune(w, now);
         const n = w.times.length - w.head;
         if (n >= m.ratePerMinute && now >= w.graceUntil) {
-          return this.over('rate', `rate ${host}`, host, n, m.ratePerMinute, `${this.opts.agent} has made ${n} requests to ${host} in the last minute (limit ${m.ratePerMinute} a minute)`, `one more minute for ${host}`);
+          return this.over('rate', `rate ${host}`, host, n, m.ratePerMinute, `${this.label} has made ${n} requests to ${host} in the last minute (limit ${m.ratePerMinute} a minute)`, `one more minute for ${host}`);
         }
       }
     }
     if (m.maxModelRequests && this.modelRequests >= m.maxModelRequests && this.isModelHost(host)) {
-      return this.over('model-requests', 'model-requests', host, this.modelRequests, m.maxModelRequests, `${this.opts.agent} has made ${this.modelRequests} requests to its model API (${host} …) in this session (limit ${m.maxModelRequests})`, `${this.settingsGiven.maxModelRequests} more model API requests`);
+      return this.over('model-requests', 'model-requests', host, this.modelRequests, m.maxModelRequests, `${this.label} has made ${this.modelRequests} requests to its model API (${host} …) in this session (limit ${m.maxModelRequests})`, `${this.settingsGiven.maxModelRequests} more model API requests`);
     }
     if (m.maxSessionBytes && this.sessionBytes >= m.maxSessionBytes) {
-      return this.over('session-bytes', 'session-bytes', host, this.sessionBytes, m.maxSessionBytes, `${this.opts.agent} has sent and received ${formatBytes(this.sessionBytes)} in this session (limit ${formatBytes(m.maxSessionBytes)})`, `${formatBytes(this.settingsGiven.maxSessionBytes)} more in this session`);
+      return this.over('session-bytes', 'session-bytes', host, this.sessionBytes, m.maxSessionBytes, `${this.label} has sent and received ${formatBytes(this.sessionBytes)} in this session (limit ${formatBytes(m.maxSessionBytes)})`, `${formatBytes(this.settingsGiven.maxSessionBytes)} more in this session`);
     }
     if (m.maxDailyBytes) {
       const today = this.today();
       if (today.bytes >= m.maxDailyBytes) {
-        return this.over('daily-bytes', 'daily-bytes', host, today.bytes, m.maxDailyBytes, `${this.opts.agent} has sent and received ${formatBytes(today.bytes)} today, over all sessions (limit ${formatBytes(m.maxDailyBytes)} a day)`, `${formatBytes(this.settingsGiven.maxDailyBytes)} more today, for this session`);
+        return this.over('daily-bytes', 'daily-bytes', host, today.bytes, m.maxDailyBytes, `${this.label} has sent and received ${formatBytes(today.bytes)} today, over all sessions (limit ${formatBytes(m.maxDailyBytes)} a day)`, `${formatBytes(this.settingsGiven.maxDailyBytes)} more today, for this session`);
       }
     }
     return null;
@@ -435,5 +440,5 @@ export function budgetSettings(config: { all: Partial<BudgetSettings>; agents: R
 /** "120/min" for the start line; "off" for 0. */
 export function describeBudgets(b: BudgetSettings): string {
   const off = (v: number, f: (v: number) => string) => (v ? f(v) : 'off');
-  return `limits: ${off(b.ratePerMinute, (v) => `${v} requests/min per host`)}, model API ${off(b.maxModelRequests, (v) => `${v} requests`)} per session, ${off(b.maxSessionBytes, formatBytes)} per session, ${off(b.maxDailyBytes, formatBytes)} per day`;
+  return `limits: ${off(b.ratePerMinute, (v) => `${v} requests/min per host`)}, model API requests ${off(b.maxModelRequests, (v) => `${v} a session`)}, bytes ${off(b.maxSessionBytes, (v) => `${formatBytes(v)} a session`)}, ${off(b.maxDailyBytes, (v) => `${formatBytes(v)} a day`)}`;
 }

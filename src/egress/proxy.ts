@@ -151,10 +151,10 @@ type Verdict =
 const LIMIT_HOLD_MS = 60_000;
 /** Where each limit is set, for the refusal's advice. */
 const LIMIT_SETTING: Record<LimitKind, string> = {
-  rate: '--rate-limit N/min or budgets.rate_per_minute',
-  'model-requests': '--max-model-requests N or budgets.model_requests',
-  'session-bytes': '--max-egress-bytes SIZE or budgets.session_bytes',
-  'daily-bytes': '--max-egress-bytes-per-day SIZE or budgets.daily_bytes',
+  rate: '--rate-limit N/min, or set budgets.rate_per_minute',
+  'model-requests': '--max-model-requests N, or set budgets.model_requests',
+  'session-bytes': '--max-egress-bytes SIZE, or set budgets.session_bytes',
+  'daily-bytes': '--max-egress-bytes-per-day SIZE, or set budgets.daily_bytes',
 };
 
 export async function startProxy(opts: ProxyOptions): Promise<EgressProxy> {
@@ -740,7 +740,7 @@ function limitRefusal(over: Over, answer: LimitAnswer, error?: string): string {
     once: '',
     session: '',
   }[answer];
-  return `agentguard: limit reached: ${over.text}; ${why}; to raise it, start the session with ${LIMIT_SETTING[over.limit]} in ~/.config/agentguard/config.yaml (0 or off: no limit)`;
+  return `agentguard: limit reached: ${over.text}; ${why}; to raise it, start the session with ${LIMIT_SETTING[over.limit]} (or budgets.agents.<agent>.…) in ~/.config/agentguard/config.yaml; 0 or off: no limit`;
 }
 
 function removeStaleSocket(p: string) {

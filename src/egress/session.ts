@@ -99,7 +99,7 @@ export async function startSessionEgress(s: EgressSetup): Promise<SessionEgress>
   // The day's figures are kept whatever the limits: `sessions` and `doctor` show them.
   const daily = b ? new DailyStore(budgetsDir(b.env), b.sessionId) : null;
   // Without a profile the day's figures are kept under "shell" (an interactive session or an unknown agent).
-  const budget = b ? new Budget(b.settings, { agent: b.agent ?? 'shell', modelHosts: b.modelHosts, daily }) : null;
+  const budget = b ? new Budget(b.settings, { agent: b.agent ?? 'shell', label: b.agent ?? 'the agent', modelHosts: b.modelHosts, daily }) : null;
   const reached = new Map<string, { limit: LimitKind; host: string; max: number; answers: string[] }>();
   const proxy = await startProxy({
     socketPath,

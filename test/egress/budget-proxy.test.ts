@@ -75,7 +75,7 @@ describe('the per-host rate limit in the proxy', () => {
     for (let i = 0; i < 6; i++) got.push(await p.get(`/loop/${i}`));
     expect(got.map((g) => g.status)).toEqual([200, 200, 200, 429, 429, 429]);
     expect(served - before).toBe(3);
-    expect(got[3].body).toMatch(/^agentguard: limit reached: tester has made 3 requests to 127\.0\.0\.1 in the last minute \(limit 3 a minute\); [\d.]+ B sent and received today; refused at the prompt .*--rate-limit N\/min or budgets\.rate_per_minute/);
+    expect(got[3].body).toMatch(/^agentguard: limit reached: tester has made 3 requests to 127\.0\.0\.1 in the last minute \(limit 3 a minute\); [\d.]+ B sent and received today; refused at the prompt .*--rate-limit N\/min, or set budgets\.rate_per_minute/);
     expect(got[4].body).toMatch(/refused at the prompt less than a minute ago/);
     expect(got[3].retryAfter).toBe('60');
     // One question, with the figures and the request that waits.

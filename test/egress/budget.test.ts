@@ -201,7 +201,7 @@ describe('settings', () => {
     expect(budgetSettings(config, 'codex')).toEqual({ ...DEFAULT_BUDGETS, ratePerMinute: 60, maxSessionBytes: 1 });
     expect(budgetSettings(config, 'claude')).toEqual({ ...DEFAULT_BUDGETS, ratePerMinute: 30, maxModelRequests: 500, maxSessionBytes: 1 });
     expect(budgetSettings(config, 'claude', { ratePerMinute: 0 })).toMatchObject({ ratePerMinute: 0, maxModelRequests: 500 });
-    expect(DEFAULT_BUDGETS).toEqual({ ratePerMinute: 120, maxModelRequests: 0, maxSessionBytes: 5 * GIB, maxDailyBytes: 20 * GIB });
+    expect(DEFAULT_BUDGETS).toEqual({ ratePerMinute: 120, maxModelRequests: 0, maxSessionBytes: 5e9, maxDailyBytes: 20e9 });
   });
 
   it('config.yaml budgets: sizes, off, and per agent; a bad size names its line', async () => {
@@ -218,6 +218,6 @@ describe('settings', () => {
   });
 
   it('sizes are printed as people read them', () => {
-    expect([0, 999, 1000, 1500, 2.1e9, 5 * GIB, 123e6].map(formatBytes)).toEqual(['0 B', '999 B', '1 kB', '1.5 kB', '2.1 GB', '5.4 GB', '123 MB']);
+    expect([0, 999, 1000, 1500, 2.1e9, 5 * GIB, 123e6].map(formatBytes)).toEqual(["0 B", "999 B", "1 kB", "1.5 kB", "2.1 GB", "5.4 GB", "123 MB"]);
   });
 });
