@@ -252,7 +252,9 @@ const KEEP_DAYS = 35;
 export class DailyStore {
   private day: string;
   private own: DayFigures = new Map();
-  private others: DayFigures = new Map();
+  // Per agent, kept as counts arrive: the daily cap reads this on every request.
+  private ownTotals = new Map<string, HostFigures>();
+  private othersTotals = new Map<string, HostFigures>();
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private now: () => number;
@@ -264,8 +266,10 @@ export class DailyStore {
   ) {
     this.now = opts.now ?? Date.now;
     this.day = dayOf(this.now());
+    this.setDay(this.now());
     this.own = readFile(this.file()) ?? new Map();
-    this.others = readDay(dir, this.day, session);
+    this.ownTotals = totals(this.own);
+    this.setOthers(readDay(dir, this.day, session));
     pruneDays(dir, this.now());
     if (opts.timer !== false) {
       this.timer = setInterval(() => this.flush(), opts.flushMs ?? FLUSH_MS);
@@ -282,6 +286,11 @@ export class DailyStore {
       f.requests += requests;
       f.bytes += bytes;
     } else hosts.set(host, { requests, bytes });
+    const t = this.ownTotals.get(agent);
+    if (t) {
+      t.requests += requests;
+      t.bytes += bytes;
+    } else this.ownTotals.set(agent, { requests, bytes });
     this.dirty = true;
   }
 
@@ -289,16 +298,18 @@ export class DailyStore {
   total(agent?: string): HostFigures {
     this.rollOver();
     const t = { requests: 0, bytes: 0 };
-    for (const figures of [this.own, this.others]) {
-      for (const [a, hosts] of figures) {
+    for (const totals of [this.ownTotals, this.othersTotals]) {
+      for (const [a, f] of totals) {
         if (agent !== undefined && a !== agent) continue;
-        for (const f of hosts.values()) {
-          t.requests += f.requests;
-          t.bytes += f.bytes;
-        }
+        t.requests += f.requests;
+        t.bytes += f.bytes;
       }
     }
     return t;
+  }
+
+  private setOthers(f: DayFigures) {
+    this.othersTotals = totals(f);
   }
 
   /** Writes this session's figures (when they changed) and reads the other sessions' again. */
@@ -308,7 +319,7 @@ export class DailyStore {
       this.dirty = false;
       writeFile(this.file(), this.day, this.own);
     }
-    this.others = readDay(this.dir, this.day, this.session);
+    this.setOthers(readDay(this.dir, this.day, this.session));
   }
 
   close(): void {
@@ -317,20 +328,46 @@ export class DailyStore {
     this.flush();
   }
 
+  private dayStart = 0;
+  private dayEnd = 0;
+  private setDay(now: number) {
+    const d = new Date(now);
+    this.dayStart = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+    this.dayEnd = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+  }
+
   private file(day = this.day): string {
     return path.join(this.dir, day, `${this.session}.json`);
   }
 
   /** Past midnight, yesterday's figures are written out and today starts at zero. */
   private rollOver() {
-    const day = dayOf(this.now());
+    // Asked on every request: a date string only once the day may have changed.
+    const now = this.now();
+    if (now >= this.dayStart && now < this.dayEnd) return;
+    this.setDay(now);
+    const day = dayOf(now);
     if (day === this.day) return;
     if (this.dirty) writeFile(this.file(), this.day, this.own);
     this.dirty = false;
     this.day = day;
     this.own = new Map();
-    this.others = readDay(this.dir, day, this.session);
+    this.ownTotals = new Map();
+    this.setOthers(readDay(this.dir, day, this.session));
   }
+}
+
+function totals(f: DayFigures): Map<string, HostFigures> {
+  const out = new Map<string, HostFigures>();
+  for (const [agent, hosts] of f) {
+    const t = { requests: 0, bytes: 0 };
+    for (const h of hosts.values()) {
+      t.requests += h.requests;
+      t.bytes += h.bytes;
+    }
+    out.set(agent, t);
+  }
+  return out;
 }
 
 /** The figures of one day, summed over every session's file (`except` one session). */
