@@ -137,8 +137,15 @@ function budgetFlags(flags: ShellFlags, parseSize: (v: string) => number) {
     out.ratePerMinute = m ? Number(m[1]) : 0;
   }
   if (flags.maxModelRequests !== undefined) out.maxModelRequests = off(flags.maxModelRequests) ? 0 : wholeNumber(flags.maxModelRequests, '--max-model-requests');
-  if (flags.maxEgressBytes !== undefined) out.maxSessionBytes = off(flags.maxEgressBytes) ? 0 : parseSize(flags.maxEgressBytes);
-  if (flags.maxEgressBytesPerDay !== undefined) out.maxDailyBytes = off(flags.maxEgressBytesPerDay) ? 0 : parseSize(flags.maxEgressBytesPerDay);
+  const size = (v: string, flag: string) => {
+    try {
+      return off(v) ? 0 : parseSize(v);
+    } catch (e) {
+      throw new Error(`${flag}: ${(e as Error).message}, or off`, { cause: e });
+    }
+  };
+  if (flags.maxEgressBytes !== undefined) out.maxSessionBytes = size(flags.maxEgressBytes, '--max-egress-bytes');
+  if (flags.maxEgressBytesPerDay !== undefined) out.maxDailyBytes = size(flags.maxEgressBytesPerDay, '--max-egress-bytes-per-day');
   return out;
 }
 

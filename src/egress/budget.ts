@@ -280,7 +280,7 @@ export class DailyStore {
   add(agent: string, host: string, requests: number, bytes: number): void {
     this.rollOver();
     let hosts = this.own.get(agent);
-    if (!hosts) this.own.set(agent, (hosts = new Map()));
+    if (!hosts) this.own.set(agent, (hosts = new Map<string, HostFigures>()));
     const f = hosts.get(host);
     if (f) {
       f.requests += requests;
@@ -385,7 +385,7 @@ export function readDay(dir: string, day: string, except?: string): DayFigures {
     if (!figures) continue;
     for (const [agent, hosts] of figures) {
       let into = out.get(agent);
-      if (!into) out.set(agent, (into = new Map()));
+      if (!into) out.set(agent, (into = new Map<string, HostFigures>()));
       for (const [host, f] of hosts) {
         const was = into.get(host);
         into.set(host, { requests: (was?.requests ?? 0) + f.requests, bytes: (was?.bytes ?? 0) + f.bytes });
@@ -456,7 +456,7 @@ export function todayLines(env: NodeJS.ProcessEnv = process.env, now = Date.now(
       bytes += f.bytes;
     }
     const top = [...hosts].sort(([, a], [, b]) => b.requests - a.requests).slice(0, 3);
-    out.push(`${agent}: ${requests} requests, ${formatBytes(bytes)} sent and received (${top.map(([h, f]) => `${h} ${f.requests}`).join(', ')}${hosts.size > 3 ? ` and ${hosts.size - 3} more hosts` : ''})`);
+    out.push(`${agent}: ${requests} request${requests === 1 ? '' : 's'}, ${formatBytes(bytes)} sent and received (${top.map(([h, f]) => `${h} ${f.requests}`).join(', ')}${hosts.size > 3 ? ` and ${hosts.size - 3} more hosts` : ''})`);
   }
   return out;
 }

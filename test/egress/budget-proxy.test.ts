@@ -43,7 +43,7 @@ async function proxyWith(settings: Partial<BudgetSettings>, answer: ((q: LimitAs
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body, retryAfter: res.headers['retry-after'] as string | undefined }));
+        res.on('end', () => resolve({ status: res.statusCode!, body, retryAfter: res.headers['retry-after'] }));
       });
       req.on('error', reject);
       req.end();

@@ -119,7 +119,7 @@ describe.skipIf(!hasSandbox)('egress budgets in a sandboxed session', () => {
       p.stdout.on('data', (d: Buffer) => (out += d.toString()));
       p.on('close', () => resolve(out));
     });
-    expect(listed).toMatch(/today through the egress proxy:\s+fakeagent: 1 requests, 1\.5 kB sent and received \(127\.0\.0\.1 1\)/);
+    expect(listed).toMatch(/today through the egress proxy:\s+fakeagent: 1 request, 1\.5 kB sent and received \(127\.0\.0\.1 1\)/);
   });
 
   it('without a terminal a limit refuses: the agent gets the 429', async () => {
