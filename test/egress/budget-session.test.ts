@@ -122,6 +122,21 @@ describe.skipIf(!hasSandbox)('egress budgets in a sandboxed session', () => {
     expect(listed).toMatch(/today through the egress proxy:\s+fakeagent: 1 request, 1\.5 kB sent and received \(127\.0\.0\.1 1\)/);
   });
 
+  it("the day's figures are out of the agent's reach: it can neither read nor lower them", async () => {
+    const w = agentWorld('budget-hidden');
+    const dir = path.join(w.home, '.local', 'state', 'agentguard', 'budgets', 'old-day');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'other.json'), '{"counts":{"fakeagent":{"h":{"requests":1,"bytes":1}}}}\n');
+    const code = `const dir = ${JSON.stringify(path.dirname(dir))}; const tries = []; for (const f of [() => fs.readdirSync(dir), () => fs.readFileSync(dir + '/old-day/other.json', 'utf8'), () => fs.writeFileSync(dir + '/old-day/other.json', '{}'), () => fs.rmSync(dir + '/old-day', { recursive: true })]) { try { const got = f(); tries.push(got === undefined ? 'done' : JSON.stringify(got)); } catch (e) { tries.push(e.code); } } return tries`;
+    const t = session(w, [], code);
+    const tries = (await result(t)).value as string[];
+    await t.exit();
+    // Inside, the directory is an empty one: nothing to read, and nowhere to write.
+    expect(tries[0]).toBe('[]');
+    expect(tries.slice(1).map((x) => (x === 'done' ? x : 'refused'))).toEqual(['refused', 'refused', 'refused']);
+    expect(fs.readFileSync(path.join(dir, 'other.json'), 'utf8')).toContain('"requests":1');
+  });
+
   it('without a terminal a limit refuses: the agent gets the 429', async () => {
     const w = agentWorld('budget-noterm');
     const out = await new Promise<string>((resolve) => {
