@@ -147,6 +147,8 @@ type Verdict =
   | { ok: true; addresses: string[]; entry?: string; answer?: EgressAnswer }
   | { ok: false; decision: 'allow' | 'deny'; status: number; reason: string; answer?: EgressAnswer | 'no-terminal'; entry?: string; limit?: LimitKind; limitAnswer?: LimitAnswer };
 
+/** How often open tunnels' bytes are added to the budget. */
+const LIVE_SWEEP_MS = 1000;
 /** How long an `n` (or no answer) at a limit holds: requests over it meanwhile are refused without a question. */
 const LIMIT_HOLD_MS = 60_000;
 /** Where each limit is set, for the refusal's advice. */
@@ -184,6 +186,10 @@ class Proxy implements EgressProxy {
   private limitAsking = new Map<string, Promise<EgressAnswer | Error>>();
   // Limits refused at the prompt: until then, requests over them are refused without asking again.
   private limitHeld = new Map<string, { until: number; answer: EgressAnswer }>();
+  // Open tunnels and what of their bytes the budget has: a keep-alive tunnel to the model API
+  // can last the whole session, so its bytes are added as they go, not only at its end.
+  private live = new Map<EgressRecord, { counted: () => { bytesUp: number; bytesDown: number }; reported: number }>();
+  private sweep: NodeJS.Timeout | null = null;
 
   constructor(private opts: ProxyOptions) {
     this.socketPath = opts.socketPath ?? null;
@@ -191,6 +197,10 @@ class Proxy implements EgressProxy {
     this.allow = new Allowlist(opts.allow);
     this.ignored = this.allow.ignored;
     this.lookup = opts.lookup ?? ((h) => dns.promises.lookup(h, { all: true, verbatim: true }));
+    if (opts.budget) {
+      this.sweep = setInterval(() => this.sweepLive(), LIVE_SWEEP_MS);
+      this.sweep.unref();
+    }
     // No request timeout: a long upload through the proxy is legitimate.
     this.server = http.createServer({ requestTimeout: 0 });
     this.server.on('request', (req, res) => void this.onRequest(req, res));
@@ -238,6 +248,7 @@ class Proxy implements EgressProxy {
   }
 
   async close(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
     const closing = [new Promise<void>((r) => this.server.close(() => r()))];
     if (this.tcp) closing.push(new Promise<void>((r) => this.tcp!.close(() => r())));
     for (const s of this.sockets) s.destroy();
@@ -253,7 +264,9 @@ class Proxy implements EgressProxy {
   }
 
   private record(r: EgressRecord) {
-    if (r.decision === 'allow') this.opts.budget?.addBytes(r.host, r.bytesUp + r.bytesDown);
+    const already = this.live.get(r)?.reported ?? 0;
+    this.live.delete(r);
+    if (r.decision === 'allow') this.opts.budget?.addBytes(r.host, r.bytesUp + r.bytesDown - already);
     try {
       this.opts.onRecord?.(r);
     } catch {
@@ -364,6 +377,18 @@ class Proxy implements EgressProxy {
       this.limitAsking.set(over.key, p);
     }
     return p;
+  }
+
+  /** Adds what open tunnels carried since the last sweep (after a hand-off to the splice relay, only its end counts). */
+  private sweepLive() {
+    for (const [rec, l] of this.live) {
+      const c = l.counted();
+      const total = c.bytesUp + c.bytesDown;
+      if (total > l.reported) {
+        this.opts.budget?.addBytes(rec.host, total - l.reported);
+        l.reported = total;
+      }
+    }
   }
 
   private limitEvent(event: LimitEvent['event'], over: Over, t: Target, answer?: LimitAnswer) {
@@ -521,6 +546,7 @@ class Proxy implements EgressProxy {
     if (head.length) upstream.write(head);
     client.setNoDelay(true);
     const counted = () => ({ bytesUp: upstream.bytesWritten - headerBytes, bytesDown: upstream.bytesRead });
+    if (this.opts.budget) this.live.set(rec, { counted, reported: 0 });
     const joined = join(client, relay, () => finish(counted()));
     // A tunnel from the sandbox (the unix socket) that carries a download goes on in the
     // splice relay; short ones stay here (starting a process costs about 2 ms, which a short

@@ -157,6 +157,32 @@ describe('the session caps in the proxy', () => {
     await p.close();
   });
 
+  it("session bytes: an open tunnel's bytes count while it lasts, once", async () => {
+    const p = await proxyWith({ maxSessionBytes: 4000 }, say('deny'));
+    // A keep-alive tunnel, as a model client holds one open for a whole session.
+    const s = net.connect(p.proxy.port!, '127.0.0.1', () => s.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    let got = 0;
+    let established = false;
+    s.on('data', (d: Buffer) => {
+      if (!established && d.toString('latin1').includes('200 Connection Established')) {
+        established = true;
+        s.write('GET /bytes/5000 HTTP/1.1\r\nHost: x\r\n\r\n');
+      } else got += d.length;
+    });
+    for (let i = 0; i < 500 && (got < 5000 || p.budget.figures().sessionBytes < 5000); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(p.records).toEqual([]);
+    const r = await p.get('/while-open');
+    expect(r.status).toBe(429);
+    expect(p.asked[0].over.limit).toBe('session-bytes');
+    const whileOpen = p.budget.figures().sessionBytes;
+    s.destroy();
+    for (let i = 0; i < 200 && p.records.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const tunnel = p.records.find((x) => x.method === 'CONNECT')!;
+    expect(p.budget.figures().sessionBytes).toBe(tunnel.bytesUp + tunnel.bytesDown);
+    expect(whileOpen).toBeLessThanOrEqual(tunnel.bytesUp + tunnel.bytesDown);
+    await p.close();
+  });
+
   it('session bytes: the bytes of finished requests count, and the prompt gives them', async () => {
     const p = await proxyWith({ maxSessionBytes: 1000 }, say('deny'));
     expect((await p.get('/bytes/1500')).status).toBe(200);
