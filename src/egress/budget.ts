@@ -81,8 +81,13 @@ export class Budget {
   private max: BudgetSettings;
   /** The settings as given: the step a `y` adds to a cap. */
   private settingsGiven: BudgetSettings;
-  private rateOff = false;
+  /** Hosts whose rate limit the person lifted (`a`) for the session. */
+  private rateOff = new Set<string>();
   private now: () => number;
+  private label: string;
+  // Bytes of this session, when there is no day store to count them.
+  private ownBytes = 0;
+  private modelHostCache = new Map<string, boolean>();
 
   constructor(
     settings: BudgetSettings,
@@ -94,7 +99,6 @@ export class Budget {
     this.now = opts.now ?? Date.now;
     this.label = opts.label ?? opts.agent;
   }
-  private label: string;
 
   get settings(): Readonly<BudgetSettings> {
     return this.max;
@@ -103,7 +107,7 @@ export class Budget {
   /** The first limit this request to `host` would go over, or null. Counts nothing. */
   check(host: string): Over | null {
     const m = this.max;
-    if (m.ratePerMinute && !this.rateOff) {
+    if (m.ratePerMinute && !this.rateOff.has(host)) {
       const w = this.windows.get(host);
       if (w) {
         const now = this.now();
@@ -158,7 +162,7 @@ export class Budget {
   grant(over: Over, answer: 'once' | 'session'): void {
     const m = this.max;
     if (over.limit === 'rate') {
-      if (answer === 'session') this.rateOff = true;
+      if (answer === 'session') this.rateOff.add(over.host);
       else {
         const w = this.windows.get(over.host);
         if (w) w.graceUntil = this.now() + WINDOW_MS;
@@ -174,9 +178,6 @@ export class Budget {
     return { modelRequests: this.modelRequests, sessionBytes: this.sessionBytes, today: this.today() };
   }
 
-  // Bytes of this session, when there is no day store to count them.
-  private ownBytes = 0;
-
   private today(): { requests: number; bytes: number } {
     return this.opts.daily ? this.opts.daily.total(this.opts.agent) : { requests: 0, bytes: this.ownBytes };
   }
@@ -186,7 +187,6 @@ export class Budget {
     if (yes === undefined) this.modelHostCache.set(host, (yes = this.modelHosts.has(host)));
     return yes;
   }
-  private modelHostCache = new Map<string, boolean>();
 
   private over(limit: LimitKind, key: string, host: string, count: number, max: number, what: string, more: string): Over {
     const today = this.today();

@@ -40,7 +40,7 @@ describe('the per-host rate limit', () => {
     expect(b.check('api.example.com')).toBeNull();
   });
 
-  it('y allows one more minute for that host; a lifts the rate limit for the session', () => {
+  it('y allows one more minute for that host; a lifts the rate limit for that host for the session', () => {
     const c = clock();
     const b = new Budget({ ...OFF, ratePerMinute: 2 }, { agent: 'codex', modelHosts: [], now: c.now });
     b.count('h');
@@ -63,6 +63,10 @@ describe('the per-host rate limit', () => {
     c.t += 60_000;
     for (let i = 0; i < 10; i++) b.count('h');
     expect(b.check('h')).toBeNull();
+    // Lifted for that host only.
+    b.count('other');
+    b.count('other');
+    expect(b.check('other')).toMatchObject({ limit: 'rate', host: 'other' });
   });
 
   it('0 is off', () => {
