@@ -80,6 +80,7 @@ describe.skipIf(!hasSandbox)('egress budgets in a sandboxed session', () => {
       ['refuse', 'rate', 'held'],
     ]);
     expect(limits[0]).toMatchObject({ host: '127.0.0.1', count: 3, max: 3 });
+    expect(sessionLog(t.output).find((r) => r.type === 'session-start')).toMatchObject({ budgets: { ratePerMinute: 3, maxModelRequests: 0, maxSessionBytes: 5e9, maxDailyBytes: 20e9 } });
     expect(networkRecords(t.output).filter((r) => r.status === 429).map((r) => r.limit)).toEqual(['rate', 'rate']);
     expect(plain(t.output)).toMatch(/limits reached:\s+3 requests a minute to 127\.0\.0\.1: n/);
   });
