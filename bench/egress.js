@@ -2,7 +2,9 @@
 //   throughput of a 100 MB download with curl: direct, and through the proxy as plain HTTP and
 //   as a CONNECT tunnel (how https goes), both on the proxy's TCP port and the way a sandboxed
 //   agent goes (curl → bridge process → unix socket → proxy);
-//   added latency per small request: 500 keep-alive requests through the proxy vs direct.
+//   added latency per small request: 500 keep-alive requests through the proxy vs direct, and
+//   through a proxy with the budget accounting on (src/egress/budget.ts; issue 18's target:
+//   within 0.05 ms of the proxy's p50 without it).
 // The upstream server runs in its own process so that it does not share the proxy's event loop.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProxy } from '../dist/egress/proxy.js';
+import { Budget, DailyStore, DEFAULT_BUDGETS } from '../dist/egress/budget.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BRIDGE = path.resolve(here, '../build/Release/agentguard-bridge');
@@ -159,6 +162,11 @@ async function main() {
   const port = upstream.port;
   let records = 0;
   const proxy = await startProxy({ socketPath, port: 0, allow: ['127.0.0.1'], onRecord: () => records++ });
+  // Every limit on and every request counted (a model API host, the day's figures flushed on
+  // their timer), with limits high enough that the bench's own loop never reaches them.
+  const daily = new DailyStore(path.join(dir, 'budgets'), 'bench');
+  const budget = new Budget({ ...DEFAULT_BUDGETS, ratePerMinute: 1e9, maxModelRequests: 1e9 }, { agent: 'bench', modelHosts: ['127.0.0.1'], daily });
+  const budgeted = await startProxy({ port: 0, allow: ['127.0.0.1'], budget, askLimit: null, onRecord: () => records++ });
   const bridge = await startBridge(socketPath);
   const bridgePort = bridge.port;
   try {
@@ -188,10 +196,12 @@ async function main() {
 
     const { p50 } = await latency(port, [
       ['proxy', proxy.port],
+      ['budget', budgeted.port],
       ['bridge', bridgePort],
     ]);
     const ms = (x) => `${x.toFixed(2)} ms`;
     console.log(`egress: added latency per request  p50 ${ms(p50('proxy') - p50('direct'))}  (direct ${ms(p50('direct'))}, proxy ${ms(p50('proxy'))}; ${REQUESTS} keep-alive requests)`);
+    console.log(`egress: added latency per request with budget accounting  p50 ${ms(p50('budget') - p50('direct'))}  (proxy with budgets ${ms(p50('budget'))} vs without ${ms(p50('proxy'))}: ${(p50('budget') - p50('proxy')).toFixed(3)} ms; target within 0.05 ms)`);
     console.log(`egress: added latency per request via bridge  p50 ${ms(p50('bridge') - p50('direct'))}  (bridge+unix socket+proxy ${ms(p50('bridge'))})`);
     const setup = await tunnelSetup(port, bridgePort);
     console.log(`egress: a new tunnel and one request via bridge  p50 ${ms(setup.via)}  (a new direct connection ${ms(setup.direct)}; added ${ms(setup.via - setup.direct)})`);
@@ -200,6 +210,8 @@ async function main() {
     bridge.child.kill('SIGTERM');
     upstream.child.kill();
     await proxy.close();
+    await budgeted.close();
+    daily.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -121,6 +121,10 @@ async function diagnose(): Promise<Line[]> {
   out.push({ ok: null, what: `agent profiles: ${profiles.map((p) => `${p.name} (${p.programs.join('/')}: ${p.write.join(', ')}${p.hosts.length ? `; hosts ${p.hosts.join(', ')}` : ''})`).join('; ')}` });
   const egress = guard?.rules.lists.get('egress-allowlist') ?? [];
   out.push({ ok: null, what: `egress allowlist: ${egress.length} entries (lists.yaml egress-allowlist), plus the agent profile's hosts and --allow-host` });
+  const { budgetSettings, describeBudgets, todayLines } = await import('../egress/budget.js');
+  out.push({ ok: null, what: `egress ${describeBudgets(budgetSettings(guard?.rules.config?.budgets, null))}`, detail: 'per agent: budgets.agents.<name> in config.yaml; per session: --rate-limit, --max-model-requests, --max-egress-bytes, --max-egress-bytes-per-day' });
+  const today = todayLines();
+  out.push({ ok: null, what: `egress today: ${today.length ? today.join('; ') : 'nothing yet'}` });
 
   const cg = pidsCgroupRoot();
   out.push(

@@ -18,6 +18,10 @@ export function registerLog(program: Command): void {
       const { formatSessions } = await import('../ui/review.js');
       const list = listSessions();
       process.stdout.write((flags.json ? JSON.stringify(list) : formatSessions(list, process.env.HOME)) + '\n');
+      // Today's egress figures over every session (src/egress/budget.ts): what a daily cap counts.
+      const { todayLines } = await import('../egress/budget.js');
+      const today = flags.json ? [] : todayLines();
+      if (today.length) process.stdout.write(`today through the egress proxy:\n${today.map((l) => `  ${escapeForTerminal(l)}\n`).join('')}`);
     });
 
   const log = program

@@ -32,6 +32,10 @@ export function registerShell(program: Command): void {
     .option('--allow-host <host>', 'let the agent reach this host through the egress proxy without asking: host, *.suffix or host:port (repeatable)', collect)
     .option('--network <mode>', 'proxy: the sandbox has no network but the egress proxy, which allows, asks and logs; open: keep the host network (only commands like curl are checked)', 'proxy')
     .option('--no-network', 'no network at all for the agent, not even through the proxy')
+    .option('--rate-limit <n/min>', 'egress: pause and ask when the agent makes more than N requests (or new tunnels) to one host in a minute (default 120; 0 or off: no limit)')
+    .option('--max-model-requests <n>', "egress: pause and ask after N requests to the agent's own model API hosts in this session (default off)")
+    .option('--max-egress-bytes <size>', 'egress: pause and ask after SIZE sent and received in this session (default 5G; off: no limit)')
+    .option('--max-egress-bytes-per-day <size>', 'egress: pause and ask after SIZE sent and received by this agent today, over every session (default 20G; off: no limit)')
     .option('--keep-tmp', "keep the session's private /tmp after it ends, and print where it is")
     .option('--log-sink <spec>', 'also ship the session log to SPEC (repeatable): file:/PATH, syslog, syslog+udp://HOST[:514], syslog+tcp://HOST[:601], otlp-http://HOST[:4318]', collect)
     .option('--dry-run', 'print the session plan (mounts, masks, filtered configs, forwards, seccomp, private /tmp) and the bwrap argv; start nothing')
@@ -51,6 +55,9 @@ says which holds; every limit reached is logged and listed when the session ends
 Prompt keys: y allow once, a allow this exact command for the rest of the session, n or Enter deny.
 The runaway-loop pause (--max-commands-per-minute): y lets the agent go on for another minute,
 a stops this pause for the rest of the session, n or Enter refuses the command.
+Egress limits (--rate-limit, --max-model-requests, --max-egress-bytes[-per-day], or budgets: in
+config.yaml, per agent under budgets.agents.<name>): y allows one more minute (rate) or one more
+limit's worth (caps), a lifts the limit for the session, n or no answer gives the agent HTTP 429.
 A refused command does not run; the agent gets "agentguard: denied by <rule>: <message>" and exit status 126.
 
 Examples:
@@ -109,6 +116,7 @@ Examples:
         keepTmp: !!flags.keepTmp,
         dryRun: !!flags.dryRun,
         logSinks: flags.logSink,
+        budgets: budgetFlags(flags, parseSize),
       });
     });
 }
@@ -135,6 +143,32 @@ interface ShellFlags {
   keepTmp?: boolean;
   dryRun?: boolean;
   logSink?: string[];
+  rateLimit?: string;
+  maxModelRequests?: string;
+  maxEgressBytes?: string;
+  maxEgressBytesPerDay?: string;
+}
+
+/** The egress limits given as flags (src/egress/budget.ts BudgetSettings); 0 or off is no limit. */
+function budgetFlags(flags: ShellFlags, parseSize: (v: string) => number) {
+  const off = (v: string) => /^(off|0)$/i.test(v.trim());
+  const out: { ratePerMinute?: number; maxModelRequests?: number; maxSessionBytes?: number; maxDailyBytes?: number } = {};
+  if (flags.rateLimit !== undefined) {
+    const m = /^\s*(\d+)\s*(?:\/\s*m(?:in(?:ute)?)?)?\s*$/i.exec(flags.rateLimit);
+    if (!m && !off(flags.rateLimit)) throw new Error(`--rate-limit must be requests a minute (120 or 120/min), or off, not ${flags.rateLimit}`);
+    out.ratePerMinute = m ? Number(m[1]) : 0;
+  }
+  if (flags.maxModelRequests !== undefined) out.maxModelRequests = off(flags.maxModelRequests) ? 0 : wholeNumber(flags.maxModelRequests, '--max-model-requests');
+  const size = (v: string, flag: string) => {
+    try {
+      return off(v) ? 0 : parseSize(v);
+    } catch (e) {
+      throw new Error(`${flag}: ${(e as Error).message}, or off`, { cause: e });
+    }
+  };
+  if (flags.maxEgressBytes !== undefined) out.maxSessionBytes = size(flags.maxEgressBytes, '--max-egress-bytes');
+  if (flags.maxEgressBytesPerDay !== undefined) out.maxDailyBytes = size(flags.maxEgressBytesPerDay, '--max-egress-bytes-per-day');
+  return out;
 }
 
 /**

@@ -39,6 +39,16 @@ export interface UserConfig {
    * writer of a log; log.anchor and log.syslog: where the session log's heads are anchored (src/anchor).
    */
   log?: { sinks?: string[]; queue?: number; anchor?: 'auto' | 'journald' | 'syslog' | 'none'; syslog?: { socket?: string; files?: string[] } };
+  /** budgets: the egress proxy's limits (src/egress/budget.ts), for every agent and per agent by profile name; 0 is off. */
+  budgets?: { all: BudgetConfig; agents: Record<string, BudgetConfig> };
+}
+
+/** One level of `budgets:` in numbers (bytes for sizes); a field not set falls through to the next level. */
+export interface BudgetConfig {
+  ratePerMinute?: number;
+  maxModelRequests?: number;
+  maxSessionBytes?: number;
+  maxDailyBytes?: number;
 }
 
 export class ConfigError extends Error {
@@ -83,8 +93,23 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     }
     return 1;
   };
+  const count = z.union([z.number().int().min(0), z.literal('off')], { message: 'a whole number, or off (0 is off too)' });
+  const sizeField = z.union([z.string(), z.number().min(0)], { message: 'a size (10GiB, 500M, a number of bytes), or off (0 is off too)' });
+  const budgetFields = {
+    rate_per_minute: count.optional().describe('requests and new tunnels to one host in any minute (default 120)'),
+    model_requests: count.optional().describe("requests to the agent's own model API hosts in one session (default off)"),
+    session_bytes: sizeField.optional().describe('bytes sent and received through the egress proxy in one session (default 5GiB)'),
+    daily_bytes: sizeField.optional().describe('bytes sent and received by one agent in one day, over every session (default 20GiB)'),
+  };
   const schema = z
     .object({
+      budgets: z
+        .object({
+          ...budgetFields,
+          agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'an agent profile name (claude, codex, gemini …)'), z.object(budgetFields).strict()).optional().describe('the same limits for one agent, by its profile name; they win over the ones above'),
+        })
+        .strict()
+        .optional(),
       limits: z.object({ large_write: z.union([z.string(), z.number()]).optional() }).strict().optional(),
       log: z
         .object({
@@ -124,7 +149,7 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const p = i.path.filter((x): x is string | number => typeof x !== 'symbol');
-        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason, log.sinks, log.queue, log.anchor, log.syslog.socket/files)` : i.message;
+        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason, log.sinks, log.queue, log.anchor, log.syslog.socket/files, budgets.rate_per_minute/model_requests/session_bytes/daily_bytes, budgets.agents.<agent>.…)` : i.message;
         return `${file}:${lineOf(p)}: ${p.join('.') || '(top level)'}: ${msg}`;
       }),
     );
@@ -136,6 +161,24 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     const bytes = parseSize(size);
     if (bytes === null) throw new ConfigError([`${file}:${lineOf(['limits', 'large_write'])}: limits.large_write: "${size}" is not a size (write e.g. 10GiB, 500G or a number of bytes)`]);
     out.largeWriteBytes = bytes;
+  }
+  if (parsed.data.budgets) {
+    const { agents, ...all } = parsed.data.budgets;
+    const level = (b: typeof all, at: string[]): BudgetConfig => {
+      const out: BudgetConfig = {};
+      const n = (v: number | 'off') => (v === 'off' ? 0 : v);
+      const bytes = (v: string | number, key: string) => {
+        const got = v === 'off' ? 0 : parseSize(v);
+        if (got === null) throw new ConfigError([`${file}:${lineOf([...at, key])}: ${[...at, key].join('.')}: "${v}" is not a size (write e.g. 20GiB, 500M, a number of bytes, or off)`]);
+        return got;
+      };
+      if (b.rate_per_minute !== undefined) out.ratePerMinute = n(b.rate_per_minute);
+      if (b.model_requests !== undefined) out.maxModelRequests = n(b.model_requests);
+      if (b.session_bytes !== undefined) out.maxSessionBytes = bytes(b.session_bytes, 'session_bytes');
+      if (b.daily_bytes !== undefined) out.maxDailyBytes = bytes(b.daily_bytes, 'daily_bytes');
+      return out;
+    };
+    out.budgets = { all: level(all, ['budgets']), agents: Object.fromEntries(Object.entries(agents ?? {}).map(([name, b]) => [name, level(b, ['budgets', 'agents', name])])) };
   }
   parsed.data.projects?.forEach((p, i) => {
     const expanded = p.path === '~' ? home : p.path.startsWith('~/') ? path.join(home, p.path.slice(2)) : p.path;

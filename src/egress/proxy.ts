@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { specialAddress } from './addresses.js';
 import { Allowlist, canonicalHost } from '../net/hosts.js';
 import { connectRelay, join, READ_BUFFER_SIZE, type Joined, type Relay } from './relay.js';
+import type { Budget, LimitKind, Over } from './budget.js';
 
 /**
  * bridge.c, built by `npm install` beside the shim: the bridge in front of the agent inside
@@ -55,9 +56,38 @@ export interface EgressRecord {
   reason?: string;
   /** The address connected to. */
   address?: string;
-  /** Status sent to the client: the upstream's, or the proxy's own 400/403/502. */
+  /** Status sent to the client: the upstream's, or the proxy's own 400/403/429/502. */
   status?: number;
+  /** Refused at a budget limit (a 429): which one, and the person's answer (or no-terminal). */
+  limit?: LimitKind;
+  limitAnswer?: LimitAnswer;
   ms: number;
+}
+
+/** The answer that settled a request over a limit; `held` is a refusal still in force from an earlier `n`. */
+export type LimitAnswer = EgressAnswer | 'no-terminal' | 'held' | 'error';
+
+/** A request over a budget limit, as the person is asked about it. */
+export interface LimitAsk extends EgressAsk {
+  over: Over;
+}
+
+/**
+ * A limit's log events: `pause` when the traffic over it stops and the person is asked (one
+ * per question, however many requests wait on it), `answer` when that question is settled,
+ * `refuse` for each request refused at it.
+ */
+export interface LimitEvent {
+  event: 'pause' | 'answer' | 'refuse';
+  limit: LimitKind;
+  host: string;
+  port: number;
+  method: string;
+  count: number;
+  max: number;
+  text: string;
+  today: { requests: number; bytes: number };
+  answer?: LimitAnswer;
 }
 
 export type EgressLookup = (hostname: string) => Promise<{ address: string; family: number }[]>;
@@ -79,6 +109,12 @@ export interface ProxyOptions {
   connectTimeoutMs?: number;
   /** Hand CONNECT tunnels to the splice relay when it is built (default true). */
   spliceTunnels?: boolean;
+  /** Budgets (budget.ts), checked before a request is forwarded or a tunnel opened; absent: none. */
+  budget?: Budget | null;
+  /** Asks the person about traffic over a limit; absent when there is no terminal (refuse with 429). */
+  askLimit?: ((q: LimitAsk) => Promise<EgressAnswer>) | null;
+  /** Every pause, answer and refusal at a limit. */
+  onLimit?: (e: LimitEvent) => void;
 }
 
 export interface EgressProxy {
@@ -109,7 +145,19 @@ interface Target {
 
 type Verdict =
   | { ok: true; addresses: string[]; entry?: string; answer?: EgressAnswer }
-  | { ok: false; decision: 'allow' | 'deny'; status: number; reason: string; answer?: EgressAnswer | 'no-terminal'; entry?: string };
+  | { ok: false; decision: 'allow' | 'deny'; status: number; reason: string; answer?: EgressAnswer | 'no-terminal'; entry?: string; limit?: LimitKind; limitAnswer?: LimitAnswer };
+
+/** How often open tunnels' bytes are added to the budget. */
+const LIVE_SWEEP_MS = 1000;
+/** How long an `n` (or no answer) at a limit holds: requests over it meanwhile are refused without a question. */
+const LIMIT_HOLD_MS = 60_000;
+/** Where each limit is set, for the refusal's advice. */
+const LIMIT_SETTING: Record<LimitKind, string> = {
+  rate: '--rate-limit N/min, or set budgets.rate_per_minute',
+  'model-requests': '--max-model-requests N, or set budgets.model_requests',
+  'session-bytes': '--max-egress-bytes SIZE, or set budgets.session_bytes',
+  'daily-bytes': '--max-egress-bytes-per-day SIZE, or set budgets.daily_bytes',
+};
 
 export async function startProxy(opts: ProxyOptions): Promise<EgressProxy> {
   if (!opts.socketPath && opts.port === undefined) throw new Error('startProxy: give a socketPath, a port, or both');
@@ -134,6 +182,14 @@ class Proxy implements EgressProxy {
   // Requests for the same host:port while the person is being asked share the one prompt.
   private asking = new Map<string, Promise<EgressAnswer | Error>>();
   private lookup: EgressLookup;
+  // Requests over the same limit while the person is being asked share the one question.
+  private limitAsking = new Map<string, Promise<EgressAnswer | Error>>();
+  // Limits refused at the prompt: until then, requests over them are refused without asking again.
+  private limitHeld = new Map<string, { until: number; answer: EgressAnswer }>();
+  // Open tunnels and what of their bytes the budget has: a keep-alive tunnel to the model API
+  // can last the whole session, so its bytes are added as they go, not only at its end.
+  private live = new Map<EgressRecord, { counted: () => { bytesUp: number; bytesDown: number }; reported: number }>();
+  private sweep: NodeJS.Timeout | null = null;
 
   constructor(private opts: ProxyOptions) {
     this.socketPath = opts.socketPath ?? null;
@@ -141,6 +197,10 @@ class Proxy implements EgressProxy {
     this.allow = new Allowlist(opts.allow);
     this.ignored = this.allow.ignored;
     this.lookup = opts.lookup ?? ((h) => dns.promises.lookup(h, { all: true, verbatim: true }));
+    if (opts.budget) {
+      this.sweep = setInterval(() => this.sweepLive(), LIVE_SWEEP_MS);
+      this.sweep.unref();
+    }
     // No request timeout: a long upload through the proxy is legitimate.
     this.server = http.createServer({ requestTimeout: 0 });
     this.server.on('request', (req, res) => void this.onRequest(req, res));
@@ -188,6 +248,7 @@ class Proxy implements EgressProxy {
   }
 
   async close(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
     const closing = [new Promise<void>((r) => this.server.close(() => r()))];
     if (this.tcp) closing.push(new Promise<void>((r) => this.tcp!.close(() => r())));
     for (const s of this.sockets) s.destroy();
@@ -203,6 +264,9 @@ class Proxy implements EgressProxy {
   }
 
   private record(r: EgressRecord) {
+    const already = this.live.get(r)?.reported ?? 0;
+    this.live.delete(r);
+    if (r.decision === 'allow') this.opts.budget?.addBytes(r.host, r.bytesUp + r.bytesDown - already);
     try {
       this.opts.onRecord?.(r);
     } catch {
@@ -259,7 +323,80 @@ class Proxy implements EgressProxy {
         return deny(privateRefusal(t.host, a, special), answer, entryText);
       }
     }
+    // The budget last: only traffic that would go out counts, and waits for the person. Within
+    // every limit it is counted without a turn of the event loop (the bench's 0.05 ms budget).
+    const budget = this.opts.budget;
+    const first = budget?.check(t.host) ?? null;
+    if (budget && !first) budget.count(t.host);
+    const over = first ? await this.spend(t, first) : null;
+    if (over) return { ok: false, decision: 'deny', status: 429, reason: over.reason, answer, entry: entryText, limit: over.limit, limitAnswer: over.answer };
     return { ok: true, addresses: addresses.map((a) => canonicalHost(a) ?? a), entry: entryText, answer };
+  }
+
+  /**
+   * Checks the budget for one request or tunnel and counts it when it goes ahead. Over a
+   * limit it waits for the person (one question per limit); a refusal is returned.
+   */
+  private async spend(t: Target, first: Over): Promise<{ reason: string; limit: LimitKind; answer: LimitAnswer } | null> {
+    const budget = this.opts.budget!;
+    // Each answer yes moves the limit past this request; a bound keeps a bug from looping forever.
+    for (let i = 0, over: Over | null = first; over; over = budget.check(t.host), i++) {
+      const answer = i < 8 ? await this.askLimitOnce(over, t) : new Error('the limit did not move after a yes');
+      if (answer === 'once' || answer === 'session') continue;
+      const limitAnswer: LimitAnswer = answer instanceof Error ? 'error' : answer;
+      this.limitEvent('refuse', over, t, limitAnswer);
+      return { reason: limitRefusal(over, limitAnswer, answer instanceof Error ? answer.message : undefined), limit: over.limit, answer: limitAnswer };
+    }
+    budget.count(t.host);
+    return null;
+  }
+
+  private askLimitOnce(over: Over, t: Target): Promise<LimitAnswer | Error> {
+    const held = this.limitHeld.get(over.key);
+    if (held && held.until > Date.now()) return Promise.resolve('held');
+    const ask = this.opts.askLimit;
+    if (!ask) return Promise.resolve('no-terminal');
+    let p = this.limitAsking.get(over.key);
+    if (!p) {
+      this.limitEvent('pause', over, t);
+      const q: LimitAsk = { host: t.host, port: t.port, method: t.method, ...(t.url ? { url: t.url } : {}), over };
+      p = Promise.resolve()
+        .then(() => ask(q))
+        .then(
+          (a) => (['once', 'session', 'deny', 'timeout'].includes(a) ? a : new Error(`unexpected answer ${String(a)}`)),
+          (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+        )
+        .then((a) => {
+          // Settled once for every request waiting on it: a yes moves the limit once.
+          if (a === 'once' || a === 'session') this.opts.budget!.grant(over, a);
+          else if (!(a instanceof Error)) this.limitHeld.set(over.key, { until: Date.now() + LIMIT_HOLD_MS, answer: a });
+          this.limitEvent('answer', over, t, a instanceof Error ? 'error' : a);
+          return a;
+        })
+        .finally(() => this.limitAsking.delete(over.key));
+      this.limitAsking.set(over.key, p);
+    }
+    return p;
+  }
+
+  /** Adds what open tunnels carried since the last sweep (after a hand-off to the splice relay, only its end counts). */
+  private sweepLive() {
+    for (const [rec, l] of this.live) {
+      const c = l.counted();
+      const total = c.bytesUp + c.bytesDown;
+      if (total > l.reported) {
+        this.opts.budget?.addBytes(rec.host, total - l.reported);
+        l.reported = total;
+      }
+    }
+  }
+
+  private limitEvent(event: LimitEvent['event'], over: Over, t: Target, answer?: LimitAnswer) {
+    try {
+      this.opts.onLimit?.({ event, limit: over.limit, host: t.host, port: t.port, method: t.method, count: over.count, max: over.max, text: over.text, today: over.today, ...(answer ? { answer } : {}) });
+    } catch {
+      // as record(): the log's trouble is not the network's
+    }
   }
 
   private askOnce(t: Target): Promise<EgressAnswer | Error> {
@@ -303,7 +440,7 @@ class Proxy implements EgressProxy {
     };
     if (!v.ok) {
       sendText(res, v.status, v.reason);
-      done({ reason: v.reason, status: v.status });
+      done({ reason: v.reason, status: v.status, ...(v.limit ? { limit: v.limit, limitAnswer: v.limitAnswer } : {}) });
       return;
     }
     const headers = forwardHeaders(req.rawHeaders, authority);
@@ -374,7 +511,7 @@ class Proxy implements EgressProxy {
     if (v.entry) rec.entry = v.entry;
     if (!v.ok) {
       refuse(v.status, v.reason);
-      finish({ decision: v.decision, reason: v.reason, status: v.status });
+      finish({ decision: v.decision, reason: v.reason, status: v.status, ...(v.limit ? { limit: v.limit, limitAnswer: v.limitAnswer } : {}) });
       return;
     }
     rec.decision = 'allow';
@@ -409,6 +546,7 @@ class Proxy implements EgressProxy {
     if (head.length) upstream.write(head);
     client.setNoDelay(true);
     const counted = () => ({ bytesUp: upstream.bytesWritten - headerBytes, bytesDown: upstream.bytesRead });
+    if (this.opts.budget) this.live.set(rec, { counted, reported: 0 });
     const joined = join(client, relay, () => finish(counted()));
     // A tunnel from the sandbox (the unix socket) that carries a download goes on in the
     // splice relay; short ones stay here (starting a process costs about 2 ms, which a short
@@ -609,14 +747,29 @@ function privateRefusal(host: string, address: string, kind: string): string {
 
 function sendText(res: http.ServerResponse, status: number, text: string) {
   const body = `${text.replace(/[\r\n]+/g, ' ')}\n`;
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Agentguard': 'egress', Connection: 'close' });
+  // A 429 says when to try again: clients that honour it (the model SDKs) back off instead of hammering.
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Agentguard': 'egress', ...(status === 429 ? { 'Retry-After': '60' } : {}), Connection: 'close' });
   res.end(body);
 }
 
 function rawResponse(status: number, text: string): string {
   const body = `${text.replace(/[\r\n]+/g, ' ')}\n`;
-  const phrase = status === 403 ? 'Forbidden' : status === 502 ? 'Bad Gateway' : 'Bad Request';
-  return `HTTP/1.1 ${status} ${phrase}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Agentguard: egress\r\nConnection: close\r\n\r\n${body}`;
+  const phrase = status === 403 ? 'Forbidden' : status === 502 ? 'Bad Gateway' : status === 429 ? 'Too Many Requests' : 'Bad Request';
+  return `HTTP/1.1 ${status} ${phrase}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Agentguard: egress\r\n${status === 429 ? 'Retry-After: 60\r\n' : ''}Connection: close\r\n\r\n${body}`;
+}
+
+/** What the agent reads in a 429: the figures, why nobody let it through, and where the limit is set. */
+function limitRefusal(over: Over, answer: LimitAnswer, error?: string): string {
+  const why = {
+    deny: 'refused at the prompt (requests over this limit are refused for a minute without asking again)',
+    held: 'refused at the prompt less than a minute ago',
+    timeout: 'nobody answered the prompt in time',
+    'no-terminal': 'there is no terminal to ask a person',
+    error: `asking the person failed (${error ?? 'unknown error'})`,
+    once: '',
+    session: '',
+  }[answer];
+  return `agentguard: limit reached: ${over.text}; ${why}; to raise it, start the session with ${LIMIT_SETTING[over.limit]} (or budgets.agents.<agent>.…) in ~/.config/agentguard/config.yaml; 0 or off: no limit`;
 }
 
 function removeStaleSocket(p: string) {

@@ -4,7 +4,8 @@
 // proxy's (proxy.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { BRIDGE_BINARY, startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord } from './proxy.js';
+import { BRIDGE_BINARY, startProxy, type EgressAnswer, type EgressAsk, type EgressProxy, type EgressRecord, type LimitAsk, type LimitEvent } from './proxy.js';
+import { Budget, budgetsDir, DailyStore, formatBytes, type BudgetSettings, type LimitKind } from './budget.js';
 import type { Allowlist } from '../net/hosts.js';
 import { nativeBuildFix } from '../session/runtime.js';
 
@@ -62,6 +63,11 @@ export function behindBridge(socketPath: string, command: string[], port = BRIDG
 export interface SessionEgress {
   proxy: EgressProxy;
   socketPath: string;
+  budget: Budget | null;
+  /** The limits reached in this session, one line each, for the summary at its end. */
+  limitsReached(): string[];
+  /** Closes the proxy, then writes the day's figures (the records of tunnels cut by the close count too). */
+  close(): Promise<void>;
 }
 
 export interface EgressSetup {
@@ -71,11 +77,30 @@ export interface EgressSetup {
   hosts: Allowlist;
   ask: ((q: EgressAsk) => Promise<EgressAnswer>) | null;
   onRecord: (r: EgressRecord) => void;
+  /** The session's budgets; absent: none. */
+  budget?: {
+    settings: BudgetSettings;
+    /** The profile's name ("claude"), the key of the day's figures; null without a profile. */
+    agent: string | null;
+    /** The profile's hosts: its model API. */
+    modelHosts: readonly string[];
+    sessionId: string;
+    env: NodeJS.ProcessEnv;
+  };
+  /** Asks the person about traffic over a limit; null without a terminal (refused). */
+  askLimit?: ((q: LimitAsk) => Promise<EgressAnswer>) | null;
+  onLimit?: (e: LimitEvent) => void;
 }
 
 export async function startSessionEgress(s: EgressSetup): Promise<SessionEgress> {
   const socketPath = path.join(s.runtimeDir, 'egress.sock');
   const ask = s.ask;
+  const b = s.budget;
+  // The day's figures are kept whatever the limits: `sessions` and `doctor` show them.
+  const daily = b ? new DailyStore(budgetsDir(b.env), b.sessionId) : null;
+  // Without a profile the day's figures are kept under "shell" (an interactive session or an unknown agent).
+  const budget = b ? new Budget(b.settings, { agent: b.agent ?? 'shell', label: b.agent ?? 'the agent', modelHosts: b.modelHosts, daily }) : null;
+  const reached = new Map<string, { limit: LimitKind; host: string; max: number; answers: string[] }>();
   const proxy = await startProxy({
     socketPath,
     allow: s.allow,
@@ -88,6 +113,35 @@ export async function startSessionEgress(s: EgressSetup): Promise<SessionEgress>
         }
       : null,
     onRecord: s.onRecord,
+    budget,
+    askLimit: s.askLimit ?? null,
+    onLimit: (e) => {
+      // One line per limit (per host for the rate), with every answer it got.
+      const key = `${e.limit} ${e.limit === 'rate' ? e.host : ''}`;
+      const r = reached.get(key) ?? { limit: e.limit, host: e.host, max: e.max, answers: [] };
+      if (e.event === 'answer' && e.answer) r.answers.push(e.answer);
+      if (e.event === 'refuse' && e.answer === 'no-terminal' && !r.answers.length) r.answers.push('no-terminal');
+      reached.set(key, r);
+      s.onLimit?.(e);
+    },
   });
-  return { proxy, socketPath };
+  return {
+    proxy,
+    socketPath,
+    budget,
+    limitsReached: () =>
+      [...reached.values()].map((r) => {
+        const what = { rate: `${plural(r.max, 'request')} a minute to ${r.host}`, 'model-requests': `${plural(r.max, 'model API request')}`, 'session-bytes': `${formatBytes(r.max)} in the session`, 'daily-bytes': `${formatBytes(r.max)} today` }[r.limit];
+        const words: Record<string, string> = { once: 'y', session: 'a', deny: 'n', timeout: 'no answer', 'no-terminal': 'refused, no terminal', error: 'error' };
+        return `${what}: ${r.answers.map((a) => words[a] ?? a).join(', ') || 'asked'}`;
+      }),
+    close: async () => {
+      await proxy.close();
+      daily?.close();
+    },
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -24,7 +24,7 @@ export interface AskInfo {
   cwd: string;
   decision: Decision;
   /** Set when the egress proxy asks about a destination rather than the gate about a command. */
-  network?: { host: string; port: number; method: string; url?: string };
+  network?: { host: string; port: number; method: string; url?: string; over?: { limit: string; text: string; more: string } };
   /** Aborted when whoever asked is gone (the shim or hook died): the prompt closes as abandoned. */
   signal?: AbortSignal;
   /** What an approval would run outside the sandbox ("writes /home/dev/old-checkout"): said before the key is pressed. */

@@ -130,7 +130,8 @@ export function planSession(o: PlanOptions, guard: Guard): SessionPlan {
         allowRead: (o.allowRead ?? []).map((p) => path.resolve(o.cwd, expandHome(p, o.home))),
         agentState: o.profileWrites,
         // The sink spool holds records of checks and hooks on their way out (src/sinks/spool.ts): the log's content.
-        logDirs: [sessionsDir(o.env), path.join(stateDir(o.env), 'sink-spool')],
+        // budgets/: the day's egress figures (src/egress/budget.ts), which an agent could lower to slip a daily cap.
+        logDirs: [sessionsDir(o.env), path.join(stateDir(o.env), 'sink-spool'), path.join(stateDir(o.env), 'budgets')],
         runtimeBase: runtimeBase(o.env),
         runtimeDir: runtime.dir,
         workspaces,

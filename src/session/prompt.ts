@@ -343,6 +343,7 @@ function breakerKeysLine(width: number): string {
 
 /** The egress proxy's question: a connection to a host that is not on the egress allowlist. */
 function renderNetwork(n: NonNullable<AskInfo['network']>, timeoutMs: number, width: number): string[] {
+  if (n.over) return renderLimit(n, n.over, timeoutMs, width);
   const target = n.url ? `${n.method} ${n.url}` : `${n.method} ${n.host}:${n.port}`;
   const host = escapeForTerminal(n.host);
   const keys =
@@ -359,6 +360,26 @@ function renderNetwork(n: NonNullable<AskInfo['network']>, timeoutMs: number, wi
     ...(n.url ? [] : [chalk.dim(cut('    (an encrypted tunnel: only the host and port are visible)', width))]),
     '',
     chalk.dim(cut('  To allow it in every session: add it to egress-allowlist in ~/.config/agentguard/rules/lists.yaml', width)),
+    chalk.dim(cut(footer(timeoutMs), width)),
+  ];
+}
+
+/** The egress proxy's budget question (src/egress/budget.ts): traffic over a limit, with the figures. */
+function renderLimit(n: NonNullable<AskInfo['network']>, over: NonNullable<NonNullable<AskInfo['network']>['over']>, timeoutMs: number, width: number): string[] {
+  const target = n.url ? `${n.method} ${n.url}` : `${n.method} ${n.host}:${n.port}`;
+  const more = escapeForTerminal(over.more);
+  const keys =
+    width >= 62 + more.length
+      ? `  ${chalk.green.bold('[y]')} allow ${more}   ${chalk.green.bold('[a]')} lift this limit for the session   ${chalk.red.bold('[n]')} or Enter: refuse`
+      : `  ${chalk.green.bold('[y]')} more  ${chalk.green.bold('[a]')} lift  ${chalk.red.bold('[n]')} refuse`;
+  return [
+    `${chalk.bgRed.white.bold(' agentguard ')} ${cut(`limit reached (${over.limit}): the agent's network traffic is paused`, width - 13)}`,
+    '',
+    ...wrapWords(escapeForTerminal(over.text), width - 4).slice(0, 4).map((l) => `    ${chalk.bold(l)}`),
+    chalk.dim(cut(`    next: ${escapeForTerminal(target)}`, width)),
+    '',
+    chalk.dim(cut('  Refused, the agent gets HTTP 429 with this reason. Set limits with flags or budgets: in config.yaml.', width)),
+    keys,
     chalk.dim(cut(footer(timeoutMs), width)),
   ];
 }

@@ -14,6 +14,7 @@ import type { Environment } from '../rules/match.js';
 import { probeConfinementAsync, type Confinement } from '../sandbox/bwrap.js';
 import { behindBridge, proxyEnv, startSessionEgress, BRIDGE_PORT, type NetworkMode, type SessionEgress } from '../egress/session.js';
 import type { EgressRecord } from '../egress/proxy.js';
+import { budgetSettings, describeBudgets, type BudgetSettings } from '../egress/budget.js';
 import { Allowlist } from '../net/hosts.js';
 import { applyLimits, defaultMaxMemory, describeAsked, sessionTimeHit, type LimitHit, type Limits } from '../sandbox/limits.js';
 import { Gate } from './gate.js';
@@ -80,6 +81,8 @@ export interface ShellOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the log is shipped too (--log-sink SPEC, besides config.yaml's log.sinks). */
   logSinks?: string[];
+  /** The egress proxy's limits from flags (--rate-limit …); they win over config.yaml's budgets. */
+  budgets?: Partial<BudgetSettings>;
 }
 
 /**
@@ -365,12 +368,22 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
             }
           : null,
         onRecord,
+        // Budgets: limits the person is asked about with the figures (src/egress/budget.ts).
+        budget: { settings: budgetSettings(guard.rules.config?.budgets, profile?.name ?? null, opts.budgets), agent: profile?.name ?? null, modelHosts: profile?.hosts ?? [], sessionId: runtime.id, env },
+        askLimit: hasTerminal
+          ? async (q) => {
+              const a = await prompter!.ask({ command: `${q.method} ${q.url ?? `${q.host}:${q.port}`}`, cwd: opts.cwd, decision: { action: 'ask', matches: [], opaque: [], commands: [] }, network: q });
+              return a === 'abandoned' ? 'deny' : a;
+            }
+          : null,
+        onLimit: (e) => log.append('limit', redactor.deep({ ...e })),
       });
     } catch (e) {
       throw new Error(`cannot start the egress proxy: ${(e as Error).message}`, { cause: e });
     }
     const proxy = egress.proxy;
-    life.add('egress proxy', () => proxy.close());
+    const ours = egress;
+    life.add('egress proxy', () => ours.close());
     if (proxy.ignored.length) stdout.write(`agentguard: egress allowlist entries that are not host names were ignored: ${proxy.ignored.join(', ')}\r\n`);
     for (const f of plan.forwards) {
       const close = await startForward(f, onRecord);
@@ -433,7 +446,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     ? `sandbox: writes only to ${m.writable.length} root${m.writable.length === 1 ? '' : 's'}, private /tmp, ${privilege}, TIOCSTI ${'bytes' in plan.seccomp ? 'refused' : 'NOT refused'}, every shell binary is the shim; masked: ${[...m.maskDirs, ...m.maskFiles].map(home_).join(', ') || 'none'}; filtered: ${m.filtered.map((f) => home_(f.path)).join(', ') || 'none'} (hand one over whole with --allow-read PATH)`
     : `policy only: a guard against mistakes and steering, not a boundary against an agent that attacks agentguard itself; shims on PATH; shells started by absolute path (/bin/sh -c) are NOT intercepted and writes outside the workspace are NOT blocked by the kernel (${sandbox.reason}${sandbox.fix ? `; fix: ${sandbox.fix}` : ''})`;
   const networkNote = {
-    proxy: `network: only through the egress proxy (${plan.egressAllow.length} allowlist entries; other hosts ${hasTerminal ? 'are asked about' : 'are refused'})${plan.forwards.length ? `; forwarded to the host: ${plan.forwards.map((f) => `${f.host}:${f.port}`).join(', ')}` : ''}`,
+    proxy: `network: only through the egress proxy (${plan.egressAllow.length} allowlist entries; other hosts ${hasTerminal ? 'are asked about' : 'are refused'})${plan.forwards.length ? `; forwarded to the host: ${plan.forwards.map((f) => `${f.host}:${f.port}`).join(', ')}` : ''}${egress?.budget ? `; ${describeBudgets(egress.budget.settings)}` : ''}`,
     none: 'network: none (--no-network)',
     open: "network: open (--network open: the agent's own connections are not confined; only commands like curl are checked)",
     unconfined: 'network: not confined (no sandbox)',
@@ -458,6 +471,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
     ...(confined && !confined.error ? { capEff: confined.capEff, namespaces: confined.ownNamespaces } : {}),
     network,
     ...(egress ? { egressAllowlist: plan.egressAllow } : {}),
+    ...(egress?.budget ? { budgets: { ...egress.budget.settings } } : {}),
     ...(m ? { masked: [...m.maskDirs, ...m.maskFiles], filtered: m.filtered.map((f) => f.path), privateTmp: plan.privateTmp } : {}),
     profile: profile?.name ?? null,
     terminal: hasTerminal,
@@ -536,7 +550,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   stdout.write(
     `\r\n${chalk.bold('agentguard')} session ${runtime.id} ended (exit ${code}): ${counts.allowed} allowed, ${counts.approved + counts.escalated + counts.refused} asked (${counts.approved} approved, ${counts.escalated ? `${counts.escalated} run outside the sandbox, ` : ''}${counts.refused} refused), ${counts.denied} denied${counts.abandoned ? `, ${counts.abandoned} abandoned` : ''}, ${counts.nested} ${opts.trustNested ? 'nested shells (unchecked, --trust-nested) or installed scripts' : 'installed scripts'} passed${egress ? `, ${counts.network} network requests (${counts.networkRefused} refused)` : ''} | log ${log.file}\r\n`,
   );
-  for (const line of summaryLines(actions, runtime.id, stdout.columns || 80, snapshotsKept)) stdout.write(`${line}\r\n`);
+  for (const line of summaryLines(actions, runtime.id, stdout.columns || 80, snapshotsKept, egress?.limitsReached())) stdout.write(`${line}\r\n`);
   for (const hit of limitsReached) stdout.write(`  ${chalk.yellow('limit reached:')} ${hit.message}\r\n`);
   if (anchorLost) stdout.write(`${chalk.yellow('agentguard: warning:')} the session log's anchor was lost (${escapeForTerminal(anchorLost)}): records after it are not anchored, and \`agentguard log verify\` says so\r\n`);
   return code;

@@ -62,7 +62,7 @@ const SUMMARY_MAX = 10;
  * abandoned command, one line each, escaped and cut to the terminal's width, and the command
  * that shows the whole log.
  */
-export function summaryLines(actions: Actions, sessionId: string, columns: number, snapshots: readonly { n: number; root: string }[] = []): string[] {
+export function summaryLines(actions: Actions, sessionId: string, columns: number, snapshots: readonly { n: number; root: string }[] = [], limits: readonly string[] = []): string[] {
   const out: string[] = [];
   for (const g of SUMMARY_GROUPS) {
     const list = actions.list(g.outcome);
@@ -80,6 +80,11 @@ export function summaryLines(actions: Actions, sessionId: string, columns: numbe
     const where = [...new Set(snapshots.map((x) => x.root))];
     out.push(`  ${chalk.green(`snapshots kept: ${snapshots.length}`)} ${chalk.dim(`(in ${cutToWidth(oneLine(where.join(', ')), Math.max(10, columns - 40))})`)}`);
     out.push(`    ${chalk.dim('undo the last:')} agentguard undo ${sessionId}/${last.n}   ${chalk.dim('list:')} agentguard undo`);
+  }
+  // The egress budgets reached (src/egress/budget.ts), each with the answers it got.
+  if (limits.length) {
+    out.push(`  ${chalk.yellow('limits reached:')}`);
+    for (const l of limits.slice(0, SUMMARY_MAX)) out.push(`    ${cutToWidth(escapeForTerminal(l), Math.max(10, columns - 5))}`);
   }
   if (out.length) out.push(`  ${chalk.dim('see more:')} agentguard log ${sessionId}`);
   return out;

@@ -207,10 +207,15 @@ export function formatRecord(r: LogRecord, o: LineOptions = {}): string {
       return `${head} ${ACTION[text(r.action)] ?? escapeForTerminal(text(r.action))} ${chalk.cyan('net')} ${escapeForTerminal(`${text(r.method)} ${text(r.host)}:${text(r.port)}${r.path ? text(r.path) : ''}`)} ${chalk.dim(escapeForTerminal(`↑${text(r.bytesUp)} ↓${text(r.bytesDown)}`))}${r.answer ? chalk.bold(` [${escapeForTerminal(text(r.answer))}]`) : ''}${outcomeNote(r)}${r.action === 'deny' && r.reason ? chalk.dim(`  ${escapeForTerminal(text(r.reason).replace(/^agentguard: /, '').split(/[;:] /)[0])}`) : ''}`;
     case 'decision':
       return `${head} ${decisionBody(r, o)}`;
+    case 'limit': {
+      // A machine limit (src/sandbox/limits.ts) says what happened in one message.
+      if (r.event === undefined) return `${head} ${chalk.yellow('limit reached')} ${escapeForTerminal(text(r.message))}`;
+      // An egress budget (src/egress/budget.ts): the pause with its figures, the answer, each refusal.
+      const what = r.event === 'pause' ? `paused: ${text(r.text)}` : r.event === 'answer' ? `answered ${text(r.answer)}` : `refused ${text(r.method)} ${text(r.host)}:${text(r.port)} (${text(r.answer)})`;
+      return `${head} ${chalk.yellow('limit')} ${escapeForTerminal(`${text(r.limit)} ${what}`)}`;
+    }
     case 'anchor-lost':
       return `${head} ${chalk.red('anchor lost')} ${escapeForTerminal(text(r.reason))}${chalk.dim(' (later records rest on the key alone)')}`;
-    case 'limit':
-      return `${head} ${chalk.yellow('limit reached')} ${escapeForTerminal(text(r.message))}`;
     case 'sink-loss':
       return `${head} ${chalk.yellow('sink loss')} ${escapeForTerminal(`${text(r.sink)}: ${text(r.lost)} records not delivered${r.error ? ` (${text(r.error)})` : ''}`)}`;
     default:

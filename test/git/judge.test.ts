@@ -173,7 +173,7 @@ describe('paths deleted or overwritten', () => {
     { cmd: 'cp docs/readme.md dist/readme.md', state: (r) => (S.ignored(r), write(r, 'dist/readme.md')), action: 'allow', rules: [] },
   ];
   it.each(rows.map((r) => [title(r), r]))('%s', async (_t, row) => {
-    await check(row as Row);
+    await check(row);
   });
 });
 
@@ -246,7 +246,7 @@ describe('git operations', () => {
     { cmd: 'git am --abort', state: 'modified', action: 'ask', rules: ['git-discard-changes', W], says: MOD_A },
   ];
   it.each(rows.map((r) => [title(r), r]))('%s', async (_t, row) => {
-    await check(row as Row);
+    await check(row);
   });
 
   it('git worktree remove -f: a clean worktree is allowed, one with changes asks naming them', async () => {
@@ -506,7 +506,7 @@ describe('evasions: losing work without being asked', () => {
     { cmd: 'bash -c "rm -rf src"', state: 'untracked', action: 'ask', rules: [W], says: NEW_TS },
   ];
   it.each(rows.map((r) => [title(r), r]))('%s', async (_t, row) => {
-    await check(row as Row);
+    await check(row);
   });
   it('xargs rm < list: the targets are only known when it runs, so the rules decide and nothing is lowered', async () => {
     const root = makeRepo();
