@@ -24,8 +24,24 @@ export const GIT_CHECK_TIMEOUT_MS = 2000;
 export interface JudgeOptions {
   cache: StateCache;
   timeoutMs?: number;
-  /** The caller snapshots the repositories before an approved command runs (a session, a hook): the prompt says so. */
-  snapshots?: boolean;
+  /**
+   * When the session began (a session passes it): untracked files created since then are the
+   * session's own output (a scratch script, a log it rewrites), not the person's work. Losing
+   * only those is not asked about, but the repository is still snapshotted before the command.
+   * By the file's birth time, which a process cannot set; where the file system keeps none, a
+   * file counts as the person's.
+   */
+  sessionStart?: number;
+}
+
+/** Whether the file at `p` was created at or after `since` (false when the file system records no birth time). */
+function bornSince(p: string, since: number): boolean {
+  try {
+    const b = fs.lstatSync(p).birthtimeMs;
+    return b > 0 && b >= since;
+  } catch {
+    return false;
+  }
 }
 
 const GLOB = /[*?[]/;
@@ -185,11 +201,11 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
   const timeoutMs = opts.timeoutMs ?? GIT_CHECK_TIMEOUT_MS;
   const unknown: string[] = [];
   /** per command key: all its questions answered, and what they lose */
-  const perCommand = new Map<string, { resolved: boolean; lost: Lost | null; repos: Set<string> }>();
+  const perCommand = new Map<string, { resolved: boolean; lost: Lost | null; repos: Set<string>; own: boolean }>();
   const entry = (q: LossQuestion) => {
     const k = cmdKey(q.command, q.cwds);
     let e = perCommand.get(k);
-    if (!e) perCommand.set(k, (e = { resolved: true, lost: null, repos: new Set() }));
+    if (!e) perCommand.set(k, (e = { resolved: true, lost: null, repos: new Set(), own: false }));
     return e;
   };
   const asked: Asked[] = [];
@@ -288,6 +304,15 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
             ignoreNotes.set(repo.root, `${l.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
           }
         }
+        if (opts.sessionStart !== undefined && l.untracked.length) {
+          const since = opts.sessionStart;
+          const own = new Set(l.untracked.filter((p) => bornSince(path.join(repo.root, p), since)));
+          if (own.size) {
+            l = { ...l, untracked: l.untracked.filter((p) => !own.has(p)) };
+            // A way back for deleted files; rewriting its own output (a log, a file it generates) needs none.
+            if ((a.q.kind === 'paths' && a.q.deletes) || (a.q.kind === 'git' && a.q.op === 'clean')) e.own = true;
+          }
+        }
         if (!nothingLost(l)) {
           e.lost = e.lost ? merge(e.lost, l) : l;
           lostPerRepo.set(repo.root, lostPerRepo.has(repo.root) ? merge(lostPerRepo.get(repo.root)!, l) : l);
@@ -314,9 +339,8 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
   const lostLines: GitFacts['lost'] = [];
   for (const [root, l] of lostPerRepo) lostLines.push({ root, description: [describeLost(l), ignoreNotes.get(root)].filter(Boolean).join(' (') + (ignoreNotes.has(root) ? ')' : ''), paths: [...l.modified, ...l.staged, ...l.untracked].slice(0, 50) });
   if (lostLines.length) {
-    const message =
-      lostLines.map((x) => (lostPerRepo.size === 1 ? x.description : `${x.root}: ${x.description}`)).join('; ') +
-      (opts.snapshots ? `. agentguard records a snapshot before it runs: \`agentguard undo\` brings it back.` : '');
+    // Whether there is a way back is said by whoever takes the snapshot (the prompt's snapshot line), not promised here.
+    const message = lostLines.map((x) => (lostPerRepo.size === 1 ? x.description : `${x.root}: ${x.description}`)).join('; ');
     const subject = lostLines.flatMap((x) => x.paths.map((p) => relativeTo(x.root, path.join(x.root, p)) ?? p)).slice(0, 8);
     matches = [...matches, { rule: LOST_WORK_RULE, action: 'ask', severity: 'high', message, ...(subject.length ? { subject } : {}) }];
     triggers = triggers.map((t) => ({ ...t }));
@@ -331,9 +355,10 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
 
   let action: Action = d.opaque.length ? 'ask' : 'allow';
   for (const m of matches) action = stricter(action, m.action);
-  // Repositories a stricter-than-allow command reaches are snapshotted before it runs.
+  // Repositories a stricter-than-allow command reaches are snapshotted before it runs, and so are
+  // those where it deletes only the session's own files (not asked about, still a way back).
   const snapshot = new Set<string>();
-  if (action !== 'allow') for (const [, e] of perCommand) if (e.lost || !e.resolved) for (const r of e.repos) snapshot.add(r);
+  for (const [, e] of perCommand) if (e.own || (action !== 'allow' && (e.lost || !e.resolved))) for (const r of e.repos) snapshot.add(r);
   const git: GitFacts = { lost: lostLines, unknown: [...new Set(unknown)], lowered: [...lowered], snapshot: [...snapshot] };
   return { ...d, action, matches, triggers, git };
 }

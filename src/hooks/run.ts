@@ -152,7 +152,7 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
     // A command that destroys something: judged by what the repository would lose (src/git/judge.ts),
     // and when the person is asked, a snapshot first, since their yes is not seen here.
     const [{ judgeSafely }, { StateCache }, { Snapshotter }, { hookLogId }] = await Promise.all([import('../git/judge.js'), import('../git/state.js'), import('../git/take.js'), import('../log/record.js')]);
-    decision = await judgeSafely(decision, { cache: new StateCache(), snapshots: personAsked });
+    decision = await judgeSafely(decision, { cache: new StateCache() });
     if (decision.action === 'ask' && personAsked && decision.git?.snapshot.length) taken = await new Snapshotter(hookLogId(adapter.name, call.agentSession)).take(decision.git.snapshot, call.command);
   }
   const verdict = verdictFor(decision);

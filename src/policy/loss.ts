@@ -24,7 +24,8 @@ export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'br
 /** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
 export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
   | /** absolute paths, one set per possible cwd merged; a path may hold glob characters (`src/*.ts`) */
-  { kind: 'paths'; paths: string[] }
+  /** `deletes`: the paths are removed (rm, find -delete), not overwritten */
+  { kind: 'paths'; paths: string[]; deletes?: true }
   /** mv/cp: what lands in `dest` (an existing directory receives each source by its name) */
   /** `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
   | { kind: 'into'; dest: string[]; sources: string[]; moved?: string[] }
@@ -81,10 +82,10 @@ export function lineLossQuestions(commands: readonly Command[]): LossQuestion[] 
 export function lossQuestions(cmd: Command): LossQuestion[] {
   const base = { command: cmd.argv.map((w) => w.value ?? w.raw), cwds: cmd.cwds, index: cmd.index };
   const out: LossQuestion[] = [];
-  const push = (q: LossQuestion | { paths: string[] } | { unknown: string }) => {
+  const push = (q: LossQuestion | { paths: string[] } | { unknown: string }, deletes = false) => {
     if ('kind' in q) out.push(q);
     else if ('unknown' in q) out.push({ ...base, kind: 'unknown', reason: q.unknown });
-    else if (q.paths.length) out.push({ ...base, kind: 'paths', paths: q.paths });
+    else if (q.paths.length) out.push({ ...base, kind: 'paths', paths: q.paths, ...(deletes ? { deletes: true as const } : {}) });
   };
   // `> file` empties the file before the command runs; `>>` keeps it.
   const truncated = cmd.redirects.filter((r) => r.kind === 'write' && !isHarmlessDevice(r.target.value ?? ''));
@@ -95,10 +96,10 @@ export function lossQuestions(cmd: Command): LossQuestion[] {
   const p = cmd.program;
   if (p === null) return out;
   // `{}` is what find visits below its start (find -exec rm {} +): the whole start, to be safe.
-  if (DELETERS.has(p)) push(targetsOf(cmd.writes.map((t) => (t.paths?.some((x) => x.includes('{}')) ? { ...t, paths: t.paths.map(aboveBraces) } : t))));
+  if (DELETERS.has(p)) push(targetsOf(cmd.writes.map((t) => (t.paths?.some((x) => x.includes('{}')) ? { ...t, paths: t.paths.map(aboveBraces) } : t))), true);
   else if (p === 'find') {
     // find's writes are its -delete start points and -fprint files; -exec rm is its own command.
-    if (cmd.writes.length) push(findTargets(cmd));
+    if (cmd.writes.length) push(findTargets(cmd), cmd.argv.some((w) => w.value === '-delete'));
   } else if (p === 'tee' || p === 'truncate') {
     if (p === 'tee' && hasFlag(optionsOf(cmd), ['-a', '--append'])) return out;
     push(targetsOf(cmd.writes));

@@ -267,13 +267,15 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   // and the snapshots taken before such a command runs (src/git/take.ts).
   // Watched for the session (src/git/watch.ts): an unchanged tree is judged without starting git.
   const gitCache = new StateCache({ watch: true });
+  // Untracked files born after this are the session's own output (src/git/judge.ts).
+  const sessionStart = Date.now();
   life.add('git state watches', () => gitCache.close());
   for (const root of workspaceRoots(opts, guard)) void gitCache.prime(root, { timeoutMs: 10_000 });
   const snapshotter = new Snapshotter(runtime.id, { fresh: true });
   const snapshotsKept: { n: number; root: string }[] = [];
   const gate = new Gate({
     guard,
-    judge: (d) => judgeSafely(d, { cache: gitCache, snapshots: true }),
+    judge: (d) => judgeSafely(d, { cache: gitCache, sessionStart }),
     snapshot: async (d, req, link) => {
       const command = req.script || req.argv.join(' ');
       const taken = await snapshotter.take(d.git?.snapshot ?? [], command);

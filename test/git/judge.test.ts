@@ -547,3 +547,54 @@ describe('routine work in a real repository gains no prompt from its state', () 
     expect(asked).toEqual([]);
   });
 });
+
+describe("a session's own files: created after the session began, not the person's work", () => {
+  const judgeIn = async (root: string, command: string, sessionStart: number) => judgeWithGit(guard.check({ command, cwd: root }), { cache: new StateCache(), sessionStart });
+
+  it('deleting an untracked file the session created is not asked about, but the repository is snapshotted first', async () => {
+    const root = makeRepo();
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    write(root, 'scratch_test.py', 'print(1)\n');
+    const d = await judgeIn(root, 'rm scratch_test.py', start);
+    expect(d.action).toBe('allow');
+    expect(d.matches.map((m) => m.rule)).not.toContain(W);
+    expect(d.git?.snapshot).toEqual([root]);
+    // Overwriting the session's own log again and again is routine too.
+    write(root, 'test.log', 'run 1\n');
+    const again = await judgeIn(root, 'date > test.log 2>&1', start);
+    expect([again.action, again.matches.map((m) => m.rule)]).toEqual(['allow', []]);
+    // Rewriting its own output needs no way back: no snapshot for it.
+    expect(again.git?.snapshot).toEqual([]);
+  });
+
+  it("an untracked file that was there before the session is the person's: asked, naming it", async () => {
+    const root = makeRepo();
+    write(root, 'notes.md', 'my notes\n');
+    await new Promise((r) => setTimeout(r, 20));
+    const start = Date.now();
+    const d = await judgeIn(root, 'rm notes.md', start);
+    expect([d.action, d.matches.map((m) => m.rule)]).toEqual(['ask', [W]]);
+    expect(d.matches[0].message).toContain('1 untracked file (notes.md) would be lost');
+    // Replacing it with a fresh copy first does not make it the session's: the overwrite is asked about.
+    write(root, 'copy.md', 'my notes\n');
+    const mv = await judgeIn(root, 'mv copy.md notes.md', start);
+    expect([mv.action, mv.matches.map((m) => m.rule)]).toEqual(['ask', [W]]);
+  });
+
+  it('tracked files changed during the session still count (their earlier content may be the person’s)', async () => {
+    const root = makeRepo();
+    const start = Date.now();
+    write(root, 'src/a.ts', 'edited during the session\n');
+    const d = await judgeIn(root, 'rm -rf src', start);
+    expect([d.action, d.matches.map((m) => m.rule)]).toEqual(['ask', [W]]);
+    expect(d.matches[0].message).toContain('1 modified file (src/a.ts)');
+  });
+
+  it('without a session start (check, hooks), every untracked file counts', async () => {
+    const root = makeRepo();
+    write(root, 'scratch_test.py', 'print(1)\n');
+    const d = await judgeWithGit(guard.check({ command: 'rm scratch_test.py', cwd: root }), { cache: new StateCache() });
+    expect([d.action, d.matches.map((m) => m.rule)]).toEqual(['ask', [W]]);
+  });
+});

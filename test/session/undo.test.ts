@@ -141,5 +141,30 @@ for (const mode of MODES) {
         w.remove();
       }
     }, 90_000);
+
+    it("the session's own scratch files are deleted without a question, and still come back with undo", async () => {
+      const w = world();
+      try {
+        const steps = [{ write: 'scratch_check.sh', text: 'echo checked\n' }, { run: 'sh scratch_check.sh > check.log' }, { run: 'sh scratch_check.sh > check.log' }, { run: 'rm scratch_check.sh check.log' }];
+        const t = new Terminal(['shell', ...mode.flags, '--workspace', w.ws, '--', process.execPath, FAKE_AGENT, 'steps', JSON.stringify(steps)], { cwd: w.ws, home: w.home });
+        try {
+          const out = await t.waitFor(DONE, 60_000);
+          expect(out).toMatch(/STEP 1 0[\s\S]*STEP 2 0[\s\S]*STEP 3 0/);
+          await t.exit();
+        } finally {
+          t.kill();
+        }
+        expect(plain(t.output)).not.toMatch(/needs your approval|approval needed/);
+        expect(fs.existsSync(path.join(w.ws, 'scratch_check.sh'))).toBe(false);
+        // One snapshot, before the rm (the first write to check.log overwrote nothing).
+        expect(sessionLog(t.output).filter((r) => r.type === 'snapshot')).toHaveLength(1);
+        const undo = agentguard(w, 'undo', 'latest');
+        expect(undo.status, undo.stdout + undo.stderr).toBe(0);
+        expect(fs.readFileSync(path.join(w.ws, 'scratch_check.sh'), 'utf8')).toBe('echo checked\n');
+        expect(fs.readFileSync(path.join(w.ws, 'check.log'), 'utf8')).toBe('checked\n');
+      } finally {
+        w.remove();
+      }
+    }, 90_000);
   });
 }
