@@ -69,7 +69,12 @@ function resolveIn(cwds: string[] | null, w: Word): string[] | null {
  * that cannot lose work must not pay for a git read.
  */
 export function lineLossQuestions(commands: readonly Command[]): LossQuestion[] {
-  const all = commands.flatMap((c) => lossQuestions(c));
+  // `export GIT_DIR=… GIT_WORK_TREE=…; git reset --hard` points every later git at another
+  // repository than the one its cwd is in: those git questions cannot be answered from here.
+  const redirected = commands.filter((c) => setsGitEnv(c)).map((c) => c.index);
+  const all = commands
+    .flatMap((c) => lossQuestions(c))
+    .map((q): LossQuestion => (q.kind === 'git' && redirected.some((i) => i < q.index) ? { command: q.command, cwds: q.cwds, index: q.index, kind: 'unknown', reason: 'an earlier command on the line sets a GIT_* variable that can point git at another repository' } : q));
   const laterOp = (q: LossQuestion, op: GitOp) => all.some((x) => x.kind === 'git' && x.op === op && x.index > q.index);
   return all.filter(
     (q) =>
@@ -149,16 +154,28 @@ function aboveBraces(p: string): string {
 }
 
 /** Tests that make a find's selection something other than "names matching one pattern". */
-const FIND_COMPLEX = new Set(['-o', '-or', '!', '-not', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-prune', '-links', '-newer', '-samefile', '-inum']);
+const FIND_COMPLEX = new Set(['-o', '-or', ',', '!', '-not', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-prune', '-links', '-newer', '-samefile', '-inum']);
+
+/** An -iname pattern as a case-sensitive glob (`*.TS` → `*.[tT][sS]`), or null when it holds brackets or escapes. */
+function caseless(pattern: string): string | null {
+  if (/[[\]\\]/.test(pattern)) return null;
+  return pattern.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
 
 /** find -delete's targets: one -name pattern below each start becomes a glob; any other selection is the whole start. */
 function findTargets(cmd: Command): { paths: string[] } | { unknown: string } {
   const args = cmd.argv.slice(1).map((w) => w.value);
-  const names = args.flatMap((a, i) => (a === '-name' || a === '-iname' ? [args[i + 1]] : []));
-  const simple = names.length === 1 && names[0] !== null && names[0] !== undefined && !names[0].includes('/') && !args.some((a) => a !== null && FIND_COMPLEX.has(a));
+  const at = args.findIndex((a) => a === '-name' || a === '-iname');
+  const raw = at < 0 ? undefined : args[at + 1];
+  const names = args.filter((a) => a === '-name' || a === '-iname');
+  // -iname matches without regard to case; -delete before the test deletes everything it visits.
+  const pattern = raw === null || raw === undefined ? null : args[at] === '-iname' ? caseless(raw) : raw;
+  const del = args.indexOf('-delete');
+  const deleteFirst = del >= 0 && del < at;
+  const simple = names.length === 1 && pattern !== null && !pattern.includes('/') && !deleteFirst && !args.some((a) => a !== null && FIND_COMPLEX.has(a));
   const r = targetsOf(cmd.writes);
   if ('unknown' in r) return r;
-  return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${names[0]!}` : aboveBraces(p)) : p)) };
+  return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${pattern!}` : aboveBraces(p)) : p)) };
 }
 
 function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }, link = false): LossQuestion | null {
@@ -184,6 +201,24 @@ function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | 
   return { ...base, kind: 'into', dest, sources, ...(moved ? { moved } : {}) };
 }
 
+/**
+ * Variables that make git read another repository, work tree, index or config than the ones its
+ * cwd finds (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE, GIT_COMMON_DIR, GIT_CONFIG_* …): all GIT_*
+ * to be safe, since the state is read with every one of them dropped (src/git/run.ts).
+ */
+const GIT_VAR = /^GIT_[A-Z0-9_]*$/;
+const DECLARERS = new Set(['export', 'declare', 'typeset', 'readonly', 'local']);
+
+/** Whether the command sets a GIT_* variable for itself (`GIT_DIR=x git …`, `env GIT_DIR=x git`) or for the rest of the line (`export GIT_DIR=x`). */
+function setsGitEnv(cmd: Command): boolean {
+  if (Object.keys(cmd.assignments).some((k) => GIT_VAR.test(k))) return true;
+  if (cmd.program === null || !DECLARERS.has(cmd.program)) return false;
+  return cmd.argv.slice(1).some((w) => w.value === null || GIT_VAR.test((w.value ?? '').split('=')[0]));
+}
+
+/** `-c` keys that move the work tree git writes to, or pull in config that can (include.path, includeIf.…). */
+const REDIRECTING_CONFIG = /^(core\.worktree|core\.bare|include\.|includeif\.)/i;
+
 const GIT_GLOBAL = parseGlobalSpec();
 function parseGlobalSpec() {
   return { ...gitSpec.global!, stopAtPositional: true };
@@ -207,6 +242,9 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
   const sub = g.positionals[0];
   if (!sub || sub.value === null) return null;
   if (g.values.has('--git-dir') || g.values.has('--work-tree')) return unknown('git is pointed at another repository (--git-dir/--work-tree)');
+  if (setsGitEnv(cmd)) return unknown('a GIT_* variable set for git can point it at another repository');
+  if (g.values.has('--config-env') || (g.values.get('-c') ?? []).some((kv) => kv === null || REDIRECTING_CONFIG.test(kv)))
+    return unknown('git -c/--config-env can point git at another work tree');
   if (cmd.cwds === null || cmd.cwds.length !== 1) return unknown('the directory git runs in is only known when it runs');
   let cwd = cmd.cwds[0];
   for (const d of g.values.get('-C') ?? []) {
