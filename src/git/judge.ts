@@ -28,8 +28,10 @@ export interface JudgeOptions {
    * When the session began (a session passes it): untracked files created since then are the
    * session's own output (a scratch script, a log it rewrites), not the person's work. Losing
    * only those is not asked about, but the repository is still snapshotted before the command.
-   * By the file's birth time, which a process cannot set; where the file system keeps none, a
-   * file counts as the person's.
+   * By the file's birth time, which a process cannot set, and only for files born after the
+   * cache first read the repository that were not among its untracked or changed paths then
+   * (StateCache.firstSeen: a session primes its cache at the start); where the file system
+   * keeps no birth time, a file counts as the person's.
    */
   sessionStart?: number;
 }
@@ -100,7 +102,17 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
           else targets.push(d);
         }
       const out: Asked[] = [];
-      for (const t of targets) {
+      // Truncating (`> link`, tee, dd of=) and cp write through a symlink at the target: the file
+      // it points at is what is overwritten, wherever the link itself lives (a link in /tmp to
+      // src/a.ts). rm, mv, ln -f and install replace the link: the link is asked about, and the
+      // file it points at too when it writes through, in case it does.
+      const through = q.kind === 'paths' ? !q.deletes : path.basename(q.command[0] ?? '') === 'cp';
+      const spots = targets.flatMap((t) => {
+        if (globParts(t) || !through) return [t];
+        const real = realPath(t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t);
+        return real === onDisk(t) ? [t] : [t, real];
+      });
+      for (const t of spots) {
         const g = globParts(t);
         // A glob's base is a directory the shell reads through: its links are followed.
         const abs = g ? realPath(g.base) : onDisk(t);
@@ -305,8 +317,12 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           }
         }
         if (opts.sessionStart !== undefined && l.untracked.length) {
-          const since = opts.sessionStart;
-          const own = new Set(l.untracked.filter((p) => bornSince(path.join(repo.root, p), since)));
+          // Born after the repository was first read in the session, and not there at that read:
+          // a file the person had, rewritten in place by a new inode (sed -i, a rename over it),
+          // is born anew but was listed then.
+          const first = opts.cache.firstSeen(repo);
+          const since = Math.max(opts.sessionStart, first?.takenAt ?? Infinity);
+          const own = new Set(l.untracked.filter((p) => !first?.paths.has(p) && bornSince(path.join(repo.root, p), since)));
           if (own.size) {
             l = { ...l, untracked: l.untracked.filter((p) => !own.has(p)) };
             // A way back for deleted files; rewriting its own output (a log, a file it generates) needs none.
