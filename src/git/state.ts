@@ -337,6 +337,8 @@ export class StateCache {
   private refreshTimers = new Map<string, NodeJS.Timeout>();
   private lastEvent = new Map<string, number>();
   private lastRefresh = new Map<string, number>();
+  /** per repository, what the first state read by this cache held (see firstSeen) */
+  private firsts = new Map<string, { takenAt: number; paths: Set<string> }>();
   /** how many times git was run (for tests and the bench) */
   reads = 0;
 
@@ -430,6 +432,7 @@ export class StateCache {
           this.marks.set(repo.root, mark);
         }
       }
+      if (!isUnknown(r) && !this.firsts.has(repo.root)) this.firsts.set(repo.root, { takenAt: r.takenAt, paths: new Set([...r.untracked, ...r.changes.flatMap((c) => (c.origPath ? [c.path, c.origPath] : [c.path]))]) });
       return r;
     })().finally(() => {
       if (this.pending.get(repo.root) === entry) this.pending.delete(repo.root);
@@ -462,6 +465,16 @@ export class StateCache {
     }, ms);
     t.unref();
     this.refreshTimers.set(repo.root, t);
+  }
+
+  /**
+   * When this cache first read the repository, and the untracked and changed paths it held then
+   * (a session primes its cache at the start). A file's birth time alone does not say the
+   * session made it: `sed -i` or any rename over a file gives the person's content a new birth.
+   * Null before any read succeeded.
+   */
+  firstSeen(repo: Repo): { takenAt: number; paths: ReadonlySet<string> } | null {
+    return this.firsts.get(repo.root) ?? null;
   }
 
   clear(): void {
