@@ -288,8 +288,12 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       }
       // From the index, a file's staged content stays; --staged --worktree, or checkout from a
       // commit, replace the index too. restore -s writes the work tree only: the index keeps what was staged.
-      const fromTree = sub.value === 'restore' ? flag('-S', '--staged') : after !== null && operands.length > 0;
-      let specs: Word[] | null = after ?? (sub.value === 'restore' ? operands : operands.filter((w) => w.value === '.' || w.glob));
+      // Without `--`, `git checkout src/a.ts` (or `git checkout main src/a.ts`) is a path when
+      // no branch has the name: every operand is asked about as a path too. A branch name is a
+      // path that holds nothing, so switching branches still loses nothing here.
+      if (sub.value === 'checkout' && after === null && !force && flag('-b', '-B', '--orphan', '--detach')) return null;
+      const fromTree = sub.value === 'restore' ? flag('-S', '--staged') : after !== null ? operands.length > 0 : operands.length > 1;
+      let specs: Word[] | null = after ?? (sub.value === 'restore' || !force ? operands : operands.filter((w) => w.value === '.' || w.glob));
       if (sub.value === 'checkout' && after === null && operands.some((w) => w.value === null)) return unknown('git checkout of a name only known when it runs');
       if (specs.length === 0) specs = null;
       if (specs === null && !force && sub.value === 'checkout') return null; // switching branches carries local changes along, or refuses

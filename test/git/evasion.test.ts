@@ -150,3 +150,20 @@ describe("the session's own files: a new birth time is not enough", () => {
     expect([d.action, ids(d)]).toEqual(['ask', [W]]);
   });
 });
+
+describe('git checkout of a path without `--`', () => {
+  it.each([
+    ['git checkout src/a.ts', 'ask', [W]],
+    ['git checkout src', 'ask', [W]],
+    ['git checkout main src/a.ts', 'ask', [W]],
+    ['git checkout main', 'allow', []],
+    ['git checkout -b topic', 'allow', []],
+    ['git checkout src/b.ts', 'allow', []],
+  ])('%s with src/a.ts modified → %s', async (cmd, action, rules) => {
+    const root = makeRepo();
+    write(root, 'src/a.ts', 'edited\n');
+    const d = await judge(cmd, root);
+    expect([d.action, ids(d)]).toEqual([action, rules]);
+    if (action === 'ask') expect(d.matches[0].message).toContain('1 modified file (src/a.ts)');
+  });
+});
