@@ -255,6 +255,19 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         if (repo) asked.push({ q, repo, question: { paths: [onDisk(p)] } });
       }
     }
+    // `mv notes.md /tmp/` takes work out of the repository (in a session, into a /tmp that goes
+    // with it), where a later `rm` is no question for any repository: asked about as it leaves.
+    if (q.kind === 'into' && q.moved) {
+      for (const src of q.moved) {
+        const from = repoOf(onDisk(src));
+        if (!from) continue;
+        const left = q.dest.some((d) => {
+          const to = repoOf(realPath(d.length > 1 && d.endsWith('/') ? d.slice(0, -1) : d));
+          return !to || to.root !== from.root;
+        });
+        if (left) asked.push({ q, repo: from, question: { paths: [onDisk(src)] } });
+      }
+    }
     const r = toQuestions(q);
     if ('unknown' in r) {
       unknown.push(r.unknown);

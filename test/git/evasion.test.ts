@@ -167,3 +167,21 @@ describe('git checkout of a path without `--`', () => {
     if (action === 'ask') expect(d.matches[0].message).toContain('1 modified file (src/a.ts)');
   });
 });
+
+describe('work moved out of the repository', () => {
+  it.each([
+    ['mv notes.md OUT/', 'ask', [W]],
+    ['mv src OUT/x', 'ask', [W]],
+    ['mv notes.md src/', 'allow', []],
+    ['mv dist/out.js OUT/', 'allow', []],
+    ['mv src/b.ts OUT/', 'allow', []],
+  ])('%s (notes.md untracked, src/a.ts modified) → %s', async (cmd, action, rules) => {
+    const root = makeRepo();
+    write(root, 'notes.md', 'my notes\n');
+    write(root, 'src/a.ts', 'edited\n');
+    write(root, 'dist/out.js', 'built\n');
+    const out = fs.mkdtempSync(path.join(BASE, 'out-'));
+    const d = await judge(cmd.replace('OUT', out), root);
+    expect([d.action, ids(d)]).toEqual([action, rules]);
+  });
+});
