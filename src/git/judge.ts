@@ -112,6 +112,23 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
         const real = realPath(t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t);
         return real === onDisk(t) ? [t] : [t, real];
       });
+      // A file with other hard links (`ln src/a.ts /tmp/h; : > /tmp/h`) is the same content under
+      // every name: the repositories of the command's cwds are asked about the files that share
+      // its inode, wherever the name written to lives.
+      if (through && q.cwds)
+        for (const t of spots) {
+          if (globParts(t)) continue;
+          const st = fs.statSync(t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t, { throwIfNoEntry: false });
+          if (!st?.isFile() || st.nlink < 2) continue;
+          for (const root of new Set(q.cwds.map((c) => repoOf(c)?.root).filter((r): r is string => !!r))) {
+            const repo = repoOf(root)!;
+            const same = (abs: string) => {
+              const o = fs.statSync(abs, { throwIfNoEntry: false });
+              return !!o && o.ino === st.ino && o.dev === st.dev;
+            };
+            out.push({ q, repo, question: { paths: [repo.root] }, filter: same });
+          }
+        }
       for (const t of spots) {
         const g = globParts(t);
         // A glob's base is a directory the shell reads through: its links are followed.

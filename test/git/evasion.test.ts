@@ -185,3 +185,23 @@ describe('work moved out of the repository', () => {
     expect([d.action, ids(d)]).toEqual([action, rules]);
   });
 });
+
+describe('writes through a hard link', () => {
+  it.each([[': > OUT/h'], ['cp src/b.ts OUT/h'], [': > h2']])('%s, a hard link to the modified src/a.ts → ask', async (cmd) => {
+    const root = makeRepo();
+    write(root, 'src/a.ts', 'edited\n');
+    const out = fs.mkdtempSync(path.join(BASE, 'out-'));
+    fs.linkSync(path.join(root, 'src/a.ts'), path.join(out, 'h'));
+    fs.linkSync(path.join(root, 'src/a.ts'), path.join(root, 'h2'));
+    const d = await judge(cmd.replace('OUT', out), root);
+    expect([d.action, ids(d)]).toEqual(['ask', [W]]);
+    expect(d.matches[0].message).toContain('src/a.ts');
+  });
+  it('a hard link to a clean file loses nothing: allowed', async () => {
+    const root = makeRepo();
+    const out = fs.mkdtempSync(path.join(BASE, 'out-'));
+    fs.linkSync(path.join(root, 'src/a.ts'), path.join(out, 'h'));
+    const d = await judge(`: > ${out}/h`, root);
+    expect([d.action, ids(d)]).toEqual(['allow', []]);
+  });
+});
