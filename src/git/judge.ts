@@ -14,7 +14,7 @@ import { stricter, type Action, type Decision, type GitFacts, type RuleMatch, ty
 import type { LossQuestion } from '../policy/loss.js';
 import { repoOf, type Repo } from './repo.js';
 import { runGit } from './run.js';
-import { affectedPaths, describeLost, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
+import { affectedPaths, describeLost, excludeSources, excludeStamps, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
 
 export const LOST_WORK_RULE = 'work-would-be-lost';
 
@@ -304,6 +304,20 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
       const repo = list[0].repo;
       const paths = [...new Set(list.flatMap((a) => affectedPaths(a.question)))];
       const state = await opts.cache.get(repo, { timeoutMs, paths });
+      // info/exclude or core.excludesFile changed since the session first read the repository:
+      // what they now ignore is the agent's word, as with a changed .gitignore.
+      let excludesNote: Promise<string | null> | undefined;
+      const excludesChanged = () =>
+        (excludesNote ??= (async () => {
+          const first = opts.cache.firstSeen(repo);
+          if (opts.sessionStart === undefined || !first) return null;
+          const then = await first.excludes;
+          const what = '.git/info/exclude or core.excludesFile';
+          if (isUnknown(then)) return what;
+          if (excludeStamps(repo, then.file) === then.stamps) return null;
+          const now = await excludeSources(repo, timeoutMs);
+          return !isUnknown(now) && now.key === then.key ? null : what;
+        })());
       for (const a of list) {
         const e = entry(a.q);
         e.repos.add(repo.root);
@@ -319,7 +333,9 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         }
         if (a.filter) l = filtered(l, repo, a.filter);
         // git clean -x/-X deletes ignored files: with a .gitignore the agent changed, those count as work.
-        if (a.q.kind === 'git' && a.q.op === 'clean' && a.q.ignored && state.ignoreRulesChanged.length && 'git' in a.question && a.question.git === 'clean') {
+        const cleanIgnored = a.q.kind === 'git' && a.q.op === 'clean' && a.q.ignored && 'git' in a.question && a.question.git === 'clean';
+        const changedSources = cleanIgnored || (nothingLost(l) && 'paths' in a.question && !('git' in a.question)) ? [...state.ignoreRulesChanged, ...[await excludesChanged()].filter((x): x is string => !!x)] : state.ignoreRulesChanged;
+        if (cleanIgnored && changedSources.length && 'git' in a.question && a.question.git === 'clean') {
           const ig = await ignoredUnder(repo, a.question.paths ?? [repo.root], timeoutMs);
           if (isUnknown(ig)) {
             unknown.push(`${repo.root}: ${ig.unknown}`);
@@ -328,12 +344,12 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           }
           if (ig.length) {
             l = { ...l, untracked: [...new Set([...l.untracked, ...ig])] };
-            ignoreNotes.set(repo.root, `${state.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+            ignoreNotes.set(repo.root, `${changedSources.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
           }
         }
         // A .gitignore the agent changed decides what counts as ignored output: its word is not
         // enough. Ignored files under the paths are then asked about as work, unless there are none.
-        if (l.ignoreRulesChanged.length && nothingLost(l) && 'paths' in a.question && !('git' in a.question)) {
+        if ((l.ignoreRulesChanged.length || changedSources.length > state.ignoreRulesChanged.length) && nothingLost(l) && 'paths' in a.question && !('git' in a.question)) {
           const ig = await ignoredUnder(repo, a.question.paths, timeoutMs);
           if (isUnknown(ig)) {
             unknown.push(`${repo.root}: ${ig.unknown}`);
@@ -343,7 +359,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           const kept = a.filter ? ig.filter((p) => a.filter!(path.join(repo.root, p))) : ig;
           if (kept.length) {
             l = { ...l, untracked: kept };
-            ignoreNotes.set(repo.root, `${l.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+            ignoreNotes.set(repo.root, `${[...new Set([...l.ignoreRulesChanged, ...changedSources.slice(state.ignoreRulesChanged.length)])].join(', ')} changed since the last commit, so the files it ignores are counted as work`);
           }
         }
         if (opts.sessionStart !== undefined && l.untracked.length) {

@@ -205,3 +205,41 @@ describe('writes through a hard link', () => {
     expect([d.action, ids(d)]).toEqual(['allow', []]);
   });
 });
+
+describe("the person's file made ignored through .git/info/exclude during the session", () => {
+  const session = async (root: string) => {
+    const start = Date.now();
+    const cache = new StateCache();
+    await cache.prime(root, { timeoutMs: 20_000 });
+    return (cmd: string) => judgeWithGit(guard.check({ command: cmd, cwd: root }), { cache, timeoutMs: 20_000, sessionStart: start });
+  };
+  it.each([['rm notes.md'], ['git clean -fdx'], ['git clean -fdX']])('%s → ask, naming notes.md', async (cmd) => {
+    const root = makeRepo();
+    write(root, 'notes.md', 'my notes\n');
+    const judgeNow = await session(root);
+    fs.appendFileSync(path.join(root, '.git/info/exclude'), 'notes.md\n');
+    const d = await judgeNow(cmd);
+    expect(d.action).toBe('ask');
+    expect(ids(d)).toContain(W);
+    expect(d.git?.lowered ?? []).toEqual([]);
+    expect(d.matches.find((m) => m.rule === W)?.message).toContain('notes.md');
+  });
+  it('so does core.excludesFile pointed at a file the agent wrote', async () => {
+    const root = makeRepo();
+    write(root, 'notes.md', 'my notes\n');
+    const judgeNow = await session(root);
+    const ex = path.join(fs.mkdtempSync(path.join(BASE, 'ex-')), 'ignore');
+    fs.writeFileSync(ex, 'notes.md\n');
+    git(root, 'config', 'core.excludesFile', ex);
+    const d = await judgeNow('rm notes.md');
+    expect([d.action, ids(d)]).toEqual(['ask', [W]]);
+  });
+  it('unchanged excludes: build output under .gitignore is still removed unasked', async () => {
+    const root = makeRepo();
+    write(root, 'dist/out.js', 'built\n');
+    const judgeNow = await session(root);
+    write(root, 'dist/more.js', 'built\n');
+    const d = await judgeNow('rm -rf dist');
+    expect([d.action, ids(d)]).toEqual(['allow', []]);
+  });
+});
