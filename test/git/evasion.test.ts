@@ -243,3 +243,13 @@ describe("the person's file made ignored through .git/info/exclude during the se
     expect([d.action, ids(d)]).toEqual(['allow', []]);
   });
 });
+
+describe('tilde forms the analysis cannot resolve (~+ is $PWD, ~- $OLDPWD)', () => {
+  it.each([['rm -rf ~+/src'], ['rm -rf ~-/src'], ['rm -rf ~1/src']])('%s with src/a.ts modified is never allowed', async (cmd) => {
+    const root = makeRepo();
+    write(root, 'src/a.ts', 'edited\n');
+    const d = await judge(cmd, root);
+    expect(d.action).not.toBe('allow');
+    expect(d.git?.unknown.join(' ') ?? '').toMatch(/only known when it runs/);
+  });
+});
