@@ -35,6 +35,9 @@ export type LossQuestion = { command: string[]; cwds: string[] | null; index: nu
   | { kind: 'unknown'; reason: string }
 );
 
+/** Programs whose scripts open files for writing by name (sed w, awk print >). */
+const SCRIPTED_WRITERS = new Set(['sed', 'gsed', 'awk', 'gawk', 'mawk', 'nawk']);
+
 /** Programs whose operands are deleted. rmdir removes only empty directories and trash keeps what it moves: neither loses work. */
 const DELETERS = new Set(['rm', 'unlink', 'shred', 'srm']);
 
@@ -126,6 +129,12 @@ export function lossQuestions(cmd: Command): LossQuestion[] {
     if (q) out.push(q);
   } else if (p === 'git') {
     out.push(...gitQuestions(cmd, base));
+  } else if (SCRIPTED_WRITERS.has(p)) {
+    // sed's `w FILE` and awk's `print > FILE` open FILE for writing, emptying it, whatever the
+    // input: not an edit in place (those files are the operands, left out here).
+    const operands = new Set(optionsOf(cmd).positionals.map((w) => w.raw));
+    const opened = cmd.writes.filter((t) => !operands.has(t.raw));
+    if (opened.length) push(targetsOf(opened));
   }
   // sed -i, perl -i and editors rewrite a file in place: that is how an agent edits code, the
   // result is the edit it was asked for, and asking for every tracked file it touches would
@@ -367,6 +376,16 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       // the state counts per branch, so several at once are judged by the rule.
       if (names.length > 1) return unknown('several branches deleted at once are judged by the rule');
       return git('branch-delete', { branch: names[0].value! });
+    }
+    case 'mv': {
+      // git mv refuses to replace an existing file unless forced; forced, the file there is gone.
+      if (!flag('-f', '--force')) return null;
+      const { before, after } = splitDashes(rest);
+      const ops = [...words(before), ...(after ?? [])];
+      if (ops.length < 2) return null;
+      const paths = pathsOf(ops);
+      if (paths === null) return unknown('a path given to git is only known when it runs');
+      return { ...base, kind: 'into', dest: [paths[paths.length - 1]], sources: ops.slice(0, -1).map((w) => w.value!) };
     }
     case 'worktree': {
       const ws = words(rest);

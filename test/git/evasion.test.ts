@@ -253,3 +253,19 @@ describe('tilde forms the analysis cannot resolve (~+ is $PWD, ~- $OLDPWD)', () 
     expect(d.git?.unknown.join(' ') ?? '').toMatch(/only known when it runs/);
   });
 });
+
+describe('overwrites the loss questions did not see', () => {
+  it.each([
+    ["sed -n 'w src/a.ts' src/b.ts", 'ask', [W]],
+    ["awk '{ print > \"src/a.ts\" }' src/b.ts", 'ask', [W]],
+    ['git mv -f src/b.ts src/a.ts', 'ask', [W]],
+    ['sed -i s/a/b/ src/a.ts', 'allow', []],
+    ["sed -n 'w out.txt' src/b.ts", 'allow', []],
+    ['git mv src/b.ts src/c.ts', 'allow', []],
+  ])('%s with src/a.ts modified → %s', async (cmd, action, rules) => {
+    const root = makeRepo();
+    write(root, 'src/a.ts', 'edited\n');
+    const d = await judge(cmd, root);
+    expect([d.action, ids(d)]).toEqual([action, rules]);
+  });
+});
