@@ -79,8 +79,8 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       return { unknown: q.reason };
     case 'git': {
       const repo = repoOf(q.cwd);
-      // A marker loses nothing itself; judgeWithGit pairs it with the command it matters to.
-      if (!repo || q.op === 'stash-push' || q.op === 'commit' || q.op === 'add') return [];
+      // A marker loses nothing itself; judgeWithGit pairs it with the command it matters to. A ref moved is asked of git there too.
+      if (!repo || q.op === 'stash-push' || q.op === 'commit' || q.op === 'add' || q.op === 'ref-move') return [];
       const paths = q.paths?.map(onDisk);
       const question: Question =
         q.op === 'branch-delete' ? { git: 'branch-delete', branch: q.branch! } : q.op === 'stash-drop' ? { git: 'stash-drop', all: q.all } : { git: q.op, ...(paths ? { paths } : {}) };
@@ -223,6 +223,20 @@ async function ignoredUnder(repo: Repo, paths: string[], timeoutMs: number): Pro
 
 const cmdKey = (command: string[], cwds: string[] | null) => JSON.stringify([command, cwds]);
 
+/**
+ * Commits reachable from `ref` and from no other branch, remote-tracking branch or tag (0 when
+ * the ref does not exist), for a command that deletes or moves it.
+ */
+async function onlyOn(repo: Repo, ref: string, timeoutMs: number): Promise<number | { unknown: string }> {
+  const deadline = Date.now() + timeoutMs;
+  const exists = await runGit(repo, ['rev-parse', '--verify', '-q', `${ref}^{commit}`], { deadline });
+  if (!exists.ok) return exists.status === 1 ? 0 : { unknown: exists.error ?? 'git rev-parse failed' };
+  const ex = (kind: string) => (ref.startsWith(`refs/${kind}/`) ? [`--exclude=${ref.slice(`refs/${kind}/`.length)}`] : []);
+  const r = await runGit(repo, ['rev-list', '--count', `${ref}^{commit}`, '--not', ...ex('heads'), '--branches', ...ex('remotes'), '--remotes', ...ex('tags'), '--tags', '--'], { deadline });
+  if (!r.ok) return { unknown: r.error ?? 'git rev-list failed' };
+  return Number(r.stdout.toString('utf8').trim()) || 0;
+}
+
 /** The decision with the repository's state taken into account (unchanged when no command destroys anything). */
 export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Decision> {
   const qs = d.losses;
@@ -294,6 +308,29 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
       asked.push(...r);
     }
   }
+  // Refs deleted or moved (git tag -d, branch -f …): what only they reach, asked of git per ref.
+  const lostRefs = new Map<string, Lost>();
+  await Promise.all(
+    qs.map(async (q) => {
+      if (q.kind !== 'git' || q.op !== 'ref-move') return;
+      const repo = repoOf(q.cwd);
+      if (!repo) return;
+      const e = entry(q);
+      e.repos.add(repo.root);
+      for (const ref of q.refs ?? []) {
+        const n = await onlyOn(repo, ref, timeoutMs);
+        if (typeof n !== 'number') {
+          unknown.push(`${repo.root}: ${n.unknown}`);
+          e.resolved = false;
+          continue;
+        }
+        if (n === 0) continue;
+        const l: Lost = { modified: [], staged: [], untracked: [], stashes: 0, commits: [{ branch: ref.replace(/^refs\/(heads|tags)\//, ''), count: n }], repository: false, submodules: [], ignoreRulesChanged: [] };
+        e.lost = e.lost ? merge(e.lost, l) : l;
+        lostRefs.set(repo.root, lostRefs.has(repo.root) ? merge(lostRefs.get(repo.root)!, l) : l);
+      }
+    }),
+  );
   // One read per repository, fresh for every path any question reaches there.
   const byRepo = new Map<string, Asked[]>();
   for (const a of asked) byRepo.set(a.repo.root, [...(byRepo.get(a.repo.root) ?? []), a]);
@@ -384,6 +421,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
     }),
   );
 
+  for (const [root, l] of lostRefs) lostPerRepo.set(root, lostPerRepo.has(root) ? merge(lostPerRepo.get(root)!, l) : l);
   // Rules that only matter when work would be lost stop counting for commands that lose none.
   const lowered = new Set<string>();
   const softRules = new Set(d.matches.filter((m) => m.unlessNothingLost).map((m) => m.rule));

@@ -1,7 +1,8 @@
 // What a line would destroy, as questions for the repository's state: the paths it deletes or
-// overwrites (rm, find -delete, mv/cp/install/ln -f/rsync onto existing files, dd of=, `>`
-// truncation, tee, truncate) and the git operations that discard work (checkout/restore over
-// edits, reset --hard, clean, stash drop, branch -D, worktree remove, rm -f, --abort), with
+// overwrites (rm, find -delete, mv/cp/install/ln -f/rsync/git mv -f onto existing files, dd of=,
+// `>` truncation, tee, truncate, sed w, awk print >) and the git operations that discard work
+// (checkout/restore over edits, reset --hard, clean, stash drop, branch -D, worktree remove,
+// rm -f, --abort, a ref deleted or moved by tag -d/-f, update-ref, branch -f/-M, checkout -B), with
 // markers for what an earlier command on the line does to the work a later one destroys
 // (stash push, add, commit, mv). Pure: the answers come from src/git/, which reads the
 // repository; the policy only says what to ask.
@@ -19,7 +20,7 @@ import { isHarmlessDevice } from './confine.js';
  * commit likewise marks a line whose later branch -D may delete commits made by the line itself,
  * and add one whose later reset --hard or stash drop takes untracked files the add staged.
  */
-export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit' | 'add';
+export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit' | 'add' | 'ref-move';
 
 /** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
 export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
@@ -30,7 +31,8 @@ export type LossQuestion = { command: string[]; cwds: string[] | null; index: nu
   /** `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
   | { kind: 'into'; dest: string[]; sources: string[]; moved?: string[] }
   /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete */
-  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean; ignored?: boolean }
+  /** `ref-move`: the refs (full names, or HEAD) deleted or moved (git tag -d/-f, update-ref, branch -f/-M/-C, checkout -B): the commits only they reach lose their last name */
+  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean; ignored?: boolean; refs?: string[] }
   /** what it destroys is only known when it runs ($X, a command substitution): judged by the rules alone */
   | { kind: 'unknown'; reason: string }
 );
@@ -278,10 +280,21 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
     }
     return out;
   };
-  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean; ignored?: boolean } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
+  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean; ignored?: boolean; refs?: string[] } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
+  /** The word after option `o` (checkout -B NAME), or undefined. */
+  const valueOf = (...o: string[]) => {
+    const i = rest.findIndex((w) => w.value !== null && o.includes(w.value));
+    return i < 0 ? undefined : rest[i + 1];
+  };
+  const moved = (prefix: string, ws: (Word | undefined)[]): LossQuestion | null => {
+    if (ws.some((w) => w === undefined)) return null;
+    if (ws.some((w) => w!.value === null)) return unknown('the ref moved is only known when it runs');
+    return ws.length ? git('ref-move', { refs: ws.map((w) => (w!.value!.startsWith('refs/') || prefix === '' ? w!.value! : `${prefix}${w!.value!}`)) }) : null;
+  };
   switch (sub.value) {
     case 'checkout':
     case 'restore': {
+      if (sub.value === 'checkout' && flag('-B')) return moved('refs/heads/', [valueOf('-B')]);
       const { before, after } = splitDashes(rest);
       // The value of -s/--source is a commit, not a path.
       const operands = words(before.filter((w, i) => !(sub.value === 'restore' && i > 0 && (before[i - 1].value === '-s' || before[i - 1].value === '--source'))));
@@ -311,8 +324,12 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       // With a source (or the index replaced too) staged content goes as well as unstaged edits.
       return git(fromTree || force ? 'reset-hard' : 'checkout-all', paths ? { paths } : {});
     }
-    case 'switch':
-      return flag('-f', '--force', '--discard-changes') ? git('checkout-all') : null;
+    case 'switch': {
+      // -C NAME resets NAME to the start point: what only it reached loses its name.
+      const reset = flag('-C', '--force-create') ? moved('refs/heads/', [valueOf('-C', '--force-create')]) : null;
+      const discard = flag('-f', '--force', '--discard-changes') ? git('checkout-all') : null;
+      return reset && discard ? [reset, discard] : (reset ?? discard);
+    }
     case 'reset': {
       if (!flag('--hard', '--merge', '--keep')) return null;
       const { before, after } = splitDashes(rest);
@@ -366,9 +383,28 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       if (paths === null) return unknown('a path given to git is only known when it runs');
       return flag('--cached') ? git('reset-hard', { paths }) : { ...base, kind: 'paths', paths };
     }
+    case 'tag': {
+      // A tag deleted or moved by force no longer keeps its commits: those only it reached are gone.
+      if (flag('-d', '--delete')) return moved('refs/tags/', words(rest));
+      // -f NAME [COMMIT]; a message's words may be among them: each is asked as a tag (a name no tag has reaches nothing).
+      if (flag('-f', '--force')) return moved('refs/tags/', words(rest));
+      return null;
+    }
+    case 'update-ref': {
+      // -d and --stdin are asked by their rule; moving a ref by hand leaves its commits behind.
+      if (flag('-d', '--stdin')) return null;
+      const ws = words(rest);
+      return ws.length >= 2 ? moved('', [ws[0]]) : null;
+    }
     case 'branch': {
       const del = flag('-D') || (flag('-d', '--delete') && flag('-f', '--force'));
-      if (!del) return null;
+      if (!del) {
+        const ws = words(rest);
+        // -f NAME START moves NAME; -M/-C OLD NEW (or NEW alone) replace NEW.
+        if (flag('-M', '-C') || (flag('-m', '-c', '--move', '--copy') && flag('-f', '--force'))) return moved('refs/heads/', [ws[ws.length - 1]]);
+        if (flag('-f', '--force') && ws.length) return moved('refs/heads/', [ws[0]]);
+        return null;
+      }
       const names = words(rest);
       if (names.length === 0) return null;
       if (names.some((w) => w.value === null)) return unknown('the branch is only known when it runs');

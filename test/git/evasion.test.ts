@@ -269,3 +269,48 @@ describe('overwrites the loss questions did not see', () => {
     expect([d.action, ids(d)]).toEqual([action, rules]);
   });
 });
+
+describe('commits left on no ref by moving or deleting a ref (branch feat holds one commit found nowhere else)', () => {
+  const withFeat = (root: string) => {
+    git(root, 'checkout', '-q', '-b', 'feat');
+    write(root, 'src/f.ts');
+    git(root, 'add', '-A');
+    git(root, 'commit', '-qm', 'feature work');
+    git(root, 'checkout', '-q', 'main');
+  };
+  it('git tag keep feat; git branch -D feat (allowed: the tag keeps it); git tag -d keep → ask', async () => {
+    const root = makeRepo();
+    withFeat(root);
+    git(root, 'tag', 'keep', 'feat');
+    expect((await judge('git branch -D feat', root)).action).toBe('allow');
+    git(root, 'branch', '-D', 'feat');
+    const d = await judge('git tag -d keep', root);
+    expect([d.action, ids(d)]).toEqual(['ask', [W]]);
+    expect(d.matches[0].message).toContain('1 commit only on keep');
+  });
+  it.each([
+    ['git branch -f feat main', 'ask'],
+    ['git branch -M main feat', 'ask'],
+    ['git checkout -B feat main', 'ask'],
+    ['git switch -C feat main', 'ask'],
+    ['git update-ref refs/heads/feat main', 'ask'],
+    ['git tag -d nosuch', 'allow'],
+    ['git tag v1', 'allow'],
+    ['git branch -f merged-elsewhere main', 'allow'],
+  ])('%s → %s', async (cmd, action) => {
+    const root = makeRepo();
+    withFeat(root);
+    git(root, 'branch', 'merged-elsewhere', 'main');
+    const d = await judge(cmd, root);
+    expect(d.action).toBe(action);
+    if (action === 'ask') expect(ids(d)).toContain(W);
+  });
+  it('git tag -f keep main, keep the only name of a commit → ask', async () => {
+    const root = makeRepo();
+    withFeat(root);
+    git(root, 'tag', 'keep', 'feat');
+    git(root, 'branch', '-D', 'feat');
+    const d = await judge('git tag -f keep main', root);
+    expect([d.action, ids(d)]).toEqual(['ask', [W]]);
+  });
+});
