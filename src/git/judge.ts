@@ -331,6 +331,8 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
       }
     }),
   );
+  /** commands whose targets' repository could not be read for a reason other than time: asked */
+  const cannotTell = new Map<string, string>();
   // One read per repository, fresh for every path any question reaches there.
   const byRepo = new Map<string, Asked[]>();
   for (const a of asked) byRepo.set(a.repo.root, [...(byRepo.get(a.repo.root) ?? []), a]);
@@ -360,6 +362,11 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         e.repos.add(repo.root);
         if (isUnknown(state)) {
           e.resolved = false;
+          // A read that failed for what the tree holds (a file name that is not UTF-8, a filter
+          // driver that cannot be switched off) is one the agent can cause with a single command:
+          // a delete or overwrite there is asked, not left to the path rules that allow it. A
+          // read that ran out of time falls back to the rules, as the issue asks.
+          if ((a.q.kind === 'paths' || a.q.kind === 'into') && !/ran out of time/.test(state.unknown)) cannotTell.set(cmdKey(a.q.command, a.q.cwds), `${repo.root}: ${state.unknown}`);
           continue;
         }
         let l = lostBy(state, a.question);
@@ -453,6 +460,16 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
     }
   }
 
+  if (cannotTell.size) {
+    matches = [...matches, { rule: LOST_WORK_RULE, action: 'ask', severity: 'high', message: `what this would lose cannot be told: ${[...new Set(cannotTell.values())].join('; ')}` }];
+    triggers = triggers.map((t) => ({ ...t }));
+    for (const k of cannotTell.keys()) {
+      const [command, cwds] = JSON.parse(k) as [string[], string[] | null];
+      const t = triggers.find((x) => cmdKey(x.command, x.cwds) === k);
+      if (t) t.rules = [...new Set([...t.rules, LOST_WORK_RULE])];
+      else triggers.push({ command, cwds, rules: [LOST_WORK_RULE] });
+    }
+  }
   let action: Action = d.opaque.length ? 'ask' : 'allow';
   for (const m of matches) action = stricter(action, m.action);
   // Repositories a stricter-than-allow command reaches are snapshotted before it runs, and so are

@@ -314,3 +314,28 @@ describe('commits left on no ref by moving or deleting a ref (branch feat holds 
     expect([d.action, ids(d)]).toEqual(['ask', [W]]);
   });
 });
+
+describe('a repository state the agent can make unreadable with one command', () => {
+  it('a file name that is not UTF-8 beside the work: rm -rf src is asked, saying why', async () => {
+    const root = makeRepo();
+    write(root, 'src/a.ts', 'edited\n');
+    fs.writeFileSync(Buffer.concat([Buffer.from(root + '/'), Buffer.from([0xff, 0x2e, 0x74, 0x78, 0x74])]), 'x');
+    const d = await judge('rm -rf src', root);
+    expect([d.action, ids(d)]).toEqual(['ask', [W]]);
+    expect(d.matches[0].message).toMatch(/cannot be told: .*not UTF-8/);
+  });
+  it('a filter driver whose name cannot be switched off: rm -rf src is asked', async () => {
+    const root = makeRepo();
+    write(root, 'src/a.ts', 'edited\n');
+    git(root, 'config', 'filter.a=b.clean', 'cat');
+    const d = await judge('rm -rf src', root);
+    expect([d.action, ids(d)]).toEqual(['ask', [W]]);
+  });
+  it('rm -rf dist (ignored output) in such a repository is asked too: fail closed', async () => {
+    const root = makeRepo();
+    write(root, 'dist/out.js');
+    git(root, 'config', 'filter.a=b.clean', 'cat');
+    const d = await judge('rm -rf dist', root);
+    expect(d.action).toBe('ask');
+  });
+});
