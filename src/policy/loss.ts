@@ -186,7 +186,7 @@ function findTargets(cmd: Command): { paths: string[] } | { unknown: string } {
   const simple = names.length === 1 && pattern !== null && !pattern.includes('/') && !deleteFirst && !args.some((a) => a !== null && FIND_COMPLEX.has(a));
   const r = targetsOf(cmd.writes);
   if ('unknown' in r) return r;
-  return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${pattern!}` : aboveBraces(p)) : p)) };
+  return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${pattern}` : aboveBraces(p)) : p)) };
 }
 
 function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }, link = false): LossQuestion | null {
