@@ -1,6 +1,6 @@
 // `agentguard undo` and `agentguard snapshots`: the person's side of snapshots. Lists the
-// snapshots of a repository (its refs under refs/agentguard/snapshots, and those the logs
-// record whose ref was deleted while git still has the commit), restores one into the working
+// snapshots of a repository (those a session log records: by their ref under
+// refs/agentguard/snapshots, or by commit once the ref is gone), restores one into the working
 // tree, records the restore in the `undo-<day>` log, and prunes old snapshots. The snapshot
 // engine is src/git/snapshot.ts; this module chooses, prints and records.
 import type { Command } from 'commander';
@@ -82,7 +82,10 @@ export async function gatherSnapshots(root: string): Promise<Undoable[]> {
   const [all, logged] = await Promise.all([listSnapshots(root), loggedSnapshots(root)]);
   const fromLog = new Map<string, LogRecord>();
   for (const r of logged.mine) fromLog.set(r.commit as string, r);
-  const refs = all.filter((s) => fromLog.has(s.commit) || !logged.elsewhere.has(s.commit));
+  // Only a ref whose commit a log records for this work tree: the refs live in a repository the
+  // agent can write, and a ref made or moved there (git update-ref, a file under .git/refs)
+  // would have undo write the agent's chosen files. The logs are out of the agent's reach.
+  const refs = all.filter((s) => fromLog.has(s.commit));
   // The log's time is to the millisecond (a commit's to the second): it orders snapshots taken in one second.
   const facts = (r: LogRecord | undefined) =>
     r
@@ -219,7 +222,8 @@ async function undo(which: string, flags: { force?: boolean; repo?: string; json
   const [{ restoreSnapshot, SnapshotConflict }, { restoreRecord }] = await Promise.all([import('../git/snapshot.js'), import('../log/record.js')]);
   let r;
   try {
-    r = await restoreSnapshot(root, s.ref ?? s.commit, { force: flags.force });
+    // By the commit listed (the one the log records), not the ref: it may have moved since.
+    r = await restoreSnapshot(root, s.commit, { force: flags.force });
   } catch (e) {
     if (!(e instanceof SnapshotConflict)) throw e;
     if (flags.json) out(JSON.stringify({ snapshot: s.name, commit: s.commit, restored: false, conflicts: e.paths }));
@@ -280,7 +284,8 @@ const LIST_HELP = `
 Each snapshot is shown as SESSION/N with its age, the command it was taken before, and how many
 files it stored (files over the size bound are listed, not stored: undo cannot bring those back).
 Snapshots whose ref was deleted (git update-ref -d) are still listed, marked "(ref deleted, from the
-log)", while the session logs record them and git still has their commit.`;
+log)", while the session logs record them and git still has their commit. A ref no log records
+(made or moved by something other than agentguard) is not offered.`;
 
 export function registerUndo(program: Command): void {
   program

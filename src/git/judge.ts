@@ -14,7 +14,7 @@ import { stricter, type Action, type Decision, type GitFacts, type RuleMatch, ty
 import type { LossQuestion } from '../policy/loss.js';
 import { repoOf, type Repo } from './repo.js';
 import { runGit } from './run.js';
-import { affectedPaths, describeLost, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
+import { affectedPaths, describeLost, excludeSources, excludeStamps, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
 
 export const LOST_WORK_RULE = 'work-would-be-lost';
 
@@ -28,8 +28,10 @@ export interface JudgeOptions {
    * When the session began (a session passes it): untracked files created since then are the
    * session's own output (a scratch script, a log it rewrites), not the person's work. Losing
    * only those is not asked about, but the repository is still snapshotted before the command.
-   * By the file's birth time, which a process cannot set; where the file system keeps none, a
-   * file counts as the person's.
+   * By the file's birth time, which a process cannot set, and only for files born after the
+   * cache first read the repository that were not among its untracked or changed paths then
+   * (StateCache.firstSeen: a session primes its cache at the start); where the file system
+   * keeps no birth time, a file counts as the person's.
    */
   sessionStart?: number;
 }
@@ -77,8 +79,8 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       return { unknown: q.reason };
     case 'git': {
       const repo = repoOf(q.cwd);
-      // A marker loses nothing itself; judgeWithGit pairs it with the command it matters to.
-      if (!repo || q.op === 'stash-push' || q.op === 'commit' || q.op === 'add') return [];
+      // A marker loses nothing itself; judgeWithGit pairs it with the command it matters to. A ref moved is asked of git there too.
+      if (!repo || q.op === 'stash-push' || q.op === 'commit' || q.op === 'add' || q.op === 'ref-move') return [];
       const paths = q.paths?.map(onDisk);
       const question: Question =
         q.op === 'branch-delete' ? { git: 'branch-delete', branch: q.branch! } : q.op === 'stash-drop' ? { git: 'stash-drop', all: q.all } : { git: q.op, ...(paths ? { paths } : {}) };
@@ -100,7 +102,34 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
           else targets.push(d);
         }
       const out: Asked[] = [];
-      for (const t of targets) {
+      // Truncating (`> link`, tee, dd of=) and cp write through a symlink at the target: the file
+      // it points at is what is overwritten, wherever the link itself lives (a link in /tmp to
+      // src/a.ts). rm, mv, ln -f and install replace the link: the link is asked about, and the
+      // file it points at too when it writes through, in case it does.
+      const through = q.kind === 'paths' ? !q.deletes : path.basename(q.command[0] ?? '') === 'cp';
+      const spots = targets.flatMap((t) => {
+        if (globParts(t) || !through) return [t];
+        const real = realPath(t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t);
+        return real === onDisk(t) ? [t] : [t, real];
+      });
+      // A file with other hard links (`ln src/a.ts /tmp/h; : > /tmp/h`) is the same content under
+      // every name: the repositories of the command's cwds are asked about the files that share
+      // its inode, wherever the name written to lives.
+      if (through && q.cwds)
+        for (const t of spots) {
+          if (globParts(t)) continue;
+          const st = fs.statSync(t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t, { throwIfNoEntry: false });
+          if (!st?.isFile() || st.nlink < 2) continue;
+          for (const root of new Set(q.cwds.map((c) => repoOf(c)?.root).filter((r): r is string => !!r))) {
+            const repo = repoOf(root)!;
+            const same = (abs: string) => {
+              const o = fs.statSync(abs, { throwIfNoEntry: false });
+              return !!o && o.ino === st.ino && o.dev === st.dev;
+            };
+            out.push({ q, repo, question: { paths: [repo.root] }, filter: same });
+          }
+        }
+      for (const t of spots) {
         const g = globParts(t);
         // A glob's base is a directory the shell reads through: its links are followed.
         const abs = g ? realPath(g.base) : onDisk(t);
@@ -194,6 +223,20 @@ async function ignoredUnder(repo: Repo, paths: string[], timeoutMs: number): Pro
 
 const cmdKey = (command: string[], cwds: string[] | null) => JSON.stringify([command, cwds]);
 
+/**
+ * Commits reachable from `ref` and from no other branch, remote-tracking branch or tag (0 when
+ * the ref does not exist), for a command that deletes or moves it.
+ */
+async function onlyOn(repo: Repo, ref: string, timeoutMs: number): Promise<number | { unknown: string }> {
+  const deadline = Date.now() + timeoutMs;
+  const exists = await runGit(repo, ['rev-parse', '--verify', '-q', `${ref}^{commit}`], { deadline });
+  if (!exists.ok) return exists.status === 1 ? 0 : { unknown: exists.error ?? 'git rev-parse failed' };
+  const ex = (kind: string) => (ref.startsWith(`refs/${kind}/`) ? [`--exclude=${ref.slice(`refs/${kind}/`.length)}`] : []);
+  const r = await runGit(repo, ['rev-list', '--count', `${ref}^{commit}`, '--not', ...ex('heads'), '--branches', ...ex('remotes'), '--remotes', ...ex('tags'), '--tags', '--'], { deadline });
+  if (!r.ok) return { unknown: r.error ?? 'git rev-list failed' };
+  return Number(r.stdout.toString('utf8').trim()) || 0;
+}
+
 /** The decision with the repository's state taken into account (unchanged when no command destroys anything). */
 export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Decision> {
   const qs = d.losses;
@@ -243,6 +286,19 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         if (repo) asked.push({ q, repo, question: { paths: [onDisk(p)] } });
       }
     }
+    // `mv notes.md /tmp/` takes work out of the repository (in a session, into a /tmp that goes
+    // with it), where a later `rm` is no question for any repository: asked about as it leaves.
+    if (q.kind === 'into' && q.moved) {
+      for (const src of q.moved) {
+        const from = repoOf(onDisk(src));
+        if (!from) continue;
+        const left = q.dest.some((d) => {
+          const to = repoOf(realPath(d.length > 1 && d.endsWith('/') ? d.slice(0, -1) : d));
+          return !to || to.root !== from.root;
+        });
+        if (left) asked.push({ q, repo: from, question: { paths: [onDisk(src)] } });
+      }
+    }
     const r = toQuestions(q);
     if ('unknown' in r) {
       unknown.push(r.unknown);
@@ -252,6 +308,31 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
       asked.push(...r);
     }
   }
+  // Refs deleted or moved (git tag -d, branch -f …): what only they reach, asked of git per ref.
+  const lostRefs = new Map<string, Lost>();
+  await Promise.all(
+    qs.map(async (q) => {
+      if (q.kind !== 'git' || q.op !== 'ref-move') return;
+      const repo = repoOf(q.cwd);
+      if (!repo) return;
+      const e = entry(q);
+      e.repos.add(repo.root);
+      for (const ref of q.refs ?? []) {
+        const n = await onlyOn(repo, ref, timeoutMs);
+        if (typeof n !== 'number') {
+          unknown.push(`${repo.root}: ${n.unknown}`);
+          e.resolved = false;
+          continue;
+        }
+        if (n === 0) continue;
+        const l: Lost = { modified: [], staged: [], untracked: [], stashes: 0, commits: [{ branch: ref.replace(/^refs\/(heads|tags)\//, ''), count: n }], repository: false, submodules: [], ignoreRulesChanged: [] };
+        e.lost = e.lost ? merge(e.lost, l) : l;
+        lostRefs.set(repo.root, lostRefs.has(repo.root) ? merge(lostRefs.get(repo.root)!, l) : l);
+      }
+    }),
+  );
+  /** commands whose targets' repository could not be read for a reason other than time: asked */
+  const cannotTell = new Map<string, string>();
   // One read per repository, fresh for every path any question reaches there.
   const byRepo = new Map<string, Asked[]>();
   for (const a of asked) byRepo.set(a.repo.root, [...(byRepo.get(a.repo.root) ?? []), a]);
@@ -262,11 +343,30 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
       const repo = list[0].repo;
       const paths = [...new Set(list.flatMap((a) => affectedPaths(a.question)))];
       const state = await opts.cache.get(repo, { timeoutMs, paths });
+      // info/exclude or core.excludesFile changed since the session first read the repository:
+      // what they now ignore is the agent's word, as with a changed .gitignore.
+      let excludesNote: Promise<string | null> | undefined;
+      const excludesChanged = () =>
+        (excludesNote ??= (async () => {
+          const first = opts.cache.firstSeen(repo);
+          if (opts.sessionStart === undefined || !first) return null;
+          const then = await first.excludes;
+          const what = '.git/info/exclude or core.excludesFile';
+          if (isUnknown(then)) return what;
+          if (excludeStamps(repo, then.file) === then.stamps) return null;
+          const now = await excludeSources(repo, timeoutMs);
+          return !isUnknown(now) && now.key === then.key ? null : what;
+        })());
       for (const a of list) {
         const e = entry(a.q);
         e.repos.add(repo.root);
         if (isUnknown(state)) {
           e.resolved = false;
+          // A read that failed for what the tree holds (a file name that is not UTF-8, a filter
+          // driver that cannot be switched off) is one the agent can cause with a single command:
+          // a delete or overwrite there is asked, not left to the path rules that allow it. A
+          // read that ran out of time falls back to the rules, as the issue asks.
+          if ((a.q.kind === 'paths' || a.q.kind === 'into') && !/ran out of time/.test(state.unknown)) cannotTell.set(cmdKey(a.q.command, a.q.cwds), `${repo.root}: ${state.unknown}`);
           continue;
         }
         let l = lostBy(state, a.question);
@@ -277,7 +377,9 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         }
         if (a.filter) l = filtered(l, repo, a.filter);
         // git clean -x/-X deletes ignored files: with a .gitignore the agent changed, those count as work.
-        if (a.q.kind === 'git' && a.q.op === 'clean' && a.q.ignored && state.ignoreRulesChanged.length && 'git' in a.question && a.question.git === 'clean') {
+        const cleanIgnored = a.q.kind === 'git' && a.q.op === 'clean' && a.q.ignored && 'git' in a.question && a.question.git === 'clean';
+        const changedSources = cleanIgnored || (nothingLost(l) && 'paths' in a.question && !('git' in a.question)) ? [...state.ignoreRulesChanged, ...[await excludesChanged()].filter((x): x is string => !!x)] : state.ignoreRulesChanged;
+        if (cleanIgnored && changedSources.length && 'git' in a.question && a.question.git === 'clean') {
           const ig = await ignoredUnder(repo, a.question.paths ?? [repo.root], timeoutMs);
           if (isUnknown(ig)) {
             unknown.push(`${repo.root}: ${ig.unknown}`);
@@ -286,12 +388,12 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           }
           if (ig.length) {
             l = { ...l, untracked: [...new Set([...l.untracked, ...ig])] };
-            ignoreNotes.set(repo.root, `${state.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+            ignoreNotes.set(repo.root, `${changedSources.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
           }
         }
         // A .gitignore the agent changed decides what counts as ignored output: its word is not
         // enough. Ignored files under the paths are then asked about as work, unless there are none.
-        if (l.ignoreRulesChanged.length && nothingLost(l) && 'paths' in a.question && !('git' in a.question)) {
+        if ((l.ignoreRulesChanged.length || changedSources.length > state.ignoreRulesChanged.length) && nothingLost(l) && 'paths' in a.question && !('git' in a.question)) {
           const ig = await ignoredUnder(repo, a.question.paths, timeoutMs);
           if (isUnknown(ig)) {
             unknown.push(`${repo.root}: ${ig.unknown}`);
@@ -301,12 +403,16 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
           const kept = a.filter ? ig.filter((p) => a.filter!(path.join(repo.root, p))) : ig;
           if (kept.length) {
             l = { ...l, untracked: kept };
-            ignoreNotes.set(repo.root, `${l.ignoreRulesChanged.join(', ')} changed since the last commit, so the files it ignores are counted as work`);
+            ignoreNotes.set(repo.root, `${[...new Set([...l.ignoreRulesChanged, ...changedSources.slice(state.ignoreRulesChanged.length)])].join(', ')} changed since the last commit, so the files it ignores are counted as work`);
           }
         }
         if (opts.sessionStart !== undefined && l.untracked.length) {
-          const since = opts.sessionStart;
-          const own = new Set(l.untracked.filter((p) => bornSince(path.join(repo.root, p), since)));
+          // Born after the repository was first read in the session, and not there at that read:
+          // a file the person had, rewritten in place by a new inode (sed -i, a rename over it),
+          // is born anew but was listed then.
+          const first = opts.cache.firstSeen(repo);
+          const since = Math.max(opts.sessionStart, first?.takenAt ?? Infinity);
+          const own = new Set(l.untracked.filter((p) => !first?.paths.has(p) && bornSince(path.join(repo.root, p), since)));
           if (own.size) {
             l = { ...l, untracked: l.untracked.filter((p) => !own.has(p)) };
             // A way back for deleted files; rewriting its own output (a log, a file it generates) needs none.
@@ -322,6 +428,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
     }),
   );
 
+  for (const [root, l] of lostRefs) lostPerRepo.set(root, lostPerRepo.has(root) ? merge(lostPerRepo.get(root)!, l) : l);
   // Rules that only matter when work would be lost stop counting for commands that lose none.
   const lowered = new Set<string>();
   const softRules = new Set(d.matches.filter((m) => m.unlessNothingLost).map((m) => m.rule));
@@ -353,6 +460,16 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
     }
   }
 
+  if (cannotTell.size) {
+    matches = [...matches, { rule: LOST_WORK_RULE, action: 'ask', severity: 'high', message: `what this would lose cannot be told: ${[...new Set(cannotTell.values())].join('; ')}` }];
+    triggers = triggers.map((t) => ({ ...t }));
+    for (const k of cannotTell.keys()) {
+      const [command, cwds] = JSON.parse(k) as [string[], string[] | null];
+      const t = triggers.find((x) => cmdKey(x.command, x.cwds) === k);
+      if (t) t.rules = [...new Set([...t.rules, LOST_WORK_RULE])];
+      else triggers.push({ command, cwds, rules: [LOST_WORK_RULE] });
+    }
+  }
   let action: Action = d.opaque.length ? 'ask' : 'allow';
   for (const m of matches) action = stricter(action, m.action);
   // Repositories a stricter-than-allow command reaches are snapshotted before it runs, and so are

@@ -120,6 +120,35 @@ export function stateKey(repo: Repo): string {
   return parts.join('|');
 }
 
+/**
+ * What decides "ignored" besides the .gitignore files in the tree: the repository's
+ * info/exclude and the exclude file core.excludesFile names (or git's default one). The agent
+ * can write both without touching a .gitignore (`echo notes.md >> .git/info/exclude`), so a
+ * change to them during a session makes "only ignored output" its word (judge.ts).
+ * `stamps` is a cheap key (no git): while it is unchanged, so is the rest.
+ */
+export interface ExcludeSources {
+  key: string;
+  file: string;
+  stamps: string;
+}
+
+export function excludeStamps(repo: Repo, file: string): string {
+  const home = process.env.HOME ?? '';
+  const xdg = process.env.XDG_CONFIG_HOME || path.join(home, '.config');
+  const configs = [path.join(repo.commonDir, 'config'), path.join(repo.gitDir, 'config.worktree'), path.join(home, '.gitconfig'), path.join(xdg, 'git', 'config')];
+  return [path.join(repo.commonDir, 'info', 'exclude'), ...configs, file].map(statKey).join('|');
+}
+
+export async function excludeSources(repo: Repo, timeoutMs: number): Promise<ExcludeSources | Unknown> {
+  const r = await runGit(repo, ['config', '--path', '--get', 'core.excludesFile'], { deadline: Date.now() + timeoutMs });
+  if (!r.ok && r.status !== 1) return { unknown: r.error ?? 'git config failed' };
+  const named = r.stdout.toString('utf8').trim();
+  const xdg = process.env.XDG_CONFIG_HOME || path.join(process.env.HOME ?? '', '.config');
+  const file = named ? path.resolve(repo.root, named) : path.join(xdg, 'git', 'ignore');
+  return { key: [statKey(path.join(repo.commonDir, 'info', 'exclude')), file, statKey(file)].join('|'), file, stamps: excludeStamps(repo, file) };
+}
+
 // ---- reading the state -----------------------------------------------------------
 
 function nulList(b: Buffer): string[] {
@@ -337,6 +366,10 @@ export class StateCache {
   private refreshTimers = new Map<string, NodeJS.Timeout>();
   private lastEvent = new Map<string, number>();
   private lastRefresh = new Map<string, number>();
+  /** per repository, what the first state read by this cache held (see firstSeen) */
+  private firsts = new Map<string, { takenAt: number; paths: Set<string>; excludes: Promise<ExcludeSources | Unknown> }>();
+  /** the exclude files' key as the first read began, until that read succeeds */
+  private firstExcludes = new Map<string, Promise<ExcludeSources | Unknown>>();
   /** how many times git was run (for tests and the bench) */
   reads = 0;
 
@@ -419,6 +452,7 @@ export class StateCache {
       const mark = w ? w.mark() : null;
       entry.mark = mark;
       const seq = ++this.seq;
+      if (!this.firsts.has(repo.root) && !this.firstExcludes.has(repo.root)) this.firstExcludes.set(repo.root, excludeSources(repo, opts.timeoutMs));
       const r = await readRepoState(repo, opts);
       if (seq > (this.seqs.get(repo.root) ?? 0)) {
         this.seqs.set(repo.root, seq);
@@ -429,6 +463,10 @@ export class StateCache {
           this.states.set(repo.root, r);
           this.marks.set(repo.root, mark);
         }
+      }
+      if (!isUnknown(r) && !this.firsts.has(repo.root)) {
+        const excludes = this.firstExcludes.get(repo.root) ?? Promise.resolve({ unknown: 'not read' });
+        this.firsts.set(repo.root, { takenAt: r.takenAt, paths: new Set([...r.untracked, ...r.changes.flatMap((c) => (c.origPath ? [c.path, c.origPath] : [c.path]))]), excludes });
       }
       return r;
     })().finally(() => {
@@ -462,6 +500,16 @@ export class StateCache {
     }, ms);
     t.unref();
     this.refreshTimers.set(repo.root, t);
+  }
+
+  /**
+   * When this cache first read the repository, and the untracked and changed paths it held then
+   * (a session primes its cache at the start). A file's birth time alone does not say the
+   * session made it: `sed -i` or any rename over a file gives the person's content a new birth.
+   * Null before any read succeeded.
+   */
+  firstSeen(repo: Repo): { takenAt: number; paths: ReadonlySet<string>; excludes: Promise<ExcludeSources | Unknown> } | null {
+    return this.firsts.get(repo.root) ?? null;
   }
 
   clear(): void {

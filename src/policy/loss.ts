@@ -1,7 +1,8 @@
 // What a line would destroy, as questions for the repository's state: the paths it deletes or
-// overwrites (rm, find -delete, mv/cp/install/ln -f/rsync onto existing files, dd of=, `>`
-// truncation, tee, truncate) and the git operations that discard work (checkout/restore over
-// edits, reset --hard, clean, stash drop, branch -D, worktree remove, rm -f, --abort), with
+// overwrites (rm, find -delete, mv/cp/install/ln -f/rsync/git mv -f onto existing files, dd of=,
+// `>` truncation, tee, truncate, sed w, awk print >) and the git operations that discard work
+// (checkout/restore over edits, reset --hard, clean, stash drop, branch -D, worktree remove,
+// rm -f, --abort, a ref deleted or moved by tag -d/-f, update-ref, branch -f/-M, checkout -B), with
 // markers for what an earlier command on the line does to the work a later one destroys
 // (stash push, add, commit, mv). Pure: the answers come from src/git/, which reads the
 // repository; the policy only says what to ask.
@@ -19,7 +20,7 @@ import { isHarmlessDevice } from './confine.js';
  * commit likewise marks a line whose later branch -D may delete commits made by the line itself,
  * and add one whose later reset --hard or stash drop takes untracked files the add staged.
  */
-export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit' | 'add';
+export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit' | 'add' | 'ref-move';
 
 /** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
 export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
@@ -30,10 +31,14 @@ export type LossQuestion = { command: string[]; cwds: string[] | null; index: nu
   /** `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
   | { kind: 'into'; dest: string[]; sources: string[]; moved?: string[] }
   /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete */
-  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean; ignored?: boolean }
+  /** `ref-move`: the refs (full names, or HEAD) deleted or moved (git tag -d/-f, update-ref, branch -f/-M/-C, checkout -B): the commits only they reach lose their last name */
+  | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean; ignored?: boolean; refs?: string[] }
   /** what it destroys is only known when it runs ($X, a command substitution): judged by the rules alone */
   | { kind: 'unknown'; reason: string }
 );
+
+/** Programs whose scripts open files for writing by name (sed w, awk print >). */
+const SCRIPTED_WRITERS = new Set(['sed', 'gsed', 'awk', 'gawk', 'mawk', 'nawk']);
 
 /** Programs whose operands are deleted. rmdir removes only empty directories and trash keeps what it moves: neither loses work. */
 const DELETERS = new Set(['rm', 'unlink', 'shred', 'srm']);
@@ -69,7 +74,12 @@ function resolveIn(cwds: string[] | null, w: Word): string[] | null {
  * that cannot lose work must not pay for a git read.
  */
 export function lineLossQuestions(commands: readonly Command[]): LossQuestion[] {
-  const all = commands.flatMap((c) => lossQuestions(c));
+  // `export GIT_DIR=… GIT_WORK_TREE=…; git reset --hard` points every later git at another
+  // repository than the one its cwd is in: those git questions cannot be answered from here.
+  const redirected = commands.filter((c) => setsGitEnv(c)).map((c) => c.index);
+  const all = commands
+    .flatMap((c) => lossQuestions(c))
+    .map((q): LossQuestion => (q.kind === 'git' && redirected.some((i) => i < q.index) ? { command: q.command, cwds: q.cwds, index: q.index, kind: 'unknown', reason: 'an earlier command on the line sets a GIT_* variable that can point git at another repository' } : q));
   const laterOp = (q: LossQuestion, op: GitOp) => all.some((x) => x.kind === 'git' && x.op === op && x.index > q.index);
   return all.filter(
     (q) =>
@@ -121,6 +131,12 @@ export function lossQuestions(cmd: Command): LossQuestion[] {
     if (q) out.push(q);
   } else if (p === 'git') {
     out.push(...gitQuestions(cmd, base));
+  } else if (SCRIPTED_WRITERS.has(p)) {
+    // sed's `w FILE` and awk's `print > FILE` open FILE for writing, emptying it, whatever the
+    // input: not an edit in place (those files are the operands, left out here).
+    const operands = new Set(optionsOf(cmd).positionals.map((w) => w.raw));
+    const opened = cmd.writes.filter((t) => !operands.has(t.raw));
+    if (opened.length) push(targetsOf(opened));
   }
   // sed -i, perl -i and editors rewrite a file in place: that is how an agent edits code, the
   // result is the edit it was asked for, and asking for every tracked file it touches would
@@ -149,16 +165,28 @@ function aboveBraces(p: string): string {
 }
 
 /** Tests that make a find's selection something other than "names matching one pattern". */
-const FIND_COMPLEX = new Set(['-o', '-or', '!', '-not', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-prune', '-links', '-newer', '-samefile', '-inum']);
+const FIND_COMPLEX = new Set(['-o', '-or', ',', '!', '-not', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-prune', '-links', '-newer', '-samefile', '-inum']);
+
+/** An -iname pattern as a case-sensitive glob (`*.TS` → `*.[tT][sS]`), or null when it holds brackets or escapes. */
+function caseless(pattern: string): string | null {
+  if (/[[\]\\]/.test(pattern)) return null;
+  return pattern.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
 
 /** find -delete's targets: one -name pattern below each start becomes a glob; any other selection is the whole start. */
 function findTargets(cmd: Command): { paths: string[] } | { unknown: string } {
   const args = cmd.argv.slice(1).map((w) => w.value);
-  const names = args.flatMap((a, i) => (a === '-name' || a === '-iname' ? [args[i + 1]] : []));
-  const simple = names.length === 1 && names[0] !== null && names[0] !== undefined && !names[0].includes('/') && !args.some((a) => a !== null && FIND_COMPLEX.has(a));
+  const at = args.findIndex((a) => a === '-name' || a === '-iname');
+  const raw = at < 0 ? undefined : args[at + 1];
+  const names = args.filter((a) => a === '-name' || a === '-iname');
+  // -iname matches without regard to case; -delete before the test deletes everything it visits.
+  const pattern = raw === null || raw === undefined ? null : args[at] === '-iname' ? caseless(raw) : raw;
+  const del = args.indexOf('-delete');
+  const deleteFirst = del >= 0 && del < at;
+  const simple = names.length === 1 && pattern !== null && !pattern.includes('/') && !deleteFirst && !args.some((a) => a !== null && FIND_COMPLEX.has(a));
   const r = targetsOf(cmd.writes);
   if ('unknown' in r) return r;
-  return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${names[0]!}` : aboveBraces(p)) : p)) };
+  return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${pattern}` : aboveBraces(p)) : p)) };
 }
 
 function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }, link = false): LossQuestion | null {
@@ -184,6 +212,24 @@ function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | 
   return { ...base, kind: 'into', dest, sources, ...(moved ? { moved } : {}) };
 }
 
+/**
+ * Variables that make git read another repository, work tree, index or config than the ones its
+ * cwd finds (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE, GIT_COMMON_DIR, GIT_CONFIG_* …): all GIT_*
+ * to be safe, since the state is read with every one of them dropped (src/git/run.ts).
+ */
+const GIT_VAR = /^GIT_[A-Z0-9_]*$/;
+const DECLARERS = new Set(['export', 'declare', 'typeset', 'readonly', 'local']);
+
+/** Whether the command sets a GIT_* variable for itself (`GIT_DIR=x git …`, `env GIT_DIR=x git`) or for the rest of the line (`export GIT_DIR=x`). */
+function setsGitEnv(cmd: Command): boolean {
+  if (Object.keys(cmd.assignments).some((k) => GIT_VAR.test(k))) return true;
+  if (cmd.program === null || !DECLARERS.has(cmd.program)) return false;
+  return cmd.argv.slice(1).some((w) => w.value === null || GIT_VAR.test((w.value ?? '').split('=')[0]));
+}
+
+/** `-c` keys that move the work tree git writes to, or pull in config that can (include.path, includeIf.…). */
+const REDIRECTING_CONFIG = /^(core\.worktree|core\.bare|include\.|includeif\.)/i;
+
 const GIT_GLOBAL = parseGlobalSpec();
 function parseGlobalSpec() {
   return { ...gitSpec.global!, stopAtPositional: true };
@@ -207,6 +253,9 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
   const sub = g.positionals[0];
   if (!sub || sub.value === null) return null;
   if (g.values.has('--git-dir') || g.values.has('--work-tree')) return unknown('git is pointed at another repository (--git-dir/--work-tree)');
+  if (setsGitEnv(cmd)) return unknown('a GIT_* variable set for git can point it at another repository');
+  if (g.values.has('--config-env') || (g.values.get('-c') ?? []).some((kv) => kv === null || REDIRECTING_CONFIG.test(kv)))
+    return unknown('git -c/--config-env can point git at another work tree');
   if (cmd.cwds === null || cmd.cwds.length !== 1) return unknown('the directory git runs in is only known when it runs');
   let cwd = cmd.cwds[0];
   for (const d of g.values.get('-C') ?? []) {
@@ -231,10 +280,21 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
     }
     return out;
   };
-  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean; ignored?: boolean } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
+  const git = (op: GitOp, extra: { paths?: string[]; branch?: string; all?: boolean; ignored?: boolean; refs?: string[] } = {}): LossQuestion => ({ ...base, kind: 'git', op, cwd, ...extra });
+  /** The word after option `o` (checkout -B NAME), or undefined. */
+  const valueOf = (...o: string[]) => {
+    const i = rest.findIndex((w) => w.value !== null && o.includes(w.value));
+    return i < 0 ? undefined : rest[i + 1];
+  };
+  const moved = (prefix: string, ws: (Word | undefined)[]): LossQuestion | null => {
+    if (ws.some((w) => w === undefined)) return null;
+    if (ws.some((w) => w!.value === null)) return unknown('the ref moved is only known when it runs');
+    return ws.length ? git('ref-move', { refs: ws.map((w) => (w!.value!.startsWith('refs/') || prefix === '' ? w!.value! : `${prefix}${w!.value!}`)) }) : null;
+  };
   switch (sub.value) {
     case 'checkout':
     case 'restore': {
+      if (sub.value === 'checkout' && flag('-B')) return moved('refs/heads/', [valueOf('-B')]);
       const { before, after } = splitDashes(rest);
       // The value of -s/--source is a commit, not a path.
       const operands = words(before.filter((w, i) => !(sub.value === 'restore' && i > 0 && (before[i - 1].value === '-s' || before[i - 1].value === '--source'))));
@@ -250,8 +310,12 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       }
       // From the index, a file's staged content stays; --staged --worktree, or checkout from a
       // commit, replace the index too. restore -s writes the work tree only: the index keeps what was staged.
-      const fromTree = sub.value === 'restore' ? flag('-S', '--staged') : after !== null && operands.length > 0;
-      let specs: Word[] | null = after ?? (sub.value === 'restore' ? operands : operands.filter((w) => w.value === '.' || w.glob));
+      // Without `--`, `git checkout src/a.ts` (or `git checkout main src/a.ts`) is a path when
+      // no branch has the name: every operand is asked about as a path too. A branch name is a
+      // path that holds nothing, so switching branches still loses nothing here.
+      if (sub.value === 'checkout' && after === null && !force && flag('-b', '-B', '--orphan', '--detach')) return null;
+      const fromTree = sub.value === 'restore' ? flag('-S', '--staged') : after !== null ? operands.length > 0 : operands.length > 1;
+      let specs: Word[] | null = after ?? (sub.value === 'restore' || !force ? operands : operands.filter((w) => w.value === '.' || w.glob));
       if (sub.value === 'checkout' && after === null && operands.some((w) => w.value === null)) return unknown('git checkout of a name only known when it runs');
       if (specs.length === 0) specs = null;
       if (specs === null && !force && sub.value === 'checkout') return null; // switching branches carries local changes along, or refuses
@@ -260,8 +324,12 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       // With a source (or the index replaced too) staged content goes as well as unstaged edits.
       return git(fromTree || force ? 'reset-hard' : 'checkout-all', paths ? { paths } : {});
     }
-    case 'switch':
-      return flag('-f', '--force', '--discard-changes') ? git('checkout-all') : null;
+    case 'switch': {
+      // -C NAME resets NAME to the start point: what only it reached loses its name.
+      const reset = flag('-C', '--force-create') ? moved('refs/heads/', [valueOf('-C', '--force-create')]) : null;
+      const discard = flag('-f', '--force', '--discard-changes') ? git('checkout-all') : null;
+      return reset && discard ? [reset, discard] : (reset ?? discard);
+    }
     case 'reset': {
       if (!flag('--hard', '--merge', '--keep')) return null;
       const { before, after } = splitDashes(rest);
@@ -315,9 +383,28 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       if (paths === null) return unknown('a path given to git is only known when it runs');
       return flag('--cached') ? git('reset-hard', { paths }) : { ...base, kind: 'paths', paths };
     }
+    case 'tag': {
+      // A tag deleted or moved by force no longer keeps its commits: those only it reached are gone.
+      if (flag('-d', '--delete')) return moved('refs/tags/', words(rest));
+      // -f NAME [COMMIT]; a message's words may be among them: each is asked as a tag (a name no tag has reaches nothing).
+      if (flag('-f', '--force')) return moved('refs/tags/', words(rest));
+      return null;
+    }
+    case 'update-ref': {
+      // -d and --stdin are asked by their rule; moving a ref by hand leaves its commits behind.
+      if (flag('-d', '--stdin')) return null;
+      const ws = words(rest);
+      return ws.length >= 2 ? moved('', [ws[0]]) : null;
+    }
     case 'branch': {
       const del = flag('-D') || (flag('-d', '--delete') && flag('-f', '--force'));
-      if (!del) return null;
+      if (!del) {
+        const ws = words(rest);
+        // -f NAME START moves NAME; -M/-C OLD NEW (or NEW alone) replace NEW.
+        if (flag('-M', '-C') || (flag('-m', '-c', '--move', '--copy') && flag('-f', '--force'))) return moved('refs/heads/', [ws[ws.length - 1]]);
+        if (flag('-f', '--force') && ws.length) return moved('refs/heads/', [ws[0]]);
+        return null;
+      }
       const names = words(rest);
       if (names.length === 0) return null;
       if (names.some((w) => w.value === null)) return unknown('the branch is only known when it runs');
@@ -325,6 +412,16 @@ function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | n
       // the state counts per branch, so several at once are judged by the rule.
       if (names.length > 1) return unknown('several branches deleted at once are judged by the rule');
       return git('branch-delete', { branch: names[0].value! });
+    }
+    case 'mv': {
+      // git mv refuses to replace an existing file unless forced; forced, the file there is gone.
+      if (!flag('-f', '--force')) return null;
+      const { before, after } = splitDashes(rest);
+      const ops = [...words(before), ...(after ?? [])];
+      if (ops.length < 2) return null;
+      const paths = pathsOf(ops);
+      if (paths === null) return unknown('a path given to git is only known when it runs');
+      return { ...base, kind: 'into', dest: [paths[paths.length - 1]], sources: ops.slice(0, -1).map((w) => w.value!) };
     }
     case 'worktree': {
       const ws = words(rest);

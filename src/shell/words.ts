@@ -68,6 +68,8 @@ export function evalWord(node: Node, env: WordEnv, split = false): Word[] {
     const rest = value.slice(1);
     if (rest === '' || rest.startsWith('/')) value = env.home + rest;
     else if (/^[A-Za-z_][\w.-]*(\/|$)/.test(rest)) return [{ value: null, raw, glob: false }];
+    // ~+ is $PWD, ~- $OLDPWD, ~N / ~+N / ~-N the directory stack: only known when it runs.
+    else if (/^[+-]?\d*(\/|$)/.test(rest)) return [{ value: null, raw, glob: false }];
   }
   if (/[{}]/.test(unquotedText) && hasBraceExpansion(unquotedText)) {
     if (segs.some((s) => s.quoted)) return [{ value: null, raw, glob: false }];
@@ -109,7 +111,7 @@ function splitFields(segs: Segment[], env: WordEnv, node: Node): Word[] {
     if (!s.expanded) {
       let text = s.text;
       if (i === 0 && !s.quoted && (text === '~' || text.startsWith('~/'))) text = env.home + text.slice(1);
-      else if (i === 0 && !s.quoted && /^~[A-Za-z_]/.test(text)) return [{ value: null, raw, glob: false }];
+      else if (i === 0 && !s.quoted && /^~([A-Za-z_]|[+-]?\d*(\/|$))/.test(text)) return [{ value: null, raw, glob: false }];
       if (!s.quoted && /[{}]/.test(text) && hasBraceExpansion(text)) return [{ value: null, raw, glob: false }];
       cur += text;
       started = true;

@@ -549,11 +549,24 @@ describe('routine work in a real repository gains no prompt from its state', () 
 });
 
 describe("a session's own files: created after the session began, not the person's work", () => {
-  const judgeIn = async (root: string, command: string, sessionStart: number) => judgeWithGit(guard.check({ command, cwd: root }), { cache: new StateCache(), sessionStart });
+  // A session primes its cache at the start: what the repository held then is never the session's.
+  const caches = new Map<string, StateCache>();
+  const judgeIn = async (root: string, command: string, sessionStart: number) => {
+    let cache = caches.get(root);
+    if (!cache) caches.set(root, (cache = new StateCache()));
+    return judgeWithGit(guard.check({ command, cwd: root }), { cache, sessionStart });
+  };
+  const begin = async (root: string) => {
+    const start = Date.now();
+    const cache = new StateCache();
+    caches.set(root, cache);
+    await cache.prime(root, { timeoutMs: 20_000 });
+    return start;
+  };
 
   it('deleting an untracked file the session created is not asked about, but the repository is snapshotted first', async () => {
     const root = makeRepo();
-    const start = Date.now();
+    const start = await begin(root);
     await new Promise((r) => setTimeout(r, 20));
     write(root, 'scratch_test.py', 'print(1)\n');
     const d = await judgeIn(root, 'rm scratch_test.py', start);
@@ -572,7 +585,7 @@ describe("a session's own files: created after the session began, not the person
     const root = makeRepo();
     write(root, 'notes.md', 'my notes\n');
     await new Promise((r) => setTimeout(r, 20));
-    const start = Date.now();
+    const start = await begin(root);
     const d = await judgeIn(root, 'rm notes.md', start);
     expect([d.action, d.matches.map((m) => m.rule)]).toEqual(['ask', [W]]);
     expect(d.matches[0].message).toContain('1 untracked file (notes.md) would be lost');
@@ -584,7 +597,7 @@ describe("a session's own files: created after the session began, not the person
 
   it('tracked files changed during the session still count (their earlier content may be the person’s)', async () => {
     const root = makeRepo();
-    const start = Date.now();
+    const start = await begin(root);
     write(root, 'src/a.ts', 'edited during the session\n');
     const d = await judgeIn(root, 'rm -rf src', start);
     expect([d.action, d.matches.map((m) => m.rule)]).toEqual(['ask', [W]]);
