@@ -362,11 +362,12 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         e.repos.add(repo.root);
         if (isUnknown(state)) {
           e.resolved = false;
-          // A read that failed for what the tree holds (a file name that is not UTF-8, a filter
-          // driver that cannot be switched off) is one the agent can cause with a single command:
-          // a delete or overwrite there is asked, not left to the path rules that allow it. A
-          // read that ran out of time falls back to the rules, as the issue asks.
-          if ((a.q.kind === 'paths' || a.q.kind === 'into') && !/ran out of time/.test(state.unknown)) cannotTell.set(cmdKey(a.q.command, a.q.cwds), `${repo.root}: ${state.unknown}`);
+          // A read that failed (a file name that is not UTF-8, a filter driver that cannot be
+          // switched off) or ran out of time (a repository too large, or one the agent filled with
+          // a million files on purpose) cannot say that nothing would be lost: a delete or
+          // overwrite there is asked, by its paths, never left to the path rules that allow it.
+          // The git rules stay as written (never lowered) for the git operations.
+          if (a.q.kind === 'paths' || a.q.kind === 'into') cannotTell.set(cmdKey(a.q.command, a.q.cwds), `${repo.root}: ${state.unknown}`);
           continue;
         }
         let l = lostBy(state, a.question);

@@ -425,14 +425,17 @@ describe('a repository whose state cannot be read in time', () => {
     ['git clean -fd', 'clean', 'ask', ['git-clean-force']],
     ['git stash drop', 'clean', 'ask', ['git-stash-drop']],
     ['git branch -D merged', 'clean', 'ask', ['git-branch-force-delete']],
-    // the path rules as they were: a delete inside the workspace is allowed
-    ['rm -rf src', 'modified', 'allow', []],
-    ['rm -rf dist', 'ignored', 'allow', []],
+    // a delete or overwrite that cannot be judged in time is asked by its paths, never allowed
+    // (the path rules alone would allow it, and an agent can make a repository slow on purpose)
+    ['rm -rf src', 'modified', 'ask', [W]],
+    ['rm -rf dist', 'ignored', 'ask', [W]],
+    ['echo x > src/a.ts', 'clean', 'ask', [W]],
   ];
   it.each(rows)('%s [%s] → %s %j, nothing lowered', async (command, state, action, rules) => {
     const d = await slow(command, S[state]);
     expect({ action: d.action, rules: ids(d), lowered: d.git?.lowered, lost: d.git?.lost }).toEqual({ action, rules, lowered: [], lost: [] });
     expect(d.git?.unknown.join('\n')).toMatch(/could not be read/);
+    if (rules.includes(W)) expect(d.matches.find((m) => m.rule === W)!.message).toMatch(/cannot be told: .*ran out of time/);
   });
 });
 
