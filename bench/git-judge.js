@@ -6,16 +6,11 @@
 //   the p50s as the git check's cost. Commands whose paths cover more than the freshness walk's
 //   budget re-read the repository every time (the line under them says how often).
 // Run by `npm run bench` (section extra), or `node bench/git-judge.js` after a build.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { DIRS, PER_DIR, generatedRepo } from './generated-repo.js';
 import { createGuard } from '../dist/guard.js';
 import { judgeWithGit } from '../dist/git/judge.js';
 import { StateCache } from '../dist/git/state.js';
 
-const DIRS = 100;
-const PER_DIR = 100;
 const TARGET_P50_MS = 5;
 
 const fmt = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
@@ -31,27 +26,8 @@ async function times(runs, fn) {
   return t;
 }
 
-const base = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-bench-judge-'));
-const home = path.join(base, 'home');
-fs.mkdirSync(home);
-process.env.HOME = home;
-process.env.GIT_CONFIG_NOSYSTEM = '1';
-const root = path.join(base, 'repo');
-const env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' };
-const git = (...args) => execFileSync('git', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+const { home, root, remove } = generatedRepo('judge');
 try {
-  fs.mkdirSync(root);
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.name', 'Bench');
-  git('config', 'user.email', 'bench@example.invalid');
-  for (let d = 0; d < DIRS; d++) {
-    const dir = path.join(root, 'src', `d${d}`);
-    fs.mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < PER_DIR; f++) fs.writeFileSync(path.join(dir, `f${f}.ts`), `export const x${f} = ${d * PER_DIR + f};\n`);
-  }
-  fs.writeFileSync(path.join(root, '.gitignore'), 'dist/\n');
-  git('add', '-A');
-  git('commit', '-qm', 'generated');
   // The files' times must fall outside the freshness check's clock slack, as between an edit and a command.
   await new Promise((r) => setTimeout(r, 300));
 
@@ -95,5 +71,5 @@ try {
   cache.close?.();
   }
 } finally {
-  fs.rmSync(base, { recursive: true, force: true });
+  remove();
 }

@@ -9,15 +9,12 @@
 //   - the same questions through a watched cache (inotify, src/git/watch.ts): prime() and a cold
 //     first question, one file / one directory / the whole tree with no change since the read,
 //     the whole tree right after an edit (a git read), and after the background refresh.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { DIRS, PER_DIR, generatedRepo } from './generated-repo.js';
 import { runGit } from '../dist/git/run.js';
 import { readState, StateCache, lostBy, isUnknown, repoOf, changedSince } from '../dist/git/state.js';
 
-const DIRS = 100;
-const PER_DIR = 100;
 
 function fmt(ms) {
   return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
@@ -34,27 +31,8 @@ async function measure(label, runs, fn) {
   console.log(`  ${label.padEnd(58)} p50 ${fmt(pct(t, 50)).padStart(9)}   p99 ${fmt(pct(t, 99)).padStart(9)}   (${runs} runs)`);
 }
 
-const base = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'agentguard-bench-git-'));
-const home = path.join(base, 'home');
-fs.mkdirSync(home);
-process.env.HOME = home;
-process.env.GIT_CONFIG_NOSYSTEM = '1';
-const root = path.join(base, 'repo');
-const env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' };
-const git = (...args) => execFileSync('git', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+const { root, remove } = generatedRepo('git');
 try {
-  fs.mkdirSync(root);
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.name', 'Bench');
-  git('config', 'user.email', 'bench@example.invalid');
-  for (let d = 0; d < DIRS; d++) {
-    const dir = path.join(root, 'src', `d${d}`);
-    fs.mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < PER_DIR; f++) fs.writeFileSync(path.join(dir, `f${f}.ts`), `export const x${f} = ${d * PER_DIR + f};\n`);
-  }
-  fs.writeFileSync(path.join(root, '.gitignore'), 'dist/\n');
-  git('add', '-A');
-  git('commit', '-qm', 'generated');
   for (let i = 0; i < 50; i++) fs.appendFileSync(path.join(root, 'src', `d${i * 2}`, 'f0.ts'), '// changed\n');
   for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(root, 'src', 'd1', `new${i}.ts`), 'new\n');
   // let the files' times fall outside the freshness check's clock slack, as they would between an edit and a command
@@ -179,5 +157,5 @@ try {
     refreshed.close();
   }
 } finally {
-  fs.rmSync(base, { recursive: true, force: true });
+  remove();
 }
