@@ -35,7 +35,8 @@ export function registerShell(program: Command): void {
     .option('--rate-limit <n/min>', 'egress: pause and ask when the agent makes more than N requests (or new tunnels) to one host in a minute (default 120; 0 or off: no limit)')
     .option('--max-model-requests <n>', "egress: pause and ask after N requests to the agent's own model API hosts in this session (default off)")
     .option('--max-egress-bytes <size>', 'egress: pause and ask after SIZE sent and received in this session (default 5G; off: no limit)')
-    .option('--max-egress-bytes-per-day <size>', 'egress: pause and ask after SIZE sent and received by this agent today, over every session (default 20G; off: no limit)')
+.option('--max-model-requests-per-day <n>', "egress: pause and ask after N requests to the agent's own model API hosts today, over every session (default off)")
+        .option('--max-egress-bytes-per-day <size>', 'egress: pause and ask after SIZE sent and received by this agent today, over every session (default 20G; off: no limit)')
     .option('--keep-tmp', "keep the session's private /tmp after it ends, and print where it is")
     .option('--log-sink <spec>', 'also ship the session log to SPEC (repeatable): file:/PATH, syslog, syslog+udp://HOST[:514], syslog+tcp://HOST[:601], otlp-http://HOST[:4318]', collect)
     .option('--dry-run', 'print the session plan (mounts, masks, filtered configs, forwards, seccomp, private /tmp) and the bwrap argv; start nothing')
@@ -147,18 +148,20 @@ interface ShellFlags {
   maxModelRequests?: string;
   maxEgressBytes?: string;
   maxEgressBytesPerDay?: string;
+  maxModelRequestsPerDay?: string;
 }
 
 /** The egress limits given as flags (src/egress/budget.ts BudgetSettings); 0 or off is no limit. */
 function budgetFlags(flags: ShellFlags, parseSize: (v: string) => number) {
   const off = (v: string) => /^(off|0)$/i.test(v.trim());
-  const out: { ratePerMinute?: number; maxModelRequests?: number; maxSessionBytes?: number; maxDailyBytes?: number } = {};
+  const out: { ratePerMinute?: number; maxModelRequests?: number; maxSessionBytes?: number; maxDailyBytes?: number; maxDailyModelRequests?: number } = {};
   if (flags.rateLimit !== undefined) {
     const m = /^\s*(\d+)\s*(?:\/\s*m(?:in(?:ute)?)?)?\s*$/i.exec(flags.rateLimit);
     if (!m && !off(flags.rateLimit)) throw new Error(`--rate-limit must be requests a minute (120 or 120/min), or off, not ${flags.rateLimit}`);
     out.ratePerMinute = m ? Number(m[1]) : 0;
   }
   if (flags.maxModelRequests !== undefined) out.maxModelRequests = off(flags.maxModelRequests) ? 0 : wholeNumber(flags.maxModelRequests, '--max-model-requests');
+  if (flags.maxModelRequestsPerDay !== undefined) out.maxDailyModelRequests = off(flags.maxModelRequestsPerDay) ? 0 : wholeNumber(flags.maxModelRequestsPerDay, '--max-model-requests-per-day');
   const size = (v: string, flag: string) => {
     try {
       return off(v) ? 0 : parseSize(v);

@@ -49,6 +49,7 @@ export interface BudgetConfig {
   maxModelRequests?: number;
   maxSessionBytes?: number;
   maxDailyBytes?: number;
+  maxDailyModelRequests?: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +101,7 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     model_requests: count.optional().describe("requests to the agent's own model API hosts in one session (default off)"),
     session_bytes: sizeField.optional().describe('bytes sent and received through the egress proxy in one session (default 5GiB)'),
     daily_bytes: sizeField.optional().describe('bytes sent and received by one agent in one day, over every session (default 20GiB)'),
+    daily_model_requests: count.optional().describe("requests to the agent's own model API hosts in one day, over every session (default off)"),
   };
   const schema = z
     .object({
@@ -149,7 +151,7 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const p = i.path.filter((x): x is string | number => typeof x !== 'symbol');
-        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason, log.sinks, log.queue, log.anchor, log.syslog.socket/files, budgets.rate_per_minute/model_requests/session_bytes/daily_bytes, budgets.agents.<agent>.…)` : i.message;
+        const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (known: limits.large_write, rules.<id>.action/reason, projects[].path/off/reason, log.sinks, log.queue, log.anchor, log.syslog.socket/files, budgets.rate_per_minute/model_requests/session_bytes/daily_bytes/daily_model_requests, budgets.agents.<agent>.…)` : i.message;
         return `${file}:${lineOf(p)}: ${p.join('.') || '(top level)'}: ${msg}`;
       }),
     );
@@ -176,6 +178,7 @@ export async function loadUserConfig(file: string, home: string): Promise<UserCo
       if (b.model_requests !== undefined) out.maxModelRequests = n(b.model_requests);
       if (b.session_bytes !== undefined) out.maxSessionBytes = bytes(b.session_bytes, 'session_bytes');
       if (b.daily_bytes !== undefined) out.maxDailyBytes = bytes(b.daily_bytes, 'daily_bytes');
+      if (b.daily_model_requests !== undefined) out.maxDailyModelRequests = n(b.daily_model_requests);
       return out;
     };
     out.budgets = { all: level(all, ['budgets']), agents: Object.fromEntries(Object.entries(agents ?? {}).map(([name, b]) => [name, level(b, ['budgets', 'agents', name])])) };

@@ -22,6 +22,8 @@ export interface BudgetSettings {
   maxSessionBytes: number;
   /** Bytes sent and received by this agent in one day (the machine's local date), over every session. */
   maxDailyBytes: number;
+  /** Requests and tunnels to the agent's model API hosts in one day, over every session. */
+  maxDailyModelRequests: number;
 }
 
 export const DEFAULT_BUDGETS: BudgetSettings = {
@@ -30,9 +32,10 @@ export const DEFAULT_BUDGETS: BudgetSettings = {
   // Decimal, as the figures are printed: "5 GB", not "5.4 GB".
   maxSessionBytes: 5e9,
   maxDailyBytes: 20e9,
+  maxDailyModelRequests: 0,
 };
 
-export type LimitKind = 'rate' | 'model-requests' | 'session-bytes' | 'daily-bytes';
+export type LimitKind = 'rate' | 'model-requests' | 'session-bytes' | 'daily-bytes' | 'daily-model-requests';
 
 /** A limit that was reached, with the figures the person is shown. */
 export interface Over {
@@ -121,6 +124,12 @@ export class Budget {
     if (m.maxModelRequests && this.modelRequests >= m.maxModelRequests && this.isModelHost(host)) {
       return this.over('model-requests', 'model-requests', host, this.modelRequests, m.maxModelRequests, `${this.label} has made ${this.modelRequests} requests to its model API (${host} …) in this session (limit ${m.maxModelRequests})`, `${this.settingsGiven.maxModelRequests} more model API requests`);
     }
+    if (m.maxDailyModelRequests && this.isModelHost(host)) {
+      const n = this.todayModelRequests();
+      if (n >= m.maxDailyModelRequests) {
+        return this.over('daily-model-requests', 'daily-model-requests', host, n, m.maxDailyModelRequests, `${this.label} has made ${n} requests to its model API (${host} …) today, over all sessions (limit ${m.maxDailyModelRequests} a day)`, `${this.settingsGiven.maxDailyModelRequests} more model API requests today, for this session`);
+      }
+    }
     if (m.maxSessionBytes && this.sessionBytes >= m.maxSessionBytes) {
       return this.over('session-bytes', 'session-bytes', host, this.sessionBytes, m.maxSessionBytes, `${this.label} has sent and received ${formatBytes(this.sessionBytes)} in this session (limit ${formatBytes(m.maxSessionBytes)})`, `${formatBytes(this.settingsGiven.maxSessionBytes)} more in this session`);
     }
@@ -169,7 +178,7 @@ export class Budget {
       }
       return;
     }
-    const field = ({ 'model-requests': 'maxModelRequests', 'session-bytes': 'maxSessionBytes', 'daily-bytes': 'maxDailyBytes' } as const)[over.limit];
+    const field = ({ 'model-requests': 'maxModelRequests', 'session-bytes': 'maxSessionBytes', 'daily-bytes': 'maxDailyBytes', 'daily-model-requests': 'maxDailyModelRequests' } as const)[over.limit];
     m[field] = answer === 'session' ? 0 : Math.max(m[field], over.count) + this.settingsGiven[field];
   }
 
@@ -180,6 +189,11 @@ export class Budget {
 
   private today(): { requests: number; bytes: number } {
     return this.opts.daily ? this.opts.daily.total(this.opts.agent) : { requests: 0, bytes: this.ownBytes };
+  }
+
+  /** Today's requests to the model API hosts by this agent, over every session (this session's alone without a day store). */
+  private todayModelRequests(): number {
+    return this.opts.daily ? this.opts.daily.requestsTo(this.opts.agent, (h) => this.isModelHost(h)) : this.modelRequests;
   }
 
   private isModelHost(host: string): boolean {
@@ -255,6 +269,7 @@ export class DailyStore {
   // Per agent, kept as counts arrive: the daily cap reads this on every request.
   private ownTotals = new Map<string, HostFigures>();
   private othersTotals = new Map<string, HostFigures>();
+  private others: DayFigures = new Map();
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private now: () => number;
@@ -309,7 +324,16 @@ export class DailyStore {
   }
 
   private setOthers(f: DayFigures) {
+    this.others = f;
     this.othersTotals = totals(f);
+  }
+
+  /** Today's requests by `agent` to the hosts `which` accepts, this session's and the others'. */
+  requestsTo(agent: string, which: (host: string) => boolean): number {
+    this.rollOver();
+    let n = 0;
+    for (const figures of [this.own, this.others]) for (const [host, f] of figures.get(agent) ?? []) if (which(host)) n += f.requests;
+    return n;
   }
 
   /** Writes this session's figures (when they changed) and reads the other sessions' again. */

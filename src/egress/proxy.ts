@@ -157,6 +157,7 @@ const LIMIT_SETTING: Record<LimitKind, string> = {
   'model-requests': '--max-model-requests N, or set budgets.model_requests',
   'session-bytes': '--max-egress-bytes SIZE, or set budgets.session_bytes',
   'daily-bytes': '--max-egress-bytes-per-day SIZE, or set budgets.daily_bytes',
+  'daily-model-requests': '--max-model-requests-per-day N, or set budgets.daily_model_requests',
 };
 
 export async function startProxy(opts: ProxyOptions): Promise<EgressProxy> {

@@ -131,7 +131,7 @@ export async function startSessionEgress(s: EgressSetup): Promise<SessionEgress>
     budget,
     limitsReached: () =>
       [...reached.values()].map((r) => {
-        const what = { rate: `${plural(r.max, 'request')} a minute to ${r.host}`, 'model-requests': `${plural(r.max, 'model API request')}`, 'session-bytes': `${formatBytes(r.max)} in the session`, 'daily-bytes': `${formatBytes(r.max)} today` }[r.limit];
+        const what = { rate: `${plural(r.max, 'request')} a minute to ${r.host}`, 'model-requests': `${plural(r.max, 'model API request')}`, 'session-bytes': `${formatBytes(r.max)} in the session`, 'daily-bytes': `${formatBytes(r.max)} today`, 'daily-model-requests': `${plural(r.max, 'model API request')} today` }[r.limit];
         const words: Record<string, string> = { once: 'y', session: 'a', deny: 'n', timeout: 'no answer', 'no-terminal': 'refused, no terminal', error: 'error' };
         return `${what}: ${r.answers.map((a) => words[a] ?? a).join(', ') || 'asked'}`;
       }),

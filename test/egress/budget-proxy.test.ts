@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => upstream.close());
 
-const OFF: BudgetSettings = { ratePerMinute: 0, maxModelRequests: 0, maxSessionBytes: 0, maxDailyBytes: 0 };
+const OFF: BudgetSettings = { ratePerMinute: 0, maxModelRequests: 0, maxSessionBytes: 0, maxDailyBytes: 0, maxDailyModelRequests: 0 };
 
 /** A proxy with these limits; `answer` is the person (null: no terminal). */
 async function proxyWith(settings: Partial<BudgetSettings>, answer: ((q: LimitAsk) => Promise<EgressAnswer>) | null, modelHosts: string[] = []) {

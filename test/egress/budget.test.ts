@@ -12,7 +12,7 @@ afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => path.join(base, `d${n++}`);
 
-const OFF: BudgetSettings = { ratePerMinute: 0, maxModelRequests: 0, maxSessionBytes: 0, maxDailyBytes: 0 };
+const OFF: BudgetSettings = { ratePerMinute: 0, maxModelRequests: 0, maxSessionBytes: 0, maxDailyBytes: 0, maxDailyModelRequests: 0 };
 // Noon, so that a minute or an hour either way stays on the same local day.
 const NOON = new Date(2026, 11, 2, 12, 0, 0).getTime();
 
@@ -111,6 +111,31 @@ describe('the session caps', () => {
 });
 
 describe('the day, across sessions', () => {
+  it('model API requests per day: a second session starts with the first one\'s count, and other hosts do not count', () => {
+    const dir = freshDir();
+    const c = clock();
+    const hosts = ['api.anthropic.com'];
+    const a = new DailyStore(dir, 'session-a', { now: c.now, timer: false });
+    const budgetA = new Budget({ ...OFF, maxDailyModelRequests: 3 }, { agent: 'claude', modelHosts: hosts, daily: a, now: c.now });
+    budgetA.count('api.anthropic.com');
+    budgetA.count('api.anthropic.com');
+    for (let i = 0; i < 10; i++) budgetA.count('registry.npmjs.org');
+    expect(budgetA.check('api.anthropic.com')).toBeNull();
+    a.close();
+    const b = new DailyStore(dir, 'session-b', { now: c.now, timer: false });
+    const budgetB = new Budget({ ...OFF, maxDailyModelRequests: 3 }, { agent: 'claude', modelHosts: hosts, daily: b, now: c.now });
+    budgetB.count('api.anthropic.com');
+    const over = budgetB.check('api.anthropic.com')!;
+    expect(over).toMatchObject({ limit: 'daily-model-requests', count: 3, max: 3 });
+    expect(over.text).toMatch(/^claude has made 3 requests to its model API \(api\.anthropic\.com …\) today, over all sessions \(limit 3 a day\)/);
+    // Another host is not the model API: not held by this cap.
+    expect(budgetB.check('registry.npmjs.org')).toBeNull();
+    budgetB.grant(over, 'once');
+    expect(budgetB.check('api.anthropic.com')).toBeNull();
+    expect(budgetB.settings.maxDailyModelRequests).toBe(6);
+    b.close();
+  });
+
   it('two sessions on one day: each writes its own file, each reads the sum, and the daily cap holds', () => {
     const dir = freshDir();
     const c = clock();
@@ -205,16 +230,16 @@ describe('settings', () => {
     expect(budgetSettings(config, 'codex')).toEqual({ ...DEFAULT_BUDGETS, ratePerMinute: 60, maxSessionBytes: 1 });
     expect(budgetSettings(config, 'claude')).toEqual({ ...DEFAULT_BUDGETS, ratePerMinute: 30, maxModelRequests: 500, maxSessionBytes: 1 });
     expect(budgetSettings(config, 'claude', { ratePerMinute: 0 })).toMatchObject({ ratePerMinute: 0, maxModelRequests: 500 });
-    expect(DEFAULT_BUDGETS).toEqual({ ratePerMinute: 120, maxModelRequests: 0, maxSessionBytes: 5e9, maxDailyBytes: 20e9 });
+    expect(DEFAULT_BUDGETS).toEqual({ ratePerMinute: 120, maxModelRequests: 0, maxSessionBytes: 5e9, maxDailyBytes: 20e9, maxDailyModelRequests: 0 });
   });
 
   it('config.yaml budgets: sizes, off, and per agent; a bad size names its line', async () => {
     const dir = freshDir();
     fs.mkdirSync(dir);
     const file = path.join(dir, 'config.yaml');
-    fs.writeFileSync(file, 'budgets:\n  rate_per_minute: 200\n  daily_bytes: off\n  agents:\n    claude:\n      model_requests: 500\n      session_bytes: 2GiB\n');
+    fs.writeFileSync(file, 'budgets:\n  rate_per_minute: 200\n  daily_bytes: off\n  agents:\n    claude:\n      model_requests: 500\n      daily_model_requests: 2000\n      session_bytes: 2GiB\n');
     const c = await loadUserConfig(file, dir);
-    expect(c?.budgets).toEqual({ all: { ratePerMinute: 200, maxDailyBytes: 0 }, agents: { claude: { maxModelRequests: 500, maxSessionBytes: 2 * GIB } } });
+    expect(c?.budgets).toEqual({ all: { ratePerMinute: 200, maxDailyBytes: 0 }, agents: { claude: { maxModelRequests: 500, maxDailyModelRequests: 2000, maxSessionBytes: 2 * GIB } } });
     fs.writeFileSync(file, 'budgets:\n  agents:\n    claude:\n      session_bytes: lots\n');
     await expect(loadUserConfig(file, dir)).rejects.toThrow(/config\.yaml:4: budgets\.agents\.claude\.session_bytes: "lots" is not a size/);
     fs.writeFileSync(file, 'budgets:\n  rate: 5\n');
