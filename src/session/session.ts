@@ -270,7 +270,7 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   // Untracked files born after this are the session's own output (src/git/judge.ts).
   const sessionStart = Date.now();
   life.add('git state watches', () => gitCache.close());
-  for (const root of workspaceRoots(opts, guard)) void gitCache.prime(root, { timeoutMs: 10_000 });
+  const primed = Promise.all(workspaceRoots(opts, guard).map((root) => gitCache.prime(root, { timeoutMs: 10_000 })));
   const snapshotter = new Snapshotter(runtime.id, { fresh: true });
   const snapshotsKept: { n: number; root: string }[] = [];
   const gate = new Gate({
@@ -492,6 +492,11 @@ async function applyAndRun(opts: ShellOptions, plan: SessionPlan, guard: Guard, 
   if (unchecked) stdout.write(`agentguard: ${unchecked}\r\n`);
   if (hooked.warning) stdout.write(`agentguard: warning: ${hooked.warning}\r\n`);
   life.check();
+  // The first read of each repository is what was there before the agent: files it lists are the
+  // person's, files born after it the session's own (src/git/judge.ts). So the agent starts once
+  // it is done, or after 2 s for a repository too large to read that fast (whose reading goes on,
+  // and whose later files then count as the person's: more questions, never fewer).
+  await Promise.race([primed, new Promise((r) => setTimeout(r, 2000).unref())]);
 
   const pty = await import('node-pty');
   let child: IPty;
