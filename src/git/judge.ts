@@ -14,7 +14,7 @@ import { stricter, type Action, type Decision, type GitFacts, type RuleMatch, ty
 import type { LossQuestion } from '../policy/loss.js';
 import { repoOf, type Repo } from './repo.js';
 import { runGit } from './run.js';
-import { affectedPaths, describeLost, excludeSources, excludeStamps, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
+import { affectedPaths, commitsOnlyOn, describeLost, excludeSources, excludeStamps, isUnknown, lostBy, nothingLost, relativeTo, type Lost, type Question, type StateCache } from './state.js';
 
 export const LOST_WORK_RULE = 'work-would-be-lost';
 
@@ -223,18 +223,13 @@ async function ignoredUnder(repo: Repo, paths: string[], timeoutMs: number): Pro
 
 const cmdKey = (command: string[], cwds: string[] | null) => JSON.stringify([command, cwds]);
 
-/**
- * Commits reachable from `ref` and from no other branch, remote-tracking branch or tag (0 when
- * the ref does not exist), for a command that deletes or moves it.
- */
+/** Commits only `ref` reaches (0 when the ref does not exist), for a command that deletes or moves it. */
 async function onlyOn(repo: Repo, ref: string, timeoutMs: number): Promise<number | { unknown: string }> {
   const deadline = Date.now() + timeoutMs;
   const exists = await runGit(repo, ['rev-parse', '--verify', '-q', `${ref}^{commit}`], { deadline });
   if (!exists.ok) return exists.status === 1 ? 0 : { unknown: exists.error ?? 'git rev-parse failed' };
-  const ex = (kind: string) => (ref.startsWith(`refs/${kind}/`) ? [`--exclude=${ref.slice(`refs/${kind}/`.length)}`] : []);
-  const r = await runGit(repo, ['rev-list', '--count', `${ref}^{commit}`, '--not', ...ex('heads'), '--branches', ...ex('remotes'), '--remotes', ...ex('tags'), '--tags', '--'], { deadline });
-  if (!r.ok) return { unknown: r.error ?? 'git rev-list failed' };
-  return Number(r.stdout.toString('utf8').trim()) || 0;
+  const n = await commitsOnlyOn(repo, ref, deadline);
+  return isUnknown(n) ? n : n.count;
 }
 
 /** The decision with the repository's state taken into account (unchanged when no command destroys anything). */

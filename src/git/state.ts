@@ -172,6 +172,20 @@ async function inParallel<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>)
   return out;
 }
 
+/**
+ * How many commits `ref` (a full refs/heads|remotes|tags/… name) reaches that no other local
+ * branch, remote-tracking branch or tag does: what deleting or moving it would leave nameless.
+ */
+export async function commitsOnlyOn(repo: Repo, ref: string, deadline: number): Promise<{ count: number } | Unknown> {
+  const m = /^refs\/(heads|remotes|tags)\/(.+)$/.exec(ref);
+  // --exclude takes a glob: a name with glob characters would exclude others too, and count too few.
+  if (m && /[*?[\\]/.test(m[2])) return { unknown: `${ref} has glob characters in its name` };
+  const except = (kind: string) => (m?.[1] === kind ? [`--exclude=${m[2]}`] : []);
+  const r = await runGit(repo, ['rev-list', '--count', `${ref}^{commit}`, '--not', ...except('heads'), '--branches', ...except('remotes'), '--remotes', ...except('tags'), '--tags', '--'], { deadline });
+  if (!r.ok) return { unknown: r.error ?? `could not count the commits of ${ref}` };
+  return { count: Number(r.stdout.toString('utf8').trim()) || 0 };
+}
+
 async function readRefs(repo: Repo, deadline: number): Promise<{ stashes: number; branches: BranchWork[] | Unknown } | Unknown> {
   const refs = await runGit(repo, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/stash'], { deadline });
   if (!refs.ok) return { unknown: refs.error ?? 'git for-each-ref failed' };
@@ -185,11 +199,8 @@ async function readRefs(repo: Repo, deadline: number): Promise<{ stashes: number
   const heads = names.filter((n) => n.startsWith('refs/heads/')).map((n) => n.slice('refs/heads/'.length));
   if (heads.length > MAX_BRANCHES) return { stashes, branches: { unknown: `${heads.length} local branches (more than ${MAX_BRANCHES} are not counted)` } };
   const counted = await inParallel(heads, PARALLEL, async (b): Promise<BranchWork | Unknown> => {
-    // --exclude takes a glob: a branch name with glob characters would exclude others too, and count too few.
-    if (/[*?[\\]/.test(b)) return { unknown: `branch ${JSON.stringify(b)} has glob characters in its name` };
-    const r = await runGit(repo, ['rev-list', '--count', `refs/heads/${b}`, '--not', `--exclude=${b}`, '--branches', '--remotes', '--tags', '--'], { deadline });
-    if (!r.ok) return { unknown: r.error ?? `could not count the commits of ${b}` };
-    return { branch: b, count: Number(r.stdout.toString().trim()) };
+    const n = await commitsOnlyOn(repo, `refs/heads/${b}`, deadline);
+    return isUnknown(n) ? n : { branch: b, count: n.count };
   });
   const bad = counted.find(isUnknown);
   if (bad) return { stashes, branches: bad };
