@@ -2,9 +2,9 @@
 // (Decision.losses, src/policy/loss.ts); this module asks the repositories what of it is work
 // git could not give back, and adjusts the decision. Something would be lost → ask, naming it
 // (rule `work-would-be-lost`). Nothing would be lost → the rules marked `unless_nothing_lost`
-// do not count for that command. The state could not be read in time, or a target is only
-// known at run time → the decision stays what the rules made it (never an allow the rules
-// did not give). The state is read before the line runs, so work an earlier command on the
+// do not count for that command. The state could not be read (in time, or at all) → a delete
+// or overwrite there asks, and the git rules count as written; a target only known at run
+// time → the decision stays what the rules made it (never an allow the rules did not give). The state is read before the line runs, so work an earlier command on the
 // line moves (mv, git stash, git add, git commit) is judged where it is now.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,10 +56,15 @@ function globParts(p: string): { base: string; pattern: string } | null {
   return { base: parts.slice(0, i).join('/') || '/', pattern: p };
 }
 
+/** `p` without a trailing slash (the root stays `/`). */
+function bare(p: string): string {
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
 /** The path as the file system will see it: the directory's symlinks resolved, the last component kept (rm link removes the link). */
 function onDisk(p: string): string {
   // A trailing slash follows a link to a directory (rm -rf link/): resolved in full.
-  if (p.length > 1 && p.endsWith('/')) return realPath(p.slice(0, -1));
+  if (bare(p) !== p) return realPath(bare(p));
   const dir = path.dirname(p);
   return dir === p ? p : path.join(realPath(dir), path.basename(p));
 }
@@ -109,7 +114,7 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       const through = q.kind === 'paths' ? !q.deletes : path.basename(q.command[0] ?? '') === 'cp';
       const spots = targets.flatMap((t) => {
         if (globParts(t) || !through) return [t];
-        const real = realPath(t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t);
+        const real = realPath(bare(t));
         return real === onDisk(t) ? [t] : [t, real];
       });
       // A file with other hard links (`ln src/a.ts /tmp/h; : > /tmp/h`) is the same content under
@@ -118,7 +123,7 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
       if (through && q.cwds)
         for (const t of spots) {
           if (globParts(t)) continue;
-          const st = fs.statSync(t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t, { throwIfNoEntry: false });
+          const st = fs.statSync(bare(t), { throwIfNoEntry: false });
           if (!st?.isFile() || st.nlink < 2) continue;
           for (const root of new Set(q.cwds.map((c) => repoOf(c)?.root).filter((r): r is string => !!r))) {
             const repo = repoOf(root)!;
@@ -153,12 +158,6 @@ function toQuestions(q: LossQuestion): Asked[] | { unknown: string } {
   }
 }
 
-/** Under `a` (or `a` itself): the part of `b` below it, '' for itself, or null. */
-function below(a: string, b: string): string | null {
-  const rel = path.relative(a, b);
-  return rel === '' ? '' : rel.startsWith('..') || path.isAbsolute(rel) ? null : rel;
-}
-
 /**
  * The sources of earlier mv commands on the line that `q` reaches where they landed, as the
  * paths they have now: the state is read before the line runs, so only there is their work seen.
@@ -166,7 +165,7 @@ function below(a: string, b: string): string | null {
 function movedBack(q: LossQuestion & { kind: 'paths' | 'into' }, qs: LossQuestion[]): string[] {
   const targets = (q.kind === 'paths' ? q.paths : q.dest).map((t) => {
     const g = globParts(t);
-    return (g ? g.base : t).replace(/(.)\/$/, '$1');
+    return bare(g ? g.base : t);
   });
   const out: string[] = [];
   for (const m of qs) {
@@ -177,9 +176,9 @@ function movedBack(q: LossQuestion & { kind: 'paths' | 'into' }, qs: LossQuestio
         const landings = [d, path.join(d, path.basename(src))];
         for (const land of landings)
           for (const t of targets) {
-            if (below(t, land) !== null) out.push(src);
+            if (relativeTo(t, land) !== null) out.push(src);
             else {
-              const rest = below(land, t);
+              const rest = relativeTo(land, t);
               if (rest !== null) out.push(path.join(src, rest));
             }
           }
@@ -194,6 +193,12 @@ function filtered(l: Lost, repo: Repo, keep: (abs: string) => boolean): Lost {
   // The pattern reaches the repository's own directory only if it matches it (find . -name '*.ts' does not).
   if (l.repository && !keep(repo.gitDir) && !keep(repo.commonDir)) Object.assign(out, { repository: false, stashes: 0, commits: [] });
   return out;
+}
+
+/** `l` added to what `root` already loses in `into`. */
+function addLost(into: Map<string, Lost>, root: string, l: Lost): void {
+  const had = into.get(root);
+  into.set(root, had ? merge(had, l) : l);
 }
 
 function merge(a: Lost, b: Lost): Lost {
@@ -288,7 +293,7 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         const from = repoOf(onDisk(src));
         if (!from) continue;
         const left = q.dest.some((d) => {
-          const to = repoOf(realPath(d.length > 1 && d.endsWith('/') ? d.slice(0, -1) : d));
+          const to = repoOf(realPath(bare(d)));
           return !to || to.root !== from.root;
         });
         if (left) asked.push({ q, repo: from, question: { paths: [onDisk(src)] } });
@@ -322,11 +327,11 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         if (n === 0) continue;
         const l: Lost = { modified: [], staged: [], untracked: [], stashes: 0, commits: [{ branch: ref.replace(/^refs\/(heads|tags)\//, ''), count: n }], repository: false, submodules: [], ignoreRulesChanged: [] };
         e.lost = e.lost ? merge(e.lost, l) : l;
-        lostRefs.set(repo.root, lostRefs.has(repo.root) ? merge(lostRefs.get(repo.root)!, l) : l);
+        addLost(lostRefs, repo.root, l);
       }
     }),
   );
-  /** commands whose targets' repository could not be read for a reason other than time: asked */
+  /** commands whose targets' repository could not be read (in time, or at all): asked */
   const cannotTell = new Map<string, string>();
   // One read per repository, fresh for every path any question reaches there.
   const byRepo = new Map<string, Asked[]>();
@@ -417,14 +422,14 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
         }
         if (!nothingLost(l)) {
           e.lost = e.lost ? merge(e.lost, l) : l;
-          lostPerRepo.set(repo.root, lostPerRepo.has(repo.root) ? merge(lostPerRepo.get(repo.root)!, l) : l);
+          addLost(lostPerRepo, repo.root, l);
         }
       }
       if (isUnknown(state)) unknown.push(`${repo.root}: the repository's state could not be read (${state.unknown}); judged by the rules alone`);
     }),
   );
 
-  for (const [root, l] of lostRefs) lostPerRepo.set(root, lostPerRepo.has(root) ? merge(lostPerRepo.get(root)!, l) : l);
+  for (const [root, l] of lostRefs) addLost(lostPerRepo, root, l);
   // Rules that only matter when work would be lost stop counting for commands that lose none.
   const lowered = new Set<string>();
   const softRules = new Set(d.matches.filter((m) => m.unlessNothingLost).map((m) => m.rule));
@@ -438,34 +443,29 @@ export async function judgeWithGit(d: Decision, opts: JudgeOptions): Promise<Dec
   let matches: RuleMatch[] = d.matches.filter((m) => !(lowered.has(m.rule) && !stillFired.has(m.rule)));
   for (const r of stillFired) lowered.delete(r);
 
+  // A question about work, keyed on the commands it is about (their approval covers only them).
+  const askAbout = (message: string, subject: string[], keys: Iterable<string>) => {
+    matches = [...matches, { rule: LOST_WORK_RULE, action: 'ask', severity: 'high', message, ...(subject.length ? { subject } : {}) }];
+    triggers = triggers.map((t) => ({ ...t }));
+    for (const k of keys) {
+      const [command, cwds] = JSON.parse(k) as [string[], string[] | null];
+      const t = triggers.find((x) => cmdKey(x.command, x.cwds) === k);
+      if (t) t.rules = [...new Set([...t.rules, LOST_WORK_RULE])];
+      else triggers.push({ command, cwds, rules: [LOST_WORK_RULE] });
+    }
+  };
+
   // Work that would be lost: asked, naming it, keyed on the command that loses it.
   const lostLines: GitFacts['lost'] = [];
   for (const [root, l] of lostPerRepo) lostLines.push({ root, description: [describeLost(l), ignoreNotes.get(root)].filter(Boolean).join(' (') + (ignoreNotes.has(root) ? ')' : ''), paths: [...l.modified, ...l.staged, ...l.untracked].slice(0, 50) });
   if (lostLines.length) {
     // Whether there is a way back is said by whoever takes the snapshot (the prompt's snapshot line), not promised here.
     const message = lostLines.map((x) => (lostPerRepo.size === 1 ? x.description : `${x.root}: ${x.description}`)).join('; ');
-    const subject = lostLines.flatMap((x) => x.paths.map((p) => relativeTo(x.root, path.join(x.root, p)) ?? p)).slice(0, 8);
-    matches = [...matches, { rule: LOST_WORK_RULE, action: 'ask', severity: 'high', message, ...(subject.length ? { subject } : {}) }];
-    triggers = triggers.map((t) => ({ ...t }));
-    for (const [k, e] of perCommand) {
-      if (!e.lost) continue;
-      const [command, cwds] = JSON.parse(k) as [string[], string[] | null];
-      const t = triggers.find((x) => cmdKey(x.command, x.cwds) === k);
-      if (t) t.rules = [...new Set([...t.rules, LOST_WORK_RULE])];
-      else triggers.push({ command, cwds, rules: [LOST_WORK_RULE] });
-    }
+    // git's paths are already relative to the root, normalised.
+    const subject = lostLines.flatMap((x) => x.paths).slice(0, 8);
+    askAbout(message, subject, [...perCommand].filter(([, e]) => e.lost).map(([k]) => k));
   }
-
-  if (cannotTell.size) {
-    matches = [...matches, { rule: LOST_WORK_RULE, action: 'ask', severity: 'high', message: `what this would lose cannot be told: ${[...new Set(cannotTell.values())].join('; ')}` }];
-    triggers = triggers.map((t) => ({ ...t }));
-    for (const k of cannotTell.keys()) {
-      const [command, cwds] = JSON.parse(k) as [string[], string[] | null];
-      const t = triggers.find((x) => cmdKey(x.command, x.cwds) === k);
-      if (t) t.rules = [...new Set([...t.rules, LOST_WORK_RULE])];
-      else triggers.push({ command, cwds, rules: [LOST_WORK_RULE] });
-    }
-  }
+  if (cannotTell.size) askAbout(`what this would lose cannot be told: ${[...new Set(cannotTell.values())].join('; ')}`, [], cannotTell.keys());
   let action: Action = d.opaque.length ? 'ask' : 'allow';
   for (const m of matches) action = stricter(action, m.action);
   // Repositories a stricter-than-allow command reaches are snapshotted before it runs, and so are
