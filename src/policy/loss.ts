@@ -22,16 +22,17 @@ import { isHarmlessDevice } from './confine.js';
  */
 export type GitOp = 'checkout-all' | 'reset-hard' | 'clean' | 'stash-drop' | 'branch-delete' | 'stash-push' | 'commit' | 'add' | 'ref-move';
 
-/** One command's question; `command` and `cwds` key it to the command's approval (Trigger). */
-export type LossQuestion = { command: string[]; cwds: string[] | null; index: number } & (
-  | /** absolute paths, one set per possible cwd merged; a path may hold glob characters (`src/*.ts`) */
-  /** `deletes`: the paths are removed (rm, find -delete), not overwritten */
-  { kind: 'paths'; paths: string[]; deletes?: true }
-  /** mv/cp: what lands in `dest` (an existing directory receives each source by its name) */
-  /** `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
+/** What every question carries: `command` and `cwds` key it to the command's approval (Trigger). */
+type Base = { command: string[]; cwds: string[] | null; index: number };
+
+/** One command's question. */
+export type LossQuestion = Base &
+  (
+    /** absolute paths, one set per possible cwd merged; a path may hold glob characters (`src/*.ts`); `deletes`: removed (rm, find -delete), not overwritten */
+    | { kind: 'paths'; paths: string[]; deletes?: true }
+  /** mv/cp: what lands in `dest` (an existing directory receives each source by its name); `moved`: mv's sources (absolute), which leave for `dest`; a later command on the line that deletes them there is asked about them here */
   | { kind: 'into'; dest: string[]; sources: string[]; moved?: string[] }
-  /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete */
-  /** `ref-move`: the refs (full names, or HEAD) deleted or moved (git tag -d/-f, update-ref, branch -f/-M/-C, checkout -B): the commits only they reach lose their last name */
+  /** a git operation run in `cwd`; `paths` narrow it (absolute), `branch` names the branch for branch-delete; for `ref-move`, `refs`: the refs (full names, or HEAD) deleted or moved (git tag -d/-f, update-ref, branch -f/-M/-C, checkout -B): the commits only they reach lose their last name */
   | { kind: 'git'; op: GitOp; cwd: string; paths?: string[]; branch?: string; all?: boolean; ignored?: boolean; refs?: string[] }
   /** what it destroys is only known when it runs ($X, a command substitution): judged by the rules alone */
   | { kind: 'unknown'; reason: string }
@@ -146,7 +147,7 @@ export function lossQuestions(cmd: Command): LossQuestion[] {
 }
 
 /** rsync: --delete removes whatever the destination holds that the source lacks; `src/` copies contents whose names are not known here. */
-function rsyncQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | null {
+function rsyncQuestion(cmd: Command, base: Base): LossQuestion | null {
   const o = optionsOf(cmd);
   const dest = cmd.writes.filter((t) => !o.positionals.slice(0, -1).some((w) => w.raw === t.raw));
   if (dest.length === 0) return null;
@@ -189,7 +190,7 @@ function findTargets(cmd: Command): { paths: string[] } | { unknown: string } {
   return { paths: r.paths.map((p) => (p.includes('{}') ? (simple ? `${aboveBraces(p)}/**/${pattern}` : aboveBraces(p)) : p)) };
 }
 
-function copyQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }, link = false): LossQuestion | null {
+function copyQuestion(cmd: Command, base: Base, link = false): LossQuestion | null {
   const o = optionsOf(cmd);
   // -n never overwrites (for ln it means "do not follow a link to a directory"); --backup keeps what it would have overwritten.
   if (hasFlag(o, link ? ['-b', '--backup'] : ['-n', '--no-clobber', '-b', '--backup'])) return null;
@@ -230,10 +231,8 @@ function setsGitEnv(cmd: Command): boolean {
 /** `-c` keys that move the work tree git writes to, or pull in config that can (include.path, includeIf.…). */
 const REDIRECTING_CONFIG = /^(core\.worktree|core\.bare|include\.|includeif\.)/i;
 
-const GIT_GLOBAL = parseGlobalSpec();
-function parseGlobalSpec() {
-  return { ...gitSpec.global!, stopAtPositional: true };
-}
+/** git's own options, up to the subcommand. */
+const GIT_GLOBAL = { ...gitSpec.global!, stopAtPositional: true };
 
 /** The operands after a `--` (pathspecs), and the positionals before it. */
 function splitDashes(args: Word[]): { before: Word[]; after: Word[] | null } {
@@ -241,12 +240,12 @@ function splitDashes(args: Word[]): { before: Word[]; after: Word[] | null } {
   return i < 0 ? { before: args, after: null } : { before: args.slice(0, i), after: args.slice(i + 1) };
 }
 
-function gitQuestions(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion[] {
+function gitQuestions(cmd: Command, base: Base): LossQuestion[] {
   const q = gitQuestion(cmd, base);
   return q === null ? [] : Array.isArray(q) ? q : [q];
 }
 
-function gitQuestion(cmd: Command, base: { command: string[]; cwds: string[] | null; index: number }): LossQuestion | LossQuestion[] | null {
+function gitQuestion(cmd: Command, base: Base): LossQuestion | LossQuestion[] | null {
   const unknown = (reason: string): LossQuestion => ({ ...base, kind: 'unknown', reason });
   const args = cmd.argv.slice(1);
   const g = parseOptions(args, GIT_GLOBAL);
