@@ -148,21 +148,21 @@ async function decide(adapter: HookAgent, io: HookIO, opts: HookOptions) {
   // Whether the agent shows an ask to its person (else an ask is sent as a block).
   const personAsked = !!adapter.hook.ask && call.nobodyToAsk === null;
   let taken: Taken[] = [];
+  let snapshotNote = '';
   if (decision.losses?.length) {
     // A command that destroys something: judged by what the repository would lose (src/git/judge.ts),
     // and when the person is asked, a snapshot first, since their yes is not seen here.
-    const [{ judgeSafely }, { StateCache }, { Snapshotter }, { hookLogId }] = await Promise.all([import('../git/judge.js'), import('../git/state.js'), import('../git/take.js'), import('../log/record.js')]);
+    const [{ judgeSafely }, { StateCache }, { Snapshotter, snapshotLine }, { hookLogId }] = await Promise.all([import('../git/judge.js'), import('../git/state.js'), import('../git/take.js'), import('../log/record.js')]);
     decision = await judgeSafely(decision, { cache: new StateCache() });
-    if (decision.action === 'ask' && personAsked && decision.git?.snapshot.length) taken = await new Snapshotter(hookLogId(adapter.name, call.agentSession)).take(decision.git.snapshot, call.command);
+    if (decision.action === 'ask' && personAsked && decision.git?.snapshot.length) {
+      const session = hookLogId(adapter.name, call.agentSession);
+      taken = await new Snapshotter(session).take(decision.git.snapshot, call.command);
+      snapshotNote = ` ${escapeForTerminal(snapshotLine(taken, session))}.`;
+    }
   }
   const verdict = verdictFor(decision);
-  if (taken.length) {
-    const { hookLogId } = await import('../log/record.js');
-    const { snapshotLine } = await import('../git/take.js');
-    const note = ` ${escapeForTerminal(snapshotLine(taken, hookLogId(adapter.name, call.agentSession)))}.`;
-    verdict.reason += note;
-    verdict.details += note;
-  }
+  verdict.reason += snapshotNote;
+  verdict.details += snapshotNote;
   // A skipped rule file is said to the agent too, whose person may think their rule holds.
   const problem = ruleProblemLine(guard.warnings);
   // Escaped: a project's file name and what YAML quotes from it come from the repository.
