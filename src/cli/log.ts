@@ -59,11 +59,11 @@ Examples:
   agentguard log latest --follow          watch the running session; ends with it`,
     )
     .action(async (session: string | undefined, flags: ShowFlags) => {
-      const [{ listLogs, readLog }, { foldRecords, entryRecords }, review] = await Promise.all([import('../log/read.js'), import('../log/actions.js'), import('../ui/review.js')]);
+      const [{ listLogs, readLog }, { foldRecords, entryRecords }, review, { parseDuration }] = await Promise.all([import('../log/read.js'), import('../log/actions.js'), import('../ui/review.js'), import('./duration.js')]);
       if (flags.action) review.checkAction(flags.action);
       const filter: LogFilter = {
         action: flags.action,
-        sinceMs: flags.since ? review.parseDuration(flags.since) : undefined,
+        sinceMs: flags.since ? parseDuration(flags.since) : undefined,
         grep: flags.grep,
         agent: flags.agent,
         projects: flags.project ? review.projectSpellings(flags.project, (p) => fs.realpathSync(p)) : undefined,
@@ -159,7 +159,7 @@ Exit status: 0 every session intact or running; 1 any edited, truncated or missi
     .requiredOption('--older-than <duration>', 'age, e.g. 30d')
     .action(async (flags: { olderThan: string }) => {
       const { pruneSessions } = await import('../log/read.js');
-      const { parseDuration } = await import('../ui/review.js');
+      const { parseDuration } = await import('./duration.js');
       const removed = pruneSessions(parseDuration(flags.olderThan));
       process.stdout.write(`removed ${removed.length} session${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.join(', ')}` : ''}\n`);
     });

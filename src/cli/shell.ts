@@ -86,8 +86,9 @@ Examples:
       for (const h of flags.allowHost ?? []) if (!parseAllowEntry(h)) throw new Error(`--allow-host ${h}: not a host, *.suffix or host:port`);
       const { parseSinkSpecs } = await import('../sinks/spec.js');
       parseSinkSpecs(flags.logSink ?? []);
-      const { parseSize, parseMemory, parseCpu, parseDuration, defaultMaxMemory } = await import('../sandbox/limits.js');
-      const maxSession = flags.maxSessionTime === undefined ? undefined : parseDuration(flags.maxSessionTime);
+      const [{ parseSize, parseMemory, parseCpu, defaultMaxMemory }, { parseDuration }] = await Promise.all([import('../sandbox/limits.js'), import('./duration.js')]);
+      const seconds = (v: string) => parseDuration(v, { bareSeconds: true }) / 1000;
+      const maxSession = flags.maxSessionTime === undefined ? undefined : seconds(flags.maxSessionTime);
       if (maxSession !== undefined && maxSession <= 0) throw new Error('--max-session-time must be longer than 0');
       // Loaded here: a plain `agentguard check` never pays for the session's modules.
       const { runShell } = await import('../session/session.js');
@@ -109,7 +110,7 @@ Examples:
           maxFileSize: parseSize(flags.maxFileSize),
           maxMemory: flags.maxMemory === undefined ? defaultMaxMemory() : parseMemory(flags.maxMemory),
           maxCpu: flags.maxCpu === undefined ? undefined : parseCpu(flags.maxCpu),
-          maxCommandCpu: flags.maxCommandCpu === undefined ? undefined : Math.max(1, Math.ceil(parseDuration(flags.maxCommandCpu))),
+          maxCommandCpu: flags.maxCommandCpu === undefined ? undefined : Math.max(1, Math.ceil(seconds(flags.maxCommandCpu))),
         },
         maxSessionMs: maxSession === undefined ? undefined : maxSession * 1000,
         network,

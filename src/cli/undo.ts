@@ -253,7 +253,7 @@ async function undo(which: string, flags: { force?: boolean; repo?: string; json
 }
 
 async function prune(flags: { olderThan?: string; session?: string; repo?: string; dryRun?: boolean; json?: boolean }): Promise<void> {
-  const { parseDuration } = await import('../ui/review.js');
+  const { parseDuration } = await import('./duration.js');
   let olderThanMs: number | undefined;
   try {
     olderThanMs = flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan);

@@ -269,16 +269,6 @@ export function parseCpu(s: string, cores = os.availableParallelism()): number |
   return n;
 }
 
-/** "90", "90s", "15m", "2h", "1h30m" → seconds. */
-export function parseDuration(s: string): number {
-  const t = s.trim();
-  if (/^\d+(?:\.\d+)?$/.test(t)) return Number(t);
-  const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== t) throw new Error(`not a duration: ${s} (use 90s, 15m, 2h or 1h30m)`);
-  const unit = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 } as const;
-  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
-}
-
 export function formatSize(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;

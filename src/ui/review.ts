@@ -57,14 +57,6 @@ export function matchesEntry(e: Entry, s: LogHead, f: LogFilter, now = Date.now(
   return true;
 }
 
-/** "2h", "30m", "7d", "45s" → milliseconds. */
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(s.trim());
-  if (!m) throw new Error(`not a duration: ${s} (use a number and s, m, h, d or w: 30m, 2h, 7d)`);
-  const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
-  return Number(m[1]) * unit;
-}
-
 const ACTION = { allow: chalk.green('ALLOW'), ask: chalk.yellow('ASK  '), deny: chalk.red('DENY ') } as Record<string, string>;
 const WAIT = () => chalk.yellow.bold('WAIT ');
 

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupDir, cpuMax, cpuQuotaUs, makeCgroup, parseKeyValues, parseMountinfo, parseProcCgroup, pruneStale } from '../../src/sandbox/cgroup.js';
-import { applyLimits, describeAsked, formatSize, parseCpu, parseDuration, parseMemory } from '../../src/sandbox/limits.js';
+import { parseDuration } from '../../src/cli/duration.js';
+import { applyLimits, describeAsked, formatSize, parseCpu, parseMemory } from '../../src/sandbox/limits.js';
 
 const HYBRID = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
@@ -104,10 +105,15 @@ describe('flag values', () => {
     ['1h30m', 5400],
     ['500ms', 0.5],
   ])('duration %s → %s s', (flag, s) => {
-    expect(parseDuration(flag)).toBe(s);
+    expect(parseDuration(flag, { bareSeconds: true })).toBe(s * 1000);
   });
   it.each(['', 'soon', '3x', '1h 30m'])('duration %j is refused', (flag) => {
-    expect(() => parseDuration(flag)).toThrow(/not a duration/);
+    expect(() => parseDuration(flag, { bareSeconds: true })).toThrow(/not a duration/);
+  });
+  it('a bare number is a duration only where seconds are meant (shell flags), not for log --since', () => {
+    expect(() => parseDuration('90')).toThrow(/not a duration/);
+    expect(parseDuration('7d')).toBe(7 * 8.64e7);
+    expect(parseDuration('2 h')).toBe(7.2e6);
   });
   it('sizes as people read them', () => {
     expect(formatSize(8 * 1024 ** 3)).toBe('8 GiB');
