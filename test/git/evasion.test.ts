@@ -11,6 +11,7 @@ import { StateCache } from '../../src/git/state.js';
 import { createGuard, type Guard } from '../../src/guard.js';
 import type { Decision } from '../../src/policy/decision.js';
 import { BUILTIN_RULES_DIR } from '../../src/rules/load.js';
+import { gitAt, initRepo, write } from './scratch.js';
 
 const TMP = fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir();
 const BASE = fs.mkdtempSync(path.join(TMP, 'agentguard-evasion-'));
@@ -19,20 +20,11 @@ const savedEnv = { ...process.env };
 let n = 0;
 let guard: Guard;
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: { PATH: savedEnv.PATH, HOME, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-function write(root: string, rel: string, text = `${rel}\n`): void {
-  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  fs.writeFileSync(path.join(root, rel), text);
-}
+const git = gitAt(HOME);
 /** src/a.ts, src/b.ts committed on main; dist/ ignored. */
 function makeRepo(): string {
   const root = path.join(BASE, `repo${++n}`);
-  fs.mkdirSync(root, { recursive: true });
-  git(root, 'init', '-q', '-b', 'main');
-  git(root, 'config', 'user.name', 'Test');
-  git(root, 'config', 'user.email', 'test@example.invalid');
+  initRepo(root, git);
   write(root, '.gitignore', 'dist/\n');
   for (const f of ['src/a.ts', 'src/b.ts']) write(root, f);
   git(root, 'add', '-A');

@@ -3,7 +3,6 @@
 // the commands: each is checked by the guard (the rules) and then by judgeWithGit (the
 // repository's state), and every row asserts the verdict, the rule ids and, when work would
 // be lost, what the message names.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { StateCache } from '../../src/git/state.js';
 import { createGuard, type Guard } from '../../src/guard.js';
 import type { Action, Decision } from '../../src/policy/decision.js';
 import { BUILTIN_RULES_DIR } from '../../src/rules/load.js';
+import { gitAt, initRepo, write } from './scratch.js';
 
 const TMP = fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir();
 const BASE = fs.mkdtempSync(path.join(TMP, 'agentguard-git-judge-'));
@@ -22,19 +22,8 @@ const W = LOST_WORK_RULE;
 let n = 0;
 let guard: Guard;
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: { PATH: savedEnv.PATH, HOME, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-function write(root: string, rel: string, text = `${rel}\n`): void {
-  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  fs.writeFileSync(path.join(root, rel), text);
-}
-function init(root: string): void {
-  fs.mkdirSync(root, { recursive: true });
-  git(root, 'init', '-q', '-b', 'main');
-  git(root, 'config', 'user.name', 'Test');
-  git(root, 'config', 'user.email', 'test@example.invalid');
-}
+const git = gitAt(HOME);
+const init = (root: string) => initRepo(root, git);
 /** src/a.ts, src/b.ts, src/c.js, docs/readme.md and list committed on main; dist/ and node_modules/ ignored; branch `merged` at main. */
 function makeRepo(): string {
   const root = path.join(BASE, `repo${++n}`);
